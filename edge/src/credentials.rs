@@ -1,0 +1,21 @@
+//! Secrets and tickets: random values made at the edge, stored only as
+//! SHA-256 hashes so a storage leak does not hand out access.
+
+use sha2::{Digest, Sha256};
+
+/// A long-lived visitor secret: two v4 UUIDs from the runtime's CSPRNG,
+/// 244 random bits, as 64 hex digits.
+pub fn new_secret() -> String {
+    format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple())
+}
+
+/// Hex SHA-256 of a credential.
+pub fn hash(credential: &str) -> String {
+    let digest = Sha256::digest(credential.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Compares two hashes without an early exit.
+pub fn same_hash(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

@@ -1,0 +1,57 @@
+//! Errors at the edge and their one mapping to HTTP answers.
+
+use shared::protocol::{ApiError, ErrorCode};
+use worker::{Headers, Response};
+
+/// A refused or failed request: a protocol code plus a message a person can
+/// read. Internal failures keep their detail in the log, not in the answer.
+#[derive(Debug, thiserror::Error)]
+#[error("{code:?}: {message}")]
+pub struct EdgeError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl EdgeError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
+    }
+
+    /// The one answer for "does not exist" and "not yours".
+    pub fn not_found() -> Self {
+        Self::new(ErrorCode::NotFound, "No such conversation.")
+    }
+
+    pub fn into_response(self) -> Response {
+        if self.code == ErrorCode::Internal {
+            worker::console_error!("internal error: {}", self.message);
+        }
+        let message = if self.code == ErrorCode::Internal {
+            "Something went wrong at our end; nothing was stored. Please try again.".to_string()
+        } else {
+            self.message
+        };
+        let body = ApiError { code: self.code, message };
+        let json = serde_json::to_string(&body).unwrap_or_else(|_| String::from("{}"));
+        let headers = Headers::new();
+        let _ = headers.set("content-type", "application/json");
+        let _ = headers.set("cache-control", "no-store");
+        Response::ok(json)
+            .map(|r| r.with_status(self.code.http_status()).with_headers(headers))
+            .unwrap_or_else(|_| Response::empty().expect("empty response").with_status(500))
+    }
+}
+
+impl From<worker::Error> for EdgeError {
+    fn from(e: worker::Error) -> Self {
+        Self::new(ErrorCode::Internal, e.to_string())
+    }
+}
+
+impl From<serde_json::Error> for EdgeError {
+    fn from(e: serde_json::Error) -> Self {
+        Self::new(ErrorCode::Internal, e.to_string())
+    }
+}
+
+pub type EdgeResult<T> = Result<T, EdgeError>;

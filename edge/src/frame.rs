@@ -1,0 +1,39 @@
+//! The widget frame: the page the loader opens in an iframe. It is served
+//! from the edge's own origin with its own Content Security Policy, so the
+//! host page's CSS, scripts and policy cannot break it, and only the site's
+//! own origins may embed it (`frame-ancestors`).
+
+use crate::error::EdgeResult;
+use shared::site::SiteConfig;
+use worker::{Headers, Request, Response};
+
+const FRAME_HTML: &str = concat!(
+    "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">",
+    "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1,interactive-widget=resizes-content\">",
+    "<title>Chat</title>",
+    "<link rel=\"stylesheet\" href=\"/widget/widget.css\">",
+    "<link rel=\"modulepreload\" href=\"/pkg/widget/widget.js\">",
+    "<link rel=\"preload\" href=\"/pkg/widget/widget_bg.wasm\" as=\"fetch\" type=\"application/wasm\" crossorigin>",
+    "<script type=\"module\" src=\"/widget/boot.js\"></script>",
+    "</head><body><noscript>The chat needs JavaScript.</noscript></body></html>"
+);
+
+pub fn serve(_req: &Request, site: &SiteConfig) -> EdgeResult<Response> {
+    let ancestors = if site.embed_origins.is_empty() {
+        "'none'".to_string()
+    } else {
+        site.embed_origins.join(" ")
+    };
+    let csp = format!(
+        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+         connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; \
+         frame-ancestors {ancestors}"
+    );
+    let headers = Headers::new();
+    headers.set("content-type", "text/html; charset=utf-8")?;
+    headers.set("content-security-policy", &csp)?;
+    headers.set("referrer-policy", "no-referrer")?;
+    headers.set("x-content-type-options", "nosniff")?;
+    headers.set("cache-control", "no-cache")?;
+    Ok(Response::ok(FRAME_HTML)?.with_headers(headers))
+}

@@ -1,0 +1,72 @@
+//! Small HTTP helpers shared by the routes and the Durable Object.
+
+use crate::error::{EdgeError, EdgeResult};
+use serde::{de::DeserializeOwned, Serialize};
+use shared::protocol::ErrorCode;
+use worker::{Headers, Request, Response};
+
+/// Reads a JSON body, refusing it before parsing when it is over `max` bytes.
+pub async fn read_json<T: DeserializeOwned>(req: &mut Request, max: usize) -> EdgeResult<T> {
+    let declared = req
+        .headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > max) {
+        return Err(too_large(max));
+    }
+    let bytes = req.bytes().await?;
+    if bytes.len() > max {
+        return Err(too_large(max));
+    }
+    serde_json::from_slice(&bytes)
+        .map_err(|e| EdgeError::new(ErrorCode::Malformed, format!("The request body is not valid: {e}")))
+}
+
+fn too_large(max: usize) -> EdgeError {
+    EdgeError::new(ErrorCode::FrameTooLarge, format!("The request body is over {max} bytes."))
+}
+
+pub fn json_response<T: Serialize>(value: &T, status: u16) -> EdgeResult<Response> {
+    let headers = Headers::new();
+    headers.set("content-type", "application/json")?;
+    headers.set("cache-control", "no-store")?;
+    Ok(Response::ok(serde_json::to_string(value)?)?.with_status(status).with_headers(headers))
+}
+
+/// The visitor API is called only by the widget frame, which the edge itself
+/// serves: a browser request from any other origin is refused. (Which host
+/// pages may embed the frame is enforced by its `frame-ancestors` policy.)
+/// Requests without `Origin` (not from a browser) are let through; they
+/// still need the conversation's secret.
+pub fn require_same_origin(req: &Request) -> EdgeResult<()> {
+    let origin = req.headers().get("origin").ok().flatten();
+    let Some(origin) = origin else { return Ok(()) };
+    let url = req.url()?;
+    if origin == url.origin().ascii_serialization() {
+        Ok(())
+    } else {
+        Err(EdgeError::new(ErrorCode::ForbiddenOrigin, "This origin may not use the chat API."))
+    }
+}
+
+pub fn require_websocket_upgrade(req: &Request) -> EdgeResult<()> {
+    let upgrade = req.headers().get("upgrade").ok().flatten().unwrap_or_default();
+    if upgrade.eq_ignore_ascii_case("websocket") {
+        Ok(())
+    } else {
+        Err(EdgeError::new(ErrorCode::UpgradeRequired, "Open this address as a WebSocket."))
+    }
+}
+
+/// The bearer credential of a request, if any.
+pub fn bearer(req: &Request) -> Option<String> {
+    let value = req.headers().get("authorization").ok().flatten()?;
+    let token = value.strip_prefix("Bearer ")?.trim();
+    (!token.is_empty() && token.len() <= 256).then(|| token.to_string())
+}
+
+pub fn now_ms() -> i64 {
+    worker::Date::now().as_millis() as i64
+}

@@ -1,0 +1,88 @@
+//! The edge: one Cloudflare Worker that serves the widget frame and the
+//! visitor API, and forwards each conversation to its Durable Object.
+//! Static files (loader, demo page, built wasm) are served by the assets
+//! binding before this code runs.
+
+mod conversation;
+mod credentials;
+mod error;
+mod frame;
+mod http;
+
+pub use conversation::Conversation;
+
+use error::{EdgeError, EdgeResult};
+use shared::protocol::{
+    parse_conversation_id, ConversationCreated, CreateConversation, ErrorCode, MAX_BODY_BYTES,
+};
+use shared::site::{is_valid_site_id, parse_sites, Sites};
+use worker::{event, Context, Env, Method, Request, Response};
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+    Ok(route(req, &env).await.unwrap_or_else(EdgeError::into_response))
+}
+
+async fn route(req: Request, env: &Env) -> EdgeResult<Response> {
+    let path = req.path();
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    match segments.as_slice() {
+        ["chat", site] => frame::serve(&req, &load_site_config(env, site)?),
+        ["api", "v1", "conversations"] => {
+            require_method(&req, Method::Post)?;
+            create_conversation(req, env).await
+        }
+        ["api", "v1", "conversations", id, action @ ("ticket" | "ws")] => {
+            let id = parse_conversation_id(id).ok_or_else(EdgeError::not_found)?;
+            http::require_same_origin(&req)?;
+            match *action {
+                "ticket" => require_method(&req, Method::Post)?,
+                _ => http::require_websocket_upgrade(&req)?,
+            }
+            conversation::stub(env, &id.to_string())?.fetch_with_request(req).await.map_err(EdgeError::from)
+        }
+        _ => Err(EdgeError::new(ErrorCode::NotFound, "Nothing here.")),
+    }
+}
+
+fn require_method(req: &Request, method: Method) -> EdgeResult<()> {
+    if req.method() == method {
+        Ok(())
+    } else {
+        Err(EdgeError::new(ErrorCode::MethodNotAllowed, format!("Use {method} here.")))
+    }
+}
+
+fn load_sites(env: &Env) -> EdgeResult<Sites> {
+    let raw = env.var("SITES").map(|v| v.to_string()).unwrap_or_default();
+    parse_sites(&raw).map_err(|e| EdgeError::new(ErrorCode::Internal, e))
+}
+
+fn load_site_config(env: &Env, site: &str) -> EdgeResult<shared::site::SiteConfig> {
+    if !is_valid_site_id(site) {
+        return Err(EdgeError::new(ErrorCode::UnknownSite, "Unknown site."));
+    }
+    load_sites(env)?
+        .remove(site)
+        .ok_or_else(|| EdgeError::new(ErrorCode::UnknownSite, "Unknown site."))
+}
+
+/// A visitor opened the chat: the edge makes the conversation id and the
+/// visitor's secret, and the Durable Object keeps only the secret's hash.
+async fn create_conversation(mut req: Request, env: &Env) -> EdgeResult<Response> {
+    http::require_same_origin(&req)?;
+    let body: CreateConversation = http::read_json(&mut req, MAX_BODY_BYTES).await?;
+    load_site_config(env, &body.site)?;
+    let conversation_id = uuid::Uuid::new_v4().to_string();
+    let visitor_secret = credentials::new_secret();
+    let init = conversation::Init {
+        conversation_id: conversation_id.clone(),
+        site: body.site,
+        locale: body.locale.map(|l| l.chars().take(35).collect()),
+        page_url: body.page_url.map(|u| u.chars().take(2048).collect()),
+        secret_hash: credentials::hash(&visitor_secret),
+    };
+    conversation::init(env, &init).await?;
+    let created = ConversationCreated { conversation_id, visitor_secret };
+    http::json_response(&created, 201)
+}

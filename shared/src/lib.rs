@@ -1,0 +1,9 @@
+//! The product's decisions, as plain Rust with no I/O: the wire protocol
+//! spoken by widget, panel and edge, and the rules applied to visitor text.
+//! Everything here is tested natively; the edge and the front ends only move
+//! data in and out.
+
+pub mod protocol;
+pub mod site;
+pub mod text;
+pub mod transcript;

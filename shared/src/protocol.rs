@@ -1,0 +1,368 @@
+//! Wire protocol between the widget, the agent panel and the edge.
+//!
+//! HTTP bodies and WebSocket frames are JSON. Frames are tagged by `type`.
+//! The protocol is versioned by [`PROTOCOL_VERSION`]; a change that an older
+//! client cannot read bumps it.
+//!
+//! Delivery without loss (see ARCHITECTURE.md): every client message carries
+//! a client id; the conversation stores it idempotently and gives it the next
+//! sequence number in the same write; it acknowledges after the write; every
+//! fan-out carries the sequence number; a client resumes with the last
+//! sequence number it saw. Authors are set by the server, never the client.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Version of this protocol, sent in [`ServerFrame::Welcome`].
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Largest WebSocket frame the edge reads, checked before parsing.
+pub const MAX_FRAME_BYTES: usize = 16 * 1024;
+
+/// Largest HTTP request body the edge reads, checked before parsing.
+pub const MAX_BODY_BYTES: usize = 8 * 1024;
+
+/// Largest message text, in UTF-8 bytes after sanitising.
+pub const MAX_MESSAGE_BYTES: usize = 2_000;
+
+/// Most events sent in one replay; the client asks again from where it got to.
+pub const MAX_REPLAY_EVENTS: usize = 200;
+
+/// How long a WebSocket ticket stays valid, in milliseconds.
+pub const TICKET_TTL_MS: i64 = 60_000;
+
+/// Per-conversation sequence number: 1, 2, 3… with no gaps.
+pub type Seq = u64;
+
+// ---------------------------------------------------------------- HTTP API
+
+/// `POST /api/v1/conversations`: a visitor opens the chat.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateConversation {
+    /// The site id from the script tag.
+    pub site: String,
+    /// BCP 47 language tag the widget shows, e.g. `de-DE`.
+    #[serde(default)]
+    pub locale: Option<String>,
+    /// The host page the chat was opened on.
+    #[serde(default)]
+    pub page_url: Option<String>,
+}
+
+/// Answer to [`CreateConversation`]. Both values are made by the edge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationCreated {
+    pub conversation_id: String,
+    /// Long-lived secret that binds the conversation to this visitor. Sent
+    /// back only as `Authorization: Bearer …`, never in a URL.
+    pub visitor_secret: String,
+}
+
+/// Answer to `POST /api/v1/conversations/{id}/ticket`: a single-use,
+/// short-lived credential for opening the WebSocket (browsers cannot set
+/// headers on `new WebSocket()`, and the long-lived secret stays out of URLs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketIssued {
+    pub ticket: String,
+    pub expires_in_ms: i64,
+}
+
+/// Body of every HTTP error answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+// ---------------------------------------------------------------- frames
+
+/// What a client may send over the WebSocket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClientFrame {
+    /// First frame after connecting, and again whenever the client sees a
+    /// gap: "send me every event after `last_seq`".
+    Resume { last_seq: Seq },
+    /// A visitor's message. `client_id` makes resending safe.
+    Send { client_id: Uuid, text: String },
+}
+
+impl ClientFrame {
+    /// The `type` tags this version understands.
+    pub const TYPES: &'static [&'static str] = &["resume", "send"];
+
+    /// Parses one frame, telling oversized, malformed and unknown frames
+    /// apart so the sender gets a precise error code.
+    pub fn parse(raw: &str) -> Result<Self, FrameError> {
+        if raw.len() > MAX_FRAME_BYTES {
+            return Err(FrameError::TooLarge { bytes: raw.len() });
+        }
+        let value: serde_json::Value =
+            serde_json::from_str(raw).map_err(|e| FrameError::Malformed(e.to_string()))?;
+        let kind = value
+            .get("type")
+            .and_then(|t| t.as_str())
+            .ok_or_else(|| FrameError::Malformed("missing string field `type`".into()))?;
+        if !Self::TYPES.contains(&kind) {
+            return Err(FrameError::UnknownType(truncate(kind, 40)));
+        }
+        serde_json::from_value(value).map_err(|e| FrameError::Malformed(e.to_string()))
+    }
+}
+
+/// Why a client frame was refused. Each maps to one [`ErrorCode`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FrameError {
+    #[error("frame of {bytes} bytes is over the limit of {MAX_FRAME_BYTES}")]
+    TooLarge { bytes: usize },
+    #[error("frame is not valid: {0}")]
+    Malformed(String),
+    #[error("unknown frame type `{0}`")]
+    UnknownType(String),
+    #[error("binary frames are not supported")]
+    Binary,
+}
+
+impl FrameError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            FrameError::TooLarge { .. } => ErrorCode::FrameTooLarge,
+            FrameError::Malformed(_) => ErrorCode::Malformed,
+            FrameError::UnknownType(_) => ErrorCode::UnknownType,
+            FrameError::Binary => ErrorCode::Malformed,
+        }
+    }
+}
+
+/// What the edge sends over the WebSocket.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerFrame {
+    /// Answer to [`ClientFrame::Resume`], sent before the replayed events.
+    /// `replay_until` is the last event this replay sends; `last_seq` is the
+    /// newest event stored. A client that reaches `replay_until` while it is
+    /// below `last_seq` resumes again from there (replays are bounded).
+    Welcome {
+        v: u32,
+        conversation_id: String,
+        last_seq: Seq,
+        replay_until: Seq,
+    },
+    /// The message with `client_id` is stored as event `seq`. Sent after the
+    /// write is durable; a duplicate send gets the original `seq`.
+    Ack { client_id: Uuid, seq: Seq },
+    /// A stored event, live or replayed.
+    Event(Event),
+    /// A refused frame. The connection stays open.
+    Error {
+        code: ErrorCode,
+        message: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_id: Option<Uuid>,
+    },
+}
+
+/// One stored, sequenced event of a conversation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub seq: Seq,
+    /// Unix time in milliseconds, set by the edge.
+    pub at_ms: i64,
+    pub body: EventBody,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventBody {
+    Message(Message),
+}
+
+/// A message in the transcript.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    /// Set by the edge from the connection's role, never by the sender.
+    pub author: Author,
+    /// Plain text, already sanitised. Always rendered as text.
+    pub text: String,
+    /// The sender's id for this message (visitor and agent messages).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<Uuid>,
+}
+
+/// Who wrote a message. The widget and panel draw the badge from this, never
+/// from the text or a name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Author {
+    Visitor,
+    Ai,
+    Agent { name: String },
+    System,
+}
+
+/// Typed error codes, shared by HTTP answers and WebSocket frames.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The frame or body is larger than the limit.
+    FrameTooLarge,
+    /// Not JSON, or JSON of the wrong shape.
+    Malformed,
+    /// A frame `type` this version does not know.
+    UnknownType,
+    /// The message is empty after sanitising.
+    EmptyMessage,
+    /// The message is over [`MAX_MESSAGE_BYTES`].
+    MessageTooLong,
+    /// No credential was sent.
+    Unauthorized,
+    /// The conversation does not exist or is not yours: deliberately the
+    /// same answer for both.
+    NotFound,
+    /// The request's `Origin` is not allowed.
+    ForbiddenOrigin,
+    /// The site id is not known.
+    UnknownSite,
+    /// Too many requests; try again later.
+    RateLimited,
+    /// The method is not allowed on this path.
+    MethodNotAllowed,
+    /// A WebSocket route was called without `Upgrade: websocket`.
+    UpgradeRequired,
+    /// Something failed at the edge; nothing was stored.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The HTTP status for this code: the one place where the mapping lives.
+    pub fn http_status(self) -> u16 {
+        match self {
+            ErrorCode::FrameTooLarge => 413,
+            ErrorCode::Malformed
+            | ErrorCode::UnknownType
+            | ErrorCode::EmptyMessage
+            | ErrorCode::MessageTooLong => 400,
+            ErrorCode::Unauthorized => 401,
+            ErrorCode::ForbiddenOrigin => 403,
+            ErrorCode::NotFound | ErrorCode::UnknownSite => 404,
+            ErrorCode::MethodNotAllowed => 405,
+            ErrorCode::UpgradeRequired => 426,
+            ErrorCode::RateLimited => 429,
+            ErrorCode::Internal => 500,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::FrameTooLarge => "frame_too_large",
+            ErrorCode::Malformed => "malformed",
+            ErrorCode::UnknownType => "unknown_type",
+            ErrorCode::EmptyMessage => "empty_message",
+            ErrorCode::MessageTooLong => "message_too_long",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::ForbiddenOrigin => "forbidden_origin",
+            ErrorCode::UnknownSite => "unknown_site",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::UpgradeRequired => "upgrade_required",
+            ErrorCode::Internal => "internal",
+        }
+    }
+}
+
+/// Conversation ids are UUIDs made by the edge; anything else is refused
+/// before it reaches storage.
+pub fn parse_conversation_id(raw: &str) -> Option<Uuid> {
+    if raw.len() != 36 {
+        return None;
+    }
+    Uuid::parse_str(raw).ok()
+}
+
+fn truncate(s: &str, max_chars: usize) -> String {
+    s.chars().take(max_chars).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn send_frame_round_trips_through_json() {
+        let id = Uuid::from_u128(7);
+        let frame = ClientFrame::Send { client_id: id, text: "hi".into() };
+        let json = serde_json::to_string(&frame).unwrap();
+        assert_eq!(json, r#"{"type":"send","client_id":"00000000-0000-0000-0000-000000000007","text":"hi"}"#);
+        assert_eq!(ClientFrame::parse(&json).unwrap(), frame);
+    }
+
+    #[test]
+    fn oversized_frame_is_refused_before_parsing() {
+        let raw = format!(r#"{{"type":"send","text":"{}"}}"#, "a".repeat(MAX_FRAME_BYTES));
+        let err = ClientFrame::parse(&raw).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::FrameTooLarge);
+    }
+
+    #[test]
+    fn invalid_json_is_malformed() {
+        assert_eq!(ClientFrame::parse("{nope").unwrap_err().code(), ErrorCode::Malformed);
+        assert_eq!(ClientFrame::parse("[1,2]").unwrap_err().code(), ErrorCode::Malformed);
+    }
+
+    #[test]
+    fn unknown_type_is_told_apart_from_malformed() {
+        let err = ClientFrame::parse(r#"{"type":"become_agent"}"#).unwrap_err();
+        assert_eq!(err, FrameError::UnknownType("become_agent".into()));
+        assert_eq!(err.code(), ErrorCode::UnknownType);
+    }
+
+    #[test]
+    fn known_type_with_wrong_fields_is_malformed() {
+        let err = ClientFrame::parse(r#"{"type":"send","client_id":"x","text":"hi"}"#).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::Malformed);
+    }
+
+    #[test]
+    fn client_cannot_set_the_author() {
+        let raw = r#"{"type":"send","client_id":"00000000-0000-0000-0000-000000000007","text":"hi","author":{"kind":"agent","name":"x"}}"#;
+        assert_eq!(ClientFrame::parse(raw).unwrap_err().code(), ErrorCode::Malformed);
+    }
+
+    #[test]
+    fn server_event_frame_is_flat_with_a_type_tag() {
+        let frame = ServerFrame::Event(Event {
+            seq: 3,
+            at_ms: 10,
+            body: EventBody::Message(Message { author: Author::Ai, text: "Hello".into(), client_id: None }),
+        });
+        let json = serde_json::to_value(&frame).unwrap();
+        assert_eq!(json["type"], "event");
+        assert_eq!(json["seq"], 3);
+        assert_eq!(json["body"]["kind"], "message");
+        assert_eq!(json["body"]["author"]["kind"], "ai");
+        let back: ServerFrame = serde_json::from_value(json).unwrap();
+        assert_eq!(back, frame);
+    }
+
+    #[test]
+    fn error_codes_serialise_as_their_names() {
+        for code in [ErrorCode::FrameTooLarge, ErrorCode::NotFound, ErrorCode::UnknownType, ErrorCode::Internal] {
+            assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
+        }
+    }
+
+    #[test]
+    fn client_errors_map_to_4xx() {
+        for code in [ErrorCode::Malformed, ErrorCode::Unauthorized, ErrorCode::NotFound, ErrorCode::ForbiddenOrigin] {
+            assert!((400..500).contains(&code.http_status()));
+        }
+    }
+
+    #[test]
+    fn conversation_ids_must_be_uuids() {
+        assert!(parse_conversation_id("5f0c1f2e-3a4b-4c5d-8e9f-0a1b2c3d4e5f").is_some());
+        assert!(parse_conversation_id("../../etc").is_none());
+        assert!(parse_conversation_id("5f0c1f2e3a4b4c5d8e9f0a1b2c3d4e5f").is_none());
+    }
+}

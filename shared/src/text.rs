@@ -1,0 +1,146 @@
+//! Rules for text that people type: what is removed before it is stored or
+//! shown, and how long it may be. Applied by the edge (the authority) and by
+//! the widget (to tell the visitor early).
+
+use crate::protocol::{ErrorCode, MAX_MESSAGE_BYTES};
+
+/// Why a message was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TextError {
+    #[error("the message is empty")]
+    Empty,
+    #[error("the message is {bytes} bytes; the limit is {max}")]
+    TooLong { bytes: usize, max: usize },
+}
+
+impl TextError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            TextError::Empty => ErrorCode::EmptyMessage,
+            TextError::TooLong { .. } => ErrorCode::MessageTooLong,
+        }
+    }
+}
+
+/// Characters that can reorder or hide text: bidi embeddings, overrides and
+/// isolates, marks, and invisible separators. They are how a name like
+/// "AI assistant" or a fake link gets spoofed.
+fn is_invisible_or_bidi(c: char) -> bool {
+    matches!(c,
+        '\u{200B}' | '\u{200C}' | '\u{200E}' | '\u{200F}' // zero-width space/non-joiner, LRM, RLM
+        | '\u{202A}'..='\u{202E}'                          // embeddings and overrides
+        | '\u{2060}'..='\u{2064}'                          // word joiner, invisible operators
+        | '\u{2066}'..='\u{2069}'                          // isolates
+        | '\u{061C}'                                       // Arabic letter mark
+        | '\u{FEFF}'                                       // BOM / zero-width no-break space
+        | '\u{180E}'                                       // Mongolian vowel separator
+    )
+}
+
+/// Control characters other than newline and tab.
+fn is_unwanted_control(c: char) -> bool {
+    c.is_control() && c != '\n' && c != '\t'
+}
+
+/// Cleans a message: drops control, bidi and invisible characters (the
+/// zero-width joiner stays, emoji sequences need it), normalises line ends,
+/// folds runs of blank lines, trims. Does not check the length.
+pub fn clean_message(raw: &str) -> String {
+    let unified = raw.replace("\r\n", "\n").replace('\r', "\n");
+    let mut out = String::with_capacity(unified.len());
+    let mut newlines = 0;
+    for c in unified.chars() {
+        if is_unwanted_control(c) || is_invisible_or_bidi(c) {
+            continue;
+        }
+        if c == '\n' {
+            newlines += 1;
+            if newlines > 2 {
+                continue;
+            }
+        } else {
+            newlines = 0;
+        }
+        out.push(c);
+    }
+    out.trim().to_string()
+}
+
+/// Cleans a message and checks it is neither empty nor over the byte limit.
+pub fn sanitize_message(raw: &str) -> Result<String, TextError> {
+    let text = clean_message(raw);
+    if text.is_empty() {
+        return Err(TextError::Empty);
+    }
+    if text.len() > MAX_MESSAGE_BYTES {
+        return Err(TextError::TooLong { bytes: text.len(), max: MAX_MESSAGE_BYTES });
+    }
+    Ok(text)
+}
+
+/// Cleans a display name (visitor or agent): one line, no invisible
+/// characters at all (the joiner included), at most `max_chars` characters.
+pub fn clean_name(raw: &str, max_chars: usize) -> String {
+    let one_line: String = raw
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .filter(|&c| !is_invisible_or_bidi(c) && c != '\u{200D}')
+        .collect();
+    one_line.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(max_chars).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn controls_are_removed_but_newlines_and_tabs_stay() {
+        assert_eq!(clean_message("a\u{0007}b\u{0000}c\td\ne\u{009B}f"), "abc\td\nef");
+    }
+
+    #[test]
+    fn bidi_overrides_and_zero_width_characters_are_removed() {
+        assert_eq!(clean_message("pay\u{202E}gpj.exe"), "paygpj.exe");
+        assert_eq!(clean_message("a\u{200B}b\u{2066}c\u{2069}\u{FEFF}"), "abc");
+    }
+
+    #[test]
+    fn emoji_joiner_sequences_survive() {
+        let family = "👨\u{200D}👩\u{200D}👧";
+        assert_eq!(clean_message(family), family);
+    }
+
+    #[test]
+    fn line_ends_are_unified_and_blank_runs_folded() {
+        assert_eq!(clean_message("  a\r\n\r\n\r\n\r\nb\rc  "), "a\n\nb\nc");
+    }
+
+    #[test]
+    fn empty_after_cleaning_is_refused() {
+        assert_eq!(sanitize_message(" \u{200B}\n\t "), Err(TextError::Empty));
+        assert_eq!(TextError::Empty.code(), ErrorCode::EmptyMessage);
+    }
+
+    #[test]
+    fn limit_is_in_bytes_not_characters() {
+        let ok = "é".repeat(MAX_MESSAGE_BYTES / 2);
+        assert!(sanitize_message(&ok).is_ok());
+        let over = format!("{ok}é");
+        assert_eq!(
+            sanitize_message(&over),
+            Err(TextError::TooLong { bytes: MAX_MESSAGE_BYTES + 2, max: MAX_MESSAGE_BYTES })
+        );
+    }
+
+    #[test]
+    fn markup_is_kept_as_text_not_removed() {
+        // Rendering as text is the defence; the visitor's words stay intact.
+        assert_eq!(sanitize_message("<img src=x onerror=alert(1)>").unwrap(), "<img src=x onerror=alert(1)>");
+    }
+
+    #[test]
+    fn names_are_one_line_without_invisibles_and_bounded() {
+        assert_eq!(clean_name("  Anna\n\u{202E}Smith\u{200D} ", 40), "Anna Smith");
+        assert_eq!(clean_name("abcdef", 3), "abc");
+    }
+}

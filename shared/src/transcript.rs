@@ -1,0 +1,271 @@
+//! The client's side of lossless delivery, shared by the widget and the
+//! panel: events kept by sequence number (so replays and duplicates collapse),
+//! gaps detected and asked for, and an outbox of messages not yet
+//! acknowledged that is resent after every reconnect.
+//!
+//! It is plain state with no I/O: the front end feeds it server frames and
+//! sends whatever client frames it returns.
+
+use crate::protocol::{ClientFrame, ErrorCode, Event, EventBody, Seq, ServerFrame};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// Where an outgoing message is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutboxStatus {
+    /// Sent (or waiting for a connection to be sent); no ack yet.
+    Sending,
+    /// Acknowledged as event `seq`; stays until that event is in the list.
+    Sent(Seq),
+    /// Refused by the edge; the visitor may edit and retry.
+    Failed { code: ErrorCode, message: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outgoing {
+    pub client_id: Uuid,
+    pub text: String,
+    pub status: OutboxStatus,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Transcript {
+    events: BTreeMap<Seq, Event>,
+    outbox: Vec<Outgoing>,
+    /// Highest `seq` such that every event up to it is held.
+    contiguous: Seq,
+    /// A resume has been asked for and not yet answered by a welcome.
+    resume_pending: bool,
+    /// From the last welcome: where the replay ends and the server's head.
+    replay_until: Seq,
+    server_head: Seq,
+}
+
+impl Transcript {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Events in order.
+    pub fn events(&self) -> impl Iterator<Item = &Event> {
+        self.events.values()
+    }
+
+    /// Outgoing messages whose event is not in the list yet.
+    pub fn pending(&self) -> impl Iterator<Item = &Outgoing> {
+        self.outbox.iter()
+    }
+
+    /// The sequence number to resume from.
+    pub fn last_seq(&self) -> Seq {
+        self.contiguous
+    }
+
+    /// Frames to send once a socket is open: resume from where we are, then
+    /// every unacknowledged message (safe: the edge stores by client id).
+    pub fn on_connected(&mut self) -> Vec<ClientFrame> {
+        self.resume_pending = true;
+        let mut frames = vec![ClientFrame::Resume { last_seq: self.contiguous }];
+        frames.extend(
+            self.outbox
+                .iter()
+                .filter(|o| o.status == OutboxStatus::Sending)
+                .map(|o| ClientFrame::Send { client_id: o.client_id, text: o.text.clone() }),
+        );
+        frames
+    }
+
+    /// Queues a new message; the frame is to be sent now if connected.
+    pub fn queue(&mut self, client_id: Uuid, text: String) -> ClientFrame {
+        self.outbox.push(Outgoing { client_id, text: text.clone(), status: OutboxStatus::Sending });
+        ClientFrame::Send { client_id, text }
+    }
+
+    /// Puts a failed message back to sending; returns the frame to send.
+    pub fn retry(&mut self, client_id: Uuid) -> Option<ClientFrame> {
+        let o = self.outbox.iter_mut().find(|o| o.client_id == client_id)?;
+        o.status = OutboxStatus::Sending;
+        Some(ClientFrame::Send { client_id, text: o.text.clone() })
+    }
+
+    /// Drops a failed message the visitor gave up on.
+    pub fn discard(&mut self, client_id: Uuid) {
+        self.outbox.retain(|o| o.client_id != client_id || o.status == OutboxStatus::Sending);
+    }
+
+    /// Applies one server frame; returns a frame to send back, if any (a
+    /// resume when a gap shows or a bounded replay was cut short).
+    pub fn on_frame(&mut self, frame: ServerFrame) -> Option<ClientFrame> {
+        match frame {
+            ServerFrame::Welcome { last_seq, replay_until, .. } => {
+                self.resume_pending = false;
+                self.server_head = self.server_head.max(last_seq);
+                self.replay_until = replay_until;
+                self.resume_if_behind()
+            }
+            ServerFrame::Ack { client_id, seq } => {
+                if let Some(o) = self.outbox.iter_mut().find(|o| o.client_id == client_id) {
+                    o.status = OutboxStatus::Sent(seq);
+                }
+                self.server_head = self.server_head.max(seq);
+                self.settle_outbox();
+                self.resume_if_gap()
+            }
+            ServerFrame::Event(event) => {
+                self.server_head = self.server_head.max(event.seq);
+                self.insert(event);
+                self.resume_if_behind().or_else(|| self.resume_if_gap())
+            }
+            ServerFrame::Error { code, message, client_id } => {
+                if let Some(o) = client_id.and_then(|id| self.outbox.iter_mut().find(|o| o.client_id == id)) {
+                    o.status = OutboxStatus::Failed { code, message };
+                }
+                None
+            }
+        }
+    }
+
+    fn insert(&mut self, event: Event) {
+        self.events.entry(event.seq).or_insert(event);
+        while self.events.contains_key(&(self.contiguous + 1)) {
+            self.contiguous += 1;
+        }
+        self.settle_outbox();
+    }
+
+    /// An outgoing message leaves the outbox once its event is held.
+    fn settle_outbox(&mut self) {
+        let events = &self.events;
+        self.outbox.retain(|o| match o.status {
+            OutboxStatus::Sent(seq) => !events.contains_key(&seq),
+            _ => {
+                // The event may have arrived before the ack (fan-out order).
+                !events.values().any(|e| matches!(&e.body, EventBody::Message(m) if m.client_id == Some(o.client_id)))
+            }
+        });
+    }
+
+    /// After the replay's last event, ask for the rest if the server has more.
+    fn resume_if_behind(&mut self) -> Option<ClientFrame> {
+        let replay_done = self.contiguous >= self.replay_until;
+        if !self.resume_pending && replay_done && self.contiguous < self.server_head && self.has_gap_or_tail() {
+            self.resume_pending = true;
+            return Some(ClientFrame::Resume { last_seq: self.contiguous });
+        }
+        None
+    }
+
+    /// A live event beyond the next expected one means something was missed.
+    fn resume_if_gap(&mut self) -> Option<ClientFrame> {
+        if !self.resume_pending && self.contiguous >= self.replay_until && self.has_gap_or_tail() {
+            self.resume_pending = true;
+            return Some(ClientFrame::Resume { last_seq: self.contiguous });
+        }
+        None
+    }
+
+    /// True when the server has events beyond our contiguous prefix that we
+    /// do not hold (missing in the middle, or not received at the end).
+    fn has_gap_or_tail(&self) -> bool {
+        self.contiguous < self.server_head && !(self.contiguous + 1..=self.server_head).all(|s| self.events.contains_key(&s))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{Author, Message};
+
+    fn message(seq: Seq, client_id: Option<Uuid>) -> ServerFrame {
+        ServerFrame::Event(Event {
+            seq,
+            at_ms: 0,
+            body: EventBody::Message(Message { author: Author::Ai, text: format!("m{seq}"), client_id }),
+        })
+    }
+
+    fn welcome(last_seq: Seq, replay_until: Seq) -> ServerFrame {
+        ServerFrame::Welcome { v: 1, conversation_id: "c".into(), last_seq, replay_until }
+    }
+
+    fn seqs(t: &Transcript) -> Vec<Seq> {
+        t.events().map(|e| e.seq).collect()
+    }
+
+    #[test]
+    fn replayed_and_live_duplicates_are_shown_once() {
+        let mut t = Transcript::new();
+        t.on_connected();
+        t.on_frame(welcome(2, 2));
+        t.on_frame(message(1, None));
+        t.on_frame(message(2, None));
+        t.on_frame(message(2, None));
+        t.on_frame(message(1, None));
+        assert_eq!(seqs(&t), vec![1, 2]);
+        assert_eq!(t.last_seq(), 2);
+    }
+
+    #[test]
+    fn a_gap_in_live_events_asks_for_the_missing_range_once() {
+        let mut t = Transcript::new();
+        t.on_connected();
+        t.on_frame(welcome(1, 1));
+        t.on_frame(message(1, None));
+        assert_eq!(t.on_frame(message(3, None)), Some(ClientFrame::Resume { last_seq: 1 }));
+        assert_eq!(t.on_frame(message(4, None)), None, "no second resume while one is pending");
+        t.on_frame(welcome(4, 4));
+        t.on_frame(message(2, None));
+        assert_eq!(t.last_seq(), 4);
+    }
+
+    #[test]
+    fn a_bounded_replay_is_continued_from_where_it_stopped() {
+        let mut t = Transcript::new();
+        t.on_connected();
+        assert_eq!(t.on_frame(welcome(3, 2)), None);
+        assert_eq!(t.on_frame(message(1, None)), None);
+        assert_eq!(t.on_frame(message(2, None)), Some(ClientFrame::Resume { last_seq: 2 }));
+        t.on_frame(welcome(3, 3));
+        t.on_frame(message(3, None));
+        assert_eq!(seqs(&t), vec![1, 2, 3]);
+    }
+
+    #[test]
+    fn unacknowledged_messages_are_resent_after_reconnect_and_settle_on_their_event() {
+        let mut t = Transcript::new();
+        let id = Uuid::from_u128(1);
+        t.queue(id, "hello".into());
+        let frames = t.on_connected();
+        assert_eq!(frames.len(), 2);
+        assert_eq!(frames[1], ClientFrame::Send { client_id: id, text: "hello".into() });
+        t.on_frame(welcome(0, 0));
+        t.on_frame(ServerFrame::Ack { client_id: id, seq: 1 });
+        assert_eq!(t.pending().next().map(|o| &o.status), Some(&OutboxStatus::Sent(1)));
+        t.on_frame(message(1, Some(id)));
+        assert_eq!(t.pending().count(), 0);
+        assert_eq!(t.on_connected().len(), 1, "nothing to resend once settled");
+    }
+
+    #[test]
+    fn an_event_arriving_before_its_ack_settles_the_outbox() {
+        let mut t = Transcript::new();
+        let id = Uuid::from_u128(2);
+        t.queue(id, "x".into());
+        t.on_connected();
+        t.on_frame(welcome(0, 0));
+        t.on_frame(message(1, Some(id)));
+        assert_eq!(t.pending().count(), 0);
+    }
+
+    #[test]
+    fn a_refused_message_is_marked_failed_and_can_be_retried() {
+        let mut t = Transcript::new();
+        let id = Uuid::from_u128(3);
+        t.queue(id, "x".into());
+        t.on_frame(ServerFrame::Error { code: ErrorCode::MessageTooLong, message: "long".into(), client_id: Some(id) });
+        assert!(matches!(t.pending().next().unwrap().status, OutboxStatus::Failed { code: ErrorCode::MessageTooLong, .. }));
+        assert_eq!(t.on_connected().len(), 1, "failed messages are not resent by themselves");
+        assert!(t.retry(id).is_some());
+        assert_eq!(t.pending().next().unwrap().status, OutboxStatus::Sending);
+    }
+}
