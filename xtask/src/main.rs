@@ -1,1 +1,194 @@
-fn main(){}
+//! `cargo xtask <command>`: the project's commands, so a fresh machine with
+//! only Rust, Node/npm and this repository needs nothing done by hand.
+
+mod build;
+mod size;
+mod tools;
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Command, ExitCode, Stdio};
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+  dev        install what is missing, build, and serve on http://127.0.0.1:8787
+  build      install what is missing and build widget, panel and edge (release, wasm-opt)
+  test       native tests, component tests in headless Chromium, end-to-end tests
+  size       gzip sizes of loader, widget, panel and worker against their budgets
+";
+
+/// A failed step, with a message for a person.
+#[derive(Debug)]
+pub struct Fail(pub String);
+
+pub struct Project {
+    pub root: PathBuf,
+}
+
+fn main() -> ExitCode {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().map(PathBuf::from).unwrap_or_default();
+    let project = Project { root };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("dev") => dev(&project),
+        Some("build") => tools::ensure_build_tools(&project).and_then(|t| build::build_all(&project, &t)),
+        Some("test") => test(&project),
+        Some("size") => size::report(&project),
+        _ => {
+            eprint!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Fail(message)) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs a command, failing with its name when it fails.
+pub fn run(cmd: &mut Command) -> Result<(), Fail> {
+    let status = cmd.status().map_err(|e| Fail(format!("could not start {:?}: {e}", cmd.get_program())))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(Fail(format!("{:?} {:?} failed ({status})", cmd.get_program(), cmd.get_args().collect::<Vec<_>>())))
+    }
+}
+
+pub const DEV_PORT: u16 = 8787;
+
+fn dev(p: &Project) -> Result<(), Fail> {
+    let tools = tools::ensure_build_tools(p)?;
+    build::build_all(p, &tools)?;
+    size::report(p).ok();
+    let base = format!("http://127.0.0.1:{DEV_PORT}");
+    println!();
+    println!("  Demo site (the script tag as a marketer pastes it): {base}/demo/");
+    println!("  Agent panel:                                          {base}/agent/");
+    println!("  Development agent login:                              none yet (agent accounts are not built)");
+    println!("  State is kept in .state/ (delete it to start afresh). Ctrl-C stops.");
+    println!();
+    let mut cmd = wrangler_dev(p, &tools, DEV_PORT, &p.root.join(".state"));
+    run(&mut cmd)
+}
+
+/// `wrangler dev` on the real workerd, on loopback, with local persistence.
+pub fn wrangler_dev(p: &Project, tools: &tools::Tools, port: u16, persist: &std::path::Path) -> Command {
+    let mut cmd = Command::new(tools.node22_bin.join("node"));
+    cmd.arg(&tools.wrangler_js)
+        .args(["dev", "--ip", "127.0.0.1", "--port", &port.to_string(), "--show-interactive-dev-session=false"])
+        .arg("--persist-to")
+        .arg(persist)
+        .current_dir(&p.root)
+        .env("PATH", tools.path_env())
+        .env("WRANGLER_SEND_METRICS", "false")
+        .env("WRANGLER_LOG_PATH", p.root.join(".tools/wrangler-logs"));
+    cmd
+}
+
+/// Every test group, run in one go; a failing group does not stop the
+/// others, and the exit code says whether all passed.
+fn test(p: &Project) -> Result<(), Fail> {
+    let tools = tools::ensure_build_tools(p)?;
+    let browser = tools::ensure_browser()?;
+    build::build_all(p, &tools)?;
+
+    let webdriver_json = p.root.join("xtask/webdriver.json");
+    let mut totals = Totals::default();
+
+    let mut native = Command::new("cargo");
+    native.args(["test", "-p", "shared", "-p", "xtask"]);
+    totals.group("native", &mut native, p);
+
+    let mut components = Command::new("cargo");
+    components
+        .args(["test", "--target", "wasm32-unknown-unknown", "-p", "widget", "-p", "panel"])
+        .env(build::WASM_ENV.0, build::WASM_ENV.1)
+        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", tools.wasm_bindgen.with_file_name("wasm-bindgen-test-runner"))
+        .env("CHROMEDRIVER", &browser.chromedriver)
+        .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver_json)
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "120");
+    totals.group("components", &mut components, p);
+
+    let mut end_to_end = Command::new("cargo");
+    end_to_end
+        .args(["test", "-p", "tests", "--", "--test-threads", "2"])
+        .env("CHAT_NODE", tools.node22_bin.join("node"))
+        .env("CHAT_WRANGLER_JS", &tools.wrangler_js)
+        .env("CHAT_CHROMIUM", &browser.chromium)
+        .env("CHROMEDRIVER", &browser.chromedriver)
+        .env("PATH", tools.path_env());
+    totals.group("end-to-end", &mut end_to_end, p);
+
+    println!();
+    for (name, ok) in &totals.groups {
+        println!("  {name:<12} {}", if *ok { "ok" } else { "FAILED" });
+    }
+    println!("total: {} passed, {} failed", totals.passed, totals.failed);
+    if totals.groups.iter().all(|(_, ok)| *ok) {
+        Ok(())
+    } else {
+        Err(Fail("some tests failed".into()))
+    }
+}
+
+#[derive(Default)]
+struct Totals {
+    passed: u64,
+    failed: u64,
+    groups: Vec<(&'static str, bool)>,
+}
+
+impl Totals {
+    /// Runs one `cargo test`, echoing its output and adding up its
+    /// `test result:` lines.
+    fn group(&mut self, name: &'static str, cmd: &mut Command, p: &Project) {
+        println!("\n== {name} tests ==");
+        cmd.current_dir(&p.root).stdout(Stdio::piped());
+        let ok = match cmd.spawn() {
+            Ok(mut child) => {
+                if let Some(out) = child.stdout.take() {
+                    for line in BufReader::new(out).lines().map_while(Result::ok) {
+                        println!("{line}");
+                        if let Some((passed, failed)) = parse_result_line(&line) {
+                            self.passed += passed;
+                            self.failed += failed;
+                        }
+                    }
+                }
+                child.wait().map(|s| s.success()).unwrap_or(false)
+            }
+            Err(e) => {
+                eprintln!("xtask: could not start cargo: {e}");
+                false
+            }
+        };
+        self.groups.push((name, ok));
+    }
+}
+
+/// Reads `test result: ok. 3 passed; 0 failed; ...`.
+fn parse_result_line(line: &str) -> Option<(u64, u64)> {
+    let rest = line.trim().strip_prefix("test result: ")?;
+    let count = |word: &str| {
+        rest.split(';')
+            .find_map(|part| part.trim().trim_start_matches("ok. ").trim_start_matches("FAILED. ").strip_suffix(word))
+            .and_then(|n| n.trim().parse::<u64>().ok())
+    };
+    Some((count(" passed")?, count(" failed")?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn result_lines_are_added_up() {
+        assert_eq!(parse_result_line("test result: ok. 18 passed; 0 failed; 0 ignored; 0 measured"), Some((18, 0)));
+        assert_eq!(parse_result_line("test result: FAILED. 3 passed; 2 failed; 0 ignored"), Some((3, 2)));
+        assert_eq!(parse_result_line("running 3 tests"), None);
+    }
+}

@@ -1,0 +1,2 @@
+import init, { start } from "/pkg/panel/panel.js";
+init().then(start);

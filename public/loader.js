@@ -1,0 +1,120 @@
+/* Chat loader. The one script a site pastes:
+ *   <script src="https://YOUR-EDGE/loader.js" data-site="YOUR-SITE" async></script>
+ * It draws a launcher button and opens the chat in a frame served by the edge
+ * only when the visitor asks. No eval, no inline code, no cookies. */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  if (!script || window.__chatLoader) return;
+  window.__chatLoader = true;
+
+  var origin = new URL(script.src, location.href).origin;
+  var data = script.dataset;
+  var checks = {
+    site: /^[a-z0-9-]{1,40}$/,
+    color: /^#([0-9a-f]{3}|[0-9a-f]{6})$/i,
+    position: /^(left|right)$/,
+    launcherLabel: /^[^<>]{1,40}$/,
+    greeting: /^[\s\S]{1,300}$/,
+    assistantName: /^[^<>]{1,40}$/,
+    locale: /^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/,
+    open: /^(true|false)$/
+  };
+  var opt = {};
+  Object.keys(data).forEach(function (key) {
+    if (checks[key] && checks[key].test(data[key])) opt[key] = data[key];
+    else console.warn("chat: ignoring data-" + key.replace(/[A-Z]/g, "-$&").toLowerCase() + "=\"" + data[key] + "\"");
+  });
+  if (!opt.site) return;
+
+  var side = opt.position === "left" ? "left" : "right";
+  var brand = opt.color || "#1d4ed8";
+  var css =
+    ":host{all:initial}" +
+    "button{position:fixed;bottom:20px;" + side + ":20px;z-index:2147483646;min-width:48px;min-height:48px;" +
+    "padding:0 18px;border:0;border-radius:24px;font:600 16px/1 system-ui,sans-serif;cursor:pointer;" +
+    "background:" + brand + ";color:" + textOn(brand) + ";box-shadow:0 2px 8px rgba(0,0,0,.3)}" +
+    "button:focus-visible{outline:3px solid #111;outline-offset:3px;box-shadow:0 0 0 6px #fff}" +
+    "iframe{position:fixed;bottom:84px;" + side + ":20px;z-index:2147483647;width:380px;" +
+    "height:min(640px,calc(100dvh - 104px));border:0;border-radius:12px;background:#fff;" +
+    "box-shadow:0 8px 32px rgba(0,0,0,.3);color-scheme:normal}" +
+    "iframe[hidden]{display:none}" +
+    "@media (max-width:480px){iframe{inset:0;width:100%;height:100%;height:100dvh;border-radius:0}}";
+
+  var host = document.createElement("div");
+  host.id = "chat-widget";
+  var root = host.attachShadow({ mode: "open" });
+  try {
+    var sheet = new CSSStyleSheet();
+    sheet.replaceSync(css); // a constructed sheet is not blocked by the host's CSP
+    root.adoptedStyleSheets = [sheet];
+  } catch (e) {
+    var style = document.createElement("style");
+    style.textContent = css;
+    root.appendChild(style);
+  }
+  var label = opt.launcherLabel || "Chat with us";
+  var button = document.createElement("button");
+  button.type = "button";
+  button.textContent = label;
+  button.setAttribute("aria-expanded", "false");
+  root.appendChild(button);
+  var frame = null;
+
+  function open() {
+    if (!frame) {
+      var q = new URLSearchParams();
+      q.set("lang", opt.locale || document.documentElement.lang || navigator.language || "en");
+      q.set("page", location.origin + location.pathname);
+      ["color", "greeting", "assistantName"].forEach(function (k) { if (opt[k]) q.set(k, opt[k]); });
+      frame = document.createElement("iframe");
+      frame.title = "Chat";
+      frame.allow = "clipboard-write";
+      frame.src = origin + "/chat/" + opt.site + "?" + q.toString();
+      root.appendChild(frame);
+    }
+    frame.hidden = false;
+    button.setAttribute("aria-expanded", "true");
+    button.textContent = "Close chat";
+    frame.focus();
+    frame.contentWindow.postMessage({ type: "chat:open" }, origin);
+    try { sessionStorage.setItem("chat-open", "1"); } catch (e) {}
+  }
+
+  function close() {
+    if (!frame || frame.hidden) return;
+    frame.hidden = true;
+    button.setAttribute("aria-expanded", "false");
+    button.textContent = label;
+    button.focus();
+    try { sessionStorage.removeItem("chat-open"); } catch (e) {}
+  }
+
+  button.addEventListener("click", function () {
+    if (frame && !frame.hidden) close(); else open();
+  });
+  window.addEventListener("message", function (e) {
+    if (e.origin !== origin || !frame || e.source !== frame.contentWindow) return;
+    if (e.data && e.data.type === "chat:close") close();
+  });
+
+  function attach() {
+    document.body.appendChild(host);
+    var reopen = false;
+    try { reopen = sessionStorage.getItem("chat-open") === "1"; } catch (e) {}
+    if (reopen || opt.open === "true") open();
+  }
+  if (document.body) attach(); else document.addEventListener("DOMContentLoaded", attach);
+
+  /* Black or white, whichever contrasts more with the brand colour. */
+  function textOn(hex) {
+    var h = hex.slice(1);
+    if (h.length === 3) h = h.replace(/./g, "$&$&");
+    var l = [0, 2, 4].map(function (i) {
+      var c = parseInt(h.substr(i, 2), 16) / 255;
+      return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+    });
+    var lum = 0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2];
+    return (lum + 0.05) / 0.05 > 1.05 / (lum + 0.05) ? "#000" : "#fff";
+  }
+})();

@@ -1,0 +1,227 @@
+//! The visitor protocol against the real edge (workerd under wrangler dev),
+//! over raw HTTP and WebSockets.
+
+use shared::protocol::{Author, ClientFrame, ErrorCode, EventBody, ServerFrame, MAX_FRAME_BYTES};
+use std::time::Duration;
+use tests::{post, recv, recv_until, send, send_raw, try_recv, Edge};
+use uuid::Uuid;
+
+fn is_ack(f: &ServerFrame) -> bool {
+    matches!(f, ServerFrame::Ack { .. })
+}
+
+fn event_seqs(frames: &[ServerFrame]) -> Vec<u64> {
+    frames.iter().filter_map(|f| if let ServerFrame::Event(e) = f { Some(e.seq) } else { None }).collect()
+}
+
+fn error_code(frame: &ServerFrame) -> Option<ErrorCode> {
+    match frame {
+        ServerFrame::Error { code, .. } => Some(*code),
+        _ => None,
+    }
+}
+
+/// Resumes from `after` and collects the replay (welcome, then its events).
+async fn replay(socket: &mut tests::Socket, after: u64) -> (u64, Vec<shared::protocol::Event>) {
+    send(socket, &ClientFrame::Resume { last_seq: after }).await;
+    let ServerFrame::Welcome { last_seq, replay_until, .. } = recv(socket).await else { panic!("welcome first") };
+    let mut events = Vec::new();
+    while events.last().map_or(after, |e: &shared::protocol::Event| e.seq) < replay_until {
+        match recv(socket).await {
+            ServerFrame::Event(e) => events.push(e),
+            other => panic!("unexpected during replay: {other:?}"),
+        }
+    }
+    (last_seq, events)
+}
+
+#[tokio::test]
+async fn a_message_is_stored_acknowledged_and_answered_by_the_ai() {
+    let edge = Edge::shared();
+    let visitor = edge.new_visitor();
+    let mut socket = edge.connect(&visitor).await;
+    let (last, events) = replay(&mut socket, 0).await;
+    assert_eq!((last, events.len()), (0, 0), "a new conversation is empty");
+
+    let id = Uuid::new_v4();
+    send(&mut socket, &ClientFrame::Send { client_id: id, text: "Hello there".into() }).await;
+    let frames = recv_until(&mut socket, |f| matches!(f, ServerFrame::Event(e) if e.seq == 2)).await;
+    assert!(frames.contains(&ServerFrame::Ack { client_id: id, seq: 1 }), "{frames:?}");
+    let events: Vec<_> = frames.iter().filter_map(|f| if let ServerFrame::Event(e) = f { Some(e) } else { None }).collect();
+    let EventBody::Message(first) = &events[0].body;
+    assert_eq!((first.author.clone(), first.text.as_str(), first.client_id), (Author::Visitor, "Hello there", Some(id)));
+    let EventBody::Message(answer) = &events[1].body;
+    assert_eq!(answer.author, Author::Ai, "the answer is written by the AI, set by the edge");
+}
+
+#[tokio::test]
+async fn the_same_client_id_sent_three_times_is_stored_once_with_one_sequence_number() {
+    let edge = Edge::shared();
+    let visitor = edge.new_visitor();
+    let mut socket = edge.connect(&visitor).await;
+    replay(&mut socket, 0).await;
+
+    let id = Uuid::new_v4();
+    let frame = ClientFrame::Send { client_id: id, text: "Is my bike ready?".into() };
+    for _ in 0..3 {
+        send(&mut socket, &frame).await;
+    }
+    let mut acks = Vec::new();
+    while acks.len() < 3 {
+        if let ServerFrame::Ack { client_id, seq } = recv(&mut socket).await {
+            assert_eq!(client_id, id);
+            acks.push(seq);
+        }
+    }
+    assert_eq!(acks, vec![1, 1, 1], "every resend gets the original sequence number");
+
+    // A fresh connection replays the stored conversation: one visitor message, one answer.
+    let mut again = edge.connect(&visitor).await;
+    let (last, events) = replay(&mut again, 0).await;
+    assert_eq!(last, 2);
+    let visitor_messages = events
+        .iter()
+        .filter(|e| matches!(&e.body, EventBody::Message(m) if m.author == Author::Visitor))
+        .count();
+    assert_eq!(visitor_messages, 1, "stored exactly once: {events:?}");
+    assert_eq!(events.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![1, 2], "sequence numbers are contiguous");
+}
+
+#[tokio::test]
+async fn a_client_that_reconnects_with_its_last_seq_receives_exactly_what_it_missed() {
+    let edge = Edge::shared();
+    let visitor = edge.new_visitor();
+
+    // Tab A sees the first exchange, then drops.
+    let mut a = edge.connect(&visitor).await;
+    replay(&mut a, 0).await;
+    send(&mut a, &ClientFrame::Send { client_id: Uuid::new_v4(), text: "first".into() }).await;
+    let seen = recv_until(&mut a, |f| matches!(f, ServerFrame::Event(e) if e.seq == 2)).await;
+    let last_seen = *event_seqs(&seen).iter().max().expect("events");
+    drop(a);
+
+    // Meanwhile tab B writes two more exchanges.
+    let mut b = edge.connect(&visitor).await;
+    replay(&mut b, 2).await;
+    for text in ["second", "third"] {
+        send(&mut b, &ClientFrame::Send { client_id: Uuid::new_v4(), text: text.into() }).await;
+        recv_until(&mut b, |f| matches!(f, ServerFrame::Event(e) if e.body_is_ai())).await;
+    }
+
+    // A comes back with its last sequence number and gets exactly 3..=6.
+    let mut a = edge.connect(&visitor).await;
+    let (last, missed) = replay(&mut a, last_seen).await;
+    assert_eq!(last, 6);
+    assert_eq!(missed.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![3, 4, 5, 6]);
+    assert!(try_recv(&mut a, Duration::from_millis(500)).await.is_none(), "nothing more than what was missed");
+}
+
+trait AiEvent {
+    fn body_is_ai(&self) -> bool;
+}
+
+impl AiEvent for shared::protocol::Event {
+    fn body_is_ai(&self) -> bool {
+        matches!(&self.body, EventBody::Message(m) if m.author == Author::Ai)
+    }
+}
+
+#[tokio::test]
+async fn bad_frames_get_typed_errors_store_nothing_and_the_socket_keeps_serving() {
+    let edge = Edge::shared();
+    let visitor = edge.new_visitor();
+    let mut socket = edge.connect(&visitor).await;
+    replay(&mut socket, 0).await;
+
+    let oversized = format!(
+        r#"{{"type":"send","client_id":"{}","text":"{}"}}"#,
+        Uuid::new_v4(),
+        "x".repeat(MAX_FRAME_BYTES)
+    );
+    let too_long = format!(r#"{{"type":"send","client_id":"{}","text":"{}"}}"#, Uuid::new_v4(), "y".repeat(3000));
+    let cases = [
+        (oversized.as_str(), ErrorCode::FrameTooLarge),
+        ("{not json", ErrorCode::Malformed),
+        (r#"{"type":"become_agent","name":"Anna"}"#, ErrorCode::UnknownType),
+        (r#"{"type":"send","text":"no client id"}"#, ErrorCode::Malformed),
+        (too_long.as_str(), ErrorCode::MessageTooLong),
+        (r#"{"type":"send","client_id":"00000000-0000-4000-8000-000000000001","text":"  \u200b "}"#, ErrorCode::EmptyMessage),
+    ];
+    for (raw, expected) in cases {
+        send_raw(&mut socket, raw).await;
+        let frame = recv(&mut socket).await;
+        assert_eq!(error_code(&frame), Some(expected), "for {:.60}: {frame:?}", raw);
+    }
+
+    // Still serving: a valid message goes through, and it is the first one stored.
+    let id = Uuid::new_v4();
+    send(&mut socket, &ClientFrame::Send { client_id: id, text: "still there?".into() }).await;
+    let frames = recv_until(&mut socket, is_ack).await;
+    assert_eq!(frames.last(), Some(&ServerFrame::Ack { client_id: id, seq: 1 }), "nothing was stored before it");
+}
+
+#[tokio::test]
+async fn a_wrong_or_missing_secret_and_a_foreign_conversation_are_refused() {
+    let edge = Edge::shared();
+    let alice = edge.new_visitor();
+    let bob = edge.new_visitor();
+
+    let missing = edge.ticket(&alice.conversation_id, None);
+    assert_eq!((missing.status, missing.code().as_str()), (401, "unauthorized"));
+
+    let wrong = edge.ticket(&alice.conversation_id, Some("0123456789abcdef"));
+    assert_eq!((wrong.status, wrong.code().as_str()), (404, "not_found"));
+
+    // Bob's valid secret does not open Alice's conversation; the answer is the
+    // same as for one that does not exist.
+    let foreign = edge.ticket(&alice.conversation_id, Some(&bob.secret));
+    let unknown = edge.ticket(&Uuid::new_v4().to_string(), Some(&bob.secret));
+    assert_eq!((foreign.status, foreign.code()), (404, "not_found".to_string()));
+    assert_eq!((unknown.status, unknown.body.clone()), (foreign.status, foreign.body.clone()));
+
+    let not_an_id = edge.ticket("..%2F..%2Fetc", Some(&bob.secret));
+    assert_eq!(not_an_id.status, 404);
+
+    // The edge still serves both conversations.
+    let mut socket = edge.connect(&alice).await;
+    replay(&mut socket, 0).await;
+}
+
+#[tokio::test]
+async fn a_socket_needs_a_valid_unused_ticket() {
+    let edge = Edge::shared();
+    let visitor = edge.new_visitor();
+    let ws = |ticket: &str| format!("{}/api/v1/conversations/{}/ws?ticket={ticket}", edge.ws_base(), visitor.conversation_id);
+
+    let err = tokio_tungstenite::connect_async(ws("forged")).await.expect_err("a forged ticket is refused");
+    assert!(err.to_string().contains("404"), "{err}");
+    let err = tokio_tungstenite::connect_async(ws("").replace("?ticket=", "")).await.expect_err("no ticket");
+    assert!(err.to_string().contains("401"), "{err}");
+
+    let ticket: shared::protocol::TicketIssued = edge.ticket(&visitor.conversation_id, Some(&visitor.secret)).json();
+    let (_socket, _) = tokio_tungstenite::connect_async(ws(&ticket.ticket)).await.expect("first use");
+    let err = tokio_tungstenite::connect_async(ws(&ticket.ticket)).await.expect_err("single use");
+    assert!(err.to_string().contains("404"), "{err}");
+}
+
+#[tokio::test]
+async fn http_bad_input_gets_4xx_with_a_typed_code() {
+    let edge = Edge::shared();
+    let url = format!("{}/api/v1/conversations", edge.base());
+
+    let malformed = post(&url, "{\"site\":", &[]);
+    assert_eq!((malformed.status, malformed.code().as_str()), (400, "malformed"));
+
+    let unknown_site = post(&url, r#"{"site":"not-a-customer"}"#, &[]);
+    assert_eq!((unknown_site.status, unknown_site.code().as_str()), (404, "unknown_site"));
+
+    let huge = format!(r#"{{"site":"demo","page_url":"{}"}}"#, "a".repeat(20_000));
+    let too_large = post(&url, &huge, &[]);
+    assert_eq!((too_large.status, too_large.code().as_str()), (413, "frame_too_large"));
+
+    let foreign = post(&url, r#"{"site":"demo"}"#, &[("origin", "https://evil.example")]);
+    assert_eq!((foreign.status, foreign.code().as_str()), (403, "forbidden_origin"));
+
+    let same = post(&url, r#"{"site":"demo"}"#, &[("origin", &edge.base())]);
+    assert_eq!(same.status, 201, "{}", same.body);
+}

@@ -1,0 +1,101 @@
+//! The widget's HTTP calls to the edge, and where it keeps its credentials.
+
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use shared::protocol::{ApiError, ConversationCreated, CreateConversation, ErrorCode, TicketIssued};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Headers, Request, RequestInit, Response};
+
+/// What the visitor's browser keeps: created by the edge when the visitor
+/// first opens the chat, never before.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Session {
+    pub conversation_id: String,
+    pub secret: String,
+}
+
+/// Why a call failed: refused by the edge (with its code), or the network.
+#[derive(Debug, Clone)]
+pub enum ApiFailure {
+    Refused(ApiError),
+    Network,
+}
+
+impl ApiFailure {
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            ApiFailure::Refused(e) => Some(e.code),
+            ApiFailure::Network => None,
+        }
+    }
+}
+
+fn storage_key(site: &str) -> String {
+    format!("chat.v1.{site}")
+}
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+pub fn load_session(site: &str) -> Option<Session> {
+    let raw = local_storage()?.get_item(&storage_key(site)).ok().flatten()?;
+    serde_json::from_str(&raw).ok()
+}
+
+pub fn save_session(site: &str, session: &Session) {
+    if let (Some(storage), Ok(raw)) = (local_storage(), serde_json::to_string(session)) {
+        let _ = storage.set_item(&storage_key(site), &raw);
+    }
+}
+
+pub fn forget_session(site: &str) {
+    if let Some(storage) = local_storage() {
+        let _ = storage.remove_item(&storage_key(site));
+    }
+}
+
+pub async fn create_conversation(body: &CreateConversation) -> Result<Session, ApiFailure> {
+    let created: ConversationCreated = post("/api/v1/conversations", body, None).await?;
+    Ok(Session { conversation_id: created.conversation_id, secret: created.visitor_secret })
+}
+
+pub async fn ticket(session: &Session) -> Result<TicketIssued, ApiFailure> {
+    let path = format!("/api/v1/conversations/{}/ticket", session.conversation_id);
+    post(&path, &serde_json::json!({}), Some(&session.secret)).await
+}
+
+async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B, bearer: Option<&str>) -> Result<T, ApiFailure> {
+    let response = fetch_post(path, body, bearer).await.map_err(|_| ApiFailure::Network)?;
+    let text = JsFuture::from(response.text().map_err(|_| ApiFailure::Network)?)
+        .await
+        .map_err(|_| ApiFailure::Network)?
+        .as_string()
+        .unwrap_or_default();
+    if response.ok() {
+        serde_json::from_str(&text).map_err(|_| ApiFailure::Network)
+    } else {
+        let error = serde_json::from_str(&text).unwrap_or(ApiError {
+            code: ErrorCode::Internal,
+            message: format!("HTTP {}", response.status()),
+        });
+        Err(ApiFailure::Refused(error))
+    }
+}
+
+async fn fetch_post<B: Serialize>(path: &str, body: &B, bearer: Option<&str>) -> Result<Response, JsValue> {
+    let window = web_sys::window().ok_or(JsValue::NULL)?;
+    let headers = Headers::new()?;
+    headers.set("content-type", "application/json")?;
+    if let Some(secret) = bearer {
+        headers.set("authorization", &format!("Bearer {secret}"))?;
+    }
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_headers(&headers);
+    let json = serde_json::to_string(body).map_err(|_| JsValue::NULL)?;
+    init.set_body(&JsValue::from_str(&json));
+    let request = Request::new_with_str_and_init(path, &init)?;
+    let response = JsFuture::from(window.fetch_with_request(&request)).await?;
+    response.dyn_into::<Response>()
+}

@@ -1,0 +1,202 @@
+//! The live conversation: one WebSocket to the conversation's Durable
+//! Object, reconnected with exponential backoff and full jitter, feeding the
+//! shared [`Transcript`] (which handles order, gaps and the outbox).
+
+use crate::api::{self, ApiFailure, Session};
+use leptos::prelude::*;
+use shared::protocol::{ClientFrame, CreateConversation, ErrorCode, ServerFrame};
+use shared::transcript::Transcript;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::time::Duration;
+use wasm_bindgen::prelude::*;
+use web_sys::{CloseEvent, MessageEvent, WebSocket};
+
+/// Connection state shown to the visitor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Link {
+    Connecting,
+    Online,
+    /// Lost; the next attempt is scheduled.
+    Offline,
+}
+
+/// Where the chat runs, from the frame's address.
+#[derive(Debug, Clone)]
+pub struct Place {
+    pub site: String,
+    pub locale: Option<String>,
+    pub page_url: Option<String>,
+}
+
+/// A cheap, cloneable handle on the conversation.
+#[derive(Clone)]
+pub struct Chat {
+    pub transcript: RwSignal<Transcript>,
+    pub link: RwSignal<Link>,
+    inner: Rc<Inner>,
+}
+
+struct Inner {
+    place: Place,
+    session: RefCell<Option<Session>>,
+    socket: RefCell<Option<Socket>>,
+    attempts: Cell<u32>,
+}
+
+/// A socket with the callbacks it owns, dropped together.
+struct Socket {
+    ws: WebSocket,
+    _on_open: Closure<dyn FnMut()>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_close: Closure<dyn FnMut(CloseEvent)>,
+}
+
+impl Drop for Socket {
+    fn drop(&mut self) {
+        self.ws.set_onopen(None);
+        self.ws.set_onmessage(None);
+        self.ws.set_onclose(None);
+        let _ = self.ws.close();
+    }
+}
+
+const BACKOFF_BASE_MS: f64 = 500.0;
+const BACKOFF_CAP_MS: f64 = 30_000.0;
+
+impl Chat {
+    pub fn new(place: Place) -> Self {
+        Self {
+            transcript: RwSignal::new(Transcript::new()),
+            link: RwSignal::new(Link::Connecting),
+            inner: Rc::new(Inner {
+                place,
+                session: RefCell::new(None),
+                socket: RefCell::new(None),
+                attempts: Cell::new(0),
+            }),
+        }
+    }
+
+    /// Starts (or restarts) the connection.
+    pub fn connect(&self) {
+        let chat = self.clone();
+        leptos::task::spawn_local(async move {
+            if let Err(failure) = chat.open_socket().await {
+                if failure.code() == Some(ErrorCode::NotFound) {
+                    // The conversation is gone (erased, or a reset edge):
+                    // start a new one rather than retrying forever.
+                    api::forget_session(&chat.inner.place.site);
+                    *chat.inner.session.borrow_mut() = None;
+                }
+                chat.schedule_reconnect();
+            }
+        });
+    }
+
+    /// Queues a message; it is sent now if connected, else after reconnecting.
+    pub fn send(&self, text: String) {
+        let frame = self.transcript.try_update(|t| t.queue(uuid::Uuid::new_v4(), text));
+        if let Some(frame) = frame {
+            self.send_frame(&frame);
+        }
+    }
+
+    pub fn retry(&self, client_id: uuid::Uuid) {
+        if let Some(Some(frame)) = self.transcript.try_update(|t| t.retry(client_id)) {
+            self.send_frame(&frame);
+        }
+    }
+
+    async fn open_socket(&self) -> Result<(), ApiFailure> {
+        self.link.set(Link::Connecting);
+        let session = self.session().await?;
+        let ticket = api::ticket(&session).await?;
+        let url = socket_url(&session.conversation_id, &ticket.ticket).ok_or(ApiFailure::Network)?;
+        let ws = WebSocket::new(&url).map_err(|_| ApiFailure::Network)?;
+
+        let chat = self.clone();
+        let on_open = Closure::<dyn FnMut()>::new(move || {
+            chat.inner.attempts.set(0);
+            chat.link.set(Link::Online);
+            let frames = chat.transcript.try_update(|t| t.on_connected()).unwrap_or_default();
+            for frame in frames {
+                chat.send_frame(&frame);
+            }
+        });
+        let chat = self.clone();
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            let Some(text) = event.data().as_string() else { return };
+            let Ok(frame) = serde_json::from_str::<ServerFrame>(&text) else { return };
+            if let Some(Some(reply)) = chat.transcript.try_update(|t| t.on_frame(frame)) {
+                chat.send_frame(&reply);
+            }
+        });
+        let chat = self.clone();
+        let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |_| {
+            chat.link.set(Link::Offline);
+            chat.inner.socket.borrow_mut().take();
+            chat.schedule_reconnect();
+        });
+        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        *self.inner.socket.borrow_mut() =
+            Some(Socket { ws, _on_open: on_open, _on_message: on_message, _on_close: on_close });
+        Ok(())
+    }
+
+    /// The visitor's session, created at the edge on first use.
+    async fn session(&self) -> Result<Session, ApiFailure> {
+        if let Some(session) = self.inner.session.borrow().clone() {
+            return Ok(session);
+        }
+        let place = &self.inner.place;
+        let session = match api::load_session(&place.site) {
+            Some(session) => session,
+            None => {
+                let body = CreateConversation {
+                    site: place.site.clone(),
+                    locale: place.locale.clone(),
+                    page_url: place.page_url.clone(),
+                };
+                let session = api::create_conversation(&body).await?;
+                api::save_session(&place.site, &session);
+                session
+            }
+        };
+        *self.inner.session.borrow_mut() = Some(session.clone());
+        Ok(session)
+    }
+
+    fn send_frame(&self, frame: &ClientFrame) {
+        let socket = self.inner.socket.borrow();
+        let Some(socket) = socket.as_ref() else { return };
+        if socket.ws.ready_state() != WebSocket::OPEN {
+            return; // resent from the outbox on reconnect
+        }
+        if let Ok(json) = serde_json::to_string(frame) {
+            let _ = socket.ws.send_with_str(&json);
+        }
+    }
+
+    /// Exponential backoff with full jitter, so a restarted edge is not hit
+    /// by every visitor at the same instant.
+    fn schedule_reconnect(&self) {
+        self.link.set(Link::Offline);
+        let attempt = self.inner.attempts.get();
+        self.inner.attempts.set(attempt.saturating_add(1));
+        let ceiling = (BACKOFF_BASE_MS * 2f64.powi(attempt.min(16) as i32)).min(BACKOFF_CAP_MS);
+        let delay = js_sys::Math::random() * ceiling;
+        let chat = self.clone();
+        set_timeout(move || chat.connect(), Duration::from_millis(delay as u64));
+    }
+}
+
+fn socket_url(conversation_id: &str, ticket: &str) -> Option<String> {
+    let location = web_sys::window()?.location();
+    let scheme = if location.protocol().ok()? == "https:" { "wss" } else { "ws" };
+    let host = location.host().ok()?;
+    let ticket = js_sys::encode_uri_component(ticket).as_string()?;
+    Some(format!("{scheme}://{host}/api/v1/conversations/{conversation_id}/ws?ticket={ticket}"))
+}

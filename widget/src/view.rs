@@ -1,0 +1,224 @@
+//! What the visitor sees. Every visitor-, agent- or AI-supplied string is
+//! put into the page as a text node (Leptos text children), never as HTML.
+//! Author badges come from the message's `author`, set by the edge.
+
+use crate::chat::{Chat, Link, Place};
+use leptos::prelude::*;
+use shared::protocol::{Author, EventBody, MAX_MESSAGE_BYTES};
+use shared::text::{clean_message, sanitize_message, TextError};
+use shared::transcript::OutboxStatus;
+use wasm_bindgen::JsValue;
+
+/// Version of the AI disclosure text below; recorded with the conversation
+/// once that feature lands, so the site can show which text a visitor saw.
+pub const DISCLOSURE_VERSION: u32 = 1;
+
+/// Options the loader passes in the frame's address.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub place: Place,
+    pub assistant_name: String,
+}
+
+impl Options {
+    pub fn from_location() -> Option<Self> {
+        let location = web_sys::window()?.location();
+        let path = location.pathname().ok()?;
+        let site = path.strip_prefix("/chat/")?.trim_end_matches('/').to_string();
+        let query = web_sys::UrlSearchParams::new_with_str(&location.search().ok()?).ok()?;
+        let get = |key: &str| query.get(key).filter(|v| !v.is_empty());
+        let assistant_name = get("name")
+            .map(|n| shared::text::clean_name(&n, 40))
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "Assistant".to_string());
+        Some(Self {
+            place: Place { site, locale: get("lang"), page_url: get("page") },
+            assistant_name,
+        })
+    }
+}
+
+/// Asks the host page's loader to close the frame (it moves focus back to
+/// the launcher). Carries no data, so any parent may receive it.
+fn ask_host_to_close() {
+    if let Some(parent) = web_sys::window().and_then(|w| w.parent().ok().flatten()) {
+        let message = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&message, &"type".into(), &"chat:close".into());
+        let _ = parent.post_message(&JsValue::from(message), "*");
+    }
+}
+
+#[component]
+pub fn App(options: Options) -> impl IntoView {
+    let chat = Chat::new(options.place.clone());
+    chat.connect();
+    let transcript = chat.transcript;
+    let link = chat.link;
+    let chat = StoredValue::new_local(chat);
+
+    let draft = RwSignal::new(String::new());
+    let problem = RwSignal::new(None::<String>);
+    let input = NodeRef::<leptos::html::Textarea>::new();
+
+    let submit = move || {
+        match sanitize_message(&draft.get_untracked()) {
+            Ok(text) => {
+                chat.with_value(|c| c.send(text));
+                draft.set(String::new());
+                problem.set(None);
+            }
+            Err(TextError::Empty) => {}
+            Err(e @ TextError::TooLong { .. }) => problem.set(Some(format!("Your message is too long: {e}. Please shorten it."))),
+        }
+    };
+
+    // Escape anywhere in the frame closes the chat and returns focus to the launcher.
+    let _escape = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() == "Escape" {
+            ask_host_to_close();
+        }
+    });
+    // Focus the input when the frame is shown.
+    let _shown = window_event_listener(leptos::ev::message, move |ev| {
+        let is_open = js_sys::Reflect::get(&ev.data(), &"type".into())
+            .ok()
+            .and_then(|t| t.as_string())
+            .is_some_and(|t| t == "chat:open");
+        if is_open {
+            if let Some(el) = input.get_untracked() {
+                let _ = el.focus();
+            }
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(el) = input.get() {
+            let _ = el.focus();
+        }
+    });
+
+    let bytes = move || clean_message(&draft.get()).len();
+    let near_cap = move || bytes() * 10 >= MAX_MESSAGE_BYTES * 8;
+    let assistant_name = options.assistant_name.clone();
+
+    view! {
+        <div class="chat">
+            <header class="chat-header">
+                <h1 class="chat-title">
+                    <span class="assistant-name">{assistant_name.clone()}</span>
+                    <span class="ai-label">"AI assistant"</span>
+                </h1>
+                <button type="button" class="icon-button" aria-label="Close chat" on:click=move |_| ask_host_to_close()>
+                    "×"
+                </button>
+            </header>
+            <div class="log" role="log" aria-label="Conversation" aria-live="polite">
+                <p class="disclosure" data-disclosure-version=DISCLOSURE_VERSION>
+                    "You are chatting with " <bdi>{assistant_name}</bdi>
+                    ", an AI assistant. It answers from this site's help pages and can make mistakes."
+                </p>
+                <For
+                    each=move || transcript.with(|t| t.events().cloned().collect::<Vec<_>>())
+                    key=|event| event.seq
+                    children=move |event| {
+                        let EventBody::Message(message) = event.body;
+                        let (class, badge) = badge(&message.author);
+                        view! {
+                            <div class=format!("msg {class}") data-seq=event.seq>
+                                {badge}
+                                <p class="msg-text">{message.text}</p>
+                            </div>
+                        }
+                    }
+                />
+                <For
+                    each=move || transcript.with(|t| t.pending().cloned().collect::<Vec<_>>())
+                    key=|o| (o.client_id, status_key(&o.status))
+                    children=move |o| {
+                        let failed = matches!(o.status, OutboxStatus::Failed { .. });
+                        let note = match &o.status {
+                            OutboxStatus::Sending => "Sending…".to_string(),
+                            OutboxStatus::Sent(_) => "Sent".to_string(),
+                            OutboxStatus::Failed { message, .. } => format!("Not sent: {message}"),
+                        };
+                        let id = o.client_id;
+                        view! {
+                            <div class="msg msg-visitor msg-pending">
+                                <span class="badge badge-visitor">"You"</span>
+                                <p class="msg-text">{o.text}</p>
+                                <p class="msg-status">{note}</p>
+                                <Show when=move || failed>
+                                    <button type="button" class="text-button" on:click=move |_| chat.with_value(|c| c.retry(id))>
+                                        "Retry"
+                                    </button>
+                                </Show>
+                            </div>
+                        }
+                    }
+                />
+            </div>
+            <p class="link-status" data-link=move || link_key(link.get())>
+                {move || match link.get() {
+                    Link::Online => "",
+                    Link::Connecting => "Connecting…",
+                    Link::Offline => "Connection lost. Reconnecting… Your messages will be sent when it is back.",
+                }}
+            </p>
+            <form class="composer" on:submit=move |ev| { ev.prevent_default(); submit(); }>
+                <label for="chat-input" class="visually-hidden">"Your message"</label>
+                <textarea
+                    id="chat-input"
+                    node_ref=input
+                    rows="2"
+                    placeholder="Type your question…"
+                    prop:value=move || draft.get()
+                    on:input=move |ev| draft.set(event_target_value(&ev))
+                    on:keydown=move |ev| {
+                        if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
+                            ev.prevent_default();
+                            submit();
+                        }
+                    }
+                ></textarea>
+                <button type="submit" class="send-button">"Send"</button>
+            </form>
+            <p class="composer-note" aria-live="polite">
+                <Show when=near_cap>
+                    <span class="counter">{move || format!("{} / {} bytes", bytes(), MAX_MESSAGE_BYTES)}</span>
+                </Show>
+                {move || problem.get()}
+            </p>
+        </div>
+    }
+}
+
+/// Distinct per status, so a message is redrawn when its status changes.
+fn status_key(status: &OutboxStatus) -> u64 {
+    match status {
+        OutboxStatus::Sending => 0,
+        OutboxStatus::Sent(seq) => 1 + seq,
+        OutboxStatus::Failed { .. } => u64::MAX,
+    }
+}
+
+fn link_key(link: Link) -> &'static str {
+    match link {
+        Link::Online => "online",
+        Link::Connecting => "connecting",
+        Link::Offline => "offline",
+    }
+}
+
+/// The badge is chrome: its text comes from the author kind, and a name is
+/// shown isolated (`<bdi>`) beside a fixed "person" label, so no name can
+/// pass for the AI or system label.
+fn badge(author: &Author) -> (&'static str, AnyView) {
+    match author {
+        Author::Visitor => ("msg-visitor", view! { <span class="badge badge-visitor">"You"</span> }.into_any()),
+        Author::Ai => ("msg-ai", view! { <span class="badge badge-ai">"AI"</span> }.into_any()),
+        Author::Agent { name } => (
+            "msg-agent",
+            view! { <span class="badge badge-agent"><bdi class="agent-name">{name.clone()}</bdi>" · person"</span> }.into_any(),
+        ),
+        Author::System => ("msg-system", view! { <span class="badge badge-system">"System"</span> }.into_any()),
+    }
+}

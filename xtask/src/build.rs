@@ -1,0 +1,62 @@
+//! Release builds of the three wasm programs, each optimised by wasm-opt.
+//! Steps are skipped when their input has not changed since the last run.
+
+use crate::tools::Tools;
+use crate::{run, Fail, Project};
+use std::path::Path;
+use std::process::Command;
+
+/// Front ends built with wasm-bindgen's `web` target into `public/pkg/NAME/`.
+pub const FRONT_ENDS: &[&str] = &["widget", "panel"];
+
+/// Applied to every wasm build so that shared dependencies are compiled the
+/// same way whichever program is built (worker-build sets it for the edge).
+pub const WASM_ENV: (&str, &str) = ("WASM_BINDGEN_USE_JS_SYS", "1");
+
+pub fn build_all(p: &Project, tools: &Tools) -> Result<(), Fail> {
+    for name in FRONT_ENDS {
+        build_front_end(p, tools, name)?;
+    }
+    build_edge(p, tools)
+}
+
+fn build_front_end(p: &Project, tools: &Tools, name: &str) -> Result<(), Fail> {
+    run(Command::new("cargo")
+        .args(["build", "--quiet", "--profile", "wasm", "--target", "wasm32-unknown-unknown", "-p", name])
+        .env(WASM_ENV.0, WASM_ENV.1)
+        .current_dir(&p.root))?;
+    let input = p.root.join(format!("target/wasm32-unknown-unknown/wasm/{name}.wasm"));
+    let out_dir = p.root.join("public/pkg").join(name);
+    let stamp = out_dir.join(".built-from");
+    let fingerprint = fingerprint(&input)?;
+    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(fingerprint.as_str()) {
+        return Ok(());
+    }
+    run(Command::new(&tools.wasm_bindgen)
+        .args(["--target", "web", "--no-typescript", "--out-dir"])
+        .arg(&out_dir)
+        .arg(&input))?;
+    let wasm = out_dir.join(format!("{name}_bg.wasm"));
+    run(Command::new(&tools.wasm_opt).arg("-Oz").arg("--enable-bulk-memory").arg("--enable-nontrapping-float-to-int")
+        .arg(&wasm).arg("-o").arg(&wasm))?;
+    std::fs::write(&stamp, fingerprint).map_err(|e| Fail(e.to_string()))?;
+    Ok(())
+}
+
+/// worker-build compiles the edge, runs wasm-bindgen and wasm-opt and
+/// bundles the shim; pointed at our tools so it downloads nothing.
+fn build_edge(p: &Project, tools: &Tools) -> Result<(), Fail> {
+    run(Command::new(&tools.worker_build)
+        .args(["--profile", "wasm"])
+        .current_dir(p.root.join("edge"))
+        .env("WASM_BINDGEN_BIN", &tools.wasm_bindgen)
+        .env("WASM_OPT_BIN", &tools.wasm_opt)
+        .env("ESBUILD_BIN", &tools.esbuild)
+        .env("PATH", tools.path_env()))
+}
+
+fn fingerprint(path: &Path) -> Result<String, Fail> {
+    let meta = std::fs::metadata(path).map_err(|e| Fail(format!("{}: {e}", path.display())))?;
+    let modified = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map(|d| d.as_nanos());
+    Ok(format!("{}:{:?}", meta.len(), modified))
+}

@@ -1,0 +1,57 @@
+//! `cargo xtask size`: what each part costs a visitor or the worker, in
+//! gzip bytes (level 9), against its budget. Reads the built files.
+
+use crate::{Fail, Project};
+use flate2::{write::GzEncoder, Compression};
+use std::io::Write;
+
+struct Part {
+    name: &'static str,
+    files: &'static [&'static str],
+    budget_gzip: Option<usize>,
+}
+
+const PARTS: &[Part] = &[
+    Part { name: "loader", files: &["public/loader.js"], budget_gzip: Some(2 * 1024) },
+    Part {
+        name: "widget (on open)",
+        files: &["public/pkg/widget/widget_bg.wasm", "public/pkg/widget/widget.js", "public/widget/widget.css", "public/widget/boot.js"],
+        budget_gzip: Some(100 * 1024),
+    },
+    Part {
+        name: "panel",
+        files: &["public/pkg/panel/panel_bg.wasm", "public/pkg/panel/panel.js", "public/agent/panel.css", "public/agent/boot.js"],
+        budget_gzip: Some(250 * 1024),
+    },
+    Part { name: "worker", files: &["edge/build/index_bg.wasm", "edge/build/index.js"], budget_gzip: Some(3 * 1024 * 1024) },
+];
+
+pub fn report(p: &Project) -> Result<(), Fail> {
+    println!("{:<18} {:>10} {:>10} {:>10}", "part", "raw B", "gzip B", "budget B");
+    let mut over = Vec::new();
+    for part in PARTS {
+        let (mut raw, mut gz) = (0, 0);
+        for file in part.files {
+            let bytes = std::fs::read(p.root.join(file))
+                .map_err(|e| Fail(format!("{file}: {e} (run `cargo xtask build` first)")))?;
+            raw += bytes.len();
+            gz += gzip_len(&bytes);
+        }
+        let budget = part.budget_gzip.map_or("-".into(), |b| b.to_string());
+        println!("{:<18} {:>10} {:>10} {:>10}", part.name, raw, gz, budget);
+        if part.budget_gzip.is_some_and(|b| gz > b) {
+            over.push(part.name);
+        }
+    }
+    if over.is_empty() {
+        Ok(())
+    } else {
+        Err(Fail(format!("over budget: {}", over.join(", "))))
+    }
+}
+
+fn gzip_len(bytes: &[u8]) -> usize {
+    let mut enc = GzEncoder::new(Vec::new(), Compression::best());
+    let _ = enc.write_all(bytes);
+    enc.finish().map(|v| v.len()).unwrap_or(0)
+}
