@@ -66,7 +66,9 @@
       var q = new URLSearchParams();
       q.set("lang", opt.locale || document.documentElement.lang || navigator.language || "en");
       q.set("page", location.origin + location.pathname);
-      ["color", "greeting", "assistantName"].forEach(function (k) { if (opt[k]) q.set(k, opt[k]); });
+      if (opt.color) q.set("color", opt.color);
+      if (opt.greeting) q.set("greeting", opt.greeting);
+      if (opt.assistantName) q.set("name", opt.assistantName);
       frame = document.createElement("iframe");
       frame.title = "Chat";
       frame.allow = "clipboard-write";

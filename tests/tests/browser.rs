@@ -1,0 +1,97 @@
+//! The visitor's path in real headless Chromium: the demo page, its script
+//! tag, the launcher, the widget frame, the conversation.
+
+use fantoccini::{elements::Element, Client, Locator};
+use tests::{browser, eventually, screenshot, Edge};
+
+/// The launcher button inside the loader's shadow root.
+async fn launcher(client: &Client) -> Element {
+    let host = eventually(20, "the loader's launcher", || async {
+        client.find(Locator::Css("#chat-widget")).await.ok()
+    })
+    .await;
+    let root = host.shadow_root().await.expect("shadow root");
+    root.find(Locator::Css("button")).await.expect("launcher button")
+}
+
+/// Opens the chat if it is closed, then switches into the widget frame.
+async fn open_chat(client: &Client) {
+    let button = launcher(client).await;
+    if button.attr("aria-expanded").await.ok().flatten().as_deref() != Some("true") {
+        button.click().await.expect("click launcher");
+    }
+    let host = client.find(Locator::Css("#chat-widget")).await.expect("host");
+    let frame = host.shadow_root().await.expect("shadow").find(Locator::Css("iframe")).await.expect("frame");
+    frame.enter_frame().await.expect("enter frame");
+}
+
+/// `(seq, author class, badge text, message text)` of every stored message shown.
+async fn messages(client: &Client) -> Vec<(u64, String, String, String)> {
+    let mut out = Vec::new();
+    for el in client.find_all(Locator::Css(".msg[data-seq]")).await.unwrap_or_default() {
+        let seq = el.attr("data-seq").await.ok().flatten().and_then(|s| s.parse().ok()).unwrap_or(0);
+        let class = el.attr("class").await.ok().flatten().unwrap_or_default();
+        let badge = match el.find(Locator::Css(".badge")).await {
+            Ok(b) => b.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        let text = match el.find(Locator::Css(".msg-text")).await {
+            Ok(t) => t.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        out.push((seq, class, badge, text));
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_visitor_sees_the_ai_disclosure_gets_a_labelled_answer_and_finds_it_again_after_reload() {
+    let edge = Edge::shared();
+    let client = browser(1280, 900).await;
+    client.goto(&format!("{}/demo/", edge.base())).await.expect("demo page");
+    screenshot(&client, "widget-closed").await;
+
+    open_chat(&client).await;
+    // Before anything is typed, the widget says it is an AI.
+    let disclosure = eventually(20, "the AI disclosure", || async {
+        client.find(Locator::Css(".disclosure")).await.ok()
+    })
+    .await;
+    let text = disclosure.text().await.expect("text");
+    assert!(text.contains("AI assistant"), "disclosure: {text}");
+    assert!(disclosure.is_displayed().await.expect("displayed"));
+    let label = client.find(Locator::Css(".ai-label")).await.expect("header label");
+    assert_eq!(label.text().await.expect("label"), "AI assistant");
+    assert!(messages(&client).await.is_empty(), "nothing before the visitor writes");
+
+    let input = client.find(Locator::Css("#chat-input")).await.expect("input");
+    input.send_keys("Do you repair e-bikes?").await.expect("type");
+    client.find(Locator::Css(".send-button")).await.expect("send").click().await.expect("click send");
+
+    let shown = eventually(20, "the visitor message and the AI answer", || async {
+        let m = messages(&client).await;
+        (m.len() >= 2).then_some(m)
+    })
+    .await;
+    assert_eq!(shown[0].0, 1);
+    assert!(shown[0].1.contains("msg-visitor") && shown[0].3 == "Do you repair e-bikes?", "{shown:?}");
+    assert_eq!(shown[1].0, 2);
+    assert!(shown[1].1.contains("msg-ai"), "{shown:?}");
+    assert_eq!(shown[1].2, "AI", "the answer carries the AI badge");
+    screenshot(&client, "widget-open-desktop").await;
+
+    // Reload: the same conversation, the same sequence numbers, nothing twice.
+    client.refresh().await.expect("reload");
+    open_chat(&client).await;
+    let again = eventually(20, "the conversation after reload", || async {
+        let m = messages(&client).await;
+        (m.len() >= 2).then_some(m)
+    })
+    .await;
+    let seqs: Vec<u64> = again.iter().map(|m| m.0).collect();
+    assert_eq!(seqs, vec![1, 2], "same messages, same order, no duplicates: {again:?}");
+    assert_eq!(again[0].3, "Do you repair e-bikes?");
+    assert!(client.find_all(Locator::Css(".msg-pending")).await.expect("pending").is_empty());
+
+    client.close().await.ok();
+}
