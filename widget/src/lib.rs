@@ -3,7 +3,7 @@
 
 mod api;
 mod chat;
-mod view;
+pub mod view;
 
 use wasm_bindgen::prelude::*;
 

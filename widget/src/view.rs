@@ -4,7 +4,7 @@
 
 use crate::chat::{Chat, Link, Place};
 use leptos::prelude::*;
-use shared::protocol::{Author, EventBody, MAX_MESSAGE_BYTES};
+use shared::protocol::{Author, EventBody, Message, MAX_MESSAGE_BYTES};
 use shared::text::{clean_message, sanitize_message, TextError};
 use shared::transcript::OutboxStatus;
 use wasm_bindgen::JsValue;
@@ -121,13 +121,7 @@ pub fn App(options: Options) -> impl IntoView {
                     key=|event| event.seq
                     children=move |event| {
                         let EventBody::Message(message) = event.body;
-                        let (class, badge) = badge(&message.author);
-                        view! {
-                            <div class=format!("msg {class}") data-seq=event.seq>
-                                {badge}
-                                <p class="msg-text">{message.text}</p>
-                            </div>
-                        }
+                        view! { <MessageItem seq=event.seq message=message/> }
                     }
                 />
                 <For
@@ -187,6 +181,18 @@ pub fn App(options: Options) -> impl IntoView {
                 </Show>
                 {move || problem.get()}
             </p>
+        </div>
+    }
+}
+
+/// One stored message with its author badge. The text is a text node.
+#[component]
+pub fn MessageItem(seq: u64, message: Message) -> impl IntoView {
+    let (class, badge) = badge(&message.author);
+    view! {
+        <div class=format!("msg {class}") data-seq=seq>
+            {badge}
+            <p class="msg-text">{message.text}</p>
         </div>
     }
 }
