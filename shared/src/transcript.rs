@@ -7,7 +7,6 @@
 //! sends whatever client frames it returns.
 
 use crate::protocol::{ClientFrame, ErrorCode, Event, EventBody, Seq, ServerFrame};
-use std::collections::BTreeMap;
 use uuid::Uuid;
 
 /// Where an outgoing message is.
@@ -30,7 +29,9 @@ pub struct Outgoing {
 
 #[derive(Debug, Default, Clone)]
 pub struct Transcript {
-    events: BTreeMap<Seq, Event>,
+    /// Sorted by `seq`, no duplicates. Events almost always arrive in
+    /// order, so inserting is a push.
+    events: Vec<Event>,
     outbox: Vec<Outgoing>,
     /// Highest `seq` such that every event up to it is held.
     contiguous: Seq,
@@ -48,7 +49,11 @@ impl Transcript {
 
     /// Events in order.
     pub fn events(&self) -> impl Iterator<Item = &Event> {
-        self.events.values()
+        self.events.iter()
+    }
+
+    fn holds(&self, seq: Seq) -> bool {
+        self.events.binary_search_by_key(&seq, |e| e.seq).is_ok()
     }
 
     /// Outgoing messages whose event is not in the list yet.
@@ -126,8 +131,10 @@ impl Transcript {
     }
 
     fn insert(&mut self, event: Event) {
-        self.events.entry(event.seq).or_insert(event);
-        while self.events.contains_key(&(self.contiguous + 1)) {
+        if let Err(at) = self.events.binary_search_by_key(&event.seq, |e| e.seq) {
+            self.events.insert(at, event);
+        }
+        while self.holds(self.contiguous + 1) {
             self.contiguous += 1;
         }
         self.settle_outbox();
@@ -137,10 +144,10 @@ impl Transcript {
     fn settle_outbox(&mut self) {
         let events = &self.events;
         self.outbox.retain(|o| match o.status {
-            OutboxStatus::Sent(seq) => !events.contains_key(&seq),
+            OutboxStatus::Sent(seq) => events.binary_search_by_key(&seq, |e| e.seq).is_err(),
             _ => {
                 // The event may have arrived before the ack (fan-out order).
-                !events.values().any(|e| matches!(&e.body, EventBody::Message(m) if m.client_id == Some(o.client_id)))
+                !events.iter().any(|e| matches!(&e.body, EventBody::Message(m) if m.client_id == Some(o.client_id)))
             }
         });
     }
@@ -167,7 +174,7 @@ impl Transcript {
     /// True when the server has events beyond our contiguous prefix that we
     /// do not hold (missing in the middle, or not received at the end).
     fn has_gap_or_tail(&self) -> bool {
-        self.contiguous < self.server_head && !(self.contiguous + 1..=self.server_head).all(|s| self.events.contains_key(&s))
+        self.contiguous < self.server_head && !(self.contiguous + 1..=self.server_head).all(|s| self.holds(s))
     }
 }
 

@@ -134,18 +134,18 @@ async fn bad_frames_get_typed_errors_store_nothing_and_the_socket_keeps_serving(
     replay(&mut socket, 0).await;
 
     let oversized = format!(
-        r#"{{"type":"send","client_id":"{}","text":"{}"}}"#,
+        r#"{{"send":{{"client_id":"{}","text":"{}"}}}}"#,
         Uuid::new_v4(),
         "x".repeat(MAX_FRAME_BYTES)
     );
-    let too_long = format!(r#"{{"type":"send","client_id":"{}","text":"{}"}}"#, Uuid::new_v4(), "y".repeat(3000));
+    let too_long = format!(r#"{{"send":{{"client_id":"{}","text":"{}"}}}}"#, Uuid::new_v4(), "y".repeat(3000));
     let cases = [
         (oversized.as_str(), ErrorCode::FrameTooLarge),
         ("{not json", ErrorCode::Malformed),
-        (r#"{"type":"become_agent","name":"Anna"}"#, ErrorCode::UnknownType),
-        (r#"{"type":"send","text":"no client id"}"#, ErrorCode::Malformed),
+        (r#"{"become_agent":{"name":"Anna"}}"#, ErrorCode::UnknownType),
+        (r#"{"send":{"text":"no client id"}}"#, ErrorCode::Malformed),
         (too_long.as_str(), ErrorCode::MessageTooLong),
-        (r#"{"type":"send","client_id":"00000000-0000-4000-8000-000000000001","text":"  \u200b "}"#, ErrorCode::EmptyMessage),
+        (r#"{"send":{"client_id":"00000000-0000-4000-8000-000000000001","text":"  \u200b "}}"#, ErrorCode::EmptyMessage),
     ];
     for (raw, expected) in cases {
         send_raw(&mut socket, raw).await;

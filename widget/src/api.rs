@@ -40,11 +40,11 @@ fn local_storage() -> Option<web_sys::Storage> {
 
 pub fn load_session(site: &str) -> Option<Session> {
     let raw = local_storage()?.get_item(&storage_key(site)).ok().flatten()?;
-    serde_json::from_str(&raw).ok()
+    crate::json::decode(&raw)
 }
 
 pub fn save_session(site: &str, session: &Session) {
-    if let (Some(storage), Ok(raw)) = (local_storage(), serde_json::to_string(session)) {
+    if let (Some(storage), Some(raw)) = (local_storage(), crate::json::encode(session)) {
         let _ = storage.set_item(&storage_key(site), &raw);
     }
 }
@@ -62,7 +62,7 @@ pub async fn create_conversation(body: &CreateConversation) -> Result<Session, A
 
 pub async fn ticket(session: &Session) -> Result<TicketIssued, ApiFailure> {
     let path = format!("/api/v1/conversations/{}/ticket", session.conversation_id);
-    post(&path, &serde_json::json!({}), Some(&session.secret)).await
+    post(&path, &(), Some(&session.secret)).await
 }
 
 async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B, bearer: Option<&str>) -> Result<T, ApiFailure> {
@@ -73,9 +73,9 @@ async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B, bearer: O
         .as_string()
         .unwrap_or_default();
     if response.ok() {
-        serde_json::from_str(&text).map_err(|_| ApiFailure::Network)
+        crate::json::decode(&text).ok_or(ApiFailure::Network)
     } else {
-        let error = serde_json::from_str(&text).unwrap_or(ApiError {
+        let error = crate::json::decode(&text).unwrap_or(ApiError {
             code: ErrorCode::Internal,
             message: format!("HTTP {}", response.status()),
         });
@@ -93,7 +93,7 @@ async fn fetch_post<B: Serialize>(path: &str, body: &B, bearer: Option<&str>) ->
     let init = RequestInit::new();
     init.set_method("POST");
     init.set_headers(&headers);
-    let json = serde_json::to_string(body).map_err(|_| JsValue::NULL)?;
+    let json = crate::json::encode(body).ok_or(JsValue::NULL)?;
     init.set_body(&JsValue::from_str(&json));
     let request = Request::new_with_str_and_init(path, &init)?;
     let response = JsFuture::from(window.fetch_with_request(&request)).await?;

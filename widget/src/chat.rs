@@ -127,7 +127,7 @@ impl Chat {
         let chat = self.clone();
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             let Some(text) = event.data().as_string() else { return };
-            let Ok(frame) = serde_json::from_str::<ServerFrame>(&text) else { return };
+            let Some(frame) = crate::json::decode::<ServerFrame>(&text) else { return };
             if let Some(Some(reply)) = chat.transcript.try_update(|t| t.on_frame(frame)) {
                 chat.send_frame(&reply);
             }
@@ -175,7 +175,7 @@ impl Chat {
         if socket.ws.ready_state() != WebSocket::OPEN {
             return; // resent from the outbox on reconnect
         }
-        if let Ok(json) = serde_json::to_string(frame) {
+        if let Some(json) = crate::json::encode(frame) {
             let _ = socket.ws.send_with_str(&json);
         }
     }

@@ -6,7 +6,7 @@ use crate::chat::{Chat, Link, Place};
 use leptos::prelude::*;
 use shared::protocol::{Author, EventBody, Message, MAX_MESSAGE_BYTES};
 use shared::text::{clean_message, sanitize_message, TextError};
-use shared::transcript::OutboxStatus;
+use shared::transcript::{OutboxStatus, Outgoing};
 use wasm_bindgen::JsValue;
 
 /// Version of the AI disclosure text below; recorded with the conversation
@@ -124,31 +124,8 @@ pub fn App(options: Options) -> impl IntoView {
                         view! { <MessageItem seq=event.seq message=message/> }
                     }
                 />
-                <For
-                    each=move || transcript.with(|t| t.pending().cloned().collect::<Vec<_>>())
-                    key=|o| (o.client_id, status_key(&o.status))
-                    children=move |o| {
-                        let failed = matches!(o.status, OutboxStatus::Failed { .. });
-                        let note = match &o.status {
-                            OutboxStatus::Sending => "Sending…".to_string(),
-                            OutboxStatus::Sent(_) => "Sent".to_string(),
-                            OutboxStatus::Failed { message, .. } => format!("Not sent: {message}"),
-                        };
-                        let id = o.client_id;
-                        view! {
-                            <div class="msg msg-visitor msg-pending">
-                                <span class="badge badge-visitor">"You"</span>
-                                <p class="msg-text">{o.text}</p>
-                                <p class="msg-status">{note}</p>
-                                <Show when=move || failed>
-                                    <button type="button" class="text-button" on:click=move |_| chat.with_value(|c| c.retry(id))>
-                                        "Retry"
-                                    </button>
-                                </Show>
-                            </div>
-                        }
-                    }
-                />
+                // Few and short-lived: redrawn whole, no keyed diffing needed.
+                {move || transcript.with(|t| t.pending().map(|o| pending_item(o, chat)).collect_view())}
             </div>
             <p class="link-status" data-link=move || link_key(link.get())>
                 {move || match link.get() {
@@ -176,9 +153,9 @@ pub fn App(options: Options) -> impl IntoView {
                 <button type="submit" class="send-button">"Send"</button>
             </form>
             <p class="composer-note" aria-live="polite">
-                <Show when=near_cap>
-                    <span class="counter">{move || format!("{} / {} bytes", bytes(), MAX_MESSAGE_BYTES)}</span>
-                </Show>
+                {move || near_cap().then(|| view! {
+                    <span class="counter">{format!("{} / {} bytes", bytes(), MAX_MESSAGE_BYTES)}</span>
+                })}
                 {move || problem.get()}
             </p>
         </div>
@@ -197,12 +174,26 @@ pub fn MessageItem(seq: u64, message: Message) -> impl IntoView {
     }
 }
 
-/// Distinct per status, so a message is redrawn when its status changes.
-fn status_key(status: &OutboxStatus) -> u64 {
-    match status {
-        OutboxStatus::Sending => 0,
-        OutboxStatus::Sent(seq) => 1 + seq,
-        OutboxStatus::Failed { .. } => u64::MAX,
+/// A message not yet stored: its state, and a retry when it was refused.
+fn pending_item(o: &Outgoing, chat: StoredValue<Chat, LocalStorage>) -> impl IntoView {
+    let note = match &o.status {
+        OutboxStatus::Sending => "Sending…".to_string(),
+        OutboxStatus::Sent(_) => "Sent".to_string(),
+        OutboxStatus::Failed { message, .. } => format!("Not sent: {message}"),
+    };
+    let id = o.client_id;
+    let retry = matches!(o.status, OutboxStatus::Failed { .. }).then(|| {
+        view! {
+            <button type="button" class="text-button" on:click=move |_| chat.with_value(|c| c.retry(id))>"Retry"</button>
+        }
+    });
+    view! {
+        <div class="msg msg-visitor msg-pending">
+            <span class="badge badge-visitor">"You"</span>
+            <p class="msg-text">{o.text.clone()}</p>
+            <p class="msg-status">{note}</p>
+            {retry}
+        </div>
     }
 }
 

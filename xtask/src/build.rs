@@ -14,6 +14,7 @@ pub const FRONT_ENDS: &[&str] = &["widget", "panel"];
 pub const WASM_ENV: (&str, &str) = ("WASM_BINDGEN_USE_JS_SYS", "1");
 
 pub fn build_all(p: &Project, tools: &Tools) -> Result<(), Fail> {
+    build_loader(p, tools)?;
     for name in FRONT_ENDS {
         build_front_end(p, tools, name)?;
     }
@@ -41,6 +42,15 @@ fn build_front_end(p: &Project, tools: &Tools, name: &str) -> Result<(), Fail> {
         .arg(&wasm).arg("-o").arg(&wasm))?;
     std::fs::write(&stamp, fingerprint).map_err(|e| Fail(e.to_string()))?;
     Ok(())
+}
+
+/// The loader is what every host page downloads: minified by esbuild from
+/// its readable source into `public/loader.js`.
+fn build_loader(p: &Project, tools: &Tools) -> Result<(), Fail> {
+    run(Command::new(&tools.esbuild)
+        .arg(p.root.join("widget/loader/loader.js"))
+        .args(["--minify", "--target=es2019", "--log-level=warning"])
+        .arg(format!("--outfile={}", p.root.join("public/loader.js").display())))
 }
 
 /// worker-build compiles the edge, runs wasm-bindgen and wasm-opt and

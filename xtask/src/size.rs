@@ -12,7 +12,7 @@ struct Part {
 }
 
 const PARTS: &[Part] = &[
-    Part { name: "loader", files: &["public/loader.js"], budget_gzip: Some(2 * 1024) },
+    Part { name: "loader (minified)", files: &["public/loader.js"], budget_gzip: Some(2 * 1024) },
     Part {
         name: "widget (on open)",
         files: &["public/pkg/widget/widget_bg.wasm", "public/pkg/widget/widget.js", "public/widget/widget.css", "public/widget/boot.js"],
