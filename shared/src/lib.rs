@@ -3,6 +3,7 @@
 //! Everything here is tested natively; the edge and the front ends only move
 //! data in and out.
 
+pub mod faq;
 pub mod protocol;
 pub mod site;
 pub mod text;

@@ -1,6 +1,7 @@
 //! `cargo xtask <command>`: the project's commands, so a fresh machine with
 //! only Rust, Node/npm and this repository needs nothing done by hand.
 
+mod bench_faq;
 mod build;
 mod size;
 mod tools;
@@ -15,6 +16,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   build      install what is missing and build widget, panel and edge (release, wasm-opt)
   test       native tests, component tests in headless Chromium, end-to-end tests
   size       gzip sizes of loader, widget, panel and worker against their budgets
+  bench-faq  the FAQ engine on Banking77 (../shared/data/banking77), into docs/faq-benchmark.md
 ";
 
 /// A failed step, with a message for a person.
@@ -34,6 +36,7 @@ fn main() -> ExitCode {
         Some("build") => tools::ensure_build_tools(&project).and_then(|t| build::build_all(&project, &t)),
         Some("test") => test(&project),
         Some("size") => size::report(&project),
+        Some("bench-faq") => bench_faq::bench(&project, args.get(1).map(String::as_str)),
         _ => {
             eprint!("{USAGE}");
             return ExitCode::from(2);

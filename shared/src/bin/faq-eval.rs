@@ -1,0 +1,101 @@
+//! Evaluates the FAQ engine on any labelled data.
+//!
+//!   cargo run --release -p shared --bin faq-eval -- --kb-csv KB.csv --queries Q.csv [--threshold T]
+//!
+//! Both files have the header `text,category`. Each KB row is one phrasing
+//! of entry `category`; each query row is a visitor question and the entry
+//! it should get, `oos` meaning none fits (the engine should abstain).
+//! Prints one JSON object. Latencies are per query, on this one thread.
+
+use shared::faq::{kb::read_csv, FaqIndex, KnowledgeBase};
+use std::time::Instant;
+
+fn main() {
+    if let Err(message) = run() {
+        eprintln!("faq-eval: {message}");
+        std::process::exit(2);
+    }
+}
+
+fn run() -> Result<(), String> {
+    let mut kb_path = None;
+    let mut queries_path = None;
+    let mut threshold = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--kb-csv" => kb_path = args.next(),
+            "--queries" => queries_path = args.next(),
+            "--threshold" => {
+                let t = args.next().ok_or("--threshold needs a value")?;
+                threshold = Some(t.parse::<f32>().map_err(|_| format!("--threshold: `{t}` is not a number"))?);
+            }
+            other => return Err(format!("unknown argument `{other}`; use --kb-csv FILE --queries FILE [--threshold T]")),
+        }
+    }
+    let kb_path = kb_path.ok_or("--kb-csv FILE is required")?;
+    let queries_path = queries_path.ok_or("--queries FILE is required")?;
+    let read = |p: &str| std::fs::read_to_string(p).map_err(|e| format!("{p}: {e}"));
+
+    let kb = KnowledgeBase::from_csv(&kb_path, &read(&kb_path)?).map_err(|e| e.to_string())?;
+    let queries = read_csv(&queries_path, &read(&queries_path)?).map_err(|e| e.to_string())?;
+
+    let started = Instant::now();
+    let index = FaqIndex::build(&kb);
+    let index_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let threshold = threshold.unwrap_or(index.settings().answer_threshold);
+
+    let (mut in_scope, mut out_of_scope) = (0usize, 0usize);
+    let (mut top1, mut answered_correct, mut wrong, mut abstained_oos) = (0usize, 0usize, 0usize, 0usize);
+    let mut latencies = Vec::with_capacity(queries.len());
+    for (_, (text, category)) in &queries {
+        let t = Instant::now();
+        let search = index.search_with_threshold(text, threshold);
+        latencies.push(t.elapsed().as_secs_f64() * 1e6);
+        let best = search.best().map(|c| index.entries()[c.entry].id.as_str());
+        if category == "oos" {
+            out_of_scope += 1;
+            if search.answered {
+                wrong += 1;
+            } else {
+                abstained_oos += 1;
+            }
+        } else {
+            in_scope += 1;
+            let right = best == Some(category.as_str());
+            top1 += right as usize;
+            if search.answered {
+                if right {
+                    answered_correct += 1;
+                } else {
+                    wrong += 1;
+                }
+            }
+        }
+    }
+    latencies.sort_by(f64::total_cmp);
+    let pct = |p: f64| latencies.get(((latencies.len() as f64 - 1.0) * p).round() as usize).copied().unwrap_or(0.0);
+    let share = |n: usize, d: usize| if d == 0 { 0.0 } else { n as f64 / d as f64 };
+    let round = |x: f64, places: i32| (x * 10f64.powi(places)).round() / 10f64.powi(places);
+    let report = serde_json::json!({
+        "queries": queries.len(),
+        "in_scope": in_scope,
+        "out_of_scope": out_of_scope,
+        "top1": round(share(top1, in_scope), 4),
+        "answered_correct": round(share(answered_correct, in_scope), 4),
+        "wrong_answers": round(share(wrong, queries.len()), 4),
+        "oos_recall": round(share(abstained_oos, out_of_scope), 4),
+        "p50_us": round(pct(0.50), 1),
+        "p99_us": round(pct(0.99), 1),
+        "index_ms": round(index_ms, 1),
+        "kb_entries": index.entries().len(),
+        "kb_variants": index.phrasing_count(),
+        "threshold": round(threshold as f64, 3),
+        "calibration": {
+            "a": index.calibration().a, "b": index.calibration().b, "c": index.calibration().c,
+            "fitted_on_kb": index.calibration().fitted,
+        },
+    });
+    println!("{report}");
+    Ok(())
+}

@@ -1,0 +1,774 @@
+//! The matching index, built once per knowledge-base version.
+//!
+//! Model: every question and phrasing becomes a sparse vector of stemmed
+//! words, word pairs and character 3-5-grams (which carry typos and word
+//! forms), weighted by sublinear term frequency times inverse *entry*
+//! frequency — a feature found in many entries says little about which one
+//! is meant. An entry scores by a blend of its centroid's cosine and its
+//! nearest phrasing's cosine. The top score and its margin over the
+//! runner-up go through a logistic calibration fitted on the knowledge base
+//! itself by leave-one-out, so the confidence reads as "the chance this
+//! entry is right"; below the site's threshold the engine abstains.
+
+use super::analyzer::{Analyzer, Word};
+use super::kb::{Entry, KnowledgeBase, Settings};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Relative weight of each feature family (tuned on Banking77 training data
+/// only; see docs/faq-benchmark.md).
+const WORD_WEIGHT: f32 = 1.0;
+const PAIR_WEIGHT: f32 = 0.6;
+const CHAR_WEIGHT: f32 = 0.35;
+const CHAR_NGRAMS: std::ops::RangeInclusive<usize> = 3..=5;
+/// Share of the centroid in an entry's similarity; the rest is its best phrasing.
+const CENTROID_SHARE: f32 = 0.75;
+/// How strongly the correcting layer starts from the similarity.
+const SHARPNESS: f32 = 10.0;
+/// Training of the correcting layer (SGD with a 1/(1+epoch) rate).
+const EPOCHS: usize = 10;
+const LEARNING_RATE: f32 = 1.0;
+const L2: f32 = 0.0001;
+/// Weight of a simulated unanswerable question in calibration, relative
+/// to an answerable one.
+const UNANSWERABLE_WEIGHT: f32 = 1.0;
+/// Candidates kept per search.
+const TOP: usize = 5;
+
+/// Logistic calibration: confidence = σ(a·top + b·margin + c).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Calibration {
+    pub a: f32,
+    pub b: f32,
+    pub c: f32,
+    /// Fitted on this knowledge base (true) or the defaults (false).
+    pub fitted: bool,
+}
+
+/// Used when a knowledge base has too few phrasings to calibrate itself
+/// (the fit on Banking77 training data, K = 10).
+pub const DEFAULT_CALIBRATION: Calibration = Calibration { a: 2.45, b: 2.38, c: -2.23, fitted: false };
+
+impl Calibration {
+    pub fn confidence(&self, top: f32, margin: f32) -> f32 {
+        1.0 / (1.0 + (-(self.a * top + self.b * margin + self.c)).exp())
+    }
+}
+
+/// One scored entry.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Candidate {
+    /// Index into [`FaqIndex::entries`].
+    pub entry: usize,
+    /// Similarity in 0..=1.
+    pub score: f32,
+}
+
+/// The outcome of matching one visitor question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Search {
+    /// Best first; up to five. Empty when nothing matched at all.
+    pub candidates: Vec<Candidate>,
+    /// Calibrated chance that the best candidate is right, 0..=1.
+    pub confidence: f32,
+    /// True when the confidence reaches the site's threshold.
+    pub answered: bool,
+}
+
+impl Search {
+    pub fn best(&self) -> Option<Candidate> {
+        self.candidates.first().copied()
+    }
+}
+
+pub struct FaqIndex {
+    entries: Vec<Entry>,
+    settings: Settings,
+    analyzer: Analyzer,
+    columns: HashMap<u64, u32>,
+    idf: Vec<f32>,
+    /// Weight of a feature no entry has: the largest possible idf.
+    unknown_idf: f32,
+    phrasing_entry: Vec<u32>,
+    phrasings: Postings,
+    centroids: Postings,
+    /// |Σ phrasing vectors| of each entry, before normalising.
+    centroid_lengths: Vec<f32>,
+    /// Normalised words of the KB, for typo correction, by length.
+    vocabulary: Vec<Vec<(String, u32)>>,
+    known_words: HashSet<String>,
+    known_stems: HashSet<String>,
+    calibration: Calibration,
+    residual: Option<Residual>,
+    phrasing_count: usize,
+}
+
+/// Column-major sparse matrix: for each feature, the documents having it.
+#[derive(Default)]
+struct Postings {
+    start: Vec<u32>,
+    doc: Vec<u32>,
+    weight: Vec<f32>,
+}
+
+impl Postings {
+    fn from_rows(rows: &[Vec<(u32, f32)>], columns: usize) -> Self {
+        let mut per_column: Vec<Vec<(u32, f32)>> = vec![Vec::new(); columns];
+        for (doc, row) in rows.iter().enumerate() {
+            for &(col, w) in row {
+                per_column[col as usize].push((doc as u32, w));
+            }
+        }
+        let mut p = Postings { start: Vec::with_capacity(columns + 1), ..Default::default() };
+        p.start.push(0);
+        for list in per_column {
+            for (doc, w) in list {
+                p.doc.push(doc);
+                p.weight.push(w);
+            }
+            p.start.push(p.doc.len() as u32);
+        }
+        p
+    }
+
+    /// scores[doc] += q · column, for each query column.
+    fn accumulate(&self, query: &[(u32, f32)], scores: &mut [f32]) {
+        for &(col, qw) in query {
+            let (s, e) = (self.start[col as usize] as usize, self.start[col as usize + 1] as usize);
+            for i in s..e {
+                scores[self.doc[i] as usize] += qw * self.weight[i];
+            }
+        }
+    }
+}
+
+/// A feature before weighting: its key, its family's weight, and how often
+/// it occurs.
+type RawFeatures = Vec<(u64, f32, f32)>;
+
+impl FaqIndex {
+    pub fn build(kb: &KnowledgeBase) -> Self {
+        let analyzer = Analyzer::new(kb.settings.language, &kb.synonyms);
+        let entries = kb.entries.clone();
+
+        // Every question and phrasing, analysed once.
+        let mut phrasing_entry = Vec::new();
+        let mut raw: Vec<RawFeatures> = Vec::new();
+        let mut word_counts: HashMap<String, u32> = HashMap::new();
+        let mut known_stems = HashSet::new();
+        for (e, entry) in entries.iter().enumerate() {
+            for text in std::iter::once(&entry.question).chain(entry.phrasings.iter()) {
+                let words: Vec<Word> = analyzer.words(text).into_iter().map(|w| analyzer.analyse_word(w)).collect();
+                for w in &words {
+                    *word_counts.entry(w.text.clone()).or_default() += 1;
+                    if let Some(stem) = &w.stem {
+                        known_stems.insert(stem.clone());
+                    }
+                }
+                raw.push(features(&words));
+                phrasing_entry.push(e as u32);
+            }
+        }
+
+        // Columns and inverse entry frequency.
+        let mut columns: HashMap<u64, u32> = HashMap::new();
+        let mut entry_freq: Vec<u32> = Vec::new();
+        let mut last_entry: Vec<u32> = Vec::new();
+        for (p, feats) in raw.iter().enumerate() {
+            let e = phrasing_entry[p];
+            for &(key, _, _) in feats {
+                let next = columns.len() as u32;
+                let col = *columns.entry(key).or_insert(next) as usize;
+                if col == entry_freq.len() {
+                    entry_freq.push(0);
+                    last_entry.push(u32::MAX);
+                }
+                if last_entry[col] != e {
+                    last_entry[col] = e;
+                    entry_freq[col] += 1;
+                }
+            }
+        }
+        let n = entries.len() as f32;
+        let idf: Vec<f32> = entry_freq.iter().map(|&f| ((1.0 + n) / (1.0 + f as f32)).ln() + 1.0).collect();
+        let unknown_idf = (1.0 + n).ln() + 1.0;
+
+        // Weighted, normalised phrasing vectors; entry centroids.
+        let rows: Vec<Vec<(u32, f32)>> =
+            raw.iter().map(|feats| weigh(feats, |key| columns.get(&key).map(|&c| (c, idf[c as usize])), unknown_idf).0).collect();
+        let mut sums: Vec<BTreeMap<u32, f32>> = vec![BTreeMap::new(); entries.len()];
+        for (p, row) in rows.iter().enumerate() {
+            let sum = &mut sums[phrasing_entry[p] as usize];
+            for &(c, w) in row {
+                *sum.entry(c).or_default() += w;
+            }
+        }
+        let mut centroid_lengths = Vec::with_capacity(sums.len());
+        let centroid_rows: Vec<Vec<(u32, f32)>> = sums
+            .into_iter()
+            .map(|sum| {
+                let norm = sum.values().map(|w| w * w).sum::<f32>().sqrt().max(f32::EPSILON);
+                centroid_lengths.push(norm);
+                let mut row: Vec<(u32, f32)> = sum.into_iter().map(|(c, w)| (c, w / norm)).collect();
+                row.sort_unstable_by_key(|&(c, _)| c);
+                row
+            })
+            .collect();
+
+        let mut vocabulary: Vec<Vec<(String, u32)>> = Vec::new();
+        for (word, count) in &word_counts {
+            let len = word.chars().count();
+            if vocabulary.len() <= len {
+                vocabulary.resize(len + 1, Vec::new());
+            }
+            vocabulary[len].push((word.clone(), *count));
+        }
+        for list in &mut vocabulary {
+            list.sort();
+        }
+
+        let mut index = FaqIndex {
+            phrasing_count: rows.len(),
+            phrasings: Postings::from_rows(&rows, columns.len()),
+            centroids: Postings::from_rows(&centroid_rows, columns.len()),
+            centroid_lengths,
+            entries,
+            settings: kb.settings.clone(),
+            analyzer,
+            columns,
+            idf,
+            unknown_idf,
+            phrasing_entry,
+            known_words: word_counts.keys().cloned().collect(),
+            vocabulary,
+            known_stems,
+            calibration: DEFAULT_CALIBRATION,
+            residual: None,
+        };
+        index.fit_model(&rows);
+        index
+    }
+
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub fn calibration(&self) -> Calibration {
+        self.calibration
+    }
+
+    /// Number of questions and phrasings indexed.
+    pub fn phrasing_count(&self) -> usize {
+        self.phrasing_count
+    }
+
+    /// Matches a visitor question against the knowledge base.
+    pub fn search(&self, question: &str) -> Search {
+        self.search_with_threshold(question, self.settings.answer_threshold)
+    }
+
+    pub fn search_with_threshold(&self, question: &str, threshold: f32) -> Search {
+        let words: Vec<Word> = self
+            .analyzer
+            .words(question)
+            .into_iter()
+            .map(|w| self.analyzer.analyse_word(self.correct_typo(w)))
+            .collect();
+        let (query, _) = weigh(&features(&words), |key| self.column(key), self.unknown_idf);
+        let candidates = self.rank(&query, None);
+        let confidence = match (candidates.first(), candidates.get(1)) {
+            (Some(top), second) => self.calibration.confidence(top.score, top.score - second.map_or(0.0, |c| c.score)),
+            (None, _) => 0.0,
+        };
+        let answered = candidates.first().is_some_and(|c| c.score > 0.0) && confidence >= threshold;
+        Search { candidates, confidence, answered }
+    }
+
+    fn column(&self, key: u64) -> Option<(u32, f32)> {
+        self.columns.get(&key).map(|&c| (c, self.idf[c as usize]))
+    }
+
+    /// Scores every entry; with `leave_out`, as if that phrasing were not
+    /// in the index (for calibration).
+    fn rank(&self, query: &[(u32, f32)], leave_out: Option<LeaveOut>) -> Vec<Candidate> {
+        let base = self.similarity(query, leave_out);
+        match &self.residual {
+            Some(model) => top_candidates(model.probabilities(query, &base)),
+            None => top_candidates(base),
+        }
+    }
+
+    /// The similarity of every entry: a blend of centroid cosine and best
+    /// phrasing cosine. With `leave_out`, as if that phrasing were not in
+    /// the index.
+    fn similarity(&self, query: &[(u32, f32)], leave_out: Option<LeaveOut>) -> Vec<f32> {
+        let mut phrasing_scores = vec![0.0f32; self.phrasing_count];
+        let mut centroid_scores = vec![0.0f32; self.entries.len()];
+        self.phrasings.accumulate(query, &mut phrasing_scores);
+        self.centroids.accumulate(query, &mut centroid_scores);
+        if let Some(lo) = &leave_out {
+            // The query is the phrasing's own unit vector v. Its entry's
+            // centroid without it points along (c·L − v), L = |sum|, so
+            // cos = (L·c·v − 1) / √(L² − 2L·c·v + 1); 0 when it was alone.
+            phrasing_scores[lo.phrasing] = f32::NEG_INFINITY;
+            let l = self.centroid_lengths[lo.entry];
+            let cv = centroid_scores[lo.entry];
+            let den = (l * l - 2.0 * l * cv + 1.0).max(0.0).sqrt();
+            centroid_scores[lo.entry] = if den > 1e-4 { ((l * cv - 1.0) / den).max(0.0) } else { 0.0 };
+        }
+        let mut best_phrasing = vec![0.0f32; self.entries.len()];
+        for (p, &s) in phrasing_scores.iter().enumerate() {
+            let e = self.phrasing_entry[p] as usize;
+            if s > best_phrasing[e] {
+                best_phrasing[e] = s;
+            }
+        }
+        let share = CENTROID_SHARE;
+        centroid_scores.iter().zip(&best_phrasing).map(|(&c, &p)| share * c + (1.0 - share) * p).collect()
+    }
+
+    /// Replaces an unknown word by the closest known one within one edit
+    /// (two for words of eight letters or more), preferring frequent words.
+    fn correct_typo(&self, word: String) -> String {
+        let len = word.chars().count();
+        if len < 4 || word.chars().any(|c| c.is_ascii_digit()) || self.known_words.contains(&word) {
+            return word;
+        }
+        let stem = self.analyzer.analyse_word(word.clone()).stem;
+        if stem.is_none_or(|s| self.known_stems.contains(&s)) {
+            return word;
+        }
+        let max = if len >= 8 { 2 } else { 1 };
+        let mut best: Option<(usize, u32, &str)> = None;
+        for l in len.saturating_sub(max)..=len + max {
+            for (candidate, count) in self.vocabulary.get(l).map(Vec::as_slice).unwrap_or_default() {
+                let d = strsim::osa_distance(&word, candidate);
+                if d <= max && best.is_none_or(|(bd, bc, _)| d < bd || (d == bd && *count > bc)) {
+                    best = Some((d, *count, candidate));
+                }
+            }
+        }
+        best.map_or(word, |(_, _, w)| w.to_string())
+    }
+
+    /// Fits the correcting layer and the confidence calibration.
+    ///
+    /// Calibration needs scores the model has not been trained on, so it is
+    /// cross-fitted: a layer trained on the even phrasings scores the odd
+    /// ones (and the other way round), each scored by leave-one-out; a
+    /// logistic curve is fitted to (top, margin) → right or wrong. Then the
+    /// final layer is trained on all phrasings. A phrasing whose entry has no
+    /// other one acts as a question the KB cannot answer.
+    fn fit_model(&mut self, rows: &[Vec<(u32, f32)>]) {
+        let n = rows.len();
+        let entries = self.entries.len();
+        let fits = entries >= 2 && self.columns.len().saturating_mul(entries) <= MAX_MODEL_WEIGHTS;
+        let bases: Vec<Vec<f32>> = (0..n)
+            .map(|p| self.similarity(&rows[p], Some(LeaveOut { phrasing: p, entry: self.phrasing_entry[p] as usize })))
+            .collect();
+        let truth = &self.phrasing_entry;
+        let mut samples = Vec::new();
+        // Each held-out phrasing gives two samples: as asked, and with its
+        // own entry removed — a question the KB cannot answer, so that
+        // abstention is calibrated too.
+        // Probabilities are renormalised without the removed entry;
+        // similarities are not.
+        let sample = |mut scores: Vec<f32>, p: usize, probabilities: bool, samples: &mut Vec<(f32, f32, bool, f64)>| {
+            let truth = truth[p] as usize;
+            for unanswerable in [false, true] {
+                if unanswerable {
+                    scores[truth] = 0.0;
+                    let total: f32 = scores.iter().sum();
+                    if total <= 0.0 {
+                        break;
+                    }
+                    if probabilities {
+                        scores.iter_mut().for_each(|s| *s /= total);
+                    }
+                }
+                let ranked = top_candidates(scores.clone());
+                if let Some(top) = ranked.first() {
+                    let margin = top.score - ranked.get(1).map_or(0.0, |c| c.score);
+                    let weight = if unanswerable { UNANSWERABLE_WEIGHT } else { 1.0 };
+                    samples.push((top.score, margin, top.entry == truth, weight as f64));
+                }
+            }
+        };
+        if fits {
+            let folds: [Vec<usize>; 2] = [(0..n).step_by(2).collect(), (1..n).step_by(2).collect()];
+            for k in 0..2 {
+                let mut layer = Residual::new(self.columns.len(), entries);
+                layer.train(&folds[k], rows, &bases, truth);
+                for &p in &folds[1 - k] {
+                    sample(layer.probabilities(&rows[p], &bases[p]), p, true, &mut samples);
+                }
+            }
+            let mut layer = Residual::new(self.columns.len(), entries);
+            layer.train(&(0..n).collect::<Vec<_>>(), rows, &bases, truth);
+            self.residual = Some(layer);
+        } else {
+            for p in 0..n {
+                sample(bases[p].clone(), p, false, &mut samples);
+            }
+        }
+        let right = samples.iter().filter(|s| s.2).count();
+        self.calibration = if n >= 40 && right >= 10 && samples.len() - right >= 10 {
+            fit_logistic(&samples).unwrap_or(DEFAULT_CALIBRATION)
+        } else {
+            DEFAULT_CALIBRATION
+        };
+    }
+}
+
+/// The best few entries of a score vector, best first.
+fn top_candidates(scores: Vec<f32>) -> Vec<Candidate> {
+    let mut scored: Vec<Candidate> =
+        scores.into_iter().enumerate().map(|(entry, score)| Candidate { entry, score }).filter(|c| c.score > 0.0).collect();
+    let top = TOP.min(scored.len());
+    if top > 0 && scored.len() > top {
+        scored.select_nth_unstable_by(top - 1, |a, b| b.score.total_cmp(&a.score));
+        scored.truncate(top);
+    }
+    scored.sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
+    scored
+}
+
+/// A softmax layer over the entries that corrects the similarity: logits =
+/// sharpness·similarity + W·x + b, trained on the knowledge base's own
+/// phrasings (each scored by leave-one-out, so it learns what similarity
+/// alone gets wrong, negative evidence included). Dense, so only built when
+/// features × entries fits [`MAX_MODEL_WEIGHTS`].
+struct Residual {
+    entries: usize,
+    weights: Vec<f32>,
+    bias: Vec<f32>,
+}
+
+/// 4 M weights: 16 MB, well within a worker isolate.
+const MAX_MODEL_WEIGHTS: usize = 4_000_000;
+
+impl Residual {
+    fn new(columns: usize, entries: usize) -> Self {
+        Self { entries, weights: vec![0.0; columns * entries], bias: vec![0.0; entries] }
+    }
+
+    fn logits(&self, x: &[(u32, f32)], base: &[f32], out: &mut [f32]) {
+        let sharp = SHARPNESS;
+        for ((o, &b), &bias) in out.iter_mut().zip(base).zip(&self.bias) {
+            *o = sharp * b + bias;
+        }
+        for &(col, v) in x {
+            let row = &self.weights[col as usize * self.entries..(col as usize + 1) * self.entries];
+            for (o, &w) in out.iter_mut().zip(row) {
+                *o += v * w;
+            }
+        }
+    }
+
+    fn probabilities(&self, x: &[(u32, f32)], base: &[f32]) -> Vec<f32> {
+        let mut out = vec![0.0; self.entries];
+        self.logits(x, base, &mut out);
+        softmax(&mut out);
+        out
+    }
+
+    /// SGD on softmax cross-entropy with L2, over the given examples.
+    fn train(&mut self, examples: &[usize], rows: &[Vec<(u32, f32)>], bases: &[Vec<f32>], truth: &[u32]) {
+        let (epochs, rate0, l2) = (EPOCHS, LEARNING_RATE, L2);
+        let mut p = vec![0.0f32; self.entries];
+        let mut order = examples.to_vec();
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        for epoch in 0..epochs {
+            // Deterministic shuffle (xorshift): the same KB gives the same model.
+            for i in (1..order.len()).rev() {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                order.swap(i, (seed % (i as u64 + 1)) as usize);
+            }
+            let rate = rate0 / (1.0 + epoch as f32);
+            for &ex in &order {
+                self.logits(&rows[ex], &bases[ex], &mut p);
+                softmax(&mut p);
+                p[truth[ex] as usize] -= 1.0;
+                for (b, &g) in self.bias.iter_mut().zip(&p) {
+                    *b -= rate * g;
+                }
+                for &(col, v) in &rows[ex] {
+                    let row = &mut self.weights[col as usize * self.entries..(col as usize + 1) * self.entries];
+                    for (w, &g) in row.iter_mut().zip(&p) {
+                        *w -= rate * (v * g + l2 * *w);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn softmax(v: &mut [f32]) {
+    let max = v.iter().fold(f32::MIN, |m, &x| m.max(x));
+    let mut z = 0.0;
+    for x in v.iter_mut() {
+        *x = (*x - max).exp();
+        z += *x;
+    }
+    for x in v.iter_mut() {
+        *x /= z;
+    }
+}
+
+/// A phrasing taken out of the index for leave-one-out.
+struct LeaveOut {
+    phrasing: usize,
+    entry: usize,
+}
+
+/// Weighted logistic regression on (top, margin) by Newton's method,
+/// lightly regularised.
+fn fit_logistic(samples: &[(f32, f32, bool, f64)]) -> Option<Calibration> {
+    let mut w = [0.0f64; 3];
+    for _ in 0..25 {
+        let mut grad = [0.0f64; 3];
+        let mut hess = [[0.0f64; 3]; 3];
+        for &(top, margin, right, weight) in samples {
+            let x = [top as f64, margin as f64, 1.0];
+            let z = w[0] * x[0] + w[1] * x[1] + w[2];
+            let p = 1.0 / (1.0 + (-z).exp());
+            let y = if right { 1.0 } else { 0.0 };
+            for r in 0..3 {
+                grad[r] += weight * (p - y) * x[r];
+                for c in 0..3 {
+                    hess[r][c] += weight * p * (1.0 - p) * x[r] * x[c];
+                }
+            }
+        }
+        for r in 0..3 {
+            grad[r] += 0.01 * w[r];
+            hess[r][r] += 0.01;
+        }
+        let step = solve3(hess, grad)?;
+        for r in 0..3 {
+            w[r] -= step[r];
+        }
+    }
+    w.iter().all(|v| v.is_finite()).then_some(Calibration { a: w[0] as f32, b: w[1] as f32, c: w[2] as f32, fitted: true })
+}
+
+fn solve3(m: [[f64; 3]; 3], v: [f64; 3]) -> Option<[f64; 3]> {
+    let det = |m: &[[f64; 3]; 3]| {
+        m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+            + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+    };
+    let d = det(&m);
+    if d.abs() < 1e-12 {
+        return None;
+    }
+    let mut out = [0.0; 3];
+    for (k, o) in out.iter_mut().enumerate() {
+        let mut mk = m;
+        for r in 0..3 {
+            mk[r][k] = v[r];
+        }
+        *o = det(&mk) / d;
+    }
+    Some(out)
+}
+
+// ------------------------------------------------------------- features
+
+fn hash(tag: u8, parts: &[&str]) -> u64 {
+    // FNV-1a: stable across platforms and runs, so indexes agree.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ tag as u64;
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            h = (h ^ 0x1f).wrapping_mul(0x0100_0000_01b3);
+        }
+        for b in part.bytes() {
+            h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// Word stems, pairs of neighbouring stems, and character n-grams of each
+/// content word (with word boundaries), with their counts.
+fn features(words: &[Word]) -> RawFeatures {
+    let mut counts: HashMap<u64, (f32, f32)> = HashMap::new();
+    let mut add = |key: u64, weight: f32| counts.entry(key).or_insert((weight, 0.0)).1 += 1.0;
+    let stems: Vec<&str> = words.iter().filter_map(|w| w.stem.as_deref()).collect();
+    for stem in &stems {
+        add(hash(b'w', &[stem]), WORD_WEIGHT);
+    }
+    for pair in stems.windows(2) {
+        add(hash(b'p', &[pair[0], pair[1]]), PAIR_WEIGHT);
+    }
+    for word in words.iter().filter(|w| w.stem.is_some()) {
+        let padded: Vec<char> = std::iter::once('^').chain(word.text.chars()).chain(std::iter::once('$')).collect();
+        let mut buf = String::new();
+        for n in CHAR_NGRAMS {
+            for gram in padded.windows(n) {
+                buf.clear();
+                buf.extend(gram);
+                add(hash(b'c', &[&buf]), CHAR_WEIGHT);
+            }
+        }
+    }
+    // Sorted, so columns and float sums come out the same on every build.
+    let mut out: RawFeatures = counts.into_iter().map(|(key, (weight, n))| (key, weight, n)).collect();
+    out.sort_unstable_by_key(|f| f.0);
+    out
+}
+
+/// Sublinear tf × idf, L2-normalised over all features (unknown ones
+/// included, so a question full of words the KB never uses scores low).
+/// Returns the known columns, sorted, and the norm.
+fn weigh(raw: &RawFeatures, column: impl Fn(u64) -> Option<(u32, f32)>, unknown_idf: f32) -> (Vec<(u32, f32)>, f32) {
+    let mut known = Vec::with_capacity(raw.len());
+    let mut norm2 = 0.0f32;
+    for &(key, family, occurrences) in raw {
+        let tf = family * (1.0 + occurrences.ln());
+        match column(key) {
+            Some((col, idf)) => {
+                let w = tf * idf;
+                norm2 += w * w;
+                known.push((col, w));
+            }
+            None => {
+                let w = tf * unknown_idf;
+                norm2 += w * w;
+            }
+        }
+    }
+    let norm = norm2.sqrt().max(f32::EPSILON);
+    for (_, w) in &mut known {
+        *w /= norm;
+    }
+    known.sort_unstable_by_key(|&(c, _)| c);
+    (known, norm)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kb(extra_settings: &str) -> KnowledgeBase {
+        let text = format!(
+            r#"
+[settings]
+synonyms = [["bike", "bicycle", "cycle"]]
+{extra_settings}
+
+[[entry]]
+id = "hours"
+question = "When are you open?"
+phrasings = ["What are your opening hours?", "Are you open on Saturday?", "What time do you close?", "Are you open on Sundays?"]
+answer = "Mon-Fri 8-18, Sat 9-16."
+
+[[entry]]
+id = "puncture"
+question = "How much is a puncture repair?"
+phrasings = ["Can you fix a flat tyre?", "Do you repair punctures while I wait?", "My tyre is flat"]
+answer = "15 euros plus parts."
+
+[[entry]]
+id = "bike-service"
+question = "How much does a bike service cost?"
+phrasings = ["What is the price of a full service?", "Can I book a service for my bike?", "How long does a service take?"]
+answer = "Basic 59, full 119."
+
+[[entry]]
+id = "parking"
+question = "Where can I park?"
+phrasings = ["Is there parking near the shop?", "Can I park my car outside?"]
+answer = "Free parking behind the shop."
+"#
+        );
+        KnowledgeBase::from_toml("test.toml", &text).expect("valid kb")
+    }
+
+    fn best_id(index: &FaqIndex, q: &str) -> Option<String> {
+        index.search(q).best().map(|c| index.entries()[c.entry].id.clone())
+    }
+
+    #[test]
+    fn a_plain_question_finds_its_entry_and_is_answered() {
+        let index = FaqIndex::build(&kb(""));
+        let s = index.search("when are you open on saturday");
+        assert_eq!(index.entries()[s.best().unwrap().entry].id, "hours");
+        assert!(s.answered, "confidence {}", s.confidence);
+        assert!(s.candidates.len() > 1, "runners-up are returned");
+    }
+
+    #[test]
+    fn case_accents_and_width_do_not_matter() {
+        let index = FaqIndex::build(&kb(""));
+        assert_eq!(best_id(&index, "WHÉRE CAN I PARK?").as_deref(), Some("parking"));
+        assert_eq!(best_id(&index, "ｐｕｎｃｔｕｒｅ repair").as_deref(), Some("puncture"));
+    }
+
+    #[test]
+    fn typos_are_tolerated() {
+        let index = FaqIndex::build(&kb(""));
+        assert_eq!(best_id(&index, "opning hours").as_deref(), Some("hours"));
+        assert_eq!(best_id(&index, "punctrue repiar").as_deref(), Some("puncture"));
+        assert_eq!(index.correct_typo("parkng".into()), "parking");
+        assert_eq!(index.correct_typo("xyzzy".into()), "xyzzy", "no near word: left alone");
+    }
+
+    #[test]
+    fn synonyms_from_the_knowledge_base_match() {
+        let index = FaqIndex::build(&kb(""));
+        assert_eq!(best_id(&index, "bicycle service price").as_deref(), Some("bike-service"));
+    }
+
+    #[test]
+    fn an_unrelated_question_is_not_answered() {
+        let index = FaqIndex::build(&kb(""));
+        let s = index.search("do you sell concert tickets for the opera");
+        assert!(!s.answered, "confidence {} for {:?}", s.confidence, s.best());
+        let nonsense = index.search("qwertz uiop");
+        assert!(!nonsense.answered);
+    }
+
+    #[test]
+    fn the_threshold_is_a_per_site_setting() {
+        let never = FaqIndex::build(&kb("answer_threshold = 1.0"));
+        assert!(!never.search("when are you open").answered);
+        let always = FaqIndex::build(&kb("answer_threshold = 0.0"));
+        assert!(always.search("when are you open").answered);
+    }
+
+    #[test]
+    fn an_empty_knowledge_base_abstains_without_candidates() {
+        let index = FaqIndex::build(&KnowledgeBase::from_toml("empty.toml", "").unwrap());
+        let s = index.search("when are you open?");
+        assert!(s.candidates.is_empty());
+        assert!(!s.answered);
+        assert_eq!(s.confidence, 0.0);
+    }
+
+    #[test]
+    fn an_empty_question_abstains() {
+        let index = FaqIndex::build(&kb(""));
+        let s = index.search("  ?! ");
+        assert!(!s.answered);
+    }
+
+    #[test]
+    fn building_twice_gives_the_same_answers() {
+        let (a, b) = (FaqIndex::build(&kb("")), FaqIndex::build(&kb("")));
+        for q in ["parking?", "flat tyre", "book a service"] {
+            assert_eq!(a.search(q), b.search(q));
+        }
+    }
+
+    #[test]
+    fn calibration_maps_scores_into_zero_to_one_and_rises_with_the_score() {
+        let c = DEFAULT_CALIBRATION;
+        let (low, high) = (c.confidence(0.1, 0.0), c.confidence(0.9, 0.5));
+        assert!((0.0..=1.0).contains(&low) && (0.0..=1.0).contains(&high) && low < high);
+    }
+}
