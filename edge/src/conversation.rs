@@ -11,8 +11,10 @@ use crate::credentials;
 use crate::error::{EdgeError, EdgeResult};
 use crate::http::{self, now_ms};
 use serde::{Deserialize, Serialize};
+use crate::knowledge;
+use shared::faq;
 use shared::protocol::{
-    Author, ClientFrame, ErrorCode, Event, EventBody, FrameError, Message, Seq, ServerFrame,
+    Author, ClientFrame, ConversationState, ErrorCode, Event, EventBody, FrameError, Message, Seq, ServerFrame,
     TicketIssued, MAX_REPLAY_EVENTS, PROTOCOL_VERSION, TICKET_TTL_MS,
 };
 use shared::text::sanitize_message;
@@ -67,6 +69,7 @@ pub struct Conversation {
 #[derive(Deserialize)]
 struct MetaRow {
     conversation_id: String,
+    site: String,
     secret_hash: String,
 }
 
@@ -148,6 +151,7 @@ const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS events (
         seq INTEGER PRIMARY KEY,
         client_id TEXT UNIQUE,
+        kind TEXT NOT NULL,
         at_ms INTEGER NOT NULL,
         body TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS tickets (
@@ -162,7 +166,7 @@ impl Conversation {
 
     fn meta(&self) -> EdgeResult<Option<MetaRow>> {
         let rows: Vec<MetaRow> =
-            self.sql().exec("SELECT conversation_id, secret_hash FROM meta WHERE id = 1", None)?.to_array()?;
+            self.sql().exec("SELECT conversation_id, site, secret_hash FROM meta WHERE id = 1", None)?.to_array()?;
         Ok(rows.into_iter().next())
     }
 
@@ -242,6 +246,7 @@ impl Conversation {
             ClientFrame::Send { client_id, text } => match role {
                 Role::Visitor => self.visitor_message(ws, client_id, &text),
             },
+            ClientFrame::RequestPerson {} => self.request_person(),
         }
     }
 
@@ -268,26 +273,50 @@ impl Conversation {
             send(ws, &ServerFrame::Ack { client_id, seq });
             return Ok(());
         }
-        let visitor = Message { author: Author::Visitor, text: text.clone(), client_id: Some(client_id) };
+        let visitor = Message::plain(Author::Visitor, text.clone(), Some(client_id));
         let event = self.append(Some(client_id), EventBody::Message(visitor))?;
         send(ws, &ServerFrame::Ack { client_id, seq: event.seq });
         self.broadcast(&ServerFrame::Event(event));
 
-        let answer = self.answer(&text);
-        let event = self.append(None, EventBody::Message(answer))?;
+        let meta = self.meta()?.ok_or_else(EdgeError::not_found)?;
+        let reply = faq::reply(&knowledge::index(&meta.site), &text);
+        let event = self.append(None, EventBody::Message(reply.message))?;
+        self.broadcast(&ServerFrame::Event(event));
+        if reply.hand_off {
+            self.request_person()?;
+        }
+        Ok(())
+    }
+
+    /// The visitor wants a person: the state changes once, however often
+    /// the button is pressed. (The queue that agents claim from is built on
+    /// this state by the hand-off work.)
+    fn request_person(&self) -> EdgeResult<()> {
+        if self.state()? == ConversationState::WaitingForPerson {
+            return Ok(());
+        }
+        let event = self.append(None, EventBody::State { state: ConversationState::WaitingForPerson })?;
         self.broadcast(&ServerFrame::Event(event));
         Ok(())
     }
 
-    /// The AI's reply. A fixed placeholder until the FAQ engine is wired in.
-    fn answer(&self, _question: &str) -> Message {
-        Message {
-            author: Author::Ai,
-            text: "Thanks for your message. I'm an AI assistant and can't answer questions yet; \
-                   use \"Talk to a person\" to reach the team."
-                .into(),
-            client_id: None,
-        }
+    /// The latest state event, `Bot` when there is none.
+    fn state(&self) -> EdgeResult<ConversationState> {
+        let rows: Vec<EventRow> = self
+            .sql()
+            .exec(
+                "SELECT seq, at_ms, body FROM events WHERE kind = 'state' ORDER BY seq DESC LIMIT 1",
+                None,
+            )?
+            .to_array()?;
+        Ok(rows
+            .first()
+            .and_then(|r| serde_json::from_str::<EventBody>(&r.body).ok())
+            .and_then(|b| match b {
+                EventBody::State { state } => Some(state),
+                EventBody::Message(_) => None,
+            })
+            .unwrap_or(ConversationState::Bot))
     }
 
     fn seq_of(&self, client_id: Uuid) -> EdgeResult<Option<Seq>> {
@@ -308,13 +337,17 @@ impl Conversation {
     fn append(&self, client_id: Option<Uuid>, body: EventBody) -> EdgeResult<Event> {
         let at_ms = now_ms();
         let json = serde_json::to_string(&body)?;
+        let kind = match body {
+            EventBody::Message(_) => "message",
+            EventBody::State { .. } => "state",
+        };
         let client_id: SqlStorageValue = client_id.map(|c| c.to_string()).into();
         let rows: Vec<SeqRow> = self
             .sql()
             .exec(
-                "INSERT INTO events (seq, client_id, at_ms, body)
-                 VALUES ((SELECT COALESCE(MAX(seq), 0) + 1 FROM events), ?, ?, ?) RETURNING seq",
-                vec![client_id, at_ms.into(), json.into()],
+                "INSERT INTO events (seq, client_id, kind, at_ms, body)
+                 VALUES ((SELECT COALESCE(MAX(seq), 0) + 1 FROM events), ?, ?, ?, ?) RETURNING seq",
+                vec![client_id, kind.into(), at_ms.into(), json.into()],
             )?
             .to_array()?;
         let seq = rows.first().map(|r| r.seq as Seq).ok_or_else(|| EdgeError::new(ErrorCode::Internal, "insert returned no row"))?;

@@ -8,6 +8,7 @@ mod credentials;
 mod error;
 mod frame;
 mod http;
+mod knowledge;
 
 pub use conversation::Conversation;
 

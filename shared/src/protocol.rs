@@ -88,11 +88,14 @@ pub enum ClientFrame {
     Resume { last_seq: Seq },
     /// A visitor's message. `client_id` makes resending safe.
     Send { client_id: Uuid, text: String },
+    /// The visitor pressed "Talk to a person". Pressing again while waiting
+    /// changes nothing.
+    RequestPerson {},
 }
 
 impl ClientFrame {
     /// The frame types this version understands.
-    pub const TYPES: &'static [&'static str] = &["resume", "send"];
+    pub const TYPES: &'static [&'static str] = &["resume", "send", "request_person"];
 
     /// Parses one frame, telling oversized, malformed and unknown frames
     /// apart so the sender gets a precise error code.
@@ -178,6 +181,18 @@ pub struct Event {
 #[serde(rename_all = "snake_case")]
 pub enum EventBody {
     Message(Message),
+    /// The conversation moved to another state.
+    State { state: ConversationState },
+}
+
+/// Where the conversation stands. Changes only through stored events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConversationState {
+    /// The AI assistant answers.
+    Bot,
+    /// The visitor asked for a person (or the AI handed over).
+    WaitingForPerson,
 }
 
 /// A message in the transcript.
@@ -190,6 +205,39 @@ pub struct Message {
     /// The sender's id for this message (visitor and agent messages).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<Uuid>,
+    /// For an AI answer: the FAQ entry it comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
+    /// For an AI that is not sure: the closest entries, offered as choices.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suggestions: Vec<Suggestion>,
+}
+
+impl Message {
+    /// A message with no source or suggestions.
+    pub fn plain(author: Author, text: impl Into<String>, client_id: Option<Uuid>) -> Self {
+        Self { author, text: text.into(), client_id, source: None, suggestions: Vec::new() }
+    }
+}
+
+/// The FAQ entry an AI answer comes from, shown with the answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Source {
+    pub entry_id: String,
+    /// The entry's main question.
+    pub title: String,
+    /// An `https://` link, or a path on the host site.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Calibrated confidence of the match, 0..=1.
+    pub confidence: f32,
+}
+
+/// A "Did you mean …?" choice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suggestion {
+    pub entry_id: String,
+    pub question: String,
 }
 
 /// Who wrote a message. The widget and panel draw the badge from this, never
@@ -339,7 +387,7 @@ mod tests {
         let frame = ServerFrame::Event(Event {
             seq: 3,
             at_ms: 10,
-            body: EventBody::Message(Message { author: Author::Ai, text: "Hello".into(), client_id: None }),
+            body: EventBody::Message(Message::plain(Author::Ai, "Hello", None)),
         });
         let json = serde_json::to_value(&frame).unwrap();
         assert_eq!(json["event"]["seq"], 3);

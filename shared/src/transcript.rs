@@ -6,7 +6,7 @@
 //! It is plain state with no I/O: the front end feeds it server frames and
 //! sends whatever client frames it returns.
 
-use crate::protocol::{ClientFrame, ErrorCode, Event, EventBody, Seq, ServerFrame};
+use crate::protocol::{ClientFrame, ConversationState, ErrorCode, Event, EventBody, Seq, ServerFrame};
 use uuid::Uuid;
 
 /// Where an outgoing message is.
@@ -50,6 +50,18 @@ impl Transcript {
     /// Events in order.
     pub fn events(&self) -> impl Iterator<Item = &Event> {
         self.events.iter()
+    }
+
+    /// The conversation's state: its latest state event held.
+    pub fn state(&self) -> ConversationState {
+        self.events
+            .iter()
+            .rev()
+            .find_map(|e| match e.body {
+                EventBody::State { state } => Some(state),
+                EventBody::Message(_) => None,
+            })
+            .unwrap_or(ConversationState::Bot)
     }
 
     fn holds(&self, seq: Seq) -> bool {
@@ -187,7 +199,7 @@ mod tests {
         ServerFrame::Event(Event {
             seq,
             at_ms: 0,
-            body: EventBody::Message(Message { author: Author::Ai, text: format!("m{seq}"), client_id }),
+            body: EventBody::Message(Message::plain(Author::Ai, format!("m{seq}"), client_id)),
         })
     }
 
@@ -262,6 +274,19 @@ mod tests {
         t.on_frame(welcome(0, 0));
         t.on_frame(message(1, Some(id)));
         assert_eq!(t.pending().count(), 0);
+    }
+
+    #[test]
+    fn the_state_is_the_latest_state_event() {
+        let mut t = Transcript::new();
+        assert_eq!(t.state(), ConversationState::Bot);
+        t.on_frame(ServerFrame::Event(Event {
+            seq: 1,
+            at_ms: 0,
+            body: EventBody::State { state: ConversationState::WaitingForPerson },
+        }));
+        t.on_frame(message(2, None));
+        assert_eq!(t.state(), ConversationState::WaitingForPerson);
     }
 
     #[test]

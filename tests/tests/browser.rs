@@ -95,3 +95,56 @@ async fn a_visitor_sees_the_ai_disclosure_gets_a_labelled_answer_and_finds_it_ag
 
     client.close().await.ok();
 }
+
+#[tokio::test]
+async fn the_faq_answers_with_its_source_and_an_unknown_question_gets_choices_and_the_person_button() {
+    let edge = Edge::shared();
+    let client = browser(1280, 900).await;
+    client.goto(&format!("{}/demo/", edge.base())).await.expect("demo page");
+    open_chat(&client).await;
+    let input = eventually(20, "the input", || async { client.find(Locator::Css("#chat-input")).await.ok() }).await;
+
+    input.send_keys("when are you open on saturday\n").await.expect("type");
+    let source = eventually(20, "the answer's source", || async {
+        client.find(Locator::Css(".msg-ai .msg-source a")).await.ok()
+    })
+    .await;
+    assert_eq!(source.text().await.expect("text"), "What are your opening hours?");
+    let href = source.attr("href").await.expect("href").unwrap_or_default();
+    assert!(href.ends_with("/demo/#visit"), "{href}");
+    let answer = client.find(Locator::Css(".msg-ai .msg-text")).await.expect("answer").text().await.expect("text");
+    assert!(answer.contains("Saturday 9:00"), "{answer}");
+
+    input.send_keys("can you recommend a good pizza place for tonight\n").await.expect("type");
+    let choices = eventually(20, "the Did you mean choices", || async {
+        let found = client.find_all(Locator::Css(".choices button")).await.ok()?;
+        (!found.is_empty()).then_some(found)
+    })
+    .await;
+    assert!(choices.len() <= 3);
+    let ai_answers = client.find_all(Locator::Css(".msg-ai .msg-source")).await.expect("sources");
+    assert_eq!(ai_answers.len(), 1, "the unknown question got no sourced (wrong) answer");
+    let person = client.find(Locator::Css(".person-button")).await.expect("the person button");
+    assert!(person.is_displayed().await.expect("displayed"));
+    screenshot(&client, "widget-did-you-mean").await;
+
+    // Choosing a suggestion asks it, and the AI answers it.
+    let chosen = choices[0].text().await.expect("choice text");
+    choices[0].click().await.expect("choose");
+    eventually(20, "the chosen question answered", || async {
+        (client.find_all(Locator::Css(".msg-ai .msg-source")).await.ok()?.len() == 2).then_some(())
+    })
+    .await;
+    let visitor_texts = client.find_all(Locator::Css(".msg-visitor .msg-text")).await.expect("visitor");
+    assert_eq!(visitor_texts.last().expect("last").text().await.expect("text"), chosen);
+
+    person.click().await.expect("talk to a person");
+    let status = eventually(20, "waiting for a person", || async {
+        let s = client.find(Locator::Css(".person-status")).await.ok()?.text().await.ok()?;
+        (!s.is_empty()).then_some(s)
+    })
+    .await;
+    assert_eq!(status, "Waiting for a person");
+    screenshot(&client, "widget-waiting-for-person").await;
+    client.close().await.ok();
+}

@@ -1,7 +1,7 @@
 //! The visitor protocol against the real edge (workerd under wrangler dev),
 //! over raw HTTP and WebSockets.
 
-use shared::protocol::{Author, ClientFrame, ErrorCode, EventBody, ServerFrame, MAX_FRAME_BYTES};
+use shared::protocol::{Author, ClientFrame, ConversationState, ErrorCode, EventBody, ServerFrame, MAX_FRAME_BYTES};
 use std::time::Duration;
 use tests::{post, recv, recv_until, send, send_raw, try_recv, Edge};
 use uuid::Uuid;
@@ -48,9 +48,9 @@ async fn a_message_is_stored_acknowledged_and_answered_by_the_ai() {
     let frames = recv_until(&mut socket, |f| matches!(f, ServerFrame::Event(e) if e.seq == 2)).await;
     assert!(frames.contains(&ServerFrame::Ack { client_id: id, seq: 1 }), "{frames:?}");
     let events: Vec<_> = frames.iter().filter_map(|f| if let ServerFrame::Event(e) = f { Some(e) } else { None }).collect();
-    let EventBody::Message(first) = &events[0].body;
+    let EventBody::Message(first) = &events[0].body else { panic!("a message first") };
     assert_eq!((first.author.clone(), first.text.as_str(), first.client_id), (Author::Visitor, "Hello there", Some(id)));
-    let EventBody::Message(answer) = &events[1].body;
+    let EventBody::Message(answer) = &events[1].body else { panic!("then the answer") };
     assert_eq!(answer.author, Author::Ai, "the answer is written by the AI, set by the edge");
 }
 
@@ -224,4 +224,60 @@ async fn http_bad_input_gets_4xx_with_a_typed_code() {
 
     let same = post(&url, r#"{"site":"demo"}"#, &[("origin", &edge.base())]);
     assert_eq!(same.status, 201, "{}", same.body);
+}
+
+/// Sends a question and returns the AI's reply message.
+async fn ask(socket: &mut tests::Socket, question: &str) -> shared::protocol::Message {
+    send(socket, &ClientFrame::Send { client_id: Uuid::new_v4(), text: question.into() }).await;
+    let frames = recv_until(socket, |f| matches!(f, ServerFrame::Event(e) if e.body_is_ai())).await;
+    match frames.into_iter().last() {
+        Some(ServerFrame::Event(e)) => match e.body {
+            EventBody::Message(m) => m,
+            other => panic!("{other:?}"),
+        },
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_ai_answers_from_the_sites_faq_with_its_source_and_abstains_outside_it() {
+    let edge = Edge::shared();
+    let visitor = edge.new_visitor();
+    let mut socket = edge.connect(&visitor).await;
+    replay(&mut socket, 0).await;
+
+    let answer = ask(&mut socket, "when are you open on saturday").await;
+    let source = answer.source.expect("an answer names its source");
+    assert_eq!((source.entry_id.as_str(), source.url.as_deref()), ("opening-hours", Some("/demo/#visit")));
+    assert!(answer.text.contains("Saturday 9:00"), "{}", answer.text);
+
+    let unsure = ask(&mut socket, "can you recommend a good pizza place for tonight").await;
+    assert!(unsure.source.is_none(), "no wrong answer: {unsure:?}");
+    assert!(!unsure.suggestions.is_empty() && unsure.suggestions.len() <= 3, "{unsure:?}");
+}
+
+#[tokio::test]
+async fn asking_for_a_person_twice_changes_the_state_once() {
+    let edge = Edge::shared();
+    let visitor = edge.new_visitor();
+    let mut socket = edge.connect(&visitor).await;
+    replay(&mut socket, 0).await;
+    send(&mut socket, &ClientFrame::RequestPerson {}).await;
+    send(&mut socket, &ClientFrame::RequestPerson {}).await;
+    let frame = recv(&mut socket).await;
+    let ServerFrame::Event(event) = frame else { panic!("{frame:?}") };
+    assert_eq!(event.body, EventBody::State { state: ConversationState::WaitingForPerson });
+    assert!(try_recv(&mut socket, Duration::from_millis(800)).await.is_none(), "the second press adds nothing");
+}
+
+#[tokio::test]
+async fn a_complaint_is_answered_and_handed_over() {
+    let edge = Edge::shared();
+    let visitor = edge.new_visitor();
+    let mut socket = edge.connect(&visitor).await;
+    replay(&mut socket, 0).await;
+    let answer = ask(&mut socket, "I want to make a complaint about my repair").await;
+    assert_eq!(answer.source.map(|s| s.entry_id).as_deref(), Some("complaint"));
+    let frame = recv(&mut socket).await;
+    assert!(matches!(frame, ServerFrame::Event(ref e) if e.body == EventBody::State { state: ConversationState::WaitingForPerson }), "{frame:?}");
 }

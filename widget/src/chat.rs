@@ -102,6 +102,11 @@ impl Chat {
         }
     }
 
+    /// "Talk to a person". Safe to repeat: the edge changes state once.
+    pub fn request_person(&self) {
+        self.send_frame(&ClientFrame::RequestPerson {});
+    }
+
     pub fn retry(&self, client_id: uuid::Uuid) {
         if let Some(Some(frame)) = self.transcript.try_update(|t| t.retry(client_id)) {
             self.send_frame(&frame);

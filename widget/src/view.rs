@@ -4,7 +4,7 @@
 
 use crate::chat::{Chat, Link, Place};
 use leptos::prelude::*;
-use shared::protocol::{Author, EventBody, Message, MAX_MESSAGE_BYTES};
+use shared::protocol::{Author, ConversationState, EventBody, Message, MAX_MESSAGE_BYTES};
 use shared::text::{clean_message, sanitize_message, TextError};
 use shared::transcript::{OutboxStatus, Outgoing};
 use wasm_bindgen::JsValue;
@@ -96,9 +96,24 @@ pub fn App(options: Options) -> impl IntoView {
         }
     });
 
+    // Keep the newest message in view.
+    let log = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        transcript.track();
+        request_animation_frame(move || {
+            if let Some(el) = log.get_untracked() {
+                el.set_scroll_top(el.scroll_height());
+            }
+        });
+    });
+
     let bytes = move || clean_message(&draft.get()).len();
     let near_cap = move || bytes() * 10 >= MAX_MESSAGE_BYTES * 8;
     let assistant_name = options.assistant_name.clone();
+    let page = options.place.page_url.clone();
+    // A "Did you mean" choice is sent as if the visitor had typed it.
+    let choose = Callback::new(move |question: String| chat.with_value(|c| c.send(question)));
+    let waiting = move || transcript.with(|t| t.state()) == ConversationState::WaitingForPerson;
 
     view! {
         <div class="chat">
@@ -111,7 +126,7 @@ pub fn App(options: Options) -> impl IntoView {
                     "×"
                 </button>
             </header>
-            <div class="log" role="log" aria-label="Conversation" aria-live="polite">
+            <div class="log" role="log" aria-label="Conversation" aria-live="polite" node_ref=log>
                 <p class="disclosure" data-disclosure-version=DISCLOSURE_VERSION>
                     "You are chatting with " <bdi>{assistant_name}</bdi>
                     ", an AI assistant. It answers from this site's help pages and can make mistakes."
@@ -119,9 +134,12 @@ pub fn App(options: Options) -> impl IntoView {
                 <For
                     each=move || transcript.with(|t| t.events().cloned().collect::<Vec<_>>())
                     key=|event| event.seq
-                    children=move |event| {
-                        let EventBody::Message(message) = event.body;
-                        view! { <MessageItem seq=event.seq message=message/> }
+                    children=move |event| match event.body {
+                        EventBody::Message(message) => view! {
+                            <MessageItem seq=event.seq message=message page=page.clone() on_choose=choose/>
+                        }
+                        .into_any(),
+                        EventBody::State { state } => state_notice(event.seq, state).into_any(),
                     }
                 />
                 // Few and short-lived: redrawn whole, no keyed diffing needed.
@@ -134,6 +152,15 @@ pub fn App(options: Options) -> impl IntoView {
                     Link::Offline => "Connection lost. Reconnecting… Your messages will be sent when it is back.",
                 }}
             </p>
+            <div class="person-bar">
+                <button type="button" class="person-button" aria-disabled=move || waiting().to_string()
+                    on:click=move |_| if !waiting() { chat.with_value(Chat::request_person) }>
+                    "Talk to a person"
+                </button>
+                <span class="person-status" data-waiting=move || waiting().to_string()>
+                    {move || waiting().then_some("Waiting for a person")}
+                </span>
+            </div>
             <form class="composer" on:submit=move |ev| { ev.prevent_default(); submit(); }>
                 <label for="chat-input" class="visually-hidden">"Your message"</label>
                 <textarea
@@ -162,16 +189,96 @@ pub fn App(options: Options) -> impl IntoView {
     }
 }
 
-/// One stored message with its author badge. The text is a text node.
+/// One stored message with its author badge, and for the AI its source or
+/// its "Did you mean" choices. Every string is a text node.
 #[component]
-pub fn MessageItem(seq: u64, message: Message) -> impl IntoView {
+pub fn MessageItem(
+    seq: u64,
+    message: Message,
+    /// The host page, against which a source path is resolved.
+    #[prop(optional_no_strip)]
+    page: Option<String>,
+    /// Called with a chosen suggestion's question.
+    #[prop(optional)]
+    on_choose: Option<Callback<String>>,
+) -> impl IntoView {
     let (class, badge) = badge(&message.author);
+    let source = message.source.map(|src| {
+        let link = src.url.as_deref().and_then(|u| safe_link(u, page.as_deref()));
+        let title = src.title;
+        view! {
+            <p class="msg-source">
+                "Source: "
+                {match link {
+                    Some((href, domain)) => view! {
+                        <a href=href target="_blank" rel="noopener noreferrer">{title}</a>
+                        <span class="link-domain">{format!(" ({domain})")}</span>
+                    }
+                    .into_any(),
+                    None => view! { <span>{title}</span> }.into_any(),
+                }}
+            </p>
+        }
+    });
+    let choices = (!message.suggestions.is_empty()).then(|| {
+        let buttons = message
+            .suggestions
+            .into_iter()
+            .map(|s| {
+                let question = s.question.clone();
+                view! {
+                    <li>
+                        <button type="button" class="choice" on:click=move |_| {
+                            if let Some(cb) = on_choose {
+                                cb.run(question.clone());
+                            }
+                        }>{s.question}</button>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! { <ul class="choices" aria-label="Did you mean">{buttons}</ul> }
+    });
     view! {
         <div class=format!("msg {class}") data-seq=seq>
             {badge}
             <p class="msg-text">{message.text}</p>
+            {source}
+            {choices}
         </div>
     }
+}
+
+/// A change of state, told in the product's own words.
+fn state_notice(seq: u64, state: ConversationState) -> impl IntoView {
+    let text = match state {
+        ConversationState::Bot => "You are chatting with the AI assistant again.",
+        ConversationState::WaitingForPerson => "You asked for a person. Waiting for a person to join.",
+    };
+    view! {
+        <div class="msg msg-system" data-seq=seq>
+            <span class="badge badge-system">"System"</span>
+            <p class="msg-text">{text}</p>
+        </div>
+    }
+}
+
+/// A link the widget is willing to show: `https:` (or `http:` on this
+/// machine, for development), resolved against the host page. Returns the
+/// address and the domain shown beside it.
+pub fn safe_link(url: &str, page: Option<&str>) -> Option<(String, String)> {
+    let parsed = match page {
+        Some(base) => web_sys::Url::new_with_base(url, base).ok()?,
+        None => web_sys::Url::new(url).ok()?,
+    };
+    let host = parsed.hostname();
+    let local = host == "localhost" || host == "127.0.0.1";
+    match parsed.protocol().as_str() {
+        "https:" => {}
+        "http:" if local => {}
+        _ => return None,
+    }
+    Some((parsed.href(), host))
 }
 
 /// A message not yet stored: its state, and a retry when it was refused.

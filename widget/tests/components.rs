@@ -1,7 +1,7 @@
 //! Widget components mounted in real headless Chromium (wasm-bindgen-test).
 
 use leptos::prelude::*;
-use shared::protocol::{Author, Message};
+use shared::protocol::{Author, Message, Source, Suggestion};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use widget::view::MessageItem;
@@ -10,13 +10,58 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 /// Mounts one message into a fresh container and returns the container.
 fn mount_message(author: Author, text: &str) -> web_sys::HtmlElement {
+    mount(Message::plain(author, text, None))
+}
+
+fn mount(message: Message) -> web_sys::HtmlElement {
     let document = web_sys::window().unwrap().document().unwrap();
     let container: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
     document.body().unwrap().append_child(&container).unwrap();
-    let message = Message { author, text: text.to_string(), client_id: None };
-    let handle = leptos::mount::mount_to(container.clone(), move || view! { <MessageItem seq=1 message=message.clone()/> });
+    let page = Some("https://shop.example/help/".to_string());
+    let handle = leptos::mount::mount_to(container.clone(), move || {
+        view! { <MessageItem seq=1 message=message.clone() page=page.clone()/> }
+    });
     handle.forget();
     container
+}
+
+fn answer_with_source(url: &str) -> Message {
+    let mut m = Message::plain(Author::Ai, "We open at 9.", None);
+    m.source = Some(Source { entry_id: "hours".into(), title: "Opening hours".into(), url: Some(url.into()), confidence: 0.9 });
+    m
+}
+
+#[wasm_bindgen_test]
+fn an_answer_shows_its_source_as_a_safe_link_with_its_domain() {
+    let el = mount(answer_with_source("/demo/#visit"));
+    let a = el.query_selector(".msg-source a").unwrap().expect("a link");
+    assert_eq!(a.get_attribute("href").unwrap(), "https://shop.example/demo/#visit", "resolved against the host page");
+    assert_eq!(a.get_attribute("rel").unwrap(), "noopener noreferrer");
+    assert_eq!(a.text_content().unwrap(), "Opening hours");
+    assert_eq!(el.query_selector(".link-domain").unwrap().unwrap().text_content().unwrap(), " (shop.example)");
+}
+
+#[wasm_bindgen_test]
+fn a_source_that_is_not_https_is_shown_without_a_link() {
+    for url in ["javascript:alert(1)", "http://evil.example/x", "data:text/html,hi"] {
+        let el = mount(answer_with_source(url));
+        assert!(el.query_selector("a").unwrap().is_none(), "{url} must not become a link");
+        assert!(el.text_content().unwrap().contains("Source: Opening hours"));
+    }
+}
+
+#[wasm_bindgen_test]
+fn an_unsure_answer_offers_its_choices_as_buttons() {
+    let mut m = Message::plain(Author::Ai, "Not sure.", None);
+    m.suggestions = vec![
+        Suggestion { entry_id: "a".into(), question: "When are you open?".into() },
+        Suggestion { entry_id: "b".into(), question: "<b>Where</b> can I park?".into() },
+    ];
+    let el = mount(m);
+    let buttons = el.query_selector_all(".choices button").unwrap();
+    assert_eq!(buttons.length(), 2);
+    assert_eq!(buttons.item(1).unwrap().text_content().unwrap(), "<b>Where</b> can I park?");
+    assert!(el.query_selector(".choices b").unwrap().is_none());
 }
 
 #[wasm_bindgen_test]

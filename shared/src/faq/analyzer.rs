@@ -8,15 +8,23 @@ use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
 
 /// NFKC (full-width letters, ligatures), lower case, then diacritics
 /// removed (NFD without combining marks), apostrophes dropped so "don't"
-/// and "dont" meet.
+/// and "dont" meet, and hyphens between letters dropped so "e-bike" and
+/// "ebike" meet ("3-5" keeps its hyphen).
 pub fn normalize(text: &str) -> String {
     let folded = text.nfkc().collect::<String>().to_lowercase();
-    folded
-        .nfd()
-        .filter(|c| !is_combining_mark(*c) && !matches!(c, '\'' | '’' | '‘' | '`'))
-        .collect::<String>()
-        .nfc()
-        .collect()
+    let chars: Vec<char> =
+        folded.nfd().filter(|c| !is_combining_mark(*c) && !matches!(c, '\'' | '’' | '‘' | '`')).collect();
+    let mut out = String::with_capacity(chars.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let joins_letters = c == '-'
+            && i > 0
+            && chars[i - 1].is_alphabetic()
+            && chars.get(i + 1).is_some_and(|n| n.is_alphabetic());
+        if !joins_letters {
+            out.push(c);
+        }
+    }
+    out.nfc().collect()
 }
 
 /// Words: runs of letters and digits.
@@ -116,6 +124,7 @@ mod tests {
         assert_eq!(normalize("Öffnungszeiten"), "offnungszeiten");
         assert_eq!(normalize("Don’t"), "dont");
         assert_eq!(normalize("ﬁx"), "fix");
+        assert_eq!(normalize("E-Bike, 3-5 days"), "ebike, 3-5 days");
     }
 
     #[test]
