@@ -3,6 +3,7 @@
 //! Author badges come from the message's `author`, set by the edge.
 
 use crate::chat::{Chat, Link, Place};
+use leptos::either::{Either, EitherOf4};
 use leptos::prelude::*;
 use shared::protocol::{Author, ConversationState, EventBody, Message, MAX_MESSAGE_BYTES};
 use shared::text::{clean_message, sanitize_message, TextError};
@@ -135,11 +136,10 @@ pub fn App(options: Options) -> impl IntoView {
                     each=move || transcript.with(|t| t.events().cloned().collect::<Vec<_>>())
                     key=|event| event.seq
                     children=move |event| match event.body {
-                        EventBody::Message(message) => view! {
+                        EventBody::Message(message) => Either::Left(view! {
                             <MessageItem seq=event.seq message=message page=page.clone() on_choose=choose/>
-                        }
-                        .into_any(),
-                        EventBody::State { state } => state_notice(event.seq, state).into_any(),
+                        }),
+                        EventBody::State { state } => Either::Right(state_notice(event.seq, state)),
                     }
                 />
                 // Few and short-lived: redrawn whole, no keyed diffing needed.
@@ -210,12 +210,11 @@ pub fn MessageItem(
             <p class="msg-source">
                 "Source: "
                 {match link {
-                    Some((href, domain)) => view! {
+                    Some((href, domain)) => Either::Left(view! {
                         <a href=href target="_blank" rel="noopener noreferrer">{title}</a>
                         <span class="link-domain">{format!(" ({domain})")}</span>
-                    }
-                    .into_any(),
-                    None => view! { <span>{title}</span> }.into_any(),
+                    }),
+                    None => Either::Right(view! { <span>{title}</span> }),
                 }}
             </p>
         }
@@ -315,14 +314,14 @@ fn link_key(link: Link) -> &'static str {
 /// The badge is chrome: its text comes from the author kind, and a name is
 /// shown isolated (`<bdi>`) beside a fixed "person" label, so no name can
 /// pass for the AI or system label.
-fn badge(author: &Author) -> (&'static str, AnyView) {
+fn badge(author: &Author) -> (&'static str, impl IntoView) {
     match author {
-        Author::Visitor => ("msg-visitor", view! { <span class="badge badge-visitor">"You"</span> }.into_any()),
-        Author::Ai => ("msg-ai", view! { <span class="badge badge-ai">"AI"</span> }.into_any()),
+        Author::Visitor => ("msg-visitor", EitherOf4::A(view! { <span class="badge badge-visitor">"You"</span> })),
+        Author::Ai => ("msg-ai", EitherOf4::B(view! { <span class="badge badge-ai">"AI"</span> })),
         Author::Agent { name } => (
             "msg-agent",
-            view! { <span class="badge badge-agent"><bdi class="agent-name">{name.clone()}</bdi>" · person"</span> }.into_any(),
+            EitherOf4::C(view! { <span class="badge badge-agent"><bdi class="agent-name">{name.clone()}</bdi>" · person"</span> }),
         ),
-        Author::System => ("msg-system", view! { <span class="badge badge-system">"System"</span> }.into_any()),
+        Author::System => ("msg-system", EitherOf4::D(view! { <span class="badge badge-system">"System"</span> })),
     }
 }

@@ -38,7 +38,7 @@ fn build_front_end(p: &Project, tools: &Tools, name: &str) -> Result<(), Fail> {
         .arg(&out_dir)
         .arg(&input))?;
     let wasm = out_dir.join(format!("{name}_bg.wasm"));
-    run(Command::new(&tools.wasm_opt).arg("-Oz").arg("--enable-bulk-memory").arg("--enable-nontrapping-float-to-int")
+    run(Command::new(&tools.wasm_opt).args(["-Oz", "--converge"]).arg("--enable-bulk-memory").arg("--enable-nontrapping-float-to-int")
         .arg(&wasm).arg("-o").arg(&wasm))?;
     std::fs::write(&stamp, fingerprint).map_err(|e| Fail(e.to_string()))?;
     Ok(())

@@ -424,6 +424,16 @@ handoff = true
     }
 
     #[test]
+    fn the_example_in_the_readme_loads() {
+        let readme = include_str!("../../../README.md");
+        let start = readme.find("```toml\n[settings]").expect("the example") + "```toml\n".len();
+        let end = start + readme[start..].find("```").expect("its end");
+        let kb = KnowledgeBase::from_toml("README.md", &readme[start..end]).unwrap();
+        assert_eq!(kb.entries.len(), 2);
+        assert!(kb.entries[1].handoff);
+    }
+
+    #[test]
     fn csv_rows_group_into_entries() {
         let kb = KnowledgeBase::from_csv("kb.csv", "text,category\n\"Hi, there\",greet\nhello,greet\nbye,leave\n").unwrap();
         assert_eq!(kb.entries.len(), 2);
