@@ -263,11 +263,14 @@ impl Conversation {
     }
 
     fn visitor_message(&self, ws: &WebSocket, client_id: Uuid, raw: &str) -> EdgeResult<()> {
-        let text = sanitize_message(raw).map_err(|e| EdgeError::new(e.code(), e.to_string())).map_err(|e| {
-            send(ws, &ServerFrame::Error { code: e.code, message: e.message.clone(), client_id: Some(client_id) });
-            e
-        });
-        let Ok(text) = text else { return Ok(()) };
+        let text = match sanitize_message(raw) {
+            Ok(text) => text,
+            Err(e) => {
+                // Refused with the message's client id, so the widget marks it failed.
+                send(ws, &ServerFrame::Error { code: e.code(), message: e.to_string(), client_id: Some(client_id) });
+                return Ok(());
+            }
+        };
         if let Some(seq) = self.seq_of(client_id)? {
             // A resend after a lost ack: same answer, nothing stored again.
             send(ws, &ServerFrame::Ack { client_id, seq });

@@ -410,8 +410,8 @@ impl FaqIndex {
             layer.train(&(0..n).collect::<Vec<_>>(), rows, &bases, truth);
             self.residual = Some(layer);
         } else {
-            for p in 0..n {
-                sample(bases[p].clone(), p, false, &mut samples);
+            for (p, base) in bases.iter().enumerate() {
+                sample(base.clone(), p, false, &mut samples);
             }
         }
         let right = samples.iter().filter(|s| s.2).count();

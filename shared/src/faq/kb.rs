@@ -256,9 +256,12 @@ impl KnowledgeBase {
     }
 }
 
+/// One CSV row: its line, and its `(text, category)`.
+pub type CsvRow = (usize, (String, String));
+
 /// Reads a two-column CSV with the header `text,category` (RFC 4180
-/// quoting). Returns `(line, (text, category))` rows.
-pub fn read_csv(file: &str, text: &str) -> Result<Vec<(usize, (String, String))>, KbError> {
+/// quoting).
+pub fn read_csv(file: &str, text: &str) -> Result<Vec<CsvRow>, KbError> {
     let err = |line: usize, message: &str| KbError { file: file.into(), line, message: message.into() };
     let mut rows = Vec::new();
     let mut chars = text.trim_start_matches('\u{feff}').chars().peekable();
