@@ -3,7 +3,7 @@
 
 mod api;
 mod chat;
-mod json;
+pub mod json;
 pub mod view;
 
 use wasm_bindgen::prelude::*;

@@ -6,7 +6,6 @@ use crate::chat::{Chat, Link, Place};
 use leptos::either::{Either, EitherOf4};
 use leptos::prelude::*;
 use shared::protocol::{Author, ConversationState, EventBody, Message, MAX_MESSAGE_BYTES};
-use shared::text::{clean_message, sanitize_message, TextError};
 use shared::transcript::{OutboxStatus, Outgoing};
 use wasm_bindgen::JsValue;
 
@@ -61,16 +60,23 @@ pub fn App(options: Options) -> impl IntoView {
     let problem = RwSignal::new(None::<String>);
     let input = NodeRef::<leptos::html::Textarea>::new();
 
+    // The edge cleans and checks every message (shared::text); here only
+    // what the visitor should know before sending: empty, or too long.
     let submit = move || {
-        match sanitize_message(&draft.get_untracked()) {
-            Ok(text) => {
-                chat.with_value(|c| c.send(text));
-                draft.set(String::new());
-                problem.set(None);
-            }
-            Err(TextError::Empty) => {}
-            Err(e @ TextError::TooLong { .. }) => problem.set(Some(format!("Your message is too long: {e}. Please shorten it."))),
+        let text = draft.get_untracked().trim().to_string();
+        if text.is_empty() {
+            return;
         }
+        if text.len() > MAX_MESSAGE_BYTES {
+            problem.set(Some(format!(
+                "Your message is too long ({} of at most {MAX_MESSAGE_BYTES} bytes). Please shorten it.",
+                text.len()
+            )));
+            return;
+        }
+        chat.with_value(|c| c.send(text));
+        draft.set(String::new());
+        problem.set(None);
     };
 
     // Escape anywhere in the frame closes the chat and returns focus to the launcher.
@@ -108,7 +114,7 @@ pub fn App(options: Options) -> impl IntoView {
         });
     });
 
-    let bytes = move || clean_message(&draft.get()).len();
+    let bytes = move || draft.with(|d| d.trim().len());
     let near_cap = move || bytes() * 10 >= MAX_MESSAGE_BYTES * 8;
     let assistant_name = options.assistant_name.clone();
     let page = options.place.page_url.clone();

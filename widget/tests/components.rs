@@ -92,3 +92,62 @@ fn an_agent_named_like_a_label_is_still_shown_as_a_person() {
     let name = el.query_selector("bdi.agent-name").unwrap().unwrap();
     assert_eq!(name.text_content().unwrap(), "AI", "the name is isolated in its own <bdi>");
 }
+
+mod decoding {
+    use shared::protocol::{Author, ConversationState, ErrorCode, EventBody, ServerFrame};
+    use wasm_bindgen_test::*;
+    use widget::json::{decode, encode};
+
+    #[wasm_bindgen_test]
+    fn every_server_frame_decodes_as_the_edge_writes_it() {
+        let welcome: ServerFrame = decode(r#"{"welcome":{"v":1,"conversation_id":"c","last_seq":4,"replay_until":2}}"#).unwrap();
+        assert!(matches!(welcome, ServerFrame::Welcome { last_seq: 4, replay_until: 2, .. }));
+
+        let ack: ServerFrame = decode(r#"{"ack":{"client_id":"5f0c1f2e-3a4b-4c5d-8e9f-0a1b2c3d4e5f","seq":1}}"#).unwrap();
+        assert!(matches!(ack, ServerFrame::Ack { seq: 1, .. }));
+
+        let error: ServerFrame = decode(r#"{"error":{"code":"message_too_long","message":"long"}}"#).unwrap();
+        assert!(matches!(error, ServerFrame::Error { code: ErrorCode::MessageTooLong, client_id: None, .. }));
+
+        let raw = r#"{"event":{"seq":3,"at_ms":1763840000000,"body":{"message":{"author":{"agent":{"name":"Anna"}},
+            "text":"Hi","source":{"entry_id":"hours","title":"Opening hours","url":"/demo/","confidence":0.87},
+            "suggestions":[{"entry_id":"parking","question":"Where can I park?"}]}}}}"#;
+        let ServerFrame::Event(event) = decode::<ServerFrame>(raw).unwrap() else { panic!("an event") };
+        assert_eq!((event.seq, event.at_ms), (3, 1_763_840_000_000));
+        let EventBody::Message(m) = event.body else { panic!("a message") };
+        assert_eq!(m.author, Author::Agent { name: "Anna".into() });
+        let source = m.source.unwrap();
+        assert_eq!((source.url.as_deref(), source.confidence), (Some("/demo/"), 0.87));
+        assert_eq!(m.suggestions[0].question, "Where can I park?");
+
+        let state = r#"{"event":{"seq":4,"at_ms":1,"body":{"state":{"state":"waiting_for_person"}}}}"#;
+        let ServerFrame::Event(event) = decode::<ServerFrame>(state).unwrap() else { panic!("an event") };
+        assert_eq!(event.body, EventBody::State { state: ConversationState::WaitingForPerson });
+
+        let ai = r#"{"event":{"seq":5,"at_ms":1,"body":{"message":{"author":"ai","text":"x"}}}}"#;
+        let ServerFrame::Event(event) = decode::<ServerFrame>(ai).unwrap() else { panic!("an event") };
+        assert!(matches!(event.body, EventBody::Message(ref m) if m.author == Author::Ai && m.suggestions.is_empty()));
+    }
+
+    #[wasm_bindgen_test]
+    fn frames_of_the_wrong_shape_are_refused_not_guessed() {
+        for raw in [
+            "not json",
+            "[]",
+            r#"{"ack":{"client_id":"not-a-uuid","seq":1}}"#,
+            r#"{"ack":{"client_id":"5f0c1f2e-3a4b-4c5d-8e9f-0a1b2c3d4e5f","seq":-1}}"#,
+            r#"{"ack":{"client_id":"5f0c1f2e-3a4b-4c5d-8e9f-0a1b2c3d4e5f","seq":1.5}}"#,
+            r#"{"ack":{},"error":{}}"#,
+            r#"{"became_admin":{}}"#,
+            r#"{"event":{"seq":1,"at_ms":1,"body":{"message":{"author":"robot","text":"x"}}}}"#,
+        ] {
+            assert!(decode::<ServerFrame>(raw).is_none(), "{raw}");
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn what_the_widget_encodes_it_can_decode() {
+        let frame = ServerFrame::Error { code: ErrorCode::NotFound, message: "gone".into(), client_id: None };
+        assert_eq!(decode::<ServerFrame>(&encode(&frame).unwrap()), Some(frame));
+    }
+}
