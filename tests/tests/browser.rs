@@ -148,3 +148,53 @@ async fn the_faq_answers_with_its_source_and_an_unknown_question_gets_choices_an
     screenshot(&client, "widget-waiting-for-person").await;
     client.close().await.ok();
 }
+
+#[tokio::test]
+async fn markup_typed_by_a_visitor_is_shown_as_text_and_never_runs() {
+    let edge = Edge::shared();
+    let client = browser(1280, 900).await;
+    client.goto(&format!("{}/demo/", edge.base())).await.expect("demo page");
+    open_chat(&client).await;
+    let hostile = r#"<img src=x onerror="document.title='pwned'"><script>document.title='pwned'</script>"#;
+    let input = eventually(20, "the input", || async { client.find(Locator::Css("#chat-input")).await.ok() }).await;
+    input.send_keys(hostile).await.expect("type");
+    client.find(Locator::Css(".send-button")).await.expect("send").click().await.expect("click");
+    let shown = eventually(20, "the message stored and shown", || async {
+        let m = messages(&client).await;
+        m.iter().find(|m| m.1.contains("msg-visitor")).map(|m| m.3.clone())
+    })
+    .await;
+    assert_eq!(shown, hostile);
+    assert!(client.find_all(Locator::Css(".log img, .log script")).await.expect("query").is_empty());
+    let title = client.execute("return document.title", vec![]).await.expect("title");
+    assert_eq!(title, serde_json::json!("Chat"), "no script from the message ran");
+    client.close().await.ok();
+}
+
+#[tokio::test]
+async fn escape_closes_the_chat_and_returns_focus_to_the_launcher() {
+    let edge = Edge::shared();
+    let client = browser(1280, 900).await;
+    client.goto(&format!("{}/demo/", edge.base())).await.expect("demo page");
+    open_chat(&client).await;
+    let input = eventually(20, "the input", || async { client.find(Locator::Css("#chat-input")).await.ok() }).await;
+    input.send_keys("\u{e00c}").await.expect("press Escape");
+    client.enter_parent_frame().await.expect("back to the page");
+    let focused = eventually(10, "focus back on the launcher", || async {
+        let v = client
+            .execute(
+                "const h = document.activeElement; const r = h && h.shadowRoot; \
+                 const f = r && r.querySelector('iframe'); \
+                 return [h && h.id, r && r.activeElement && r.activeElement.tagName, f && f.hidden];",
+                vec![],
+            )
+            .await
+            .ok()?;
+        (v[1] == "BUTTON").then_some(v)
+    })
+    .await;
+    assert_eq!(focused, serde_json::json!(["chat-widget", "BUTTON", true]), "launcher focused, frame hidden");
+    let expanded = launcher(&client).await.attr("aria-expanded").await.expect("attr");
+    assert_eq!(expanded.as_deref(), Some("false"));
+    client.close().await.ok();
+}
