@@ -12,7 +12,7 @@ use crate::error::{EdgeError, EdgeResult};
 use crate::http::{self, now_ms};
 use serde::{Deserialize, Serialize};
 use crate::knowledge;
-use shared::faq;
+use shared::assistant;
 use shared::protocol::{
     Author, ClientFrame, ConversationState, ErrorCode, Event, EventBody, FrameError, Message, Seq, ServerFrame,
     TicketIssued, MAX_REPLAY_EVENTS, PROTOCOL_VERSION, TICKET_TTL_MS,
@@ -282,7 +282,7 @@ impl Conversation {
         self.broadcast(&ServerFrame::Event(event));
 
         let meta = self.meta()?.ok_or_else(EdgeError::not_found)?;
-        let reply = faq::reply(&knowledge::index(&meta.site), &text);
+        let reply = assistant::reply(&knowledge::index(&meta.site), &text);
         let event = self.append(None, EventBody::Message(reply.message))?;
         self.broadcast(&ServerFrame::Event(event));
         if reply.hand_off {

@@ -3,6 +3,8 @@
 //! Everything here is tested natively; the edge and the front ends only move
 //! data in and out.
 
+pub mod assistant;
+pub mod disclosure;
 pub mod faq;
 pub mod protocol;
 pub mod site;

@@ -281,3 +281,16 @@ async fn a_complaint_is_answered_and_handed_over() {
     let frame = recv(&mut socket).await;
     assert!(matches!(frame, ServerFrame::Event(ref e) if e.body == EventBody::State { state: ConversationState::WaitingForPerson }), "{frame:?}");
 }
+
+#[tokio::test]
+async fn asking_whether_it_is_a_person_gets_the_fixed_answer_in_the_language_asked() {
+    let edge = Edge::shared();
+    let visitor = edge.new_visitor();
+    let mut socket = edge.connect(&visitor).await;
+    replay(&mut socket, 0).await;
+    let en = ask(&mut socket, "Am I talking to a real person?").await;
+    assert!(en.text.starts_with("I'm an AI assistant, not a person."), "{}", en.text);
+    let de = ask(&mut socket, "Bist du ein Bot?").await;
+    assert!(de.text.starts_with("Ich bin ein KI-Assistent, kein Mensch."), "{}", de.text);
+    assert!(en.source.is_none() && de.source.is_none(), "not an FAQ match");
+}

@@ -9,9 +9,7 @@ use shared::protocol::{Author, ConversationState, EventBody, Message, MAX_MESSAG
 use shared::transcript::{OutboxStatus, Outgoing};
 use wasm_bindgen::JsValue;
 
-/// Version of the AI disclosure text below; recorded with the conversation
-/// once that feature lands, so the site can show which text a visitor saw.
-pub const DISCLOSURE_VERSION: u32 = 1;
+use shared::disclosure::DISCLOSURE_VERSION;
 
 /// Options the loader passes in the frame's address.
 #[derive(Debug, Clone)]
