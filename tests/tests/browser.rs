@@ -198,3 +198,29 @@ async fn escape_closes_the_chat_and_returns_focus_to_the_launcher() {
     assert_eq!(expanded.as_deref(), Some("false"));
     client.close().await.ok();
 }
+
+#[tokio::test]
+async fn the_widget_speaks_the_pages_language() {
+    let edge = Edge::shared();
+    let client = browser(1280, 900).await;
+    client.goto(&format!("{}/demo/de/", edge.base())).await.expect("German demo page");
+    assert_eq!(launcher(&client).await.text().await.expect("label"), "Chat starten");
+    open_chat(&client).await;
+    let label = eventually(20, "the header label", || async { client.find(Locator::Css(".ai-label")).await.ok() }).await;
+    assert_eq!(label.text().await.expect("text"), "KI-Assistent");
+    let disclosure = client.find(Locator::Css(".disclosure")).await.expect("disclosure").text().await.expect("text");
+    assert!(disclosure.starts_with("Sie chatten mit Sprocket, einem KI-Assistenten."), "{disclosure}");
+    let lang = client.execute("return document.documentElement.lang", vec![]).await.expect("lang");
+    assert_eq!(lang, serde_json::json!("de"));
+
+    let input = client.find(Locator::Css("#chat-input")).await.expect("input");
+    input.send_keys("Bist du ein Bot?\n").await.expect("type");
+    let shown = eventually(20, "the fixed answer with the KI badge", || async {
+        let m = messages(&client).await;
+        m.into_iter().find(|m| m.1.contains("msg-ai"))
+    })
+    .await;
+    assert_eq!(shown.2, "KI");
+    assert!(shown.3.starts_with("Ich bin ein KI-Assistent, kein Mensch."), "{}", shown.3);
+    client.close().await.ok();
+}

@@ -53,7 +53,13 @@
     style.textContent = css;
     root.appendChild(style);
   }
-  var label = opt.launcherLabel || "Chat with us";
+  var locale = opt.locale || document.documentElement.lang || navigator.language || "en";
+  var words = {
+    en: ["Chat with us", "Close chat"],
+    de: ["Chat starten", "Chat schließen"],
+    es: ["Chatear", "Cerrar chat"]
+  }[locale.slice(0, 2).toLowerCase()] || ["Chat with us", "Close chat"];
+  var label = opt.launcherLabel || words[0];
   var button = document.createElement("button");
   button.type = "button";
   button.textContent = label;
@@ -64,7 +70,7 @@
   function open() {
     if (!frame) {
       var q = new URLSearchParams();
-      q.set("lang", opt.locale || document.documentElement.lang || navigator.language || "en");
+      q.set("lang", locale);
       q.set("page", location.origin + location.pathname);
       if (opt.color) q.set("color", opt.color);
       if (opt.greeting) q.set("greeting", opt.greeting);
@@ -77,7 +83,7 @@
     }
     frame.hidden = false;
     button.setAttribute("aria-expanded", "true");
-    button.textContent = "Close chat";
+    button.textContent = words[1];
     frame.focus();
     frame.contentWindow.postMessage({ type: "chat:open" }, origin);
     try { sessionStorage.setItem("chat-open", "1"); } catch (e) {}

@@ -3,6 +3,7 @@
 
 mod api;
 mod chat;
+pub mod i18n;
 pub mod json;
 pub mod view;
 

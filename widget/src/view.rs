@@ -3,6 +3,7 @@
 //! Author badges come from the message's `author`, set by the edge.
 
 use crate::chat::{Chat, Link, Place};
+use crate::i18n;
 use leptos::either::{Either, EitherOf4};
 use leptos::prelude::*;
 use shared::protocol::{Author, ConversationState, EventBody, Message, MAX_MESSAGE_BYTES};
@@ -25,12 +26,13 @@ impl Options {
         let site = path.strip_prefix("/chat/")?.trim_end_matches('/').to_string();
         let query = web_sys::UrlSearchParams::new_with_str(&location.search().ok()?).ok()?;
         let get = |key: &str| query.get(key).filter(|v| !v.is_empty());
+        let locale = get("lang");
         let assistant_name = get("name")
             .map(|n| shared::text::clean_name(&n, 40))
             .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| "Assistant".to_string());
+            .unwrap_or_else(|| i18n::strings(locale.as_deref()).default_assistant_name.to_string());
         Some(Self {
-            place: Place { site, locale: get("lang"), page_url: get("page") },
+            place: Place { site, locale, page_url: get("page") },
             assistant_name,
         })
     }
@@ -48,6 +50,11 @@ fn ask_host_to_close() {
 
 #[component]
 pub fn App(options: Options) -> impl IntoView {
+    let t = i18n::strings(options.place.locale.as_deref());
+    provide_context(t);
+    if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+        let _ = root.set_attribute("lang", t.lang);
+    }
     let chat = Chat::new(options.place.clone());
     chat.connect();
     let transcript = chat.transcript;
@@ -66,10 +73,7 @@ pub fn App(options: Options) -> impl IntoView {
             return;
         }
         if text.len() > MAX_MESSAGE_BYTES {
-            problem.set(Some(format!(
-                "Your message is too long ({} of at most {MAX_MESSAGE_BYTES} bytes). Please shorten it.",
-                text.len()
-            )));
+            problem.set(Some(i18n::bytes(t.too_long, text.len(), MAX_MESSAGE_BYTES)));
             return;
         }
         chat.with_value(|c| c.send(text));
@@ -115,6 +119,7 @@ pub fn App(options: Options) -> impl IntoView {
     let bytes = move || draft.with(|d| d.trim().len());
     let near_cap = move || bytes() * 10 >= MAX_MESSAGE_BYTES * 8;
     let assistant_name = options.assistant_name.clone();
+    let (disclosure_before, disclosure_after) = t.disclosure.split_once("{name}").unwrap_or((t.disclosure, ""));
     let page = options.place.page_url.clone();
     // A "Did you mean" choice is sent as if the visitor had typed it.
     let choose = Callback::new(move |question: String| chat.with_value(|c| c.send(question)));
@@ -125,16 +130,15 @@ pub fn App(options: Options) -> impl IntoView {
             <header class="chat-header">
                 <h1 class="chat-title">
                     <span class="assistant-name">{assistant_name.clone()}</span>
-                    <span class="ai-label">"AI assistant"</span>
+                    <span class="ai-label">{t.ai_label}</span>
                 </h1>
-                <button type="button" class="icon-button" aria-label="Close chat" on:click=move |_| ask_host_to_close()>
+                <button type="button" class="icon-button" aria-label=t.close on:click=move |_| ask_host_to_close()>
                     "×"
                 </button>
             </header>
-            <div class="log" role="log" aria-label="Conversation" aria-live="polite" node_ref=log>
+            <div class="log" role="log" aria-label=t.log_label aria-live="polite" node_ref=log>
                 <p class="disclosure" data-disclosure-version=DISCLOSURE_VERSION>
-                    "You are chatting with " <bdi>{assistant_name}</bdi>
-                    ", an AI assistant. It answers from this site's help pages and can make mistakes."
+                    {disclosure_before} <bdi>{assistant_name}</bdi> {disclosure_after}
                 </p>
                 <For
                     each=move || transcript.with(|t| t.events().cloned().collect::<Vec<_>>())
@@ -152,26 +156,26 @@ pub fn App(options: Options) -> impl IntoView {
             <p class="link-status" data-link=move || link_key(link.get())>
                 {move || match link.get() {
                     Link::Online => "",
-                    Link::Connecting => "Connecting…",
-                    Link::Offline => "Connection lost. Reconnecting… Your messages will be sent when it is back.",
+                    Link::Connecting => t.connecting,
+                    Link::Offline => t.offline,
                 }}
             </p>
             <div class="person-bar">
                 <button type="button" class="person-button" aria-disabled=move || waiting().to_string()
                     on:click=move |_| if !waiting() { chat.with_value(Chat::request_person) }>
-                    "Talk to a person"
+                    {t.talk_to_person}
                 </button>
                 <span class="person-status" data-waiting=move || waiting().to_string()>
-                    {move || waiting().then_some("Waiting for a person")}
+                    {move || waiting().then_some(t.waiting_for_person)}
                 </span>
             </div>
             <form class="composer" on:submit=move |ev| { ev.prevent_default(); submit(); }>
-                <label for="chat-input" class="visually-hidden">"Your message"</label>
+                <label for="chat-input" class="visually-hidden">{t.your_message}</label>
                 <textarea
                     id="chat-input"
                     node_ref=input
                     rows="2"
-                    placeholder="Type your question…"
+                    placeholder=t.placeholder
                     prop:value=move || draft.get()
                     on:input=move |ev| draft.set(event_target_value(&ev))
                     on:keydown=move |ev| {
@@ -181,11 +185,11 @@ pub fn App(options: Options) -> impl IntoView {
                         }
                     }
                 ></textarea>
-                <button type="submit" class="send-button">"Send"</button>
+                <button type="submit" class="send-button">{t.send}</button>
             </form>
             <p class="composer-note" aria-live="polite">
                 {move || near_cap().then(|| view! {
-                    <span class="counter">{format!("{} / {} bytes", bytes(), MAX_MESSAGE_BYTES)}</span>
+                    <span class="counter">{i18n::bytes(t.bytes_counter, bytes(), MAX_MESSAGE_BYTES)}</span>
                 })}
                 {move || problem.get()}
             </p>
@@ -206,13 +210,14 @@ pub fn MessageItem(
     #[prop(optional)]
     on_choose: Option<Callback<String>>,
 ) -> impl IntoView {
+    let t = i18n::tr();
     let (class, badge) = badge(&message.author);
     let source = message.source.map(|src| {
         let link = src.url.as_deref().and_then(|u| safe_link(u, page.as_deref()));
         let title = src.title;
         view! {
             <p class="msg-source">
-                "Source: "
+                {t.source}
                 {match link {
                     Some((href, domain)) => Either::Left(view! {
                         <a href=href target="_blank" rel="noopener noreferrer">{title}</a>
@@ -240,7 +245,7 @@ pub fn MessageItem(
                 }
             })
             .collect_view();
-        view! { <ul class="choices" aria-label="Did you mean">{buttons}</ul> }
+        view! { <ul class="choices" aria-label=t.did_you_mean>{buttons}</ul> }
     });
     view! {
         <div class=format!("msg {class}") data-seq=seq>
@@ -254,13 +259,14 @@ pub fn MessageItem(
 
 /// A change of state, told in the product's own words.
 fn state_notice(seq: u64, state: ConversationState) -> impl IntoView {
+    let t = i18n::tr();
     let text = match state {
-        ConversationState::Bot => "You are chatting with the AI assistant again.",
-        ConversationState::WaitingForPerson => "You asked for a person. Waiting for a person to join.",
+        ConversationState::Bot => t.state_bot,
+        ConversationState::WaitingForPerson => t.state_waiting,
     };
     view! {
         <div class="msg msg-system" data-seq=seq>
-            <span class="badge badge-system">"System"</span>
+            <span class="badge badge-system">{t.badge_system}</span>
             <p class="msg-text">{text}</p>
         </div>
     }
@@ -286,20 +292,21 @@ pub fn safe_link(url: &str, page: Option<&str>) -> Option<(String, String)> {
 
 /// A message not yet stored: its state, and a retry when it was refused.
 fn pending_item(o: &Outgoing, chat: StoredValue<Chat, LocalStorage>) -> impl IntoView {
+    let t = i18n::tr();
     let note = match &o.status {
-        OutboxStatus::Sending => "Sending…".to_string(),
-        OutboxStatus::Sent(_) => "Sent".to_string(),
-        OutboxStatus::Failed { message, .. } => format!("Not sent: {message}"),
+        OutboxStatus::Sending => t.sending.to_string(),
+        OutboxStatus::Sent(_) => t.sent.to_string(),
+        OutboxStatus::Failed { message, .. } => format!("{}{message}", t.not_sent),
     };
     let id = o.client_id;
     let retry = matches!(o.status, OutboxStatus::Failed { .. }).then(|| {
         view! {
-            <button type="button" class="text-button" on:click=move |_| chat.with_value(|c| c.retry(id))>"Retry"</button>
+            <button type="button" class="text-button" on:click=move |_| chat.with_value(|c| c.retry(id))>{t.retry}</button>
         }
     });
     view! {
         <div class="msg msg-visitor msg-pending">
-            <span class="badge badge-visitor">"You"</span>
+            <span class="badge badge-visitor">{t.badge_you}</span>
             <p class="msg-text">{o.text.clone()}</p>
             <p class="msg-status">{note}</p>
             {retry}
@@ -319,13 +326,16 @@ fn link_key(link: Link) -> &'static str {
 /// shown isolated (`<bdi>`) beside a fixed "person" label, so no name can
 /// pass for the AI or system label.
 fn badge(author: &Author) -> (&'static str, impl IntoView) {
+    let t = i18n::tr();
     match author {
-        Author::Visitor => ("msg-visitor", EitherOf4::A(view! { <span class="badge badge-visitor">"You"</span> })),
-        Author::Ai => ("msg-ai", EitherOf4::B(view! { <span class="badge badge-ai">"AI"</span> })),
+        Author::Visitor => ("msg-visitor", EitherOf4::A(view! { <span class="badge badge-visitor">{t.badge_you}</span> })),
+        Author::Ai => ("msg-ai", EitherOf4::B(view! { <span class="badge badge-ai">{t.badge_ai}</span> })),
         Author::Agent { name } => (
             "msg-agent",
-            EitherOf4::C(view! { <span class="badge badge-agent"><bdi class="agent-name">{name.clone()}</bdi>" · person"</span> }),
+            EitherOf4::C(view! {
+                <span class="badge badge-agent"><bdi class="agent-name">{name.clone()}</bdi>{format!(" · {}", t.badge_person)}</span>
+            }),
         ),
-        Author::System => ("msg-system", EitherOf4::D(view! { <span class="badge badge-system">"System"</span> })),
+        Author::System => ("msg-system", EitherOf4::D(view! { <span class="badge badge-system">{t.badge_system}</span> })),
     }
 }
