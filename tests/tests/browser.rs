@@ -224,3 +224,49 @@ async fn the_widget_speaks_the_pages_language() {
     assert!(shown.3.starts_with("Ich bin ein KI-Assistent, kein Mensch."), "{}", shown.3);
     client.close().await.ok();
 }
+
+/// Runs axe-core (from the project's npm tools) in the current frame at
+/// WCAG 2.2 AA and returns the violations as `id: target` lines.
+async fn axe_violations(client: &Client) -> Vec<String> {
+    let path = std::env::var("CHAT_AXE_JS").map(std::path::PathBuf::from).unwrap_or_else(|_| {
+        tests::repo_root().join(".tools/npm/node_modules/axe-core/axe.min.js")
+    });
+    let source = std::fs::read_to_string(&path).expect("axe-core is installed by cargo xtask");
+    client.execute(&source, vec![]).await.expect("load axe");
+    let result = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
+               .then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
+               .catch(e => done(['axe failed: ' + e]));",
+            vec![],
+        )
+        .await
+        .expect("run axe");
+    serde_json::from_value(result).unwrap_or_default()
+}
+
+#[tokio::test]
+async fn the_open_widget_has_no_wcag_22_aa_violations_in_its_main_states() {
+    let edge = Edge::shared();
+    let client = browser(1280, 900).await;
+    client.goto(&format!("{}/demo/", edge.base())).await.expect("demo page");
+    open_chat(&client).await;
+    eventually(20, "the input", || async { client.find(Locator::Css("#chat-input")).await.ok() }).await;
+    assert_eq!(axe_violations(&client).await, Vec::<String>::new(), "empty conversation");
+
+    let input = client.find(Locator::Css("#chat-input")).await.expect("input");
+    input.send_keys("when are you open on saturday\n").await.expect("type");
+    eventually(20, "an answer", || async { client.find(Locator::Css(".msg-ai .msg-source")).await.ok() }).await;
+    input.send_keys("can you recommend a pizza place\n").await.expect("type");
+    eventually(20, "choices", || async { client.find(Locator::Css(".choices button")).await.ok() }).await;
+    client.find(Locator::Css(".person-button")).await.expect("person").click().await.expect("click");
+    eventually(20, "waiting", || async { client.find(Locator::Css(".msg-system")).await.ok() }).await;
+    assert_eq!(axe_violations(&client).await, Vec::<String>::new(), "answered, unsure and waiting");
+
+    // The check itself can fail: a planted image without alt text is found.
+    client.execute("document.body.appendChild(document.createElement('img'))", vec![]).await.expect("plant");
+    let found = axe_violations(&client).await;
+    assert!(found.iter().any(|v| v.starts_with("image-alt")), "{found:?}");
+    client.close().await.ok();
+}
