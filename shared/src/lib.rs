@@ -4,6 +4,7 @@
 //! data in and out.
 
 pub mod assistant;
+pub mod colour;
 pub mod disclosure;
 pub mod faq;
 pub mod protocol;

@@ -270,3 +270,17 @@ async fn the_open_widget_has_no_wcag_22_aa_violations_in_its_main_states() {
     assert!(found.iter().any(|v| v.starts_with("image-alt")), "{found:?}");
     client.close().await.ok();
 }
+
+#[tokio::test]
+async fn the_widget_stays_readable_in_any_brand_colour() {
+    let edge = Edge::shared();
+    let client = browser(800, 700).await;
+    for colour in ["#ffeb3b", "#ffffff", "#777777", "#ff69b4", "#0b5d3b", "#000"] {
+        let url = format!("{}/chat/demo?lang=en&color={}", edge.base(), colour.replace('#', "%23"));
+        client.goto(&url).await.expect("widget page");
+        eventually(20, "the widget", || async { client.find(Locator::Css("#chat-input")).await.ok() }).await;
+        let found = axe_violations(&client).await;
+        assert_eq!(found, Vec::<String>::new(), "brand colour {colour}");
+    }
+    client.close().await.ok();
+}

@@ -4,6 +4,8 @@
 
 use crate::chat::{Chat, Link, Place};
 use crate::i18n;
+use shared::colour;
+use wasm_bindgen::JsCast;
 use leptos::either::{Either, EitherOf4};
 use leptos::prelude::*;
 use shared::protocol::{Author, ConversationState, EventBody, Message, MAX_MESSAGE_BYTES};
@@ -17,6 +19,8 @@ use shared::disclosure::DISCLOSURE_VERSION;
 pub struct Options {
     pub place: Place,
     pub assistant_name: String,
+    /// The site's brand colour, if given and valid.
+    pub colour: Option<[u8; 3]>,
 }
 
 impl Options {
@@ -33,6 +37,7 @@ impl Options {
             .unwrap_or_else(|| i18n::strings(locale.as_deref()).default_assistant_name.to_string());
         Some(Self {
             place: Place { site, locale, page_url: get("page") },
+            colour: get("color").and_then(|c| colour::parse_hex(&c)),
             assistant_name,
         })
     }
@@ -54,6 +59,20 @@ pub fn App(options: Options) -> impl IntoView {
     provide_context(t);
     if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
         let _ = root.set_attribute("lang", t.lang);
+        if let (Some(brand), Some(root)) = (options.colour, root.dyn_ref::<web_sys::HtmlElement>()) {
+            // Text and control colours derived so contrast holds whatever
+            // the brand colour (shared::colour).
+            let control = colour::control_on_white(brand);
+            let style = root.style();
+            for (name, value) in [
+                ("--brand", brand),
+                ("--on-brand", colour::text_on(brand)),
+                ("--control", control),
+                ("--on-control", colour::text_on(control)),
+            ] {
+                let _ = style.set_property(name, &colour::to_hex(value));
+            }
+        }
     }
     let chat = Chat::new(options.place.clone());
     chat.connect();
