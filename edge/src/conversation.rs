@@ -102,6 +102,7 @@ impl DurableObject for Conversation {
         let result = match action {
             "init" => self.init(req).await,
             "ticket" => self.issue_ticket(&req),
+            _ if req.method() == Method::Delete => self.erase(&req).await,
             "ws" => self.accept_socket(&req),
             _ => Err(EdgeError::new(ErrorCode::NotFound, "Nothing here.")),
         };
@@ -193,14 +194,36 @@ impl Conversation {
         Ok(Response::empty()?.with_status(204))
     }
 
-    /// Exchanges the visitor's secret for a single-use WebSocket ticket.
-    fn issue_ticket(&self, req: &Request) -> EdgeResult<Response> {
+    /// The conversation, if the request carries its visitor's secret.
+    fn authorised(&self, req: &Request) -> EdgeResult<MetaRow> {
         let secret = http::bearer(req)
             .ok_or_else(|| EdgeError::new(ErrorCode::Unauthorized, "Send the visitor secret as a bearer token."))?;
         let meta = self.meta()?.ok_or_else(EdgeError::not_found)?;
         if !credentials::same_hash(&credentials::hash(&secret), &meta.secret_hash) {
             return Err(EdgeError::not_found());
         }
+        Ok(meta)
+    }
+
+    /// The visitor erases the conversation (GDPR Art. 17): every socket is
+    /// closed and all of the object's storage deleted, at once.
+    async fn erase(&self, req: &Request) -> EdgeResult<Response> {
+        self.authorised(req)?;
+        for ws in self.state.get_websockets() {
+            let _ = ws.close(Some(4404), Some("conversation erased"));
+        }
+        self.state.storage().delete_all().await?;
+        // An erased conversation reads as one that never existed.
+        let sql = self.sql();
+        for ddl in SCHEMA {
+            sql.exec(ddl, None)?;
+        }
+        Ok(Response::empty()?.with_status(204))
+    }
+
+    /// Exchanges the visitor's secret for a single-use WebSocket ticket.
+    fn issue_ticket(&self, req: &Request) -> EdgeResult<Response> {
+        self.authorised(req)?;
         let now = now_ms();
         let ticket = credentials::new_secret();
         let sql = self.sql();

@@ -33,6 +33,12 @@ async fn route(req: Request, env: &Env) -> EdgeResult<Response> {
             require_method(&req, Method::Post)?;
             create_conversation(req, env).await
         }
+        ["api", "v1", "conversations", id] => {
+            let id = parse_conversation_id(id).ok_or_else(EdgeError::not_found)?;
+            http::require_same_origin(&req)?;
+            require_method(&req, Method::Delete)?;
+            conversation::stub(env, &id.to_string())?.fetch_with_request(req).await.map_err(EdgeError::from)
+        }
         ["api", "v1", "conversations", id, action @ ("ticket" | "ws")] => {
             let id = parse_conversation_id(id).ok_or_else(EdgeError::not_found)?;
             http::require_same_origin(&req)?;

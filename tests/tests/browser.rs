@@ -284,3 +284,43 @@ async fn the_widget_stays_readable_in_any_brand_colour() {
     }
     client.close().await.ok();
 }
+
+#[tokio::test]
+async fn the_privacy_notice_links_the_policy_and_delete_erases_the_conversation() {
+    let edge = Edge::shared();
+    let client = browser(1280, 900).await;
+    client.goto(&format!("{}/demo/", edge.base())).await.expect("demo page");
+    open_chat(&client).await;
+    let privacy = eventually(20, "the privacy link", || async { client.find(Locator::Css(".privacy a")).await.ok() }).await;
+    let href = privacy.attr("href").await.expect("href").unwrap_or_default();
+    assert!(href.ends_with("/demo/privacy.html"), "{href}");
+
+    let input = client.find(Locator::Css("#chat-input")).await.expect("input");
+    input.send_keys("where can I park\n").await.expect("type");
+    eventually(20, "an exchange", || async { (messages(&client).await.len() == 2).then_some(()) }).await;
+    let stored = |c: &Client| {
+        let c = c.clone();
+        async move { c.execute("return localStorage.getItem('chat.v1.demo')", vec![]).await.expect("storage") }
+    };
+    let session: serde_json::Value = serde_json::from_str(stored(&client).await.as_str().expect("a session")).expect("json");
+    let id = session["conversation_id"].as_str().expect("id").to_string();
+    let secret = session["secret"].as_str().expect("secret").to_string();
+
+    let delete = client.find(Locator::Css(".privacy .text-button")).await.expect("delete button");
+    assert_eq!(delete.text().await.expect("text"), "Delete this conversation");
+    delete.click().await.expect("click");
+    client.accept_alert().await.expect("confirm");
+    eventually(20, "the conversation gone from the widget", || async { messages(&client).await.is_empty().then_some(()) }).await;
+    assert_eq!(stored(&client).await, serde_json::Value::Null, "credentials forgotten");
+    assert_eq!(edge.ticket(&id, Some(&secret)).status, 404, "erased at the edge");
+
+    // Writing again starts a new conversation.
+    input.send_keys("when are you open\n").await.expect("type");
+    let fresh = eventually(20, "a new conversation", || async {
+        let m = messages(&client).await;
+        (m.len() == 2).then_some(m)
+    })
+    .await;
+    assert_eq!(fresh[0].0, 1);
+    client.close().await.ok();
+}

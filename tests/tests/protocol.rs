@@ -294,3 +294,41 @@ async fn asking_whether_it_is_a_person_gets_the_fixed_answer_in_the_language_ask
     assert!(de.text.starts_with("Ich bin ein KI-Assistent, kein Mensch."), "{}", de.text);
     assert!(en.source.is_none() && de.source.is_none(), "not an FAQ match");
 }
+
+#[tokio::test]
+async fn a_visitor_can_erase_the_conversation_and_nothing_of_it_stays_reachable() {
+    let edge = Edge::shared();
+    let visitor = edge.new_visitor();
+    let mut socket = edge.connect(&visitor).await;
+    replay(&mut socket, 0).await;
+    ask(&mut socket, "where can I park").await;
+    let url = format!("{}/api/v1/conversations/{}", edge.base(), visitor.conversation_id);
+    let delete = |auth: Option<String>| {
+        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        let mut req = agent.delete(&url);
+        if let Some(a) = auth {
+            req = req.header("authorization", &a);
+        }
+        req.call().expect("DELETE").status().as_u16()
+    };
+    assert_eq!(delete(None), 401);
+    assert_eq!(delete(Some(format!("Bearer {}", edge.new_visitor().secret))), 404, "another visitor cannot erase it");
+    assert_eq!(delete(Some(format!("Bearer {}", visitor.secret))), 204);
+
+    // The open socket is closed, and the conversation no longer exists.
+    let closed = tokio::time::timeout(Duration::from_secs(5), async {
+        use futures_util::StreamExt;
+        loop {
+            match socket.next().await {
+                None | Some(Err(_)) => return,
+                Some(Ok(m)) if m.is_close() => return,
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await;
+    assert!(closed.is_ok(), "the socket is closed");
+    let ticket = edge.ticket(&visitor.conversation_id, Some(&visitor.secret));
+    assert_eq!((ticket.status, ticket.code().as_str()), (404, "not_found"));
+    assert_eq!(delete(Some(format!("Bearer {}", visitor.secret))), 404);
+}

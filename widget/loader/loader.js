@@ -18,7 +18,8 @@
     greeting: /^[\s\S]{1,300}$/,
     assistantName: /^[^<>]{1,40}$/,
     locale: /^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/,
-    open: /^(true|false)$/
+    open: /^(true|false)$/,
+    privacyUrl: /^(https:\/\/|\/)[^\s<>"]{0,300}$/
   };
   var opt = {};
   Object.keys(data).forEach(function (key) {
@@ -75,6 +76,7 @@
       if (opt.color) q.set("color", opt.color);
       if (opt.greeting) q.set("greeting", opt.greeting);
       if (opt.assistantName) q.set("name", opt.assistantName);
+      if (opt.privacyUrl) q.set("privacy", opt.privacyUrl);
       frame = document.createElement("iframe");
       frame.title = "Chat";
       frame.allow = "clipboard-write";

@@ -65,8 +65,19 @@ pub async fn ticket(session: &Session) -> Result<TicketIssued, ApiFailure> {
     post(&path, &(), Some(&session.secret)).await
 }
 
+/// Erases the conversation at the edge.
+pub async fn erase(session: &Session) -> Result<(), ApiFailure> {
+    let path = format!("/api/v1/conversations/{}", session.conversation_id);
+    let response = fetch("DELETE", &path, None::<&()>, Some(&session.secret)).await.map_err(|_| ApiFailure::Network)?;
+    match response.status() {
+        204 => Ok(()),
+        404 => Err(ApiFailure::Refused(ApiError { code: ErrorCode::NotFound, message: String::new() })),
+        _ => Err(ApiFailure::Network),
+    }
+}
+
 async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B, bearer: Option<&str>) -> Result<T, ApiFailure> {
-    let response = fetch_post(path, body, bearer).await.map_err(|_| ApiFailure::Network)?;
+    let response = fetch("POST", path, Some(body), bearer).await.map_err(|_| ApiFailure::Network)?;
     let text = JsFuture::from(response.text().map_err(|_| ApiFailure::Network)?)
         .await
         .map_err(|_| ApiFailure::Network)?
@@ -83,7 +94,7 @@ async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B, bearer: O
     }
 }
 
-async fn fetch_post<B: Serialize>(path: &str, body: &B, bearer: Option<&str>) -> Result<Response, JsValue> {
+async fn fetch<B: Serialize>(method: &str, path: &str, body: Option<&B>, bearer: Option<&str>) -> Result<Response, JsValue> {
     let window = web_sys::window().ok_or(JsValue::NULL)?;
     let headers = Headers::new()?;
     headers.set("content-type", "application/json")?;
@@ -91,10 +102,12 @@ async fn fetch_post<B: Serialize>(path: &str, body: &B, bearer: Option<&str>) ->
         headers.set("authorization", &format!("Bearer {secret}"))?;
     }
     let init = RequestInit::new();
-    init.set_method("POST");
+    init.set_method(method);
     init.set_headers(&headers);
-    let json = crate::json::encode(body).ok_or(JsValue::NULL)?;
-    init.set_body(&JsValue::from_str(&json));
+    if let Some(body) = body {
+        let json = crate::json::encode(body).ok_or(JsValue::NULL)?;
+        init.set_body(&JsValue::from_str(&json));
+    }
     let request = Request::new_with_str_and_init(path, &init)?;
     let response = JsFuture::from(window.fetch_with_request(&request)).await?;
     response.dyn_into::<Response>()

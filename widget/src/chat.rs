@@ -19,6 +19,9 @@ pub enum Link {
     Online,
     /// Lost; the next attempt is scheduled.
     Offline,
+    /// Not connected on purpose (the conversation was erased); the next
+    /// message starts a new one.
+    Idle,
 }
 
 /// Where the chat runs, from the frame's address.
@@ -42,6 +45,8 @@ struct Inner {
     session: RefCell<Option<Session>>,
     socket: RefCell<Option<Socket>>,
     attempts: Cell<u32>,
+    /// Set while idle: pending reconnects do nothing.
+    stopped: Cell<bool>,
 }
 
 /// A socket with the callbacks it owns, dropped together.
@@ -74,12 +79,16 @@ impl Chat {
                 session: RefCell::new(None),
                 socket: RefCell::new(None),
                 attempts: Cell::new(0),
+                stopped: Cell::new(false),
             }),
         }
     }
 
     /// Starts (or restarts) the connection.
     pub fn connect(&self) {
+        if self.inner.stopped.get() {
+            return;
+        }
         let chat = self.clone();
         leptos::task::spawn_local(async move {
             if let Err(failure) = chat.open_socket().await {
@@ -96,9 +105,37 @@ impl Chat {
 
     /// Queues a message; it is sent now if connected, else after reconnecting.
     pub fn send(&self, text: String) {
+        if self.inner.stopped.replace(false) {
+            self.connect();
+        }
         let frame = self.transcript.try_update(|t| t.queue(uuid::Uuid::new_v4(), text));
         if let Some(frame) = frame {
             self.send_frame(&frame);
+        }
+    }
+
+    /// Erases the conversation at the edge and forgets it here. Returns
+    /// whether it is gone.
+    pub async fn erase(&self) -> bool {
+        let Some(session) = self.inner.session.borrow().clone().or_else(|| api::load_session(&self.inner.place.site)) else {
+            return true;
+        };
+        // Stop first, so the server closing our socket does not reconnect.
+        self.inner.stopped.set(true);
+        self.inner.socket.borrow_mut().take();
+        match api::erase(&session).await {
+            Ok(()) | Err(ApiFailure::Refused(_)) => {
+                api::forget_session(&self.inner.place.site);
+                *self.inner.session.borrow_mut() = None;
+                self.transcript.set(Transcript::new());
+                self.link.set(Link::Idle);
+                true
+            }
+            Err(ApiFailure::Network) => {
+                self.inner.stopped.set(false);
+                self.connect();
+                false
+            }
         }
     }
 
@@ -188,6 +225,9 @@ impl Chat {
     /// Exponential backoff with full jitter, so a restarted edge is not hit
     /// by every visitor at the same instant.
     fn schedule_reconnect(&self) {
+        if self.inner.stopped.get() {
+            return;
+        }
         self.link.set(Link::Offline);
         let attempt = self.inner.attempts.get();
         self.inner.attempts.set(attempt.saturating_add(1));

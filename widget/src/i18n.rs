@@ -31,6 +31,11 @@ pub struct Strings {
     pub retry: &'static str,
     pub too_long: &'static str,
     pub bytes_counter: &'static str,
+    pub privacy_notice: &'static str,
+    pub privacy_link: &'static str,
+    pub delete_conversation: &'static str,
+    pub delete_confirm: &'static str,
+    pub deleted: &'static str,
 }
 
 pub const EN: Strings = Strings {
@@ -61,6 +66,11 @@ pub const EN: Strings = Strings {
     retry: "Retry",
     too_long: "Your message is too long ({bytes} of at most {max} bytes). Please shorten it.",
     bytes_counter: "{bytes} / {max} bytes",
+    privacy_notice: "We store this conversation so we can answer you and a person can pick it up.",
+    privacy_link: "Privacy policy",
+    delete_conversation: "Delete this conversation",
+    delete_confirm: "Delete this conversation for good? This cannot be undone.",
+    deleted: "Conversation deleted. Write again to start a new one.",
 };
 
 pub const DE: Strings = Strings {
@@ -91,6 +101,11 @@ pub const DE: Strings = Strings {
     retry: "Erneut senden",
     too_long: "Ihre Nachricht ist zu lang ({bytes} von höchstens {max} Bytes). Bitte kürzen Sie sie.",
     bytes_counter: "{bytes} / {max} Bytes",
+    privacy_notice: "Wir speichern diese Unterhaltung, um Ihnen zu antworten und damit ein Mensch sie übernehmen kann.",
+    privacy_link: "Datenschutz",
+    delete_conversation: "Diese Unterhaltung löschen",
+    delete_confirm: "Diese Unterhaltung endgültig löschen? Das lässt sich nicht rückgängig machen.",
+    deleted: "Unterhaltung gelöscht. Schreiben Sie erneut, um eine neue zu beginnen.",
 };
 
 pub const ES: Strings = Strings {
@@ -121,6 +136,11 @@ pub const ES: Strings = Strings {
     retry: "Reintentar",
     too_long: "Su mensaje es demasiado largo ({bytes} de un máximo de {max} bytes). Acórtelo, por favor.",
     bytes_counter: "{bytes} / {max} bytes",
+    privacy_notice: "Guardamos esta conversación para responderle y para que una persona pueda retomarla.",
+    privacy_link: "Privacidad",
+    delete_conversation: "Eliminar esta conversación",
+    delete_confirm: "¿Eliminar esta conversación para siempre? No se puede deshacer.",
+    deleted: "Conversación eliminada. Escriba de nuevo para empezar otra.",
 };
 
 /// The strings for a BCP 47 tag (`de-AT` → German); English otherwise.

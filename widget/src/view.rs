@@ -21,6 +21,8 @@ pub struct Options {
     pub assistant_name: String,
     /// The site's brand colour, if given and valid.
     pub colour: Option<[u8; 3]>,
+    /// The site's privacy policy.
+    pub privacy_url: Option<String>,
 }
 
 impl Options {
@@ -38,6 +40,7 @@ impl Options {
         Some(Self {
             place: Place { site, locale, page_url: get("page") },
             colour: get("color").and_then(|c| colour::parse_hex(&c)),
+            privacy_url: get("privacy"),
             assistant_name,
         })
     }
@@ -140,6 +143,18 @@ pub fn App(options: Options) -> impl IntoView {
     let assistant_name = options.assistant_name.clone();
     let (disclosure_before, disclosure_after) = t.disclosure.split_once("{name}").unwrap_or((t.disclosure, ""));
     let page = options.place.page_url.clone();
+    let privacy = options.privacy_url.as_deref().and_then(|u| safe_link(u, page.as_deref())).map(|(href, _)| {
+        view! { <a href=href target="_blank" rel="noopener noreferrer">{t.privacy_link}</a>" · " }
+    });
+    let erase = move |_| {
+        let confirmed = web_sys::window().and_then(|w| w.confirm_with_message(t.delete_confirm).ok()).unwrap_or(false);
+        if confirmed {
+            let c = chat.get_value();
+            leptos::task::spawn_local(async move {
+                c.erase().await;
+            });
+        }
+    };
     // A "Did you mean" choice is sent as if the visitor had typed it.
     let choose = Callback::new(move |question: String| chat.with_value(|c| c.send(question)));
     let waiting = move || transcript.with(|t| t.state()) == ConversationState::WaitingForPerson;
@@ -175,6 +190,7 @@ pub fn App(options: Options) -> impl IntoView {
             <p class="link-status" data-link=move || link_key(link.get())>
                 {move || match link.get() {
                     Link::Online => "",
+                    Link::Idle => t.deleted,
                     Link::Connecting => t.connecting,
                     Link::Offline => t.offline,
                 }}
@@ -211,6 +227,10 @@ pub fn App(options: Options) -> impl IntoView {
                     <span class="counter">{i18n::bytes(t.bytes_counter, bytes(), MAX_MESSAGE_BYTES)}</span>
                 })}
                 {move || problem.get()}
+            </p>
+            <p class="privacy">
+                {t.privacy_notice}" "{privacy}
+                <button type="button" class="text-button" on:click=erase>{t.delete_conversation}</button>
             </p>
         </div>
     }
@@ -338,6 +358,7 @@ fn link_key(link: Link) -> &'static str {
         Link::Online => "online",
         Link::Connecting => "connecting",
         Link::Offline => "offline",
+        Link::Idle => "idle",
     }
 }
 
