@@ -310,7 +310,8 @@ fn chromedriver_url() -> &'static str {
     })
 }
 
-/// A new headless Chromium session with its own empty profile.
+/// A new headless Chromium session with its own empty profile; below 500
+/// CSS pixels wide it emulates a phone.
 pub async fn browser(width: u32, height: u32) -> fantoccini::Client {
     let chromium = env_path("CHAT_CHROMIUM", || PathBuf::from("/usr/bin/chromium"));
     let profile = tempfile::tempdir().expect("profile dir").keep();
@@ -327,8 +328,14 @@ pub async fn browser(width: u32, height: u32) -> fantoccini::Client {
         format!("--window-size={width},{height}"),
         format!("--user-data-dir={}", profile.display()),
     ];
+    let mut options = serde_json::json!({ "binary": chromium, "args": args });
+    if width < 500 {
+        // Headless windows are at least 500 px wide: emulate the phone instead.
+        options["mobileEmulation"] =
+            serde_json::json!({ "deviceMetrics": { "width": width, "height": height, "pixelRatio": 2.0, "touch": true } });
+    }
     let mut caps = serde_json::Map::new();
-    caps.insert("goog:chromeOptions".into(), serde_json::json!({ "binary": chromium, "args": args }));
+    caps.insert("goog:chromeOptions".into(), options);
     caps.insert("goog:loggingPrefs".into(), serde_json::json!({ "browser": "ALL" }));
     let connector = hyper_util::client::legacy::connect::HttpConnector::new();
     fantoccini::ClientBuilder::new(connector)

@@ -112,7 +112,7 @@ async fn the_faq_answers_with_its_source_and_an_unknown_question_gets_choices_an
     assert_eq!(source.text().await.expect("text"), "What are your opening hours?");
     let href = source.attr("href").await.expect("href").unwrap_or_default();
     assert!(href.ends_with("/demo/#visit"), "{href}");
-    let answer = client.find(Locator::Css(".msg-ai .msg-text")).await.expect("answer").text().await.expect("text");
+    let answer = client.find(Locator::Css(".msg-ai[data-seq] .msg-text")).await.expect("answer").text().await.expect("text");
     assert!(answer.contains("Saturday 9:00"), "{answer}");
 
     input.send_keys("can you recommend a good pizza place for tonight\n").await.expect("type");
@@ -322,5 +322,31 @@ async fn the_privacy_notice_links_the_policy_and_delete_erases_the_conversation(
     })
     .await;
     assert_eq!(fresh[0].0, 1);
+    client.close().await.ok();
+}
+
+#[tokio::test]
+async fn on_a_phone_the_chat_fills_the_screen() {
+    let edge = Edge::shared();
+    let client = browser(375, 740).await;
+    client.goto(&format!("{}/demo/", edge.base())).await.expect("demo page");
+    screenshot(&client, "widget-closed-phone").await;
+    open_chat(&client).await;
+    eventually(20, "the input", || async { client.find(Locator::Css("#chat-input")).await.ok() }).await;
+    let greeting = client.find(Locator::Css(".msg-greeting .msg-text")).await.expect("greeting").text().await.expect("text");
+    assert_eq!(greeting, "Hi! Ask me about repairs, prices or opening hours.");
+    client.enter_parent_frame().await.expect("page");
+    let rect = client
+        .execute(
+            "const f = document.querySelector('#chat-widget').shadowRoot.querySelector('iframe').getBoundingClientRect();
+             return [f.left, f.top, f.width, f.height, innerWidth, innerHeight];",
+            vec![],
+        )
+        .await
+        .expect("rect");
+    let v: Vec<f64> = serde_json::from_value(rect).expect("numbers");
+    assert_eq!((v[0], v[1]), (0.0, 0.0), "{v:?}");
+    assert!((v[2] - v[4]).abs() < 1.0 && (v[3] - v[5]).abs() < 1.0, "full screen: {v:?}");
+    screenshot(&client, "widget-open-phone").await;
     client.close().await.ok();
 }

@@ -23,6 +23,8 @@ pub struct Options {
     pub colour: Option<[u8; 3]>,
     /// The site's privacy policy.
     pub privacy_url: Option<String>,
+    /// The site's greeting, shown as the assistant's first line.
+    pub greeting: Option<String>,
 }
 
 impl Options {
@@ -41,6 +43,7 @@ impl Options {
             place: Place { site, locale, page_url: get("page") },
             colour: get("color").and_then(|c| colour::parse_hex(&c)),
             privacy_url: get("privacy"),
+            greeting: get("greeting").map(|g| g.chars().take(300).collect()),
             assistant_name,
         })
     }
@@ -143,6 +146,7 @@ pub fn App(options: Options) -> impl IntoView {
     let assistant_name = options.assistant_name.clone();
     let (disclosure_before, disclosure_after) = t.disclosure.split_once("{name}").unwrap_or((t.disclosure, ""));
     let page = options.place.page_url.clone();
+    let greeting = options.greeting.clone();
     let privacy = options.privacy_url.as_deref().and_then(|u| safe_link(u, page.as_deref())).map(|(href, _)| {
         view! { <a href=href target="_blank" rel="noopener noreferrer">{t.privacy_link}</a>" · " }
     });
@@ -174,6 +178,12 @@ pub fn App(options: Options) -> impl IntoView {
                 <p class="disclosure" data-disclosure-version=DISCLOSURE_VERSION>
                     {disclosure_before} <bdi>{assistant_name}</bdi> {disclosure_after}
                 </p>
+                {greeting.map(|text| view! {
+                    <div class="msg msg-ai msg-greeting">
+                        <span class="badge badge-ai">{t.badge_ai}</span>
+                        <p class="msg-text">{text}</p>
+                    </div>
+                })}
                 <For
                     each=move || transcript.with(|t| t.events().cloned().collect::<Vec<_>>())
                     key=|event| event.seq
