@@ -350,3 +350,39 @@ async fn on_a_phone_the_chat_fills_the_screen() {
     screenshot(&client, "widget-open-phone").await;
     client.close().await.ok();
 }
+
+#[tokio::test]
+async fn two_tabs_of_the_site_share_one_live_conversation() {
+    let edge = Edge::shared();
+    let client = browser(1280, 900).await;
+    client.goto(&format!("{}/demo/", edge.base())).await.expect("demo page");
+    open_chat(&client).await;
+    let input = eventually(20, "the input", || async { client.find(Locator::Css("#chat-input")).await.ok() }).await;
+    input.send_keys("where can I park\n").await.expect("type");
+    eventually(20, "the first exchange", || async { (messages(&client).await.len() == 2).then_some(()) }).await;
+    let first_tab = client.window().await.expect("window");
+
+    let second_tab = client.new_window(true).await.expect("new tab").handle;
+    client.switch_to_window(second_tab).await.expect("switch");
+    client.goto(&format!("{}/demo/", edge.base())).await.expect("demo page");
+    open_chat(&client).await;
+    let seen = eventually(20, "the same conversation in the second tab", || async {
+        let m = messages(&client).await;
+        (m.len() == 2).then_some(m)
+    })
+    .await;
+    assert_eq!(seen[0].3, "where can I park");
+    let input = client.find(Locator::Css("#chat-input")).await.expect("input");
+    input.send_keys("do you sell helmets\n").await.expect("type");
+
+    client.switch_to_window(first_tab).await.expect("back");
+    open_chat(&client).await;
+    let live = eventually(20, "the second tab's message live in the first", || async {
+        let m = messages(&client).await;
+        (m.len() == 4).then_some(m)
+    })
+    .await;
+    assert_eq!(live.iter().map(|m| m.0).collect::<Vec<_>>(), vec![1, 2, 3, 4]);
+    assert_eq!(live[2].3, "do you sell helmets");
+    client.close().await.ok();
+}
