@@ -17,6 +17,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   test       native tests, component tests in headless Chromium, end-to-end tests
   size       gzip sizes of loader, widget, panel and worker against their budgets
   bench-faq  the FAQ engine on Banking77 (../shared/data/banking77), into docs/faq-benchmark.md
+  bench-widget  launcher click to a focused input, median of 20 cold runs in headless Chromium
 ";
 
 /// A failed step, with a message for a person.
@@ -37,6 +38,7 @@ fn main() -> ExitCode {
         Some("test") => test(&project),
         Some("size") => size::report(&project),
         Some("bench-faq") => bench_faq::bench(&project, args.get(1).map(String::as_str)),
+        Some("bench-widget") => bench_widget(&project),
         _ => {
             eprint!("{USAGE}");
             return ExitCode::from(2);
@@ -90,6 +92,19 @@ pub fn wrangler_dev(p: &Project, tools: &tools::Tools, port: u16, persist: &std:
         .env("WRANGLER_SEND_METRICS", "false")
         .env("WRANGLER_LOG_PATH", p.root.join(".tools/wrangler-logs"));
     cmd
+}
+
+fn bench_widget(p: &Project) -> Result<(), Fail> {
+    let tools = tools::ensure_build_tools(p)?;
+    let browser = tools::ensure_browser()?;
+    build::build_all(p, &tools)?;
+    run(Command::new("cargo")
+        .args(["test", "-p", "tests", "--test", "bench_open", "--", "--ignored", "--nocapture"])
+        .current_dir(&p.root)
+        .env("CHAT_NODE", tools.node22_bin.join("node"))
+        .env("CHAT_WRANGLER_JS", &tools.wrangler_js)
+        .env("CHAT_CHROMIUM", &browser.chromium)
+        .env("CHROMEDRIVER", &browser.chromedriver))
 }
 
 /// Every test group, run in one go; a failing group does not stop the
