@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::knowledge;
 use shared::assistant;
 use shared::protocol::{
-    Author, ClientFrame, ConversationState, ErrorCode, Event, EventBody, FrameError, Message, Seq, ServerFrame,
+    Author, ClientFrame, ConversationState, DisclosureRecord, ErrorCode, Event, EventBody, FrameError, Message, Seq, ServerFrame,
     TicketIssued, MAX_REPLAY_EVENTS, PROTOCOL_VERSION, TICKET_TTL_MS,
 };
 use shared::text::sanitize_message;
@@ -33,6 +33,7 @@ pub struct Init {
     pub locale: Option<String>,
     pub page_url: Option<String>,
     pub secret_hash: String,
+    pub disclosure_version: Option<u32>,
 }
 
 /// Who is on the other end of a socket; kept in the socket's attachment so
@@ -71,6 +72,8 @@ struct MetaRow {
     conversation_id: String,
     site: String,
     secret_hash: String,
+    created_ms: i64,
+    disclosure_version: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -148,7 +151,8 @@ const SCHEMA: &[&str] = &[
         locale TEXT,
         page_url TEXT,
         secret_hash TEXT NOT NULL,
-        created_ms INTEGER NOT NULL)",
+        created_ms INTEGER NOT NULL,
+        disclosure_version INTEGER)",
     "CREATE TABLE IF NOT EXISTS events (
         seq INTEGER PRIMARY KEY,
         client_id TEXT UNIQUE,
@@ -167,7 +171,7 @@ impl Conversation {
 
     fn meta(&self) -> EdgeResult<Option<MetaRow>> {
         let rows: Vec<MetaRow> =
-            self.sql().exec("SELECT conversation_id, site, secret_hash FROM meta WHERE id = 1", None)?.to_array()?;
+            self.sql().exec("SELECT conversation_id, site, secret_hash, created_ms, disclosure_version FROM meta WHERE id = 1", None)?.to_array()?;
         Ok(rows.into_iter().next())
     }
 
@@ -180,8 +184,8 @@ impl Conversation {
             return Err(EdgeError::new(ErrorCode::Internal, "conversation exists already"));
         }
         self.sql().exec(
-            "INSERT INTO meta (id, conversation_id, site, locale, page_url, secret_hash, created_ms)
-             VALUES (1, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO meta (id, conversation_id, site, locale, page_url, secret_hash, created_ms, disclosure_version)
+             VALUES (1, ?, ?, ?, ?, ?, ?, ?)",
             vec![
                 init.conversation_id.into(),
                 init.site.into(),
@@ -189,6 +193,7 @@ impl Conversation {
                 init.page_url.into(),
                 init.secret_hash.into(),
                 now_ms().into(),
+                init.disclosure_version.map(i64::from).into(),
             ],
         )?;
         Ok(Response::empty()?.with_status(204))
@@ -278,7 +283,17 @@ impl Conversation {
         let events = self.events_after(after, MAX_REPLAY_EVENTS)?;
         let replay_until = events.last().map_or(after, |e| e.seq);
         let last_seq = self.last_seq()?;
-        send(ws, &ServerFrame::Welcome { v: PROTOCOL_VERSION, conversation_id: meta.conversation_id, last_seq, replay_until });
+        let disclosure = meta
+            .disclosure_version
+            .map(|version| DisclosureRecord { version: version as u32, shown_at_ms: meta.created_ms });
+        let welcome = ServerFrame::Welcome {
+            v: PROTOCOL_VERSION,
+            conversation_id: meta.conversation_id,
+            last_seq,
+            replay_until,
+            disclosure,
+        };
+        send(ws, &welcome);
         for event in events {
             send(ws, &ServerFrame::Event(event));
         }

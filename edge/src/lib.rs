@@ -88,6 +88,7 @@ async fn create_conversation(mut req: Request, env: &Env) -> EdgeResult<Response
         locale: body.locale.map(|l| l.chars().take(35).collect()),
         page_url: body.page_url.map(|u| u.chars().take(2048).collect()),
         secret_hash: credentials::hash(&visitor_secret),
+        disclosure_version: body.disclosure_version,
     };
     conversation::init(env, &init).await?;
     let created = ConversationCreated { conversation_id, visitor_secret };

@@ -50,6 +50,11 @@ pub struct CreateConversation {
     /// The host page the chat was opened on.
     #[serde(default)]
     pub page_url: Option<String>,
+    /// Version of the AI disclosure the widget showed when the visitor
+    /// opened the chat (`shared::disclosure::DISCLOSURE_VERSION`). Stored
+    /// with the conversation and the time it was opened.
+    #[serde(default)]
+    pub disclosure_version: Option<u32>,
 }
 
 /// Answer to [`CreateConversation`]. Both values are made by the edge.
@@ -153,6 +158,9 @@ pub enum ServerFrame {
         conversation_id: String,
         last_seq: Seq,
         replay_until: Seq,
+        /// Which disclosure text the visitor was shown, and when.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        disclosure: Option<DisclosureRecord>,
     },
     /// The message with `client_id` is stored as event `seq`. Sent after the
     /// write is durable; a duplicate send gets the original `seq`.
@@ -166,6 +174,13 @@ pub enum ServerFrame {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client_id: Option<Uuid>,
     },
+}
+
+/// The AI disclosure a conversation's visitor was shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisclosureRecord {
+    pub version: u32,
+    pub shown_at_ms: i64,
 }
 
 /// One stored, sequenced event of a conversation.

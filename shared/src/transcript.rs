@@ -204,7 +204,7 @@ mod tests {
     }
 
     fn welcome(last_seq: Seq, replay_until: Seq) -> ServerFrame {
-        ServerFrame::Welcome { v: 1, conversation_id: "c".into(), last_seq, replay_until }
+        ServerFrame::Welcome { v: 1, conversation_id: "c".into(), last_seq, replay_until, disclosure: None }
     }
 
     fn seqs(t: &Transcript) -> Vec<Seq> {

@@ -224,7 +224,7 @@ pub fn get(url: &str, headers: &[(&str, &str)]) -> Answer {
 impl Edge {
     /// Opens a conversation as the widget does.
     pub fn new_visitor(&self) -> Visitor {
-        let answer = post(&format!("{}/api/v1/conversations", self.base()), r#"{"site":"demo","locale":"en"}"#, &[]);
+        let answer = post(&format!("{}/api/v1/conversations", self.base()), r#"{"site":"demo","locale":"en","disclosure_version":1}"#, &[]);
         assert_eq!(answer.status, 201, "create conversation: {}", answer.body);
         let created: shared::protocol::ConversationCreated = answer.json();
         Visitor { conversation_id: created.conversation_id, secret: created.visitor_secret }

@@ -42,6 +42,10 @@ async fn a_message_is_stored_acknowledged_and_answered_by_the_ai() {
     let mut socket = edge.connect(&visitor).await;
     let (last, events) = replay(&mut socket, 0).await;
     assert_eq!((last, events.len()), (0, 0), "a new conversation is empty");
+    send(&mut socket, &ClientFrame::Resume { last_seq: 0 }).await;
+    let ServerFrame::Welcome { disclosure: Some(shown), .. } = recv(&mut socket).await else { panic!("a disclosure record") };
+    assert_eq!(shown.version, 1, "the version the widget showed is stored");
+    assert!(shown.shown_at_ms > 1_700_000_000_000, "with the time it was shown");
 
     let id = Uuid::new_v4();
     send(&mut socket, &ClientFrame::Send { client_id: id, text: "Hello there".into() }).await;

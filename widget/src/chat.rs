@@ -201,6 +201,7 @@ impl Chat {
                     site: place.site.clone(),
                     locale: place.locale.clone(),
                     page_url: place.page_url.clone(),
+                    disclosure_version: Some(shared::disclosure::DISCLOSURE_VERSION),
                 };
                 let session = api::create_conversation(&body).await?;
                 api::save_session(&place.site, &session);
