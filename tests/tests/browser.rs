@@ -386,3 +386,34 @@ async fn two_tabs_of_the_site_share_one_live_conversation() {
     assert_eq!(live[2].3, "do you sell helmets");
     client.close().await.ok();
 }
+
+#[tokio::test]
+async fn the_launcher_moves_aside_for_a_focused_element_it_would_cover() {
+    let edge = Edge::shared();
+    let client = browser(1280, 900).await;
+    client.goto(&format!("{}/demo/", edge.base())).await.expect("demo page");
+    launcher(&client).await;
+    // A host-page field right where the launcher sits (bottom right).
+    client
+        .execute(
+            "const i = document.createElement('input'); i.id = 'under'; i.setAttribute('aria-label', 'Coupon');
+             Object.assign(i.style, { position: 'fixed', right: '10px', bottom: '10px', width: '220px', height: '60px' });
+             document.body.appendChild(i);",
+            vec![],
+        )
+        .await
+        .expect("add a field");
+    // Focused as by the keyboard (a click would land on the launcher covering it).
+    client.execute("document.querySelector('#under').focus()", vec![]).await.expect("focus it");
+    let apart = client
+        .execute(
+            "const a = document.querySelector('#under').getBoundingClientRect();
+             const b = document.querySelector('#chat-widget').shadowRoot.querySelector('button').getBoundingClientRect();
+             return !(a.right > b.left && a.left < b.right && a.bottom > b.top && a.top < b.bottom);",
+            vec![],
+        )
+        .await
+        .expect("rects");
+    assert_eq!(apart, serde_json::json!(true), "the focused field is not covered");
+    client.close().await.ok();
+}

@@ -103,6 +103,29 @@
   button.addEventListener("click", function () {
     if (frame && !frame.hidden) close(); else open();
   });
+  /* Never cover what the visitor is working on (WCAG 2.2 2.4.11): a
+     focused element under the launcher moves the launcher aside. */
+  function overlaps(a, b) {
+    return a.right > b.left && a.left < b.right && a.bottom > b.top && a.top < b.bottom;
+  }
+  function place() {
+    button.style.left = button.style.right = button.style.bottom = "";
+  }
+  document.addEventListener("focusin", function (e) {
+    place();
+    if (e.target === host || !e.target.getBoundingClientRect) return;
+    var r = e.target.getBoundingClientRect();
+    if (!overlaps(r, button.getBoundingClientRect())) return;
+    var other = side === "left" ? "right" : "left";
+    button.style[side] = "auto";
+    button.style[other] = "20px";
+    if (overlaps(r, button.getBoundingClientRect())) {
+      button.style[other] = "";
+      button.style[side] = "";
+      button.style.bottom = Math.max(innerHeight - r.top + 8, 20) + "px";
+    }
+  });
+  document.addEventListener("focusout", place);
   window.addEventListener("message", function (e) {
     if (e.origin !== origin || !frame || e.source !== frame.contentWindow) return;
     if (e.data && e.data.type === "chat:close") close();

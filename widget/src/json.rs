@@ -47,29 +47,17 @@ impl<'de> de::Deserializer<'de> for Js {
     type Error = Invalid;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Invalid> {
-        let v = self.0;
-        if v.is_null() || v.is_undefined() {
-            visitor.visit_unit()
-        } else if let Some(b) = v.as_bool() {
-            visitor.visit_bool(b)
-        } else if let Some(n) = v.as_f64() {
-            if n.fract() == 0.0 && n.abs() <= MAX_SAFE {
-                if n >= 0.0 {
-                    visitor.visit_u64(n as u64)
-                } else {
-                    visitor.visit_i64(n as i64)
-                }
-            } else {
-                visitor.visit_f64(n)
-            }
-        } else if let Some(s) = v.as_string() {
-            visitor.visit_string(s)
-        } else if Array::is_array(&v) {
-            visitor.visit_seq(Items { items: Array::from(&v), next: 0 })
-        } else if v.is_object() {
-            visitor.visit_map(Fields { entries: Object::entries(&Object::from(v)), next: 0, value: None })
-        } else {
-            Err(Invalid)
+        // Generic per visitor, so kept to a match; the inspection of the JS
+        // value is done once, in `classify`.
+        match classify(self.0)? {
+            Kind::Unit => visitor.visit_unit(),
+            Kind::Bool(b) => visitor.visit_bool(b),
+            Kind::Unsigned(n) => visitor.visit_u64(n),
+            Kind::Signed(n) => visitor.visit_i64(n),
+            Kind::Float(n) => visitor.visit_f64(n),
+            Kind::Text(s) => visitor.visit_string(s),
+            Kind::List(items) => visitor.visit_seq(Items { items, next: 0 }),
+            Kind::Object(entries) => visitor.visit_map(Fields { entries, next: 0, value: None }),
         }
     }
 
@@ -111,6 +99,42 @@ impl<'de> de::Deserializer<'de> for Js {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
         bytes byte_buf unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
     }
+}
+
+/// What a parsed JSON value is.
+enum Kind {
+    Unit,
+    Bool(bool),
+    Unsigned(u64),
+    Signed(i64),
+    Float(f64),
+    Text(String),
+    List(Array),
+    /// `[key, value]` pairs.
+    Object(Array),
+}
+
+#[inline(never)]
+fn classify(v: JsValue) -> Result<Kind, Invalid> {
+    Ok(if v.is_null() || v.is_undefined() {
+        Kind::Unit
+    } else if let Some(b) = v.as_bool() {
+        Kind::Bool(b)
+    } else if let Some(n) = v.as_f64() {
+        if n.fract() == 0.0 && n.abs() <= MAX_SAFE {
+            if n >= 0.0 { Kind::Unsigned(n as u64) } else { Kind::Signed(n as i64) }
+        } else {
+            Kind::Float(n)
+        }
+    } else if let Some(s) = v.as_string() {
+        Kind::Text(s)
+    } else if Array::is_array(&v) {
+        Kind::List(Array::from(&v))
+    } else if v.is_object() {
+        Kind::Object(Object::entries(&Object::from(v)))
+    } else {
+        return Err(Invalid);
+    })
 }
 
 struct Items {

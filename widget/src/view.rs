@@ -197,7 +197,7 @@ pub fn App(options: Options) -> impl IntoView {
                 // Few and short-lived: redrawn whole, no keyed diffing needed.
                 {move || transcript.with(|t| t.pending().map(|o| pending_item(o, chat)).collect_view())}
             </div>
-            <p class="link-status" data-link=move || link_key(link.get())>
+            <p class="link-status">
                 {move || match link.get() {
                     Link::Online => "",
                     Link::Idle => t.deleted,
@@ -210,7 +210,7 @@ pub fn App(options: Options) -> impl IntoView {
                     on:click=move |_| if !waiting() { chat.with_value(Chat::request_person) }>
                     {t.talk_to_person}
                 </button>
-                <span class="person-status" data-waiting=move || waiting().to_string()>
+                <span class="person-status">
                     {move || waiting().then_some(t.waiting_for_person)}
                 </span>
             </div>
@@ -360,15 +360,6 @@ fn pending_item(o: &Outgoing, chat: StoredValue<Chat, LocalStorage>) -> impl Int
             <p class="msg-status">{note}</p>
             {retry}
         </div>
-    }
-}
-
-fn link_key(link: Link) -> &'static str {
-    match link {
-        Link::Online => "online",
-        Link::Connecting => "connecting",
-        Link::Offline => "offline",
-        Link::Idle => "idle",
     }
 }
 

@@ -44,13 +44,16 @@ fn build_front_end(p: &Project, tools: &Tools, name: &str) -> Result<(), Fail> {
     Ok(())
 }
 
-/// The loader is what every host page downloads: minified by esbuild from
-/// its readable source into `public/loader.js`.
+/// The loader (what every host page downloads) and the widget's CSS are
+/// minified by esbuild from their readable sources into `public/`.
 fn build_loader(p: &Project, tools: &Tools) -> Result<(), Fail> {
-    run(Command::new(&tools.esbuild)
-        .arg(p.root.join("widget/loader/loader.js"))
-        .args(["--minify", "--target=es2019", "--log-level=warning"])
-        .arg(format!("--outfile={}", p.root.join("public/loader.js").display())))
+    for (source, output) in [("widget/loader/loader.js", "public/loader.js"), ("widget/style/widget.css", "public/widget/widget.css")] {
+        run(Command::new(&tools.esbuild)
+            .arg(p.root.join(source))
+            .args(["--minify", "--target=es2019", "--log-level=warning"])
+            .arg(format!("--outfile={}", p.root.join(output).display())))?;
+    }
+    Ok(())
 }
 
 /// worker-build compiles the edge, runs wasm-bindgen and wasm-opt and
