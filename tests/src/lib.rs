@@ -345,6 +345,48 @@ pub async fn browser(width: u32, height: u32) -> fantoccini::Client {
         .expect("a WebDriver session")
 }
 
+// ------------------------------------------------------------ the widget in a page
+
+/// The launcher button inside the loader's shadow root.
+pub async fn launcher(client: &fantoccini::Client) -> fantoccini::elements::Element {
+    let host = eventually(20, "the loader's launcher", || async {
+        client.find(fantoccini::Locator::Css("#chat-widget")).await.ok()
+    })
+    .await;
+    let root = host.shadow_root().await.expect("shadow root");
+    root.find(fantoccini::Locator::Css("button")).await.expect("launcher button")
+}
+
+/// Opens the chat if it is closed, then switches into the widget frame.
+pub async fn open_chat(client: &fantoccini::Client) {
+    let button = launcher(client).await;
+    if button.attr("aria-expanded").await.ok().flatten().as_deref() != Some("true") {
+        button.click().await.expect("click launcher");
+    }
+    let host = client.find(fantoccini::Locator::Css("#chat-widget")).await.expect("host");
+    let frame = host.shadow_root().await.expect("shadow").find(fantoccini::Locator::Css("iframe")).await.expect("frame");
+    frame.enter_frame().await.expect("enter frame");
+}
+
+/// `(seq, author class, badge text, message text)` of every stored message shown.
+pub async fn messages(client: &fantoccini::Client) -> Vec<(u64, String, String, String)> {
+    let mut out = Vec::new();
+    for el in client.find_all(fantoccini::Locator::Css(".msg[data-seq]")).await.unwrap_or_default() {
+        let seq = el.attr("data-seq").await.ok().flatten().and_then(|s| s.parse().ok()).unwrap_or(0);
+        let class = el.attr("class").await.ok().flatten().unwrap_or_default();
+        let badge = match el.find(fantoccini::Locator::Css(".badge")).await {
+            Ok(b) => b.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        let text = match el.find(fantoccini::Locator::Css(".msg-text")).await {
+            Ok(t) => t.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        out.push((seq, class, badge, text));
+    }
+    out
+}
+
 /// Polls `check` until it returns `Some`, for up to `secs` seconds.
 pub async fn eventually<T, F, Fut>(secs: u64, what: &str, mut check: F) -> T
 where

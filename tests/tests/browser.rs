@@ -1,48 +1,8 @@
 //! The visitor's path in real headless Chromium: the demo page, its script
 //! tag, the launcher, the widget frame, the conversation.
 
-use fantoccini::{elements::Element, Client, Locator};
-use tests::{browser, eventually, screenshot, Edge};
-
-/// The launcher button inside the loader's shadow root.
-async fn launcher(client: &Client) -> Element {
-    let host = eventually(20, "the loader's launcher", || async {
-        client.find(Locator::Css("#chat-widget")).await.ok()
-    })
-    .await;
-    let root = host.shadow_root().await.expect("shadow root");
-    root.find(Locator::Css("button")).await.expect("launcher button")
-}
-
-/// Opens the chat if it is closed, then switches into the widget frame.
-async fn open_chat(client: &Client) {
-    let button = launcher(client).await;
-    if button.attr("aria-expanded").await.ok().flatten().as_deref() != Some("true") {
-        button.click().await.expect("click launcher");
-    }
-    let host = client.find(Locator::Css("#chat-widget")).await.expect("host");
-    let frame = host.shadow_root().await.expect("shadow").find(Locator::Css("iframe")).await.expect("frame");
-    frame.enter_frame().await.expect("enter frame");
-}
-
-/// `(seq, author class, badge text, message text)` of every stored message shown.
-async fn messages(client: &Client) -> Vec<(u64, String, String, String)> {
-    let mut out = Vec::new();
-    for el in client.find_all(Locator::Css(".msg[data-seq]")).await.unwrap_or_default() {
-        let seq = el.attr("data-seq").await.ok().flatten().and_then(|s| s.parse().ok()).unwrap_or(0);
-        let class = el.attr("class").await.ok().flatten().unwrap_or_default();
-        let badge = match el.find(Locator::Css(".badge")).await {
-            Ok(b) => b.text().await.unwrap_or_default(),
-            Err(_) => String::new(),
-        };
-        let text = match el.find(Locator::Css(".msg-text")).await {
-            Ok(t) => t.text().await.unwrap_or_default(),
-            Err(_) => String::new(),
-        };
-        out.push((seq, class, badge, text));
-    }
-    out
-}
+use fantoccini::{Client, Locator};
+use tests::{browser, eventually, launcher, messages, open_chat, screenshot, Edge};
 
 #[tokio::test]
 async fn a_visitor_sees_the_ai_disclosure_gets_a_labelled_answer_and_finds_it_again_after_reload() {

@@ -1,29 +1,14 @@
 //! Faults: the local server killed with `kill -9` mid-conversation and
 //! started again on the same persisted state.
 
-use fantoccini::{Client, Locator};
+use fantoccini::Locator;
 use shared::protocol::{ClientFrame, ServerFrame};
-use tests::{browser, eventually, recv, recv_until, send, Edge};
+use tests::{browser, eventually, messages, open_chat, recv, recv_until, send, Edge};
 use uuid::Uuid;
 
-async fn open_chat(client: &Client) {
-    let host = eventually(20, "the launcher", || async { client.find(Locator::Css("#chat-widget")).await.ok() }).await;
-    let root = host.shadow_root().await.expect("shadow root");
-    root.find(Locator::Css("button")).await.expect("launcher").click().await.expect("click");
-    root.find(Locator::Css("iframe")).await.expect("frame").enter_frame().await.expect("enter frame");
-}
-
-async fn seqs_and_texts(client: &Client) -> Vec<(u64, String)> {
-    let mut out = Vec::new();
-    for el in client.find_all(Locator::Css(".msg[data-seq]")).await.unwrap_or_default() {
-        let seq = el.attr("data-seq").await.ok().flatten().and_then(|s| s.parse().ok()).unwrap_or(0);
-        let text = match el.find(Locator::Css(".msg-text")).await {
-            Ok(t) => t.text().await.unwrap_or_default(),
-            Err(_) => String::new(),
-        };
-        out.push((seq, text));
-    }
-    out
+/// `(seq, text)` of every stored message shown.
+async fn texts(client: &fantoccini::Client) -> Vec<(u64, String)> {
+    messages(client).await.into_iter().map(|m| (m.0, m.3)).collect()
 }
 
 #[tokio::test]
@@ -34,7 +19,7 @@ async fn a_message_typed_while_the_edge_is_down_is_delivered_once_after_it_retur
     open_chat(&client).await;
     let input = eventually(20, "the input", || async { client.find(Locator::Css("#chat-input")).await.ok() }).await;
     input.send_keys("where can I park\n").await.expect("type");
-    eventually(20, "the first exchange", || async { (seqs_and_texts(&client).await.len() == 2).then_some(()) }).await;
+    eventually(20, "the first exchange", || async { (texts(&client).await.len() == 2).then_some(()) }).await;
 
     edge.kill();
     eventually(20, "the widget noticing the connection is gone", || async {
@@ -51,7 +36,7 @@ async fn a_message_typed_while_the_edge_is_down_is_delivered_once_after_it_retur
 
     edge.restart();
     let shown = eventually(90, "the outbox delivered and answered after the restart", || async {
-        let m = seqs_and_texts(&client).await;
+        let m = texts(&client).await;
         (m.len() >= 4).then_some(m)
     })
     .await;
