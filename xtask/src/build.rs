@@ -37,6 +37,13 @@ fn build_front_end(p: &Project, tools: &Tools, name: &str) -> Result<(), Fail> {
         .args(["--target", "web", "--no-typescript", "--out-dir"])
         .arg(&out_dir)
         .arg(&input))?;
+    // wasm-bindgen's glue ships unminified; esbuild keeps object keys, so
+    // the wasm imports it names survive.
+    let glue = out_dir.join(format!("{name}.js"));
+    run(Command::new(&tools.esbuild)
+        .arg(&glue)
+        .args(["--minify", "--format=esm", "--target=es2020", "--allow-overwrite", "--log-level=warning"])
+        .arg(format!("--outfile={}", glue.display())))?;
     let wasm = out_dir.join(format!("{name}_bg.wasm"));
     run(Command::new(&tools.wasm_opt).args(["-Oz", "--converge"]).arg("--enable-bulk-memory").arg("--enable-nontrapping-float-to-int")
         .arg(&wasm).arg("-o").arg(&wasm))?;
