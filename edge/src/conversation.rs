@@ -13,6 +13,8 @@ use crate::http::{self, now_ms};
 use serde::{Deserialize, Serialize};
 use crate::knowledge;
 use shared::assistant;
+use shared::limits::{self, TokenBucket};
+use std::cell::RefCell;
 use shared::protocol::{
     Author, ClientFrame, ConversationState, DisclosureRecord, ErrorCode, Event, EventBody, FrameError, Message, Seq, ServerFrame,
     TicketIssued, MAX_REPLAY_EVENTS, PROTOCOL_VERSION, TICKET_TTL_MS,
@@ -65,6 +67,9 @@ pub async fn init(env: &Env, init: &Init) -> EdgeResult<()> {
 #[durable_object]
 pub struct Conversation {
     state: State,
+    /// New visitor messages per second. In memory on purpose: losing it to
+    /// hibernation only ever lets more through, never loses a message.
+    message_rate: RefCell<TokenBucket>,
 }
 
 #[derive(Deserialize)]
@@ -96,7 +101,7 @@ impl DurableObject for Conversation {
                 worker::console_error!("schema: {e}");
             }
         }
-        Self { state }
+        Self { state, message_rate: RefCell::new(TokenBucket::new(limits::MESSAGES, now_ms())) }
     }
 
     async fn fetch(&self, req: Request) -> worker::Result<Response> {
@@ -312,6 +317,11 @@ impl Conversation {
         if let Some(seq) = self.seq_of(client_id)? {
             // A resend after a lost ack: same answer, nothing stored again.
             send(ws, &ServerFrame::Ack { client_id, seq });
+            return Ok(());
+        }
+        if !self.message_rate.borrow_mut().take(now_ms()) {
+            let message = "Too many messages at once. Please wait a moment and send it again.".to_string();
+            send(ws, &ServerFrame::Error { code: ErrorCode::RateLimited, message, client_id: Some(client_id) });
             return Ok(());
         }
         let visitor = Message::plain(Author::Visitor, text.clone(), Some(client_id));

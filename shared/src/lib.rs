@@ -7,6 +7,7 @@ pub mod assistant;
 pub mod colour;
 pub mod disclosure;
 pub mod faq;
+pub mod limits;
 pub mod protocol;
 pub mod site;
 pub mod text;

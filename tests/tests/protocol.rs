@@ -336,3 +336,32 @@ async fn a_visitor_can_erase_the_conversation_and_nothing_of_it_stays_reachable(
     assert_eq!((ticket.status, ticket.code().as_str()), (404, "not_found"));
     assert_eq!(delete(Some(format!("Bearer {}", visitor.secret))), 404);
 }
+
+#[tokio::test]
+async fn a_flood_of_messages_is_rate_limited_and_what_is_stored_stays_contiguous() {
+    let edge = Edge::shared();
+    let visitor = edge.new_visitor();
+    let mut socket = edge.connect(&visitor).await;
+    replay(&mut socket, 0).await;
+    for i in 0..30 {
+        send(&mut socket, &ClientFrame::Send { client_id: Uuid::new_v4(), text: format!("flood {i}") }).await;
+    }
+    let (mut acked, mut limited) = (0, 0);
+    while acked + limited < 30 {
+        match recv(&mut socket).await {
+            ServerFrame::Ack { .. } => acked += 1,
+            ServerFrame::Error { code: ErrorCode::RateLimited, client_id: Some(_), .. } => limited += 1,
+            _ => {}
+        }
+    }
+    assert!(limited > 0 && acked >= 10, "acked {acked}, limited {limited}");
+    let mut again = edge.connect(&visitor).await;
+    let (last, events) = replay(&mut again, 0).await;
+    let seqs: Vec<u64> = events.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, (1..=last).collect::<Vec<_>>(), "contiguous");
+    let visitor_messages = events
+        .iter()
+        .filter(|e| matches!(&e.body, EventBody::Message(m) if m.author == Author::Visitor))
+        .count();
+    assert_eq!(visitor_messages, acked, "exactly the acknowledged messages are stored");
+}
