@@ -5,7 +5,7 @@
 
 use crate::error::EdgeResult;
 use shared::site::SiteConfig;
-use worker::{Headers, Request, Response};
+use worker::{Headers, Response};
 
 const FRAME_HTML: &str = concat!(
     "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">",
@@ -18,7 +18,7 @@ const FRAME_HTML: &str = concat!(
     "</head><body><noscript>The chat needs JavaScript.</noscript></body></html>"
 );
 
-pub fn serve(_req: &Request, site: &SiteConfig) -> EdgeResult<Response> {
+pub fn serve(site: &SiteConfig) -> EdgeResult<Response> {
     let ancestors = if site.embed_origins.is_empty() {
         "'none'".to_string()
     } else {

@@ -28,23 +28,20 @@ async fn route(req: Request, env: &Env) -> EdgeResult<Response> {
     let path = req.path();
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     match segments.as_slice() {
-        ["chat", site] => frame::serve(&req, &load_site_config(env, site)?),
+        ["chat", site] => frame::serve(&load_site_config(env, site)?),
         ["api", "v1", "conversations"] => {
             require_method(&req, Method::Post)?;
             create_conversation(req, env).await
         }
-        ["api", "v1", "conversations", id] => {
+        // One conversation: erase it, get a socket ticket, open the socket.
+        ["api", "v1", "conversations", id, action @ ..] => {
             let id = parse_conversation_id(id).ok_or_else(EdgeError::not_found)?;
             http::require_same_origin(&req)?;
-            require_method(&req, Method::Delete)?;
-            conversation::stub(env, &id.to_string())?.fetch_with_request(req).await.map_err(EdgeError::from)
-        }
-        ["api", "v1", "conversations", id, action @ ("ticket" | "ws")] => {
-            let id = parse_conversation_id(id).ok_or_else(EdgeError::not_found)?;
-            http::require_same_origin(&req)?;
-            match *action {
-                "ticket" => require_method(&req, Method::Post)?,
-                _ => http::require_websocket_upgrade(&req)?,
+            match action {
+                [] => require_method(&req, Method::Delete)?,
+                ["ticket"] => require_method(&req, Method::Post)?,
+                ["ws"] => http::require_websocket_upgrade(&req)?,
+                _ => return Err(EdgeError::new(ErrorCode::NotFound, "Nothing here.")),
             }
             conversation::stub(env, &id.to_string())?.fetch_with_request(req).await.map_err(EdgeError::from)
         }

@@ -209,18 +209,6 @@ pub fn post(url: &str, body: &str, headers: &[(&str, &str)]) -> Answer {
     }
 }
 
-pub fn get(url: &str, headers: &[(&str, &str)]) -> Answer {
-    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-    let mut req = agent.get(url);
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    match req.call() {
-        Ok(mut res) => Answer { status: res.status().as_u16(), body: res.body_mut().read_to_string().unwrap_or_default() },
-        Err(e) => panic!("GET {url} failed: {e}"),
-    }
-}
-
 impl Edge {
     /// Opens a conversation as the widget does.
     pub fn new_visitor(&self) -> Visitor {
@@ -357,8 +345,9 @@ pub async fn launcher(client: &fantoccini::Client) -> fantoccini::elements::Elem
     root.find(fantoccini::Locator::Css("button")).await.expect("launcher button")
 }
 
-/// Opens the chat if it is closed, then switches into the widget frame.
-pub async fn open_chat(client: &fantoccini::Client) {
+/// Opens the chat if it is closed, switches into the widget frame, and
+/// returns its input once the widget has drawn it.
+pub async fn open_chat(client: &fantoccini::Client) -> fantoccini::elements::Element {
     let button = launcher(client).await;
     if button.attr("aria-expanded").await.ok().flatten().as_deref() != Some("true") {
         button.click().await.expect("click launcher");
@@ -366,6 +355,7 @@ pub async fn open_chat(client: &fantoccini::Client) {
     let host = client.find(fantoccini::Locator::Css("#chat-widget")).await.expect("host");
     let frame = host.shadow_root().await.expect("shadow").find(fantoccini::Locator::Css("iframe")).await.expect("frame");
     frame.enter_frame().await.expect("enter frame");
+    eventually(20, "the chat input", || async { client.find(fantoccini::Locator::Css("#chat-input")).await.ok() }).await
 }
 
 /// `(seq, author class, badge text, message text)` of every stored message shown.

@@ -61,8 +61,7 @@ async fn the_faq_answers_with_its_source_and_an_unknown_question_gets_choices_an
     let edge = Edge::shared();
     let client = browser(1280, 900).await;
     client.goto(&format!("{}/demo/", edge.base())).await.expect("demo page");
-    open_chat(&client).await;
-    let input = eventually(20, "the input", || async { client.find(Locator::Css("#chat-input")).await.ok() }).await;
+    let input = open_chat(&client).await;
 
     input.send_keys("when are you open on saturday\n").await.expect("type");
     let source = eventually(20, "the answer's source", || async {
@@ -114,9 +113,9 @@ async fn markup_typed_by_a_visitor_is_shown_as_text_and_never_runs() {
     let edge = Edge::shared();
     let client = browser(1280, 900).await;
     client.goto(&format!("{}/demo/", edge.base())).await.expect("demo page");
-    open_chat(&client).await;
+    let input = open_chat(&client).await;
     let hostile = r#"<img src=x onerror="document.title='pwned'"><script>document.title='pwned'</script>"#;
-    let input = eventually(20, "the input", || async { client.find(Locator::Css("#chat-input")).await.ok() }).await;
+
     input.send_keys(hostile).await.expect("type");
     client.find(Locator::Css(".send-button")).await.expect("send").click().await.expect("click");
     let shown = eventually(20, "the message stored and shown", || async {
@@ -136,8 +135,7 @@ async fn escape_closes_the_chat_and_returns_focus_to_the_launcher() {
     let edge = Edge::shared();
     let client = browser(1280, 900).await;
     client.goto(&format!("{}/demo/", edge.base())).await.expect("demo page");
-    open_chat(&client).await;
-    let input = eventually(20, "the input", || async { client.find(Locator::Css("#chat-input")).await.ok() }).await;
+    let input = open_chat(&client).await;
     input.send_keys("\u{e00c}").await.expect("press Escape");
     client.enter_parent_frame().await.expect("back to the page");
     let focused = eventually(10, "focus back on the launcher", || async {
@@ -212,7 +210,6 @@ async fn the_open_widget_has_no_wcag_22_aa_violations_in_its_main_states() {
     let client = browser(1280, 900).await;
     client.goto(&format!("{}/demo/", edge.base())).await.expect("demo page");
     open_chat(&client).await;
-    eventually(20, "the input", || async { client.find(Locator::Css("#chat-input")).await.ok() }).await;
     assert_eq!(axe_violations(&client).await, Vec::<String>::new(), "empty conversation");
 
     let input = client.find(Locator::Css("#chat-input")).await.expect("input");
@@ -292,7 +289,6 @@ async fn on_a_phone_the_chat_fills_the_screen() {
     client.goto(&format!("{}/demo/", edge.base())).await.expect("demo page");
     screenshot(&client, "widget-closed-phone").await;
     open_chat(&client).await;
-    eventually(20, "the input", || async { client.find(Locator::Css("#chat-input")).await.ok() }).await;
     let greeting = client.find(Locator::Css(".msg-greeting .msg-text")).await.expect("greeting").text().await.expect("text");
     assert_eq!(greeting, "Hi! Ask me about repairs, prices or opening hours.");
     client.enter_parent_frame().await.expect("page");
@@ -316,8 +312,7 @@ async fn two_tabs_of_the_site_share_one_live_conversation() {
     let edge = Edge::shared();
     let client = browser(1280, 900).await;
     client.goto(&format!("{}/demo/", edge.base())).await.expect("demo page");
-    open_chat(&client).await;
-    let input = eventually(20, "the input", || async { client.find(Locator::Css("#chat-input")).await.ok() }).await;
+    let input = open_chat(&client).await;
     input.send_keys("where can I park\n").await.expect("type");
     eventually(20, "the first exchange", || async { (messages(&client).await.len() == 2).then_some(()) }).await;
     let first_tab = client.window().await.expect("window");

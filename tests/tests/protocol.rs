@@ -21,6 +21,14 @@ fn error_code(frame: &ServerFrame) -> Option<ErrorCode> {
     }
 }
 
+/// A new visitor with a socket that has resumed from the start.
+async fn opened(edge: &Edge) -> (tests::Visitor, tests::Socket) {
+    let visitor = edge.new_visitor();
+    let mut socket = edge.connect(&visitor).await;
+    replay(&mut socket, 0).await;
+    (visitor, socket)
+}
+
 /// Resumes from `after` and collects the replay (welcome, then its events).
 async fn replay(socket: &mut tests::Socket, after: u64) -> (u64, Vec<shared::protocol::Event>) {
     send(socket, &ClientFrame::Resume { last_seq: after }).await;
@@ -61,9 +69,7 @@ async fn a_message_is_stored_acknowledged_and_answered_by_the_ai() {
 #[tokio::test]
 async fn the_same_client_id_sent_three_times_is_stored_once_with_one_sequence_number() {
     let edge = Edge::shared();
-    let visitor = edge.new_visitor();
-    let mut socket = edge.connect(&visitor).await;
-    replay(&mut socket, 0).await;
+    let (visitor, mut socket) = opened(edge).await;
 
     let id = Uuid::new_v4();
     let frame = ClientFrame::Send { client_id: id, text: "Is my bike ready?".into() };
@@ -133,9 +139,7 @@ impl AiEvent for shared::protocol::Event {
 #[tokio::test]
 async fn bad_frames_get_typed_errors_store_nothing_and_the_socket_keeps_serving() {
     let edge = Edge::shared();
-    let visitor = edge.new_visitor();
-    let mut socket = edge.connect(&visitor).await;
-    replay(&mut socket, 0).await;
+    let (_, mut socket) = opened(edge).await;
 
     let oversized = format!(
         r#"{{"send":{{"client_id":"{}","text":"{}"}}}}"#,
@@ -246,9 +250,7 @@ async fn ask(socket: &mut tests::Socket, question: &str) -> shared::protocol::Me
 #[tokio::test]
 async fn the_ai_answers_from_the_sites_faq_with_its_source_and_abstains_outside_it() {
     let edge = Edge::shared();
-    let visitor = edge.new_visitor();
-    let mut socket = edge.connect(&visitor).await;
-    replay(&mut socket, 0).await;
+    let (_, mut socket) = opened(edge).await;
 
     let answer = ask(&mut socket, "when are you open on saturday").await;
     let source = answer.source.expect("an answer names its source");
@@ -263,9 +265,7 @@ async fn the_ai_answers_from_the_sites_faq_with_its_source_and_abstains_outside_
 #[tokio::test]
 async fn asking_for_a_person_twice_changes_the_state_once() {
     let edge = Edge::shared();
-    let visitor = edge.new_visitor();
-    let mut socket = edge.connect(&visitor).await;
-    replay(&mut socket, 0).await;
+    let (_, mut socket) = opened(edge).await;
     send(&mut socket, &ClientFrame::RequestPerson {}).await;
     send(&mut socket, &ClientFrame::RequestPerson {}).await;
     let frame = recv(&mut socket).await;
@@ -277,9 +277,7 @@ async fn asking_for_a_person_twice_changes_the_state_once() {
 #[tokio::test]
 async fn a_complaint_is_answered_and_handed_over() {
     let edge = Edge::shared();
-    let visitor = edge.new_visitor();
-    let mut socket = edge.connect(&visitor).await;
-    replay(&mut socket, 0).await;
+    let (_, mut socket) = opened(edge).await;
     let answer = ask(&mut socket, "I want to make a complaint about my repair").await;
     assert_eq!(answer.source.map(|s| s.entry_id).as_deref(), Some("complaint"));
     let frame = recv(&mut socket).await;
@@ -289,9 +287,7 @@ async fn a_complaint_is_answered_and_handed_over() {
 #[tokio::test]
 async fn asking_whether_it_is_a_person_gets_the_fixed_answer_in_the_language_asked() {
     let edge = Edge::shared();
-    let visitor = edge.new_visitor();
-    let mut socket = edge.connect(&visitor).await;
-    replay(&mut socket, 0).await;
+    let (_, mut socket) = opened(edge).await;
     let en = ask(&mut socket, "Am I talking to a real person?").await;
     assert!(en.text.starts_with("I'm an AI assistant, not a person."), "{}", en.text);
     let de = ask(&mut socket, "Bist du ein Bot?").await;
@@ -302,9 +298,7 @@ async fn asking_whether_it_is_a_person_gets_the_fixed_answer_in_the_language_ask
 #[tokio::test]
 async fn a_visitor_can_erase_the_conversation_and_nothing_of_it_stays_reachable() {
     let edge = Edge::shared();
-    let visitor = edge.new_visitor();
-    let mut socket = edge.connect(&visitor).await;
-    replay(&mut socket, 0).await;
+    let (visitor, mut socket) = opened(edge).await;
     ask(&mut socket, "where can I park").await;
     let url = format!("{}/api/v1/conversations/{}", edge.base(), visitor.conversation_id);
     let delete = |auth: Option<String>| {
@@ -340,9 +334,7 @@ async fn a_visitor_can_erase_the_conversation_and_nothing_of_it_stays_reachable(
 #[tokio::test]
 async fn a_flood_of_messages_is_rate_limited_and_what_is_stored_stays_contiguous() {
     let edge = Edge::shared();
-    let visitor = edge.new_visitor();
-    let mut socket = edge.connect(&visitor).await;
-    replay(&mut socket, 0).await;
+    let (visitor, mut socket) = opened(edge).await;
     for i in 0..30 {
         send(&mut socket, &ClientFrame::Send { client_id: Uuid::new_v4(), text: format!("flood {i}") }).await;
     }

@@ -16,8 +16,7 @@ async fn a_message_typed_while_the_edge_is_down_is_delivered_once_after_it_retur
     let mut edge = Edge::start();
     let client = browser(1280, 900).await;
     client.goto(&format!("{}/demo/", edge.base())).await.expect("demo page");
-    open_chat(&client).await;
-    let input = eventually(20, "the input", || async { client.find(Locator::Css("#chat-input")).await.ok() }).await;
+    let input = open_chat(&client).await;
     input.send_keys("where can I park\n").await.expect("type");
     eventually(20, "the first exchange", || async { (texts(&client).await.len() == 2).then_some(()) }).await;
 

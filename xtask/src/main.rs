@@ -98,13 +98,18 @@ fn bench_widget(p: &Project) -> Result<(), Fail> {
     let tools = tools::ensure_build_tools(p)?;
     let browser = tools::ensure_browser()?;
     build::build_all(p, &tools)?;
-    run(Command::new("cargo")
-        .args(["test", "-p", "tests", "--test", "bench_open", "--", "--ignored", "--nocapture"])
-        .current_dir(&p.root)
-        .env("CHAT_NODE", tools.node22_bin.join("node"))
+    let mut cmd = Command::new("cargo");
+    cmd.args(["test", "-p", "tests", "--test", "bench_open", "--", "--ignored", "--nocapture"]).current_dir(&p.root);
+    run(with_end_to_end_env(&mut cmd, &tools, &browser))
+}
+
+/// Where the end-to-end harness finds wrangler, Node 22 and the browser.
+fn with_end_to_end_env<'c>(cmd: &'c mut Command, tools: &tools::Tools, browser: &tools::Browser) -> &'c mut Command {
+    cmd.env("CHAT_NODE", tools.node22_bin.join("node"))
         .env("CHAT_WRANGLER_JS", &tools.wrangler_js)
         .env("CHAT_CHROMIUM", &browser.chromium)
-        .env("CHROMEDRIVER", &browser.chromedriver))
+        .env("CHROMEDRIVER", &browser.chromedriver)
+        .env("PATH", tools.path_env())
 }
 
 /// Every test group, run in one go; a failing group does not stop the
@@ -132,14 +137,8 @@ fn test(p: &Project) -> Result<(), Fail> {
     totals.group("components", &mut components, p);
 
     let mut end_to_end = Command::new("cargo");
-    end_to_end
-        .args(["test", "-p", "tests", "--", "--test-threads", "2"])
-        .env("CHAT_NODE", tools.node22_bin.join("node"))
-        .env("CHAT_WRANGLER_JS", &tools.wrangler_js)
-        .env("CHAT_CHROMIUM", &browser.chromium)
-        .env("CHROMEDRIVER", &browser.chromedriver)
-        .env("PATH", tools.path_env());
-    totals.group("end-to-end", &mut end_to_end, p);
+    end_to_end.args(["test", "-p", "tests", "--", "--test-threads", "2"]);
+    totals.group("end-to-end", with_end_to_end_env(&mut end_to_end, &tools, &browser), p);
 
     println!();
     for (name, ok) in &totals.groups {
