@@ -6,9 +6,14 @@
 pub mod assistant;
 pub mod colour;
 pub mod disclosure;
+pub mod escalation;
 pub mod faq;
+pub mod handoff;
+pub mod lifecycle;
 pub mod limits;
+pub mod metrics;
 pub mod protocol;
 pub mod site;
+pub mod team;
 pub mod text;
 pub mod transcript;

@@ -96,11 +96,22 @@ pub enum ClientFrame {
     /// The visitor pressed "Talk to a person". Pressing again while waiting
     /// changes nothing.
     RequestPerson {},
+    /// The sender is typing; sent at most every few seconds while it lasts.
+    Typing {},
+    /// The visitor leaves an e-mail address and a question for the team
+    /// (nobody online, outside hours, or no claim in time).
+    LeaveContact { email: String, question: String },
+    /// The visitor rates a resolved conversation, once.
+    Rate {
+        score: u8,
+        #[serde(default)]
+        comment: String,
+    },
 }
 
 impl ClientFrame {
     /// The frame types this version understands.
-    pub const TYPES: &'static [&'static str] = &["resume", "send", "request_person"];
+    pub const TYPES: &'static [&'static str] = &["resume", "send", "request_person", "typing", "leave_contact", "rate"];
 
     /// Parses one frame, telling oversized, malformed and unknown frames
     /// apart so the sender gets a precise error code.
@@ -167,6 +178,11 @@ pub enum ServerFrame {
     Ack { client_id: Uuid, seq: Seq },
     /// A stored event, live or replayed.
     Event(Event),
+    /// Where a waiting visitor stands in the queue; sent whenever it
+    /// changes and on every resume while waiting. Not stored as an event.
+    Queue(QueueStatus),
+    /// Someone on the other side is typing (live only, never stored).
+    Typing { author: Author },
     /// A refused frame. The connection stays open.
     Error {
         code: ErrorCode,
@@ -196,8 +212,43 @@ pub struct Event {
 #[serde(rename_all = "snake_case")]
 pub enum EventBody {
     Message(Message),
-    /// The conversation moved to another state.
-    State { state: ConversationState },
+    /// The conversation moved to another state. `agent` names the person who
+    /// joined (`with_person`) or left (back to `bot`); `team` whom a waiting
+    /// visitor waits for.
+    State {
+        state: ConversationState,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        agent: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        team: Option<String>,
+    },
+    /// The visitor is offered to leave an e-mail address and a question.
+    ContactOffer { reason: ContactReason },
+    /// The visitor left an e-mail address and a question (a ticket for the team).
+    Contact { email: String, question: String },
+    /// The visitor's rating of a resolved conversation.
+    Rating {
+        score: u8,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        comment: String,
+    },
+}
+
+impl EventBody {
+    /// The `kind` column an event is stored under.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EventBody::Message(_) => "message",
+            EventBody::State { .. } => "state",
+            EventBody::ContactOffer { .. } => "contact_offer",
+            EventBody::Contact { .. } => "contact",
+            EventBody::Rating { .. } => "rating",
+        }
+    }
+
+    pub fn state(state: ConversationState) -> Self {
+        EventBody::State { state, agent: None, team: None }
+    }
 }
 
 /// Where the conversation stands. Changes only through stored events.
@@ -206,8 +257,39 @@ pub enum EventBody {
 pub enum ConversationState {
     /// The AI assistant answers.
     Bot,
-    /// The visitor asked for a person (or the AI handed over).
+    /// In the queue for a person; the AI may still answer FAQ questions.
     WaitingForPerson,
+    /// A person has claimed the conversation; the AI is silent.
+    WithPerson,
+    /// Closed by a person. Never reopens: the visitor's next message starts
+    /// a new conversation linked to this one.
+    Resolved,
+}
+
+/// Why the visitor is offered to leave an e-mail address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactReason {
+    /// The team is outside its business hours: nobody is queued.
+    OutsideHours,
+    /// Within hours but nobody is online: queued all the same.
+    NobodyOnline,
+    /// Nobody claimed within the site's time-out: the place is kept.
+    NoClaimInTime,
+}
+
+/// A waiting visitor's place in the queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueStatus {
+    /// The team's display name.
+    pub team: String,
+    /// 1 is next.
+    pub position: u32,
+    /// From the team's recent claim times; `None` when there is no history.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_wait_ms: Option<u64>,
+    /// People of that team online now.
+    pub agents_online: u32,
 }
 
 /// A message in the transcript.
@@ -295,6 +377,20 @@ pub enum ErrorCode {
     MethodNotAllowed,
     /// A WebSocket route was called without `Upgrade: websocket`.
     UpgradeRequired,
+    /// Not a valid e-mail address.
+    InvalidEmail,
+    /// A rating outside 1..=5, or a second rating.
+    InvalidRating,
+    /// The conversation is resolved; start a new one.
+    ConversationResolved,
+    /// Another agent has claimed the conversation already.
+    AlreadyClaimed,
+    /// The action does not fit the conversation's state (e.g. resolving twice).
+    WrongState,
+    /// A state-changing agent request without the session's CSRF token.
+    CsrfRejected,
+    /// E-mail and password do not match an active agent.
+    BadLogin,
     /// Something failed at the edge; nothing was stored.
     Internal,
 }
@@ -307,9 +403,12 @@ impl ErrorCode {
             ErrorCode::Malformed
             | ErrorCode::UnknownType
             | ErrorCode::EmptyMessage
-            | ErrorCode::MessageTooLong => 400,
-            ErrorCode::Unauthorized => 401,
-            ErrorCode::ForbiddenOrigin => 403,
+            | ErrorCode::MessageTooLong
+            | ErrorCode::InvalidEmail
+            | ErrorCode::InvalidRating => 400,
+            ErrorCode::Unauthorized | ErrorCode::BadLogin => 401,
+            ErrorCode::ForbiddenOrigin | ErrorCode::CsrfRejected => 403,
+            ErrorCode::ConversationResolved | ErrorCode::AlreadyClaimed | ErrorCode::WrongState => 409,
             ErrorCode::NotFound | ErrorCode::UnknownSite => 404,
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::UpgradeRequired => 426,
@@ -332,6 +431,13 @@ impl ErrorCode {
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::UpgradeRequired => "upgrade_required",
+            ErrorCode::InvalidEmail => "invalid_email",
+            ErrorCode::InvalidRating => "invalid_rating",
+            ErrorCode::ConversationResolved => "conversation_resolved",
+            ErrorCode::AlreadyClaimed => "already_claimed",
+            ErrorCode::WrongState => "wrong_state",
+            ErrorCode::CsrfRejected => "csrf_rejected",
+            ErrorCode::BadLogin => "bad_login",
             ErrorCode::Internal => "internal",
         }
     }

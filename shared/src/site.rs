@@ -1,15 +1,68 @@
 //! Per-site configuration the edge needs to serve a site's widget.
 
+use crate::escalation::EscalationPolicy;
+use crate::team::Team;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// One site that embeds the widget.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SiteConfig {
     /// Origins allowed to embed the widget frame (CSP `frame-ancestors`
     /// sources, e.g. `https://shop.example`); `'self'` allows the edge's own
     /// pages such as the demo.
     pub embed_origins: Vec<String>,
+    #[serde(default)]
+    pub handoff: HandoffConfig,
+}
+
+/// How a site hands conversations to people.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HandoffConfig {
+    /// The site's teams; by default one "Support" team, always open.
+    pub teams: Vec<Team>,
+    /// Team id for hand-offs no route matches; the first team if unset.
+    pub default_team: Option<String>,
+    /// FAQ entry ids, entry tags and sensitive topics → team id.
+    pub routes: BTreeMap<String, String>,
+    /// Seconds a visitor waits for a claim before the e-mail path is offered.
+    pub claim_timeout_s: u32,
+    pub policy: EscalationPolicy,
+}
+
+impl Default for HandoffConfig {
+    fn default() -> Self {
+        Self {
+            teams: vec![Team { id: "support".into(), name: "Support".into(), time_zone: "UTC".into(), hours: None }],
+            default_team: None,
+            routes: BTreeMap::new(),
+            claim_timeout_s: 180,
+            policy: EscalationPolicy::default(),
+        }
+    }
+}
+
+impl HandoffConfig {
+    fn validate(&self) -> Result<(), String> {
+        if self.teams.is_empty() {
+            return Err("handoff.teams: at least one team is needed".into());
+        }
+        for team in &self.teams {
+            team.validate()?;
+        }
+        let known = |id: &String| self.teams.iter().any(|t| &t.id == id);
+        if let Some(id) = self.default_team.as_ref().filter(|id| !known(id)) {
+            return Err(format!("handoff.default_team: no team `{id}`"));
+        }
+        if let Some((from, id)) = self.routes.iter().find(|(_, id)| !known(id)) {
+            return Err(format!("handoff.routes.{from}: no team `{id}`"));
+        }
+        if self.claim_timeout_s == 0 {
+            return Err("handoff.claim_timeout_s must be at least 1".into());
+        }
+        Ok(())
+    }
 }
 
 /// All sites, keyed by site id, as read from the `SITES` setting.
@@ -27,6 +80,7 @@ pub fn parse_sites(raw: &str) -> Result<Sites, String> {
                 return Err(format!("SITES.{id}: `{origin}` is not an origin like https://example.com or 'self'"));
             }
         }
+        site.handoff.validate().map_err(|e| format!("SITES.{id}.{e}"))?;
     }
     Ok(sites)
 }
@@ -65,6 +119,24 @@ mod tests {
     fn header_injection_in_an_origin_is_refused() {
         let err = parse_sites(r#"{"demo":{"embed_origins":["https://a.example; script-src *"]}}"#).unwrap_err();
         assert!(err.contains("not an origin"), "{err}");
+    }
+
+    #[test]
+    fn a_site_without_handoff_settings_gets_one_always_open_team() {
+        let sites = parse_sites(r#"{"demo":{"embed_origins":[]}}"#).unwrap();
+        let h = &sites["demo"].handoff;
+        assert_eq!(h.teams[0].id, "support");
+        assert_eq!(h.claim_timeout_s, 180);
+    }
+
+    #[test]
+    fn teams_hours_and_routes_are_checked() {
+        let ok = r#"{"demo":{"embed_origins":[],"handoff":{"teams":[{"id":"billing","name":"Billing","time_zone":"Europe/Berlin","hours":{"mon":"09:00-17:00"}}],"routes":{"payment":"billing"},"claim_timeout_s":5}}}"#;
+        assert_eq!(parse_sites(ok).unwrap()["demo"].handoff.claim_timeout_s, 5);
+        let bad_route = r#"{"demo":{"embed_origins":[],"handoff":{"routes":{"payment":"billing"}}}}"#;
+        assert!(parse_sites(bad_route).unwrap_err().contains("no team `billing`"));
+        let bad_key = r#"{"demo":{"embed_origins":[],"handoff":{"timeout":5}}}"#;
+        assert!(parse_sites(bad_key).is_err(), "a misspelt setting is an error, not ignored");
     }
 
     #[test]

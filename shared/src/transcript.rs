@@ -6,7 +6,7 @@
 //! It is plain state with no I/O: the front end feeds it server frames and
 //! sends whatever client frames it returns.
 
-use crate::protocol::{ClientFrame, ConversationState, ErrorCode, Event, EventBody, Seq, ServerFrame};
+use crate::protocol::{ClientFrame, ConversationState, ErrorCode, Event, EventBody, QueueStatus, Seq, ServerFrame};
 use uuid::Uuid;
 
 /// Where an outgoing message is.
@@ -40,6 +40,8 @@ pub struct Transcript {
     /// From the last welcome: where the replay ends and the server's head.
     replay_until: Seq,
     server_head: Seq,
+    /// The latest queue status from the edge.
+    queue: Option<QueueStatus>,
 }
 
 impl Transcript {
@@ -58,10 +60,15 @@ impl Transcript {
             .iter()
             .rev()
             .find_map(|e| match e.body {
-                EventBody::State { state } => Some(state),
-                EventBody::Message(_) => None,
+                EventBody::State { state, .. } => Some(state),
+                _ => None,
             })
             .unwrap_or(ConversationState::Bot)
+    }
+
+    /// Where the visitor stands in the queue, while waiting for a person.
+    pub fn queue_status(&self) -> Option<&QueueStatus> {
+        self.queue.as_ref().filter(|_| self.state() == ConversationState::WaitingForPerson)
     }
 
     fn holds(&self, seq: Seq) -> bool {
@@ -133,6 +140,11 @@ impl Transcript {
                 self.insert(event);
                 self.resume_if_behind().or_else(|| self.resume_if_gap())
             }
+            ServerFrame::Queue(status) => {
+                self.queue = Some(status);
+                None
+            }
+            ServerFrame::Typing { .. } => None,
             ServerFrame::Error { code, message, client_id } => {
                 if let Some(o) = client_id.and_then(|id| self.outbox.iter_mut().find(|o| o.client_id == id)) {
                     o.status = OutboxStatus::Failed { code, message };
@@ -283,7 +295,7 @@ mod tests {
         t.on_frame(ServerFrame::Event(Event {
             seq: 1,
             at_ms: 0,
-            body: EventBody::State { state: ConversationState::WaitingForPerson },
+            body: EventBody::state(ConversationState::WaitingForPerson),
         }));
         t.on_frame(message(2, None));
         assert_eq!(t.state(), ConversationState::WaitingForPerson);

@@ -1,0 +1,289 @@
+//! The hand-off: the packet an agent receives (so the visitor never has to
+//! repeat themselves), the queue's order, and an honest expected wait.
+
+use crate::escalation::{self, Sentiment, Trigger};
+use crate::faq::NOT_SURE;
+use crate::protocol::{Author, Event, EventBody, Message};
+use serde::{Deserialize, Serialize};
+
+/// Stored with the conversation when it is handed over; shown to agents
+/// with the full transcript.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HandoffPacket {
+    pub conversation_id: String,
+    pub site: String,
+    /// Team id and display name.
+    pub team: String,
+    pub team_name: String,
+    pub trigger: Trigger,
+    /// Every reason, in words: "frustration: 'this is ridiculous'".
+    pub reasons: Vec<String>,
+    pub sentiment: Sentiment,
+    pub summary: Summary,
+    #[serde(default)]
+    pub page_url: Option<String>,
+    #[serde(default)]
+    pub locale: Option<String>,
+    pub requested_at_ms: i64,
+}
+
+/// A short extractive summary: the visitor's own words and the AI's
+/// answers, nothing made up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// What the visitor wants: their first real question, in their words.
+    pub wants: String,
+    /// What the AI answered, question by question.
+    pub ai_answers: Vec<TriedAnswer>,
+    /// Questions still open: not answered, answered unhelpfully, or not
+    /// answered yet.
+    pub open: Vec<String>,
+}
+
+/// One visitor question and the AI's answer to it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TriedAnswer {
+    pub question: String,
+    /// The FAQ entry answered with, and its calibrated confidence; `None`
+    /// when the AI was not sure (then `suggested` lists the closest entries).
+    #[serde(default)]
+    pub entry_id: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub confidence: Option<f32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suggested: Vec<String>,
+}
+
+/// What an agent's view of a waiting conversation carries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HandoffView {
+    pub packet: HandoffPacket,
+    /// Waiting time so far (or until claimed), in milliseconds.
+    pub waited_ms: u64,
+    pub transcript: Vec<Event>,
+}
+
+/// Builds the summary from the transcript.
+pub fn summarize(events: &[Event]) -> Summary {
+    let messages: Vec<&Message> = events
+        .iter()
+        .filter_map(|e| match &e.body {
+            EventBody::Message(m) => Some(m),
+            _ => None,
+        })
+        .collect();
+    let mut ai_answers = Vec::new();
+    let mut open: Vec<String> = Vec::new();
+    let mut wants = None;
+    for (i, m) in messages.iter().enumerate() {
+        if m.author != Author::Visitor {
+            continue;
+        }
+        let text = m.text.trim();
+        let request_only = is_request_only(text);
+        if wants.is_none() && !request_only && text.split_whitespace().count() >= 3 {
+            wants = Some(text.to_string());
+        }
+        let reply = messages[i + 1..].iter().take_while(|n| n.author != Author::Visitor).find(|n| n.author == Author::Ai);
+        let unhelpful_next = messages[i + 1..]
+            .iter()
+            .find(|n| n.author == Author::Visitor)
+            .is_some_and(|n| escalation::says_unhelpful(&n.text));
+        match reply {
+            Some(r) if !request_only => {
+                let answered = r.source.is_some() && r.text != NOT_SURE;
+                ai_answers.push(TriedAnswer {
+                    question: text.to_string(),
+                    entry_id: r.source.as_ref().map(|s| s.entry_id.clone()),
+                    title: r.source.as_ref().map(|s| s.title.clone()),
+                    confidence: r.source.as_ref().map(|s| s.confidence),
+                    suggested: r.suggestions.iter().map(|s| s.question.clone()).collect(),
+                });
+                if (!answered || unhelpful_next) && !escalation::says_unhelpful(text) {
+                    open.push(text.to_string());
+                }
+            }
+            None if !request_only && !escalation::says_unhelpful(text) => open.push(text.to_string()),
+            _ => {}
+        }
+    }
+    open.dedup();
+    let wants = wants
+        .or_else(|| messages.iter().rev().find(|m| m.author == Author::Visitor).map(|m| m.text.trim().to_string()))
+        .unwrap_or_else(|| "(nothing typed yet)".into());
+    Summary { wants, ai_answers, open }
+}
+
+/// "Talk to a person please": a request and nothing else to answer.
+fn is_request_only(text: &str) -> bool {
+    escalation::asks_for_person_in(text) && text.split_whitespace().count() <= 8
+}
+
+/// How urgent a waiting conversation is: the trigger's weight, plus its
+/// frustration, plus one point per minute waited, so nobody waits forever
+/// behind newer angry visitors.
+pub fn priority(trigger: Trigger, sentiment: &Sentiment, waited_ms: u64) -> f32 {
+    trigger.base_priority() + sentiment.frustration + waited_ms as f32 / 60_000.0
+}
+
+/// One entry of the queue, as the inbox keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueEntry {
+    pub conversation_id: String,
+    pub team: String,
+    pub trigger: Trigger,
+    pub frustration: f32,
+    pub requested_at_ms: i64,
+    /// The priority without waiting time.
+    pub base_priority: f32,
+}
+
+/// Sorts the queue: highest priority first (waiting time included), then
+/// who came first.
+pub fn order_queue(entries: &mut [QueueEntry], now_ms: i64) {
+    let score = |e: &QueueEntry| e.base_priority + (now_ms - e.requested_at_ms).max(0) as f32 / 60_000.0;
+    entries.sort_by(|a, b| {
+        score(b).total_cmp(&score(a)).then(a.requested_at_ms.cmp(&b.requested_at_ms)).then(a.conversation_id.cmp(&b.conversation_id))
+    });
+}
+
+/// Each entry's position within its team (1 is next), for an ordered queue.
+pub fn positions(ordered: &[QueueEntry]) -> Vec<u32> {
+    let mut seen: std::collections::BTreeMap<&str, u32> = Default::default();
+    ordered
+        .iter()
+        .map(|e| {
+            let n = seen.entry(e.team.as_str()).or_insert(0);
+            *n += 1;
+            *n
+        })
+        .collect()
+}
+
+/// An honest expected wait: the median of the team's recent waits until a
+/// claim, once per "round" of its online people ahead of the visitor.
+/// `None` ("unknown") without history or with nobody online.
+pub fn expected_wait_ms(recent_waits_ms: &[u64], position: u32, agents_online: u32) -> Option<u64> {
+    if recent_waits_ms.is_empty() || agents_online == 0 {
+        return None;
+    }
+    let mut sorted = recent_waits_ms.to_vec();
+    sorted.sort_unstable();
+    let median = sorted[sorted.len() / 2];
+    let rounds = u64::from(position.max(1).div_ceil(agents_online));
+    Some(median.max(1_000) * rounds)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::escalation::Mood;
+    use crate::protocol::{Source, Suggestion};
+
+    fn event(seq: u64, m: Message) -> Event {
+        Event { seq, at_ms: seq as i64, body: EventBody::Message(m) }
+    }
+
+    fn visitor(text: &str) -> Message {
+        Message::plain(Author::Visitor, text, None)
+    }
+
+    fn answer(entry: &str, title: &str, confidence: f32) -> Message {
+        let mut m = Message::plain(Author::Ai, "…", None);
+        m.source = Some(Source { entry_id: entry.into(), title: title.into(), url: None, confidence });
+        m
+    }
+
+    fn not_sure(suggested: &[&str]) -> Message {
+        let mut m = Message::plain(Author::Ai, NOT_SURE, None);
+        m.suggestions = suggested.iter().map(|q| Suggestion { entry_id: q.to_lowercase(), question: q.to_string() }).collect();
+        m
+    }
+
+    #[test]
+    fn the_summary_says_what_the_visitor_wants_what_was_tried_and_what_is_open() {
+        let events = vec![
+            event(1, visitor("hi")),
+            event(2, not_sure(&[])),
+            event(3, visitor("Can you service a Rohloff hub?")),
+            event(4, not_sure(&["How much does a bike service cost?"])),
+            event(5, visitor("How much is a puncture repair?")),
+            event(6, answer("puncture-repair", "How much is a puncture repair?", 0.91)),
+            event(7, visitor("talk to a person please")),
+        ];
+        let s = summarize(&events);
+        assert_eq!(s.wants, "Can you service a Rohloff hub?");
+        assert_eq!(s.ai_answers.len(), 3);
+        assert_eq!(s.ai_answers[1].entry_id, None);
+        assert_eq!(s.ai_answers[1].suggested, vec!["How much does a bike service cost?"]);
+        assert_eq!(s.ai_answers[2].entry_id.as_deref(), Some("puncture-repair"));
+        assert_eq!(s.ai_answers[2].confidence, Some(0.91));
+        assert_eq!(s.open, vec!["hi", "Can you service a Rohloff hub?"]);
+    }
+
+    #[test]
+    fn an_answer_the_visitor_found_unhelpful_stays_open() {
+        let events = vec![
+            event(1, visitor("How long does a service take?")),
+            event(2, answer("service-prices", "How much does a bike service cost?", 0.6)),
+            event(3, visitor("that didn't help")),
+        ];
+        let s = summarize(&events);
+        assert_eq!(s.open, vec!["How long does a service take?"]);
+    }
+
+    #[test]
+    fn a_button_press_with_nothing_typed_says_so() {
+        assert_eq!(summarize(&[]).wants, "(nothing typed yet)");
+    }
+
+    #[test]
+    fn the_queue_puts_urgent_first_but_long_waits_count_more() {
+        let entry = |id: &str, trigger: Trigger, frustration: f32, at: i64| QueueEntry {
+            conversation_id: id.into(),
+            team: "support".into(),
+            trigger,
+            frustration,
+            requested_at_ms: at,
+            base_priority: priority(trigger, &Sentiment { frustration, label: Mood::Calm }, 0),
+        };
+        // An angry visitor arriving a minute after a calm one goes first…
+        let mut q = vec![
+            entry("calm-early", Trigger::PersonButton, 0.0, 0),
+            entry("angry-late", Trigger::Frustration, 3.0, 60_000),
+        ];
+        order_queue(&mut q, 60_000);
+        assert_eq!(q[0].conversation_id, "angry-late");
+        // …but not ahead of someone who has waited ten minutes already.
+        let mut q = vec![
+            entry("angry-new", Trigger::Frustration, 3.0, 10 * 60_000),
+            entry("calm-long", Trigger::PersonButton, 0.0, 0),
+        ];
+        order_queue(&mut q, 10 * 60_000);
+        assert_eq!(q[0].conversation_id, "calm-long");
+    }
+
+    #[test]
+    fn positions_count_within_each_team() {
+        let e = |id: &str, team: &str| QueueEntry {
+            conversation_id: id.into(),
+            team: team.into(),
+            trigger: Trigger::PersonButton,
+            frustration: 0.0,
+            requested_at_ms: 0,
+            base_priority: 1.0,
+        };
+        let q = [e("a", "support"), e("b", "billing"), e("c", "support")];
+        assert_eq!(positions(&q), vec![1, 1, 2]);
+    }
+
+    #[test]
+    fn the_expected_wait_is_unknown_without_history_or_people() {
+        assert_eq!(expected_wait_ms(&[], 1, 2), None);
+        assert_eq!(expected_wait_ms(&[60_000], 1, 0), None);
+        assert_eq!(expected_wait_ms(&[30_000, 60_000, 90_000], 1, 1), Some(60_000));
+        assert_eq!(expected_wait_ms(&[30_000, 60_000, 90_000], 3, 2), Some(120_000));
+    }
+}
