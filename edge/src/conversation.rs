@@ -1,30 +1,45 @@
 //! The Conversation Durable Object: one per conversation, the single source
-//! of truth for its transcript. It stores every event in its own SQLite
-//! storage with a contiguous sequence number, acknowledges only after the
-//! write, and fans each event out to every socket bound to it.
+//! of truth for its transcript and its state. It stores every event in its
+//! own SQLite storage with a contiguous sequence number, acknowledges only
+//! after the write, and fans each event out to every socket bound to it
+//! (the visitor's tabs and any agents watching).
+//!
+//! Every state change goes through `shared::lifecycle` and is stored as an
+//! event; the escalation policy (`shared::escalation`) runs after each
+//! visitor message while the AI is in charge. A hand-off stores its packet
+//! here and tells the site's `Inbox`, which owns the queue.
 //!
 //! Nothing is kept only in memory: sockets carry their role in their
 //! attachment and everything else is read from storage, so hibernation and
 //! restarts lose nothing.
 
+use crate::clock;
 use crate::credentials;
 use crate::error::{EdgeError, EdgeResult};
 use crate::http::{self, now_ms};
-use serde::{Deserialize, Serialize};
+use crate::inbox::{self, FactUpdate, InboxCall};
 use crate::knowledge;
+use serde::{Deserialize, Serialize};
 use shared::assistant;
+use shared::escalation::{self, Decision, PastTurn, Trigger, Turn};
+use shared::faq::NOT_SURE;
+use shared::handoff::{self, HandoffPacket, HandoffView, QueueEntry};
+use shared::lifecycle::{self, Availability, PersonRequest};
 use shared::limits::{self, TokenBucket};
-use std::cell::RefCell;
 use shared::protocol::{
-    Author, ClientFrame, ConversationState, DisclosureRecord, ErrorCode, Event, EventBody, FrameError, Message, Seq, ServerFrame,
-    TicketIssued, MAX_REPLAY_EVENTS, PROTOCOL_VERSION, TICKET_TTL_MS,
+    AgentProfile, Author, ClientFrame, ContactReason, ConversationState, DisclosureRecord, ErrorCode, Event, EventBody,
+    FrameError, Message, QueueStatus, Seq, ServerFrame, TicketIssued, MAX_REPLAY_EVENTS, PROTOCOL_VERSION,
+    TICKET_TTL_MS,
 };
-use shared::text::sanitize_message;
+use shared::site::SiteConfig;
+use shared::team::{self, RouteHints};
+use shared::text::{clean_message, sanitize_message, valid_email};
+use std::cell::RefCell;
 use uuid::Uuid;
 use wasm_bindgen::JsValue;
 use worker::{
-    durable_object, DurableObject, Env, Method, Request, RequestInit, Response, SqlStorage,
-    SqlStorageValue, State, Stub, WebSocket, WebSocketIncomingMessage, WebSocketPair,
+    durable_object, DurableObject, Env, Method, Request, RequestInit, Response, SqlStorage, SqlStorageValue, State,
+    Stub, WebSocket, WebSocketIncomingMessage, WebSocketPair,
 };
 
 /// What the worker hands the object when a visitor opens the chat.
@@ -40,33 +55,47 @@ pub struct Init {
 
 /// Who is on the other end of a socket; kept in the socket's attachment so
 /// it survives hibernation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum Role {
     Visitor,
+    Agent { id: String, name: String },
 }
+
+/// Most events an agent's view carries.
+const VIEW_EVENTS: usize = 2_000;
+/// Longest rating comment kept, in bytes.
+const MAX_COMMENT_BYTES: usize = 1_000;
 
 pub fn stub(env: &Env, conversation_id: &str) -> worker::Result<Stub> {
     env.durable_object("CONVERSATION")?.id_from_name(conversation_id)?.get_stub()
 }
 
+async fn post(env: &Env, conversation_id: &str, action: &str, body: String) -> EdgeResult<Response> {
+    let mut request_init = RequestInit::new();
+    request_init.with_method(Method::Post).with_body(Some(JsValue::from_str(&body)));
+    let req = Request::new_with_init(&format!("https://conversation/{action}"), &request_init)?;
+    Ok(stub(env, conversation_id)?.fetch_with_request(req).await?)
+}
+
 /// Creates the conversation's record in its object.
 pub async fn init(env: &Env, init: &Init) -> EdgeResult<()> {
-    let mut request_init = RequestInit::new();
-    request_init
-        .with_method(Method::Post)
-        .with_body(Some(JsValue::from_str(&serde_json::to_string(init)?)));
-    let req = Request::new_with_init("https://conversation/init", &request_init)?;
-    let res = stub(env, &init.conversation_id)?.fetch_with_request(req).await?;
+    let res = post(env, &init.conversation_id, "init", serde_json::to_string(init)?).await?;
     match res.status_code() {
         204 => Ok(()),
         status => Err(EdgeError::new(ErrorCode::Internal, format!("init answered {status}"))),
     }
 }
 
+/// The inbox tells a waiting conversation its place in the queue.
+pub async fn push_queue_status(env: &Env, conversation_id: &str, status: &QueueStatus) -> EdgeResult<()> {
+    post(env, conversation_id, "queue-status", serde_json::to_string(status)?).await.map(|_| ())
+}
+
 #[durable_object]
 pub struct Conversation {
     state: State,
+    env: Env,
     /// New visitor messages per second. In memory on purpose: losing it to
     /// hibernation only ever lets more through, never loses a message.
     message_rate: RefCell<TokenBucket>,
@@ -76,6 +105,8 @@ pub struct Conversation {
 struct MetaRow {
     conversation_id: String,
     site: String,
+    locale: Option<String>,
+    page_url: Option<String>,
     secret_hash: String,
     created_ms: i64,
     disclosure_version: Option<i64>,
@@ -93,26 +124,60 @@ struct SeqRow {
     seq: i64,
 }
 
+/// The current (or last) hand-off.
+#[derive(Deserialize)]
+struct HandoffRow {
+    packet: String,
+    requested_ms: i64,
+    team: String,
+    contact_offered: i64,
+    assignee_id: Option<String>,
+    claimed_ms: Option<i64>,
+    first_reply_ms: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct JsonRow {
+    body: String,
+}
+
 impl DurableObject for Conversation {
-    fn new(state: State, _env: Env) -> Self {
+    fn new(state: State, env: Env) -> Self {
         let sql = state.storage().sql();
         for ddl in SCHEMA {
             if let Err(e) = sql.exec(ddl, None) {
                 worker::console_error!("schema: {e}");
             }
         }
-        Self { state, message_rate: RefCell::new(TokenBucket::new(limits::MESSAGES, now_ms())) }
+        Self { state, env, message_rate: RefCell::new(TokenBucket::new(limits::MESSAGES, now_ms())) }
     }
 
     async fn fetch(&self, req: Request) -> worker::Result<Response> {
         let path = req.path();
-        let action = path.rsplit('/').next().unwrap_or_default();
-        let result = match action {
-            "init" => self.init(req).await,
-            "ticket" => self.issue_ticket(&req),
-            _ if req.method() == Method::Delete => self.erase(&req).await,
-            "ws" => self.accept_socket(&req),
-            _ => Err(EdgeError::new(ErrorCode::NotFound, "Nothing here.")),
+        let action = path.rsplit('/').next().unwrap_or_default().to_string();
+        // Agent routes: the worker checked the session and sets `x-agent`
+        // itself; on any other path that header is ignored.
+        let result = if path.starts_with("/api/v1/agent/") {
+            match agent_of(&req) {
+                Ok(agent) => match (req.method(), action.as_str()) {
+                    (Method::Post, "claim") => self.claim(&agent).await,
+                    (Method::Post, "hand-back") => self.hand_back(&agent).await,
+                    (Method::Post, "resolve") => self.resolve(&agent).await,
+                    (_, "ws") => self.accept_agent_socket(agent),
+                    (Method::Get, _) => self.view(),
+                    _ => Err(EdgeError::new(ErrorCode::NotFound, "Nothing here.")),
+                },
+                Err(e) => Err(e),
+            }
+        } else {
+            match action.as_str() {
+                "init" => self.init(req).await,
+                "queue-status" => self.queue_status(req).await,
+                "ticket" => self.issue_ticket(&req),
+                _ if req.method() == Method::Delete => self.erase(&req).await,
+                "ws" => self.accept_socket(&req),
+                _ => Err(EdgeError::new(ErrorCode::NotFound, "Nothing here.")),
+            }
         };
         Ok(result.unwrap_or_else(EdgeError::into_response))
     }
@@ -123,7 +188,7 @@ impl DurableObject for Conversation {
             WebSocketIncomingMessage::Binary(_) => Err(FrameError::Binary),
         };
         let outcome = match frame {
-            Ok(frame) => self.handle(&ws, frame),
+            Ok(frame) => self.handle(&ws, frame).await,
             Err(e) => Err(EdgeError::new(e.code(), e.to_string())),
         };
         if let Err(e) = outcome {
@@ -146,6 +211,24 @@ impl DurableObject for Conversation {
         worker::console_log!("socket error: {error}");
         Ok(())
     }
+
+    /// The claim time-out: still waiting, so offer the e-mail path (the
+    /// place in the queue is kept).
+    async fn alarm(&self) -> worker::Result<Response> {
+        let result = async {
+            let offered = self.handoff()?.is_some_and(|h| h.contact_offered != 0);
+            if let Some(reason) = lifecycle::claim_timed_out(self.state()?, offered) {
+                self.sql().exec("UPDATE handoff SET contact_offered = 1", None)?;
+                self.append_and_broadcast(None, EventBody::ContactOffer { reason })?;
+            }
+            EdgeResult::Ok(())
+        }
+        .await;
+        if let Err(e) = result {
+            worker::console_error!("claim time-out: {}", e.message);
+        }
+        Response::empty()
+    }
 }
 
 const SCHEMA: &[&str] = &[
@@ -167,7 +250,27 @@ const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS tickets (
         ticket_hash TEXT PRIMARY KEY,
         expires_ms INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS handoff (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        packet TEXT NOT NULL,
+        requested_ms INTEGER NOT NULL,
+        team TEXT NOT NULL,
+        contact_offered INTEGER NOT NULL DEFAULT 0,
+        assignee_id TEXT,
+        claimed_ms INTEGER,
+        first_reply_ms INTEGER)",
+    "CREATE TABLE IF NOT EXISTS queue_status (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        body TEXT NOT NULL)",
 ];
+
+/// The agent the worker vouched for.
+fn agent_of(req: &Request) -> EdgeResult<AgentProfile> {
+    req.headers()
+        .get("x-agent")?
+        .and_then(|h| serde_json::from_str(&h).ok())
+        .ok_or_else(crate::directory::not_logged_in)
+}
 
 impl Conversation {
     fn sql(&self) -> SqlStorage {
@@ -175,8 +278,32 @@ impl Conversation {
     }
 
     fn meta(&self) -> EdgeResult<Option<MetaRow>> {
-        let rows: Vec<MetaRow> =
-            self.sql().exec("SELECT conversation_id, site, secret_hash, created_ms, disclosure_version FROM meta WHERE id = 1", None)?.to_array()?;
+        let rows: Vec<MetaRow> = self
+            .sql()
+            .exec(
+                "SELECT conversation_id, site, locale, page_url, secret_hash, created_ms, disclosure_version FROM meta WHERE id = 1",
+                None,
+            )?
+            .to_array()?;
+        Ok(rows.into_iter().next())
+    }
+
+    fn existing(&self) -> EdgeResult<MetaRow> {
+        self.meta()?.ok_or_else(EdgeError::not_found)
+    }
+
+    fn site_config(&self, site: &str) -> EdgeResult<SiteConfig> {
+        crate::load_site_config(&self.env, site)
+    }
+
+    fn handoff(&self) -> EdgeResult<Option<HandoffRow>> {
+        let rows: Vec<HandoffRow> = self
+            .sql()
+            .exec(
+                "SELECT packet, requested_ms, team, contact_offered, assignee_id, claimed_ms, first_reply_ms FROM handoff WHERE id = 1",
+                None,
+            )?
+            .to_array()?;
         Ok(rows.into_iter().next())
     }
 
@@ -188,19 +315,22 @@ impl Conversation {
         if self.meta()?.is_some() {
             return Err(EdgeError::new(ErrorCode::Internal, "conversation exists already"));
         }
+        let now = now_ms();
         self.sql().exec(
             "INSERT INTO meta (id, conversation_id, site, locale, page_url, secret_hash, created_ms, disclosure_version)
              VALUES (1, ?, ?, ?, ?, ?, ?, ?)",
             vec![
-                init.conversation_id.into(),
-                init.site.into(),
+                init.conversation_id.clone().into(),
+                init.site.clone().into(),
                 init.locale.into(),
                 init.page_url.into(),
                 init.secret_hash.into(),
-                now_ms().into(),
+                now.into(),
                 init.disclosure_version.map(i64::from).into(),
             ],
         )?;
+        let fact = FactUpdate { conversation_id: init.conversation_id, created_ms: Some(now), ..Default::default() };
+        inbox::tell(&self.env, &init.site, InboxCall::Fact(fact)).await;
         Ok(Response::empty()?.with_status(204))
     }
 
@@ -208,7 +338,7 @@ impl Conversation {
     fn authorised(&self, req: &Request) -> EdgeResult<MetaRow> {
         let secret = http::bearer(req)
             .ok_or_else(|| EdgeError::new(ErrorCode::Unauthorized, "Send the visitor secret as a bearer token."))?;
-        let meta = self.meta()?.ok_or_else(EdgeError::not_found)?;
+        let meta = self.existing()?;
         if !credentials::same_hash(&credentials::hash(&secret), &meta.secret_hash) {
             return Err(EdgeError::not_found());
         }
@@ -216,18 +346,21 @@ impl Conversation {
     }
 
     /// The visitor erases the conversation (GDPR Art. 17): every socket is
-    /// closed and all of the object's storage deleted, at once.
+    /// closed, it leaves the queue, and all of the object's storage is
+    /// deleted at once.
     async fn erase(&self, req: &Request) -> EdgeResult<Response> {
-        self.authorised(req)?;
+        let meta = self.authorised(req)?;
         for ws in self.state.get_websockets() {
             let _ = ws.close(Some(4404), Some("conversation erased"));
         }
+        let _ = self.state.storage().delete_alarm().await;
         self.state.storage().delete_all().await?;
         // An erased conversation reads as one that never existed.
         let sql = self.sql();
         for ddl in SCHEMA {
             sql.exec(ddl, None)?;
         }
+        inbox::tell(&self.env, &meta.site, InboxCall::Dequeue { conversation_id: meta.conversation_id, claimed: false }).await;
         Ok(Response::empty()?.with_status(204))
     }
 
@@ -253,9 +386,7 @@ impl Conversation {
             .find(|(k, _)| k == "ticket")
             .map(|(_, v)| v.into_owned())
             .ok_or_else(|| EdgeError::new(ErrorCode::Unauthorized, "A ticket is needed to connect."))?;
-        if self.meta()?.is_none() {
-            return Err(EdgeError::not_found());
-        }
+        self.existing()?;
         let used: Vec<SeqRow> = self
             .sql()
             .exec(
@@ -266,25 +397,51 @@ impl Conversation {
         if used.is_empty() {
             return Err(EdgeError::not_found());
         }
+        self.accept(Role::Visitor, "visitor")
+    }
+
+    fn accept_agent_socket(&self, agent: AgentProfile) -> EdgeResult<Response> {
+        self.existing()?;
+        self.accept(Role::Agent { id: agent.id, name: agent.name }, "agent")
+    }
+
+    fn accept(&self, role: Role, tag: &str) -> EdgeResult<Response> {
         let pair = WebSocketPair::new()?;
-        self.state.accept_websocket_with_tags(&pair.server, &["visitor"]);
-        pair.server.serialize_attachment(Role::Visitor)?;
+        self.state.accept_websocket_with_tags(&pair.server, &[tag]);
+        pair.server.serialize_attachment(&role)?;
         Ok(Response::from_websocket(pair.client)?)
     }
 
-    fn handle(&self, ws: &WebSocket, frame: ClientFrame) -> EdgeResult<()> {
-        let role: Role = ws.deserialize_attachment()?.ok_or_else(|| EdgeError::new(ErrorCode::Unauthorized, "Unbound socket."))?;
-        match frame {
-            ClientFrame::Resume { last_seq } => self.replay(ws, last_seq),
-            ClientFrame::Send { client_id, text } => match role {
-                Role::Visitor => self.visitor_message(ws, client_id, &text),
-            },
-            ClientFrame::RequestPerson {} => self.request_person(),
+    async fn handle(&self, ws: &WebSocket, frame: ClientFrame) -> EdgeResult<()> {
+        let role: Role =
+            ws.deserialize_attachment()?.ok_or_else(|| EdgeError::new(ErrorCode::Unauthorized, "Unbound socket."))?;
+        let visitor_only = || EdgeError::new(ErrorCode::WrongState, "Only the visitor can do that.");
+        match (frame, role) {
+            (ClientFrame::Resume { last_seq }, _) => self.replay(ws, last_seq),
+            (ClientFrame::Typing {}, role) => {
+                let (author, to) = match role {
+                    Role::Visitor => (Author::Visitor, "agent"),
+                    Role::Agent { name, .. } => (Author::Agent { name }, "visitor"),
+                };
+                let json = serde_json::to_string(&ServerFrame::Typing { author })?;
+                for other in self.state.get_websockets_with_tag(to) {
+                    let _ = other.send_with_str(&json);
+                }
+                Ok(())
+            }
+            (ClientFrame::Send { client_id, text }, Role::Visitor) => self.visitor_message(ws, client_id, &text).await,
+            (ClientFrame::Send { client_id, text }, Role::Agent { id, name }) => {
+                self.agent_message(ws, &id, &name, client_id, &text).await
+            }
+            (ClientFrame::RequestPerson {}, Role::Visitor) => self.hand_off(Decision::button(), RouteHints::default()).await,
+            (ClientFrame::LeaveContact { email, question }, Role::Visitor) => self.leave_contact(&email, &question).await,
+            (ClientFrame::Rate { score, comment }, Role::Visitor) => self.rate(score, &comment).await,
+            (_, Role::Agent { .. }) => Err(visitor_only()),
         }
     }
 
     fn replay(&self, ws: &WebSocket, after: Seq) -> EdgeResult<()> {
-        let meta = self.meta()?.ok_or_else(EdgeError::not_found)?;
+        let meta = self.existing()?;
         let events = self.events_after(after, MAX_REPLAY_EVENTS)?;
         let replay_until = events.last().map_or(after, |e| e.seq);
         let last_seq = self.last_seq()?;
@@ -302,70 +459,371 @@ impl Conversation {
         for event in events {
             send(ws, &ServerFrame::Event(event));
         }
+        if self.state()? == ConversationState::WaitingForPerson {
+            if let Some(status) = self.stored_queue_status()? {
+                send(ws, &ServerFrame::Queue(status));
+            }
+        }
         Ok(())
     }
 
-    fn visitor_message(&self, ws: &WebSocket, client_id: Uuid, raw: &str) -> EdgeResult<()> {
+    async fn visitor_message(&self, ws: &WebSocket, client_id: Uuid, raw: &str) -> EdgeResult<()> {
+        let refuse = |code: ErrorCode, message: String| {
+            // Refused with the message's client id, so the widget marks it failed.
+            send(ws, &ServerFrame::Error { code, message, client_id: Some(client_id) });
+            Ok(())
+        };
         let text = match sanitize_message(raw) {
             Ok(text) => text,
-            Err(e) => {
-                // Refused with the message's client id, so the widget marks it failed.
-                send(ws, &ServerFrame::Error { code: e.code(), message: e.to_string(), client_id: Some(client_id) });
-                return Ok(());
-            }
+            Err(e) => return refuse(e.code(), e.to_string()),
         };
         if let Some(seq) = self.seq_of(client_id)? {
             // A resend after a lost ack: same answer, nothing stored again.
             send(ws, &ServerFrame::Ack { client_id, seq });
             return Ok(());
         }
-        if !self.message_rate.borrow_mut().take(now_ms()) {
-            let message = "Too many messages at once. Please wait a moment and send it again.".to_string();
-            send(ws, &ServerFrame::Error { code: ErrorCode::RateLimited, message, client_id: Some(client_id) });
-            return Ok(());
+        let state = self.state()?;
+        if let Err(refusal) = lifecycle::accept_visitor_message(state) {
+            return refuse(refusal.code(), refusal.to_string());
         }
+        if !self.message_rate.borrow_mut().take(now_ms()) {
+            return refuse(ErrorCode::RateLimited, "Too many messages at once. Please wait a moment and send it again.".into());
+        }
+        let history = self.past_turns()?;
         let visitor = Message::plain(Author::Visitor, text.clone(), Some(client_id));
         let event = self.append(Some(client_id), EventBody::Message(visitor))?;
         send(ws, &ServerFrame::Ack { client_id, seq: event.seq });
         self.broadcast(&ServerFrame::Event(event));
+        if !lifecycle::ai_may_answer(state) {
+            return Ok(()); // a person is there: the AI stays silent
+        }
 
-        let meta = self.meta()?.ok_or_else(EdgeError::not_found)?;
-        let reply = assistant::reply(&knowledge::index(&meta.site), &text);
-        let event = self.append(None, EventBody::Message(reply.message))?;
-        self.broadcast(&ServerFrame::Event(event));
-        if reply.hand_off {
-            self.request_person()?;
+        let meta = self.existing()?;
+        let index = knowledge::index(&meta.site);
+        let reply = assistant::reply(&index, &text);
+        let entry = reply.message.source.as_ref().and_then(|s| index.entries().iter().find(|e| e.id == s.entry_id));
+        let decision = (state == ConversationState::Bot).then(|| {
+            let policy = self.site_config(&meta.site).map(|c| c.handoff.policy).unwrap_or_default();
+            let turn = Turn {
+                text: &text,
+                answered: reply.message.source.is_some(),
+                handoff_entry: entry.filter(|e| e.handoff).map(|e| e.id.as_str()),
+            };
+            escalation::decide(&policy, &history, &turn)
+        });
+        // Asked for a person in words, or not sure and handing over anyway:
+        // the hand-off notice speaks, not a "did you mean".
+        let handing_off = decision.as_ref().is_some_and(Decision::hand_off);
+        let silent = handing_off
+            && (decision.as_ref().and_then(|d| d.trigger) == Some(Trigger::AskedInWords) || reply.message.text == NOT_SURE);
+        // Checked again right before storing: a person may have joined.
+        if !silent && lifecycle::ai_may_answer(self.state()?) {
+            self.append_and_broadcast(None, EventBody::Message(reply.message.clone()))?;
+        }
+        if let Some(decision) = decision.filter(Decision::hand_off) {
+            let topic = decision.topic.clone();
+            let hints = RouteHints {
+                entry_id: entry.map(|e| e.id.as_str()),
+                entry_tags: entry.map_or(&[], |e| e.tags.as_slice()),
+                entry_team: entry.and_then(|e| e.team.as_deref()),
+                topic: topic.as_deref(),
+            };
+            self.hand_off(decision, hints).await?;
         }
         Ok(())
     }
 
-    /// The visitor wants a person: the state changes once, however often
-    /// the button is pressed. (The queue that agents claim from is built on
-    /// this state by the hand-off work.)
-    fn request_person(&self) -> EdgeResult<()> {
-        if self.state()? == ConversationState::WaitingForPerson {
+    /// The visitor's earlier questions and whether the AI answered them.
+    fn past_turns(&self) -> EdgeResult<Vec<PastTurn>> {
+        let events = self.events_after(0, VIEW_EVENTS)?;
+        let mut turns: Vec<PastTurn> = Vec::new();
+        for event in events {
+            if let EventBody::Message(m) = event.body {
+                match m.author {
+                    Author::Visitor => turns.push(PastTurn { text: m.text, answered: false }),
+                    Author::Ai => {
+                        if let Some(last) = turns.last_mut() {
+                            last.answered = m.source.is_some();
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(turns)
+    }
+
+    /// Hands the conversation to a person, if the lifecycle allows: routed
+    /// to a team, queued in the site's inbox with its packet, or, outside
+    /// the team's hours, the e-mail path offered instead.
+    async fn hand_off(&self, decision: Decision, hints: RouteHints<'_>) -> EdgeResult<()> {
+        let meta = self.existing()?;
+        let config = self.site_config(&meta.site)?.handoff;
+        let team = team::route(&config.teams, config.default_team.as_deref(), &config.routes, &hints)
+            .cloned()
+            .ok_or_else(|| EdgeError::new(ErrorCode::Internal, "site has no team"))?;
+        let now = now_ms();
+        let open = match clock::local_time(&team.time_zone, now) {
+            Some(local) => team.is_open(local),
+            None => {
+                worker::console_error!("team {}: unknown time zone {}", team.id, team.time_zone);
+                true
+            }
+        };
+        let availability = if open {
+            let online: serde_json::Value =
+                inbox::call(&self.env, &meta.site, &InboxCall::Online { team: team.id.clone() }).await.unwrap_or_default();
+            Availability::Open { agents_online: online["agents_online"].as_u64().unwrap_or(0) as u32 }
+        } else {
+            Availability::Closed
+        };
+        // Decided on the state as stored now, after the await.
+        let outcome = lifecycle::request_person(self.state()?, availability).map_err(|r| EdgeError::new(r.code(), r.to_string()))?;
+        let nobody_online = match outcome {
+            PersonRequest::Unchanged => return Ok(()),
+            PersonRequest::OfferContact(reason) => {
+                self.append_and_broadcast(None, EventBody::ContactOffer { reason })?;
+                return Ok(());
+            }
+            PersonRequest::Enqueue { nobody_online } => nobody_online,
+        };
+        let waiting = EventBody::State { state: ConversationState::WaitingForPerson, agent: None, team: Some(team.name.clone()) };
+        self.append_and_broadcast(None, waiting)?;
+        let trigger = decision.trigger.unwrap_or(Trigger::PersonButton);
+        let packet = HandoffPacket {
+            conversation_id: meta.conversation_id.clone(),
+            site: meta.site.clone(),
+            team: team.id.clone(),
+            team_name: team.name.clone(),
+            trigger,
+            reasons: decision.reasons.iter().map(|r| r.detail.clone()).collect(),
+            sentiment: decision.sentiment,
+            summary: handoff::summarize(&self.events_after(0, VIEW_EVENTS)?),
+            page_url: meta.page_url.clone(),
+            locale: meta.locale.clone(),
+            requested_at_ms: now,
+        };
+        self.sql().exec(
+            "INSERT OR REPLACE INTO handoff (id, packet, requested_ms, team, contact_offered) VALUES (1, ?, ?, ?, ?)",
+            vec![serde_json::to_string(&packet)?.into(), now.into(), team.id.clone().into(), i64::from(nobody_online).into()],
+        )?;
+        if nobody_online {
+            self.append_and_broadcast(None, EventBody::ContactOffer { reason: ContactReason::NobodyOnline })?;
+        }
+        self.state.storage().set_alarm(i64::from(config.claim_timeout_s) * 1000).await?;
+        let entry = QueueEntry {
+            conversation_id: meta.conversation_id.clone(),
+            team: team.id.clone(),
+            trigger,
+            frustration: decision.sentiment.frustration,
+            requested_at_ms: now,
+            base_priority: handoff::priority(trigger, &decision.sentiment, 0),
+        };
+        let fact = FactUpdate {
+            conversation_id: meta.conversation_id,
+            team: Some(team.id),
+            trigger: Some(trigger),
+            handoff_ms: Some(now),
+            ..Default::default()
+        };
+        inbox::tell(&self.env, &meta.site, InboxCall::Fact(fact)).await;
+        inbox::tell(&self.env, &meta.site, InboxCall::Enqueue { entry, packet: Box::new(packet) }).await;
+        Ok(())
+    }
+
+    /// The visitor leaves an e-mail address and a question for the team,
+    /// once it has been offered.
+    async fn leave_contact(&self, email: &str, question: &str) -> EdgeResult<()> {
+        let state = self.state()?;
+        lifecycle::accept_visitor_message(state).map_err(|r| EdgeError::new(r.code(), r.to_string()))?;
+        if !self.offered_contact()? {
+            return Err(EdgeError::new(ErrorCode::WrongState, "Leaving an e-mail address is offered when nobody can answer now."));
+        }
+        let email = valid_email(email).map_err(|e| EdgeError::new(ErrorCode::InvalidEmail, e.to_string()))?;
+        let question = match sanitize_message(question) {
+            Ok(q) => q,
+            Err(e) if e.code() == ErrorCode::EmptyMessage => self.summary_wants()?,
+            Err(e) => return Err(EdgeError::new(e.code(), e.to_string())),
+        };
+        let meta = self.existing()?;
+        let team = match self.handoff()? {
+            Some(h) => h.team,
+            None => self.site_config(&meta.site)?.handoff.teams.first().map(|t| t.id.clone()).unwrap_or_default(),
+        };
+        self.append_and_broadcast(None, EventBody::Contact { email: email.clone(), question: question.clone() })?;
+        let ticket = InboxCall::Ticket { conversation_id: meta.conversation_id, team, email, question };
+        inbox::tell(&self.env, &meta.site, ticket).await;
+        Ok(())
+    }
+
+    /// Was the e-mail path offered, and not taken since?
+    fn offered_contact(&self) -> EdgeResult<bool> {
+        let rows: Vec<EventRow> = self
+            .sql()
+            .exec(
+                "SELECT seq, at_ms, body FROM events WHERE kind IN ('contact_offer', 'contact') ORDER BY seq DESC LIMIT 1",
+                None,
+            )?
+            .to_array()?;
+        Ok(rows.first().is_some_and(|r| r.body.starts_with("{\"contact_offer\"")))
+    }
+
+    fn summary_wants(&self) -> EdgeResult<String> {
+        Ok(handoff::summarize(&self.events_after(0, VIEW_EVENTS)?).wants)
+    }
+
+    async fn rate(&self, score: u8, comment: &str) -> EdgeResult<()> {
+        let rated: Vec<SeqRow> = self.sql().exec("SELECT seq FROM events WHERE kind = 'rating' LIMIT 1", None)?.to_array()?;
+        lifecycle::rate(self.state()?, !rated.is_empty(), score).map_err(|r| EdgeError::new(r.code(), r.to_string()))?;
+        let mut comment = clean_message(comment);
+        while comment.len() > MAX_COMMENT_BYTES {
+            comment.pop();
+        }
+        self.append_and_broadcast(None, EventBody::Rating { score, comment })?;
+        let meta = self.existing()?;
+        let fact = FactUpdate { conversation_id: meta.conversation_id, rating: Some(score), ..Default::default() };
+        inbox::tell(&self.env, &meta.site, InboxCall::Fact(fact)).await;
+        Ok(())
+    }
+
+    /// A message from the agent who claimed the conversation.
+    async fn agent_message(&self, ws: &WebSocket, agent_id: &str, name: &str, client_id: Uuid, raw: &str) -> EdgeResult<()> {
+        let text = match sanitize_message(raw) {
+            Ok(text) => text,
+            Err(e) => {
+                send(ws, &ServerFrame::Error { code: e.code(), message: e.to_string(), client_id: Some(client_id) });
+                return Ok(());
+            }
+        };
+        if let Some(seq) = self.seq_of(client_id)? {
+            send(ws, &ServerFrame::Ack { client_id, seq });
             return Ok(());
         }
-        let event = self.append(None, EventBody::State { state: ConversationState::WaitingForPerson })?;
+        let handoff = self.handoff()?;
+        let assigned = handoff.as_ref().and_then(|h| h.assignee_id.as_deref()) == Some(agent_id);
+        if self.state()? != ConversationState::WithPerson || !assigned {
+            let message = "Claim the conversation before replying.".to_string();
+            send(ws, &ServerFrame::Error { code: ErrorCode::WrongState, message, client_id: Some(client_id) });
+            return Ok(());
+        }
+        let message = Message::plain(Author::Agent { name: name.to_string() }, text, Some(client_id));
+        let event = self.append(Some(client_id), EventBody::Message(message))?;
+        send(ws, &ServerFrame::Ack { client_id, seq: event.seq });
+        let at = event.at_ms;
         self.broadcast(&ServerFrame::Event(event));
+        if handoff.is_some_and(|h| h.first_reply_ms.is_none()) {
+            self.sql().exec("UPDATE handoff SET first_reply_ms = ?", vec![at.into()])?;
+            let meta = self.existing()?;
+            let fact = FactUpdate { conversation_id: meta.conversation_id, first_reply_ms: Some(at), ..Default::default() };
+            inbox::tell(&self.env, &meta.site, InboxCall::Fact(fact)).await;
+        }
         Ok(())
+    }
+
+    /// An agent takes the conversation. The check and the state event are
+    /// one synchronous step, so of two agents claiming at once exactly one
+    /// wins; the other gets `already_claimed`.
+    async fn claim(&self, agent: &AgentProfile) -> EdgeResult<Response> {
+        let meta = self.existing()?;
+        let next = lifecycle::claim(self.state()?).map_err(|r| EdgeError::new(r.code(), r.to_string()))?;
+        let joined = EventBody::State { state: next, agent: Some(agent.name.clone()), team: None };
+        self.append_and_broadcast(None, joined)?;
+        self.sql().exec(
+            "UPDATE handoff SET assignee_id = ?, claimed_ms = ?",
+            vec![agent.id.clone().into(), now_ms().into()],
+        )?;
+        self.sql().exec("DELETE FROM queue_status", None)?;
+        let _ = self.state.storage().delete_alarm().await;
+        inbox::tell(&self.env, &meta.site, InboxCall::Dequeue { conversation_id: meta.conversation_id, claimed: true }).await;
+        Ok(Response::empty()?.with_status(204))
+    }
+
+    /// The agent hands the conversation back to the AI; the visitor is told.
+    async fn hand_back(&self, agent: &AgentProfile) -> EdgeResult<Response> {
+        let next = lifecycle::hand_back(self.state()?).map_err(|r| EdgeError::new(r.code(), r.to_string()))?;
+        self.require_assignee(agent)?;
+        self.append_and_broadcast(None, EventBody::State { state: next, agent: Some(agent.name.clone()), team: None })?;
+        self.sql().exec("UPDATE handoff SET assignee_id = NULL", None)?;
+        Ok(Response::empty()?.with_status(204))
+    }
+
+    /// An agent resolves: the visitor is asked for a rating, and the next
+    /// message starts a new conversation.
+    async fn resolve(&self, agent: &AgentProfile) -> EdgeResult<Response> {
+        let meta = self.existing()?;
+        let state = self.state()?;
+        let next = lifecycle::resolve(state).map_err(|r| EdgeError::new(r.code(), r.to_string()))?;
+        if state == ConversationState::WithPerson {
+            self.require_assignee(agent)?;
+        }
+        let now = now_ms();
+        self.append_and_broadcast(None, EventBody::State { state: next, agent: Some(agent.name.clone()), team: None })?;
+        let _ = self.state.storage().delete_alarm().await;
+        if state == ConversationState::WaitingForPerson {
+            let dequeue = InboxCall::Dequeue { conversation_id: meta.conversation_id.clone(), claimed: false };
+            inbox::tell(&self.env, &meta.site, dequeue).await;
+        }
+        let fact = FactUpdate { conversation_id: meta.conversation_id, resolved_ms: Some(now), ..Default::default() };
+        inbox::tell(&self.env, &meta.site, InboxCall::Fact(fact)).await;
+        Ok(Response::empty()?.with_status(204))
+    }
+
+    fn require_assignee(&self, agent: &AgentProfile) -> EdgeResult<()> {
+        let assignee = self.handoff()?.and_then(|h| h.assignee_id);
+        if assignee.as_deref() == Some(agent.id.as_str()) || agent.admin {
+            Ok(())
+        } else {
+            Err(EdgeError::new(ErrorCode::AlreadyClaimed, "Another person has this conversation."))
+        }
+    }
+
+    /// The hand-off packet with the full transcript, for an agent.
+    fn view(&self) -> EdgeResult<Response> {
+        self.existing()?;
+        let handoff = self
+            .handoff()?
+            .ok_or_else(|| EdgeError::new(ErrorCode::NotFound, "This conversation has not been handed to a person."))?;
+        let packet: HandoffPacket = serde_json::from_str(&handoff.packet)?;
+        let until = handoff.claimed_ms.unwrap_or_else(now_ms);
+        let view = HandoffView {
+            packet,
+            waited_ms: (until - handoff.requested_ms).max(0) as u64,
+            transcript: self.events_after(0, VIEW_EVENTS)?,
+        };
+        http::json_response(&view, 200)
+    }
+
+    /// The inbox's word on where the visitor stands; kept for resumes.
+    async fn queue_status(&self, mut req: Request) -> EdgeResult<Response> {
+        let body = req.text().await?;
+        let status: QueueStatus = serde_json::from_str(&body)?;
+        if self.state()? == ConversationState::WaitingForPerson {
+            self.sql().exec("INSERT OR REPLACE INTO queue_status (id, body) VALUES (1, ?)", vec![body.into()])?;
+            let json = serde_json::to_string(&ServerFrame::Queue(status))?;
+            for ws in self.state.get_websockets_with_tag("visitor") {
+                let _ = ws.send_with_str(&json);
+            }
+        }
+        Ok(Response::empty()?.with_status(204))
+    }
+
+    fn stored_queue_status(&self) -> EdgeResult<Option<QueueStatus>> {
+        let rows: Vec<JsonRow> = self.sql().exec("SELECT body FROM queue_status WHERE id = 1", None)?.to_array()?;
+        Ok(rows.first().and_then(|r| serde_json::from_str(&r.body).ok()))
     }
 
     /// The latest state event, `Bot` when there is none.
     fn state(&self) -> EdgeResult<ConversationState> {
         let rows: Vec<EventRow> = self
             .sql()
-            .exec(
-                "SELECT seq, at_ms, body FROM events WHERE kind = 'state' ORDER BY seq DESC LIMIT 1",
-                None,
-            )?
+            .exec("SELECT seq, at_ms, body FROM events WHERE kind = 'state' ORDER BY seq DESC LIMIT 1", None)?
             .to_array()?;
         Ok(rows
             .first()
             .and_then(|r| serde_json::from_str::<EventBody>(&r.body).ok())
             .and_then(|b| match b {
-                EventBody::State { state } => Some(state),
-                EventBody::Message(_) => None,
+                EventBody::State { state, .. } => Some(state),
+                _ => None,
             })
             .unwrap_or(ConversationState::Bot))
     }
@@ -379,8 +837,7 @@ impl Conversation {
     }
 
     fn last_seq(&self) -> EdgeResult<Seq> {
-        let rows: Vec<SeqRow> =
-            self.sql().exec("SELECT COALESCE(MAX(seq), 0) AS seq FROM events", None)?.to_array()?;
+        let rows: Vec<SeqRow> = self.sql().exec("SELECT COALESCE(MAX(seq), 0) AS seq FROM events", None)?.to_array()?;
         Ok(rows.first().map_or(0, |r| r.seq as Seq))
     }
 
@@ -388,21 +845,23 @@ impl Conversation {
     fn append(&self, client_id: Option<Uuid>, body: EventBody) -> EdgeResult<Event> {
         let at_ms = now_ms();
         let json = serde_json::to_string(&body)?;
-        let kind = match body {
-            EventBody::Message(_) => "message",
-            EventBody::State { .. } => "state",
-        };
         let client_id: SqlStorageValue = client_id.map(|c| c.to_string()).into();
         let rows: Vec<SeqRow> = self
             .sql()
             .exec(
                 "INSERT INTO events (seq, client_id, kind, at_ms, body)
                  VALUES ((SELECT COALESCE(MAX(seq), 0) + 1 FROM events), ?, ?, ?, ?) RETURNING seq",
-                vec![client_id, kind.into(), at_ms.into(), json.into()],
+                vec![client_id, body.kind().into(), at_ms.into(), json.into()],
             )?
             .to_array()?;
         let seq = rows.first().map(|r| r.seq as Seq).ok_or_else(|| EdgeError::new(ErrorCode::Internal, "insert returned no row"))?;
         Ok(Event { seq, at_ms, body })
+    }
+
+    fn append_and_broadcast(&self, client_id: Option<Uuid>, body: EventBody) -> EdgeResult<Event> {
+        let event = self.append(client_id, body)?;
+        self.broadcast(&ServerFrame::Event(event.clone()));
+        Ok(event)
     }
 
     fn events_after(&self, after: Seq, limit: usize) -> EdgeResult<Vec<Event>> {

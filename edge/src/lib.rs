@@ -3,14 +3,21 @@
 //! Static files (loader, demo page, built wasm) are served by the assets
 //! binding before this code runs.
 
+mod agent_routes;
+mod clock;
 mod conversation;
 mod credentials;
+mod directory;
 mod error;
 mod frame;
 mod http;
+mod inbox;
 mod knowledge;
+mod password;
 
 pub use conversation::Conversation;
+pub use directory::Directory;
+pub use inbox::Inbox;
 
 use error::{EdgeError, EdgeResult};
 use shared::protocol::{
@@ -45,11 +52,12 @@ async fn route(req: Request, env: &Env) -> EdgeResult<Response> {
             }
             conversation::stub(env, &id.to_string())?.fetch_with_request(req).await.map_err(EdgeError::from)
         }
+        ["api", "v1", "agent", rest @ ..] => agent_routes::route(req, env, rest).await,
         _ => Err(EdgeError::new(ErrorCode::NotFound, "Nothing here.")),
     }
 }
 
-fn require_method(req: &Request, method: Method) -> EdgeResult<()> {
+pub(crate) fn require_method(req: &Request, method: Method) -> EdgeResult<()> {
     if req.method() == method {
         Ok(())
     } else {
@@ -62,7 +70,7 @@ fn load_sites(env: &Env) -> EdgeResult<Sites> {
     parse_sites(&raw).map_err(|e| EdgeError::new(ErrorCode::Internal, e))
 }
 
-fn load_site_config(env: &Env, site: &str) -> EdgeResult<shared::site::SiteConfig> {
+pub(crate) fn load_site_config(env: &Env, site: &str) -> EdgeResult<shared::site::SiteConfig> {
     if !is_valid_site_id(site) {
         return Err(EdgeError::new(ErrorCode::UnknownSite, "Unknown site."));
     }

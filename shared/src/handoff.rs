@@ -118,7 +118,7 @@ pub fn summarize(events: &[Event]) -> Summary {
 
 /// "Talk to a person please": a request and nothing else to answer.
 fn is_request_only(text: &str) -> bool {
-    escalation::asks_for_person_in(text) && text.split_whitespace().count() <= 8
+    escalation::asks_for_person_in(text) && text.split_whitespace().count() <= 12
 }
 
 /// How urgent a waiting conversation is: the trigger's weight, plus its

@@ -82,6 +82,85 @@ pub struct ApiError {
     pub message: String,
 }
 
+// ---------------------------------------------------------------- agents
+
+/// `POST /api/v1/agent/login`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+/// Who is logged in. Sent by login and `GET /api/v1/agent/me`, with the
+/// session's CSRF token, which every state-changing request must carry in
+/// the `x-csrf-token` header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentSession {
+    pub agent: AgentProfile,
+    pub csrf_token: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentProfile {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    /// Team ids the agent takes hand-offs for; empty means every team.
+    pub teams: Vec<String>,
+    pub admin: bool,
+}
+
+/// What the agent inbox socket sends: the whole queue and who is online,
+/// again after every change (small, and never out of step).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InboxFrame {
+    Queue { waiting: Vec<QueueItem>, agents: Vec<AgentPresence> },
+}
+
+/// One waiting hand-off in an agent's queue, highest priority first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueItem {
+    pub conversation_id: String,
+    pub team: String,
+    pub team_name: String,
+    /// 1 is next, within the team.
+    pub position: u32,
+    pub trigger: crate::escalation::Trigger,
+    pub reasons: Vec<String>,
+    pub sentiment: crate::escalation::Sentiment,
+    pub wants: String,
+    pub requested_at_ms: i64,
+    pub priority: f32,
+    #[serde(default)]
+    pub page_url: Option<String>,
+    #[serde(default)]
+    pub locale: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentPresence {
+    pub name: String,
+    pub teams: Vec<String>,
+    pub status: PresenceStatus,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PresenceStatus {
+    Online,
+    Away,
+}
+
+/// What an agent may send on the inbox socket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum InboxClientFrame {
+    /// Set by the agent: away agents do not count as online.
+    Presence { status: PresenceStatus },
+}
+
 // ---------------------------------------------------------------- frames
 
 /// What a client may send over the WebSocket.

@@ -89,6 +89,43 @@ pub fn clean_name(raw: &str, max_chars: usize) -> String {
     one_line.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(max_chars).collect()
 }
 
+/// Why an e-mail address was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("That e-mail address doesn't look right. Please check it (for example name@example.com).")]
+pub struct InvalidEmail;
+
+/// Checks an e-mail address the visitor typed: one `@`, a plain local part,
+/// a domain of at least two labels with a letter-only (or `xn--`) top
+/// level, 254 bytes at most. Returns it trimmed, with the domain in lower
+/// case. Deliberately stricter than RFC 5322: quoted local parts and IP
+/// literals are refused, because a person typing an address never means them.
+pub fn valid_email(raw: &str) -> Result<String, InvalidEmail> {
+    let email = raw.trim();
+    if email.len() > 254 {
+        return Err(InvalidEmail);
+    }
+    let (local, domain) = email.split_once('@').ok_or(InvalidEmail)?;
+    let local_ok = (1..=64).contains(&local.len())
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && local.chars().all(|c| c.is_alphanumeric() || "!#$%&*+-/=?^_`{|}~.'".contains(c));
+    let domain = domain.to_lowercase();
+    let labels: Vec<&str> = domain.split('.').collect();
+    let label_ok = |l: &&str| {
+        (1..=63).contains(&l.len())
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+    };
+    let tld = labels.last().copied().unwrap_or_default();
+    let tld_ok = (tld.len() >= 2 && tld.chars().all(char::is_alphabetic)) || tld.starts_with("xn--");
+    if !local_ok || labels.len() < 2 || !labels.iter().all(label_ok) || !tld_ok {
+        return Err(InvalidEmail);
+    }
+    Ok(format!("{local}@{domain}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,5 +179,25 @@ mod tests {
     fn names_are_one_line_without_invisibles_and_bounded() {
         assert_eq!(clean_name("  Anna\n\u{202E}Smith\u{200D} ", 40), "Anna Smith");
         assert_eq!(clean_name("abcdef", 3), "abc");
+    }
+
+    #[test]
+    fn plausible_email_addresses_pass_and_are_tidied() {
+        assert_eq!(valid_email(" Anna.Smith+bikes@Example.CO.uk ").unwrap(), "Anna.Smith+bikes@example.co.uk");
+        assert!(valid_email("jörg@bücher.de").is_ok());
+        assert!(valid_email("a@xn--bcher-kva.de").is_ok());
+    }
+
+    #[test]
+    fn mistyped_or_hostile_email_addresses_are_refused() {
+        for bad in [
+            "", "anna", "anna@", "@example.com", "anna@example", "anna@example.c0m", "anna@@example.com",
+            "anna smith@example.com", "anna@exa mple.com", "anna@-example.com", "anna@example..com",
+            ".anna@example.com", "an..na@example.com", "<script>@example.com", "anna@example.com\r\nBcc: x@y.z",
+            "\"anna\"@example.com", "anna@[127.0.0.1]",
+        ] {
+            assert_eq!(valid_email(bad), Err(InvalidEmail), "{bad:?}");
+        }
+        assert!(valid_email(&format!("{}@example.com", "a".repeat(65))).is_err());
     }
 }

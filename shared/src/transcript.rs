@@ -6,7 +6,7 @@
 //! It is plain state with no I/O: the front end feeds it server frames and
 //! sends whatever client frames it returns.
 
-use crate::protocol::{ClientFrame, ConversationState, ErrorCode, Event, EventBody, QueueStatus, Seq, ServerFrame};
+use crate::protocol::{ClientFrame, ContactReason, ConversationState, ErrorCode, Event, EventBody, QueueStatus, Seq, ServerFrame};
 use uuid::Uuid;
 
 /// Where an outgoing message is.
@@ -64,6 +64,50 @@ impl Transcript {
                 _ => None,
             })
             .unwrap_or(ConversationState::Bot)
+    }
+
+    /// The latest state event's details: whom a waiting visitor waits for,
+    /// or who has joined.
+    fn latest_state(&self) -> Option<(ConversationState, Option<&str>, Option<&str>)> {
+        self.events.iter().rev().find_map(|e| match &e.body {
+            EventBody::State { state, agent, team } => Some((*state, agent.as_deref(), team.as_deref())),
+            _ => None,
+        })
+    }
+
+    /// The team a waiting visitor waits for.
+    pub fn waiting_for(&self) -> Option<&str> {
+        match self.latest_state()? {
+            (ConversationState::WaitingForPerson, _, team) => team,
+            _ => None,
+        }
+    }
+
+    /// The person in the conversation now.
+    pub fn person(&self) -> Option<&str> {
+        match self.latest_state()? {
+            (ConversationState::WithPerson, agent, _) => agent,
+            _ => None,
+        }
+    }
+
+    /// An offer to leave an e-mail address that is still open: the latest
+    /// offer, not yet answered, in a conversation that is not resolved.
+    pub fn open_contact_offer(&self) -> Option<ContactReason> {
+        if self.state() == ConversationState::Resolved {
+            return None;
+        }
+        self.events.iter().rev().find_map(|e| match e.body {
+            EventBody::ContactOffer { reason } => Some(Some(reason)),
+            EventBody::Contact { .. } => Some(None),
+            _ => None,
+        })?
+    }
+
+    /// Resolved and not yet rated: ask for a rating.
+    pub fn wants_rating(&self) -> bool {
+        self.state() == ConversationState::Resolved
+            && !self.events.iter().any(|e| matches!(e.body, EventBody::Rating { .. }))
     }
 
     /// Where the visitor stands in the queue, while waiting for a person.
@@ -311,5 +355,24 @@ mod tests {
         assert_eq!(t.on_connected().len(), 1, "failed messages are not resent by themselves");
         assert!(t.retry(id).is_some());
         assert_eq!(t.pending().next().unwrap().status, OutboxStatus::Sending);
+    }
+
+    #[test]
+    fn the_contact_offer_stays_open_until_answered_and_ratings_are_asked_once() {
+        let mut t = Transcript::new();
+        let ev = |seq: Seq, body: EventBody| ServerFrame::Event(Event { seq, at_ms: 0, body });
+        t.on_frame(ev(1, EventBody::State { state: ConversationState::WaitingForPerson, agent: None, team: Some("Support".into()) }));
+        assert_eq!(t.waiting_for(), Some("Support"));
+        t.on_frame(ev(2, EventBody::ContactOffer { reason: ContactReason::NobodyOnline }));
+        assert_eq!(t.open_contact_offer(), Some(ContactReason::NobodyOnline));
+        t.on_frame(ev(3, EventBody::Contact { email: "a@b.cd".into(), question: "q".into() }));
+        assert_eq!(t.open_contact_offer(), None);
+        t.on_frame(ev(4, EventBody::State { state: ConversationState::WithPerson, agent: Some("Anna".into()), team: None }));
+        assert_eq!(t.person(), Some("Anna"));
+        assert!(!t.wants_rating());
+        t.on_frame(ev(5, EventBody::state(ConversationState::Resolved)));
+        assert!(t.wants_rating());
+        t.on_frame(ev(6, EventBody::Rating { score: 4, comment: String::new() }));
+        assert!(!t.wants_rating());
     }
 }

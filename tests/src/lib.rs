@@ -75,6 +75,27 @@ pub fn free_port() -> u16 {
 
 // ------------------------------------------------------------ the edge
 
+/// Sites of the test edge (replacing `wrangler.toml`'s, so tests do not
+/// depend on the hour they run at): `demo` with two always-open teams and
+/// the demo FAQ; `desk` and `line` the same without a FAQ, each with its
+/// own queue so tests running at once do not share one; `quick` with a
+/// 2-second claim time-out; `closed` whose only team has no opening hours.
+pub const TEST_SITES: &str = r#"{
+  "demo": {"embed_origins": ["'self'"], "handoff": {
+    "teams": [{"id": "support", "name": "Support"}, {"id": "billing", "name": "Billing"}],
+    "default_team": "support", "routes": {"payment dispute": "billing"}}},
+  "desk": {"embed_origins": ["'self'"]},
+  "line": {"embed_origins": ["'self'"]},
+  "quick": {"embed_origins": ["'self'"], "handoff": {"claim_timeout_s": 2}},
+  "closed": {"embed_origins": ["'self'"], "handoff": {"teams": [{"id": "support", "name": "Support", "hours": {}}]}}
+}"#;
+
+/// Agents of the test edge: Anna takes every team, Ben only billing.
+pub const TEST_AGENTS: &str = r#"[
+  {"name": "Anna", "email": "anna@example.test", "password": "anna-test-password", "admin": true},
+  {"name": "Ben", "email": "ben@example.test", "password": "ben-test-password", "teams": ["billing"]}
+]"#;
+
 /// The real worker under `wrangler dev`.
 pub struct Edge {
     pub port: u16,
@@ -138,6 +159,7 @@ impl Edge {
             .args(["--show-interactive-dev-session=false", "--inspector-port", &free_port().to_string()])
             .arg("--persist-to")
             .arg(&self.persist)
+            .args(["--var", &format!("SITES:{TEST_SITES}"), "--var", &format!("AGENTS:{TEST_AGENTS}")])
             .current_dir(&root)
             .env("PATH", path)
             .env("WRANGLER_SEND_METRICS", "false")
@@ -209,10 +231,36 @@ pub fn post(url: &str, body: &str, headers: &[(&str, &str)]) -> Answer {
     }
 }
 
+/// GET with optional headers, returning status and body whatever the status.
+pub fn get(url: &str, headers: &[(&str, &str)]) -> Answer {
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let mut req = agent.get(url);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    match req.call() {
+        Ok(mut res) => Answer { status: res.status().as_u16(), body: res.body_mut().read_to_string().unwrap_or_default() },
+        Err(e) => panic!("GET {url} failed: {e}"),
+    }
+}
+
+/// A logged-in agent: the session cookie and the CSRF token.
+#[derive(Debug, Clone)]
+pub struct Agent {
+    pub cookie: String,
+    pub csrf: String,
+    pub session: shared::protocol::AgentSession,
+}
+
 impl Edge {
     /// Opens a conversation as the widget does.
     pub fn new_visitor(&self) -> Visitor {
-        let answer = post(&format!("{}/api/v1/conversations", self.base()), r#"{"site":"demo","locale":"en","disclosure_version":1}"#, &[]);
+        self.new_visitor_on("demo")
+    }
+
+    pub fn new_visitor_on(&self, site: &str) -> Visitor {
+        let body = format!(r#"{{"site":"{site}","locale":"en","page_url":"https://shop.example/prices","disclosure_version":1}}"#);
+        let answer = post(&format!("{}/api/v1/conversations", self.base()), &body, &[]);
         assert_eq!(answer.status, 201, "create conversation: {}", answer.body);
         let created: shared::protocol::ConversationCreated = answer.json();
         Visitor { conversation_id: created.conversation_id, secret: created.visitor_secret }
@@ -233,6 +281,63 @@ impl Edge {
         let url = format!("{}/api/v1/conversations/{}/ws?ticket={}", self.ws_base(), visitor.conversation_id, ticket.ticket);
         let (socket, _) = tokio_tungstenite::connect_async(url).await.expect("websocket");
         socket
+    }
+}
+
+impl Edge {
+    /// Logs an agent in; panics unless it works.
+    pub fn login(&self, email: &str, password: &str) -> Agent {
+        let body = serde_json::json!({ "email": email, "password": password }).to_string();
+        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        let mut res = agent
+            .post(&format!("{}/api/v1/agent/login", self.base()))
+            .header("content-type", "application/json")
+            .send(&body)
+            .expect("login request");
+        let cookie = res
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(str::to_string)
+            .unwrap_or_default();
+        let text = res.body_mut().read_to_string().unwrap_or_default();
+        assert_eq!(res.status().as_u16(), 200, "login as {email}: {text}");
+        let session: shared::protocol::AgentSession = serde_json::from_str(&text).expect("session");
+        Agent { cookie, csrf: session.csrf_token.clone(), session }
+    }
+
+    pub fn anna(&self) -> Agent {
+        self.login("anna@example.test", "anna-test-password")
+    }
+
+    /// An agent's state-changing request, with cookie and CSRF token.
+    pub fn agent_post(&self, agent: &Agent, path: &str) -> Answer {
+        post(&format!("{}{path}", self.base()), "{}", &[("cookie", &agent.cookie), ("x-csrf-token", &agent.csrf)])
+    }
+
+    pub fn agent_get(&self, agent: &Agent, path: &str) -> Answer {
+        get(&format!("{}{path}", self.base()), &[("cookie", &agent.cookie)])
+    }
+
+    /// An agent socket (`path` under the edge), with the session cookie.
+    pub async fn agent_socket(&self, agent: &Agent, path: &str) -> Socket {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let mut req = format!("{}{path}", self.ws_base()).into_client_request().expect("request");
+        req.headers_mut().insert("cookie", agent.cookie.parse().expect("cookie header"));
+        let (socket, _) = tokio_tungstenite::connect_async(req).await.expect("agent websocket");
+        socket
+    }
+}
+
+/// The next inbox frame (the agent's queue), or a panic after 10 s.
+pub async fn recv_inbox(socket: &mut Socket) -> shared::protocol::InboxFrame {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let msg = tokio::time::timeout_at(deadline, socket.next()).await.expect("an inbox frame within 10 s");
+        if let Some(Ok(WsMessage::Text(text))) = msg {
+            return serde_json::from_str(text.as_str()).unwrap_or_else(|e| panic!("bad inbox frame {text}: {e}"));
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! The visitor protocol against the real edge (workerd under wrangler dev),
 //! over raw HTTP and WebSockets.
 
-use shared::protocol::{Author, ClientFrame, ConversationState, ErrorCode, EventBody, ServerFrame, MAX_FRAME_BYTES};
+use shared::protocol::{Author, ClientFrame, ContactReason, ConversationState, ErrorCode, EventBody, ServerFrame, MAX_FRAME_BYTES};
 use std::time::Duration;
 use tests::{post, recv, recv_until, send, send_raw, try_recv, Edge};
 use uuid::Uuid;
@@ -105,7 +105,7 @@ async fn a_client_that_reconnects_with_its_last_seq_receives_exactly_what_it_mis
     // Tab A sees the first exchange, then drops.
     let mut a = edge.connect(&visitor).await;
     replay(&mut a, 0).await;
-    send(&mut a, &ClientFrame::Send { client_id: Uuid::new_v4(), text: "first".into() }).await;
+    send(&mut a, &ClientFrame::Send { client_id: Uuid::new_v4(), text: "when are you open".into() }).await;
     let seen = recv_until(&mut a, |f| matches!(f, ServerFrame::Event(e) if e.seq == 2)).await;
     let last_seen = *event_seqs(&seen).iter().max().expect("events");
     drop(a);
@@ -113,7 +113,9 @@ async fn a_client_that_reconnects_with_its_last_seq_receives_exactly_what_it_mis
     // Meanwhile tab B writes two more exchanges.
     let mut b = edge.connect(&visitor).await;
     replay(&mut b, 2).await;
-    for text in ["second", "third"] {
+    // Questions the FAQ answers, so every one gets an AI reply (two misses
+    // in a row would hand over instead).
+    for text in ["where can I park", "how much is a puncture repair"] {
         send(&mut b, &ClientFrame::Send { client_id: Uuid::new_v4(), text: text.into() }).await;
         recv_until(&mut b, |f| matches!(f, ServerFrame::Event(e) if e.body_is_ai())).await;
     }
@@ -270,8 +272,14 @@ async fn asking_for_a_person_twice_changes_the_state_once() {
     send(&mut socket, &ClientFrame::RequestPerson {}).await;
     let frame = recv(&mut socket).await;
     let ServerFrame::Event(event) = frame else { panic!("{frame:?}") };
-    assert_eq!(event.body, EventBody::State { state: ConversationState::WaitingForPerson });
-    assert!(try_recv(&mut socket, Duration::from_millis(800)).await.is_none(), "the second press adds nothing");
+    let waiting = EventBody::State { state: ConversationState::WaitingForPerson, agent: None, team: Some("Support".into()) };
+    assert_eq!(event.body, waiting);
+    // Nobody is online on the test edge's demo site: said, and e-mail offered.
+    let frame = recv(&mut socket).await;
+    assert!(matches!(frame, ServerFrame::Event(ref e) if e.body == EventBody::ContactOffer { reason: ContactReason::NobodyOnline }), "{frame:?}");
+    while let Some(frame) = try_recv(&mut socket, Duration::from_millis(800)).await {
+        assert!(!matches!(frame, ServerFrame::Event(_)), "the second press adds nothing: {frame:?}");
+    }
 }
 
 #[tokio::test]
@@ -281,7 +289,7 @@ async fn a_complaint_is_answered_and_handed_over() {
     let answer = ask(&mut socket, "I want to make a complaint about my repair").await;
     assert_eq!(answer.source.map(|s| s.entry_id).as_deref(), Some("complaint"));
     let frame = recv(&mut socket).await;
-    assert!(matches!(frame, ServerFrame::Event(ref e) if e.body == EventBody::State { state: ConversationState::WaitingForPerson }), "{frame:?}");
+    assert!(matches!(frame, ServerFrame::Event(ref e) if matches!(e.body, EventBody::State { state: ConversationState::WaitingForPerson, .. })), "{frame:?}");
 }
 
 #[tokio::test]

@@ -4,7 +4,7 @@
 
 use crate::api::{self, ApiFailure, Session};
 use leptos::prelude::*;
-use shared::protocol::{ClientFrame, CreateConversation, ErrorCode, ServerFrame};
+use shared::protocol::{Author, ClientFrame, ConversationState, CreateConversation, ErrorCode, EventBody, ServerFrame};
 use shared::transcript::Transcript;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -37,6 +37,13 @@ pub struct Place {
 pub struct Chat {
     pub transcript: RwSignal<Transcript>,
     pub link: RwSignal<Link>,
+    /// A resolved conversation the visitor moved on from, still readable.
+    pub archive: RwSignal<Vec<shared::protocol::Event>>,
+    /// The name of the person typing right now.
+    pub typing: RwSignal<Option<String>>,
+    /// The edge refused an action that was not a message (e.g. an e-mail
+    /// address): its code and message.
+    pub problem: RwSignal<Option<(ErrorCode, String)>>,
     inner: Rc<Inner>,
 }
 
@@ -47,6 +54,11 @@ struct Inner {
     attempts: Cell<u32>,
     /// Set while idle: pending reconnects do nothing.
     stopped: Cell<bool>,
+    /// When the visitor's typing was last announced (ms), to send it at
+    /// most every few seconds.
+    typing_sent_ms: Cell<f64>,
+    /// Counts typing notices, so only the latest one's time-out clears it.
+    typing_seen: Cell<u32>,
 }
 
 /// A socket with the callbacks it owns, dropped together.
@@ -74,7 +86,12 @@ impl Chat {
         Self {
             transcript: RwSignal::new(Transcript::new()),
             link: RwSignal::new(Link::Connecting),
+            archive: RwSignal::new(Vec::new()),
+            typing: RwSignal::new(None),
+            problem: RwSignal::new(None),
             inner: Rc::new(Inner {
+                typing_sent_ms: Cell::new(0.0),
+                typing_seen: Cell::new(0),
                 place,
                 session: RefCell::new(None),
                 socket: RefCell::new(None),
@@ -104,7 +121,19 @@ impl Chat {
     }
 
     /// Queues a message; it is sent now if connected, else after reconnecting.
+    /// After a resolution it starts a new conversation; the old one stays
+    /// on screen to read.
     pub fn send(&self, text: String) {
+        if self.transcript.with_untracked(|t| t.state()) == ConversationState::Resolved {
+            let old: Vec<_> = self.transcript.with_untracked(|t| t.events().cloned().collect());
+            self.archive.update(|a| a.extend(old));
+            api::forget_session(&self.inner.place.site);
+            *self.inner.session.borrow_mut() = None;
+            self.inner.socket.borrow_mut().take();
+            self.transcript.set(Transcript::new());
+            self.inner.stopped.set(false);
+            self.connect();
+        }
         if self.inner.stopped.replace(false) {
             self.connect();
         }
@@ -144,6 +173,42 @@ impl Chat {
         self.send_frame(&ClientFrame::RequestPerson {});
     }
 
+    /// Tells a person in the conversation that the visitor is typing, at
+    /// most every 3 seconds.
+    pub fn typing(&self) {
+        let now = js_sys::Date::now();
+        if self.transcript.with_untracked(|t| t.person().is_some()) && now - self.inner.typing_sent_ms.get() > 3_000.0 {
+            self.inner.typing_sent_ms.set(now);
+            self.send_frame(&ClientFrame::Typing {});
+        }
+    }
+
+    pub fn leave_contact(&self, email: String, question: String) {
+        self.problem.set(None);
+        self.send_frame(&ClientFrame::LeaveContact { email, question });
+    }
+
+    pub fn rate(&self, score: u8, comment: String) {
+        self.problem.set(None);
+        self.send_frame(&ClientFrame::Rate { score, comment });
+    }
+
+    /// "Anna is typing…" for five seconds after the last notice.
+    fn on_typing(&self, name: String) {
+        let n = self.inner.typing_seen.get().wrapping_add(1);
+        self.inner.typing_seen.set(n);
+        self.typing.set(Some(name));
+        let chat = self.clone();
+        set_timeout(
+            move || {
+                if chat.inner.typing_seen.get() == n {
+                    chat.typing.set(None);
+                }
+            },
+            Duration::from_secs(5),
+        );
+    }
+
     pub fn retry(&self, client_id: uuid::Uuid) {
         if let Some(Some(frame)) = self.transcript.try_update(|t| t.retry(client_id)) {
             self.send_frame(&frame);
@@ -170,6 +235,12 @@ impl Chat {
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             let Some(text) = event.data().as_string() else { return };
             let Some(frame) = crate::json::decode::<ServerFrame>(&text) else { return };
+            match &frame {
+                ServerFrame::Typing { author: Author::Agent { name } } => return chat.on_typing(name.clone()),
+                ServerFrame::Event(e) if matches!(e.body, EventBody::Message(_)) => chat.typing.set(None),
+                ServerFrame::Error { code, message, client_id: None } => chat.problem.set(Some((*code, message.clone()))),
+                _ => {}
+            }
             if let Some(Some(reply)) = chat.transcript.try_update(|t| t.on_frame(frame)) {
                 chat.send_frame(&reply);
             }

@@ -8,7 +8,7 @@ use shared::colour;
 use wasm_bindgen::JsCast;
 use leptos::either::{Either, EitherOf4};
 use leptos::prelude::*;
-use shared::protocol::{Author, ConversationState, EventBody, Message, MAX_MESSAGE_BYTES};
+use shared::protocol::{Author, ContactReason, ConversationState, ErrorCode, Event, EventBody, Message, MAX_MESSAGE_BYTES};
 use shared::transcript::{OutboxStatus, Outgoing};
 use wasm_bindgen::JsValue;
 
@@ -161,7 +161,12 @@ pub fn App(options: Options) -> impl IntoView {
     };
     // A "Did you mean" choice is sent as if the visitor had typed it.
     let choose = Callback::new(move |question: String| chat.with_value(|c| c.send(question)));
-    let waiting = move || transcript.with(|t| t.state()) == ConversationState::WaitingForPerson;
+    // While waiting or with a person, pressing again would change nothing.
+    let waiting = move || {
+        matches!(transcript.with(|t| t.state()), ConversationState::WaitingForPerson | ConversationState::WithPerson)
+    };
+    let (archive, chat_typing, chat_problem) = chat.with_value(|c| (c.archive, c.typing, c.problem));
+    let page2 = page.clone();
 
     view! {
         <div class="chat">
@@ -184,15 +189,12 @@ pub fn App(options: Options) -> impl IntoView {
                         <p class="msg-text">{text}</p>
                     </div>
                 })}
+                // A resolved conversation the visitor moved on from.
+                {move || archive.with(|a| a.iter().cloned().map(|e| event_view(e, page.clone(), None)).collect_view())}
                 <For
                     each=move || transcript.with(|t| t.events().cloned().collect::<Vec<_>>())
                     key=|event| event.seq
-                    children=move |event| match event.body {
-                        EventBody::Message(message) => Either::Left(view! {
-                            <MessageItem seq=event.seq message=message page=page.clone() on_choose=choose/>
-                        }),
-                        EventBody::State { state } => Either::Right(state_notice(event.seq, state)),
-                    }
+                    children=move |event| event_view(event, page2.clone(), Some(choose))
                 />
                 // Few and short-lived: redrawn whole, no keyed diffing needed.
                 {move || transcript.with(|t| t.pending().map(|o| pending_item(o, chat)).collect_view())}
@@ -205,14 +207,22 @@ pub fn App(options: Options) -> impl IntoView {
                     Link::Offline => t.offline,
                 }}
             </p>
+            {move || chat_typing.get().map(|name| view! {
+                <p class="typing"><bdi>{name}</bdi>" "{t.typing}</p>
+            })}
+            {move || transcript.with(|t| t.open_contact_offer()).map(|_| view! { <ContactForm chat=chat/> })}
+            {move || transcript.with(|t| t.wants_rating()).then(|| view! { <RatingForm chat=chat/> })}
+            {move || chat_problem.get().map(|(code, message)| view! {
+                <p class="problem" role="alert">
+                    {if code == ErrorCode::InvalidEmail { t.invalid_email.to_string() } else { message }}
+                </p>
+            })}
             <div class="person-bar">
                 <button type="button" class="person-button" aria-disabled=move || waiting().to_string()
                     on:click=move |_| if !waiting() { chat.with_value(Chat::request_person) }>
                     {t.talk_to_person}
                 </button>
-                <span class="person-status">
-                    {move || waiting().then_some(t.waiting_for_person)}
-                </span>
+                <span class="person-status">{move || person_status(transcript)}</span>
             </div>
             <form class="composer" on:submit=move |ev| { ev.prevent_default(); submit(); }>
                 <label for="chat-input" class="visually-hidden">{t.your_message}</label>
@@ -222,7 +232,10 @@ pub fn App(options: Options) -> impl IntoView {
                     rows="2"
                     placeholder=t.placeholder
                     prop:value=move || draft.get()
-                    on:input=move |ev| draft.set(event_target_value(&ev))
+                    on:input=move |ev| {
+                        draft.set(event_target_value(&ev));
+                        chat.with_value(Chat::typing);
+                    }
                     on:keydown=move |ev| {
                         if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
                             ev.prevent_default();
@@ -306,18 +319,137 @@ pub fn MessageItem(
     }
 }
 
-/// A change of state, told in the product's own words.
-fn state_notice(seq: u64, state: ConversationState) -> impl IntoView {
+/// One stored event: a message, or a notice in the product's own words
+/// (state changes, the e-mail offer and its answer, the rating).
+fn event_view(event: Event, page: Option<String>, on_choose: Option<Callback<String>>) -> impl IntoView {
     let t = i18n::tr();
-    let text = match state {
-        ConversationState::Bot => t.state_bot,
-        ConversationState::WaitingForPerson => t.state_waiting,
+    let seq = event.seq;
+    let fill = |template: &str, key: &str, value: &str| template.replace(key, value);
+    let (text, name): (String, Option<String>) = match event.body {
+        EventBody::Message(message) => {
+            return Either::Left(view! { <MessageItem seq=seq message=message page=page on_choose=on_choose.unwrap_or(Callback::new(|_| ()))/> })
+        }
+        EventBody::State { state, agent, team } => match (state, agent) {
+            (ConversationState::WithPerson, Some(name)) => (t.person_joined.to_string(), Some(name)),
+            (ConversationState::Bot, Some(name)) => (t.person_left.to_string(), Some(name)),
+            (ConversationState::Bot, None) => (t.state_bot.to_string(), None),
+            (ConversationState::WaitingForPerson, _) => match team {
+                Some(team) => (fill(t.waiting_for_team, "{team}", &team), None),
+                None => (t.state_waiting.to_string(), None),
+            },
+            (ConversationState::WithPerson, None) => (t.person_here.to_string(), None),
+            (ConversationState::Resolved, _) => (t.state_resolved.to_string(), None),
+        },
+        EventBody::ContactOffer { reason } => (
+            match reason {
+                ContactReason::OutsideHours => t.contact_outside_hours,
+                ContactReason::NobodyOnline => t.contact_nobody_online,
+                ContactReason::NoClaimInTime => t.contact_no_claim,
+            }
+            .to_string(),
+            None,
+        ),
+        EventBody::Contact { email, .. } => (fill(t.contact_left, "{email}", &email), None),
+        EventBody::Rating { .. } => (t.rated.to_string(), None),
     };
-    view! {
+    // A person's name is drawn isolated, never as part of the template.
+    let (before, after) = match text.split_once("{name}") {
+        Some((b, a)) => (b.to_string(), a.to_string()),
+        None => (text, String::new()),
+    };
+    Either::Right(view! {
         <div class="msg msg-system" data-seq=seq>
             <span class="badge badge-system">{t.badge_system}</span>
-            <p class="msg-text">{text}</p>
+            <p class="msg-text">{before}{name.map(|n| view! { <bdi class="agent-name">{n}</bdi> })}{after}</p>
         </div>
+    })
+}
+
+/// Beside the person button: whom the visitor waits for, their place and
+/// the expected wait, or who is here.
+fn person_status(transcript: RwSignal<shared::transcript::Transcript>) -> Option<String> {
+    let t = i18n::tr();
+    transcript.with(|tr| {
+        if let Some(name) = tr.person() {
+            return Some(format!("{}: {name}", t.person_here));
+        }
+        if tr.state() != ConversationState::WaitingForPerson {
+            return None;
+        }
+        let mut parts = vec![t.waiting_for_person.to_string()];
+        if let Some(q) = tr.queue_status() {
+            parts.push(t.queue_position.replace("{n}", &q.position.to_string()));
+            parts.push(match q.expected_wait_ms {
+                Some(ms) => t.expected_wait.replace("{min}", &ms.div_ceil(60_000).max(1).to_string()),
+                None => t.wait_unknown.to_string(),
+            });
+        }
+        Some(parts.join(" · "))
+    })
+}
+
+/// The e-mail fallback: address and question, checked here first so the
+/// visitor hears at once, and again at the edge.
+#[component]
+fn ContactForm(chat: StoredValue<Chat, LocalStorage>) -> impl IntoView {
+    let t = i18n::tr();
+    let email = RwSignal::new(String::new());
+    let question = RwSignal::new(String::new());
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let address = email.get_untracked();
+        if shared::text::valid_email(&address).is_err() {
+            chat.with_value(|c| c.problem.set(Some((ErrorCode::InvalidEmail, String::new()))));
+            return;
+        }
+        chat.with_value(|c| c.leave_contact(address, question.get_untracked()));
+    };
+    view! {
+        <form class="contact-form" on:submit=submit>
+            <label for="contact-email">{t.email_label}</label>
+            <input id="contact-email" type="email" autocomplete="email" required
+                prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev))/>
+            <label for="contact-question">{t.question_label}</label>
+            <textarea id="contact-question" rows="2"
+                prop:value=move || question.get() on:input=move |ev| question.set(event_target_value(&ev))></textarea>
+            <button type="submit" class="send-button">{t.leave_contact}</button>
+        </form>
+    }
+}
+
+/// After a resolution: 1 to 5 and an optional comment, once.
+#[component]
+fn RatingForm(chat: StoredValue<Chat, LocalStorage>) -> impl IntoView {
+    let t = i18n::tr();
+    let score = RwSignal::new(0u8);
+    let comment = RwSignal::new(String::new());
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if score.get_untracked() > 0 {
+            chat.with_value(|c| c.rate(score.get_untracked(), comment.get_untracked()));
+        }
+    };
+    let stars = (1..=5u8)
+        .map(|n| {
+            view! {
+                <button type="button" class="score" aria-pressed=move || (score.get() == n).to_string()
+                    aria-label=t.rate_score.replace("{n}", &n.to_string()) on:click=move |_| score.set(n)>
+                    {n.to_string()}
+                </button>
+            }
+        })
+        .collect_view();
+    view! {
+        <form class="rating-form" on:submit=submit>
+            <fieldset>
+                <legend>{t.rate_prompt}</legend>
+                <div class="scores">{stars}</div>
+            </fieldset>
+            <label for="rating-comment">{t.rate_comment}</label>
+            <textarea id="rating-comment" rows="2"
+                prop:value=move || comment.get() on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
+            <button type="submit" class="send-button" aria-disabled=move || (score.get() == 0).to_string()>{t.rate_send}</button>
+        </form>
     }
 }
 

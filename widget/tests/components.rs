@@ -94,7 +94,7 @@ fn an_agent_named_like_a_label_is_still_shown_as_a_person() {
 }
 
 mod decoding {
-    use shared::protocol::{Author, ConversationState, ErrorCode, EventBody, ServerFrame};
+    use shared::protocol::{Author, ContactReason, ConversationState, ErrorCode, EventBody, ServerFrame};
     use wasm_bindgen_test::*;
     use widget::json::{decode, encode};
 
@@ -122,7 +122,28 @@ mod decoding {
 
         let state = r#"{"event":{"seq":4,"at_ms":1,"body":{"state":{"state":"waiting_for_person"}}}}"#;
         let ServerFrame::Event(event) = decode::<ServerFrame>(state).unwrap() else { panic!("an event") };
-        assert_eq!(event.body, EventBody::State { state: ConversationState::WaitingForPerson });
+        assert_eq!(event.body, EventBody::state(ConversationState::WaitingForPerson));
+
+        let joined = r#"{"event":{"seq":6,"at_ms":1,"body":{"state":{"state":"with_person","agent":"Anna"}}}}"#;
+        let ServerFrame::Event(event) = decode::<ServerFrame>(joined).unwrap() else { panic!("an event") };
+        let with_anna = EventBody::State { state: ConversationState::WithPerson, agent: Some("Anna".into()), team: None };
+        assert_eq!(event.body, with_anna);
+
+        let queue: ServerFrame =
+            decode(r#"{"queue":{"team":"Support","position":2,"expected_wait_ms":120000,"agents_online":1}}"#).unwrap();
+        assert!(matches!(queue, ServerFrame::Queue(ref q) if q.position == 2 && q.expected_wait_ms == Some(120_000)));
+        let typing: ServerFrame = decode(r#"{"typing":{"author":{"agent":{"name":"Anna"}}}}"#).unwrap();
+        assert_eq!(typing, ServerFrame::Typing { author: Author::Agent { name: "Anna".into() } });
+
+        for (raw, body) in [
+            (r#"{"contact_offer":{"reason":"outside_hours"}}"#, EventBody::ContactOffer { reason: ContactReason::OutsideHours }),
+            (r#"{"contact":{"email":"a@b.cd","question":"q"}}"#, EventBody::Contact { email: "a@b.cd".into(), question: "q".into() }),
+            (r#"{"rating":{"score":4}}"#, EventBody::Rating { score: 4, comment: String::new() }),
+        ] {
+            let frame = format!(r#"{{"event":{{"seq":7,"at_ms":1,"body":{raw}}}}}"#);
+            let ServerFrame::Event(event) = decode::<ServerFrame>(&frame).unwrap() else { panic!("an event: {raw}") };
+            assert_eq!(event.body, body);
+        }
 
         let ai = r#"{"event":{"seq":5,"at_ms":1,"body":{"message":{"author":"ai","text":"x"}}}}"#;
         let ServerFrame::Event(event) = decode::<ServerFrame>(ai).unwrap() else { panic!("an event") };

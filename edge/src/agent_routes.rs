@@ -1,0 +1,106 @@
+//! The agents' API under `/api/v1/agent/`. Every route but login needs a
+//! session cookie (401 without); a browser request from another origin is
+//! refused (403) before anything else; every state change also needs the
+//! session's CSRF token in `x-csrf-token`. The agent is passed on to the
+//! Durable Objects in `x-agent`, a header this module always sets itself.
+
+use crate::directory::{self, LoginCall};
+use crate::error::{EdgeError, EdgeResult};
+use crate::http;
+use crate::{conversation, inbox, require_method};
+use shared::protocol::{parse_conversation_id, AgentSession, ErrorCode, LoginRequest, MAX_BODY_BYTES};
+use shared::site::is_valid_site_id;
+use worker::{Env, Headers, Method, Request, RequestInit, Response, Stub};
+
+const COOKIE: &str = "agent_session";
+
+pub async fn route(mut req: Request, env: &Env, rest: &[&str]) -> EdgeResult<Response> {
+    http::require_same_origin(&req)?;
+    if rest == ["login"] {
+        require_method(&req, Method::Post)?;
+        return login(&mut req, env).await;
+    }
+    let token = session_token(&req).ok_or_else(directory::not_logged_in)?;
+    let session = directory::session(env, &token).await?;
+    let changes_state = !matches!(req.method(), Method::Get | Method::Head);
+    if changes_state && req.headers().get("x-csrf-token")?.as_deref() != Some(session.csrf_token.as_str()) {
+        return Err(EdgeError::new(ErrorCode::CsrfRejected, "This request lacks the session's CSRF token. Reload the panel."));
+    }
+    match rest {
+        ["me"] => http::json_response(&session, 200),
+        ["logout"] => {
+            require_method(&req, Method::Post)?;
+            directory::logout(env, &token).await?;
+            let res = Response::empty()?.with_status(204);
+            res.headers().set("set-cookie", &format!("{COOKIE}=; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=0"))?;
+            Ok(res)
+        }
+        ["sites", site, what] => {
+            if !is_valid_site_id(site) {
+                return Err(EdgeError::new(ErrorCode::UnknownSite, "Unknown site."));
+            }
+            crate::load_site_config(env, site)?;
+            let stub = inbox::stub(env, site)?;
+            match *what {
+                "queue" | "metrics" => forward(&req, stub, &session, Method::Get).await,
+                "inbox" => {
+                    http::require_websocket_upgrade(&req)?;
+                    forward(&req, stub, &session, Method::Get).await
+                }
+                _ => Err(EdgeError::new(ErrorCode::NotFound, "Nothing here.")),
+            }
+        }
+        ["conversations", id, action @ ..] => {
+            let id = parse_conversation_id(id).ok_or_else(EdgeError::not_found)?;
+            let stub = conversation::stub(env, &id.to_string())?;
+            match action {
+                [] => forward(&req, stub, &session, Method::Get).await,
+                ["claim" | "hand-back" | "resolve"] => {
+                    require_method(&req, Method::Post)?;
+                    forward(&req, stub, &session, Method::Post).await
+                }
+                ["ws"] => {
+                    http::require_websocket_upgrade(&req)?;
+                    forward(&req, stub, &session, Method::Get).await
+                }
+                _ => Err(EdgeError::new(ErrorCode::NotFound, "Nothing here.")),
+            }
+        }
+        _ => Err(EdgeError::new(ErrorCode::NotFound, "Nothing here.")),
+    }
+}
+
+async fn login(req: &mut Request, env: &Env) -> EdgeResult<Response> {
+    let body: LoginRequest = http::read_json(req, MAX_BODY_BYTES).await?;
+    let address = req.headers().get("cf-connecting-ip")?.unwrap_or_else(|| "local".into());
+    let logged_in = directory::login(env, &LoginCall { email: body.email, password: body.password, address }).await?;
+    let res = http::json_response::<AgentSession>(&logged_in.session, 200)?;
+    let max_age = directory::SESSION_TTL_MS / 1000;
+    res.headers().set(
+        "set-cookie",
+        &format!("{COOKIE}={}; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age={max_age}", logged_in.token),
+    )?;
+    Ok(res)
+}
+
+fn session_token(req: &Request) -> Option<String> {
+    let cookies = req.headers().get("cookie").ok().flatten()?;
+    cookies.split(';').find_map(|c| {
+        let (name, value) = c.trim().split_once('=')?;
+        (name == COOKIE && !value.is_empty() && value.len() <= 256).then(|| value.to_string())
+    })
+}
+
+/// Passes the request on to an object with the agent in `x-agent`; only
+/// the upgrade header is copied, so nothing a client sent can pose as it.
+async fn forward(req: &Request, stub: Stub, session: &AgentSession, method: Method) -> EdgeResult<Response> {
+    let headers = Headers::new();
+    if let Some(upgrade) = req.headers().get("upgrade")? {
+        headers.set("upgrade", &upgrade)?;
+    }
+    headers.set("x-agent", &serde_json::to_string(&session.agent)?)?;
+    let mut init = RequestInit::new();
+    init.with_method(method).with_headers(headers);
+    let inner = Request::new_with_init(req.url()?.as_str(), &init)?;
+    Ok(stub.fetch_with_request(inner).await?)
+}
