@@ -8,7 +8,9 @@ use crate::directory::{self, LoginCall};
 use crate::error::{EdgeError, EdgeResult};
 use crate::http;
 use crate::{conversation, inbox, require_method};
-use shared::protocol::{parse_conversation_id, AgentSession, ErrorCode, LoginRequest, MAX_BODY_BYTES};
+use shared::protocol::{
+    parse_conversation_id, AgentSession, ErrorCode, LoginRequest, MAX_BODY_BYTES,
+};
 use shared::site::is_valid_site_id;
 use worker::{Env, Headers, Method, Request, RequestInit, Response, Stub};
 
@@ -23,8 +25,13 @@ pub async fn route(mut req: Request, env: &Env, rest: &[&str]) -> EdgeResult<Res
     let token = session_token(&req).ok_or_else(directory::not_logged_in)?;
     let session = directory::session(env, &token).await?;
     let changes_state = !matches!(req.method(), Method::Get | Method::Head);
-    if changes_state && req.headers().get("x-csrf-token")?.as_deref() != Some(session.csrf_token.as_str()) {
-        return Err(EdgeError::new(ErrorCode::CsrfRejected, "This request lacks the session's CSRF token. Reload the panel."));
+    if changes_state
+        && req.headers().get("x-csrf-token")?.as_deref() != Some(session.csrf_token.as_str())
+    {
+        return Err(EdgeError::new(
+            ErrorCode::CsrfRejected,
+            "This request lacks the session's CSRF token. Reload the panel.",
+        ));
     }
     match rest {
         ["me"] => http::json_response(&session, 200),
@@ -32,7 +39,10 @@ pub async fn route(mut req: Request, env: &Env, rest: &[&str]) -> EdgeResult<Res
             require_method(&req, Method::Post)?;
             directory::logout(env, &token).await?;
             let res = Response::empty()?.with_status(204);
-            res.headers().set("set-cookie", &format!("{COOKIE}=; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=0"))?;
+            res.headers().set(
+                "set-cookie",
+                &format!("{COOKIE}=; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=0"),
+            )?;
             Ok(res)
         }
         ["sites", site, what] => {
@@ -72,13 +82,27 @@ pub async fn route(mut req: Request, env: &Env, rest: &[&str]) -> EdgeResult<Res
 
 async fn login(req: &mut Request, env: &Env) -> EdgeResult<Response> {
     let body: LoginRequest = http::read_json(req, MAX_BODY_BYTES).await?;
-    let address = req.headers().get("cf-connecting-ip")?.unwrap_or_else(|| "local".into());
-    let logged_in = directory::login(env, &LoginCall { email: body.email, password: body.password, address }).await?;
+    let address = req
+        .headers()
+        .get("cf-connecting-ip")?
+        .unwrap_or_else(|| "local".into());
+    let logged_in = directory::login(
+        env,
+        &LoginCall {
+            email: body.email,
+            password: body.password,
+            address,
+        },
+    )
+    .await?;
     let res = http::json_response::<AgentSession>(&logged_in.session, 200)?;
     let max_age = directory::SESSION_TTL_MS / 1000;
     res.headers().set(
         "set-cookie",
-        &format!("{COOKIE}={}; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age={max_age}", logged_in.token),
+        &format!(
+            "{COOKIE}={}; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age={max_age}",
+            logged_in.token
+        ),
     )?;
     Ok(res)
 }
@@ -93,7 +117,12 @@ fn session_token(req: &Request) -> Option<String> {
 
 /// Passes the request on to an object with the agent in `x-agent`; only
 /// the upgrade header is copied, so nothing a client sent can pose as it.
-async fn forward(req: &Request, stub: Stub, session: &AgentSession, method: Method) -> EdgeResult<Response> {
+async fn forward(
+    req: &Request,
+    stub: Stub,
+    session: &AgentSession,
+    method: Method,
+) -> EdgeResult<Response> {
     let headers = Headers::new();
     if let Some(upgrade) = req.headers().get("upgrade")? {
         headers.set("upgrade", &upgrade)?;

@@ -27,9 +27,9 @@ use shared::handoff::{self, HandoffPacket, HandoffView, QueueEntry};
 use shared::lifecycle::{self, Availability, PersonRequest};
 use shared::limits::{self, TokenBucket};
 use shared::protocol::{
-    AgentProfile, Author, ClientFrame, ContactReason, ConversationState, DisclosureRecord, ErrorCode, Event, EventBody,
-    FrameError, Message, QueueStatus, Seq, ServerFrame, TicketIssued, MAX_REPLAY_EVENTS, PROTOCOL_VERSION,
-    TICKET_TTL_MS,
+    AgentProfile, Author, ClientFrame, ContactReason, ConversationState, DisclosureRecord,
+    ErrorCode, Event, EventBody, FrameError, Message, QueueStatus, Seq, ServerFrame, TicketIssued,
+    MAX_REPLAY_EVENTS, PROTOCOL_VERSION, TICKET_TTL_MS,
 };
 use shared::site::SiteConfig;
 use shared::team::{self, RouteHints};
@@ -38,8 +38,8 @@ use std::cell::RefCell;
 use uuid::Uuid;
 use wasm_bindgen::JsValue;
 use worker::{
-    durable_object, DurableObject, Env, Method, Request, RequestInit, Response, SqlStorage, SqlStorageValue, State,
-    Stub, WebSocket, WebSocketIncomingMessage, WebSocketPair,
+    durable_object, DurableObject, Env, Method, Request, RequestInit, Response, SqlStorage,
+    SqlStorageValue, State, Stub, WebSocket, WebSocketIncomingMessage, WebSocketPair,
 };
 
 /// What the worker hands the object when a visitor opens the chat.
@@ -68,28 +68,57 @@ const VIEW_EVENTS: usize = 2_000;
 const MAX_COMMENT_BYTES: usize = 1_000;
 
 pub fn stub(env: &Env, conversation_id: &str) -> worker::Result<Stub> {
-    env.durable_object("CONVERSATION")?.id_from_name(conversation_id)?.get_stub()
+    env.durable_object("CONVERSATION")?
+        .id_from_name(conversation_id)?
+        .get_stub()
 }
 
-async fn post(env: &Env, conversation_id: &str, action: &str, body: String) -> EdgeResult<Response> {
+async fn post(
+    env: &Env,
+    conversation_id: &str,
+    action: &str,
+    body: String,
+) -> EdgeResult<Response> {
     let mut request_init = RequestInit::new();
-    request_init.with_method(Method::Post).with_body(Some(JsValue::from_str(&body)));
+    request_init
+        .with_method(Method::Post)
+        .with_body(Some(JsValue::from_str(&body)));
     let req = Request::new_with_init(&format!("https://conversation/{action}"), &request_init)?;
     Ok(stub(env, conversation_id)?.fetch_with_request(req).await?)
 }
 
 /// Creates the conversation's record in its object.
 pub async fn init(env: &Env, init: &Init) -> EdgeResult<()> {
-    let res = post(env, &init.conversation_id, "init", serde_json::to_string(init)?).await?;
+    let res = post(
+        env,
+        &init.conversation_id,
+        "init",
+        serde_json::to_string(init)?,
+    )
+    .await?;
     match res.status_code() {
         204 => Ok(()),
-        status => Err(EdgeError::new(ErrorCode::Internal, format!("init answered {status}"))),
+        status => Err(EdgeError::new(
+            ErrorCode::Internal,
+            format!("init answered {status}"),
+        )),
     }
 }
 
 /// The inbox tells a waiting conversation its place in the queue.
-pub async fn push_queue_status(env: &Env, conversation_id: &str, status: &QueueStatus) -> EdgeResult<()> {
-    post(env, conversation_id, "queue-status", serde_json::to_string(status)?).await.map(|_| ())
+pub async fn push_queue_status(
+    env: &Env,
+    conversation_id: &str,
+    status: &QueueStatus,
+) -> EdgeResult<()> {
+    post(
+        env,
+        conversation_id,
+        "queue-status",
+        serde_json::to_string(status)?,
+    )
+    .await
+    .map(|_| ())
 }
 
 #[durable_object]
@@ -149,7 +178,11 @@ impl DurableObject for Conversation {
                 worker::console_error!("schema: {e}");
             }
         }
-        Self { state, env, message_rate: RefCell::new(TokenBucket::new(limits::MESSAGES, now_ms())) }
+        Self {
+            state,
+            env,
+            message_rate: RefCell::new(TokenBucket::new(limits::MESSAGES, now_ms())),
+        }
     }
 
     async fn fetch(&self, req: Request) -> worker::Result<Response> {
@@ -182,7 +215,11 @@ impl DurableObject for Conversation {
         Ok(result.unwrap_or_else(EdgeError::into_response))
     }
 
-    async fn websocket_message(&self, ws: WebSocket, message: WebSocketIncomingMessage) -> worker::Result<()> {
+    async fn websocket_message(
+        &self,
+        ws: WebSocket,
+        message: WebSocketIncomingMessage,
+    ) -> worker::Result<()> {
         let frame = match message {
             WebSocketIncomingMessage::String(text) => ClientFrame::parse(&text),
             WebSocketIncomingMessage::Binary(_) => Err(FrameError::Binary),
@@ -195,14 +232,31 @@ impl DurableObject for Conversation {
             if e.code == ErrorCode::Internal {
                 worker::console_error!("conversation: {}", e.message);
             }
-            send(&ws, &ServerFrame::Error { code: e.code, message: e.message, client_id: None });
+            send(
+                &ws,
+                &ServerFrame::Error {
+                    code: e.code,
+                    message: e.message,
+                    client_id: None,
+                },
+            );
         }
         Ok(())
     }
 
-    async fn websocket_close(&self, ws: WebSocket, code: usize, _reason: String, _clean: bool) -> worker::Result<()> {
+    async fn websocket_close(
+        &self,
+        ws: WebSocket,
+        code: usize,
+        _reason: String,
+        _clean: bool,
+    ) -> worker::Result<()> {
         // Complete the closing handshake; 1005/1006 may not be sent back.
-        let code = if code == 1005 || code == 1006 { 1000 } else { code as u16 };
+        let code = if code == 1005 || code == 1006 {
+            1000
+        } else {
+            code as u16
+        };
         let _ = ws.close(Some(code), Some("bye"));
         Ok(())
     }
@@ -218,7 +272,8 @@ impl DurableObject for Conversation {
         let result = async {
             let offered = self.handoff()?.is_some_and(|h| h.contact_offered != 0);
             if let Some(reason) = lifecycle::claim_timed_out(self.state()?, offered) {
-                self.sql().exec("UPDATE handoff SET contact_offered = 1", None)?;
+                self.sql()
+                    .exec("UPDATE handoff SET contact_offered = 1", None)?;
                 self.append_and_broadcast(None, EventBody::ContactOffer { reason })?;
             }
             EdgeResult::Ok(())
@@ -309,11 +364,17 @@ impl Conversation {
 
     async fn init(&self, mut req: Request) -> EdgeResult<Response> {
         if req.method() != Method::Post {
-            return Err(EdgeError::new(ErrorCode::MethodNotAllowed, "Use POST here."));
+            return Err(EdgeError::new(
+                ErrorCode::MethodNotAllowed,
+                "Use POST here.",
+            ));
         }
         let init: Init = serde_json::from_str(&req.text().await?)?;
         if self.meta()?.is_some() {
-            return Err(EdgeError::new(ErrorCode::Internal, "conversation exists already"));
+            return Err(EdgeError::new(
+                ErrorCode::Internal,
+                "conversation exists already",
+            ));
         }
         let now = now_ms();
         self.sql().exec(
@@ -329,15 +390,23 @@ impl Conversation {
                 init.disclosure_version.map(i64::from).into(),
             ],
         )?;
-        let fact = FactUpdate { conversation_id: init.conversation_id, created_ms: Some(now), ..Default::default() };
+        let fact = FactUpdate {
+            conversation_id: init.conversation_id,
+            created_ms: Some(now),
+            ..Default::default()
+        };
         inbox::tell(&self.env, &init.site, InboxCall::Fact(fact)).await;
         Ok(Response::empty()?.with_status(204))
     }
 
     /// The conversation, if the request carries its visitor's secret.
     fn authorised(&self, req: &Request) -> EdgeResult<MetaRow> {
-        let secret = http::bearer(req)
-            .ok_or_else(|| EdgeError::new(ErrorCode::Unauthorized, "Send the visitor secret as a bearer token."))?;
+        let secret = http::bearer(req).ok_or_else(|| {
+            EdgeError::new(
+                ErrorCode::Unauthorized,
+                "Send the visitor secret as a bearer token.",
+            )
+        })?;
         let meta = self.existing()?;
         if !credentials::same_hash(&credentials::hash(&secret), &meta.secret_hash) {
             return Err(EdgeError::not_found());
@@ -360,7 +429,15 @@ impl Conversation {
         for ddl in SCHEMA {
             sql.exec(ddl, None)?;
         }
-        inbox::tell(&self.env, &meta.site, InboxCall::Dequeue { conversation_id: meta.conversation_id, claimed: false }).await;
+        inbox::tell(
+            &self.env,
+            &meta.site,
+            InboxCall::Dequeue {
+                conversation_id: meta.conversation_id,
+                claimed: false,
+            },
+        )
+        .await;
         Ok(Response::empty()?.with_status(204))
     }
 
@@ -370,12 +447,24 @@ impl Conversation {
         let now = now_ms();
         let ticket = credentials::new_secret();
         let sql = self.sql();
-        sql.exec("DELETE FROM tickets WHERE expires_ms <= ?", vec![now.into()])?;
+        sql.exec(
+            "DELETE FROM tickets WHERE expires_ms <= ?",
+            vec![now.into()],
+        )?;
         sql.exec(
             "INSERT INTO tickets (ticket_hash, expires_ms) VALUES (?, ?)",
-            vec![credentials::hash(&ticket).into(), (now + TICKET_TTL_MS).into()],
+            vec![
+                credentials::hash(&ticket).into(),
+                (now + TICKET_TTL_MS).into(),
+            ],
         )?;
-        http::json_response(&TicketIssued { ticket, expires_in_ms: TICKET_TTL_MS }, 200)
+        http::json_response(
+            &TicketIssued {
+                ticket,
+                expires_in_ms: TICKET_TTL_MS,
+            },
+            200,
+        )
     }
 
     /// Opens a visitor socket if the request carries a valid, unused ticket.
@@ -385,7 +474,9 @@ impl Conversation {
             .query_pairs()
             .find(|(k, _)| k == "ticket")
             .map(|(_, v)| v.into_owned())
-            .ok_or_else(|| EdgeError::new(ErrorCode::Unauthorized, "A ticket is needed to connect."))?;
+            .ok_or_else(|| {
+                EdgeError::new(ErrorCode::Unauthorized, "A ticket is needed to connect.")
+            })?;
         self.existing()?;
         let used: Vec<SeqRow> = self
             .sql()
@@ -402,7 +493,13 @@ impl Conversation {
 
     fn accept_agent_socket(&self, agent: AgentProfile) -> EdgeResult<Response> {
         self.existing()?;
-        self.accept(Role::Agent { id: agent.id, name: agent.name }, "agent")
+        self.accept(
+            Role::Agent {
+                id: agent.id,
+                name: agent.name,
+            },
+            "agent",
+        )
     }
 
     fn accept(&self, role: Role, tag: &str) -> EdgeResult<Response> {
@@ -413,9 +510,11 @@ impl Conversation {
     }
 
     async fn handle(&self, ws: &WebSocket, frame: ClientFrame) -> EdgeResult<()> {
-        let role: Role =
-            ws.deserialize_attachment()?.ok_or_else(|| EdgeError::new(ErrorCode::Unauthorized, "Unbound socket."))?;
-        let visitor_only = || EdgeError::new(ErrorCode::WrongState, "Only the visitor can do that.");
+        let role: Role = ws
+            .deserialize_attachment()?
+            .ok_or_else(|| EdgeError::new(ErrorCode::Unauthorized, "Unbound socket."))?;
+        let visitor_only =
+            || EdgeError::new(ErrorCode::WrongState, "Only the visitor can do that.");
         match (frame, role) {
             (ClientFrame::Resume { last_seq }, _) => self.replay(ws, last_seq),
             (ClientFrame::Typing {}, role) => {
@@ -429,13 +528,22 @@ impl Conversation {
                 }
                 Ok(())
             }
-            (ClientFrame::Send { client_id, text }, Role::Visitor) => self.visitor_message(ws, client_id, &text).await,
+            (ClientFrame::Send { client_id, text }, Role::Visitor) => {
+                self.visitor_message(ws, client_id, &text).await
+            }
             (ClientFrame::Send { client_id, text }, Role::Agent { id, name }) => {
                 self.agent_message(ws, &id, &name, client_id, &text).await
             }
-            (ClientFrame::RequestPerson {}, Role::Visitor) => self.hand_off(Decision::button(), RouteHints::default()).await,
-            (ClientFrame::LeaveContact { email, question }, Role::Visitor) => self.leave_contact(&email, &question).await,
-            (ClientFrame::Rate { score, comment }, Role::Visitor) => self.rate(score, &comment).await,
+            (ClientFrame::RequestPerson {}, Role::Visitor) => {
+                self.hand_off(Decision::button(), RouteHints::default())
+                    .await
+            }
+            (ClientFrame::LeaveContact { email, question }, Role::Visitor) => {
+                self.leave_contact(&email, &question).await
+            }
+            (ClientFrame::Rate { score, comment }, Role::Visitor) => {
+                self.rate(score, &comment).await
+            }
             (_, Role::Agent { .. }) => Err(visitor_only()),
         }
     }
@@ -445,9 +553,10 @@ impl Conversation {
         let events = self.events_after(after, MAX_REPLAY_EVENTS)?;
         let replay_until = events.last().map_or(after, |e| e.seq);
         let last_seq = self.last_seq()?;
-        let disclosure = meta
-            .disclosure_version
-            .map(|version| DisclosureRecord { version: version as u32, shown_at_ms: meta.created_ms });
+        let disclosure = meta.disclosure_version.map(|version| DisclosureRecord {
+            version: version as u32,
+            shown_at_ms: meta.created_ms,
+        });
         let welcome = ServerFrame::Welcome {
             v: PROTOCOL_VERSION,
             conversation_id: meta.conversation_id,
@@ -470,7 +579,14 @@ impl Conversation {
     async fn visitor_message(&self, ws: &WebSocket, client_id: Uuid, raw: &str) -> EdgeResult<()> {
         let refuse = |code: ErrorCode, message: String| {
             // Refused with the message's client id, so the widget marks it failed.
-            send(ws, &ServerFrame::Error { code, message, client_id: Some(client_id) });
+            send(
+                ws,
+                &ServerFrame::Error {
+                    code,
+                    message,
+                    client_id: Some(client_id),
+                },
+            );
             Ok(())
         };
         let text = match sanitize_message(raw) {
@@ -487,12 +603,21 @@ impl Conversation {
             return refuse(refusal.code(), refusal.to_string());
         }
         if !self.message_rate.borrow_mut().take(now_ms()) {
-            return refuse(ErrorCode::RateLimited, "Too many messages at once. Please wait a moment and send it again.".into());
+            return refuse(
+                ErrorCode::RateLimited,
+                "Too many messages at once. Please wait a moment and send it again.".into(),
+            );
         }
         let history = self.past_turns()?;
         let visitor = Message::plain(Author::Visitor, text.clone(), Some(client_id));
         let event = self.append(Some(client_id), EventBody::Message(visitor))?;
-        send(ws, &ServerFrame::Ack { client_id, seq: event.seq });
+        send(
+            ws,
+            &ServerFrame::Ack {
+                client_id,
+                seq: event.seq,
+            },
+        );
         self.broadcast(&ServerFrame::Event(event));
         if !lifecycle::ai_may_answer(state) {
             return Ok(()); // a person is there: the AI stays silent
@@ -501,9 +626,16 @@ impl Conversation {
         let meta = self.existing()?;
         let index = knowledge::index(&meta.site);
         let reply = assistant::reply(&index, &text);
-        let entry = reply.message.source.as_ref().and_then(|s| index.entries().iter().find(|e| e.id == s.entry_id));
+        let entry = reply
+            .message
+            .source
+            .as_ref()
+            .and_then(|s| index.entries().iter().find(|e| e.id == s.entry_id));
         let decision = (state == ConversationState::Bot).then(|| {
-            let policy = self.site_config(&meta.site).map(|c| c.handoff.policy).unwrap_or_default();
+            let policy = self
+                .site_config(&meta.site)
+                .map(|c| c.handoff.policy)
+                .unwrap_or_default();
             let turn = Turn {
                 text: &text,
                 answered: reply.message.source.is_some(),
@@ -515,7 +647,8 @@ impl Conversation {
         // the hand-off notice speaks, not a "did you mean".
         let handing_off = decision.as_ref().is_some_and(Decision::hand_off);
         let silent = handing_off
-            && (decision.as_ref().and_then(|d| d.trigger) == Some(Trigger::AskedInWords) || reply.message.text == NOT_SURE);
+            && (decision.as_ref().and_then(|d| d.trigger) == Some(Trigger::AskedInWords)
+                || reply.message.text == NOT_SURE);
         // Checked again right before storing: a person may have joined.
         if !silent && lifecycle::ai_may_answer(self.state()?) {
             self.append_and_broadcast(None, EventBody::Message(reply.message.clone()))?;
@@ -540,7 +673,10 @@ impl Conversation {
         for event in events {
             if let EventBody::Message(m) = event.body {
                 match m.author {
-                    Author::Visitor => turns.push(PastTurn { text: m.text, answered: false }),
+                    Author::Visitor => turns.push(PastTurn {
+                        text: m.text,
+                        answered: false,
+                    }),
                     Author::Ai => {
                         if let Some(last) = turns.last_mut() {
                             last.answered = m.source.is_some();
@@ -559,9 +695,14 @@ impl Conversation {
     async fn hand_off(&self, decision: Decision, hints: RouteHints<'_>) -> EdgeResult<()> {
         let meta = self.existing()?;
         let config = self.site_config(&meta.site)?.handoff;
-        let team = team::route(&config.teams, config.default_team.as_deref(), &config.routes, &hints)
-            .cloned()
-            .ok_or_else(|| EdgeError::new(ErrorCode::Internal, "site has no team"))?;
+        let team = team::route(
+            &config.teams,
+            config.default_team.as_deref(),
+            &config.routes,
+            &hints,
+        )
+        .cloned()
+        .ok_or_else(|| EdgeError::new(ErrorCode::Internal, "site has no team"))?;
         let now = now_ms();
         let open = match clock::local_time(&team.time_zone, now) {
             Some(local) => team.is_open(local),
@@ -571,14 +712,24 @@ impl Conversation {
             }
         };
         let availability = if open {
-            let online: serde_json::Value =
-                inbox::call(&self.env, &meta.site, &InboxCall::Online { team: team.id.clone() }).await.unwrap_or_default();
-            Availability::Open { agents_online: online["agents_online"].as_u64().unwrap_or(0) as u32 }
+            let online: serde_json::Value = inbox::call(
+                &self.env,
+                &meta.site,
+                &InboxCall::Online {
+                    team: team.id.clone(),
+                },
+            )
+            .await
+            .unwrap_or_default();
+            Availability::Open {
+                agents_online: online["agents_online"].as_u64().unwrap_or(0) as u32,
+            }
         } else {
             Availability::Closed
         };
         // Decided on the state as stored now, after the await.
-        let outcome = lifecycle::request_person(self.state()?, availability).map_err(|r| EdgeError::new(r.code(), r.to_string()))?;
+        let outcome = lifecycle::request_person(self.state()?, availability)
+            .map_err(|r| EdgeError::new(r.code(), r.to_string()))?;
         let nobody_online = match outcome {
             PersonRequest::Unchanged => return Ok(()),
             PersonRequest::OfferContact(reason) => {
@@ -587,7 +738,11 @@ impl Conversation {
             }
             PersonRequest::Enqueue { nobody_online } => nobody_online,
         };
-        let waiting = EventBody::State { state: ConversationState::WaitingForPerson, agent: None, team: Some(team.name.clone()) };
+        let waiting = EventBody::State {
+            state: ConversationState::WaitingForPerson,
+            agent: None,
+            team: Some(team.name.clone()),
+        };
         self.append_and_broadcast(None, waiting)?;
         let trigger = decision.trigger.unwrap_or(Trigger::PersonButton);
         let packet = HandoffPacket {
@@ -608,9 +763,17 @@ impl Conversation {
             vec![serde_json::to_string(&packet)?.into(), now.into(), team.id.clone().into(), i64::from(nobody_online).into()],
         )?;
         if nobody_online {
-            self.append_and_broadcast(None, EventBody::ContactOffer { reason: ContactReason::NobodyOnline })?;
+            self.append_and_broadcast(
+                None,
+                EventBody::ContactOffer {
+                    reason: ContactReason::NobodyOnline,
+                },
+            )?;
         }
-        self.state.storage().set_alarm(i64::from(config.claim_timeout_s) * 1000).await?;
+        self.state
+            .storage()
+            .set_alarm(i64::from(config.claim_timeout_s) * 1000)
+            .await?;
         let entry = QueueEntry {
             conversation_id: meta.conversation_id.clone(),
             team: team.id.clone(),
@@ -627,7 +790,15 @@ impl Conversation {
             ..Default::default()
         };
         inbox::tell(&self.env, &meta.site, InboxCall::Fact(fact)).await;
-        inbox::tell(&self.env, &meta.site, InboxCall::Enqueue { entry, packet: Box::new(packet) }).await;
+        inbox::tell(
+            &self.env,
+            &meta.site,
+            InboxCall::Enqueue {
+                entry,
+                packet: Box::new(packet),
+            },
+        )
+        .await;
         Ok(())
     }
 
@@ -635,11 +806,16 @@ impl Conversation {
     /// once it has been offered.
     async fn leave_contact(&self, email: &str, question: &str) -> EdgeResult<()> {
         let state = self.state()?;
-        lifecycle::accept_visitor_message(state).map_err(|r| EdgeError::new(r.code(), r.to_string()))?;
+        lifecycle::accept_visitor_message(state)
+            .map_err(|r| EdgeError::new(r.code(), r.to_string()))?;
         if !self.offered_contact()? {
-            return Err(EdgeError::new(ErrorCode::WrongState, "Leaving an e-mail address is offered when nobody can answer now."));
+            return Err(EdgeError::new(
+                ErrorCode::WrongState,
+                "Leaving an e-mail address is offered when nobody can answer now.",
+            ));
         }
-        let email = valid_email(email).map_err(|e| EdgeError::new(ErrorCode::InvalidEmail, e.to_string()))?;
+        let email = valid_email(email)
+            .map_err(|e| EdgeError::new(ErrorCode::InvalidEmail, e.to_string()))?;
         let question = match sanitize_message(question) {
             Ok(q) => q,
             Err(e) if e.code() == ErrorCode::EmptyMessage => self.summary_wants()?,
@@ -648,10 +824,27 @@ impl Conversation {
         let meta = self.existing()?;
         let team = match self.handoff()? {
             Some(h) => h.team,
-            None => self.site_config(&meta.site)?.handoff.teams.first().map(|t| t.id.clone()).unwrap_or_default(),
+            None => self
+                .site_config(&meta.site)?
+                .handoff
+                .teams
+                .first()
+                .map(|t| t.id.clone())
+                .unwrap_or_default(),
         };
-        self.append_and_broadcast(None, EventBody::Contact { email: email.clone(), question: question.clone() })?;
-        let ticket = InboxCall::Ticket { conversation_id: meta.conversation_id, team, email, question };
+        self.append_and_broadcast(
+            None,
+            EventBody::Contact {
+                email: email.clone(),
+                question: question.clone(),
+            },
+        )?;
+        let ticket = InboxCall::Ticket {
+            conversation_id: meta.conversation_id,
+            team,
+            email,
+            question,
+        };
         inbox::tell(&self.env, &meta.site, ticket).await;
         Ok(())
     }
@@ -665,7 +858,9 @@ impl Conversation {
                 None,
             )?
             .to_array()?;
-        Ok(rows.first().is_some_and(|r| r.body.starts_with("{\"contact_offer\"")))
+        Ok(rows
+            .first()
+            .is_some_and(|r| r.body.starts_with("{\"contact_offer\"")))
     }
 
     fn summary_wants(&self) -> EdgeResult<String> {
@@ -673,25 +868,47 @@ impl Conversation {
     }
 
     async fn rate(&self, score: u8, comment: &str) -> EdgeResult<()> {
-        let rated: Vec<SeqRow> = self.sql().exec("SELECT seq FROM events WHERE kind = 'rating' LIMIT 1", None)?.to_array()?;
-        lifecycle::rate(self.state()?, !rated.is_empty(), score).map_err(|r| EdgeError::new(r.code(), r.to_string()))?;
+        let rated: Vec<SeqRow> = self
+            .sql()
+            .exec("SELECT seq FROM events WHERE kind = 'rating' LIMIT 1", None)?
+            .to_array()?;
+        lifecycle::rate(self.state()?, !rated.is_empty(), score)
+            .map_err(|r| EdgeError::new(r.code(), r.to_string()))?;
         let mut comment = clean_message(comment);
         while comment.len() > MAX_COMMENT_BYTES {
             comment.pop();
         }
         self.append_and_broadcast(None, EventBody::Rating { score, comment })?;
         let meta = self.existing()?;
-        let fact = FactUpdate { conversation_id: meta.conversation_id, rating: Some(score), ..Default::default() };
+        let fact = FactUpdate {
+            conversation_id: meta.conversation_id,
+            rating: Some(score),
+            ..Default::default()
+        };
         inbox::tell(&self.env, &meta.site, InboxCall::Fact(fact)).await;
         Ok(())
     }
 
     /// A message from the agent who claimed the conversation.
-    async fn agent_message(&self, ws: &WebSocket, agent_id: &str, name: &str, client_id: Uuid, raw: &str) -> EdgeResult<()> {
+    async fn agent_message(
+        &self,
+        ws: &WebSocket,
+        agent_id: &str,
+        name: &str,
+        client_id: Uuid,
+        raw: &str,
+    ) -> EdgeResult<()> {
         let text = match sanitize_message(raw) {
             Ok(text) => text,
             Err(e) => {
-                send(ws, &ServerFrame::Error { code: e.code(), message: e.to_string(), client_id: Some(client_id) });
+                send(
+                    ws,
+                    &ServerFrame::Error {
+                        code: e.code(),
+                        message: e.to_string(),
+                        client_id: Some(client_id),
+                    },
+                );
                 return Ok(());
             }
         };
@@ -703,18 +920,42 @@ impl Conversation {
         let assigned = handoff.as_ref().and_then(|h| h.assignee_id.as_deref()) == Some(agent_id);
         if self.state()? != ConversationState::WithPerson || !assigned {
             let message = "Claim the conversation before replying.".to_string();
-            send(ws, &ServerFrame::Error { code: ErrorCode::WrongState, message, client_id: Some(client_id) });
+            send(
+                ws,
+                &ServerFrame::Error {
+                    code: ErrorCode::WrongState,
+                    message,
+                    client_id: Some(client_id),
+                },
+            );
             return Ok(());
         }
-        let message = Message::plain(Author::Agent { name: name.to_string() }, text, Some(client_id));
+        let message = Message::plain(
+            Author::Agent {
+                name: name.to_string(),
+            },
+            text,
+            Some(client_id),
+        );
         let event = self.append(Some(client_id), EventBody::Message(message))?;
-        send(ws, &ServerFrame::Ack { client_id, seq: event.seq });
+        send(
+            ws,
+            &ServerFrame::Ack {
+                client_id,
+                seq: event.seq,
+            },
+        );
         let at = event.at_ms;
         self.broadcast(&ServerFrame::Event(event));
         if handoff.is_some_and(|h| h.first_reply_ms.is_none()) {
-            self.sql().exec("UPDATE handoff SET first_reply_ms = ?", vec![at.into()])?;
+            self.sql()
+                .exec("UPDATE handoff SET first_reply_ms = ?", vec![at.into()])?;
             let meta = self.existing()?;
-            let fact = FactUpdate { conversation_id: meta.conversation_id, first_reply_ms: Some(at), ..Default::default() };
+            let fact = FactUpdate {
+                conversation_id: meta.conversation_id,
+                first_reply_ms: Some(at),
+                ..Default::default()
+            };
             inbox::tell(&self.env, &meta.site, InboxCall::Fact(fact)).await;
         }
         Ok(())
@@ -725,8 +966,13 @@ impl Conversation {
     /// wins; the other gets `already_claimed`.
     async fn claim(&self, agent: &AgentProfile) -> EdgeResult<Response> {
         let meta = self.existing()?;
-        let next = lifecycle::claim(self.state()?).map_err(|r| EdgeError::new(r.code(), r.to_string()))?;
-        let joined = EventBody::State { state: next, agent: Some(agent.name.clone()), team: None };
+        let next =
+            lifecycle::claim(self.state()?).map_err(|r| EdgeError::new(r.code(), r.to_string()))?;
+        let joined = EventBody::State {
+            state: next,
+            agent: Some(agent.name.clone()),
+            team: None,
+        };
         self.append_and_broadcast(None, joined)?;
         self.sql().exec(
             "UPDATE handoff SET assignee_id = ?, claimed_ms = ?",
@@ -734,16 +980,33 @@ impl Conversation {
         )?;
         self.sql().exec("DELETE FROM queue_status", None)?;
         let _ = self.state.storage().delete_alarm().await;
-        inbox::tell(&self.env, &meta.site, InboxCall::Dequeue { conversation_id: meta.conversation_id, claimed: true }).await;
+        inbox::tell(
+            &self.env,
+            &meta.site,
+            InboxCall::Dequeue {
+                conversation_id: meta.conversation_id,
+                claimed: true,
+            },
+        )
+        .await;
         Ok(Response::empty()?.with_status(204))
     }
 
     /// The agent hands the conversation back to the AI; the visitor is told.
     async fn hand_back(&self, agent: &AgentProfile) -> EdgeResult<Response> {
-        let next = lifecycle::hand_back(self.state()?).map_err(|r| EdgeError::new(r.code(), r.to_string()))?;
+        let next = lifecycle::hand_back(self.state()?)
+            .map_err(|r| EdgeError::new(r.code(), r.to_string()))?;
         self.require_assignee(agent)?;
-        self.append_and_broadcast(None, EventBody::State { state: next, agent: Some(agent.name.clone()), team: None })?;
-        self.sql().exec("UPDATE handoff SET assignee_id = NULL", None)?;
+        self.append_and_broadcast(
+            None,
+            EventBody::State {
+                state: next,
+                agent: Some(agent.name.clone()),
+                team: None,
+            },
+        )?;
+        self.sql()
+            .exec("UPDATE handoff SET assignee_id = NULL", None)?;
         Ok(Response::empty()?.with_status(204))
     }
 
@@ -752,18 +1015,33 @@ impl Conversation {
     async fn resolve(&self, agent: &AgentProfile) -> EdgeResult<Response> {
         let meta = self.existing()?;
         let state = self.state()?;
-        let next = lifecycle::resolve(state).map_err(|r| EdgeError::new(r.code(), r.to_string()))?;
+        let next =
+            lifecycle::resolve(state).map_err(|r| EdgeError::new(r.code(), r.to_string()))?;
         if state == ConversationState::WithPerson {
             self.require_assignee(agent)?;
         }
         let now = now_ms();
-        self.append_and_broadcast(None, EventBody::State { state: next, agent: Some(agent.name.clone()), team: None })?;
+        self.append_and_broadcast(
+            None,
+            EventBody::State {
+                state: next,
+                agent: Some(agent.name.clone()),
+                team: None,
+            },
+        )?;
         let _ = self.state.storage().delete_alarm().await;
         if state == ConversationState::WaitingForPerson {
-            let dequeue = InboxCall::Dequeue { conversation_id: meta.conversation_id.clone(), claimed: false };
+            let dequeue = InboxCall::Dequeue {
+                conversation_id: meta.conversation_id.clone(),
+                claimed: false,
+            };
             inbox::tell(&self.env, &meta.site, dequeue).await;
         }
-        let fact = FactUpdate { conversation_id: meta.conversation_id, resolved_ms: Some(now), ..Default::default() };
+        let fact = FactUpdate {
+            conversation_id: meta.conversation_id,
+            resolved_ms: Some(now),
+            ..Default::default()
+        };
         inbox::tell(&self.env, &meta.site, InboxCall::Fact(fact)).await;
         Ok(Response::empty()?.with_status(204))
     }
@@ -773,16 +1051,22 @@ impl Conversation {
         if assignee.as_deref() == Some(agent.id.as_str()) || agent.admin {
             Ok(())
         } else {
-            Err(EdgeError::new(ErrorCode::AlreadyClaimed, "Another person has this conversation."))
+            Err(EdgeError::new(
+                ErrorCode::AlreadyClaimed,
+                "Another person has this conversation.",
+            ))
         }
     }
 
     /// The hand-off packet with the full transcript, for an agent.
     fn view(&self) -> EdgeResult<Response> {
         self.existing()?;
-        let handoff = self
-            .handoff()?
-            .ok_or_else(|| EdgeError::new(ErrorCode::NotFound, "This conversation has not been handed to a person."))?;
+        let handoff = self.handoff()?.ok_or_else(|| {
+            EdgeError::new(
+                ErrorCode::NotFound,
+                "This conversation has not been handed to a person.",
+            )
+        })?;
         let packet: HandoffPacket = serde_json::from_str(&handoff.packet)?;
         let until = handoff.claimed_ms.unwrap_or_else(now_ms);
         let view = HandoffView {
@@ -798,7 +1082,10 @@ impl Conversation {
         let body = req.text().await?;
         let status: QueueStatus = serde_json::from_str(&body)?;
         if self.state()? == ConversationState::WaitingForPerson {
-            self.sql().exec("INSERT OR REPLACE INTO queue_status (id, body) VALUES (1, ?)", vec![body.into()])?;
+            self.sql().exec(
+                "INSERT OR REPLACE INTO queue_status (id, body) VALUES (1, ?)",
+                vec![body.into()],
+            )?;
             let json = serde_json::to_string(&ServerFrame::Queue(status))?;
             for ws in self.state.get_websockets_with_tag("visitor") {
                 let _ = ws.send_with_str(&json);
@@ -808,8 +1095,13 @@ impl Conversation {
     }
 
     fn stored_queue_status(&self) -> EdgeResult<Option<QueueStatus>> {
-        let rows: Vec<JsonRow> = self.sql().exec("SELECT body FROM queue_status WHERE id = 1", None)?.to_array()?;
-        Ok(rows.first().and_then(|r| serde_json::from_str(&r.body).ok()))
+        let rows: Vec<JsonRow> = self
+            .sql()
+            .exec("SELECT body FROM queue_status WHERE id = 1", None)?
+            .to_array()?;
+        Ok(rows
+            .first()
+            .and_then(|r| serde_json::from_str(&r.body).ok()))
     }
 
     /// The latest state event, `Bot` when there is none.
@@ -831,13 +1123,19 @@ impl Conversation {
     fn seq_of(&self, client_id: Uuid) -> EdgeResult<Option<Seq>> {
         let rows: Vec<SeqRow> = self
             .sql()
-            .exec("SELECT seq FROM events WHERE client_id = ?", vec![client_id.to_string().into()])?
+            .exec(
+                "SELECT seq FROM events WHERE client_id = ?",
+                vec![client_id.to_string().into()],
+            )?
             .to_array()?;
         Ok(rows.first().map(|r| r.seq as Seq))
     }
 
     fn last_seq(&self) -> EdgeResult<Seq> {
-        let rows: Vec<SeqRow> = self.sql().exec("SELECT COALESCE(MAX(seq), 0) AS seq FROM events", None)?.to_array()?;
+        let rows: Vec<SeqRow> = self
+            .sql()
+            .exec("SELECT COALESCE(MAX(seq), 0) AS seq FROM events", None)?
+            .to_array()?;
         Ok(rows.first().map_or(0, |r| r.seq as Seq))
     }
 
@@ -854,7 +1152,10 @@ impl Conversation {
                 vec![client_id, body.kind().into(), at_ms.into(), json.into()],
             )?
             .to_array()?;
-        let seq = rows.first().map(|r| r.seq as Seq).ok_or_else(|| EdgeError::new(ErrorCode::Internal, "insert returned no row"))?;
+        let seq = rows
+            .first()
+            .map(|r| r.seq as Seq)
+            .ok_or_else(|| EdgeError::new(ErrorCode::Internal, "insert returned no row"))?;
         Ok(Event { seq, at_ms, body })
     }
 
@@ -869,13 +1170,20 @@ impl Conversation {
             .sql()
             .exec(
                 "SELECT seq, at_ms, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
-                vec![(after.min(i64::MAX as u64) as i64).into(), (limit as i64).into()],
+                vec![
+                    (after.min(i64::MAX as u64) as i64).into(),
+                    (limit as i64).into(),
+                ],
             )?
             .to_array()?;
         Ok(rows
             .into_iter()
             .filter_map(|r| match serde_json::from_str(&r.body) {
-                Ok(body) => Some(Event { seq: r.seq as Seq, at_ms: r.at_ms, body }),
+                Ok(body) => Some(Event {
+                    seq: r.seq as Seq,
+                    at_ms: r.at_ms,
+                    body,
+                }),
                 Err(e) => {
                     worker::console_error!("event {} unreadable: {e}", r.seq);
                     None
@@ -885,7 +1193,9 @@ impl Conversation {
     }
 
     fn broadcast(&self, frame: &ServerFrame) {
-        let Ok(json) = serde_json::to_string(frame) else { return };
+        let Ok(json) = serde_json::to_string(frame) else {
+            return;
+        };
         for ws in self.state.get_websockets() {
             let _ = ws.send_with_str(&json);
         }

@@ -6,7 +6,11 @@ use sha2::{Digest, Sha256};
 /// A long-lived visitor secret: two v4 UUIDs from the runtime's CSPRNG,
 /// 244 random bits, as 64 hex digits.
 pub fn new_secret() -> String {
-    format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple())
+    format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    )
 }
 
 /// Hex SHA-256 of a credential.
@@ -17,5 +21,9 @@ pub fn hash(credential: &str) -> String {
 
 /// Compares two hashes without an early exit.
 pub fn same_hash(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }

@@ -15,7 +15,9 @@ use crate::password;
 use serde::{Deserialize, Serialize};
 use shared::protocol::{AgentProfile, AgentSession, ErrorCode};
 use wasm_bindgen::JsValue;
-use worker::{durable_object, DurableObject, Env, Method, Request, RequestInit, Response, SqlStorage, State};
+use worker::{
+    durable_object, DurableObject, Env, Method, Request, RequestInit, Response, SqlStorage, State,
+};
 
 /// How long a session lasts.
 pub const SESSION_TTL_MS: i64 = 12 * 60 * 60 * 1000;
@@ -54,11 +56,19 @@ struct Seed {
     admin: bool,
 }
 
-async fn call<T: Serialize, R: for<'de> Deserialize<'de>>(env: &Env, action: &str, body: &T) -> EdgeResult<R> {
+async fn call<T: Serialize, R: for<'de> Deserialize<'de>>(
+    env: &Env,
+    action: &str,
+    body: &T,
+) -> EdgeResult<R> {
     let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_body(Some(JsValue::from_str(&serde_json::to_string(body)?)));
+    init.with_method(Method::Post)
+        .with_body(Some(JsValue::from_str(&serde_json::to_string(body)?)));
     let req = Request::new_with_init(&format!("https://directory/{action}"), &init)?;
-    let stub = env.durable_object("DIRECTORY")?.id_from_name("directory")?.get_stub()?;
+    let stub = env
+        .durable_object("DIRECTORY")?
+        .id_from_name("directory")?
+        .get_stub()?;
     let mut res = stub.fetch_with_request(req).await?;
     let text = res.text().await?;
     if res.status_code() == 200 {
@@ -74,11 +84,26 @@ pub async fn login(env: &Env, call_body: &LoginCall) -> EdgeResult<LoggedIn> {
 }
 
 pub async fn session(env: &Env, token: &str) -> EdgeResult<AgentSession> {
-    call(env, "session", &TokenCall { token: token.into() }).await
+    call(
+        env,
+        "session",
+        &TokenCall {
+            token: token.into(),
+        },
+    )
+    .await
 }
 
 pub async fn logout(env: &Env, token: &str) -> EdgeResult<()> {
-    call::<_, serde_json::Value>(env, "logout", &TokenCall { token: token.into() }).await.map(|_| ())
+    call::<_, serde_json::Value>(
+        env,
+        "logout",
+        &TokenCall {
+            token: token.into(),
+        },
+    )
+    .await
+    .map(|_| ())
 }
 
 #[durable_object]
@@ -147,11 +172,19 @@ impl DurableObject for Directory {
         let result = async {
             self.seed().await?;
             match action.as_str() {
-                "login" => http::json_response(&self.login(serde_json::from_str(&body)?).await?, 200),
-                "session" => http::json_response(&self.session(&serde_json::from_str::<TokenCall>(&body)?.token)?, 200),
+                "login" => {
+                    http::json_response(&self.login(serde_json::from_str(&body)?).await?, 200)
+                }
+                "session" => http::json_response(
+                    &self.session(&serde_json::from_str::<TokenCall>(&body)?.token)?,
+                    200,
+                ),
                 "logout" => {
                     let token = serde_json::from_str::<TokenCall>(&body)?.token;
-                    self.sql().exec("DELETE FROM sessions WHERE token_hash = ?", vec![credentials::hash(&token).into()])?;
+                    self.sql().exec(
+                        "DELETE FROM sessions WHERE token_hash = ?",
+                        vec![credentials::hash(&token).into()],
+                    )?;
                     http::json_response(&serde_json::json!({}), 200)
                 }
                 _ => Err(EdgeError::new(ErrorCode::NotFound, "Nothing here.")),
@@ -169,16 +202,24 @@ impl Directory {
 
     /// Creates the agents of the `AGENTS` setting when there are none yet.
     async fn seed(&self) -> EdgeResult<()> {
-        let count: Vec<CountRow> = self.sql().exec("SELECT COUNT(*) AS n FROM agents", None)?.to_array()?;
+        let count: Vec<CountRow> = self
+            .sql()
+            .exec("SELECT COUNT(*) AS n FROM agents", None)?
+            .to_array()?;
         if count.first().is_some_and(|c| c.n > 0) {
             return Ok(());
         }
-        let Ok(raw) = self.env.secret("AGENTS").map(|v| v.to_string()).or_else(|_| self.env.var("AGENTS").map(|v| v.to_string()))
+        let Ok(raw) = self
+            .env
+            .secret("AGENTS")
+            .map(|v| v.to_string())
+            .or_else(|_| self.env.var("AGENTS").map(|v| v.to_string()))
         else {
             return Ok(());
         };
-        let seeds: Vec<Seed> = serde_json::from_str(&raw)
-            .map_err(|e| EdgeError::new(ErrorCode::Internal, format!("AGENTS is not valid: {e}")))?;
+        let seeds: Vec<Seed> = serde_json::from_str(&raw).map_err(|e| {
+            EdgeError::new(ErrorCode::Internal, format!("AGENTS is not valid: {e}"))
+        })?;
         for seed in seeds {
             let hash = password::hash(&seed.password).await?;
             self.sql().exec(
@@ -200,7 +241,10 @@ impl Directory {
     async fn login(&self, call: LoginCall) -> EdgeResult<LoggedIn> {
         let email = call.email.trim().to_lowercase();
         let now = now_ms();
-        let keys = [(format!("account:{email}"), FAILURES_PER_ACCOUNT), (format!("address:{}", call.address), FAILURES_PER_ADDRESS)];
+        let keys = [
+            (format!("account:{email}"), FAILURES_PER_ACCOUNT),
+            (format!("address:{}", call.address), FAILURES_PER_ADDRESS),
+        ];
         for (key, max) in &keys {
             if self.failures(key, now)? >= *max {
                 return Err(EdgeError::new(
@@ -221,26 +265,54 @@ impl Directory {
                      ON CONFLICT (key) DO UPDATE SET
                        count = CASE WHEN since_ms <= ? THEN 1 ELSE count + 1 END,
                        since_ms = CASE WHEN since_ms <= ? THEN excluded.since_ms ELSE since_ms END",
-                    vec![key.clone().into(), now.into(), (now - FAILURE_WINDOW_MS).into(), (now - FAILURE_WINDOW_MS).into()],
+                    vec![
+                        key.clone().into(),
+                        now.into(),
+                        (now - FAILURE_WINDOW_MS).into(),
+                        (now - FAILURE_WINDOW_MS).into(),
+                    ],
                 )?;
             }
-            return Err(EdgeError::new(ErrorCode::BadLogin, "E-mail or password is not right."));
+            return Err(EdgeError::new(
+                ErrorCode::BadLogin,
+                "E-mail or password is not right.",
+            ));
         };
-        self.sql().exec("DELETE FROM failures WHERE key = ?", vec![keys[0].0.clone().into()])?;
-        self.sql().exec("DELETE FROM sessions WHERE expires_ms <= ?", vec![now.into()])?;
+        self.sql().exec(
+            "DELETE FROM failures WHERE key = ?",
+            vec![keys[0].0.clone().into()],
+        )?;
+        self.sql().exec(
+            "DELETE FROM sessions WHERE expires_ms <= ?",
+            vec![now.into()],
+        )?;
         let token = credentials::new_secret();
         let csrf = credentials::new_secret();
         self.sql().exec(
             "INSERT INTO sessions (token_hash, agent_id, csrf, expires_ms) VALUES (?, ?, ?, ?)",
-            vec![credentials::hash(&token).into(), agent.id.clone().into(), csrf.clone().into(), (now + SESSION_TTL_MS).into()],
+            vec![
+                credentials::hash(&token).into(),
+                agent.id.clone().into(),
+                csrf.clone().into(),
+                (now + SESSION_TTL_MS).into(),
+            ],
         )?;
-        Ok(LoggedIn { token, session: AgentSession { agent: profile(agent)?, csrf_token: csrf } })
+        Ok(LoggedIn {
+            token,
+            session: AgentSession {
+                agent: profile(agent)?,
+                csrf_token: csrf,
+            },
+        })
     }
 
     fn failures(&self, key: &str, now: i64) -> EdgeResult<i64> {
         let rows: Vec<CountRow> = self
             .sql()
-            .exec("SELECT count AS n FROM failures WHERE key = ? AND since_ms > ?", vec![key.into(), (now - FAILURE_WINDOW_MS).into()])?
+            .exec(
+                "SELECT count AS n FROM failures WHERE key = ? AND since_ms > ?",
+                vec![key.into(), (now - FAILURE_WINDOW_MS).into()],
+            )?
             .to_array()?;
         Ok(rows.first().map_or(0, |r| r.n))
     }
@@ -254,8 +326,14 @@ impl Directory {
             )?
             .to_array()?;
         let row = rows.into_iter().next().ok_or_else(not_logged_in)?;
-        let agent = self.agent_by("id", &row.agent_id)?.filter(|a| a.disabled == 0).ok_or_else(not_logged_in)?;
-        Ok(AgentSession { agent: profile(agent)?, csrf_token: row.csrf })
+        let agent = self
+            .agent_by("id", &row.agent_id)?
+            .filter(|a| a.disabled == 0)
+            .ok_or_else(not_logged_in)?;
+        Ok(AgentSession {
+            agent: profile(agent)?,
+            csrf_token: row.csrf,
+        })
     }
 
     fn agent_by(&self, column: &str, value: &str) -> EdgeResult<Option<AgentRow>> {
@@ -277,5 +355,11 @@ pub fn not_logged_in() -> EdgeError {
 }
 
 fn profile(a: AgentRow) -> EdgeResult<AgentProfile> {
-    Ok(AgentProfile { id: a.id, name: a.name, email: a.email, teams: serde_json::from_str(&a.teams)?, admin: a.admin != 0 })
+    Ok(AgentProfile {
+        id: a.id,
+        name: a.name,
+        email: a.email,
+        teams: serde_json::from_str(&a.teams)?,
+        admin: a.admin != 0,
+    })
 }

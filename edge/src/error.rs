@@ -14,7 +14,10 @@ pub struct EdgeError {
 
 impl EdgeError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into() }
+        Self {
+            code,
+            message: message.into(),
+        }
     }
 
     /// The one answer for "does not exist" and "not yours".
@@ -31,7 +34,10 @@ impl EdgeError {
         } else {
             self.message
         };
-        let body = ApiError { code: self.code, message };
+        let body = ApiError {
+            code: self.code,
+            message,
+        };
         let json = serde_json::to_string(&body).unwrap_or_else(|_| String::from("{}"));
         let headers = Headers::new();
         let _ = headers.set("content-type", "application/json");

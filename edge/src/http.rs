@@ -20,19 +20,28 @@ pub async fn read_json<T: DeserializeOwned>(req: &mut Request, max: usize) -> Ed
     if bytes.len() > max {
         return Err(too_large(max));
     }
-    serde_json::from_slice(&bytes)
-        .map_err(|e| EdgeError::new(ErrorCode::Malformed, format!("The request body is not valid: {e}")))
+    serde_json::from_slice(&bytes).map_err(|e| {
+        EdgeError::new(
+            ErrorCode::Malformed,
+            format!("The request body is not valid: {e}"),
+        )
+    })
 }
 
 fn too_large(max: usize) -> EdgeError {
-    EdgeError::new(ErrorCode::FrameTooLarge, format!("The request body is over {max} bytes."))
+    EdgeError::new(
+        ErrorCode::FrameTooLarge,
+        format!("The request body is over {max} bytes."),
+    )
 }
 
 pub fn json_response<T: Serialize>(value: &T, status: u16) -> EdgeResult<Response> {
     let headers = Headers::new();
     headers.set("content-type", "application/json")?;
     headers.set("cache-control", "no-store")?;
-    Ok(Response::ok(serde_json::to_string(value)?)?.with_status(status).with_headers(headers))
+    Ok(Response::ok(serde_json::to_string(value)?)?
+        .with_status(status)
+        .with_headers(headers))
 }
 
 /// The visitor API is called only by the widget frame, which the edge itself
@@ -47,16 +56,27 @@ pub fn require_same_origin(req: &Request) -> EdgeResult<()> {
     if origin == url.origin().ascii_serialization() {
         Ok(())
     } else {
-        Err(EdgeError::new(ErrorCode::ForbiddenOrigin, "This origin may not use the chat API."))
+        Err(EdgeError::new(
+            ErrorCode::ForbiddenOrigin,
+            "This origin may not use the chat API.",
+        ))
     }
 }
 
 pub fn require_websocket_upgrade(req: &Request) -> EdgeResult<()> {
-    let upgrade = req.headers().get("upgrade").ok().flatten().unwrap_or_default();
+    let upgrade = req
+        .headers()
+        .get("upgrade")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
     if upgrade.eq_ignore_ascii_case("websocket") {
         Ok(())
     } else {
-        Err(EdgeError::new(ErrorCode::UpgradeRequired, "Open this address as a WebSocket."))
+        Err(EdgeError::new(
+            ErrorCode::UpgradeRequired,
+            "Open this address as a WebSocket.",
+        ))
     }
 }
 

@@ -16,12 +16,13 @@ use shared::escalation::Trigger;
 use shared::handoff::{self, HandoffPacket, QueueEntry};
 use shared::metrics::{self, ConversationFacts};
 use shared::protocol::{
-    AgentPresence, AgentProfile, ErrorCode, InboxClientFrame, InboxFrame, PresenceStatus, QueueItem, QueueStatus,
+    AgentPresence, AgentProfile, ErrorCode, InboxClientFrame, InboxFrame, PresenceStatus,
+    QueueItem, QueueStatus,
 };
 use wasm_bindgen::JsValue;
 use worker::{
-    durable_object, DurableObject, Env, Method, Request, RequestInit, Response, SqlStorage, State, Stub, WebSocket,
-    WebSocketIncomingMessage, WebSocketPair,
+    durable_object, DurableObject, Env, Method, Request, RequestInit, Response, SqlStorage, State,
+    Stub, WebSocket, WebSocketIncomingMessage, WebSocketPair,
 };
 
 /// How many recent claims the expected wait is taken from.
@@ -32,12 +33,25 @@ const RECENT_CLAIMS: i64 = 20;
 #[serde(rename_all = "snake_case")]
 pub enum InboxCall {
     /// How many people of `team` are online.
-    Online { team: String },
-    Enqueue { entry: QueueEntry, packet: Box<HandoffPacket> },
+    Online {
+        team: String,
+    },
+    Enqueue {
+        entry: QueueEntry,
+        packet: Box<HandoffPacket>,
+    },
     /// Leaves the queue; `claimed` records the wait for expected waits.
-    Dequeue { conversation_id: String, claimed: bool },
+    Dequeue {
+        conversation_id: String,
+        claimed: bool,
+    },
     Fact(FactUpdate),
-    Ticket { conversation_id: String, team: String, email: String, question: String },
+    Ticket {
+        conversation_id: String,
+        team: String,
+        email: String,
+        question: String,
+    },
 }
 
 /// Facts of one conversation; absent fields stay as they are.
@@ -65,14 +79,22 @@ pub fn stub(env: &Env, site: &str) -> worker::Result<Stub> {
 }
 
 /// Sends one call to a site's inbox and returns its JSON answer.
-pub async fn call<R: for<'de> Deserialize<'de>>(env: &Env, site: &str, call: &InboxCall) -> EdgeResult<R> {
+pub async fn call<R: for<'de> Deserialize<'de>>(
+    env: &Env,
+    site: &str,
+    call: &InboxCall,
+) -> EdgeResult<R> {
     let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_body(Some(JsValue::from_str(&serde_json::to_string(call)?)));
+    init.with_method(Method::Post)
+        .with_body(Some(JsValue::from_str(&serde_json::to_string(call)?)));
     let req = Request::new_with_init("https://inbox/call", &init)?;
     let mut res = stub(env, site)?.fetch_with_request(req).await?;
     let text = res.text().await?;
     if res.status_code() != 200 {
-        return Err(EdgeError::new(ErrorCode::Internal, format!("inbox answered {}: {text}", res.status_code())));
+        return Err(EdgeError::new(
+            ErrorCode::Internal,
+            format!("inbox answered {}: {text}", res.status_code()),
+        ));
     }
     Ok(serde_json::from_str(&text)?)
 }
@@ -174,8 +196,14 @@ impl DurableObject for Inbox {
         Ok(result.unwrap_or_else(EdgeError::into_response))
     }
 
-    async fn websocket_message(&self, ws: WebSocket, message: WebSocketIncomingMessage) -> worker::Result<()> {
-        let WebSocketIncomingMessage::String(text) = message else { return Ok(()) };
+    async fn websocket_message(
+        &self,
+        ws: WebSocket,
+        message: WebSocketIncomingMessage,
+    ) -> worker::Result<()> {
+        let WebSocketIncomingMessage::String(text) = message else {
+            return Ok(());
+        };
         match serde_json::from_str::<InboxClientFrame>(&text) {
             Ok(InboxClientFrame::Presence { status }) => {
                 if let Some(mut watcher) = ws.deserialize_attachment::<Watcher>()? {
@@ -196,8 +224,18 @@ impl DurableObject for Inbox {
         Ok(())
     }
 
-    async fn websocket_close(&self, ws: WebSocket, code: usize, _reason: String, _clean: bool) -> worker::Result<()> {
-        let code = if code == 1005 || code == 1006 { 1000 } else { code as u16 };
+    async fn websocket_close(
+        &self,
+        ws: WebSocket,
+        code: usize,
+        _reason: String,
+        _clean: bool,
+    ) -> worker::Result<()> {
+        let code = if code == 1005 || code == 1006 {
+            1000
+        } else {
+            code as u16
+        };
         let _ = ws.close(Some(code), Some("bye"));
         self.push(Some(&ws)).await;
         Ok(())
@@ -211,26 +249,42 @@ impl Inbox {
 
     async fn handle(&self, call: InboxCall) -> EdgeResult<Response> {
         let answer = match call {
-            InboxCall::Online { team } => serde_json::json!({ "agents_online": self.online(&team, None) }),
+            InboxCall::Online { team } => {
+                serde_json::json!({ "agents_online": self.online(&team, None) })
+            }
             InboxCall::Enqueue { entry, packet } => {
                 self.sql().exec(
                     "INSERT OR IGNORE INTO queue (conversation_id, entry, packet) VALUES (?, ?, ?)",
-                    vec![entry.conversation_id.clone().into(), serde_json::to_string(&entry)?.into(), serde_json::to_string(&packet)?.into()],
+                    vec![
+                        entry.conversation_id.clone().into(),
+                        serde_json::to_string(&entry)?.into(),
+                        serde_json::to_string(&packet)?.into(),
+                    ],
                 )?;
                 self.push(None).await;
                 serde_json::json!({})
             }
-            InboxCall::Dequeue { conversation_id, claimed } => {
+            InboxCall::Dequeue {
+                conversation_id,
+                claimed,
+            } => {
                 let rows: Vec<QueueRow> = self
                     .sql()
-                    .exec("DELETE FROM queue WHERE conversation_id = ? RETURNING entry, packet", vec![conversation_id.into()])?
+                    .exec(
+                        "DELETE FROM queue WHERE conversation_id = ? RETURNING entry, packet",
+                        vec![conversation_id.into()],
+                    )?
                     .to_array()?;
                 if let (true, Some(row)) = (claimed, rows.first()) {
                     let entry: QueueEntry = serde_json::from_str(&row.entry)?;
                     let now = now_ms();
                     self.sql().exec(
                         "INSERT INTO claims (team, wait_ms, at_ms) VALUES (?, ?, ?)",
-                        vec![entry.team.into(), (now - entry.requested_at_ms).max(0).into(), now.into()],
+                        vec![
+                            entry.team.into(),
+                            (now - entry.requested_at_ms).max(0).into(),
+                            now.into(),
+                        ],
                     )?;
                 }
                 self.push(None).await;
@@ -261,7 +315,12 @@ impl Inbox {
                 )?;
                 serde_json::json!({})
             }
-            InboxCall::Ticket { conversation_id, team, email, question } => {
+            InboxCall::Ticket {
+                conversation_id,
+                team,
+                email,
+                question,
+            } => {
                 self.sql().exec(
                     "INSERT INTO tickets (conversation_id, team, email, question, at_ms) VALUES (?, ?, ?, ?, ?)",
                     vec![conversation_id.into(), team.into(), email.into(), question.into(), now_ms().into()],
@@ -281,8 +340,12 @@ impl Inbox {
             .and_then(|h| serde_json::from_str(&h).ok())
             .ok_or_else(crate::directory::not_logged_in)?;
         let pair = WebSocketPair::new()?;
-        self.state.accept_websocket_with_tags(&pair.server, &["agent"]);
-        pair.server.serialize_attachment(&Watcher { agent, status: PresenceStatus::Online })?;
+        self.state
+            .accept_websocket_with_tags(&pair.server, &["agent"]);
+        pair.server.serialize_attachment(&Watcher {
+            agent,
+            status: PresenceStatus::Online,
+        })?;
         let response = Response::from_websocket(pair.client)?;
         self.push(None).await;
         Ok(response)
@@ -293,7 +356,12 @@ impl Inbox {
             .get_websockets()
             .into_iter()
             .filter(|ws| closing != Some(ws))
-            .filter_map(|ws| ws.deserialize_attachment::<Watcher>().ok().flatten().map(|w| (ws, w)))
+            .filter_map(|ws| {
+                ws.deserialize_attachment::<Watcher>()
+                    .ok()
+                    .flatten()
+                    .map(|w| (ws, w))
+            })
             .collect()
     }
 
@@ -311,17 +379,27 @@ impl Inbox {
     }
 
     fn ordered(&self) -> EdgeResult<Vec<(QueueEntry, HandoffPacket)>> {
-        let rows: Vec<QueueRow> = self.sql().exec("SELECT entry, packet FROM queue", None)?.to_array()?;
+        let rows: Vec<QueueRow> = self
+            .sql()
+            .exec("SELECT entry, packet FROM queue", None)?
+            .to_array()?;
         let mut pairs = Vec::with_capacity(rows.len());
         for row in rows {
-            pairs.push((serde_json::from_str::<QueueEntry>(&row.entry)?, serde_json::from_str::<HandoffPacket>(&row.packet)?));
+            pairs.push((
+                serde_json::from_str::<QueueEntry>(&row.entry)?,
+                serde_json::from_str::<HandoffPacket>(&row.packet)?,
+            ));
         }
         let mut entries: Vec<QueueEntry> = pairs.iter().map(|(e, _)| e.clone()).collect();
         handoff::order_queue(&mut entries, now_ms());
         Ok(entries
             .into_iter()
             .filter_map(|e| {
-                let packet = pairs.iter().find(|(p, _)| p.conversation_id == e.conversation_id)?.1.clone();
+                let packet = pairs
+                    .iter()
+                    .find(|(p, _)| p.conversation_id == e.conversation_id)?
+                    .1
+                    .clone();
                 Some((e, packet))
             })
             .collect())
@@ -353,7 +431,11 @@ impl Inbox {
         let agents = self
             .watchers(closing)
             .into_iter()
-            .map(|(_, w)| AgentPresence { name: w.agent.name, teams: w.agent.teams, status: w.status })
+            .map(|(_, w)| AgentPresence {
+                name: w.agent.name,
+                teams: w.agent.teams,
+                status: w.status,
+            })
             .collect();
         Ok(InboxFrame::Queue { waiting, agents })
     }
@@ -389,7 +471,9 @@ impl Inbox {
                 ),
                 agents_online: self.online(&item.team, closing),
             };
-            if let Err(e) = conversation::push_queue_status(&self.env, &item.conversation_id, &status).await {
+            if let Err(e) =
+                conversation::push_queue_status(&self.env, &item.conversation_id, &status).await
+            {
                 worker::console_error!("queue status to {}: {}", item.conversation_id, e.message);
             }
         }
@@ -421,7 +505,9 @@ impl Inbox {
                     conversation_id: r.conversation_id,
                     created_ms: r.created_ms?,
                     team: r.team,
-                    trigger: r.trigger.and_then(|t| Trigger::ALL.into_iter().find(|x| x.as_str() == t)),
+                    trigger: r
+                        .trigger
+                        .and_then(|t| Trigger::ALL.into_iter().find(|x| x.as_str() == t)),
                     handoff_ms: r.handoff_ms,
                     first_reply_ms: r.first_reply_ms,
                     resolved_ms: r.resolved_ms,

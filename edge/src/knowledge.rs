@@ -8,7 +8,11 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 /// Knowledge bases shipped with the worker, by site id.
-const BUNDLED: &[(&str, &str, &str)] = &[("demo", "sites/demo/faq.toml", include_str!("../../sites/demo/faq.toml"))];
+const BUNDLED: &[(&str, &str, &str)] = &[(
+    "demo",
+    "sites/demo/faq.toml",
+    include_str!("../../sites/demo/faq.toml"),
+)];
 
 thread_local! {
     static INDEXES: RefCell<HashMap<String, (u64, Rc<FaqIndex>)>> = RefCell::new(HashMap::new());
@@ -17,7 +21,10 @@ thread_local! {
 /// The index for a site; a site without a knowledge base gets an empty one
 /// (the AI then never answers and always offers a person).
 pub fn index(site: &str) -> Rc<FaqIndex> {
-    let (file, text) = BUNDLED.iter().find(|(id, _, _)| *id == site).map_or(("none", ""), |(_, f, t)| (*f, *t));
+    let (file, text) = BUNDLED
+        .iter()
+        .find(|(id, _, _)| *id == site)
+        .map_or(("none", ""), |(_, f, t)| (*f, *t));
     let version = version_of(text);
     INDEXES.with(|cache| {
         if let Some((v, index)) = cache.borrow().get(site) {
@@ -28,14 +35,19 @@ pub fn index(site: &str) -> Rc<FaqIndex> {
         let kb = KnowledgeBase::from_toml(file, text).unwrap_or_else(|e| {
             // Checked by the shared tests; a broken file must not take the chat down.
             worker::console_error!("knowledge base: {e}");
-            KnowledgeBase::from_toml(file, "").unwrap_or_else(|_| unreachable!("an empty knowledge base is valid"))
+            KnowledgeBase::from_toml(file, "")
+                .unwrap_or_else(|_| unreachable!("an empty knowledge base is valid"))
         });
         let index = Rc::new(FaqIndex::build(&kb));
-        cache.borrow_mut().insert(site.to_string(), (version, index.clone()));
+        cache
+            .borrow_mut()
+            .insert(site.to_string(), (version, index.clone()));
         index
     })
 }
 
 fn version_of(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3))
+    text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
 }

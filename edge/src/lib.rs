@@ -28,7 +28,9 @@ use worker::{event, Context, Env, Method, Request, Response};
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
-    Ok(route(req, &env).await.unwrap_or_else(EdgeError::into_response))
+    Ok(route(req, &env)
+        .await
+        .unwrap_or_else(EdgeError::into_response))
 }
 
 async fn route(req: Request, env: &Env) -> EdgeResult<Response> {
@@ -50,7 +52,10 @@ async fn route(req: Request, env: &Env) -> EdgeResult<Response> {
                 ["ws"] => http::require_websocket_upgrade(&req)?,
                 _ => return Err(EdgeError::new(ErrorCode::NotFound, "Nothing here.")),
             }
-            conversation::stub(env, &id.to_string())?.fetch_with_request(req).await.map_err(EdgeError::from)
+            conversation::stub(env, &id.to_string())?
+                .fetch_with_request(req)
+                .await
+                .map_err(EdgeError::from)
         }
         ["api", "v1", "agent", rest @ ..] => agent_routes::route(req, env, rest).await,
         _ => Err(EdgeError::new(ErrorCode::NotFound, "Nothing here.")),
@@ -61,7 +66,10 @@ pub(crate) fn require_method(req: &Request, method: Method) -> EdgeResult<()> {
     if req.method() == method {
         Ok(())
     } else {
-        Err(EdgeError::new(ErrorCode::MethodNotAllowed, format!("Use {method} here.")))
+        Err(EdgeError::new(
+            ErrorCode::MethodNotAllowed,
+            format!("Use {method} here."),
+        ))
     }
 }
 
@@ -96,6 +104,9 @@ async fn create_conversation(mut req: Request, env: &Env) -> EdgeResult<Response
         disclosure_version: body.disclosure_version,
     };
     conversation::init(env, &init).await?;
-    let created = ConversationCreated { conversation_id, visitor_secret };
+    let created = ConversationCreated {
+        conversation_id,
+        visitor_secret,
+    };
     http::json_response(&created, 201)
 }

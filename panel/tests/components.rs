@@ -8,6 +8,9 @@ wasm_bindgen_test_configure!(run_in_browser);
 fn the_panel_shell_mounts_with_its_heading() {
     panel::start();
     let document = web_sys::window().unwrap().document().unwrap();
-    let heading = document.query_selector("main.panel h1").unwrap().expect("heading");
+    let heading = document
+        .query_selector("main.panel h1")
+        .unwrap()
+        .expect("heading");
     assert_eq!(heading.text_content().unwrap(), "Agent panel");
 }

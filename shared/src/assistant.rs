@@ -7,7 +7,10 @@ use crate::protocol::{Author, Message};
 
 pub fn reply(index: &FaqIndex, text: &str) -> Reply {
     if let Some(language) = disclosure::asks_if_bot(text) {
-        return Reply { message: Message::plain(Author::Ai, disclosure::bot_answer(language), None), hand_off: false };
+        return Reply {
+            message: Message::plain(Author::Ai, disclosure::bot_answer(language), None),
+            hand_off: false,
+        };
     }
     faq::reply(index, text)
 }

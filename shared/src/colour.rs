@@ -6,7 +6,10 @@
 /// `#rgb` or `#rrggbb`.
 pub fn parse_hex(s: &str) -> Option<[u8; 3]> {
     let h = s.strip_prefix('#')?;
-    let digits: Vec<u8> = h.chars().map(|c| c.to_digit(16).map(|d| d as u8)).collect::<Option<_>>()?;
+    let digits: Vec<u8> = h
+        .chars()
+        .map(|c| c.to_digit(16).map(|d| d as u8))
+        .collect::<Option<_>>()?;
     match digits.as_slice() {
         [r, g, b] => Some([r * 17, g * 17, b * 17]),
         [r1, r2, g1, g2, b1, b2] => Some([r1 * 16 + r2, g1 * 16 + g2, b1 * 16 + b2]),
@@ -21,7 +24,11 @@ pub fn to_hex(c: [u8; 3]) -> String {
 fn luminance(c: [u8; 3]) -> f64 {
     let lin = |v: u8| {
         let v = v as f64 / 255.0;
-        if v <= 0.04045 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) }
+        if v <= 0.04045 {
+            v / 12.92
+        } else {
+            ((v + 0.055) / 1.055).powf(2.4)
+        }
     };
     0.2126 * lin(c[0]) + 0.7152 * lin(c[1]) + 0.0722 * lin(c[2])
 }
@@ -37,7 +44,11 @@ pub const WHITE: [u8; 3] = [255, 255, 255];
 
 /// Black or white, whichever reads better on `bg`.
 pub fn text_on(bg: [u8; 3]) -> [u8; 3] {
-    if contrast(bg, BLACK) >= contrast(bg, WHITE) { BLACK } else { WHITE }
+    if contrast(bg, BLACK) >= contrast(bg, WHITE) {
+        BLACK
+    } else {
+        WHITE
+    }
 }
 
 /// The brand colour, darkened just enough to stand out 3:1 on white.
@@ -55,7 +66,11 @@ mod tests {
 
     fn every_colour_step(step: usize) -> impl Iterator<Item = [u8; 3]> {
         (0..=255).step_by(step).flat_map(move |r| {
-            (0..=255).step_by(step).flat_map(move |g| (0..=255).step_by(step).map(move |b| [r as u8, g as u8, b as u8]))
+            (0..=255).step_by(step).flat_map(move |g| {
+                (0..=255)
+                    .step_by(step)
+                    .map(move |b| [r as u8, g as u8, b as u8])
+            })
         })
     }
 

@@ -45,44 +45,137 @@ const PHRASES: &[Phrases] = &[
     Phrases {
         language: Language::English,
         asks: &[
-            "are you", "r u", "is this", "is that", "am i talking to", "am i talking with", "am i chatting with",
-            "am i chatting to", "am i speaking to", "am i speaking with", "am i writing to", "im talking to",
+            "are you",
+            "r u",
+            "is this",
+            "is that",
+            "am i talking to",
+            "am i talking with",
+            "am i chatting with",
+            "am i chatting to",
+            "am i speaking to",
+            "am i speaking with",
+            "am i writing to",
+            "im talking to",
         ],
         identities: &[
-            "a bot", "a robot", "a chatbot", "a human", "human", "a person", "a real person", "a real human",
-            "an ai", "ai", "a machine", "a computer", "automated", "a live person", "an actual person",
-            "a human being", "a real agent", "a program",
+            "a bot",
+            "a robot",
+            "a chatbot",
+            "a human",
+            "human",
+            "a person",
+            "a real person",
+            "a real human",
+            "an ai",
+            "ai",
+            "a machine",
+            "a computer",
+            "automated",
+            "a live person",
+            "an actual person",
+            "a human being",
+            "a real agent",
+            "a program",
         ],
         asks_real: &["are you", "r u"],
         real: "real",
         either: &[
-            "human or bot", "bot or human", "person or bot", "bot or person", "human or a bot", "person or a bot",
-            "human or ai", "ai or human", "human or machine", "human or robot", "real person or bot",
+            "human or bot",
+            "bot or human",
+            "person or bot",
+            "bot or person",
+            "human or a bot",
+            "person or a bot",
+            "human or ai",
+            "ai or human",
+            "human or machine",
+            "human or robot",
+            "real person or bot",
         ],
     },
     Phrases {
         language: Language::German,
-        asks: &["bist du", "sind sie", "ist das", "rede ich mit", "spreche ich mit", "chatte ich mit", "schreibe ich mit"],
+        asks: &[
+            "bist du",
+            "sind sie",
+            "ist das",
+            "rede ich mit",
+            "spreche ich mit",
+            "chatte ich mit",
+            "schreibe ich mit",
+        ],
         identities: &[
-            "ein bot", "ein roboter", "ein chatbot", "ein mensch", "mensch", "eine ki", "ki", "eine maschine",
-            "ein computer", "einem bot", "einem roboter", "einem chatbot", "einem menschen", "einer ki",
-            "einer maschine", "einem computer", "einer person", "einer echten person", "einem echten menschen",
-            "eine echte person", "ein echter mensch",
+            "ein bot",
+            "ein roboter",
+            "ein chatbot",
+            "ein mensch",
+            "mensch",
+            "eine ki",
+            "ki",
+            "eine maschine",
+            "ein computer",
+            "einem bot",
+            "einem roboter",
+            "einem chatbot",
+            "einem menschen",
+            "einer ki",
+            "einer maschine",
+            "einem computer",
+            "einer person",
+            "einer echten person",
+            "einem echten menschen",
+            "eine echte person",
+            "ein echter mensch",
         ],
         asks_real: &["bist du", "sind sie"],
         real: "echt",
-        either: &["mensch oder bot", "bot oder mensch", "mensch oder maschine", "mensch oder ki", "mensch oder roboter"],
+        either: &[
+            "mensch oder bot",
+            "bot oder mensch",
+            "mensch oder maschine",
+            "mensch oder ki",
+            "mensch oder roboter",
+        ],
     },
     Phrases {
         language: Language::Spanish,
-        asks: &["eres", "es usted", "usted es", "estoy hablando con", "hablo con", "estoy chateando con", "es esto", "esto es"],
+        asks: &[
+            "eres",
+            "es usted",
+            "usted es",
+            "estoy hablando con",
+            "hablo con",
+            "estoy chateando con",
+            "es esto",
+            "esto es",
+        ],
         identities: &[
-            "un bot", "un robot", "un chatbot", "humano", "un humano", "una persona", "una persona real",
-            "un humano real", "una ia", "ia", "una maquina", "un ordenador", "una computadora", "automatico",
+            "un bot",
+            "un robot",
+            "un chatbot",
+            "humano",
+            "un humano",
+            "una persona",
+            "una persona real",
+            "un humano real",
+            "una ia",
+            "ia",
+            "una maquina",
+            "un ordenador",
+            "una computadora",
+            "automatico",
         ],
         asks_real: &["eres", "es usted"],
         real: "real",
-        either: &["humano o bot", "bot o humano", "persona o bot", "persona o maquina", "humano o maquina", "humano o ia"],
+        either: &[
+            "humano o bot",
+            "bot o humano",
+            "persona o bot",
+            "persona o maquina",
+            "humano o maquina",
+            "humano o ia",
+        ],
     },
 ];
 
@@ -94,8 +187,13 @@ pub fn asks_if_bot(text: &str) -> Option<Language> {
     let padded = format!(" {} ", words.join(" "));
     let has = |phrase: &str| padded.contains(&format!(" {phrase} "));
     PHRASES.iter().find_map(|p| {
-        let asked = p.asks.iter().any(|a| p.identities.iter().any(|i| has(&format!("{a} {i}"))))
-            || p.asks_real.iter().any(|a| padded.ends_with(&format!(" {a} {} ", p.real)))
+        let asked = p
+            .asks
+            .iter()
+            .any(|a| p.identities.iter().any(|i| has(&format!("{a} {i}"))))
+            || p.asks_real
+                .iter()
+                .any(|a| padded.ends_with(&format!(" {a} {} ", p.real)))
             || p.either.iter().any(|e| has(e));
         asked.then_some(p.language)
     })
@@ -126,10 +224,22 @@ mod tests {
 
     #[test]
     fn german_and_spanish_ways_of_asking_are_recognised() {
-        for q in ["Bist du ein Bot?", "Rede ich mit einem Menschen?", "Sind Sie eine KI?", "Mensch oder Maschine?", "bist du echt"] {
+        for q in [
+            "Bist du ein Bot?",
+            "Rede ich mit einem Menschen?",
+            "Sind Sie eine KI?",
+            "Mensch oder Maschine?",
+            "bist du echt",
+        ] {
             assert_eq!(asks_if_bot(q), Some(Language::German), "{q}");
         }
-        for q in ["¿Eres un bot?", "¿Estoy hablando con una persona real?", "eres humano", "¿Humano o bot?", "¿Eres real?"] {
+        for q in [
+            "¿Eres un bot?",
+            "¿Estoy hablando con una persona real?",
+            "eres humano",
+            "¿Humano o bot?",
+            "¿Eres real?",
+        ] {
             assert_eq!(asks_if_bot(q), Some(Language::Spanish), "{q}");
         }
     }

@@ -32,7 +32,12 @@ pub struct EscalationPolicy {
 
 impl Default for EscalationPolicy {
     fn default() -> Self {
-        Self { misses_in_a_row: 2, frustration_threshold: 2.0, sensitive_topics: Vec::new(), repeated_question: true }
+        Self {
+            misses_in_a_row: 2,
+            frustration_threshold: 2.0,
+            sensitive_topics: Vec::new(),
+            repeated_question: true,
+        }
     }
 }
 
@@ -164,15 +169,25 @@ impl Decision {
     pub fn button() -> Self {
         Decision {
             trigger: Some(Trigger::PersonButton),
-            reasons: vec![Reason { trigger: Trigger::PersonButton, detail: "pressed \"Talk to a person\"".into() }],
-            sentiment: Sentiment { frustration: 0.0, label: Mood::Calm },
+            reasons: vec![Reason {
+                trigger: Trigger::PersonButton,
+                detail: "pressed \"Talk to a person\"".into(),
+            }],
+            sentiment: Sentiment {
+                frustration: 0.0,
+                label: Mood::Calm,
+            },
             topic: None,
         }
     }
 
     /// Reasons as one line for an agent.
     pub fn summary(&self) -> String {
-        self.reasons.iter().map(|r| r.detail.as_str()).collect::<Vec<_>>().join("; ")
+        self.reasons
+            .iter()
+            .map(|r| r.detail.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 }
 
@@ -186,11 +201,17 @@ pub fn decide(policy: &EscalationPolicy, history: &[PastTurn], turn: &Turn) -> D
     // "Are you a bot?" is answered with the disclosure, not a hand-off.
     if disclosure::asks_if_bot(turn.text).is_none() {
         if let Some(phrase) = asks_for_person(&words) {
-            reasons.push(Reason { trigger: Trigger::AskedInWords, detail: format!("asked for a person: '{phrase}'") });
+            reasons.push(Reason {
+                trigger: Trigger::AskedInWords,
+                detail: format!("asked for a person: '{phrase}'"),
+            });
         }
     }
     if let Some(id) = turn.handoff_entry {
-        reasons.push(Reason { trigger: Trigger::HandoffEntry, detail: format!("FAQ entry '{id}' always goes to a person") });
+        reasons.push(Reason {
+            trigger: Trigger::HandoffEntry,
+            detail: format!("FAQ entry '{id}' always goes to a person"),
+        });
     }
     let defaults;
     let topics = if policy.sensitive_topics.is_empty() {
@@ -201,12 +222,18 @@ pub fn decide(policy: &EscalationPolicy, history: &[PastTurn], turn: &Turn) -> D
     };
     for t in topics {
         if let Some(phrase) = t.patterns.iter().find_map(|p| words.find(p)) {
-            reasons.push(Reason { trigger: Trigger::SensitiveTopic, detail: format!("sensitive topic {}: '{phrase}'", t.name) });
+            reasons.push(Reason {
+                trigger: Trigger::SensitiveTopic,
+                detail: format!("sensitive topic {}: '{phrase}'", t.name),
+            });
             topic.get_or_insert_with(|| t.name.clone());
         }
     }
     if let Some(phrase) = COMPLAINT.iter().find_map(|p| words.find(p)) {
-        reasons.push(Reason { trigger: Trigger::Complaint, detail: format!("complaint: '{phrase}'") });
+        reasons.push(Reason {
+            trigger: Trigger::Complaint,
+            detail: format!("complaint: '{phrase}'"),
+        });
     }
     if sentiment.frustration >= policy.frustration_threshold {
         reasons.push(Reason {
@@ -217,7 +244,10 @@ pub fn decide(policy: &EscalationPolicy, history: &[PastTurn], turn: &Turn) -> D
     let this_missed = !turn.answered || says_unhelpful(turn.text);
     let misses = 1 + history.iter().rev().take_while(|t| missed(t)).count();
     if this_missed && policy.misses_in_a_row > 0 && misses >= policy.misses_in_a_row as usize {
-        reasons.push(Reason { trigger: Trigger::RepeatedMisses, detail: format!("{misses} unanswered or unhelpful answers in a row") });
+        reasons.push(Reason {
+            trigger: Trigger::RepeatedMisses,
+            detail: format!("{misses} unanswered or unhelpful answers in a row"),
+        });
     }
     if policy.repeated_question {
         if let Some(earlier) = history.iter().find(|t| same_question(&t.text, turn.text)) {
@@ -227,9 +257,19 @@ pub fn decide(policy: &EscalationPolicy, history: &[PastTurn], turn: &Turn) -> D
             });
         }
     }
-    reasons.sort_by(|a, b| b.trigger.base_priority().total_cmp(&a.trigger.base_priority()).then(a.trigger.cmp(&b.trigger)));
+    reasons.sort_by(|a, b| {
+        b.trigger
+            .base_priority()
+            .total_cmp(&a.trigger.base_priority())
+            .then(a.trigger.cmp(&b.trigger))
+    });
     reasons.dedup_by(|a, b| a.detail == b.detail);
-    Decision { trigger: reasons.first().map(|r| r.trigger), reasons, sentiment, topic }
+    Decision {
+        trigger: reasons.first().map(|r| r.trigger),
+        reasons,
+        sentiment,
+        topic,
+    }
 }
 
 fn missed(turn: &PastTurn) -> bool {
@@ -265,7 +305,13 @@ pub fn sentiment(text: &str) -> Sentiment {
                 w *= 1.5;
             }
             let len = pattern.split(' ').count();
-            let after: Vec<&str> = words.list.iter().skip(at + len).take(2).map(String::as_str).collect();
+            let after: Vec<&str> = words
+                .list
+                .iter()
+                .skip(at + len)
+                .take(2)
+                .map(String::as_str)
+                .collect();
             if matches!(after.as_slice(), [p, o, ..] if ABOUT.contains(p) && OWN.contains(o)) {
                 w *= 0.3;
             }
@@ -285,7 +331,8 @@ pub fn sentiment(text: &str) -> Sentiment {
     if letters.len() >= 10 && upper * 10 >= letters.len() * 7 {
         score += 1.5;
     }
-    let bangs = text.matches("!!").count() + text.matches("?!").count() + text.matches("!?").count();
+    let bangs =
+        text.matches("!!").count() + text.matches("?!").count() + text.matches("!?").count();
     score += (bangs as f32 * 0.5).min(1.5);
     let label = if score >= 3.0 {
         Mood::Angry
@@ -294,7 +341,10 @@ pub fn sentiment(text: &str) -> Sentiment {
     } else {
         Mood::Calm
     };
-    Sentiment { frustration: (score * 10.0).round() / 10.0, label }
+    Sentiment {
+        frustration: (score * 10.0).round() / 10.0,
+        label,
+    }
 }
 
 /// The request phrase if the message asks for a person: a fixed phrase, a
@@ -310,7 +360,9 @@ fn asks_for_person(words: &Words) -> Option<String> {
         if !REQUEST_VERBS.iter().any(|v| word_matches(v, w)) {
             continue;
         }
-        let negated = list[i.saturating_sub(3)..i].iter().any(|w| NEGATIONS.contains(&w.as_str()));
+        let negated = list[i.saturating_sub(3)..i]
+            .iter()
+            .any(|w| NEGATIONS.contains(&w.as_str()));
         if negated {
             continue;
         }
@@ -320,8 +372,15 @@ fn asks_for_person(words: &Words) -> Option<String> {
             }
         }
     }
-    let content: Vec<&String> = list.iter().filter(|w| !POLITE.contains(&w.as_str())).collect();
-    if (1..=2).contains(&content.len()) && content.iter().any(|w| PERSON_NOUNS.iter().any(|p| word_matches(p, w))) {
+    let content: Vec<&String> = list
+        .iter()
+        .filter(|w| !POLITE.contains(&w.as_str()))
+        .collect();
+    if (1..=2).contains(&content.len())
+        && content
+            .iter()
+            .any(|w| PERSON_NOUNS.iter().any(|p| word_matches(p, w)))
+    {
         return Some(list.join(" "));
     }
     None
@@ -363,7 +422,9 @@ struct Words {
 impl Words {
     fn new(text: &str) -> Self {
         let normalized = normalize(text);
-        Self { list: tokens(&normalized).map(str::to_string).collect() }
+        Self {
+            list: tokens(&normalized).map(str::to_string).collect(),
+        }
     }
 
     /// Start positions where `pattern` matches.
@@ -373,7 +434,12 @@ impl Words {
             return Vec::new();
         }
         (0..=self.list.len() - parts.len())
-            .filter(|&i| parts.iter().zip(&self.list[i..]).all(|(p, w)| word_matches(p, w)))
+            .filter(|&i| {
+                parts
+                    .iter()
+                    .zip(&self.list[i..])
+                    .all(|(p, w)| word_matches(p, w))
+            })
             .collect()
     }
 
@@ -403,73 +469,229 @@ pub fn default_sensitive_topics() -> Vec<SensitiveTopic> {
         topic(
             "legal",
             &[
-                "lawyer*", "attorney*", "solicitor*", "lawsuit*", "sue you", "sue your", "suing", "legal action",
-                "small claims", "court", "anwalt*", "rechtsanwalt*", "klage*", "verklag*", "gericht*", "abogad*",
-                "demanda*", "denunci*", "tribunal*",
+                "lawyer*",
+                "attorney*",
+                "solicitor*",
+                "lawsuit*",
+                "sue you",
+                "sue your",
+                "suing",
+                "legal action",
+                "small claims",
+                "court",
+                "anwalt*",
+                "rechtsanwalt*",
+                "klage*",
+                "verklag*",
+                "gericht*",
+                "abogad*",
+                "demanda*",
+                "denunci*",
+                "tribunal*",
             ],
         ),
         topic(
             "medical",
             &[
-                "injur*", "hospital*", "ambulance", "doctor", "medical", "concussion", "broken arm", "broken leg",
-                "verletz*", "krankenhaus*", "arzt", "herida*", "herido*", "lesion*", "hospital", "medico*",
+                "injur*",
+                "hospital*",
+                "ambulance",
+                "doctor",
+                "medical",
+                "concussion",
+                "broken arm",
+                "broken leg",
+                "verletz*",
+                "krankenhaus*",
+                "arzt",
+                "herida*",
+                "herido*",
+                "lesion*",
+                "hospital",
+                "medico*",
             ],
         ),
         topic(
             "payment dispute",
             &[
-                "chargeback*", "charged twice", "double charged", "charged me twice", "unauthorised charge*",
-                "unauthorized charge*", "fraud*", "dispute the", "dispute this", "stolen card", "doppelt abgebucht",
-                "betrug*", "ruckbuchung*", "cobrado dos veces", "cargo duplicado", "fraude*", "contracargo*",
+                "chargeback*",
+                "charged twice",
+                "double charged",
+                "charged me twice",
+                "unauthorised charge*",
+                "unauthorized charge*",
+                "fraud*",
+                "dispute the",
+                "dispute this",
+                "stolen card",
+                "doppelt abgebucht",
+                "betrug*",
+                "ruckbuchung*",
+                "cobrado dos veces",
+                "cargo duplicado",
+                "fraude*",
+                "contracargo*",
             ],
         ),
         topic(
             "safety",
             &[
-                "accident*", "brakes failed", "brake failed", "brakes failing", "caught fire", "on fire",
-                "battery fire", "smoking battery", "unfall*", "bremsen versagt", "akkubrand", "accidente*", "incendio*",
+                "accident*",
+                "brakes failed",
+                "brake failed",
+                "brakes failing",
+                "caught fire",
+                "on fire",
+                "battery fire",
+                "smoking battery",
+                "unfall*",
+                "bremsen versagt",
+                "akkubrand",
+                "accidente*",
+                "incendio*",
             ],
         ),
     ]
 }
 
 const PERSON_PHRASES: &[&str] = &[
-    "real person", "real human", "actual person", "actual human", "live person", "live agent", "live chat",
-    "human agent", "human being", "customer service", "customer support", "someone from the team",
-    "somebody from the team", "someone real", "somebody real", "a human please", "human please", "person please",
-    "call me back", "speak to the owner", "talk to the owner", "echten menschen", "echte person", "echter mensch",
-    "mit einem menschen", "mit einem mitarbeiter", "mit einer mitarbeiterin", "kundenservice", "kundendienst",
-    "personlich sprechen", "persona real", "una persona", "un humano", "atencion al cliente", "servicio al cliente",
-    "un agente", "un asesor",
+    "real person",
+    "real human",
+    "actual person",
+    "actual human",
+    "live person",
+    "live agent",
+    "live chat",
+    "human agent",
+    "human being",
+    "customer service",
+    "customer support",
+    "someone from the team",
+    "somebody from the team",
+    "someone real",
+    "somebody real",
+    "a human please",
+    "human please",
+    "person please",
+    "call me back",
+    "speak to the owner",
+    "talk to the owner",
+    "echten menschen",
+    "echte person",
+    "echter mensch",
+    "mit einem menschen",
+    "mit einem mitarbeiter",
+    "mit einer mitarbeiterin",
+    "kundenservice",
+    "kundendienst",
+    "personlich sprechen",
+    "persona real",
+    "una persona",
+    "un humano",
+    "atencion al cliente",
+    "servicio al cliente",
+    "un agente",
+    "un asesor",
 ];
 
 const REQUEST_VERBS: &[&str] = &[
-    "talk", "speak", "chat", "connect", "transfer", "put", "get", "want", "need", "reach", "contact", "escalate",
-    "sprechen", "reden", "verbind*", "chatten", "schreiben", "mochte", "will", "brauche", "hablar", "habla",
-    "comunicar*", "contactar", "pasame", "pasar", "quiero", "necesito", "conectar*",
+    "talk",
+    "speak",
+    "chat",
+    "connect",
+    "transfer",
+    "put",
+    "get",
+    "want",
+    "need",
+    "reach",
+    "contact",
+    "escalate",
+    "sprechen",
+    "reden",
+    "verbind*",
+    "chatten",
+    "schreiben",
+    "mochte",
+    "will",
+    "brauche",
+    "hablar",
+    "habla",
+    "comunicar*",
+    "contactar",
+    "pasame",
+    "pasar",
+    "quiero",
+    "necesito",
+    "conectar*",
 ];
 
 const PERSON_NOUNS: &[&str] = &[
-    "person", "human", "humans", "someone", "somebody", "agent", "agents", "representative", "rep", "operator",
-    "staff", "employee", "manager", "people", "mensch*", "mitarbeiter*", "jemand*", "berater*", "agent*",
-    "persona", "personas", "humano", "alguien", "agente", "representante", "operador*", "asesor*", "empleado*",
+    "person",
+    "human",
+    "humans",
+    "someone",
+    "somebody",
+    "agent",
+    "agents",
+    "representative",
+    "rep",
+    "operator",
+    "staff",
+    "employee",
+    "manager",
+    "people",
+    "mensch*",
+    "mitarbeiter*",
+    "jemand*",
+    "berater*",
+    "agent*",
+    "persona",
+    "personas",
+    "humano",
+    "alguien",
+    "agente",
+    "representante",
+    "operador*",
+    "asesor*",
+    "empleado*",
 ];
 
-const POLITE: &[&str] = &["please", "pls", "a", "an", "bitte", "por", "favor", "un", "una", "now", "jetzt", "ya"];
+const POLITE: &[&str] = &[
+    "please", "pls", "a", "an", "bitte", "por", "favor", "un", "una", "now", "jetzt", "ya",
+];
 
 const NEGATIONS: &[&str] = &[
-    "not", "no", "never", "dont", "didnt", "doesnt", "isnt", "wasnt", "arent", "nothing", "without", "nicht", "kein",
-    "keine", "keinen", "nie", "nunca", "sin", "ni",
+    "not", "no", "never", "dont", "didnt", "doesnt", "isnt", "wasnt", "arent", "nothing",
+    "without", "nicht", "kein", "keine", "keinen", "nie", "nunca", "sin", "ni",
 ];
 
 const INTENSIFIERS: &[&str] = &[
-    "very", "so", "really", "extremely", "totally", "absolutely", "completely", "utterly", "incredibly", "sehr", "total",
-    "echt", "voll", "absolut", "muy", "totalmente", "realmente", "super",
+    "very",
+    "so",
+    "really",
+    "extremely",
+    "totally",
+    "absolutely",
+    "completely",
+    "utterly",
+    "incredibly",
+    "sehr",
+    "total",
+    "echt",
+    "voll",
+    "absolut",
+    "muy",
+    "totalmente",
+    "realmente",
+    "super",
 ];
 
 /// "frustrated with my …": the feeling is about the visitor's own things.
 const ABOUT: &[&str] = &["with", "about", "by", "mit", "uber", "con", "por"];
-const OWN: &[&str] = &["my", "our", "meinem", "meiner", "meinen", "unserem", "mi", "mis", "nuestro", "nuestra"];
+const OWN: &[&str] = &[
+    "my", "our", "meinem", "meiner", "meinen", "unserem", "mi", "mis", "nuestro", "nuestra",
+];
 
 /// Words and phrases of frustration and anger, with weights (2 alone is
 /// enough to hand over; 1 needs company).
@@ -562,19 +784,68 @@ const NOT_GOOD: &[(&str, f32)] = &[
 
 /// Complaints, however calmly put.
 const COMPLAINT: &[&str] = &[
-    "complain*", "complaint*", "file a complaint", "damaged my", "scratched my", "broke my", "ruined my", "lost my",
-    "overcharged", "over charged", "rip off", "ripoff", "ripped off", "poor service", "bad service", "bad repair",
-    "not fixed properly", "still broken after", "want my money back", "money back", "refund",
-    "beschwer*", "reklamation*", "reklamier*", "beschadigt", "kaputt gemacht", "geld zuruck", "queja*", "quejar*",
-    "reclamacion*", "reclamar", "danaron", "devolucion", "devuelvan",
+    "complain*",
+    "complaint*",
+    "file a complaint",
+    "damaged my",
+    "scratched my",
+    "broke my",
+    "ruined my",
+    "lost my",
+    "overcharged",
+    "over charged",
+    "rip off",
+    "ripoff",
+    "ripped off",
+    "poor service",
+    "bad service",
+    "bad repair",
+    "not fixed properly",
+    "still broken after",
+    "want my money back",
+    "money back",
+    "refund",
+    "beschwer*",
+    "reklamation*",
+    "reklamier*",
+    "beschadigt",
+    "kaputt gemacht",
+    "geld zuruck",
+    "queja*",
+    "quejar*",
+    "reclamacion*",
+    "reclamar",
+    "danaron",
+    "devolucion",
+    "devuelvan",
 ];
 
 /// "That didn't help."
 const UNHELPFUL: &[&str] = &[
-    "didnt help", "doesnt help", "does not help", "did not help", "not helpful", "no help", "not what i asked",
-    "not what i meant", "not my question", "wrong answer", "doesnt answer", "didnt answer", "you didnt understand",
-    "you dont understand", "hilft nicht", "hat nicht geholfen", "nicht hilfreich", "falsche antwort",
-    "nicht meine frage", "no me ayuda", "no ayuda", "no sirve", "no es lo que pregunte", "respuesta incorrecta",
+    "didnt help",
+    "doesnt help",
+    "does not help",
+    "did not help",
+    "not helpful",
+    "no help",
+    "not what i asked",
+    "not what i meant",
+    "not my question",
+    "wrong answer",
+    "doesnt answer",
+    "didnt answer",
+    "you didnt understand",
+    "you dont understand",
+    "hilft nicht",
+    "hat nicht geholfen",
+    "nicht hilfreich",
+    "falsche antwort",
+    "nicht meine frage",
+    "no me ayuda",
+    "no ayuda",
+    "no sirve",
+    "no es lo que pregunte",
+    "respuesta incorrecta",
 ];
 
 #[cfg(test)]
@@ -586,11 +857,22 @@ mod tests {
     }
 
     fn decide_one(text: &str) -> Decision {
-        decide(&policy(), &[], &Turn { text, answered: true, handoff_entry: None })
+        decide(
+            &policy(),
+            &[],
+            &Turn {
+                text,
+                answered: true,
+                handoff_entry: None,
+            },
+        )
     }
 
     fn answered(text: &str) -> PastTurn {
-        PastTurn { text: text.into(), answered: true }
+        PastTurn {
+            text: text.into(),
+            answered: true,
+        }
     }
 
     #[test]
@@ -626,8 +908,17 @@ mod tests {
             "atención al cliente",
         ] {
             let d = decide_one(q);
-            assert_eq!(d.trigger, Some(Trigger::AskedInWords), "{q}: {:?}", d.reasons);
-            assert!(d.summary().starts_with("asked for a person"), "{q}: {}", d.summary());
+            assert_eq!(
+                d.trigger,
+                Some(Trigger::AskedInWords),
+                "{q}: {:?}",
+                d.reasons
+            );
+            assert!(
+                d.summary().starts_with("asked for a person"),
+                "{q}: {}",
+                d.summary()
+            );
         }
     }
 
@@ -660,7 +951,12 @@ mod tests {
             "this is a bloody joke",
         ] {
             let d = decide_one(q);
-            assert!(d.reasons.iter().any(|r| r.trigger == Trigger::Frustration), "{q}: {:?} {:?}", d.reasons, d.sentiment);
+            assert!(
+                d.reasons.iter().any(|r| r.trigger == Trigger::Frustration),
+                "{q}: {:?} {:?}",
+                d.reasons,
+                d.sentiment
+            );
             assert!(d.hand_off());
             assert_ne!(d.sentiment.label, Mood::Calm, "{q}");
         }
@@ -695,7 +991,12 @@ mod tests {
             "How long does a wheel truing take?",
         ] {
             let d = decide_one(q);
-            assert!(!d.hand_off(), "{q} escalated: {:?} {:?}", d.reasons, d.sentiment);
+            assert!(
+                !d.hand_off(),
+                "{q} escalated: {:?} {:?}",
+                d.reasons,
+                d.sentiment
+            );
         }
     }
 
@@ -710,7 +1011,10 @@ mod tests {
     fn intensifiers_capitals_and_repeated_punctuation_raise_frustration() {
         let plain = sentiment("annoying").frustration;
         assert!(sentiment("very annoying").frustration > plain);
-        assert!(sentiment("THIS IS VERY ANNOYING").frustration > sentiment("this is very annoying").frustration);
+        assert!(
+            sentiment("THIS IS VERY ANNOYING").frustration
+                > sentiment("this is very annoying").frustration
+        );
         assert!(sentiment("annoying!!").frustration > plain);
     }
 
@@ -731,7 +1035,15 @@ mod tests {
 
     #[test]
     fn an_entry_marked_for_people_hands_over() {
-        let d = decide(&policy(), &[], &Turn { text: "my order", answered: true, handoff_entry: Some("complaint") });
+        let d = decide(
+            &policy(),
+            &[],
+            &Turn {
+                text: "my order",
+                answered: true,
+                handoff_entry: Some("complaint"),
+            },
+        );
         assert_eq!(d.trigger, Some(Trigger::HandoffEntry));
         assert_eq!(d.summary(), "FAQ entry 'complaint' always goes to a person");
     }
@@ -747,7 +1059,12 @@ mod tests {
             ("Tuve un accidente con la bici", "safety"),
         ] {
             let d = decide_one(q);
-            assert_eq!(d.trigger, Some(Trigger::SensitiveTopic), "{q}: {:?}", d.reasons);
+            assert_eq!(
+                d.trigger,
+                Some(Trigger::SensitiveTopic),
+                "{q}: {:?}",
+                d.reasons
+            );
             assert_eq!(d.topic.as_deref(), Some(topic), "{q}");
         }
     }
@@ -755,42 +1072,122 @@ mod tests {
     #[test]
     fn a_site_can_replace_the_sensitive_topics() {
         let policy = EscalationPolicy {
-            sensitive_topics: vec![SensitiveTopic { name: "recall".into(), patterns: vec!["recall*".into()] }],
+            sensitive_topics: vec![SensitiveTopic {
+                name: "recall".into(),
+                patterns: vec!["recall*".into()],
+            }],
             ..EscalationPolicy::default()
         };
-        let d = decide(&policy, &[], &Turn { text: "Is my frame part of the recall?", answered: true, handoff_entry: None });
+        let d = decide(
+            &policy,
+            &[],
+            &Turn {
+                text: "Is my frame part of the recall?",
+                answered: true,
+                handoff_entry: None,
+            },
+        );
         assert_eq!(d.topic.as_deref(), Some("recall"));
-        let d = decide(&policy, &[], &Turn { text: "My lawyer will call", answered: true, handoff_entry: None });
+        let d = decide(
+            &policy,
+            &[],
+            &Turn {
+                text: "My lawyer will call",
+                answered: true,
+                handoff_entry: None,
+            },
+        );
         assert!(d.topic.is_none(), "the defaults are replaced");
     }
 
     #[test]
     fn two_misses_in_a_row_hand_over() {
-        let first = decide(&policy(), &[], &Turn { text: "do you fix unicycles", answered: false, handoff_entry: None });
+        let first = decide(
+            &policy(),
+            &[],
+            &Turn {
+                text: "do you fix unicycles",
+                answered: false,
+                handoff_entry: None,
+            },
+        );
         assert!(!first.hand_off(), "one miss is not enough");
-        let history = [PastTurn { text: "do you fix unicycles".into(), answered: false }];
-        let d = decide(&policy(), &history, &Turn { text: "what about tandems with a motor", answered: false, handoff_entry: None });
+        let history = [PastTurn {
+            text: "do you fix unicycles".into(),
+            answered: false,
+        }];
+        let d = decide(
+            &policy(),
+            &history,
+            &Turn {
+                text: "what about tandems with a motor",
+                answered: false,
+                handoff_entry: None,
+            },
+        );
         assert_eq!(d.trigger, Some(Trigger::RepeatedMisses));
         assert_eq!(d.summary(), "2 unanswered or unhelpful answers in a row");
     }
 
     #[test]
     fn that_did_not_help_twice_counts_as_misses() {
-        let history = [answered("how much is a service"), answered("that didn't help")];
-        let d = decide(&policy(), &history, &Turn { text: "no, not what I asked", answered: true, handoff_entry: None });
+        let history = [
+            answered("how much is a service"),
+            answered("that didn't help"),
+        ];
+        let d = decide(
+            &policy(),
+            &history,
+            &Turn {
+                text: "no, not what I asked",
+                answered: true,
+                handoff_entry: None,
+            },
+        );
         assert_eq!(d.trigger, Some(Trigger::RepeatedMisses), "{:?}", d.reasons);
-        let d = decide(&policy(), &[answered("that didn't help")], &Turn { text: "where can I park", answered: true, handoff_entry: None });
+        let d = decide(
+            &policy(),
+            &[answered("that didn't help")],
+            &Turn {
+                text: "where can I park",
+                answered: true,
+                handoff_entry: None,
+            },
+        );
         assert!(!d.hand_off(), "an answered question breaks the run");
     }
 
     #[test]
     fn the_same_question_again_hands_over() {
-        let history = [answered("How much is a puncture repair?"), answered("where can I park")];
-        let d = decide(&policy(), &history, &Turn { text: "how much is a puncture repair", answered: true, handoff_entry: None });
+        let history = [
+            answered("How much is a puncture repair?"),
+            answered("where can I park"),
+        ];
+        let d = decide(
+            &policy(),
+            &history,
+            &Turn {
+                text: "how much is a puncture repair",
+                answered: true,
+                handoff_entry: None,
+            },
+        );
         assert_eq!(d.trigger, Some(Trigger::RepeatedQuestion));
         assert_eq!(d.summary(), "asked again: 'How much is a puncture repair?'");
-        let off = EscalationPolicy { repeated_question: false, ..EscalationPolicy::default() };
-        assert!(!decide(&off, &history, &Turn { text: "how much is a puncture repair", answered: true, handoff_entry: None }).hand_off());
+        let off = EscalationPolicy {
+            repeated_question: false,
+            ..EscalationPolicy::default()
+        };
+        assert!(!decide(
+            &off,
+            &history,
+            &Turn {
+                text: "how much is a puncture repair",
+                answered: true,
+                handoff_entry: None
+            }
+        )
+        .hand_off());
     }
 
     #[test]
@@ -801,11 +1198,34 @@ mod tests {
 
     #[test]
     fn every_reason_is_kept_strongest_first() {
-        let history = [PastTurn { text: "do you fix unicycles".into(), answered: false }];
-        let d = decide(&policy(), &history, &Turn { text: "This is useless, get me a human", answered: false, handoff_entry: None });
+        let history = [PastTurn {
+            text: "do you fix unicycles".into(),
+            answered: false,
+        }];
+        let d = decide(
+            &policy(),
+            &history,
+            &Turn {
+                text: "This is useless, get me a human",
+                answered: false,
+                handoff_entry: None,
+            },
+        );
         let triggers: Vec<Trigger> = d.reasons.iter().map(|r| r.trigger).collect();
-        assert_eq!(triggers, vec![Trigger::Frustration, Trigger::RepeatedMisses, Trigger::AskedInWords]);
+        assert_eq!(
+            triggers,
+            vec![
+                Trigger::Frustration,
+                Trigger::RepeatedMisses,
+                Trigger::AskedInWords
+            ]
+        );
         assert_eq!(d.trigger, Some(Trigger::Frustration));
-        assert!(d.summary().contains("frustration: 'This is useless, get me a human'; 2 unanswered"), "{}", d.summary());
+        assert!(
+            d.summary()
+                .contains("frustration: 'This is useless, get me a human'; 2 unanswered"),
+            "{}",
+            d.summary()
+        );
     }
 }

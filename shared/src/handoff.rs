@@ -86,7 +86,10 @@ pub fn summarize(events: &[Event]) -> Summary {
         if wants.is_none() && !request_only && text.split_whitespace().count() >= 3 {
             wants = Some(text.to_string());
         }
-        let reply = messages[i + 1..].iter().take_while(|n| n.author != Author::Visitor).find(|n| n.author == Author::Ai);
+        let reply = messages[i + 1..]
+            .iter()
+            .take_while(|n| n.author != Author::Visitor)
+            .find(|n| n.author == Author::Ai);
         let unhelpful_next = messages[i + 1..]
             .iter()
             .find(|n| n.author == Author::Visitor)
@@ -105,15 +108,27 @@ pub fn summarize(events: &[Event]) -> Summary {
                     open.push(text.to_string());
                 }
             }
-            None if !request_only && !escalation::says_unhelpful(text) => open.push(text.to_string()),
+            None if !request_only && !escalation::says_unhelpful(text) => {
+                open.push(text.to_string())
+            }
             _ => {}
         }
     }
     open.dedup();
     let wants = wants
-        .or_else(|| messages.iter().rev().find(|m| m.author == Author::Visitor).map(|m| m.text.trim().to_string()))
+        .or_else(|| {
+            messages
+                .iter()
+                .rev()
+                .find(|m| m.author == Author::Visitor)
+                .map(|m| m.text.trim().to_string())
+        })
         .unwrap_or_else(|| "(nothing typed yet)".into());
-    Summary { wants, ai_answers, open }
+    Summary {
+        wants,
+        ai_answers,
+        open,
+    }
 }
 
 /// "Talk to a person please": a request and nothing else to answer.
@@ -143,9 +158,13 @@ pub struct QueueEntry {
 /// Sorts the queue: highest priority first (waiting time included), then
 /// who came first.
 pub fn order_queue(entries: &mut [QueueEntry], now_ms: i64) {
-    let score = |e: &QueueEntry| e.base_priority + (now_ms - e.requested_at_ms).max(0) as f32 / 60_000.0;
+    let score =
+        |e: &QueueEntry| e.base_priority + (now_ms - e.requested_at_ms).max(0) as f32 / 60_000.0;
     entries.sort_by(|a, b| {
-        score(b).total_cmp(&score(a)).then(a.requested_at_ms.cmp(&b.requested_at_ms)).then(a.conversation_id.cmp(&b.conversation_id))
+        score(b)
+            .total_cmp(&score(a))
+            .then(a.requested_at_ms.cmp(&b.requested_at_ms))
+            .then(a.conversation_id.cmp(&b.conversation_id))
     });
 }
 
@@ -183,7 +202,11 @@ mod tests {
     use crate::protocol::{Source, Suggestion};
 
     fn event(seq: u64, m: Message) -> Event {
-        Event { seq, at_ms: seq as i64, body: EventBody::Message(m) }
+        Event {
+            seq,
+            at_ms: seq as i64,
+            body: EventBody::Message(m),
+        }
     }
 
     fn visitor(text: &str) -> Message {
@@ -192,13 +215,24 @@ mod tests {
 
     fn answer(entry: &str, title: &str, confidence: f32) -> Message {
         let mut m = Message::plain(Author::Ai, "…", None);
-        m.source = Some(Source { entry_id: entry.into(), title: title.into(), url: None, confidence });
+        m.source = Some(Source {
+            entry_id: entry.into(),
+            title: title.into(),
+            url: None,
+            confidence,
+        });
         m
     }
 
     fn not_sure(suggested: &[&str]) -> Message {
         let mut m = Message::plain(Author::Ai, NOT_SURE, None);
-        m.suggestions = suggested.iter().map(|q| Suggestion { entry_id: q.to_lowercase(), question: q.to_string() }).collect();
+        m.suggestions = suggested
+            .iter()
+            .map(|q| Suggestion {
+                entry_id: q.to_lowercase(),
+                question: q.to_string(),
+            })
+            .collect();
         m
     }
 
@@ -210,14 +244,20 @@ mod tests {
             event(3, visitor("Can you service a Rohloff hub?")),
             event(4, not_sure(&["How much does a bike service cost?"])),
             event(5, visitor("How much is a puncture repair?")),
-            event(6, answer("puncture-repair", "How much is a puncture repair?", 0.91)),
+            event(
+                6,
+                answer("puncture-repair", "How much is a puncture repair?", 0.91),
+            ),
             event(7, visitor("talk to a person please")),
         ];
         let s = summarize(&events);
         assert_eq!(s.wants, "Can you service a Rohloff hub?");
         assert_eq!(s.ai_answers.len(), 3);
         assert_eq!(s.ai_answers[1].entry_id, None);
-        assert_eq!(s.ai_answers[1].suggested, vec!["How much does a bike service cost?"]);
+        assert_eq!(
+            s.ai_answers[1].suggested,
+            vec!["How much does a bike service cost?"]
+        );
         assert_eq!(s.ai_answers[2].entry_id.as_deref(), Some("puncture-repair"));
         assert_eq!(s.ai_answers[2].confidence, Some(0.91));
         assert_eq!(s.open, vec!["hi", "Can you service a Rohloff hub?"]);
@@ -227,7 +267,10 @@ mod tests {
     fn an_answer_the_visitor_found_unhelpful_stays_open() {
         let events = vec![
             event(1, visitor("How long does a service take?")),
-            event(2, answer("service-prices", "How much does a bike service cost?", 0.6)),
+            event(
+                2,
+                answer("service-prices", "How much does a bike service cost?", 0.6),
+            ),
             event(3, visitor("that didn't help")),
         ];
         let s = summarize(&events);
@@ -247,7 +290,14 @@ mod tests {
             trigger,
             frustration,
             requested_at_ms: at,
-            base_priority: priority(trigger, &Sentiment { frustration, label: Mood::Calm }, 0),
+            base_priority: priority(
+                trigger,
+                &Sentiment {
+                    frustration,
+                    label: Mood::Calm,
+                },
+                0,
+            ),
         };
         // An angry visitor arriving a minute after a calm one goes first…
         let mut q = vec![
@@ -283,7 +333,13 @@ mod tests {
     fn the_expected_wait_is_unknown_without_history_or_people() {
         assert_eq!(expected_wait_ms(&[], 1, 2), None);
         assert_eq!(expected_wait_ms(&[60_000], 1, 0), None);
-        assert_eq!(expected_wait_ms(&[30_000, 60_000, 90_000], 1, 1), Some(60_000));
-        assert_eq!(expected_wait_ms(&[30_000, 60_000, 90_000], 3, 2), Some(120_000));
+        assert_eq!(
+            expected_wait_ms(&[30_000, 60_000, 90_000], 1, 1),
+            Some(60_000)
+        );
+        assert_eq!(
+            expected_wait_ms(&[30_000, 60_000, 90_000], 3, 2),
+            Some(120_000)
+        );
     }
 }

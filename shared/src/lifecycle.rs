@@ -56,13 +56,18 @@ impl Refusal {
 
 use ConversationState::*;
 
-pub fn request_person(state: ConversationState, availability: Availability) -> Result<PersonRequest, Refusal> {
+pub fn request_person(
+    state: ConversationState,
+    availability: Availability,
+) -> Result<PersonRequest, Refusal> {
     match state {
         Resolved => Err(Refusal::Resolved),
         WaitingForPerson | WithPerson => Ok(PersonRequest::Unchanged),
         Bot => Ok(match availability {
             Availability::Closed => PersonRequest::OfferContact(ContactReason::OutsideHours),
-            Availability::Open { agents_online } => PersonRequest::Enqueue { nobody_online: agents_online == 0 },
+            Availability::Open { agents_online } => PersonRequest::Enqueue {
+                nobody_online: agents_online == 0,
+            },
         }),
     }
 }
@@ -133,31 +138,56 @@ mod tests {
     #[test]
     fn the_person_button_pressed_twice_queues_once() {
         let first = request_person(Bot, OPEN).unwrap();
-        assert_eq!(first, PersonRequest::Enqueue { nobody_online: false });
+        assert_eq!(
+            first,
+            PersonRequest::Enqueue {
+                nobody_online: false
+            }
+        );
         // The object stores the waiting state after the first press.
-        assert_eq!(request_person(WaitingForPerson, OPEN).unwrap(), PersonRequest::Unchanged);
+        assert_eq!(
+            request_person(WaitingForPerson, OPEN).unwrap(),
+            PersonRequest::Unchanged
+        );
     }
 
     #[test]
     fn outside_hours_leads_to_the_email_path_and_queues_nothing() {
-        assert_eq!(request_person(Bot, Availability::Closed).unwrap(), PersonRequest::OfferContact(ContactReason::OutsideHours));
+        assert_eq!(
+            request_person(Bot, Availability::Closed).unwrap(),
+            PersonRequest::OfferContact(ContactReason::OutsideHours)
+        );
     }
 
     #[test]
     fn nobody_online_within_hours_queues_and_says_so() {
         let r = request_person(Bot, Availability::Open { agents_online: 0 }).unwrap();
-        assert_eq!(r, PersonRequest::Enqueue { nobody_online: true });
+        assert_eq!(
+            r,
+            PersonRequest::Enqueue {
+                nobody_online: true
+            }
+        );
     }
 
     #[test]
     fn a_full_round_bot_waiting_person_bot_then_resolved() {
         let mut s = Bot;
-        assert!(matches!(request_person(s, OPEN), Ok(PersonRequest::Enqueue { .. })));
+        assert!(matches!(
+            request_person(s, OPEN),
+            Ok(PersonRequest::Enqueue { .. })
+        ));
         s = WaitingForPerson;
-        assert!(ai_may_answer(s), "the AI keeps answering FAQ questions while the visitor waits");
+        assert!(
+            ai_may_answer(s),
+            "the AI keeps answering FAQ questions while the visitor waits"
+        );
         s = claim(s).unwrap();
         assert_eq!(s, WithPerson);
-        assert!(!ai_may_answer(s), "the AI never answers after a person joined");
+        assert!(
+            !ai_may_answer(s),
+            "the AI never answers after a person joined"
+        );
         s = hand_back(s).unwrap();
         assert_eq!(s, Bot);
         assert!(ai_may_answer(s));
@@ -191,7 +221,10 @@ mod tests {
 
     #[test]
     fn the_claim_time_out_offers_email_once_and_only_while_waiting() {
-        assert_eq!(claim_timed_out(WaitingForPerson, false), Some(ContactReason::NoClaimInTime));
+        assert_eq!(
+            claim_timed_out(WaitingForPerson, false),
+            Some(ContactReason::NoClaimInTime)
+        );
         assert_eq!(claim_timed_out(WaitingForPerson, true), None);
         assert_eq!(claim_timed_out(WithPerson, false), None);
     }

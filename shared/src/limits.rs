@@ -15,7 +15,12 @@ pub const MESSAGES: (f64, f64) = (10.0, 2.0);
 
 impl TokenBucket {
     pub fn new((capacity, per_second): (f64, f64), now_ms: i64) -> Self {
-        Self { capacity, per_second, tokens: capacity, last_ms: now_ms }
+        Self {
+            capacity,
+            per_second,
+            tokens: capacity,
+            last_ms: now_ms,
+        }
     }
 
     /// Takes one token if there is one.
@@ -39,10 +44,16 @@ mod tests {
     #[test]
     fn a_burst_up_to_the_capacity_passes_then_the_rate_applies() {
         let mut b = TokenBucket::new((3.0, 2.0), 0);
-        assert_eq!((0..5).map(|_| b.take(0)).collect::<Vec<_>>(), vec![true, true, true, false, false]);
+        assert_eq!(
+            (0..5).map(|_| b.take(0)).collect::<Vec<_>>(),
+            vec![true, true, true, false, false]
+        );
         assert!(b.take(500), "one token back after half a second at 2/s");
         assert!(!b.take(500));
-        assert!(b.take(10_000) && b.take(10_000) && b.take(10_000) && !b.take(10_000), "never more than the capacity");
+        assert!(
+            b.take(10_000) && b.take(10_000) && b.take(10_000) && !b.take(10_000),
+            "never more than the capacity"
+        );
     }
 
     #[test]

@@ -70,22 +70,33 @@ pub fn compute(facts: &[ConversationFacts]) -> Vec<DayMetrics> {
                     by_team.entry(team.clone()).or_default().push(f);
                 }
             }
-            DayMetrics { day, all: figures(&group), teams: by_team.into_iter().map(|(t, g)| (t, figures(&g))).collect() }
+            DayMetrics {
+                day,
+                all: figures(&group),
+                teams: by_team.into_iter().map(|(t, g)| (t, figures(&g))).collect(),
+            }
         })
         .collect()
 }
 
 fn figures(group: &[&ConversationFacts]) -> Figures {
     let n = group.len() as u32;
-    let escalated: Vec<&&ConversationFacts> = group.iter().filter(|f| f.handoff_ms.is_some()).collect();
+    let escalated: Vec<&&ConversationFacts> =
+        group.iter().filter(|f| f.handoff_ms.is_some()).collect();
     let mut by_trigger = BTreeMap::new();
     for f in &escalated {
         if let Some(t) = f.trigger {
             *by_trigger.entry(t.as_str().to_string()).or_insert(0) += 1;
         }
     }
-    let first: Vec<u64> = escalated.iter().filter_map(|f| Some(span(f.handoff_ms?, f.first_reply_ms?))).collect();
-    let resolution: Vec<u64> = escalated.iter().filter_map(|f| Some(span(f.handoff_ms?, f.resolved_ms?))).collect();
+    let first: Vec<u64> = escalated
+        .iter()
+        .filter_map(|f| Some(span(f.handoff_ms?, f.first_reply_ms?)))
+        .collect();
+    let resolution: Vec<u64> = escalated
+        .iter()
+        .filter_map(|f| Some(span(f.handoff_ms?, f.resolved_ms?)))
+        .collect();
     let resolved = group.iter().filter(|f| f.resolved_ms.is_some()).count() as u32;
     let ratings: Vec<u8> = group.iter().filter_map(|f| f.rating).collect();
     let rate = |k: u32| if n == 0 { 0.0 } else { k as f32 / n as f32 };
@@ -158,7 +169,14 @@ mod tests {
         }
     }
 
-    fn handed(id: &str, team: &str, trigger: Trigger, first_after: i64, resolved_after: i64, rating: Option<u8>) -> ConversationFacts {
+    fn handed(
+        id: &str,
+        team: &str,
+        trigger: Trigger,
+        first_after: i64,
+        resolved_after: i64,
+        rating: Option<u8>,
+    ) -> ConversationFacts {
         ConversationFacts {
             team: Some(team.into()),
             trigger: Some(trigger),
@@ -183,13 +201,30 @@ mod tests {
         let facts = vec![
             ai_only("a", T0),
             ai_only("b", T0 + 5),
-            handed("c", "support", Trigger::PersonButton, 30_000, 300_000, Some(5)),
+            handed(
+                "c",
+                "support",
+                Trigger::PersonButton,
+                30_000,
+                300_000,
+                Some(5),
+            ),
             handed("d", "support", Trigger::Frustration, 90_000, 600_000, None),
-            handed("e", "billing", Trigger::PersonButton, 60_000, 120_000, Some(3)),
+            handed(
+                "e",
+                "billing",
+                Trigger::PersonButton,
+                60_000,
+                120_000,
+                Some(3),
+            ),
             ai_only("yesterday", T0 - DAY),
         ];
         let days = compute(&facts);
-        assert_eq!(days.iter().map(|d| d.day.as_str()).collect::<Vec<_>>(), vec!["2026-11-22", "2026-11-21"]);
+        assert_eq!(
+            days.iter().map(|d| d.day.as_str()).collect::<Vec<_>>(),
+            vec!["2026-11-22", "2026-11-21"]
+        );
         let all = &days[0].all;
         assert_eq!(all.conversations, 5);
         assert_eq!(all.ai_only, 2);

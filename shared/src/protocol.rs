@@ -116,7 +116,10 @@ pub struct AgentProfile {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InboxFrame {
-    Queue { waiting: Vec<QueueItem>, agents: Vec<AgentPresence> },
+    Queue {
+        waiting: Vec<QueueItem>,
+        agents: Vec<AgentPresence>,
+    },
 }
 
 /// One waiting hand-off in an agent's queue, highest priority first.
@@ -190,7 +193,14 @@ pub enum ClientFrame {
 
 impl ClientFrame {
     /// The frame types this version understands.
-    pub const TYPES: &'static [&'static str] = &["resume", "send", "request_person", "typing", "leave_contact", "rate"];
+    pub const TYPES: &'static [&'static str] = &[
+        "resume",
+        "send",
+        "request_person",
+        "typing",
+        "leave_contact",
+        "rate",
+    ];
 
     /// Parses one frame, telling oversized, malformed and unknown frames
     /// apart so the sender gets a precise error code.
@@ -202,7 +212,11 @@ impl ClientFrame {
             serde_json::from_str(raw).map_err(|e| FrameError::Malformed(e.to_string()))?;
         let kind = match value.as_object() {
             Some(object) if object.len() == 1 => object.keys().next().cloned().unwrap_or_default(),
-            _ => return Err(FrameError::Malformed("a frame is an object with one key, its type".into())),
+            _ => {
+                return Err(FrameError::Malformed(
+                    "a frame is an object with one key, its type".into(),
+                ))
+            }
         };
         if !Self::TYPES.contains(&kind.as_str()) {
             return Err(FrameError::UnknownType(truncate(&kind, 40)));
@@ -302,9 +316,14 @@ pub enum EventBody {
         team: Option<String>,
     },
     /// The visitor is offered to leave an e-mail address and a question.
-    ContactOffer { reason: ContactReason },
+    ContactOffer {
+        reason: ContactReason,
+    },
     /// The visitor left an e-mail address and a question (a ticket for the team).
-    Contact { email: String, question: String },
+    Contact {
+        email: String,
+        question: String,
+    },
     /// The visitor's rating of a resolved conversation.
     Rating {
         score: u8,
@@ -326,7 +345,11 @@ impl EventBody {
     }
 
     pub fn state(state: ConversationState) -> Self {
-        EventBody::State { state, agent: None, team: None }
+        EventBody::State {
+            state,
+            agent: None,
+            team: None,
+        }
     }
 }
 
@@ -392,7 +415,13 @@ pub struct Message {
 impl Message {
     /// A message with no source or suggestions.
     pub fn plain(author: Author, text: impl Into<String>, client_id: Option<Uuid>) -> Self {
-        Self { author, text: text.into(), client_id, source: None, suggestions: Vec::new() }
+        Self {
+            author,
+            text: text.into(),
+            client_id,
+            source: None,
+            suggestions: Vec::new(),
+        }
     }
 }
 
@@ -487,7 +516,9 @@ impl ErrorCode {
             | ErrorCode::InvalidRating => 400,
             ErrorCode::Unauthorized | ErrorCode::BadLogin => 401,
             ErrorCode::ForbiddenOrigin | ErrorCode::CsrfRejected => 403,
-            ErrorCode::ConversationResolved | ErrorCode::AlreadyClaimed | ErrorCode::WrongState => 409,
+            ErrorCode::ConversationResolved | ErrorCode::AlreadyClaimed | ErrorCode::WrongState => {
+                409
+            }
             ErrorCode::NotFound | ErrorCode::UnknownSite => 404,
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::UpgradeRequired => 426,
@@ -542,9 +573,15 @@ mod tests {
     #[test]
     fn send_frame_round_trips_through_json() {
         let id = Uuid::from_u128(7);
-        let frame = ClientFrame::Send { client_id: id, text: "hi".into() };
+        let frame = ClientFrame::Send {
+            client_id: id,
+            text: "hi".into(),
+        };
         let json = serde_json::to_string(&frame).unwrap();
-        assert_eq!(json, r#"{"send":{"client_id":"00000000-0000-0000-0000-000000000007","text":"hi"}}"#);
+        assert_eq!(
+            json,
+            r#"{"send":{"client_id":"00000000-0000-0000-0000-000000000007","text":"hi"}}"#
+        );
         assert_eq!(ClientFrame::parse(&json).unwrap(), frame);
     }
 
@@ -557,8 +594,14 @@ mod tests {
 
     #[test]
     fn invalid_json_is_malformed() {
-        assert_eq!(ClientFrame::parse("{nope").unwrap_err().code(), ErrorCode::Malformed);
-        assert_eq!(ClientFrame::parse("[1,2]").unwrap_err().code(), ErrorCode::Malformed);
+        assert_eq!(
+            ClientFrame::parse("{nope").unwrap_err().code(),
+            ErrorCode::Malformed
+        );
+        assert_eq!(
+            ClientFrame::parse("[1,2]").unwrap_err().code(),
+            ErrorCode::Malformed
+        );
     }
 
     #[test]
@@ -579,7 +622,10 @@ mod tests {
     #[test]
     fn client_cannot_set_the_author() {
         let raw = r#"{"send":{"client_id":"00000000-0000-0000-0000-000000000007","text":"hi","author":{"agent":{"name":"x"}}}}"#;
-        assert_eq!(ClientFrame::parse(raw).unwrap_err().code(), ErrorCode::Malformed);
+        assert_eq!(
+            ClientFrame::parse(raw).unwrap_err().code(),
+            ErrorCode::Malformed
+        );
     }
 
     #[test]
@@ -594,20 +640,33 @@ mod tests {
         assert_eq!(json["event"]["body"]["message"]["author"], "ai");
         let back: ServerFrame = serde_json::from_value(json).unwrap();
         assert_eq!(back, frame);
-        let agent = serde_json::to_value(Author::Agent { name: "Anna".into() }).unwrap();
+        let agent = serde_json::to_value(Author::Agent {
+            name: "Anna".into(),
+        })
+        .unwrap();
         assert_eq!(agent, serde_json::json!({"agent": {"name": "Anna"}}));
     }
 
     #[test]
     fn error_codes_serialise_as_their_names() {
-        for code in [ErrorCode::FrameTooLarge, ErrorCode::NotFound, ErrorCode::UnknownType, ErrorCode::Internal] {
+        for code in [
+            ErrorCode::FrameTooLarge,
+            ErrorCode::NotFound,
+            ErrorCode::UnknownType,
+            ErrorCode::Internal,
+        ] {
             assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
         }
     }
 
     #[test]
     fn client_errors_map_to_4xx() {
-        for code in [ErrorCode::Malformed, ErrorCode::Unauthorized, ErrorCode::NotFound, ErrorCode::ForbiddenOrigin] {
+        for code in [
+            ErrorCode::Malformed,
+            ErrorCode::Unauthorized,
+            ErrorCode::NotFound,
+            ErrorCode::ForbiddenOrigin,
+        ] {
             assert!((400..500).contains(&code.http_status()));
         }
     }

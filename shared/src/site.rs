@@ -34,7 +34,12 @@ pub struct HandoffConfig {
 impl Default for HandoffConfig {
     fn default() -> Self {
         Self {
-            teams: vec![Team { id: "support".into(), name: "Support".into(), time_zone: "UTC".into(), hours: None }],
+            teams: vec![Team {
+                id: "support".into(),
+                name: "Support".into(),
+                time_zone: "UTC".into(),
+                hours: None,
+            }],
             default_team: None,
             routes: BTreeMap::new(),
             claim_timeout_s: 180,
@@ -73,21 +78,30 @@ pub fn parse_sites(raw: &str) -> Result<Sites, String> {
     let sites: Sites = serde_json::from_str(raw).map_err(|e| format!("SITES is not valid: {e}"))?;
     for (id, site) in &sites {
         if !is_valid_site_id(id) {
-            return Err(format!("SITES: `{id}` is not a valid site id (a-z, 0-9, '-', 1-40 characters)"));
+            return Err(format!(
+                "SITES: `{id}` is not a valid site id (a-z, 0-9, '-', 1-40 characters)"
+            ));
         }
         for origin in &site.embed_origins {
             if !is_valid_frame_source(origin) {
-                return Err(format!("SITES.{id}: `{origin}` is not an origin like https://example.com or 'self'"));
+                return Err(format!(
+                    "SITES.{id}: `{origin}` is not an origin like https://example.com or 'self'"
+                ));
             }
         }
-        site.handoff.validate().map_err(|e| format!("SITES.{id}.{e}"))?;
+        site.handoff
+            .validate()
+            .map_err(|e| format!("SITES.{id}.{e}"))?;
     }
     Ok(sites)
 }
 
 /// Site ids appear in URLs and storage keys, so they are kept plain.
 pub fn is_valid_site_id(id: &str) -> bool {
-    (1..=40).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    (1..=40).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// A CSP source is put into a header, so only plain origins pass.
@@ -95,11 +109,15 @@ fn is_valid_frame_source(s: &str) -> bool {
     if s == "'self'" {
         return true;
     }
-    let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://"));
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"));
     match rest {
         Some(host) => {
             !host.is_empty()
-                && host.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'*'))
+                && host
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'*'))
         }
         None => false,
     }
@@ -111,13 +129,15 @@ mod tests {
 
     #[test]
     fn sites_parse_with_origins() {
-        let sites = parse_sites(r#"{"demo":{"embed_origins":["'self'","https://shop.example"]}}"#).unwrap();
+        let sites =
+            parse_sites(r#"{"demo":{"embed_origins":["'self'","https://shop.example"]}}"#).unwrap();
         assert_eq!(sites["demo"].embed_origins.len(), 2);
     }
 
     #[test]
     fn header_injection_in_an_origin_is_refused() {
-        let err = parse_sites(r#"{"demo":{"embed_origins":["https://a.example; script-src *"]}}"#).unwrap_err();
+        let err = parse_sites(r#"{"demo":{"embed_origins":["https://a.example; script-src *"]}}"#)
+            .unwrap_err();
         assert!(err.contains("not an origin"), "{err}");
     }
 
@@ -133,10 +153,16 @@ mod tests {
     fn teams_hours_and_routes_are_checked() {
         let ok = r#"{"demo":{"embed_origins":[],"handoff":{"teams":[{"id":"billing","name":"Billing","time_zone":"Europe/Berlin","hours":{"mon":"09:00-17:00"}}],"routes":{"payment":"billing"},"claim_timeout_s":5}}}"#;
         assert_eq!(parse_sites(ok).unwrap()["demo"].handoff.claim_timeout_s, 5);
-        let bad_route = r#"{"demo":{"embed_origins":[],"handoff":{"routes":{"payment":"billing"}}}}"#;
-        assert!(parse_sites(bad_route).unwrap_err().contains("no team `billing`"));
+        let bad_route =
+            r#"{"demo":{"embed_origins":[],"handoff":{"routes":{"payment":"billing"}}}}"#;
+        assert!(parse_sites(bad_route)
+            .unwrap_err()
+            .contains("no team `billing`"));
         let bad_key = r#"{"demo":{"embed_origins":[],"handoff":{"timeout":5}}}"#;
-        assert!(parse_sites(bad_key).is_err(), "a misspelt setting is an error, not ignored");
+        assert!(
+            parse_sites(bad_key).is_err(),
+            "a misspelt setting is an error, not ignored"
+        );
     }
 
     #[test]

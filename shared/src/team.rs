@@ -46,31 +46,54 @@ impl Team {
     /// it reads the configuration.
     pub fn validate(&self) -> Result<(), String> {
         if !crate::site::is_valid_site_id(&self.id) {
-            return Err(format!("team id `{}` is not plain (a-z, 0-9, '-')", self.id));
+            return Err(format!(
+                "team id `{}` is not plain (a-z, 0-9, '-')",
+                self.id
+            ));
         }
         let zone_ok = !self.time_zone.is_empty()
             && self.time_zone.len() <= 40
-            && self.time_zone.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'_' | b'-' | b'+'));
+            && self
+                .time_zone
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'_' | b'-' | b'+'));
         if !zone_ok {
-            return Err(format!("team {}: `{}` is not a time zone like Europe/Berlin", self.id, self.time_zone));
+            return Err(format!(
+                "team {}: `{}` is not a time zone like Europe/Berlin",
+                self.id, self.time_zone
+            ));
         }
         for (day, ranges) in self.hours.iter().flatten() {
             if !WEEKDAYS.contains(&day.as_str()) {
-                return Err(format!("team {}: `{day}` is not a weekday (mon … sun)", self.id));
+                return Err(format!(
+                    "team {}: `{day}` is not a weekday (mon … sun)",
+                    self.id
+                ));
             }
-            parse_ranges(ranges).ok_or_else(|| format!("team {}: {day} = `{ranges}` is not like 08:00-18:00", self.id))?;
+            parse_ranges(ranges).ok_or_else(|| {
+                format!(
+                    "team {}: {day} = `{ranges}` is not like 08:00-18:00",
+                    self.id
+                )
+            })?;
         }
         Ok(())
     }
 
     /// Open at this local time?
     pub fn is_open(&self, at: LocalTime) -> bool {
-        let Some(hours) = &self.hours else { return true };
+        let Some(hours) = &self.hours else {
+            return true;
+        };
         let day = WEEKDAYS[usize::from(at.weekday % 7)];
         hours
             .get(day)
             .and_then(|r| parse_ranges(r))
-            .is_some_and(|ranges| ranges.iter().any(|&(from, to)| (from..to).contains(&at.minute)))
+            .is_some_and(|ranges| {
+                ranges
+                    .iter()
+                    .any(|&(from, to)| (from..to).contains(&at.minute))
+            })
     }
 }
 
@@ -132,15 +155,26 @@ mod tests {
             id: id.into(),
             name: id.to_uppercase(),
             time_zone: "Europe/Berlin".into(),
-            hours: Some(hours.iter().map(|(d, h)| (d.to_string(), h.to_string())).collect()),
+            hours: Some(
+                hours
+                    .iter()
+                    .map(|(d, h)| (d.to_string(), h.to_string()))
+                    .collect(),
+            ),
         }
     }
 
     #[test]
     fn a_team_is_open_within_its_hours_only() {
-        let t = team("support", &[("mon", "08:00-12:00, 13:00-18:00"), ("sat", "09:00-16:00")]);
+        let t = team(
+            "support",
+            &[("mon", "08:00-12:00, 13:00-18:00"), ("sat", "09:00-16:00")],
+        );
         t.validate().unwrap();
-        let at = |weekday, h: u16, m: u16| LocalTime { weekday, minute: h * 60 + m };
+        let at = |weekday, h: u16, m: u16| LocalTime {
+            weekday,
+            minute: h * 60 + m,
+        };
         assert!(t.is_open(at(0, 8, 0)));
         assert!(!t.is_open(at(0, 12, 30)), "lunch break");
         assert!(!t.is_open(at(0, 18, 0)), "the closing minute is closed");
@@ -150,14 +184,28 @@ mod tests {
 
     #[test]
     fn a_team_without_hours_is_always_open() {
-        let t = Team { id: "x".into(), name: "X".into(), time_zone: "UTC".into(), hours: None };
-        assert!(t.is_open(LocalTime { weekday: 6, minute: 3 * 60 }));
+        let t = Team {
+            id: "x".into(),
+            name: "X".into(),
+            time_zone: "UTC".into(),
+            hours: None,
+        };
+        assert!(t.is_open(LocalTime {
+            weekday: 6,
+            minute: 3 * 60
+        }));
     }
 
     #[test]
     fn bad_hours_and_zones_are_refused_with_the_team_named() {
-        assert!(team("a", &[("monday", "08:00-18:00")]).validate().unwrap_err().contains("not a weekday"));
-        assert!(team("a", &[("mon", "18:00-08:00")]).validate().unwrap_err().contains("08:00-18:00"));
+        assert!(team("a", &[("monday", "08:00-18:00")])
+            .validate()
+            .unwrap_err()
+            .contains("not a weekday"));
+        assert!(team("a", &[("mon", "18:00-08:00")])
+            .validate()
+            .unwrap_err()
+            .contains("08:00-18:00"));
         assert!(team("a", &[("mon", "8-6")]).validate().is_err());
         let mut t = team("a", &[]);
         t.time_zone = "Europe/Berlin; drop".into();
@@ -166,18 +214,49 @@ mod tests {
 
     #[test]
     fn routing_prefers_the_entry_then_routes_then_the_default() {
-        let teams = vec![team("support", &[]), team("billing", &[]), team("sales", &[])];
-        let routes: BTreeMap<String, String> =
-            [("payment dispute", "billing"), ("prices", "sales"), ("warranty", "support")]
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect();
+        let teams = vec![
+            team("support", &[]),
+            team("billing", &[]),
+            team("sales", &[]),
+        ];
+        let routes: BTreeMap<String, String> = [
+            ("payment dispute", "billing"),
+            ("prices", "sales"),
+            ("warranty", "support"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
         let tags = vec!["prices".to_string()];
-        let pick = |hints: RouteHints| route(&teams, Some("support"), &routes, &hints).map(|t| t.id.as_str());
-        assert_eq!(pick(RouteHints { entry_team: Some("billing"), ..Default::default() }), Some("billing"));
-        assert_eq!(pick(RouteHints { topic: Some("payment dispute"), ..Default::default() }), Some("billing"));
-        assert_eq!(pick(RouteHints { entry_id: Some("x"), entry_tags: &tags, ..Default::default() }), Some("sales"));
+        let pick = |hints: RouteHints| {
+            route(&teams, Some("support"), &routes, &hints).map(|t| t.id.as_str())
+        };
+        assert_eq!(
+            pick(RouteHints {
+                entry_team: Some("billing"),
+                ..Default::default()
+            }),
+            Some("billing")
+        );
+        assert_eq!(
+            pick(RouteHints {
+                topic: Some("payment dispute"),
+                ..Default::default()
+            }),
+            Some("billing")
+        );
+        assert_eq!(
+            pick(RouteHints {
+                entry_id: Some("x"),
+                entry_tags: &tags,
+                ..Default::default()
+            }),
+            Some("sales")
+        );
         assert_eq!(pick(RouteHints::default()), Some("support"));
-        assert_eq!(route(&teams, None, &routes, &RouteHints::default()).map(|t| t.id.as_str()), Some("support"));
+        assert_eq!(
+            route(&teams, None, &routes, &RouteHints::default()).map(|t| t.id.as_str()),
+            Some("support")
+        );
     }
 }

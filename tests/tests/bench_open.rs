@@ -16,8 +16,14 @@ async fn bench_launcher_click_to_input_ready() {
     let mut times = Vec::with_capacity(RUNS);
     for _ in 0..RUNS {
         let client = browser(1280, 900).await;
-        client.goto(&format!("{}/demo/", edge.base())).await.expect("demo page");
-        eventually(20, "the launcher", || async { client.find(Locator::Css("#chat-widget")).await.ok() }).await;
+        client
+            .goto(&format!("{}/demo/", edge.base()))
+            .await
+            .expect("demo page");
+        eventually(20, "the launcher", || async {
+            client.find(Locator::Css("#chat-widget")).await.ok()
+        })
+        .await;
         let ms = client
             .execute_async(
                 "const done = arguments[arguments.length - 1];

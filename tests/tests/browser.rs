@@ -8,7 +8,10 @@ use tests::{browser, eventually, launcher, messages, open_chat, screenshot, Edge
 async fn a_visitor_sees_the_ai_disclosure_gets_a_labelled_answer_and_finds_it_again_after_reload() {
     let edge = Edge::shared();
     let client = browser(1280, 900).await;
-    client.goto(&format!("{}/demo/", edge.base())).await.expect("demo page");
+    client
+        .goto(&format!("{}/demo/", edge.base()))
+        .await
+        .expect("demo page");
     screenshot(&client, "widget-closed").await;
 
     open_chat(&client).await;
@@ -20,13 +23,31 @@ async fn a_visitor_sees_the_ai_disclosure_gets_a_labelled_answer_and_finds_it_ag
     let text = disclosure.text().await.expect("text");
     assert!(text.contains("AI assistant"), "disclosure: {text}");
     assert!(disclosure.is_displayed().await.expect("displayed"));
-    let label = client.find(Locator::Css(".ai-label")).await.expect("header label");
+    let label = client
+        .find(Locator::Css(".ai-label"))
+        .await
+        .expect("header label");
     assert_eq!(label.text().await.expect("label"), "AI assistant");
-    assert!(messages(&client).await.is_empty(), "nothing before the visitor writes");
+    assert!(
+        messages(&client).await.is_empty(),
+        "nothing before the visitor writes"
+    );
 
-    let input = client.find(Locator::Css("#chat-input")).await.expect("input");
-    input.send_keys("Do you repair e-bikes?").await.expect("type");
-    client.find(Locator::Css(".send-button")).await.expect("send").click().await.expect("click send");
+    let input = client
+        .find(Locator::Css("#chat-input"))
+        .await
+        .expect("input");
+    input
+        .send_keys("Do you repair e-bikes?")
+        .await
+        .expect("type");
+    client
+        .find(Locator::Css(".send-button"))
+        .await
+        .expect("send")
+        .click()
+        .await
+        .expect("click send");
 
     let shown = eventually(20, "the visitor message and the AI answer", || async {
         let m = messages(&client).await;
@@ -34,7 +55,10 @@ async fn a_visitor_sees_the_ai_disclosure_gets_a_labelled_answer_and_finds_it_ag
     })
     .await;
     assert_eq!(shown[0].0, 1);
-    assert!(shown[0].1.contains("msg-visitor") && shown[0].3 == "Do you repair e-bikes?", "{shown:?}");
+    assert!(
+        shown[0].1.contains("msg-visitor") && shown[0].3 == "Do you repair e-bikes?",
+        "{shown:?}"
+    );
     assert_eq!(shown[1].0, 2);
     assert!(shown[1].1.contains("msg-ai"), "{shown:?}");
     assert_eq!(shown[1].2, "AI", "the answer carries the AI badge");
@@ -49,41 +73,84 @@ async fn a_visitor_sees_the_ai_disclosure_gets_a_labelled_answer_and_finds_it_ag
     })
     .await;
     let seqs: Vec<u64> = again.iter().map(|m| m.0).collect();
-    assert_eq!(seqs, vec![1, 2], "same messages, same order, no duplicates: {again:?}");
+    assert_eq!(
+        seqs,
+        vec![1, 2],
+        "same messages, same order, no duplicates: {again:?}"
+    );
     assert_eq!(again[0].3, "Do you repair e-bikes?");
-    assert!(client.find_all(Locator::Css(".msg-pending")).await.expect("pending").is_empty());
+    assert!(client
+        .find_all(Locator::Css(".msg-pending"))
+        .await
+        .expect("pending")
+        .is_empty());
 
     client.close().await.ok();
 }
 
 #[tokio::test]
-async fn the_faq_answers_with_its_source_and_an_unknown_question_gets_choices_and_the_person_button() {
+async fn the_faq_answers_with_its_source_and_an_unknown_question_gets_choices_and_the_person_button(
+) {
     let edge = Edge::shared();
     let client = browser(1280, 900).await;
-    client.goto(&format!("{}/demo/", edge.base())).await.expect("demo page");
+    client
+        .goto(&format!("{}/demo/", edge.base()))
+        .await
+        .expect("demo page");
     let input = open_chat(&client).await;
 
-    input.send_keys("when are you open on saturday\n").await.expect("type");
+    input
+        .send_keys("when are you open on saturday\n")
+        .await
+        .expect("type");
     let source = eventually(20, "the answer's source", || async {
-        client.find(Locator::Css(".msg-ai .msg-source a")).await.ok()
+        client
+            .find(Locator::Css(".msg-ai .msg-source a"))
+            .await
+            .ok()
     })
     .await;
-    assert_eq!(source.text().await.expect("text"), "What are your opening hours?");
+    assert_eq!(
+        source.text().await.expect("text"),
+        "What are your opening hours?"
+    );
     let href = source.attr("href").await.expect("href").unwrap_or_default();
     assert!(href.ends_with("/demo/#visit"), "{href}");
-    let answer = client.find(Locator::Css(".msg-ai[data-seq] .msg-text")).await.expect("answer").text().await.expect("text");
+    let answer = client
+        .find(Locator::Css(".msg-ai[data-seq] .msg-text"))
+        .await
+        .expect("answer")
+        .text()
+        .await
+        .expect("text");
     assert!(answer.contains("Saturday 9:00"), "{answer}");
 
-    input.send_keys("can you recommend a good pizza place for tonight\n").await.expect("type");
+    input
+        .send_keys("can you recommend a good pizza place for tonight\n")
+        .await
+        .expect("type");
     let choices = eventually(20, "the Did you mean choices", || async {
-        let found = client.find_all(Locator::Css(".choices button")).await.ok()?;
+        let found = client
+            .find_all(Locator::Css(".choices button"))
+            .await
+            .ok()?;
         (!found.is_empty()).then_some(found)
     })
     .await;
     assert!(choices.len() <= 3);
-    let ai_answers = client.find_all(Locator::Css(".msg-ai .msg-source")).await.expect("sources");
-    assert_eq!(ai_answers.len(), 1, "the unknown question got no sourced (wrong) answer");
-    let person = client.find(Locator::Css(".person-button")).await.expect("the person button");
+    let ai_answers = client
+        .find_all(Locator::Css(".msg-ai .msg-source"))
+        .await
+        .expect("sources");
+    assert_eq!(
+        ai_answers.len(),
+        1,
+        "the unknown question got no sourced (wrong) answer"
+    );
+    let person = client
+        .find(Locator::Css(".person-button"))
+        .await
+        .expect("the person button");
     assert!(person.is_displayed().await.expect("displayed"));
     screenshot(&client, "widget-did-you-mean").await;
 
@@ -91,15 +158,38 @@ async fn the_faq_answers_with_its_source_and_an_unknown_question_gets_choices_an
     let chosen = choices[0].text().await.expect("choice text");
     choices[0].click().await.expect("choose");
     eventually(20, "the chosen question answered", || async {
-        (client.find_all(Locator::Css(".msg-ai .msg-source")).await.ok()?.len() == 2).then_some(())
+        (client
+            .find_all(Locator::Css(".msg-ai .msg-source"))
+            .await
+            .ok()?
+            .len()
+            == 2)
+            .then_some(())
     })
     .await;
-    let visitor_texts = client.find_all(Locator::Css(".msg-visitor .msg-text")).await.expect("visitor");
-    assert_eq!(visitor_texts.last().expect("last").text().await.expect("text"), chosen);
+    let visitor_texts = client
+        .find_all(Locator::Css(".msg-visitor .msg-text"))
+        .await
+        .expect("visitor");
+    assert_eq!(
+        visitor_texts
+            .last()
+            .expect("last")
+            .text()
+            .await
+            .expect("text"),
+        chosen
+    );
 
     person.click().await.expect("talk to a person");
     let status = eventually(20, "waiting for a person", || async {
-        let s = client.find(Locator::Css(".person-status")).await.ok()?.text().await.ok()?;
+        let s = client
+            .find(Locator::Css(".person-status"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
         (!s.is_empty()).then_some(s)
     })
     .await;
@@ -112,21 +202,44 @@ async fn the_faq_answers_with_its_source_and_an_unknown_question_gets_choices_an
 async fn markup_typed_by_a_visitor_is_shown_as_text_and_never_runs() {
     let edge = Edge::shared();
     let client = browser(1280, 900).await;
-    client.goto(&format!("{}/demo/", edge.base())).await.expect("demo page");
+    client
+        .goto(&format!("{}/demo/", edge.base()))
+        .await
+        .expect("demo page");
     let input = open_chat(&client).await;
-    let hostile = r#"<img src=x onerror="document.title='pwned'"><script>document.title='pwned'</script>"#;
+    let hostile =
+        r#"<img src=x onerror="document.title='pwned'"><script>document.title='pwned'</script>"#;
 
     input.send_keys(hostile).await.expect("type");
-    client.find(Locator::Css(".send-button")).await.expect("send").click().await.expect("click");
+    client
+        .find(Locator::Css(".send-button"))
+        .await
+        .expect("send")
+        .click()
+        .await
+        .expect("click");
     let shown = eventually(20, "the message stored and shown", || async {
         let m = messages(&client).await;
-        m.iter().find(|m| m.1.contains("msg-visitor")).map(|m| m.3.clone())
+        m.iter()
+            .find(|m| m.1.contains("msg-visitor"))
+            .map(|m| m.3.clone())
     })
     .await;
     assert_eq!(shown, hostile);
-    assert!(client.find_all(Locator::Css(".log img, .log script")).await.expect("query").is_empty());
-    let title = client.execute("return document.title", vec![]).await.expect("title");
-    assert_eq!(title, serde_json::json!("Chat"), "no script from the message ran");
+    assert!(client
+        .find_all(Locator::Css(".log img, .log script"))
+        .await
+        .expect("query")
+        .is_empty());
+    let title = client
+        .execute("return document.title", vec![])
+        .await
+        .expect("title");
+    assert_eq!(
+        title,
+        serde_json::json!("Chat"),
+        "no script from the message ran"
+    );
     client.close().await.ok();
 }
 
@@ -134,7 +247,10 @@ async fn markup_typed_by_a_visitor_is_shown_as_text_and_never_runs() {
 async fn escape_closes_the_chat_and_returns_focus_to_the_launcher() {
     let edge = Edge::shared();
     let client = browser(1280, 900).await;
-    client.goto(&format!("{}/demo/", edge.base())).await.expect("demo page");
+    client
+        .goto(&format!("{}/demo/", edge.base()))
+        .await
+        .expect("demo page");
     let input = open_chat(&client).await;
     input.send_keys("\u{e00c}").await.expect("press Escape");
     client.enter_parent_frame().await.expect("back to the page");
@@ -151,8 +267,16 @@ async fn escape_closes_the_chat_and_returns_focus_to_the_launcher() {
         (v[1] == "BUTTON").then_some(v)
     })
     .await;
-    assert_eq!(focused, serde_json::json!(["chat-widget", "BUTTON", true]), "launcher focused, frame hidden");
-    let expanded = launcher(&client).await.attr("aria-expanded").await.expect("attr");
+    assert_eq!(
+        focused,
+        serde_json::json!(["chat-widget", "BUTTON", true]),
+        "launcher focused, frame hidden"
+    );
+    let expanded = launcher(&client)
+        .await
+        .attr("aria-expanded")
+        .await
+        .expect("attr");
     assert_eq!(expanded.as_deref(), Some("false"));
     client.close().await.ok();
 }
@@ -161,17 +285,41 @@ async fn escape_closes_the_chat_and_returns_focus_to_the_launcher() {
 async fn the_widget_speaks_the_pages_language() {
     let edge = Edge::shared();
     let client = browser(1280, 900).await;
-    client.goto(&format!("{}/demo/de/", edge.base())).await.expect("German demo page");
-    assert_eq!(launcher(&client).await.text().await.expect("label"), "Chat starten");
+    client
+        .goto(&format!("{}/demo/de/", edge.base()))
+        .await
+        .expect("German demo page");
+    assert_eq!(
+        launcher(&client).await.text().await.expect("label"),
+        "Chat starten"
+    );
     open_chat(&client).await;
-    let label = eventually(20, "the header label", || async { client.find(Locator::Css(".ai-label")).await.ok() }).await;
+    let label = eventually(20, "the header label", || async {
+        client.find(Locator::Css(".ai-label")).await.ok()
+    })
+    .await;
     assert_eq!(label.text().await.expect("text"), "KI-Assistent");
-    let disclosure = client.find(Locator::Css(".disclosure")).await.expect("disclosure").text().await.expect("text");
-    assert!(disclosure.starts_with("Sie chatten mit Sprocket, einem KI-Assistenten."), "{disclosure}");
-    let lang = client.execute("return document.documentElement.lang", vec![]).await.expect("lang");
+    let disclosure = client
+        .find(Locator::Css(".disclosure"))
+        .await
+        .expect("disclosure")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        disclosure.starts_with("Sie chatten mit Sprocket, einem KI-Assistenten."),
+        "{disclosure}"
+    );
+    let lang = client
+        .execute("return document.documentElement.lang", vec![])
+        .await
+        .expect("lang");
     assert_eq!(lang, serde_json::json!("de"));
 
-    let input = client.find(Locator::Css("#chat-input")).await.expect("input");
+    let input = client
+        .find(Locator::Css("#chat-input"))
+        .await
+        .expect("input");
     input.send_keys("Bist du ein Bot?\n").await.expect("type");
     let shown = eventually(20, "the fixed answer with the KI badge", || async {
         let m = messages(&client).await;
@@ -179,16 +327,22 @@ async fn the_widget_speaks_the_pages_language() {
     })
     .await;
     assert_eq!(shown.2, "KI");
-    assert!(shown.3.starts_with("Ich bin ein KI-Assistent, kein Mensch."), "{}", shown.3);
+    assert!(
+        shown
+            .3
+            .starts_with("Ich bin ein KI-Assistent, kein Mensch."),
+        "{}",
+        shown.3
+    );
     client.close().await.ok();
 }
 
 /// Runs axe-core (from the project's npm tools) in the current frame at
 /// WCAG 2.2 AA and returns the violations as `id: target` lines.
 async fn axe_violations(client: &Client) -> Vec<String> {
-    let path = std::env::var("CHAT_AXE_JS").map(std::path::PathBuf::from).unwrap_or_else(|_| {
-        tests::repo_root().join(".tools/npm/node_modules/axe-core/axe.min.js")
-    });
+    let path = std::env::var("CHAT_AXE_JS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| tests::repo_root().join(".tools/npm/node_modules/axe-core/axe.min.js"));
     let source = std::fs::read_to_string(&path).expect("axe-core is installed by cargo xtask");
     client.execute(&source, vec![]).await.expect("load axe");
     let result = client
@@ -208,23 +362,67 @@ async fn axe_violations(client: &Client) -> Vec<String> {
 async fn the_open_widget_has_no_wcag_22_aa_violations_in_its_main_states() {
     let edge = Edge::shared();
     let client = browser(1280, 900).await;
-    client.goto(&format!("{}/demo/", edge.base())).await.expect("demo page");
+    client
+        .goto(&format!("{}/demo/", edge.base()))
+        .await
+        .expect("demo page");
     open_chat(&client).await;
-    assert_eq!(axe_violations(&client).await, Vec::<String>::new(), "empty conversation");
+    assert_eq!(
+        axe_violations(&client).await,
+        Vec::<String>::new(),
+        "empty conversation"
+    );
 
-    let input = client.find(Locator::Css("#chat-input")).await.expect("input");
-    input.send_keys("when are you open on saturday\n").await.expect("type");
-    eventually(20, "an answer", || async { client.find(Locator::Css(".msg-ai .msg-source")).await.ok() }).await;
-    input.send_keys("can you recommend a pizza place\n").await.expect("type");
-    eventually(20, "choices", || async { client.find(Locator::Css(".choices button")).await.ok() }).await;
-    client.find(Locator::Css(".person-button")).await.expect("person").click().await.expect("click");
-    eventually(20, "waiting", || async { client.find(Locator::Css(".msg-system")).await.ok() }).await;
-    assert_eq!(axe_violations(&client).await, Vec::<String>::new(), "answered, unsure and waiting");
+    let input = client
+        .find(Locator::Css("#chat-input"))
+        .await
+        .expect("input");
+    input
+        .send_keys("when are you open on saturday\n")
+        .await
+        .expect("type");
+    eventually(20, "an answer", || async {
+        client.find(Locator::Css(".msg-ai .msg-source")).await.ok()
+    })
+    .await;
+    input
+        .send_keys("can you recommend a pizza place\n")
+        .await
+        .expect("type");
+    eventually(20, "choices", || async {
+        client.find(Locator::Css(".choices button")).await.ok()
+    })
+    .await;
+    client
+        .find(Locator::Css(".person-button"))
+        .await
+        .expect("person")
+        .click()
+        .await
+        .expect("click");
+    eventually(20, "waiting", || async {
+        client.find(Locator::Css(".msg-system")).await.ok()
+    })
+    .await;
+    assert_eq!(
+        axe_violations(&client).await,
+        Vec::<String>::new(),
+        "answered, unsure and waiting"
+    );
 
     // The check itself can fail: a planted image without alt text is found.
-    client.execute("document.body.appendChild(document.createElement('img'))", vec![]).await.expect("plant");
+    client
+        .execute(
+            "document.body.appendChild(document.createElement('img'))",
+            vec![],
+        )
+        .await
+        .expect("plant");
     let found = axe_violations(&client).await;
-    assert!(found.iter().any(|v| v.starts_with("image-alt")), "{found:?}");
+    assert!(
+        found.iter().any(|v| v.starts_with("image-alt")),
+        "{found:?}"
+    );
     client.close().await.ok();
 }
 
@@ -232,10 +430,19 @@ async fn the_open_widget_has_no_wcag_22_aa_violations_in_its_main_states() {
 async fn the_widget_stays_readable_in_any_brand_colour() {
     let edge = Edge::shared();
     let client = browser(800, 700).await;
-    for colour in ["#ffeb3b", "#ffffff", "#777777", "#ff69b4", "#0b5d3b", "#000"] {
-        let url = format!("{}/chat/demo?lang=en&color={}", edge.base(), colour.replace('#', "%23"));
+    for colour in [
+        "#ffeb3b", "#ffffff", "#777777", "#ff69b4", "#0b5d3b", "#000",
+    ] {
+        let url = format!(
+            "{}/chat/demo?lang=en&color={}",
+            edge.base(),
+            colour.replace('#', "%23")
+        );
         client.goto(&url).await.expect("widget page");
-        eventually(20, "the widget", || async { client.find(Locator::Css("#chat-input")).await.ok() }).await;
+        eventually(20, "the widget", || async {
+            client.find(Locator::Css("#chat-input")).await.ok()
+        })
+        .await;
         let found = axe_violations(&client).await;
         assert_eq!(found, Vec::<String>::new(), "brand colour {colour}");
     }
@@ -246,30 +453,68 @@ async fn the_widget_stays_readable_in_any_brand_colour() {
 async fn the_privacy_notice_links_the_policy_and_delete_erases_the_conversation() {
     let edge = Edge::shared();
     let client = browser(1280, 900).await;
-    client.goto(&format!("{}/demo/", edge.base())).await.expect("demo page");
+    client
+        .goto(&format!("{}/demo/", edge.base()))
+        .await
+        .expect("demo page");
     open_chat(&client).await;
-    let privacy = eventually(20, "the privacy link", || async { client.find(Locator::Css(".privacy a")).await.ok() }).await;
-    let href = privacy.attr("href").await.expect("href").unwrap_or_default();
+    let privacy = eventually(20, "the privacy link", || async {
+        client.find(Locator::Css(".privacy a")).await.ok()
+    })
+    .await;
+    let href = privacy
+        .attr("href")
+        .await
+        .expect("href")
+        .unwrap_or_default();
     assert!(href.ends_with("/demo/privacy.html"), "{href}");
 
-    let input = client.find(Locator::Css("#chat-input")).await.expect("input");
+    let input = client
+        .find(Locator::Css("#chat-input"))
+        .await
+        .expect("input");
     input.send_keys("where can I park\n").await.expect("type");
-    eventually(20, "an exchange", || async { (messages(&client).await.len() == 2).then_some(()) }).await;
+    eventually(20, "an exchange", || async {
+        (messages(&client).await.len() == 2).then_some(())
+    })
+    .await;
     let stored = |c: &Client| {
         let c = c.clone();
-        async move { c.execute("return localStorage.getItem('chat.v1.demo')", vec![]).await.expect("storage") }
+        async move {
+            c.execute("return localStorage.getItem('chat.v1.demo')", vec![])
+                .await
+                .expect("storage")
+        }
     };
-    let session: serde_json::Value = serde_json::from_str(stored(&client).await.as_str().expect("a session")).expect("json");
+    let session: serde_json::Value =
+        serde_json::from_str(stored(&client).await.as_str().expect("a session")).expect("json");
     let id = session["conversation_id"].as_str().expect("id").to_string();
     let secret = session["secret"].as_str().expect("secret").to_string();
 
-    let delete = client.find(Locator::Css(".privacy .text-button")).await.expect("delete button");
-    assert_eq!(delete.text().await.expect("text"), "Delete this conversation");
+    let delete = client
+        .find(Locator::Css(".privacy .text-button"))
+        .await
+        .expect("delete button");
+    assert_eq!(
+        delete.text().await.expect("text"),
+        "Delete this conversation"
+    );
     delete.click().await.expect("click");
     client.accept_alert().await.expect("confirm");
-    eventually(20, "the conversation gone from the widget", || async { messages(&client).await.is_empty().then_some(()) }).await;
-    assert_eq!(stored(&client).await, serde_json::Value::Null, "credentials forgotten");
-    assert_eq!(edge.ticket(&id, Some(&secret)).status, 404, "erased at the edge");
+    eventually(20, "the conversation gone from the widget", || async {
+        messages(&client).await.is_empty().then_some(())
+    })
+    .await;
+    assert_eq!(
+        stored(&client).await,
+        serde_json::Value::Null,
+        "credentials forgotten"
+    );
+    assert_eq!(
+        edge.ticket(&id, Some(&secret)).status,
+        404,
+        "erased at the edge"
+    );
 
     // Writing again starts a new conversation.
     input.send_keys("when are you open\n").await.expect("type");
@@ -286,11 +531,23 @@ async fn the_privacy_notice_links_the_policy_and_delete_erases_the_conversation(
 async fn on_a_phone_the_chat_fills_the_screen() {
     let edge = Edge::shared();
     let client = browser(375, 740).await;
-    client.goto(&format!("{}/demo/", edge.base())).await.expect("demo page");
+    client
+        .goto(&format!("{}/demo/", edge.base()))
+        .await
+        .expect("demo page");
     screenshot(&client, "widget-closed-phone").await;
     open_chat(&client).await;
-    let greeting = client.find(Locator::Css(".msg-greeting .msg-text")).await.expect("greeting").text().await.expect("text");
-    assert_eq!(greeting, "Hi! Ask me about repairs, prices or opening hours.");
+    let greeting = client
+        .find(Locator::Css(".msg-greeting .msg-text"))
+        .await
+        .expect("greeting")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(
+        greeting,
+        "Hi! Ask me about repairs, prices or opening hours."
+    );
     client.enter_parent_frame().await.expect("page");
     let rect = client
         .execute(
@@ -302,7 +559,10 @@ async fn on_a_phone_the_chat_fills_the_screen() {
         .expect("rect");
     let v: Vec<f64> = serde_json::from_value(rect).expect("numbers");
     assert_eq!((v[0], v[1]), (0.0, 0.0), "{v:?}");
-    assert!((v[2] - v[4]).abs() < 1.0 && (v[3] - v[5]).abs() < 1.0, "full screen: {v:?}");
+    assert!(
+        (v[2] - v[4]).abs() < 1.0 && (v[3] - v[5]).abs() < 1.0,
+        "full screen: {v:?}"
+    );
     screenshot(&client, "widget-open-phone").await;
     client.close().await.ok();
 }
@@ -311,15 +571,24 @@ async fn on_a_phone_the_chat_fills_the_screen() {
 async fn two_tabs_of_the_site_share_one_live_conversation() {
     let edge = Edge::shared();
     let client = browser(1280, 900).await;
-    client.goto(&format!("{}/demo/", edge.base())).await.expect("demo page");
+    client
+        .goto(&format!("{}/demo/", edge.base()))
+        .await
+        .expect("demo page");
     let input = open_chat(&client).await;
     input.send_keys("where can I park\n").await.expect("type");
-    eventually(20, "the first exchange", || async { (messages(&client).await.len() == 2).then_some(()) }).await;
+    eventually(20, "the first exchange", || async {
+        (messages(&client).await.len() == 2).then_some(())
+    })
+    .await;
     let first_tab = client.window().await.expect("window");
 
     let second_tab = client.new_window(true).await.expect("new tab").handle;
     client.switch_to_window(second_tab).await.expect("switch");
-    client.goto(&format!("{}/demo/", edge.base())).await.expect("demo page");
+    client
+        .goto(&format!("{}/demo/", edge.base()))
+        .await
+        .expect("demo page");
     open_chat(&client).await;
     let seen = eventually(20, "the same conversation in the second tab", || async {
         let m = messages(&client).await;
@@ -327,8 +596,14 @@ async fn two_tabs_of_the_site_share_one_live_conversation() {
     })
     .await;
     assert_eq!(seen[0].3, "where can I park");
-    let input = client.find(Locator::Css("#chat-input")).await.expect("input");
-    input.send_keys("do you sell helmets\n").await.expect("type");
+    let input = client
+        .find(Locator::Css("#chat-input"))
+        .await
+        .expect("input");
+    input
+        .send_keys("do you sell helmets\n")
+        .await
+        .expect("type");
 
     client.switch_to_window(first_tab).await.expect("back");
     open_chat(&client).await;
@@ -337,7 +612,10 @@ async fn two_tabs_of_the_site_share_one_live_conversation() {
         (m.len() == 4).then_some(m)
     })
     .await;
-    assert_eq!(live.iter().map(|m| m.0).collect::<Vec<_>>(), vec![1, 2, 3, 4]);
+    assert_eq!(
+        live.iter().map(|m| m.0).collect::<Vec<_>>(),
+        vec![1, 2, 3, 4]
+    );
     assert_eq!(live[2].3, "do you sell helmets");
     client.close().await.ok();
 }
@@ -346,7 +624,10 @@ async fn two_tabs_of_the_site_share_one_live_conversation() {
 async fn the_launcher_moves_aside_for_a_focused_element_it_would_cover() {
     let edge = Edge::shared();
     let client = browser(1280, 900).await;
-    client.goto(&format!("{}/demo/", edge.base())).await.expect("demo page");
+    client
+        .goto(&format!("{}/demo/", edge.base()))
+        .await
+        .expect("demo page");
     launcher(&client).await;
     // A host-page field right where the launcher sits (bottom right).
     client
@@ -359,7 +640,10 @@ async fn the_launcher_moves_aside_for_a_focused_element_it_would_cover() {
         .await
         .expect("add a field");
     // Focused as by the keyboard (a click would land on the launcher covering it).
-    client.execute("document.querySelector('#under').focus()", vec![]).await.expect("focus it");
+    client
+        .execute("document.querySelector('#under').focus()", vec![])
+        .await
+        .expect("focus it");
     let apart = client
         .execute(
             "const a = document.querySelector('#under').getBoundingClientRect();
@@ -369,6 +653,10 @@ async fn the_launcher_moves_aside_for_a_focused_element_it_would_cover() {
         )
         .await
         .expect("rects");
-    assert_eq!(apart, serde_json::json!(true), "the focused field is not covered");
+    assert_eq!(
+        apart,
+        serde_json::json!(true),
+        "the focused field is not covered"
+    );
     client.close().await.ok();
 }

@@ -6,8 +6,8 @@ use shared::escalation::Trigger;
 use shared::handoff::HandoffView;
 use shared::metrics::DayMetrics;
 use shared::protocol::{
-    Author, ClientFrame, ContactReason, ConversationState, ErrorCode, Event, EventBody, InboxFrame, QueueItem,
-    ServerFrame,
+    Author, ClientFrame, ContactReason, ConversationState, ErrorCode, Event, EventBody, InboxFrame,
+    QueueItem, ServerFrame,
 };
 use std::time::Duration;
 use tests::{get, post, recv, recv_inbox, send, try_recv, Edge, Socket};
@@ -18,7 +18,10 @@ async fn visitor_on(edge: &Edge, site: &str) -> (tests::Visitor, Socket) {
     let visitor = edge.new_visitor_on(site);
     let mut socket = edge.connect(&visitor).await;
     send(&mut socket, &ClientFrame::Resume { last_seq: 0 }).await;
-    assert!(matches!(recv(&mut socket).await, ServerFrame::Welcome { .. }));
+    assert!(matches!(
+        recv(&mut socket).await,
+        ServerFrame::Welcome { .. }
+    ));
     (visitor, socket)
 }
 
@@ -70,7 +73,14 @@ async fn queue_where(socket: &mut Socket, want: impl Fn(&[QueueItem]) -> bool) -
 
 async fn say(socket: &mut Socket, text: &str) -> Uuid {
     let id = Uuid::new_v4();
-    send(socket, &ClientFrame::Send { client_id: id, text: text.into() }).await;
+    send(
+        socket,
+        &ClientFrame::Send {
+            client_id: id,
+            text: text.into(),
+        },
+    )
+    .await;
     id
 }
 
@@ -97,35 +107,86 @@ async fn next_error(socket: &mut Socket) -> (ErrorCode, String) {
 async fn a_frustrated_visitor_is_claimed_answered_by_a_person_resolved_and_rates() {
     let edge = Edge::shared();
     let anna = edge.anna();
-    let mut inbox = edge.agent_socket(&anna, "/api/v1/agent/sites/desk/inbox").await;
+    let mut inbox = edge
+        .agent_socket(&anna, "/api/v1/agent/sites/desk/inbox")
+        .await;
     let InboxFrame::Queue { agents, .. } = recv_inbox(&mut inbox).await;
-    assert!(agents.iter().any(|a| a.name == "Anna"), "Anna is online: {agents:?}");
+    assert!(
+        agents.iter().any(|a| a.name == "Anna"),
+        "Anna is online: {agents:?}"
+    );
 
     let (visitor, mut v) = visitor_on(edge, "desk").await;
     say(&mut v, "Can you service a Rohloff hub gearbox?").await;
-    event_where(&mut v, |b| matches!(b, EventBody::Message(m) if m.author == Author::Ai)).await;
-    say(&mut v, "This is ridiculous, I want to talk to a real person").await;
+    event_where(
+        &mut v,
+        |b| matches!(b, EventBody::Message(m) if m.author == Author::Ai),
+    )
+    .await;
+    say(
+        &mut v,
+        "This is ridiculous, I want to talk to a real person",
+    )
+    .await;
     let waiting = event_where(&mut v, |b| is_state(b, ConversationState::WaitingForPerson)).await;
-    assert!(matches!(waiting.body, EventBody::State { team: Some(ref t), .. } if t == "Support"), "{waiting:?}");
+    assert!(
+        matches!(waiting.body, EventBody::State { team: Some(ref t), .. } if t == "Support"),
+        "{waiting:?}"
+    );
     assert_eq!(next_position(&mut v).await, 1);
 
     // The hand-off appears in the agent's live queue with its reasons.
     let id = visitor.conversation_id.clone();
     let queue = queue_where(&mut inbox, |q| q.iter().any(|i| i.conversation_id == id)).await;
-    let item = queue.iter().find(|i| i.conversation_id == id).expect("queued");
+    let item = queue
+        .iter()
+        .find(|i| i.conversation_id == id)
+        .expect("queued");
     assert_eq!(item.trigger, Trigger::Frustration);
-    assert!(item.reasons.iter().any(|r| r.starts_with("frustration: 'This is ridiculous")), "{:?}", item.reasons);
-    assert!(item.reasons.iter().any(|r| r.starts_with("asked for a person")), "{:?}", item.reasons);
+    assert!(
+        item.reasons
+            .iter()
+            .any(|r| r.starts_with("frustration: 'This is ridiculous")),
+        "{:?}",
+        item.reasons
+    );
+    assert!(
+        item.reasons
+            .iter()
+            .any(|r| r.starts_with("asked for a person")),
+        "{:?}",
+        item.reasons
+    );
 
     // The packet: summary, tried answers, page and locale, waiting time.
-    let view: HandoffView = edge.agent_get(&anna, &format!("/api/v1/agent/conversations/{id}")).json();
-    assert_eq!(view.packet.summary.wants, "Can you service a Rohloff hub gearbox?");
-    assert_eq!(view.packet.summary.open, vec!["Can you service a Rohloff hub gearbox?"]);
-    assert_eq!(view.packet.summary.ai_answers.len(), 1, "{:?}", view.packet.summary);
-    assert_eq!(view.packet.page_url.as_deref(), Some("https://shop.example/prices"));
+    let view: HandoffView = edge
+        .agent_get(&anna, &format!("/api/v1/agent/conversations/{id}"))
+        .json();
+    assert_eq!(
+        view.packet.summary.wants,
+        "Can you service a Rohloff hub gearbox?"
+    );
+    assert_eq!(
+        view.packet.summary.open,
+        vec!["Can you service a Rohloff hub gearbox?"]
+    );
+    assert_eq!(
+        view.packet.summary.ai_answers.len(),
+        1,
+        "{:?}",
+        view.packet.summary
+    );
+    assert_eq!(
+        view.packet.page_url.as_deref(),
+        Some("https://shop.example/prices")
+    );
     assert_eq!(view.packet.locale.as_deref(), Some("en"));
     assert!(view.packet.sentiment.frustration >= 2.0);
-    assert_eq!(view.transcript.len(), 4, "two visitor messages, the AI's answer, the state");
+    assert_eq!(
+        view.transcript.len(),
+        4,
+        "two visitor messages, the AI's answer, the state"
+    );
 
     // Claim: the visitor is told who joined.
     let claimed = edge.agent_post(&anna, &format!("/api/v1/agent/conversations/{id}/claim"));
@@ -134,18 +195,34 @@ async fn a_frustrated_visitor_is_claimed_answered_by_a_person_resolved_and_rates
     assert!(matches!(joined.body, EventBody::State { agent: Some(ref a), .. } if a == "Anna"));
 
     // They talk, in order, and the AI stays silent.
-    let mut a = edge.agent_socket(&anna, &format!("/api/v1/agent/conversations/{id}/ws")).await;
+    let mut a = edge
+        .agent_socket(&anna, &format!("/api/v1/agent/conversations/{id}/ws"))
+        .await;
     send(&mut a, &ClientFrame::Resume { last_seq: 0 }).await;
-    say(&mut a, "Hi, I'm Anna from the workshop. Yes, we service Rohloff hubs.").await;
+    say(
+        &mut a,
+        "Hi, I'm Anna from the workshop. Yes, we service Rohloff hubs.",
+    )
+    .await;
     let reply = event_where(&mut v, |b| matches!(b, EventBody::Message(_))).await;
-    let EventBody::Message(m) = reply.body else { unreachable!() };
-    assert_eq!(m.author, Author::Agent { name: "Anna".into() });
+    let EventBody::Message(m) = reply.body else {
+        unreachable!()
+    };
+    assert_eq!(
+        m.author,
+        Author::Agent {
+            name: "Anna".into()
+        }
+    );
     say(&mut v, "how much is a puncture repair?").await;
     let asked = event_where(&mut a, |b| matches!(b, EventBody::Message(m) if m.author == Author::Visitor && m.text.starts_with("how much"))).await;
     assert!(asked.seq > reply.seq);
     while let Some(frame) = try_recv(&mut v, Duration::from_millis(1500)).await {
         if let ServerFrame::Event(e) = frame {
-            assert!(!matches!(e.body, EventBody::Message(ref m) if m.author == Author::Ai), "the AI spoke after a person joined: {e:?}");
+            assert!(
+                !matches!(e.body, EventBody::Message(ref m) if m.author == Author::Ai),
+                "the AI spoke after a person joined: {e:?}"
+            );
         }
     }
 
@@ -153,32 +230,66 @@ async fn a_frustrated_visitor_is_claimed_answered_by_a_person_resolved_and_rates
     let resolved = edge.agent_post(&anna, &format!("/api/v1/agent/conversations/{id}/resolve"));
     assert_eq!(resolved.status, 204, "{}", resolved.body);
     event_where(&mut v, |b| is_state(b, ConversationState::Resolved)).await;
-    send(&mut v, &ClientFrame::Rate { score: 5, comment: "Quick and friendly".into() }).await;
+    send(
+        &mut v,
+        &ClientFrame::Rate {
+            score: 5,
+            comment: "Quick and friendly".into(),
+        },
+    )
+    .await;
     let rating = event_where(&mut v, |b| matches!(b, EventBody::Rating { .. })).await;
-    assert_eq!(rating.body, EventBody::Rating { score: 5, comment: "Quick and friendly".into() });
-    send(&mut v, &ClientFrame::Rate { score: 1, comment: String::new() }).await;
+    assert_eq!(
+        rating.body,
+        EventBody::Rating {
+            score: 5,
+            comment: "Quick and friendly".into()
+        }
+    );
+    send(
+        &mut v,
+        &ClientFrame::Rate {
+            score: 1,
+            comment: String::new(),
+        },
+    )
+    .await;
     assert_eq!(next_error(&mut v).await.0, ErrorCode::InvalidRating);
     say(&mut v, "one more thing").await;
     assert_eq!(next_error(&mut v).await.0, ErrorCode::ConversationResolved);
 
     // The metrics count it.
-    let days: Vec<DayMetrics> = edge.agent_get(&anna, "/api/v1/agent/sites/desk/metrics").json();
+    let days: Vec<DayMetrics> = edge
+        .agent_get(&anna, "/api/v1/agent/sites/desk/metrics")
+        .json();
     let today = &days[0].all;
-    assert!(today.escalations >= 1 && today.by_trigger.get("frustration").copied().unwrap_or(0) >= 1, "{today:?}");
-    assert!(today.csat_average.is_some() && today.first_response_median_ms.is_some(), "{today:?}");
+    assert!(
+        today.escalations >= 1 && today.by_trigger.get("frustration").copied().unwrap_or(0) >= 1,
+        "{today:?}"
+    );
+    assert!(
+        today.csat_average.is_some() && today.first_response_median_ms.is_some(),
+        "{today:?}"
+    );
 }
 
 #[tokio::test]
 async fn queue_positions_of_three_waiting_visitors_update_when_one_is_claimed() {
     let edge = Edge::shared();
     let anna = edge.anna();
-    let mut inbox = edge.agent_socket(&anna, "/api/v1/agent/sites/line/inbox").await;
+    let mut inbox = edge
+        .agent_socket(&anna, "/api/v1/agent/sites/line/inbox")
+        .await;
     recv_inbox(&mut inbox).await;
     let mut visitors = Vec::new();
     for expected in 1..=3 {
         let (visitor, mut socket) = visitor_on(edge, "line").await;
         send(&mut socket, &ClientFrame::RequestPerson {}).await;
-        assert_eq!(next_position(&mut socket).await, expected, "visitor {expected} joins at the end");
+        assert_eq!(
+            next_position(&mut socket).await,
+            expected,
+            "visitor {expected} joins at the end"
+        );
         visitors.push((visitor, socket));
     }
     let first = visitors[0].0.conversation_id.clone();
@@ -186,27 +297,48 @@ async fn queue_positions_of_three_waiting_visitors_update_when_one_is_claimed() 
     assert_eq!(claimed.status, 204, "{}", claimed.body);
     position_becomes(&mut visitors[1].1, 1).await;
     position_becomes(&mut visitors[2].1, 2).await;
-    let rest: Vec<String> = visitors[1..].iter().map(|(v, _)| v.conversation_id.clone()).collect();
+    let rest: Vec<String> = visitors[1..]
+        .iter()
+        .map(|(v, _)| v.conversation_id.clone())
+        .collect();
     let queue = queue_where(&mut inbox, |q| q.iter().all(|i| i.conversation_id != first)).await;
     let ids: Vec<&str> = queue.iter().map(|i| i.conversation_id.as_str()).collect();
-    assert_eq!(ids, rest.iter().map(String::as_str).collect::<Vec<_>>(), "the agent's queue, in order, without the claimed one");
+    assert_eq!(
+        ids,
+        rest.iter().map(String::as_str).collect::<Vec<_>>(),
+        "the agent's queue, in order, without the claimed one"
+    );
 }
 
 #[tokio::test]
 async fn the_claim_time_out_offers_email_and_keeps_the_place_in_the_queue() {
     let edge = Edge::shared();
     let anna = edge.anna();
-    let mut inbox = edge.agent_socket(&anna, "/api/v1/agent/sites/quick/inbox").await;
+    let mut inbox = edge
+        .agent_socket(&anna, "/api/v1/agent/sites/quick/inbox")
+        .await;
     recv_inbox(&mut inbox).await;
     let (visitor, mut v) = visitor_on(edge, "quick").await;
     send(&mut v, &ClientFrame::RequestPerson {}).await;
     event_where(&mut v, |b| is_state(b, ConversationState::WaitingForPerson)).await;
     // The site's time-out is 2 s; nobody claims.
     let offer = event_where(&mut v, |b| matches!(b, EventBody::ContactOffer { .. })).await;
-    assert_eq!(offer.body, EventBody::ContactOffer { reason: ContactReason::NoClaimInTime });
-    let queue: InboxFrame = edge.agent_get(&anna, "/api/v1/agent/sites/quick/queue").json();
+    assert_eq!(
+        offer.body,
+        EventBody::ContactOffer {
+            reason: ContactReason::NoClaimInTime
+        }
+    );
+    let queue: InboxFrame = edge
+        .agent_get(&anna, "/api/v1/agent/sites/quick/queue")
+        .json();
     let InboxFrame::Queue { waiting, .. } = queue;
-    assert!(waiting.iter().any(|i| i.conversation_id == visitor.conversation_id), "still queued");
+    assert!(
+        waiting
+            .iter()
+            .any(|i| i.conversation_id == visitor.conversation_id),
+        "still queued"
+    );
 }
 
 #[tokio::test]
@@ -215,18 +347,58 @@ async fn outside_hours_the_email_path_is_offered_and_an_invalid_address_is_refus
     let (_, mut v) = visitor_on(edge, "closed").await;
     send(&mut v, &ClientFrame::RequestPerson {}).await;
     let offer = next_event(&mut v).await;
-    assert_eq!(offer.body, EventBody::ContactOffer { reason: ContactReason::OutsideHours }, "no hand-off outside hours");
+    assert_eq!(
+        offer.body,
+        EventBody::ContactOffer {
+            reason: ContactReason::OutsideHours
+        },
+        "no hand-off outside hours"
+    );
 
-    send(&mut v, &ClientFrame::LeaveContact { email: "anna@example".into(), question: "Do you build wheels?".into() }).await;
+    send(
+        &mut v,
+        &ClientFrame::LeaveContact {
+            email: "anna@example".into(),
+            question: "Do you build wheels?".into(),
+        },
+    )
+    .await;
     let (code, message) = next_error(&mut v).await;
     assert_eq!(code, ErrorCode::InvalidEmail);
-    assert!(message.contains("e-mail address doesn't look right"), "{message}");
+    assert!(
+        message.contains("e-mail address doesn't look right"),
+        "{message}"
+    );
 
-    send(&mut v, &ClientFrame::LeaveContact { email: " anna@Example.com ".into(), question: "Do you build wheels?".into() }).await;
+    send(
+        &mut v,
+        &ClientFrame::LeaveContact {
+            email: " anna@Example.com ".into(),
+            question: "Do you build wheels?".into(),
+        },
+    )
+    .await;
     let left = next_event(&mut v).await;
-    assert_eq!(left.body, EventBody::Contact { email: "anna@example.com".into(), question: "Do you build wheels?".into() });
-    send(&mut v, &ClientFrame::LeaveContact { email: "anna@example.com".into(), question: "again".into() }).await;
-    assert_eq!(next_error(&mut v).await.0, ErrorCode::WrongState, "once per offer");
+    assert_eq!(
+        left.body,
+        EventBody::Contact {
+            email: "anna@example.com".into(),
+            question: "Do you build wheels?".into()
+        }
+    );
+    send(
+        &mut v,
+        &ClientFrame::LeaveContact {
+            email: "anna@example.com".into(),
+            question: "again".into(),
+        },
+    )
+    .await;
+    assert_eq!(
+        next_error(&mut v).await.0,
+        ErrorCode::WrongState,
+        "once per offer"
+    );
 }
 
 #[tokio::test]
@@ -237,15 +409,31 @@ async fn an_agent_hands_back_and_the_ai_answers_again() {
     send(&mut v, &ClientFrame::RequestPerson {}).await;
     event_where(&mut v, |b| is_state(b, ConversationState::WaitingForPerson)).await;
     let id = &visitor.conversation_id;
-    assert_eq!(edge.agent_post(&anna, &format!("/api/v1/agent/conversations/{id}/claim")).status, 204);
+    assert_eq!(
+        edge.agent_post(&anna, &format!("/api/v1/agent/conversations/{id}/claim"))
+            .status,
+        204
+    );
     event_where(&mut v, |b| is_state(b, ConversationState::WithPerson)).await;
-    let back = edge.agent_post(&anna, &format!("/api/v1/agent/conversations/{id}/hand-back"));
+    let back = edge.agent_post(
+        &anna,
+        &format!("/api/v1/agent/conversations/{id}/hand-back"),
+    );
     assert_eq!(back.status, 204, "{}", back.body);
     let left = event_where(&mut v, |b| is_state(b, ConversationState::Bot)).await;
-    assert!(matches!(left.body, EventBody::State { agent: Some(ref a), .. } if a == "Anna"), "the visitor is told who left");
+    assert!(
+        matches!(left.body, EventBody::State { agent: Some(ref a), .. } if a == "Anna"),
+        "the visitor is told who left"
+    );
     say(&mut v, "where can I park?").await;
-    let answer = event_where(&mut v, |b| matches!(b, EventBody::Message(m) if m.author == Author::Ai)).await;
-    let EventBody::Message(m) = answer.body else { unreachable!() };
+    let answer = event_where(
+        &mut v,
+        |b| matches!(b, EventBody::Message(m) if m.author == Author::Ai),
+    )
+    .await;
+    let EventBody::Message(m) = answer.body else {
+        unreachable!()
+    };
     assert_eq!(m.source.map(|s| s.entry_id).as_deref(), Some("parking"));
 }
 
@@ -254,35 +442,100 @@ async fn agent_routes_need_a_session_the_origin_and_the_csrf_token_and_one_claim
     let edge = Edge::shared();
     let base = edge.base();
     // No session: 401 on every agent route.
-    for path in ["/api/v1/agent/me", "/api/v1/agent/sites/demo/queue", "/api/v1/agent/sites/demo/metrics"] {
+    for path in [
+        "/api/v1/agent/me",
+        "/api/v1/agent/sites/demo/queue",
+        "/api/v1/agent/sites/demo/metrics",
+    ] {
         let answer = get(&format!("{base}{path}"), &[]);
-        assert_eq!((answer.status, answer.code().as_str()), (401, "unauthorized"), "{path}");
+        assert_eq!(
+            (answer.status, answer.code().as_str()),
+            (401, "unauthorized"),
+            "{path}"
+        );
     }
     let id = edge.new_visitor().conversation_id;
-    assert_eq!(post(&format!("{base}/api/v1/agent/conversations/{id}/claim"), "{}", &[]).status, 401);
+    assert_eq!(
+        post(
+            &format!("{base}/api/v1/agent/conversations/{id}/claim"),
+            "{}",
+            &[]
+        )
+        .status,
+        401
+    );
     // A visitor's secret is no agent credential.
     let visitor = edge.new_visitor();
     let bearer = format!("Bearer {}", visitor.secret);
-    let answer = get(&format!("{base}/api/v1/agent/conversations/{}", visitor.conversation_id), &[("authorization", &bearer)]);
+    let answer = get(
+        &format!(
+            "{base}/api/v1/agent/conversations/{}",
+            visitor.conversation_id
+        ),
+        &[("authorization", &bearer)],
+    );
     assert_eq!(answer.status, 401);
 
     let anna = edge.anna();
-    let foreign = get(&format!("{base}/api/v1/agent/me"), &[("cookie", &anna.cookie), ("origin", "https://evil.example")]);
-    assert_eq!((foreign.status, foreign.code().as_str()), (403, "forbidden_origin"));
-    assert_eq!(edge.agent_get(&anna, "/api/v1/agent/me").json::<shared::protocol::AgentSession>().agent.name, "Anna");
+    let foreign = get(
+        &format!("{base}/api/v1/agent/me"),
+        &[("cookie", &anna.cookie), ("origin", "https://evil.example")],
+    );
+    assert_eq!(
+        (foreign.status, foreign.code().as_str()),
+        (403, "forbidden_origin")
+    );
+    assert_eq!(
+        edge.agent_get(&anna, "/api/v1/agent/me")
+            .json::<shared::protocol::AgentSession>()
+            .agent
+            .name,
+        "Anna"
+    );
 
     let (waiting, mut v) = visitor_on(edge, "demo").await;
     send(&mut v, &ClientFrame::RequestPerson {}).await;
     event_where(&mut v, |b| is_state(b, ConversationState::WaitingForPerson)).await;
-    let claim = format!("{base}/api/v1/agent/conversations/{}/claim", waiting.conversation_id);
+    let claim = format!(
+        "{base}/api/v1/agent/conversations/{}/claim",
+        waiting.conversation_id
+    );
     let no_csrf = post(&claim, "{}", &[("cookie", &anna.cookie)]);
-    assert_eq!((no_csrf.status, no_csrf.code().as_str()), (403, "csrf_rejected"));
+    assert_eq!(
+        (no_csrf.status, no_csrf.code().as_str()),
+        (403, "csrf_rejected")
+    );
 
     let ben = edge.login("ben@example.test", "ben-test-password");
-    assert_eq!(edge.agent_post(&anna, &format!("/api/v1/agent/conversations/{}/claim", waiting.conversation_id)).status, 204);
-    let second = edge.agent_post(&ben, &format!("/api/v1/agent/conversations/{}/claim", waiting.conversation_id));
-    assert_eq!((second.status, second.code().as_str()), (409, "already_claimed"), "{}", second.body);
+    assert_eq!(
+        edge.agent_post(
+            &anna,
+            &format!(
+                "/api/v1/agent/conversations/{}/claim",
+                waiting.conversation_id
+            )
+        )
+        .status,
+        204
+    );
+    let second = edge.agent_post(
+        &ben,
+        &format!(
+            "/api/v1/agent/conversations/{}/claim",
+            waiting.conversation_id
+        ),
+    );
+    assert_eq!(
+        (second.status, second.code().as_str()),
+        (409, "already_claimed"),
+        "{}",
+        second.body
+    );
 
-    let wrong = post(&format!("{base}/api/v1/agent/login"), r#"{"email":"anna@example.test","password":"nope"}"#, &[]);
+    let wrong = post(
+        &format!("{base}/api/v1/agent/login"),
+        r#"{"email":"anna@example.test","password":"nope"}"#,
+        &[],
+    );
     assert_eq!((wrong.status, wrong.code().as_str()), (401, "bad_login"));
 }

@@ -8,41 +8,74 @@ use uuid::Uuid;
 
 /// `(seq, text)` of every stored message shown.
 async fn texts(client: &fantoccini::Client) -> Vec<(u64, String)> {
-    messages(client).await.into_iter().map(|m| (m.0, m.3)).collect()
+    messages(client)
+        .await
+        .into_iter()
+        .map(|m| (m.0, m.3))
+        .collect()
 }
 
 #[tokio::test]
 async fn a_message_typed_while_the_edge_is_down_is_delivered_once_after_it_returns() {
     let mut edge = Edge::start();
     let client = browser(1280, 900).await;
-    client.goto(&format!("{}/demo/", edge.base())).await.expect("demo page");
+    client
+        .goto(&format!("{}/demo/", edge.base()))
+        .await
+        .expect("demo page");
     let input = open_chat(&client).await;
     input.send_keys("where can I park\n").await.expect("type");
-    eventually(20, "the first exchange", || async { (texts(&client).await.len() == 2).then_some(()) }).await;
+    eventually(20, "the first exchange", || async {
+        (texts(&client).await.len() == 2).then_some(())
+    })
+    .await;
 
     edge.kill();
     eventually(20, "the widget noticing the connection is gone", || async {
-        let status = client.find(Locator::Css(".link-status")).await.ok()?.text().await.ok()?;
+        let status = client
+            .find(Locator::Css(".link-status"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
         (!status.is_empty()).then_some(())
     })
     .await;
-    input.send_keys("do you repair e-bikes\n").await.expect("type while down");
+    input
+        .send_keys("do you repair e-bikes\n")
+        .await
+        .expect("type while down");
     let pending = eventually(10, "the message waiting in the outbox", || async {
-        client.find(Locator::Css(".msg-pending .msg-status")).await.ok()?.text().await.ok()
+        client
+            .find(Locator::Css(".msg-pending .msg-status"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()
     })
     .await;
     assert_eq!(pending, "Sending…");
 
     edge.restart();
-    let shown = eventually(90, "the outbox delivered and answered after the restart", || async {
-        let m = texts(&client).await;
-        (m.len() >= 4).then_some(m)
-    })
+    let shown = eventually(
+        90,
+        "the outbox delivered and answered after the restart",
+        || async {
+            let m = texts(&client).await;
+            (m.len() >= 4).then_some(m)
+        },
+    )
     .await;
     let seqs: Vec<u64> = shown.iter().map(|m| m.0).collect();
     assert_eq!(seqs, vec![1, 2, 3, 4], "contiguous, each once: {shown:?}");
     assert_eq!(shown[2].1, "do you repair e-bikes");
-    assert!(client.find_all(Locator::Css(".msg-pending")).await.expect("pending").is_empty());
+    assert!(client
+        .find_all(Locator::Css(".msg-pending"))
+        .await
+        .expect("pending")
+        .is_empty());
     client.close().await.ok();
 }
 
@@ -54,7 +87,10 @@ async fn acknowledged_messages_survive_a_kill_and_a_resend_after_it_is_not_store
     send(&mut socket, &ClientFrame::Resume { last_seq: 0 }).await;
     recv(&mut socket).await;
     let id = Uuid::new_v4();
-    let frame = ClientFrame::Send { client_id: id, text: "Is my bike ready?".into() };
+    let frame = ClientFrame::Send {
+        client_id: id,
+        text: "Is my bike ready?".into(),
+    };
     send(&mut socket, &frame).await;
     recv_until(&mut socket, |f| matches!(f, ServerFrame::Ack { .. })).await;
 
@@ -63,9 +99,29 @@ async fn acknowledged_messages_survive_a_kill_and_a_resend_after_it_is_not_store
     let mut socket = edge.connect(&visitor).await;
     send(&mut socket, &frame).await;
     let ack = recv_until(&mut socket, |f| matches!(f, ServerFrame::Ack { .. })).await;
-    assert_eq!(ack.last(), Some(&ServerFrame::Ack { client_id: id, seq: 1 }), "the stored message kept its number");
+    assert_eq!(
+        ack.last(),
+        Some(&ServerFrame::Ack {
+            client_id: id,
+            seq: 1
+        }),
+        "the stored message kept its number"
+    );
     send(&mut socket, &ClientFrame::Resume { last_seq: 0 }).await;
-    let replay = recv_until(&mut socket, |f| matches!(f, ServerFrame::Event(e) if e.seq == 2)).await;
-    let seqs: Vec<u64> = replay.iter().filter_map(|f| if let ServerFrame::Event(e) = f { Some(e.seq) } else { None }).collect();
+    let replay = recv_until(
+        &mut socket,
+        |f| matches!(f, ServerFrame::Event(e) if e.seq == 2),
+    )
+    .await;
+    let seqs: Vec<u64> = replay
+        .iter()
+        .filter_map(|f| {
+            if let ServerFrame::Event(e) = f {
+                Some(e.seq)
+            } else {
+                None
+            }
+        })
+        .collect();
     assert_eq!(seqs, vec![1, 2]);
 }

@@ -1,7 +1,9 @@
 //! The widget's HTTP calls to the edge, and where it keeps its credentials.
 
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
-use shared::protocol::{ApiError, ConversationCreated, CreateConversation, ErrorCode, TicketIssued};
+use shared::protocol::{
+    ApiError, ConversationCreated, CreateConversation, ErrorCode, TicketIssued,
+};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestInit, Response};
@@ -39,7 +41,10 @@ fn local_storage() -> Option<web_sys::Storage> {
 }
 
 pub fn load_session(site: &str) -> Option<Session> {
-    let raw = local_storage()?.get_item(&storage_key(site)).ok().flatten()?;
+    let raw = local_storage()?
+        .get_item(&storage_key(site))
+        .ok()
+        .flatten()?;
     crate::json::decode(&raw)
 }
 
@@ -57,7 +62,10 @@ pub fn forget_session(site: &str) {
 
 pub async fn create_conversation(body: &CreateConversation) -> Result<Session, ApiFailure> {
     let created: ConversationCreated = post("/api/v1/conversations", body, None).await?;
-    Ok(Session { conversation_id: created.conversation_id, secret: created.visitor_secret })
+    Ok(Session {
+        conversation_id: created.conversation_id,
+        secret: created.visitor_secret,
+    })
 }
 
 pub async fn ticket(session: &Session) -> Result<TicketIssued, ApiFailure> {
@@ -68,16 +76,27 @@ pub async fn ticket(session: &Session) -> Result<TicketIssued, ApiFailure> {
 /// Erases the conversation at the edge.
 pub async fn erase(session: &Session) -> Result<(), ApiFailure> {
     let path = format!("/api/v1/conversations/{}", session.conversation_id);
-    let response = fetch("DELETE", &path, None::<&()>, Some(&session.secret)).await.map_err(|_| ApiFailure::Network)?;
+    let response = fetch("DELETE", &path, None::<&()>, Some(&session.secret))
+        .await
+        .map_err(|_| ApiFailure::Network)?;
     match response.status() {
         204 => Ok(()),
-        404 => Err(ApiFailure::Refused(ApiError { code: ErrorCode::NotFound, message: String::new() })),
+        404 => Err(ApiFailure::Refused(ApiError {
+            code: ErrorCode::NotFound,
+            message: String::new(),
+        })),
         _ => Err(ApiFailure::Network),
     }
 }
 
-async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B, bearer: Option<&str>) -> Result<T, ApiFailure> {
-    let response = fetch("POST", path, Some(body), bearer).await.map_err(|_| ApiFailure::Network)?;
+async fn post<B: Serialize, T: DeserializeOwned>(
+    path: &str,
+    body: &B,
+    bearer: Option<&str>,
+) -> Result<T, ApiFailure> {
+    let response = fetch("POST", path, Some(body), bearer)
+        .await
+        .map_err(|_| ApiFailure::Network)?;
     let text = JsFuture::from(response.text().map_err(|_| ApiFailure::Network)?)
         .await
         .map_err(|_| ApiFailure::Network)?
@@ -94,7 +113,12 @@ async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B, bearer: O
     }
 }
 
-async fn fetch<B: Serialize>(method: &str, path: &str, body: Option<&B>, bearer: Option<&str>) -> Result<Response, JsValue> {
+async fn fetch<B: Serialize>(
+    method: &str,
+    path: &str,
+    body: Option<&B>,
+    bearer: Option<&str>,
+) -> Result<Response, JsValue> {
     let window = web_sys::window().ok_or(JsValue::NULL)?;
     let headers = Headers::new()?;
     headers.set("content-type", "application/json")?;

@@ -4,7 +4,9 @@
 
 use crate::api::{self, ApiFailure, Session};
 use leptos::prelude::*;
-use shared::protocol::{Author, ClientFrame, ConversationState, CreateConversation, ErrorCode, EventBody, ServerFrame};
+use shared::protocol::{
+    Author, ClientFrame, ConversationState, CreateConversation, ErrorCode, EventBody, ServerFrame,
+};
 use shared::transcript::Transcript;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -125,7 +127,9 @@ impl Chat {
     /// on screen to read.
     pub fn send(&self, text: String) {
         if self.transcript.with_untracked(|t| t.state()) == ConversationState::Resolved {
-            let old: Vec<_> = self.transcript.with_untracked(|t| t.events().cloned().collect());
+            let old: Vec<_> = self
+                .transcript
+                .with_untracked(|t| t.events().cloned().collect());
             self.archive.update(|a| a.extend(old));
             api::forget_session(&self.inner.place.site);
             *self.inner.session.borrow_mut() = None;
@@ -137,7 +141,9 @@ impl Chat {
         if self.inner.stopped.replace(false) {
             self.connect();
         }
-        let frame = self.transcript.try_update(|t| t.queue(uuid::Uuid::new_v4(), text));
+        let frame = self
+            .transcript
+            .try_update(|t| t.queue(uuid::Uuid::new_v4(), text));
         if let Some(frame) = frame {
             self.send_frame(&frame);
         }
@@ -146,7 +152,13 @@ impl Chat {
     /// Erases the conversation at the edge and forgets it here. Returns
     /// whether it is gone.
     pub async fn erase(&self) -> bool {
-        let Some(session) = self.inner.session.borrow().clone().or_else(|| api::load_session(&self.inner.place.site)) else {
+        let Some(session) = self
+            .inner
+            .session
+            .borrow()
+            .clone()
+            .or_else(|| api::load_session(&self.inner.place.site))
+        else {
             return true;
         };
         // Stop first, so the server closing our socket does not reconnect.
@@ -177,7 +189,9 @@ impl Chat {
     /// most every 3 seconds.
     pub fn typing(&self) {
         let now = js_sys::Date::now();
-        if self.transcript.with_untracked(|t| t.person().is_some()) && now - self.inner.typing_sent_ms.get() > 3_000.0 {
+        if self.transcript.with_untracked(|t| t.person().is_some())
+            && now - self.inner.typing_sent_ms.get() > 3_000.0
+        {
             self.inner.typing_sent_ms.set(now);
             self.send_frame(&ClientFrame::Typing {});
         }
@@ -219,26 +233,42 @@ impl Chat {
         self.link.set(Link::Connecting);
         let session = self.session().await?;
         let ticket = api::ticket(&session).await?;
-        let url = socket_url(&session.conversation_id, &ticket.ticket).ok_or(ApiFailure::Network)?;
+        let url =
+            socket_url(&session.conversation_id, &ticket.ticket).ok_or(ApiFailure::Network)?;
         let ws = WebSocket::new(&url).map_err(|_| ApiFailure::Network)?;
 
         let chat = self.clone();
         let on_open = Closure::<dyn FnMut()>::new(move || {
             chat.inner.attempts.set(0);
             chat.link.set(Link::Online);
-            let frames = chat.transcript.try_update(|t| t.on_connected()).unwrap_or_default();
+            let frames = chat
+                .transcript
+                .try_update(|t| t.on_connected())
+                .unwrap_or_default();
             for frame in frames {
                 chat.send_frame(&frame);
             }
         });
         let chat = self.clone();
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            let Some(text) = event.data().as_string() else { return };
-            let Some(frame) = crate::json::decode::<ServerFrame>(&text) else { return };
+            let Some(text) = event.data().as_string() else {
+                return;
+            };
+            let Some(frame) = crate::json::decode::<ServerFrame>(&text) else {
+                return;
+            };
             match &frame {
-                ServerFrame::Typing { author: Author::Agent { name } } => return chat.on_typing(name.clone()),
-                ServerFrame::Event(e) if matches!(e.body, EventBody::Message(_)) => chat.typing.set(None),
-                ServerFrame::Error { code, message, client_id: None } => chat.problem.set(Some((*code, message.clone()))),
+                ServerFrame::Typing {
+                    author: Author::Agent { name },
+                } => return chat.on_typing(name.clone()),
+                ServerFrame::Event(e) if matches!(e.body, EventBody::Message(_)) => {
+                    chat.typing.set(None)
+                }
+                ServerFrame::Error {
+                    code,
+                    message,
+                    client_id: None,
+                } => chat.problem.set(Some((*code, message.clone()))),
                 _ => {}
             }
             if let Some(Some(reply)) = chat.transcript.try_update(|t| t.on_frame(frame)) {
@@ -254,8 +284,12 @@ impl Chat {
         ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
-        *self.inner.socket.borrow_mut() =
-            Some(Socket { ws, _on_open: on_open, _on_message: on_message, _on_close: on_close });
+        *self.inner.socket.borrow_mut() = Some(Socket {
+            ws,
+            _on_open: on_open,
+            _on_message: on_message,
+            _on_close: on_close,
+        });
         Ok(())
     }
 
@@ -285,7 +319,9 @@ impl Chat {
 
     fn send_frame(&self, frame: &ClientFrame) {
         let socket = self.inner.socket.borrow();
-        let Some(socket) = socket.as_ref() else { return };
+        let Some(socket) = socket.as_ref() else {
+            return;
+        };
         if socket.ws.ready_state() != WebSocket::OPEN {
             return; // resent from the outbox on reconnect
         }
@@ -312,8 +348,14 @@ impl Chat {
 
 fn socket_url(conversation_id: &str, ticket: &str) -> Option<String> {
     let location = web_sys::window()?.location();
-    let scheme = if location.protocol().ok()? == "https:" { "wss" } else { "ws" };
+    let scheme = if location.protocol().ok()? == "https:" {
+        "wss"
+    } else {
+        "ws"
+    };
     let host = location.host().ok()?;
     let ticket = js_sys::encode_uri_component(ticket).as_string()?;
-    Some(format!("{scheme}://{host}/api/v1/conversations/{conversation_id}/ws?ticket={ticket}"))
+    Some(format!(
+        "{scheme}://{host}/api/v1/conversations/{conversation_id}/ws?ticket={ticket}"
+    ))
 }

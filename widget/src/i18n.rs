@@ -239,7 +239,12 @@ pub const ES: Strings = Strings {
 
 /// The strings for a BCP 47 tag (`de-AT` → German); English otherwise.
 pub fn strings(locale: Option<&str>) -> &'static Strings {
-    let primary = locale.unwrap_or("en").split(['-', '_']).next().unwrap_or("en").to_ascii_lowercase();
+    let primary = locale
+        .unwrap_or("en")
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("en")
+        .to_ascii_lowercase();
     match primary.as_str() {
         "de" => &DE,
         "es" => &ES,
@@ -254,5 +259,7 @@ pub fn tr() -> &'static Strings {
 
 /// Fills `{bytes}` and `{max}`.
 pub fn bytes(template: &str, bytes: usize, max: usize) -> String {
-    template.replace("{bytes}", &bytes.to_string()).replace("{max}", &max.to_string())
+    template
+        .replace("{bytes}", &bytes.to_string())
+        .replace("{max}", &max.to_string())
 }

@@ -15,7 +15,9 @@ pub fn decode<T: DeserializeOwned>(text: &str) -> Option<T> {
 }
 
 pub fn encode<T: Serialize>(value: &T) -> Option<String> {
-    let js = value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).ok()?;
+    let js = value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .ok()?;
     js_sys::JSON::stringify(&js).ok()?.as_string()
 }
 
@@ -57,7 +59,11 @@ impl<'de> de::Deserializer<'de> for Js {
             Kind::Float(n) => visitor.visit_f64(n),
             Kind::Text(s) => visitor.visit_string(s),
             Kind::List(items) => visitor.visit_seq(Items { items, next: 0 }),
-            Kind::Object(entries) => visitor.visit_map(Fields { entries, next: 0, value: None }),
+            Kind::Object(entries) => visitor.visit_map(Fields {
+                entries,
+                next: 0,
+                value: None,
+            }),
         }
     }
 
@@ -69,7 +75,11 @@ impl<'de> de::Deserializer<'de> for Js {
         }
     }
 
-    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _: &'static str, visitor: V) -> Result<V::Value, Invalid> {
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Invalid> {
         visitor.visit_newtype_struct(self)
     }
 
@@ -92,7 +102,10 @@ impl<'de> de::Deserializer<'de> for Js {
         }
         let pair = Array::from(&entries.get(0));
         let name = pair.get(0).as_string().ok_or(Invalid)?;
-        visitor.visit_enum(Variant { name, value: Some(pair.get(1)) })
+        visitor.visit_enum(Variant {
+            name,
+            value: Some(pair.get(1)),
+        })
     }
 
     serde::forward_to_deserialize_any! {
@@ -122,7 +135,11 @@ fn classify(v: JsValue) -> Result<Kind, Invalid> {
         Kind::Bool(b)
     } else if let Some(n) = v.as_f64() {
         if n.fract() == 0.0 && n.abs() <= MAX_SAFE {
-            if n >= 0.0 { Kind::Unsigned(n as u64) } else { Kind::Signed(n as i64) }
+            if n >= 0.0 {
+                Kind::Unsigned(n as u64)
+            } else {
+                Kind::Signed(n as i64)
+            }
         } else {
             Kind::Float(n)
         }
@@ -145,12 +162,16 @@ struct Items {
 impl<'de> de::SeqAccess<'de> for Items {
     type Error = Invalid;
 
-    fn next_element_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<Option<S::Value>, Invalid> {
+    fn next_element_seed<S: DeserializeSeed<'de>>(
+        &mut self,
+        seed: S,
+    ) -> Result<Option<S::Value>, Invalid> {
         if self.next >= self.items.length() {
             return Ok(None);
         }
         self.next += 1;
-        seed.deserialize(Js(self.items.get(self.next - 1))).map(Some)
+        seed.deserialize(Js(self.items.get(self.next - 1)))
+            .map(Some)
     }
 }
 
@@ -163,7 +184,10 @@ struct Fields {
 impl<'de> de::MapAccess<'de> for Fields {
     type Error = Invalid;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Invalid> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Invalid> {
         if self.next >= self.entries.length() {
             return Ok(None);
         }
@@ -187,7 +211,10 @@ impl<'de> de::EnumAccess<'de> for Variant {
     type Error = Invalid;
     type Variant = Payload;
 
-    fn variant_seed<S: DeserializeSeed<'de>>(self, seed: S) -> Result<(S::Value, Payload), Invalid> {
+    fn variant_seed<S: DeserializeSeed<'de>>(
+        self,
+        seed: S,
+    ) -> Result<(S::Value, Payload), Invalid> {
         let name: de::value::StringDeserializer<Invalid> = self.name.into_deserializer();
         Ok((seed.deserialize(name)?, Payload(self.value)))
     }
@@ -210,7 +237,11 @@ impl<'de> de::VariantAccess<'de> for Payload {
         de::Deserializer::deserialize_any(Js(self.0.ok_or(Invalid)?), visitor)
     }
 
-    fn struct_variant<V: Visitor<'de>>(self, _: &'static [&'static str], visitor: V) -> Result<V::Value, Invalid> {
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        _: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Invalid> {
         de::Deserializer::deserialize_any(Js(self.0.ok_or(Invalid)?), visitor)
     }
 }

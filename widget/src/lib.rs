@@ -13,7 +13,9 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen]
 pub fn start() {
     match view::Options::from_location() {
-        Some(options) => leptos::mount::mount_to_body(move || leptos::view! { <view::App options=options.clone()/> }),
+        Some(options) => leptos::mount::mount_to_body(
+            move || leptos::view! { <view::App options=options.clone()/> },
+        ),
         None => web_sys::console::warn_1(&"chat: the frame address is not /chat/{site}".into()),
     }
 }

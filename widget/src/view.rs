@@ -4,12 +4,15 @@
 
 use crate::chat::{Chat, Link, Place};
 use crate::i18n;
-use shared::colour;
-use wasm_bindgen::JsCast;
 use leptos::either::{Either, EitherOf4};
 use leptos::prelude::*;
-use shared::protocol::{Author, ContactReason, ConversationState, ErrorCode, Event, EventBody, Message, MAX_MESSAGE_BYTES};
+use shared::colour;
+use shared::protocol::{
+    Author, ContactReason, ConversationState, ErrorCode, Event, EventBody, Message,
+    MAX_MESSAGE_BYTES,
+};
 use shared::transcript::{OutboxStatus, Outgoing};
+use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
 
 use shared::disclosure::DISCLOSURE_VERSION;
@@ -31,16 +34,27 @@ impl Options {
     pub fn from_location() -> Option<Self> {
         let location = web_sys::window()?.location();
         let path = location.pathname().ok()?;
-        let site = path.strip_prefix("/chat/")?.trim_end_matches('/').to_string();
+        let site = path
+            .strip_prefix("/chat/")?
+            .trim_end_matches('/')
+            .to_string();
         let query = web_sys::UrlSearchParams::new_with_str(&location.search().ok()?).ok()?;
         let get = |key: &str| query.get(key).filter(|v| !v.is_empty());
         let locale = get("lang");
         let assistant_name = get("name")
             .map(|n| shared::text::clean_name(&n, 40))
             .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| i18n::strings(locale.as_deref()).default_assistant_name.to_string());
+            .unwrap_or_else(|| {
+                i18n::strings(locale.as_deref())
+                    .default_assistant_name
+                    .to_string()
+            });
         Some(Self {
-            place: Place { site, locale, page_url: get("page") },
+            place: Place {
+                site,
+                locale,
+                page_url: get("page"),
+            },
             colour: get("color").and_then(|c| colour::parse_hex(&c)),
             privacy_url: get("privacy"),
             greeting: get("greeting").map(|g| g.chars().take(300).collect()),
@@ -63,9 +77,13 @@ fn ask_host_to_close() {
 pub fn App(options: Options) -> impl IntoView {
     let t = i18n::strings(options.place.locale.as_deref());
     provide_context(t);
-    if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+    if let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
         let _ = root.set_attribute("lang", t.lang);
-        if let (Some(brand), Some(root)) = (options.colour, root.dyn_ref::<web_sys::HtmlElement>()) {
+        if let (Some(brand), Some(root)) = (options.colour, root.dyn_ref::<web_sys::HtmlElement>())
+        {
             // Text and control colours derived so contrast holds whatever
             // the brand colour (shared::colour).
             let control = colour::control_on_white(brand);
@@ -144,14 +162,19 @@ pub fn App(options: Options) -> impl IntoView {
     let bytes = move || draft.with(|d| d.trim().len());
     let near_cap = move || bytes() * 10 >= MAX_MESSAGE_BYTES * 8;
     let assistant_name = options.assistant_name.clone();
-    let (disclosure_before, disclosure_after) = t.disclosure.split_once("{name}").unwrap_or((t.disclosure, ""));
+    let (disclosure_before, disclosure_after) = t
+        .disclosure
+        .split_once("{name}")
+        .unwrap_or((t.disclosure, ""));
     let page = options.place.page_url.clone();
     let greeting = options.greeting.clone();
     let privacy = options.privacy_url.as_deref().and_then(|u| safe_link(u, page.as_deref())).map(|(href, _)| {
         view! { <a href=href target="_blank" rel="noopener noreferrer">{t.privacy_link}</a>" · " }
     });
     let erase = move |_| {
-        let confirmed = web_sys::window().and_then(|w| w.confirm_with_message(t.delete_confirm).ok()).unwrap_or(false);
+        let confirmed = web_sys::window()
+            .and_then(|w| w.confirm_with_message(t.delete_confirm).ok())
+            .unwrap_or(false);
         if confirmed {
             let c = chat.get_value();
             leptos::task::spawn_local(async move {
@@ -163,9 +186,13 @@ pub fn App(options: Options) -> impl IntoView {
     let choose = Callback::new(move |question: String| chat.with_value(|c| c.send(question)));
     // While waiting or with a person, pressing again would change nothing.
     let waiting = move || {
-        matches!(transcript.with(|t| t.state()), ConversationState::WaitingForPerson | ConversationState::WithPerson)
+        matches!(
+            transcript.with(|t| t.state()),
+            ConversationState::WaitingForPerson | ConversationState::WithPerson
+        )
     };
-    let (archive, chat_typing, chat_problem) = chat.with_value(|c| (c.archive, c.typing, c.problem));
+    let (archive, chat_typing, chat_problem) =
+        chat.with_value(|c| (c.archive, c.typing, c.problem));
     let page2 = page.clone();
 
     view! {
@@ -275,7 +302,10 @@ pub fn MessageItem(
     let t = i18n::tr();
     let (class, badge) = badge(&message.author);
     let source = message.source.map(|src| {
-        let link = src.url.as_deref().and_then(|u| safe_link(u, page.as_deref()));
+        let link = src
+            .url
+            .as_deref()
+            .and_then(|u| safe_link(u, page.as_deref()));
         let title = src.title;
         view! {
             <p class="msg-source">
@@ -321,16 +351,24 @@ pub fn MessageItem(
 
 /// One stored event: a message, or a notice in the product's own words
 /// (state changes, the e-mail offer and its answer, the rating).
-fn event_view(event: Event, page: Option<String>, on_choose: Option<Callback<String>>) -> impl IntoView {
+fn event_view(
+    event: Event,
+    page: Option<String>,
+    on_choose: Option<Callback<String>>,
+) -> impl IntoView {
     let t = i18n::tr();
     let seq = event.seq;
     let fill = |template: &str, key: &str, value: &str| template.replace(key, value);
     let (text, name): (String, Option<String>) = match event.body {
         EventBody::Message(message) => {
-            return Either::Left(view! { <MessageItem seq=seq message=message page=page on_choose=on_choose.unwrap_or(Callback::new(|_| ()))/> })
+            return Either::Left(
+                view! { <MessageItem seq=seq message=message page=page on_choose=on_choose.unwrap_or(Callback::new(|_| ()))/> },
+            )
         }
         EventBody::State { state, agent, team } => match (state, agent) {
-            (ConversationState::WithPerson, Some(name)) => (t.person_joined.to_string(), Some(name)),
+            (ConversationState::WithPerson, Some(name)) => {
+                (t.person_joined.to_string(), Some(name))
+            }
             (ConversationState::Bot, Some(name)) => (t.person_left.to_string(), Some(name)),
             (ConversationState::Bot, None) => (t.state_bot.to_string(), None),
             (ConversationState::WaitingForPerson, _) => match team {
@@ -380,7 +418,9 @@ fn person_status(transcript: RwSignal<shared::transcript::Transcript>) -> Option
         if let Some(q) = tr.queue_status() {
             parts.push(t.queue_position.replace("{n}", &q.position.to_string()));
             parts.push(match q.expected_wait_ms {
-                Some(ms) => t.expected_wait.replace("{min}", &ms.div_ceil(60_000).max(1).to_string()),
+                Some(ms) => t
+                    .expected_wait
+                    .replace("{min}", &ms.div_ceil(60_000).max(1).to_string()),
                 None => t.wait_unknown.to_string(),
             });
         }
@@ -399,7 +439,10 @@ fn ContactForm(chat: StoredValue<Chat, LocalStorage>) -> impl IntoView {
         ev.prevent_default();
         let address = email.get_untracked();
         if shared::text::valid_email(&address).is_err() {
-            chat.with_value(|c| c.problem.set(Some((ErrorCode::InvalidEmail, String::new()))));
+            chat.with_value(|c| {
+                c.problem
+                    .set(Some((ErrorCode::InvalidEmail, String::new())))
+            });
             return;
         }
         chat.with_value(|c| c.leave_contact(address, question.get_untracked()));
@@ -501,14 +544,23 @@ fn pending_item(o: &Outgoing, chat: StoredValue<Chat, LocalStorage>) -> impl Int
 fn badge(author: &Author) -> (&'static str, impl IntoView) {
     let t = i18n::tr();
     match author {
-        Author::Visitor => ("msg-visitor", EitherOf4::A(view! { <span class="badge badge-visitor">{t.badge_you}</span> })),
-        Author::Ai => ("msg-ai", EitherOf4::B(view! { <span class="badge badge-ai">{t.badge_ai}</span> })),
+        Author::Visitor => (
+            "msg-visitor",
+            EitherOf4::A(view! { <span class="badge badge-visitor">{t.badge_you}</span> }),
+        ),
+        Author::Ai => (
+            "msg-ai",
+            EitherOf4::B(view! { <span class="badge badge-ai">{t.badge_ai}</span> }),
+        ),
         Author::Agent { name } => (
             "msg-agent",
             EitherOf4::C(view! {
                 <span class="badge badge-agent"><bdi class="agent-name">{name.clone()}</bdi>{format!(" · {}", t.badge_person)}</span>
             }),
         ),
-        Author::System => ("msg-system", EitherOf4::D(view! { <span class="badge badge-system">{t.badge_system}</span> })),
+        Author::System => (
+            "msg-system",
+            EitherOf4::D(view! { <span class="badge badge-system">{t.badge_system}</span> }),
+        ),
     }
 }

@@ -15,11 +15,26 @@ const REFERENCE: &str = "\
 | published: 10-shot dual sentence encoders | | | 0.852 | 0.934 |";
 
 pub fn bench(p: &Project, data: Option<&str>) -> Result<(), Fail> {
-    let data = data.map(std::path::PathBuf::from).unwrap_or_else(|| p.root.join("../shared/data/banking77"));
+    let data = data
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| p.root.join("../shared/data/banking77"));
     let out = p.root.join("target/faq-bench");
     std::fs::create_dir_all(&out).map_err(|e| Fail(e.to_string()))?;
-    run(Command::new("python3").arg(p.root.join("xtask/bench_faq_split.py")).arg(&data).arg(&out))?;
-    run(Command::new("cargo").args(["build", "--quiet", "--release", "-p", "shared", "--bin", "faq-eval"]).current_dir(&p.root))?;
+    run(Command::new("python3")
+        .arg(p.root.join("xtask/bench_faq_split.py"))
+        .arg(&data)
+        .arg(&out))?;
+    run(Command::new("cargo")
+        .args([
+            "build",
+            "--quiet",
+            "--release",
+            "-p",
+            "shared",
+            "--bin",
+            "faq-eval",
+        ])
+        .current_dir(&p.root))?;
     let eval = p.root.join("target/release/faq-eval");
     let measure = |kb: &str, queries: &str| -> Result<serde_json::Value, Fail> {
         let output = Command::new(&eval)
@@ -30,9 +45,13 @@ pub fn bench(p: &Project, data: Option<&str>) -> Result<(), Fail> {
             .output()
             .map_err(|e| Fail(format!("faq-eval: {e}")))?;
         if !output.status.success() {
-            return Err(Fail(format!("faq-eval failed: {}", String::from_utf8_lossy(&output.stderr))));
+            return Err(Fail(format!(
+                "faq-eval failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            )));
         }
-        serde_json::from_slice(&output.stdout).map_err(|e| Fail(format!("faq-eval printed no JSON: {e}")))
+        serde_json::from_slice(&output.stdout)
+            .map_err(|e| Fail(format!("faq-eval printed no JSON: {e}")))
     };
     let commit = Command::new("git")
         .args(["rev-parse", "--short", "HEAD"])
@@ -48,7 +67,10 @@ pub fn bench(p: &Project, data: Option<&str>) -> Result<(), Fail> {
     );
     let mut dev = table.clone();
     for k in ["1", "3", "10", "15", "all"] {
-        for (queries, target) in [("test_queries.csv", &mut table), (&*format!("dev_queries_{k}.csv"), &mut dev)] {
+        for (queries, target) in [
+            ("test_queries.csv", &mut table),
+            (&*format!("dev_queries_{k}.csv"), &mut dev),
+        ] {
             let r = measure(&format!("kb_{k}.csv"), queries)?;
             let num = |key: &str| r[key].as_f64().unwrap_or(0.0);
             if num("in_scope") == 0.0 {

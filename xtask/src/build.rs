@@ -23,10 +23,21 @@ pub fn build_all(p: &Project, tools: &Tools) -> Result<(), Fail> {
 
 fn build_front_end(p: &Project, tools: &Tools, name: &str) -> Result<(), Fail> {
     run(Command::new("cargo")
-        .args(["build", "--quiet", "--profile", "wasm", "--target", "wasm32-unknown-unknown", "-p", name])
+        .args([
+            "build",
+            "--quiet",
+            "--profile",
+            "wasm",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            name,
+        ])
         .env(WASM_ENV.0, WASM_ENV.1)
         .current_dir(&p.root))?;
-    let input = p.root.join(format!("target/wasm32-unknown-unknown/wasm/{name}.wasm"));
+    let input = p
+        .root
+        .join(format!("target/wasm32-unknown-unknown/wasm/{name}.wasm"));
     let out_dir = p.root.join("public/pkg").join(name);
     let stamp = out_dir.join(".built-from");
     let fingerprint = fingerprint(&input)?;
@@ -42,11 +53,22 @@ fn build_front_end(p: &Project, tools: &Tools, name: &str) -> Result<(), Fail> {
     let glue = out_dir.join(format!("{name}.js"));
     run(Command::new(&tools.esbuild)
         .arg(&glue)
-        .args(["--minify", "--format=esm", "--target=es2020", "--allow-overwrite", "--log-level=warning"])
+        .args([
+            "--minify",
+            "--format=esm",
+            "--target=es2020",
+            "--allow-overwrite",
+            "--log-level=warning",
+        ])
         .arg(format!("--outfile={}", glue.display())))?;
     let wasm = out_dir.join(format!("{name}_bg.wasm"));
-    run(Command::new(&tools.wasm_opt).args(["-Oz", "--converge"]).arg("--enable-bulk-memory").arg("--enable-nontrapping-float-to-int")
-        .arg(&wasm).arg("-o").arg(&wasm))?;
+    run(Command::new(&tools.wasm_opt)
+        .args(["-Oz", "--converge"])
+        .arg("--enable-bulk-memory")
+        .arg("--enable-nontrapping-float-to-int")
+        .arg(&wasm)
+        .arg("-o")
+        .arg(&wasm))?;
     std::fs::write(&stamp, fingerprint).map_err(|e| Fail(e.to_string()))?;
     Ok(())
 }
@@ -54,7 +76,10 @@ fn build_front_end(p: &Project, tools: &Tools, name: &str) -> Result<(), Fail> {
 /// The loader (what every host page downloads) and the widget's CSS are
 /// minified by esbuild from their readable sources into `public/`.
 fn build_loader(p: &Project, tools: &Tools) -> Result<(), Fail> {
-    for (source, output) in [("widget/loader/loader.js", "public/loader.js"), ("widget/style/widget.css", "public/widget/widget.css")] {
+    for (source, output) in [
+        ("widget/loader/loader.js", "public/loader.js"),
+        ("widget/style/widget.css", "public/widget/widget.css"),
+    ] {
         run(Command::new(&tools.esbuild)
             .arg(p.root.join(source))
             .args(["--minify", "--target=es2019", "--log-level=warning"])
@@ -77,6 +102,10 @@ fn build_edge(p: &Project, tools: &Tools) -> Result<(), Fail> {
 
 fn fingerprint(path: &Path) -> Result<String, Fail> {
     let meta = std::fs::metadata(path).map_err(|e| Fail(format!("{}: {e}", path.display())))?;
-    let modified = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map(|d| d.as_nanos());
+    let modified = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_nanos());
     Ok(format!("{}:{:?}", meta.len(), modified))
 }

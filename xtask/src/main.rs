@@ -29,12 +29,17 @@ pub struct Project {
 }
 
 fn main() -> ExitCode {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().map(PathBuf::from).unwrap_or_default();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_default();
     let project = Project { root };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("dev") => dev(&project),
-        Some("build") => tools::ensure_build_tools(&project).and_then(|t| build::build_all(&project, &t)),
+        Some("build") => {
+            tools::ensure_build_tools(&project).and_then(|t| build::build_all(&project, &t))
+        }
         Some("test") => test(&project),
         Some("size") => size::report(&project),
         Some("bench-faq") => bench_faq::bench(&project, args.get(1).map(String::as_str)),
@@ -55,11 +60,17 @@ fn main() -> ExitCode {
 
 /// Runs a command, failing with its name when it fails.
 pub fn run(cmd: &mut Command) -> Result<(), Fail> {
-    let status = cmd.status().map_err(|e| Fail(format!("could not start {:?}: {e}", cmd.get_program())))?;
+    let status = cmd
+        .status()
+        .map_err(|e| Fail(format!("could not start {:?}: {e}", cmd.get_program())))?;
     if status.success() {
         Ok(())
     } else {
-        Err(Fail(format!("{:?} {:?} failed ({status})", cmd.get_program(), cmd.get_args().collect::<Vec<_>>())))
+        Err(Fail(format!(
+            "{:?} {:?} failed ({status})",
+            cmd.get_program(),
+            cmd.get_args().collect::<Vec<_>>()
+        )))
     }
 }
 
@@ -81,10 +92,22 @@ fn dev(p: &Project) -> Result<(), Fail> {
 }
 
 /// `wrangler dev` on the real workerd, on loopback, with local persistence.
-pub fn wrangler_dev(p: &Project, tools: &tools::Tools, port: u16, persist: &std::path::Path) -> Command {
+pub fn wrangler_dev(
+    p: &Project,
+    tools: &tools::Tools,
+    port: u16,
+    persist: &std::path::Path,
+) -> Command {
     let mut cmd = Command::new(tools.node22_bin.join("node"));
     cmd.arg(&tools.wrangler_js)
-        .args(["dev", "--ip", "127.0.0.1", "--port", &port.to_string(), "--show-interactive-dev-session=false"])
+        .args([
+            "dev",
+            "--ip",
+            "127.0.0.1",
+            "--port",
+            &port.to_string(),
+            "--show-interactive-dev-session=false",
+        ])
         .arg("--persist-to")
         .arg(persist)
         .current_dir(&p.root)
@@ -99,12 +122,26 @@ fn bench_widget(p: &Project) -> Result<(), Fail> {
     let browser = tools::ensure_browser()?;
     build::build_all(p, &tools)?;
     let mut cmd = Command::new("cargo");
-    cmd.args(["test", "-p", "tests", "--test", "bench_open", "--", "--ignored", "--nocapture"]).current_dir(&p.root);
+    cmd.args([
+        "test",
+        "-p",
+        "tests",
+        "--test",
+        "bench_open",
+        "--",
+        "--ignored",
+        "--nocapture",
+    ])
+    .current_dir(&p.root);
     run(with_end_to_end_env(&mut cmd, &tools, &browser))
 }
 
 /// Where the end-to-end harness finds wrangler, Node 22 and the browser.
-fn with_end_to_end_env<'c>(cmd: &'c mut Command, tools: &tools::Tools, browser: &tools::Browser) -> &'c mut Command {
+fn with_end_to_end_env<'c>(
+    cmd: &'c mut Command,
+    tools: &tools::Tools,
+    browser: &tools::Browser,
+) -> &'c mut Command {
     cmd.env("CHAT_NODE", tools.node22_bin.join("node"))
         .env("CHAT_WRANGLER_JS", &tools.wrangler_js)
         .env("CHAT_CHROMIUM", &browser.chromium)
@@ -128,9 +165,22 @@ fn test(p: &Project) -> Result<(), Fail> {
 
     let mut components = Command::new("cargo");
     components
-        .args(["test", "--target", "wasm32-unknown-unknown", "-p", "widget", "-p", "panel"])
+        .args([
+            "test",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            "widget",
+            "-p",
+            "panel",
+        ])
         .env(build::WASM_ENV.0, build::WASM_ENV.1)
-        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", tools.wasm_bindgen.with_file_name("wasm-bindgen-test-runner"))
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+            tools
+                .wasm_bindgen
+                .with_file_name("wasm-bindgen-test-runner"),
+        )
         .env("CHROMEDRIVER", &browser.chromedriver)
         .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver_json)
         .env("WASM_BINDGEN_TEST_TIMEOUT", "120");
@@ -138,7 +188,11 @@ fn test(p: &Project) -> Result<(), Fail> {
 
     let mut end_to_end = Command::new("cargo");
     end_to_end.args(["test", "-p", "tests", "--", "--test-threads", "2"]);
-    totals.group("end-to-end", with_end_to_end_env(&mut end_to_end, &tools, &browser), p);
+    totals.group(
+        "end-to-end",
+        with_end_to_end_env(&mut end_to_end, &tools, &browser),
+        p,
+    );
 
     println!();
     for (name, ok) in &totals.groups {
@@ -192,7 +246,12 @@ fn parse_result_line(line: &str) -> Option<(u64, u64)> {
     let rest = line.trim().strip_prefix("test result: ")?;
     let count = |word: &str| {
         rest.split(';')
-            .find_map(|part| part.trim().trim_start_matches("ok. ").trim_start_matches("FAILED. ").strip_suffix(word))
+            .find_map(|part| {
+                part.trim()
+                    .trim_start_matches("ok. ")
+                    .trim_start_matches("FAILED. ")
+                    .strip_suffix(word)
+            })
             .and_then(|n| n.trim().parse::<u64>().ok())
     };
     Some((count(" passed")?, count(" failed")?))
@@ -204,8 +263,14 @@ mod tests {
 
     #[test]
     fn result_lines_are_added_up() {
-        assert_eq!(parse_result_line("test result: ok. 18 passed; 0 failed; 0 ignored; 0 measured"), Some((18, 0)));
-        assert_eq!(parse_result_line("test result: FAILED. 3 passed; 2 failed; 0 ignored"), Some((3, 2)));
+        assert_eq!(
+            parse_result_line("test result: ok. 18 passed; 0 failed; 0 ignored; 0 measured"),
+            Some((18, 0))
+        );
+        assert_eq!(
+            parse_result_line("test result: FAILED. 3 passed; 2 failed; 0 ignored"),
+            Some((3, 2))
+        );
         assert_eq!(parse_result_line("running 3 tests"), None);
     }
 }

@@ -12,22 +12,43 @@ struct Part {
 }
 
 const PARTS: &[Part] = &[
-    Part { name: "loader (minified)", files: &["public/loader.js"], budget_gzip: Some(2 * 1024) },
+    Part {
+        name: "loader (minified)",
+        files: &["public/loader.js"],
+        budget_gzip: Some(2 * 1024),
+    },
     Part {
         name: "widget (on open)",
-        files: &["public/pkg/widget/widget_bg.wasm", "public/pkg/widget/widget.js", "public/widget/widget.css", "public/widget/boot.js"],
+        files: &[
+            "public/pkg/widget/widget_bg.wasm",
+            "public/pkg/widget/widget.js",
+            "public/widget/widget.css",
+            "public/widget/boot.js",
+        ],
         budget_gzip: Some(100 * 1024),
     },
     Part {
         name: "panel",
-        files: &["public/pkg/panel/panel_bg.wasm", "public/pkg/panel/panel.js", "public/agent/panel.css", "public/agent/boot.js"],
+        files: &[
+            "public/pkg/panel/panel_bg.wasm",
+            "public/pkg/panel/panel.js",
+            "public/agent/panel.css",
+            "public/agent/boot.js",
+        ],
         budget_gzip: Some(250 * 1024),
     },
-    Part { name: "worker", files: &["edge/build/index_bg.wasm", "edge/build/index.js"], budget_gzip: Some(3 * 1024 * 1024) },
+    Part {
+        name: "worker",
+        files: &["edge/build/index_bg.wasm", "edge/build/index.js"],
+        budget_gzip: Some(3 * 1024 * 1024),
+    },
 ];
 
 pub fn report(p: &Project) -> Result<(), Fail> {
-    println!("{:<18} {:>10} {:>10} {:>10}", "part", "raw B", "gzip B", "budget B");
+    println!(
+        "{:<18} {:>10} {:>10} {:>10}",
+        "part", "raw B", "gzip B", "budget B"
+    );
     let mut over = Vec::new();
     for part in PARTS {
         let (mut raw, mut gz) = (0, 0);

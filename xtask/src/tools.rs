@@ -54,8 +54,12 @@ pub fn ensure_build_tools(p: &Project) -> Result<Tools, Fail> {
 }
 
 fn ensure_wasm_target() -> Result<(), Fail> {
-    let out = Command::new("rustup").args(["target", "list", "--installed"]).output();
-    let installed = out.map(|o| String::from_utf8_lossy(&o.stdout).contains("wasm32-unknown-unknown")).unwrap_or(false);
+    let out = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output();
+    let installed = out
+        .map(|o| String::from_utf8_lossy(&o.stdout).contains("wasm32-unknown-unknown"))
+        .unwrap_or(false);
     if !installed {
         run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     }
@@ -65,15 +69,25 @@ fn ensure_wasm_target() -> Result<(), Fail> {
 /// The version of `package` in Cargo.lock (wasm-bindgen is pinned with `=`
 /// in Cargo.toml, so the CLI always matches the library).
 fn locked_version(p: &Project, package: &str) -> Result<String, Fail> {
-    let lock = std::fs::read_to_string(p.root.join("Cargo.lock")).map_err(|e| Fail(format!("Cargo.lock: {e}")))?;
+    let lock = std::fs::read_to_string(p.root.join("Cargo.lock"))
+        .map_err(|e| Fail(format!("Cargo.lock: {e}")))?;
     let needle = format!("name = \"{package}\"\nversion = \"");
-    let start = lock.find(&needle).ok_or_else(|| Fail(format!("{package} is not in Cargo.lock")))? + needle.len();
-    let end = lock[start..].find('"').ok_or_else(|| Fail("Cargo.lock is malformed".into()))?;
+    let start = lock
+        .find(&needle)
+        .ok_or_else(|| Fail(format!("{package} is not in Cargo.lock")))?
+        + needle.len();
+    let end = lock[start..]
+        .find('"')
+        .ok_or_else(|| Fail("Cargo.lock is malformed".into()))?;
     Ok(lock[start..start + end].to_string())
 }
 
 fn ensure_cargo_tool(p: &Project, krate: &str, version: &str, bin: &Path) -> Result<(), Fail> {
-    let current = Command::new(bin).arg("--version").output().ok().map(|o| String::from_utf8_lossy(&o.stdout).to_string());
+    let current = Command::new(bin)
+        .arg("--version")
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).to_string());
     if current.as_deref().is_some_and(|v| v.contains(version)) {
         return Ok(());
     }
@@ -81,7 +95,9 @@ fn ensure_cargo_tool(p: &Project, krate: &str, version: &str, bin: &Path) -> Res
     let root = p.root.join(".tools/cargo");
     let install = |locked: bool| {
         let mut cmd = Command::new("cargo");
-        cmd.args(["install", "--quiet", "--force", "--root"]).arg(&root).args([krate, "--version", version]);
+        cmd.args(["install", "--quiet", "--force", "--root"])
+            .arg(&root)
+            .args([krate, "--version", version]);
         if locked {
             cmd.arg("--locked");
         }
@@ -102,9 +118,11 @@ fn ensure_cargo_tool(p: &Project, krate: &str, version: &str, bin: &Path) -> Res
 fn ensure_npm(p: &Project) -> Result<(), Fail> {
     let src = p.root.join("xtask/npm");
     let dst = p.root.join(".tools/npm");
-    let lock = std::fs::read(src.join("package-lock.json")).map_err(|e| Fail(format!("package-lock.json: {e}")))?;
+    let lock = std::fs::read(src.join("package-lock.json"))
+        .map_err(|e| Fail(format!("package-lock.json: {e}")))?;
     let stamp = dst.join(".installed-lock");
-    if std::fs::read(&stamp).ok().as_deref() == Some(&lock[..]) && dst.join("node_modules").is_dir() {
+    if std::fs::read(&stamp).ok().as_deref() == Some(&lock[..]) && dst.join("node_modules").is_dir()
+    {
         return Ok(());
     }
     eprintln!("xtask: installing npm tools into .tools/npm");
@@ -112,7 +130,9 @@ fn ensure_npm(p: &Project) -> Result<(), Fail> {
     for f in ["package.json", "package-lock.json"] {
         std::fs::copy(src.join(f), dst.join(f)).map_err(|e| Fail(format!("{f}: {e}")))?;
     }
-    run(Command::new("npm").args(["install", "--no-audit", "--no-fund", "--loglevel=error"]).current_dir(&dst))?;
+    run(Command::new("npm")
+        .args(["install", "--no-audit", "--no-fund", "--loglevel=error"])
+        .current_dir(&dst))?;
     std::fs::write(&stamp, &lock).map_err(|e| Fail(e.to_string()))?;
     Ok(())
 }
@@ -125,11 +145,23 @@ pub struct Browser {
 
 pub fn ensure_browser() -> Result<Browser, Fail> {
     let find = |names: &[&str]| names.iter().map(|n| which(n)).find_map(|p| p);
-    let found = || (find(&["chromium", "chromium-browser", "google-chrome"]), find(&["chromedriver"]));
+    let found = || {
+        (
+            find(&["chromium", "chromium-browser", "google-chrome"]),
+            find(&["chromedriver"]),
+        )
+    };
     if let (Some(chromium), Some(chromedriver)) = found() {
-        return Ok(Browser { chromium, chromedriver });
+        return Ok(Browser {
+            chromium,
+            chromedriver,
+        });
     }
-    let is_root = Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0")).unwrap_or(false);
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout.starts_with(b"0"))
+        .unwrap_or(false);
     let is_debian = Path::new("/etc/debian_version").exists();
     if !(is_root && is_debian) {
         return Err(Fail(
@@ -141,14 +173,30 @@ pub fn ensure_browser() -> Result<Browser, Fail> {
     eprintln!("xtask: installing chromium and chromium-driver with apt-get");
     run(Command::new("apt-get").arg("update").arg("-qq"))?;
     run(Command::new("apt-get")
-        .args(["install", "-y", "-qq", "--no-install-recommends", "chromium", "chromium-driver"])
+        .args([
+            "install",
+            "-y",
+            "-qq",
+            "--no-install-recommends",
+            "chromium",
+            "chromium-driver",
+        ])
         .env("DEBIAN_FRONTEND", "noninteractive"))?;
     match found() {
-        (Some(chromium), Some(chromedriver)) => Ok(Browser { chromium, chromedriver }),
-        _ => Err(Fail("apt-get finished but chromium or chromedriver is still missing".into())),
+        (Some(chromium), Some(chromedriver)) => Ok(Browser {
+            chromium,
+            chromedriver,
+        }),
+        _ => Err(Fail(
+            "apt-get finished but chromium or chromedriver is still missing".into(),
+        )),
     }
 }
 
 fn which(name: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH").and_then(|p| std::env::split_paths(&p).map(|d| d.join(name)).find(|f| f.is_file()))
+    std::env::var_os("PATH").and_then(|p| {
+        std::env::split_paths(&p)
+            .map(|d| d.join(name))
+            .find(|f| f.is_file())
+    })
 }

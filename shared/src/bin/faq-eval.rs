@@ -28,9 +28,16 @@ fn run() -> Result<(), String> {
             "--queries" => queries_path = args.next(),
             "--threshold" => {
                 let t = args.next().ok_or("--threshold needs a value")?;
-                threshold = Some(t.parse::<f32>().map_err(|_| format!("--threshold: `{t}` is not a number"))?);
+                threshold = Some(
+                    t.parse::<f32>()
+                        .map_err(|_| format!("--threshold: `{t}` is not a number"))?,
+                );
             }
-            other => return Err(format!("unknown argument `{other}`; use --kb-csv FILE --queries FILE [--threshold T]")),
+            other => {
+                return Err(format!(
+                    "unknown argument `{other}`; use --kb-csv FILE --queries FILE [--threshold T]"
+                ))
+            }
         }
     }
     let kb_path = kb_path.ok_or("--kb-csv FILE is required")?;
@@ -46,7 +53,8 @@ fn run() -> Result<(), String> {
     let threshold = threshold.unwrap_or(index.settings().answer_threshold);
 
     let (mut in_scope, mut out_of_scope) = (0usize, 0usize);
-    let (mut top1, mut answered_correct, mut wrong, mut abstained_oos) = (0usize, 0usize, 0usize, 0usize);
+    let (mut top1, mut answered_correct, mut wrong, mut abstained_oos) =
+        (0usize, 0usize, 0usize, 0usize);
     let mut latencies = Vec::with_capacity(queries.len());
     for (_, (text, category)) in &queries {
         let t = Instant::now();
@@ -74,7 +82,12 @@ fn run() -> Result<(), String> {
         }
     }
     latencies.sort_by(f64::total_cmp);
-    let pct = |p: f64| latencies.get(((latencies.len() as f64 - 1.0) * p).round() as usize).copied().unwrap_or(0.0);
+    let pct = |p: f64| {
+        latencies
+            .get(((latencies.len() as f64 - 1.0) * p).round() as usize)
+            .copied()
+            .unwrap_or(0.0)
+    };
     let share = |n: usize, d: usize| if d == 0 { 0.0 } else { n as f64 / d as f64 };
     let round = |x: f64, places: i32| (x * 10f64.powi(places)).round() / 10f64.powi(places);
     let report = serde_json::json!({

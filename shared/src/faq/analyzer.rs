@@ -12,8 +12,10 @@ use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
 /// "ebike" meet ("3-5" keeps its hyphen).
 pub fn normalize(text: &str) -> String {
     let folded = text.nfkc().collect::<String>().to_lowercase();
-    let chars: Vec<char> =
-        folded.nfd().filter(|c| !is_combining_mark(*c) && !matches!(c, '\'' | '’' | '‘' | '`')).collect();
+    let chars: Vec<char> = folded
+        .nfd()
+        .filter(|c| !is_combining_mark(*c) && !matches!(c, '\'' | '’' | '‘' | '`'))
+        .collect();
     let mut out = String::with_capacity(chars.len());
     for (i, &c) in chars.iter().enumerate() {
         let joins_letters = c == '-'
@@ -29,7 +31,9 @@ pub fn normalize(text: &str) -> String {
 
 /// Words: runs of letters and digits.
 pub fn tokens(normalized: &str) -> impl Iterator<Item = &str> {
-    normalized.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty())
+    normalized
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
 }
 
 /// One analysed word.
@@ -63,14 +67,25 @@ impl Analyzer {
                 synonyms.insert(normalize(word), canonical.clone());
             }
         }
-        Self { stemmer: Stemmer::create(algorithm), stop_words, synonyms }
+        Self {
+            stemmer: Stemmer::create(algorithm),
+            stop_words,
+            synonyms,
+        }
     }
 
     /// Normalised words with synonyms applied, before stemming (typo
     /// correction works on these).
     pub fn words(&self, text: &str) -> Vec<String> {
         let normalized = normalize(text);
-        tokens(&normalized).map(|t| self.synonyms.get(t).cloned().unwrap_or_else(|| t.to_string())).collect()
+        tokens(&normalized)
+            .map(|t| {
+                self.synonyms
+                    .get(t)
+                    .cloned()
+                    .unwrap_or_else(|| t.to_string())
+            })
+            .collect()
     }
 
     /// Stems a word; stop words give `None`.
@@ -88,23 +103,25 @@ impl Analyzer {
 // Sorted, for binary search. Negations and question words are kept on
 // purpose: "card not arrived" and "where is my card" depend on them.
 const STOP_EN: &[&str] = &[
-    "a", "about", "am", "an", "and", "any", "are", "as", "at", "be", "been", "being", "but", "by", "could", "did",
-    "do", "does", "doing", "for", "from", "get", "got", "had", "has", "have", "hello", "hey", "hi", "i", "im", "in",
-    "is", "it", "its", "ive", "just", "me", "my", "myself", "of", "on", "or", "our", "please", "so", "some", "than",
-    "thank", "thanks", "that", "the", "their", "them", "there", "these", "they", "this", "those", "to", "too", "us",
-    "was", "we", "were", "will", "with", "would", "you", "your", "youre",
+    "a", "about", "am", "an", "and", "any", "are", "as", "at", "be", "been", "being", "but", "by",
+    "could", "did", "do", "does", "doing", "for", "from", "get", "got", "had", "has", "have",
+    "hello", "hey", "hi", "i", "im", "in", "is", "it", "its", "ive", "just", "me", "my", "myself",
+    "of", "on", "or", "our", "please", "so", "some", "than", "thank", "thanks", "that", "the",
+    "their", "them", "there", "these", "they", "this", "those", "to", "too", "us", "was", "we",
+    "were", "will", "with", "would", "you", "your", "youre",
 ];
 
 const STOP_DE: &[&str] = &[
-    "aber", "am", "an", "auch", "bei", "bin", "bis", "bitte", "das", "dass", "dem", "den", "der", "des", "die", "du",
-    "ein", "eine", "einem", "einen", "einer", "es", "euch", "euer", "eure", "fur", "hallo", "ich", "ihr", "ihre", "im",
-    "in", "ist", "ja", "mein", "meine", "mich", "mir", "mit", "oder", "sie", "sind", "und", "uns", "unser", "vom", "von",
-    "wir", "zu", "zum", "zur",
+    "aber", "am", "an", "auch", "bei", "bin", "bis", "bitte", "das", "dass", "dem", "den", "der",
+    "des", "die", "du", "ein", "eine", "einem", "einen", "einer", "es", "euch", "euer", "eure",
+    "fur", "hallo", "ich", "ihr", "ihre", "im", "in", "ist", "ja", "mein", "meine", "mich", "mir",
+    "mit", "oder", "sie", "sind", "und", "uns", "unser", "vom", "von", "wir", "zu", "zum", "zur",
 ];
 
 const STOP_ES: &[&str] = &[
-    "a", "al", "con", "de", "del", "el", "en", "es", "esta", "este", "estoy", "hola", "la", "las", "lo", "los", "me",
-    "mi", "mis", "nos", "para", "por", "se", "su", "sus", "te", "tu", "tus", "un", "una", "unas", "unos", "y", "yo",
+    "a", "al", "con", "de", "del", "el", "en", "es", "esta", "este", "estoy", "hola", "la", "las",
+    "lo", "los", "me", "mi", "mis", "nos", "para", "por", "se", "su", "sus", "te", "tu", "tus",
+    "un", "una", "unas", "unos", "y", "yo",
 ];
 
 #[cfg(test)]
@@ -114,7 +131,11 @@ mod tests {
     #[test]
     fn stop_lists_are_sorted_for_binary_search() {
         for list in [STOP_EN, STOP_DE, STOP_ES] {
-            assert!(list.windows(2).all(|w| w[0] < w[1]), "{:?}", list.windows(2).find(|w| w[0] >= w[1]));
+            assert!(
+                list.windows(2).all(|w| w[0] < w[1]),
+                "{:?}",
+                list.windows(2).find(|w| w[0] >= w[1])
+            );
         }
     }
 
@@ -130,20 +151,36 @@ mod tests {
     #[test]
     fn tokens_split_on_anything_but_letters_and_digits() {
         let n = normalize("When're you open—Saturday? 9am!");
-        assert_eq!(tokens(&n).collect::<Vec<_>>(), vec!["whenre", "you", "open", "saturday", "9am"]);
+        assert_eq!(
+            tokens(&n).collect::<Vec<_>>(),
+            vec!["whenre", "you", "open", "saturday", "9am"]
+        );
     }
 
     #[test]
     fn stems_meet_and_stop_words_drop_out() {
         let a = Analyzer::new(Language::English, &[]);
-        let stems: Vec<Option<String>> = a.words("The repairs, repairing").into_iter().map(|w| a.analyse_word(w).stem).collect();
-        assert_eq!(stems, vec![None, Some("repair".into()), Some("repair".into())]);
-        assert!(a.analyse_word("not".into()).stem.is_some(), "negations are kept");
+        let stems: Vec<Option<String>> = a
+            .words("The repairs, repairing")
+            .into_iter()
+            .map(|w| a.analyse_word(w).stem)
+            .collect();
+        assert_eq!(
+            stems,
+            vec![None, Some("repair".into()), Some("repair".into())]
+        );
+        assert!(
+            a.analyse_word("not".into()).stem.is_some(),
+            "negations are kept"
+        );
     }
 
     #[test]
     fn synonyms_map_to_one_word() {
-        let a = Analyzer::new(Language::English, &[vec!["bike".into(), "bicycle".into(), "Fahrrad".into()]]);
+        let a = Analyzer::new(
+            Language::English,
+            &[vec!["bike".into(), "bicycle".into(), "Fahrrad".into()]],
+        );
         assert_eq!(a.words("My BICYCLE"), vec!["my", "bike"]);
         assert_eq!(a.analyse_word("fahrrad".into()).text, "bike");
     }
@@ -151,9 +188,15 @@ mod tests {
     #[test]
     fn german_and_spanish_stem_with_their_own_rules() {
         let de = Analyzer::new(Language::German, &[]);
-        assert_eq!(de.analyse_word("reparaturen".into()).stem, de.analyse_word("reparatur".into()).stem);
+        assert_eq!(
+            de.analyse_word("reparaturen".into()).stem,
+            de.analyse_word("reparatur".into()).stem
+        );
         let es = Analyzer::new(Language::Spanish, &[]);
-        assert_eq!(es.analyse_word("bicicletas".into()).stem, es.analyse_word("bicicleta".into()).stem);
+        assert_eq!(
+            es.analyse_word("bicicletas".into()).stem,
+            es.analyse_word("bicicleta".into()).stem
+        );
         assert_eq!(es.analyse_word("para".into()).stem, None);
     }
 }

@@ -46,7 +46,12 @@ pub struct Calibration {
 
 /// Used when a knowledge base has too few phrasings to calibrate itself
 /// (the fit on Banking77 training data, K = 10).
-pub const DEFAULT_CALIBRATION: Calibration = Calibration { a: 2.45, b: 2.38, c: -2.23, fitted: false };
+pub const DEFAULT_CALIBRATION: Calibration = Calibration {
+    a: 2.45,
+    b: 2.38,
+    c: -2.23,
+    fitted: false,
+};
 
 impl Calibration {
     pub fn confidence(&self, top: f32, margin: f32) -> f32 {
@@ -118,7 +123,10 @@ impl Postings {
                 per_column[col as usize].push((doc as u32, w));
             }
         }
-        let mut p = Postings { start: Vec::with_capacity(columns + 1), ..Default::default() };
+        let mut p = Postings {
+            start: Vec::with_capacity(columns + 1),
+            ..Default::default()
+        };
         p.start.push(0);
         for list in per_column {
             for (doc, w) in list {
@@ -133,7 +141,10 @@ impl Postings {
     /// scores[doc] += q · column, for each query column.
     fn accumulate(&self, query: &[(u32, f32)], scores: &mut [f32]) {
         for &(col, qw) in query {
-            let (s, e) = (self.start[col as usize] as usize, self.start[col as usize + 1] as usize);
+            let (s, e) = (
+                self.start[col as usize] as usize,
+                self.start[col as usize + 1] as usize,
+            );
             for i in s..e {
                 scores[self.doc[i] as usize] += qw * self.weight[i];
             }
@@ -157,7 +168,11 @@ impl FaqIndex {
         let mut known_stems = HashSet::new();
         for (e, entry) in entries.iter().enumerate() {
             for text in std::iter::once(&entry.question).chain(entry.phrasings.iter()) {
-                let words: Vec<Word> = analyzer.words(text).into_iter().map(|w| analyzer.analyse_word(w)).collect();
+                let words: Vec<Word> = analyzer
+                    .words(text)
+                    .into_iter()
+                    .map(|w| analyzer.analyse_word(w))
+                    .collect();
                 for w in &words {
                     *word_counts.entry(w.text.clone()).or_default() += 1;
                     if let Some(stem) = &w.stem {
@@ -189,12 +204,24 @@ impl FaqIndex {
             }
         }
         let n = entries.len() as f32;
-        let idf: Vec<f32> = entry_freq.iter().map(|&f| ((1.0 + n) / (1.0 + f as f32)).ln() + 1.0).collect();
+        let idf: Vec<f32> = entry_freq
+            .iter()
+            .map(|&f| ((1.0 + n) / (1.0 + f as f32)).ln() + 1.0)
+            .collect();
         let unknown_idf = (1.0 + n).ln() + 1.0;
 
         // Weighted, normalised phrasing vectors; entry centroids.
-        let rows: Vec<Vec<(u32, f32)>> =
-            raw.iter().map(|feats| weigh(feats, |key| columns.get(&key).map(|&c| (c, idf[c as usize])), unknown_idf).0).collect();
+        let rows: Vec<Vec<(u32, f32)>> = raw
+            .iter()
+            .map(|feats| {
+                weigh(
+                    feats,
+                    |key| columns.get(&key).map(|&c| (c, idf[c as usize])),
+                    unknown_idf,
+                )
+                .0
+            })
+            .collect();
         let mut sums: Vec<BTreeMap<u32, f32>> = vec![BTreeMap::new(); entries.len()];
         for (p, row) in rows.iter().enumerate() {
             let sum = &mut sums[phrasing_entry[p] as usize];
@@ -206,9 +233,15 @@ impl FaqIndex {
         let centroid_rows: Vec<Vec<(u32, f32)>> = sums
             .into_iter()
             .map(|sum| {
-                let norm = sum.values().map(|w| w * w).sum::<f32>().sqrt().max(f32::EPSILON);
+                let norm = sum
+                    .values()
+                    .map(|w| w * w)
+                    .sum::<f32>()
+                    .sqrt()
+                    .max(f32::EPSILON);
                 centroid_lengths.push(norm);
-                let mut row: Vec<(u32, f32)> = sum.into_iter().map(|(c, w)| (c, w / norm)).collect();
+                let mut row: Vec<(u32, f32)> =
+                    sum.into_iter().map(|(c, w)| (c, w / norm)).collect();
                 row.sort_unstable_by_key(|&(c, _)| c);
                 row
             })
@@ -280,11 +313,17 @@ impl FaqIndex {
         let (query, _) = weigh(&features(&words), |key| self.column(key), self.unknown_idf);
         let candidates = self.rank(&query, None);
         let confidence = match (candidates.first(), candidates.get(1)) {
-            (Some(top), second) => self.calibration.confidence(top.score, top.score - second.map_or(0.0, |c| c.score)),
+            (Some(top), second) => self
+                .calibration
+                .confidence(top.score, top.score - second.map_or(0.0, |c| c.score)),
             (None, _) => 0.0,
         };
         let answered = candidates.first().is_some_and(|c| c.score > 0.0) && confidence >= threshold;
-        Search { candidates, confidence, answered }
+        Search {
+            candidates,
+            confidence,
+            answered,
+        }
     }
 
     fn column(&self, key: u64) -> Option<(u32, f32)> {
@@ -317,7 +356,11 @@ impl FaqIndex {
             let l = self.centroid_lengths[lo.entry];
             let cv = centroid_scores[lo.entry];
             let den = (l * l - 2.0 * l * cv + 1.0).max(0.0).sqrt();
-            centroid_scores[lo.entry] = if den > 1e-4 { ((l * cv - 1.0) / den).max(0.0) } else { 0.0 };
+            centroid_scores[lo.entry] = if den > 1e-4 {
+                ((l * cv - 1.0) / den).max(0.0)
+            } else {
+                0.0
+            };
         }
         let mut best_phrasing = vec![0.0f32; self.entries.len()];
         for (p, &s) in phrasing_scores.iter().enumerate() {
@@ -327,7 +370,11 @@ impl FaqIndex {
             }
         }
         let share = CENTROID_SHARE;
-        centroid_scores.iter().zip(&best_phrasing).map(|(&c, &p)| share * c + (1.0 - share) * p).collect()
+        centroid_scores
+            .iter()
+            .zip(&best_phrasing)
+            .map(|(&c, &p)| share * c + (1.0 - share) * p)
+            .collect()
     }
 
     /// Replaces an unknown word by the closest known one within one edit
@@ -344,7 +391,12 @@ impl FaqIndex {
         let max = if len >= 8 { 2 } else { 1 };
         let mut best: Option<(usize, u32, &str)> = None;
         for l in len.saturating_sub(max)..=len + max {
-            for (candidate, count) in self.vocabulary.get(l).map(Vec::as_slice).unwrap_or_default() {
+            for (candidate, count) in self
+                .vocabulary
+                .get(l)
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+            {
                 let d = strsim::osa_distance(&word, candidate);
                 if d <= max && best.is_none_or(|(bd, bc, _)| d < bd || (d == bd && *count > bc)) {
                     best = Some((d, *count, candidate));
@@ -367,7 +419,15 @@ impl FaqIndex {
         let entries = self.entries.len();
         let fits = entries >= 2 && self.columns.len().saturating_mul(entries) <= MAX_MODEL_WEIGHTS;
         let bases: Vec<Vec<f32>> = (0..n)
-            .map(|p| self.similarity(&rows[p], Some(LeaveOut { phrasing: p, entry: self.phrasing_entry[p] as usize })))
+            .map(|p| {
+                self.similarity(
+                    &rows[p],
+                    Some(LeaveOut {
+                        phrasing: p,
+                        entry: self.phrasing_entry[p] as usize,
+                    }),
+                )
+            })
             .collect();
         let truth = &self.phrasing_entry;
         let mut samples = Vec::new();
@@ -376,7 +436,10 @@ impl FaqIndex {
         // abstention is calibrated too.
         // Probabilities are renormalised without the removed entry;
         // similarities are not.
-        let sample = |mut scores: Vec<f32>, p: usize, probabilities: bool, samples: &mut Vec<(f32, f32, bool, f64)>| {
+        let sample = |mut scores: Vec<f32>,
+                      p: usize,
+                      probabilities: bool,
+                      samples: &mut Vec<(f32, f32, bool, f64)>| {
             let truth = truth[p] as usize;
             for unanswerable in [false, true] {
                 if unanswerable {
@@ -392,7 +455,11 @@ impl FaqIndex {
                 let ranked = top_candidates(scores.clone());
                 if let Some(top) = ranked.first() {
                     let margin = top.score - ranked.get(1).map_or(0.0, |c| c.score);
-                    let weight = if unanswerable { UNANSWERABLE_WEIGHT } else { 1.0 };
+                    let weight = if unanswerable {
+                        UNANSWERABLE_WEIGHT
+                    } else {
+                        1.0
+                    };
                     samples.push((top.score, margin, top.entry == truth, weight as f64));
                 }
             }
@@ -403,7 +470,12 @@ impl FaqIndex {
                 let mut layer = Residual::new(self.columns.len(), entries);
                 layer.train(&folds[k], rows, &bases, truth);
                 for &p in &folds[1 - k] {
-                    sample(layer.probabilities(&rows[p], &bases[p]), p, true, &mut samples);
+                    sample(
+                        layer.probabilities(&rows[p], &bases[p]),
+                        p,
+                        true,
+                        &mut samples,
+                    );
                 }
             }
             let mut layer = Residual::new(self.columns.len(), entries);
@@ -425,8 +497,12 @@ impl FaqIndex {
 
 /// The best few entries of a score vector, best first.
 fn top_candidates(scores: Vec<f32>) -> Vec<Candidate> {
-    let mut scored: Vec<Candidate> =
-        scores.into_iter().enumerate().map(|(entry, score)| Candidate { entry, score }).filter(|c| c.score > 0.0).collect();
+    let mut scored: Vec<Candidate> = scores
+        .into_iter()
+        .enumerate()
+        .map(|(entry, score)| Candidate { entry, score })
+        .filter(|c| c.score > 0.0)
+        .collect();
     let top = TOP.min(scored.len());
     if top > 0 && scored.len() > top {
         scored.select_nth_unstable_by(top - 1, |a, b| b.score.total_cmp(&a.score));
@@ -452,7 +528,11 @@ const MAX_MODEL_WEIGHTS: usize = 4_000_000;
 
 impl Residual {
     fn new(columns: usize, entries: usize) -> Self {
-        Self { entries, weights: vec![0.0; columns * entries], bias: vec![0.0; entries] }
+        Self {
+            entries,
+            weights: vec![0.0; columns * entries],
+            bias: vec![0.0; entries],
+        }
     }
 
     fn logits(&self, x: &[(u32, f32)], base: &[f32], out: &mut [f32]) {
@@ -476,7 +556,13 @@ impl Residual {
     }
 
     /// SGD on softmax cross-entropy with L2, over the given examples.
-    fn train(&mut self, examples: &[usize], rows: &[Vec<(u32, f32)>], bases: &[Vec<f32>], truth: &[u32]) {
+    fn train(
+        &mut self,
+        examples: &[usize],
+        rows: &[Vec<(u32, f32)>],
+        bases: &[Vec<f32>],
+        truth: &[u32],
+    ) {
         let (epochs, rate0, l2) = (EPOCHS, LEARNING_RATE, L2);
         let mut p = vec![0.0f32; self.entries];
         let mut order = examples.to_vec();
@@ -498,7 +584,8 @@ impl Residual {
                     *b -= rate * g;
                 }
                 for &(col, v) in &rows[ex] {
-                    let row = &mut self.weights[col as usize * self.entries..(col as usize + 1) * self.entries];
+                    let row = &mut self.weights
+                        [col as usize * self.entries..(col as usize + 1) * self.entries];
                     for (w, &g) in row.iter_mut().zip(&p) {
                         *w -= rate * (v * g + l2 * *w);
                     }
@@ -554,12 +641,18 @@ fn fit_logistic(samples: &[(f32, f32, bool, f64)]) -> Option<Calibration> {
             w[r] -= step[r];
         }
     }
-    w.iter().all(|v| v.is_finite()).then_some(Calibration { a: w[0] as f32, b: w[1] as f32, c: w[2] as f32, fitted: true })
+    w.iter().all(|v| v.is_finite()).then_some(Calibration {
+        a: w[0] as f32,
+        b: w[1] as f32,
+        c: w[2] as f32,
+        fitted: true,
+    })
 }
 
 fn solve3(m: [[f64; 3]; 3], v: [f64; 3]) -> Option<[f64; 3]> {
     let det = |m: &[[f64; 3]; 3]| {
-        m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+        m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+            - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
             + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
     };
     let d = det(&m);
@@ -606,7 +699,10 @@ fn features(words: &[Word]) -> RawFeatures {
         add(hash(b'p', &[pair[0], pair[1]]), PAIR_WEIGHT);
     }
     for word in words.iter().filter(|w| w.stem.is_some()) {
-        let padded: Vec<char> = std::iter::once('^').chain(word.text.chars()).chain(std::iter::once('$')).collect();
+        let padded: Vec<char> = std::iter::once('^')
+            .chain(word.text.chars())
+            .chain(std::iter::once('$'))
+            .collect();
         let mut buf = String::new();
         for n in CHAR_NGRAMS {
             for gram in padded.windows(n) {
@@ -617,7 +713,10 @@ fn features(words: &[Word]) -> RawFeatures {
         }
     }
     // Sorted, so columns and float sums come out the same on every build.
-    let mut out: RawFeatures = counts.into_iter().map(|(key, (weight, n))| (key, weight, n)).collect();
+    let mut out: RawFeatures = counts
+        .into_iter()
+        .map(|(key, (weight, n))| (key, weight, n))
+        .collect();
     out.sort_unstable_by_key(|f| f.0);
     out
 }
@@ -625,7 +724,11 @@ fn features(words: &[Word]) -> RawFeatures {
 /// Sublinear tf × idf, L2-normalised over all features (unknown ones
 /// included, so a question full of words the KB never uses scores low).
 /// Returns the known columns, sorted, and the norm.
-fn weigh(raw: &RawFeatures, column: impl Fn(u64) -> Option<(u32, f32)>, unknown_idf: f32) -> (Vec<(u32, f32)>, f32) {
+fn weigh(
+    raw: &RawFeatures,
+    column: impl Fn(u64) -> Option<(u32, f32)>,
+    unknown_idf: f32,
+) -> (Vec<(u32, f32)>, f32) {
     let mut known = Vec::with_capacity(raw.len());
     let mut norm2 = 0.0f32;
     for &(key, family, occurrences) in raw {
@@ -690,7 +793,10 @@ answer = "Free parking behind the shop."
     }
 
     fn best_id(index: &FaqIndex, q: &str) -> Option<String> {
-        index.search(q).best().map(|c| index.entries()[c.entry].id.clone())
+        index
+            .search(q)
+            .best()
+            .map(|c| index.entries()[c.entry].id.clone())
     }
 
     #[test]
@@ -705,30 +811,51 @@ answer = "Free parking behind the shop."
     #[test]
     fn case_accents_and_width_do_not_matter() {
         let index = FaqIndex::build(&kb(""));
-        assert_eq!(best_id(&index, "WHÉRE CAN I PARK?").as_deref(), Some("parking"));
-        assert_eq!(best_id(&index, "ｐｕｎｃｔｕｒｅ repair").as_deref(), Some("puncture"));
+        assert_eq!(
+            best_id(&index, "WHÉRE CAN I PARK?").as_deref(),
+            Some("parking")
+        );
+        assert_eq!(
+            best_id(&index, "ｐｕｎｃｔｕｒｅ repair").as_deref(),
+            Some("puncture")
+        );
     }
 
     #[test]
     fn typos_are_tolerated() {
         let index = FaqIndex::build(&kb(""));
         assert_eq!(best_id(&index, "opning hours").as_deref(), Some("hours"));
-        assert_eq!(best_id(&index, "punctrue repiar").as_deref(), Some("puncture"));
+        assert_eq!(
+            best_id(&index, "punctrue repiar").as_deref(),
+            Some("puncture")
+        );
         assert_eq!(index.correct_typo("parkng".into()), "parking");
-        assert_eq!(index.correct_typo("xyzzy".into()), "xyzzy", "no near word: left alone");
+        assert_eq!(
+            index.correct_typo("xyzzy".into()),
+            "xyzzy",
+            "no near word: left alone"
+        );
     }
 
     #[test]
     fn synonyms_from_the_knowledge_base_match() {
         let index = FaqIndex::build(&kb(""));
-        assert_eq!(best_id(&index, "bicycle service price").as_deref(), Some("bike-service"));
+        assert_eq!(
+            best_id(&index, "bicycle service price").as_deref(),
+            Some("bike-service")
+        );
     }
 
     #[test]
     fn an_unrelated_question_is_not_answered() {
         let index = FaqIndex::build(&kb(""));
         let s = index.search("do you sell concert tickets for the opera");
-        assert!(!s.answered, "confidence {} for {:?}", s.confidence, s.best());
+        assert!(
+            !s.answered,
+            "confidence {} for {:?}",
+            s.confidence,
+            s.best()
+        );
         let nonsense = index.search("qwertz uiop");
         assert!(!nonsense.answered);
     }

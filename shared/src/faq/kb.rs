@@ -29,7 +29,11 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { language: Language::English, answer_threshold: DEFAULT_THRESHOLD, suggestions: 3 }
+        Self {
+            language: Language::English,
+            answer_threshold: DEFAULT_THRESHOLD,
+            suggestions: 3,
+        }
     }
 }
 
@@ -131,7 +135,11 @@ pub const MAX_ANSWER_BYTES: usize = 4_000;
 impl KnowledgeBase {
     /// Parses and checks a TOML knowledge base. `file` names it in errors.
     pub fn from_toml(file: &str, text: &str) -> Result<Self, KbError> {
-        let at = |offset: usize, message: String| KbError { file: file.to_string(), line: line_of(text, offset), message };
+        let at = |offset: usize, message: String| KbError {
+            file: file.to_string(),
+            line: line_of(text, offset),
+            message,
+        };
         let parsed: FileKb = toml::from_str(text).map_err(|e| {
             let offset = e.span().map_or(0, |s| s.start);
             at(offset, e.message().trim().to_string())
@@ -143,32 +151,52 @@ impl KnowledgeBase {
             let offset = s.span().start;
             let s = s.into_inner();
             if let Some(code) = s.language {
-                settings.language = Language::parse(&code)
-                    .ok_or_else(|| at(offset, format!("language `{code}` is not supported (en, de, es)")))?;
+                settings.language = Language::parse(&code).ok_or_else(|| {
+                    at(
+                        offset,
+                        format!("language `{code}` is not supported (en, de, es)"),
+                    )
+                })?;
             }
             if let Some(t) = s.answer_threshold {
                 if !(0.0..=1.0).contains(&t) {
-                    return Err(at(offset, format!("answer_threshold must be between 0 and 1, not {t}")));
+                    return Err(at(
+                        offset,
+                        format!("answer_threshold must be between 0 and 1, not {t}"),
+                    ));
                 }
                 settings.answer_threshold = t;
             }
             if let Some(n) = s.suggestions {
                 if n > 5 {
-                    return Err(at(offset, format!("suggestions must be at most 5, not {n}")));
+                    return Err(at(
+                        offset,
+                        format!("suggestions must be at most 5, not {n}"),
+                    ));
                 }
                 settings.suggestions = n;
             }
             for group in s.synonyms {
                 let words: Vec<String> = group.into_iter().map(|w| w.trim().to_string()).collect();
-                if words.len() < 2 || words.iter().any(|w| w.is_empty() || w.contains(char::is_whitespace)) {
-                    return Err(at(offset, "each synonym group lists two or more single words".into()));
+                if words.len() < 2
+                    || words
+                        .iter()
+                        .any(|w| w.is_empty() || w.contains(char::is_whitespace))
+                {
+                    return Err(at(
+                        offset,
+                        "each synonym group lists two or more single words".into(),
+                    ));
                 }
                 synonyms.push(words);
             }
         }
 
         if parsed.entry.len() > MAX_ENTRIES {
-            return Err(at(0, format!("{} entries; the limit is {MAX_ENTRIES}", parsed.entry.len())));
+            return Err(at(
+                0,
+                format!("{} entries; the limit is {MAX_ENTRIES}", parsed.entry.len()),
+            ));
         }
         let mut seen = HashSet::new();
         let mut entries = Vec::with_capacity(parsed.entry.len());
@@ -178,10 +206,19 @@ impl KnowledgeBase {
             let e: FileEntry = spanned
                 .into_inner()
                 .try_into()
-                .map_err(|e: toml::de::Error| at(offset, format!("entry {}: {}", n + 1, e.message().trim())))?;
+                .map_err(|e: toml::de::Error| {
+                    at(offset, format!("entry {}: {}", n + 1, e.message().trim()))
+                })?;
             let id = e.id.trim().to_string();
-            if id.is_empty() || !id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_') {
-                return Err(at(offset, format!("entry id `{id}` must be lowercase letters, digits, '-' or '_'")));
+            if id.is_empty()
+                || !id
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+            {
+                return Err(at(
+                    offset,
+                    format!("entry id `{id}` must be lowercase letters, digits, '-' or '_'"),
+                ));
             }
             if !seen.insert(id.clone()) {
                 return Err(at(offset, format!("entry id `{id}` is used twice")));
@@ -195,16 +232,27 @@ impl KnowledgeBase {
                 return Err(at(offset, format!("entry `{id}` has an empty answer")));
             }
             if answer.len() > MAX_ANSWER_BYTES {
-                return Err(at(offset, format!("entry `{id}`: the answer is over {MAX_ANSWER_BYTES} bytes")));
+                return Err(at(
+                    offset,
+                    format!("entry `{id}`: the answer is over {MAX_ANSWER_BYTES} bytes"),
+                ));
             }
             if let Some(src) = &e.source {
                 if !src.starts_with("https://") && !src.starts_with('/') {
-                    return Err(at(offset, format!("entry `{id}`: source must be an https:// link or a path on the site")));
+                    return Err(at(
+                        offset,
+                        format!(
+                            "entry `{id}`: source must be an https:// link or a path on the site"
+                        ),
+                    ));
                 }
             }
             let phrasings: Vec<String> = e.phrasings.iter().map(|p| p.trim().to_string()).collect();
             if let Some(i) = phrasings.iter().position(String::is_empty) {
-                return Err(at(offset, format!("entry `{id}`: phrasing {} is empty", i + 1)));
+                return Err(at(
+                    offset,
+                    format!("entry `{id}`: phrasing {} is empty", i + 1),
+                ));
             }
             phrasings_total += phrasings.len() + 1;
             entries.push(Entry {
@@ -219,9 +267,16 @@ impl KnowledgeBase {
             });
         }
         if phrasings_total > MAX_PHRASINGS {
-            return Err(at(0, format!("{phrasings_total} questions and phrasings; the limit is {MAX_PHRASINGS}")));
+            return Err(at(
+                0,
+                format!("{phrasings_total} questions and phrasings; the limit is {MAX_PHRASINGS}"),
+            ));
         }
-        Ok(Self { settings, entries, synonyms })
+        Ok(Self {
+            settings,
+            entries,
+            synonyms,
+        })
     }
 
     /// Builds a knowledge base from `text,category` rows (the evaluation
@@ -232,7 +287,11 @@ impl KnowledgeBase {
         for (line, row) in read_csv(file, text)? {
             let (phrase, category) = row;
             if phrase.trim().is_empty() {
-                return Err(KbError { file: file.into(), line, message: "empty text".into() });
+                return Err(KbError {
+                    file: file.into(),
+                    line,
+                    message: "empty text".into(),
+                });
             }
             grouped.entry(category).or_default().push(phrase);
         }
@@ -252,7 +311,11 @@ impl KnowledgeBase {
                 }
             })
             .collect();
-        Ok(Self { settings: Settings::default(), entries, synonyms: vec![] })
+        Ok(Self {
+            settings: Settings::default(),
+            entries,
+            synonyms: vec![],
+        })
     }
 }
 
@@ -262,7 +325,11 @@ pub type CsvRow = (usize, (String, String));
 /// Reads a two-column CSV with the header `text,category` (RFC 4180
 /// quoting).
 pub fn read_csv(file: &str, text: &str) -> Result<Vec<CsvRow>, KbError> {
-    let err = |line: usize, message: &str| KbError { file: file.into(), line, message: message.into() };
+    let err = |line: usize, message: &str| KbError {
+        file: file.into(),
+        line,
+        message: message.into(),
+    };
     let mut rows = Vec::new();
     let mut chars = text.trim_start_matches('\u{feff}').chars().peekable();
     let mut line = 1;
@@ -270,12 +337,13 @@ pub fn read_csv(file: &str, text: &str) -> Result<Vec<CsvRow>, KbError> {
     let mut field = String::new();
     let mut record_line = 1;
     let mut quoted = false;
-    let push_record = |record: &mut Vec<String>, line: usize, rows: &mut Vec<(usize, Vec<String>)>| {
-        if !(record.len() == 1 && record[0].is_empty()) {
-            rows.push((line, std::mem::take(record)));
-        }
-        record.clear();
-    };
+    let push_record =
+        |record: &mut Vec<String>, line: usize, rows: &mut Vec<(usize, Vec<String>)>| {
+            if !(record.len() == 1 && record[0].is_empty()) {
+                rows.push((line, std::mem::take(record)));
+            }
+            record.clear();
+        };
     let mut raw: Vec<(usize, Vec<String>)> = Vec::new();
     while let Some(c) = chars.next() {
         if quoted {
@@ -335,7 +403,8 @@ pub fn read_csv(file: &str, text: &str) -> Result<Vec<CsvRow>, KbError> {
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
-    text.get(..offset.min(text.len())).map_or(1, |head| head.matches('\n').count() + 1)
+    text.get(..offset.min(text.len()))
+        .map_or(1, |head| head.matches('\n').count() + 1)
 }
 
 #[cfg(test)]
@@ -372,7 +441,10 @@ handoff = true
         let kb = KnowledgeBase::from_toml("faq.toml", GOOD).unwrap();
         assert_eq!(kb.entries.len(), 2);
         assert_eq!(kb.settings.answer_threshold, 0.4);
-        assert_eq!(kb.synonyms, vec![vec!["bike".to_string(), "bicycle".to_string()]]);
+        assert_eq!(
+            kb.synonyms,
+            vec![vec!["bike".to_string(), "bicycle".to_string()]]
+        );
         assert!(kb.entries[1].handoff);
         assert_eq!(kb.entries[0].team.as_deref(), Some("support"));
     }
@@ -398,7 +470,8 @@ handoff = true
 
     #[test]
     fn a_misspelt_field_is_refused_not_ignored() {
-        let e = err("[[entry]]\nid = \"a\"\nquestion = \"q\"\nanswer = \"x\"\nphrasing = [\"y\"]\n");
+        let e =
+            err("[[entry]]\nid = \"a\"\nquestion = \"q\"\nanswer = \"x\"\nphrasing = [\"y\"]\n");
         assert!(e.message.contains("phrasing"), "{e}");
     }
 
@@ -411,19 +484,41 @@ handoff = true
 
     #[test]
     fn empty_questions_answers_and_phrasings_are_refused() {
-        assert!(err("[[entry]]\nid = \"a\"\nquestion = \" \"\nanswer = \"x\"\n").message.contains("empty question"));
-        assert!(err("[[entry]]\nid = \"a\"\nquestion = \"q\"\nanswer = \"\"\n").message.contains("empty answer"));
-        assert!(err("[[entry]]\nid = \"a\"\nquestion = \"q\"\nanswer = \"x\"\nphrasings = [\"\"]\n").message.contains("phrasing 1 is empty"));
+        assert!(
+            err("[[entry]]\nid = \"a\"\nquestion = \" \"\nanswer = \"x\"\n")
+                .message
+                .contains("empty question")
+        );
+        assert!(
+            err("[[entry]]\nid = \"a\"\nquestion = \"q\"\nanswer = \"\"\n")
+                .message
+                .contains("empty answer")
+        );
+        assert!(err(
+            "[[entry]]\nid = \"a\"\nquestion = \"q\"\nanswer = \"x\"\nphrasings = [\"\"]\n"
+        )
+        .message
+        .contains("phrasing 1 is empty"));
     }
 
     #[test]
     fn bad_ids_sources_and_settings_are_refused_with_a_reason() {
-        assert!(err("[[entry]]\nid = \"Open Hours\"\nquestion = \"q\"\nanswer = \"x\"\n").message.contains("lowercase"));
+        assert!(
+            err("[[entry]]\nid = \"Open Hours\"\nquestion = \"q\"\nanswer = \"x\"\n")
+                .message
+                .contains("lowercase")
+        );
         let js = err("[[entry]]\nid = \"a\"\nquestion = \"q\"\nanswer = \"x\"\nsource = \"javascript:alert(1)\"\n");
         assert!(js.message.contains("https://"), "{js}");
-        assert!(err("[settings]\nanswer_threshold = 1.5\n").message.contains("between 0 and 1"));
-        assert!(err("[settings]\nlanguage = \"xx\"\n").message.contains("not supported"));
-        assert!(err("[settings]\nsynonyms = [[\"bike\"]]\n").message.contains("two or more"));
+        assert!(err("[settings]\nanswer_threshold = 1.5\n")
+            .message
+            .contains("between 0 and 1"));
+        assert!(err("[settings]\nlanguage = \"xx\"\n")
+            .message
+            .contains("not supported"));
+        assert!(err("[settings]\nsynonyms = [[\"bike\"]]\n")
+            .message
+            .contains("two or more"));
     }
 
     #[test]
@@ -438,7 +533,11 @@ handoff = true
 
     #[test]
     fn csv_rows_group_into_entries() {
-        let kb = KnowledgeBase::from_csv("kb.csv", "text,category\n\"Hi, there\",greet\nhello,greet\nbye,leave\n").unwrap();
+        let kb = KnowledgeBase::from_csv(
+            "kb.csv",
+            "text,category\n\"Hi, there\",greet\nhello,greet\nbye,leave\n",
+        )
+        .unwrap();
         assert_eq!(kb.entries.len(), 2);
         assert_eq!(kb.entries[0].id, "greet");
         assert_eq!(kb.entries[0].question, "Hi, there");
@@ -448,7 +547,10 @@ handoff = true
     #[test]
     fn malformed_csv_names_the_line() {
         let e = KnowledgeBase::from_csv("kb.csv", "text,category\na,b\nc\n").unwrap_err();
-        assert_eq!((e.line, e.message.as_str()), (3, "expected 2 fields, found 1"));
+        assert_eq!(
+            (e.line, e.message.as_str()),
+            (3, "expected 2 fields, found 1")
+        );
         let e = KnowledgeBase::from_csv("kb.csv", "words,label\na,b\n").unwrap_err();
         assert_eq!(e.line, 1);
     }

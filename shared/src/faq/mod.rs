@@ -39,7 +39,10 @@ pub fn reply(index: &FaqIndex, question: &str) -> Reply {
             };
             let mut message = Message::plain(Author::Ai, entry.answer.clone(), None);
             message.source = Some(source);
-            Reply { message, hand_off: entry.handoff }
+            Reply {
+                message,
+                hand_off: entry.handoff,
+            }
         }
         None => {
             let mut message = Message::plain(Author::Ai, NOT_SURE, None);
@@ -49,10 +52,16 @@ pub fn reply(index: &FaqIndex, question: &str) -> Reply {
                 .take(index.settings().suggestions)
                 .map(|c| {
                     let e = &index.entries()[c.entry];
-                    Suggestion { entry_id: e.id.clone(), question: e.question.clone() }
+                    Suggestion {
+                        entry_id: e.id.clone(),
+                        question: e.question.clone(),
+                    }
                 })
                 .collect();
-            Reply { message, hand_off: false }
+            Reply {
+                message,
+                hand_off: false,
+            }
         }
     }
 }
@@ -63,14 +72,19 @@ mod tests {
 
     fn demo() -> FaqIndex {
         let text = include_str!("../../../sites/demo/faq.toml");
-        FaqIndex::build(&KnowledgeBase::from_toml("sites/demo/faq.toml", text).expect("the demo KB loads"))
+        FaqIndex::build(
+            &KnowledgeBase::from_toml("sites/demo/faq.toml", text).expect("the demo KB loads"),
+        )
     }
 
     #[test]
     fn the_demo_knowledge_base_has_at_least_thirty_entries_with_phrasings() {
         let index = demo();
         assert!(index.entries().len() >= 30);
-        assert!(index.entries().iter().all(|e| e.phrasings.len() >= 2), "several phrasings each");
+        assert!(
+            index.entries().iter().all(|e| e.phrasings.len() >= 2),
+            "several phrasings each"
+        );
     }
 
     #[test]
@@ -96,22 +110,41 @@ mod tests {
             ("is there a guarantee on repairs", "warranty"),
         ] {
             let r = reply(&index, q);
-            assert_eq!(r.message.source.map(|s| s.entry_id), Some(id.to_string()), "for {q:?}: {}", r.message.text);
+            assert_eq!(
+                r.message.source.map(|s| s.entry_id),
+                Some(id.to_string()),
+                "for {q:?}: {}",
+                r.message.text
+            );
         }
     }
 
     #[test]
     fn a_question_outside_the_faq_gets_choices_not_a_wrong_answer() {
-        let r = reply(&demo(), "what's the weather forecast for the marathon tomorrow");
-        assert!(r.message.source.is_none(), "no answer: {:?}", r.message.source);
+        let r = reply(
+            &demo(),
+            "what's the weather forecast for the marathon tomorrow",
+        );
+        assert!(
+            r.message.source.is_none(),
+            "no answer: {:?}",
+            r.message.source
+        );
         assert_eq!(r.message.text, NOT_SURE);
-        assert!((1..=3).contains(&r.message.suggestions.len()), "{:?}", r.message.suggestions);
+        assert!(
+            (1..=3).contains(&r.message.suggestions.len()),
+            "{:?}",
+            r.message.suggestions
+        );
     }
 
     #[test]
     fn a_complaint_is_answered_and_handed_to_a_person() {
         let r = reply(&demo(), "I want to complain, you damaged my bike");
         assert!(r.hand_off);
-        assert_eq!(r.message.source.map(|s| s.entry_id).as_deref(), Some("complaint"));
+        assert_eq!(
+            r.message.source.map(|s| s.entry_id).as_deref(),
+            Some("complaint")
+        );
     }
 }
