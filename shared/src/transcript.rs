@@ -99,7 +99,10 @@ impl Transcript {
     /// An offer to leave an e-mail address that is still open: the latest
     /// offer, not yet answered, in a conversation that is not resolved.
     pub fn open_contact_offer(&self) -> Option<ContactReason> {
-        if self.state() == ConversationState::Resolved {
+        if matches!(
+            self.state(),
+            ConversationState::Resolved | ConversationState::WithPerson
+        ) {
             return None;
         }
         self.events.iter().rev().find_map(|e| match e.body {
@@ -477,6 +480,12 @@ mod tests {
         assert_eq!(t.open_contact_offer(), None);
         t.on_frame(ev(
             4,
+            EventBody::ContactOffer {
+                reason: ContactReason::NoClaimInTime,
+            },
+        ));
+        t.on_frame(ev(
+            5,
             EventBody::State {
                 state: ConversationState::WithPerson,
                 agent: Some("Anna".into()),
@@ -484,11 +493,16 @@ mod tests {
             },
         ));
         assert_eq!(t.person(), Some("Anna"));
+        assert_eq!(
+            t.open_contact_offer(),
+            None,
+            "a person is here: no e-mail form"
+        );
         assert!(!t.wants_rating());
-        t.on_frame(ev(5, EventBody::state(ConversationState::Resolved)));
+        t.on_frame(ev(6, EventBody::state(ConversationState::Resolved)));
         assert!(t.wants_rating());
         t.on_frame(ev(
-            6,
+            7,
             EventBody::Rating {
                 score: 4,
                 comment: String::new(),

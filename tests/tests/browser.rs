@@ -182,18 +182,55 @@ async fn the_faq_answers_with_its_source_and_an_unknown_question_gets_choices_an
     );
 
     person.click().await.expect("talk to a person");
-    let status = eventually(20, "waiting for a person", || async {
-        let s = client
-            .find(Locator::Css(".person-status"))
-            .await
-            .ok()?
-            .text()
-            .await
-            .ok()?;
-        (!s.is_empty()).then_some(s)
-    })
+    // The place in line comes from the inbox, live.
+    let status = eventually(
+        20,
+        "waiting for a person, with the place in line",
+        || async {
+            let s = client
+                .find(Locator::Css(".person-status"))
+                .await
+                .ok()?
+                .text()
+                .await
+                .ok()?;
+            s.contains("in line").then_some(s)
+        },
+    )
     .await;
-    assert_eq!(status, "Waiting for a person");
+    assert!(
+        status.starts_with("Waiting for a person · You are number "),
+        "{status}"
+    );
+    // Nobody is online on the test edge: said, with the e-mail fallback.
+    let notices = client
+        .find_all(Locator::Css(".msg-system .msg-text"))
+        .await
+        .expect("notices");
+    let mut texts = Vec::new();
+    for n in notices {
+        texts.push(n.text().await.expect("text"));
+    }
+    assert!(
+        texts
+            .iter()
+            .any(|t| t == "You asked for a person. Waiting for Support."),
+        "{texts:?}"
+    );
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.starts_with("Nobody from the team is online right now.")),
+        "{texts:?}"
+    );
+    let fold = client
+        .find(Locator::Css(".contact summary"))
+        .await
+        .expect("the e-mail fallback is offered");
+    assert_eq!(
+        fold.text().await.expect("text"),
+        "Leave your e-mail address instead"
+    );
     screenshot(&client, "widget-waiting-for-person").await;
     client.close().await.ok();
 }
@@ -657,6 +694,221 @@ async fn the_launcher_moves_aside_for_a_focused_element_it_would_cover() {
         apart,
         serde_json::json!(true),
         "the focused field is not covered"
+    );
+    client.close().await.ok();
+}
+
+#[tokio::test]
+async fn a_person_joins_answers_and_resolves_then_the_visitor_rates_and_starts_anew() {
+    use shared::protocol::ClientFrame;
+    let edge = Edge::shared();
+    let client = browser(1280, 900).await;
+    client
+        .goto(&format!("{}/demo/", edge.base()))
+        .await
+        .expect("demo page");
+    let input = open_chat(&client).await;
+    input
+        .send_keys("Can you service a Rohloff hub?")
+        .await
+        .expect("type");
+    client
+        .find(Locator::Css(".send-button"))
+        .await
+        .expect("send")
+        .click()
+        .await
+        .expect("send");
+    eventually(20, "the AI's reply", || async {
+        (!client
+            .find_all(Locator::Css(".msg-ai"))
+            .await
+            .ok()?
+            .is_empty())
+        .then_some(())
+    })
+    .await;
+    client
+        .find(Locator::Css(".person-button"))
+        .await
+        .expect("person")
+        .click()
+        .await
+        .expect("talk to a person");
+    eventually(20, "the place in line", || async {
+        client
+            .find(Locator::Css(".person-status"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?
+            .contains("in line")
+            .then_some(())
+    })
+    .await;
+
+    // An agent claims it (over the agents' API), types, and answers.
+    let stored = client
+        .execute("return localStorage.getItem('chat.v1.demo')", vec![])
+        .await
+        .expect("session");
+    let stored = stored.as_str().unwrap_or_default().to_string();
+    let id = stored
+        .split('"')
+        .find(|s| s.len() == 36 && s.matches('-').count() == 4)
+        .expect("conversation id")
+        .to_string();
+    let anna = edge.anna();
+    assert_eq!(
+        edge.agent_post(&anna, &format!("/api/v1/agent/conversations/{id}/claim"))
+            .status,
+        204
+    );
+    let mut agent = edge
+        .agent_socket(&anna, &format!("/api/v1/agent/conversations/{id}/ws"))
+        .await;
+    tests::send(&mut agent, &ClientFrame::Typing {}).await;
+    let typing = eventually(20, "the agent typing", || async {
+        client
+            .find(Locator::Css(".typing"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()
+    })
+    .await;
+    assert_eq!(typing, "Anna typing…");
+    let reply = ClientFrame::Send {
+        client_id: uuid::Uuid::new_v4(),
+        text: "Hi, I'm Anna from the workshop. Yes, we service Rohloff hubs.".into(),
+    };
+    tests::send(&mut agent, &reply).await;
+    let badge = eventually(20, "the agent's message", || async {
+        client
+            .find(Locator::Css(".msg-agent .badge"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()
+    })
+    .await;
+    assert_eq!(
+        badge, "Anna · person",
+        "the person badge, with the name isolated"
+    );
+    let joined = client
+        .find(Locator::Css(".msg-system bdi.agent-name"))
+        .await
+        .expect("joined notice");
+    let joined_text = joined
+        .find(Locator::XPath(".."))
+        .await
+        .expect("notice")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(
+        joined_text,
+        "Anna, a person, has joined. You won't need to repeat yourself."
+    );
+    let status = client
+        .find(Locator::Css(".person-status"))
+        .await
+        .expect("status")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(status, "A person is here: Anna");
+    assert!(
+        client.find(Locator::Css(".contact")).await.is_err(),
+        "no e-mail fallback while a person is here"
+    );
+    screenshot(&client, "widget-with-agent").await;
+
+    // Resolved: the visitor rates, once.
+    assert_eq!(
+        edge.agent_post(&anna, &format!("/api/v1/agent/conversations/{id}/resolve"))
+            .status,
+        204
+    );
+    let five = eventually(20, "the rating form", || async {
+        client
+            .find(Locator::Css(".rating-form .score:last-child"))
+            .await
+            .ok()
+    })
+    .await;
+    five.click().await.expect("5 of 5");
+    client
+        .find(Locator::Css(".rating-form .send-button"))
+        .await
+        .expect("send rating")
+        .click()
+        .await
+        .expect("rate");
+    eventually(20, "thanks for the rating", || async {
+        let texts = client
+            .find_all(Locator::Css(".msg-system .msg-text"))
+            .await
+            .ok()?;
+        for t in texts {
+            if t.text().await.ok()? == "Thank you for your rating." {
+                return Some(());
+            }
+        }
+        None
+    })
+    .await;
+    assert!(
+        client.find(Locator::Css(".rating-form")).await.is_err(),
+        "asked once"
+    );
+    screenshot(&client, "widget-rated").await;
+
+    // The next message starts a new conversation; the old one stays readable.
+    let input = client
+        .find(Locator::Css("#chat-input"))
+        .await
+        .expect("input");
+    input.send_keys("where can I park?").await.expect("type");
+    client
+        .find(Locator::Css(".send-button"))
+        .await
+        .expect("send")
+        .click()
+        .await
+        .expect("send");
+    eventually(20, "the new conversation's answer", || async {
+        let sources = client
+            .find_all(Locator::Css(".msg-ai .msg-source"))
+            .await
+            .ok()?;
+        let mut found = false;
+        for s in sources {
+            found |= s.text().await.ok()?.contains("Where can I park?");
+        }
+        found.then_some(())
+    })
+    .await;
+    assert_eq!(
+        client
+            .find_all(Locator::Css(".msg-agent"))
+            .await
+            .expect("agent")
+            .len(),
+        1,
+        "the old conversation is still there"
+    );
+    let now = client
+        .execute("return localStorage.getItem('chat.v1.demo')", vec![])
+        .await
+        .expect("session");
+    assert!(
+        !now.as_str().unwrap_or_default().contains(&id),
+        "a new conversation id"
     );
     client.close().await.ok();
 }

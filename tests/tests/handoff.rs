@@ -539,3 +539,57 @@ async fn agent_routes_need_a_session_the_origin_and_the_csrf_token_and_one_claim
     );
     assert_eq!((wrong.status, wrong.code().as_str()), (401, "bad_login"));
 }
+
+/// The scripted demo conversation of the README: what an agent receives.
+/// The packet is written to `tests/out/handoff-packet.json`.
+#[tokio::test]
+async fn the_demo_conversation_hands_over_with_a_packet_that_spares_the_visitor_repeating_themselves(
+) {
+    let edge = Edge::shared();
+    let anna = edge.anna();
+    let (visitor, mut v) = visitor_on(edge, "demo").await;
+    for text in [
+        "How much is a puncture repair?",
+        "Can you service a Rohloff hub?",
+        "that didn't help",
+    ] {
+        say(&mut v, text).await;
+        if text != "that didn't help" {
+            event_where(
+                &mut v,
+                |b| matches!(b, EventBody::Message(m) if m.author == Author::Ai),
+            )
+            .await;
+        }
+    }
+    event_where(&mut v, |b| is_state(b, ConversationState::WaitingForPerson)).await;
+    let answer = edge.agent_get(
+        &anna,
+        &format!("/api/v1/agent/conversations/{}", visitor.conversation_id),
+    );
+    let view: HandoffView = answer.json();
+    std::fs::write(
+        tests::out_dir().join("handoff-packet.json"),
+        serde_json::to_string_pretty(&view.packet).expect("json"),
+    )
+    .expect("write the packet");
+    let p = &view.packet;
+    assert_eq!(p.trigger, Trigger::RepeatedMisses);
+    assert_eq!(
+        p.reasons,
+        vec!["2 unanswered or unhelpful answers in a row"]
+    );
+    assert_eq!(p.summary.wants, "How much is a puncture repair?");
+    let tried: Vec<Option<&str>> = p
+        .summary
+        .ai_answers
+        .iter()
+        .map(|a| a.entry_id.as_deref())
+        .collect();
+    assert_eq!(tried, vec![Some("puncture-repair"), None]);
+    assert_eq!(p.summary.open, vec!["Can you service a Rohloff hub?"]);
+    assert_eq!(
+        (p.team.as_str(), p.team_name.as_str()),
+        ("support", "Support")
+    );
+}

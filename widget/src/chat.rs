@@ -61,6 +61,8 @@ struct Inner {
     typing_sent_ms: Cell<f64>,
     /// Counts typing notices, so only the latest one's time-out clears it.
     typing_seen: Cell<u32>,
+    /// "Talk to a person" was pressed while not connected: ask on connect.
+    person_requested: Cell<bool>,
 }
 
 /// A socket with the callbacks it owns, dropped together.
@@ -94,6 +96,7 @@ impl Chat {
             inner: Rc::new(Inner {
                 typing_sent_ms: Cell::new(0.0),
                 typing_seen: Cell::new(0),
+                person_requested: Cell::new(false),
                 place,
                 session: RefCell::new(None),
                 socket: RefCell::new(None),
@@ -126,18 +129,7 @@ impl Chat {
     /// After a resolution it starts a new conversation; the old one stays
     /// on screen to read.
     pub fn send(&self, text: String) {
-        if self.transcript.with_untracked(|t| t.state()) == ConversationState::Resolved {
-            let old: Vec<_> = self
-                .transcript
-                .with_untracked(|t| t.events().cloned().collect());
-            self.archive.update(|a| a.extend(old));
-            api::forget_session(&self.inner.place.site);
-            *self.inner.session.borrow_mut() = None;
-            self.inner.socket.borrow_mut().take();
-            self.transcript.set(Transcript::new());
-            self.inner.stopped.set(false);
-            self.connect();
-        }
+        self.start_anew_if_resolved();
         if self.inner.stopped.replace(false) {
             self.connect();
         }
@@ -180,9 +172,34 @@ impl Chat {
         }
     }
 
+    /// A resolved conversation never reopens: the old one moves to the
+    /// archive (still shown) and a new one starts.
+    fn start_anew_if_resolved(&self) {
+        if self.transcript.with_untracked(|t| t.state()) != ConversationState::Resolved {
+            return;
+        }
+        let old: Vec<_> = self
+            .transcript
+            .with_untracked(|t| t.events().cloned().collect());
+        self.archive.update(|a| a.extend(old));
+        api::forget_session(&self.inner.place.site);
+        *self.inner.session.borrow_mut() = None;
+        self.inner.socket.borrow_mut().take();
+        self.transcript.set(Transcript::new());
+        self.inner.stopped.set(false);
+        self.connect();
+    }
+
     /// "Talk to a person". Safe to repeat: the edge changes state once.
+    /// Not connected (or just resolved): asked as soon as the socket opens.
     pub fn request_person(&self) {
-        self.send_frame(&ClientFrame::RequestPerson {});
+        self.start_anew_if_resolved();
+        if !self.send_frame(&ClientFrame::RequestPerson {}) {
+            self.inner.person_requested.set(true);
+            if self.inner.stopped.replace(false) {
+                self.connect();
+            }
+        }
     }
 
     /// Tells a person in the conversation that the visitor is typing, at
@@ -247,6 +264,9 @@ impl Chat {
                 .unwrap_or_default();
             for frame in frames {
                 chat.send_frame(&frame);
+            }
+            if chat.inner.person_requested.replace(false) {
+                chat.send_frame(&ClientFrame::RequestPerson {});
             }
         });
         let chat = self.clone();
@@ -317,17 +337,17 @@ impl Chat {
         Ok(session)
     }
 
-    fn send_frame(&self, frame: &ClientFrame) {
+    /// Sends now if connected; returns whether it went out. (Messages are
+    /// resent from the outbox on reconnect.)
+    fn send_frame(&self, frame: &ClientFrame) -> bool {
         let socket = self.inner.socket.borrow();
-        let Some(socket) = socket.as_ref() else {
-            return;
+        let Some(socket) = socket
+            .as_ref()
+            .filter(|s| s.ws.ready_state() == WebSocket::OPEN)
+        else {
+            return false;
         };
-        if socket.ws.ready_state() != WebSocket::OPEN {
-            return; // resent from the outbox on reconnect
-        }
-        if let Some(json) = crate::json::encode(frame) {
-            let _ = socket.ws.send_with_str(&json);
-        }
+        crate::json::encode(frame).is_some_and(|json| socket.ws.send_with_str(&json).is_ok())
     }
 
     /// Exponential backoff with full jitter, so a restarted edge is not hit

@@ -237,7 +237,7 @@ pub fn App(options: Options) -> impl IntoView {
             {move || chat_typing.get().map(|name| view! {
                 <p class="typing"><bdi>{name}</bdi>" "{t.typing}</p>
             })}
-            {move || transcript.with(|t| t.open_contact_offer()).map(|_| view! { <ContactForm chat=chat/> })}
+            {move || transcript.with(|t| t.open_contact_offer()).map(|reason| view! { <ContactForm chat=chat reason=reason/> })}
             {move || transcript.with(|t| t.wants_rating()).then(|| view! { <RatingForm chat=chat/> })}
             {move || chat_problem.get().map(|(code, message)| view! {
                 <p class="problem" role="alert">
@@ -429,9 +429,10 @@ fn person_status(transcript: RwSignal<shared::transcript::Transcript>) -> Option
 }
 
 /// The e-mail fallback: address and question, checked here first so the
-/// visitor hears at once, and again at the edge.
+/// visitor hears at once, and again at the edge. Folded away while the
+/// visitor can still wait for a person; open when it is the only way.
 #[component]
-fn ContactForm(chat: StoredValue<Chat, LocalStorage>) -> impl IntoView {
+fn ContactForm(chat: StoredValue<Chat, LocalStorage>, reason: ContactReason) -> impl IntoView {
     let t = i18n::tr();
     let email = RwSignal::new(String::new());
     let question = RwSignal::new(String::new());
@@ -448,6 +449,8 @@ fn ContactForm(chat: StoredValue<Chat, LocalStorage>) -> impl IntoView {
         chat.with_value(|c| c.leave_contact(address, question.get_untracked()));
     };
     view! {
+        <details class="contact" open={reason == ContactReason::OutsideHours}>
+        <summary>{t.contact_toggle}</summary>
         <form class="contact-form" on:submit=submit>
             <label for="contact-email">{t.email_label}</label>
             <input id="contact-email" type="email" autocomplete="email" required
@@ -457,6 +460,7 @@ fn ContactForm(chat: StoredValue<Chat, LocalStorage>) -> impl IntoView {
                 prop:value=move || question.get() on:input=move |ev| question.set(event_target_value(&ev))></textarea>
             <button type="submit" class="send-button">{t.leave_contact}</button>
         </form>
+        </details>
     }
 }
 

@@ -80,15 +80,41 @@ fn dev(p: &Project) -> Result<(), Fail> {
     let tools = tools::ensure_build_tools(p)?;
     build::build_all(p, &tools)?;
     size::report(p).ok();
+    let (email, password) = dev_agent(p)?;
     let base = format!("http://127.0.0.1:{DEV_PORT}");
     println!();
     println!("  Demo site (the script tag as a marketer pastes it): {base}/demo/");
     println!("  Agent panel:                                          {base}/agent/");
-    println!("  Development agent login:                              none yet (agent accounts are not built)");
+    println!("  Development agent login:                              {email} / {password}");
     println!("  State is kept in .state/ (delete it to start afresh). Ctrl-C stops.");
     println!();
     let mut cmd = wrangler_dev(p, &tools, DEV_PORT, &p.root.join(".state"));
     run(&mut cmd)
+}
+
+/// The development agent: `.dev.vars` (ignored, read by wrangler dev) gets
+/// an `AGENTS` setting with a random password the first time; the
+/// directory creates the account from it when it has none.
+fn dev_agent(p: &Project) -> Result<(String, String), Fail> {
+    const EMAIL: &str = "agent@localhost.test";
+    let path = p.root.join(".dev.vars");
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        if let Some(pw) = text.lines().find_map(|l| l.strip_prefix("# password: ")) {
+            return Ok((EMAIL.into(), pw.trim().to_string()));
+        }
+    }
+    let mut bytes = [0u8; 12];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut bytes))
+        .map_err(|e| Fail(format!("no randomness for the dev password: {e}")))?;
+    let password: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let agents = format!(
+        r#"[{{"name":"Dev Agent","email":"{EMAIL}","password":"{password}","admin":true}}]"#
+    );
+    let text = format!("# Development settings for wrangler dev (not committed).\n# password: {password}\nAGENTS='{agents}'\n");
+    std::fs::write(&path, text)
+        .map_err(|e| Fail(format!("cannot write {}: {e}", path.display())))?;
+    Ok((EMAIL.into(), password))
 }
 
 /// `wrangler dev` on the real workerd, on loopback, with local persistence.
