@@ -35,6 +35,10 @@ pub async fn route(mut req: Request, env: &Env, rest: &[&str]) -> EdgeResult<Res
     }
     match rest {
         ["me"] => http::json_response(&session, 200),
+        ["sites"] => {
+            let sites: Vec<String> = crate::load_sites(env)?.into_keys().collect();
+            http::json_response(&sites, 200)
+        }
         ["logout"] => {
             require_method(&req, Method::Post)?;
             directory::logout(env, &token).await?;

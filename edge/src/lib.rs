@@ -73,7 +73,7 @@ pub(crate) fn require_method(req: &Request, method: Method) -> EdgeResult<()> {
     }
 }
 
-fn load_sites(env: &Env) -> EdgeResult<Sites> {
+pub(crate) fn load_sites(env: &Env) -> EdgeResult<Sites> {
     let raw = env.var("SITES").map(|v| v.to_string()).unwrap_or_default();
     parse_sites(&raw).map_err(|e| EdgeError::new(ErrorCode::Internal, e))
 }

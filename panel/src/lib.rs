@@ -1,21 +1,19 @@
-//! The agent panel. For now it is the shell that the edge serves at
-//! `/agent`; sign-in, the live queue and the conversation view build on it.
+//! The agent panel, served by the edge at `/agent`: log in, the site's
+//! live queue, a conversation with its hand-off packet, claim, reply, hand
+//! back, resolve, and the metrics. It speaks the same protocol types as
+//! the widget (`shared::protocol`) and keeps a conversation with the same
+//! `shared::transcript` (order, gaps, outbox).
 
-use leptos::prelude::*;
+mod api;
+mod conversation;
+mod live;
+mod metrics;
+mod view;
+
 use wasm_bindgen::prelude::*;
-
-#[component]
-fn Panel() -> impl IntoView {
-    view! {
-        <main class="panel">
-            <h1>"Agent panel"</h1>
-            <p>"Agent accounts, the hand-off queue and live replies are not built yet."</p>
-        </main>
-    }
-}
 
 /// Called by `/agent/boot.js` once the module is loaded.
 #[wasm_bindgen]
 pub fn start() {
-    leptos::mount::mount_to_body(Panel);
+    leptos::mount::mount_to_body(view::App);
 }

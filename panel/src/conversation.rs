@@ -1,0 +1,283 @@
+//! One conversation as an agent sees it: the hand-off packet on top, the
+//! live transcript with the same author badges as the widget, the actions
+//! (claim, hand back, resolve) and the composer.
+
+use crate::api;
+use crate::live::Live;
+use crate::view::waited;
+use leptos::prelude::*;
+use shared::handoff::HandoffView;
+use shared::protocol::{Author, ClientFrame, ConversationState, Event, EventBody, ServerFrame};
+use shared::transcript::{OutboxStatus, Transcript};
+
+#[component]
+pub fn ConversationPane(id: String, on_claimed: Callback<String>) -> impl IntoView {
+    let packet = RwSignal::new(None::<HandoffView>);
+    let problem = RwSignal::new(None::<String>);
+    let transcript = RwSignal::new(Transcript::new());
+    let visitor_typing = RwSignal::new(false);
+    let draft = RwSignal::new(String::new());
+
+    let load = {
+        let id = id.clone();
+        move || {
+            let id = id.clone();
+            leptos::task::spawn_local(async move {
+                match api::get::<HandoffView>(&format!("/api/v1/agent/conversations/{id}")).await {
+                    Ok(v) => packet.set(Some(v)),
+                    Err(e) => problem.set(Some(e.message)),
+                }
+            });
+        }
+    };
+    load();
+
+    // Replies (a resume after a gap) go back on the same socket, which is
+    // only known once it exists.
+    let socket: StoredValue<Option<Live>, LocalStorage> = StoredValue::new_local(None);
+    let send = move |frame: &ClientFrame| -> bool {
+        let Ok(json) = serde_json::to_string(frame) else {
+            return false;
+        };
+        socket.with_value(|s| s.as_ref().is_some_and(|s| s.send(&json)))
+    };
+    let live = Live::open(
+        format!("/api/v1/agent/conversations/{id}/ws"),
+        move |ws| {
+            let mut frames = vec![ClientFrame::Resume {
+                last_seq: transcript.with_untracked(Transcript::last_seq),
+            }];
+            frames.extend(
+                transcript
+                    .try_update(|t| t.on_connected())
+                    .unwrap_or_default(),
+            );
+            for frame in frames {
+                if let Ok(json) = serde_json::to_string(&frame) {
+                    let _ = ws.send_with_str(&json);
+                }
+            }
+        },
+        move |text| {
+            let Ok(frame) = serde_json::from_str::<ServerFrame>(&text) else {
+                return;
+            };
+            match &frame {
+                ServerFrame::Typing {
+                    author: Author::Visitor,
+                } => {
+                    visitor_typing.set(true);
+                    set_timeout(
+                        move || visitor_typing.set(false),
+                        std::time::Duration::from_secs(5),
+                    );
+                    return;
+                }
+                ServerFrame::Event(e) if matches!(e.body, EventBody::Message(ref m) if m.author == Author::Visitor) => {
+                    visitor_typing.set(false)
+                }
+                ServerFrame::Error {
+                    message,
+                    client_id: None,
+                    ..
+                } => problem.set(Some(message.clone())),
+                _ => {}
+            }
+            if let Some(Some(reply)) = transcript.try_update(|t| t.on_frame(frame)) {
+                send(&reply);
+            }
+        },
+    );
+    socket.set_value(Some(live));
+
+    let action = {
+        let id = id.clone();
+        move |what: &'static str| {
+            let id = id.clone();
+            let load = load.clone();
+            problem.set(None);
+            leptos::task::spawn_local(async move {
+                match api::post(&format!("/api/v1/agent/conversations/{id}/{what}"), "{}").await {
+                    Ok(_) => {
+                        if what == "claim" {
+                            on_claimed.run(id.clone());
+                        }
+                        load();
+                    }
+                    Err(e) => problem.set(Some(e.message)),
+                }
+            });
+        }
+    };
+    let (claim, hand_back, resolve) = (action.clone(), action.clone(), action);
+    let state = move || transcript.with(Transcript::state);
+    let submit = move || {
+        let text = draft.get_untracked().trim().to_string();
+        if text.is_empty() {
+            return;
+        }
+        if let Some(frame) = transcript.try_update(|t| t.queue(uuid::Uuid::new_v4(), text)) {
+            send(&frame);
+        }
+        draft.set(String::new());
+    };
+    let last_typing = StoredValue::new(0.0f64);
+    let typing = move || {
+        let now = js_sys::Date::now();
+        if now - last_typing.get_value() > 3_000.0 {
+            last_typing.set_value(now);
+            send(&ClientFrame::Typing {});
+        }
+    };
+
+    view! {
+        <div class="conversation">
+            {move || packet.get().map(|v| view! { <Packet view=v/> })}
+            <div class="actions">
+                <button type="button" class="claim" disabled=move || state() != ConversationState::WaitingForPerson
+                    on:click=move |_| claim("claim")>"Claim"</button>
+                <button type="button" class="hand-back" disabled=move || state() != ConversationState::WithPerson
+                    on:click=move |_| hand_back("hand-back")>"Hand back to the AI"</button>
+                <button type="button" class="resolve" disabled=move || state() == ConversationState::Resolved
+                    on:click=move |_| resolve("resolve")>"Resolve"</button>
+                <span class="state">{move || state_name(state())}</span>
+            </div>
+            <p class="problem" role="alert">{move || problem.get()}</p>
+            <div class="transcript" role="log" aria-label="Transcript" aria-live="polite">
+                <For each=move || transcript.with(|t| t.events().cloned().collect::<Vec<_>>()) key=|e| e.seq let:event>
+                    {event_row(event)}
+                </For>
+                {move || transcript.with(|t| t.pending().map(|o| {
+                    let note = match &o.status {
+                        OutboxStatus::Sending => "Sending…".to_string(),
+                        OutboxStatus::Sent(_) => "Sent".to_string(),
+                        OutboxStatus::Failed { message, .. } => format!("Not sent: {message}"),
+                    };
+                    view! { <div class="row row-agent pending"><p class="text">{o.text.clone()}</p><p class="note">{note}</p></div> }
+                }).collect_view())}
+            </div>
+            <p class="typing">{move || visitor_typing.get().then_some("The visitor is typing…")}</p>
+            <form class="composer" on:submit=move |ev| { ev.prevent_default(); submit(); }>
+                <label for="reply" class="visually-hidden">"Reply"</label>
+                <textarea id="reply" rows="3" placeholder="Reply to the visitor…"
+                    prop:value=move || draft.get()
+                    on:input=move |ev| { draft.set(event_target_value(&ev)); typing(); }
+                    on:keydown=move |ev| if ev.key() == "Enter" && !ev.shift_key() { ev.prevent_default(); submit(); }
+                ></textarea>
+                <button type="submit" disabled=move || state() != ConversationState::WithPerson>"Send"</button>
+            </form>
+        </div>
+    }
+}
+
+fn state_name(state: ConversationState) -> &'static str {
+    match state {
+        ConversationState::Bot => "With the AI",
+        ConversationState::WaitingForPerson => "Waiting for a person",
+        ConversationState::WithPerson => "With a person",
+        ConversationState::Resolved => "Resolved",
+    }
+}
+
+/// The hand-off packet: what the visitor wants, why the AI handed over,
+/// what it tried, what is open, where they came from.
+#[component]
+fn Packet(view: HandoffView) -> impl IntoView {
+    let p = view.packet;
+    let tried = p
+        .summary
+        .ai_answers
+        .into_iter()
+        .map(|a| {
+            let outcome = match (a.title, a.confidence) {
+                (Some(title), Some(c)) => {
+                    format!("answered with “{title}” ({:.0}% confident)", c * 100.0)
+                }
+                _ if !a.suggested.is_empty() => {
+                    format!("not sure; offered: {}", a.suggested.join(" / "))
+                }
+                _ => "not sure".to_string(),
+            };
+            view! { <li><q>{a.question}</q>" — "{outcome}</li> }
+        })
+        .collect_view();
+    let open = p
+        .summary
+        .open
+        .into_iter()
+        .map(|q| view! { <li>{q}</li> })
+        .collect_view();
+    let reasons = p
+        .reasons
+        .into_iter()
+        .map(|r| view! { <li>{r}</li> })
+        .collect_view();
+    let page = p.page_url.unwrap_or_else(|| "unknown".into());
+    view! {
+        <section class="packet" aria-label="Hand-off">
+            <h2 class="wants">{p.summary.wants}</h2>
+            <dl>
+                <dt>"Why"</dt><dd><ul class="reasons">{reasons}</ul></dd>
+                <dt>"AI tried"</dt><dd><ul>{tried}</ul></dd>
+                <dt>"Still open"</dt><dd><ul>{open}</ul></dd>
+                <dt>"Team"</dt><dd>{p.team_name}</dd>
+                <dt>"Mood"</dt><dd>{format!("{:?} (frustration {:.1})", p.sentiment.label, p.sentiment.frustration)}</dd>
+                <dt>"Page"</dt><dd class="page">{page}</dd>
+                <dt>"Language"</dt><dd>{p.locale.unwrap_or_else(|| "unknown".into())}</dd>
+                <dt>"Waited"</dt><dd>{waited(view.waited_ms as f64)}</dd>
+            </dl>
+        </section>
+    }
+}
+
+/// One event with the badge the widget would show, as text.
+fn event_row(event: Event) -> impl IntoView {
+    let (class, badge, text) = match event.body {
+        EventBody::Message(m) => {
+            let (class, badge) = match m.author {
+                Author::Visitor => ("row-visitor", "Visitor".to_string()),
+                Author::Ai => ("row-ai", "AI".to_string()),
+                Author::Agent { name } => ("row-agent", format!("{name} · person")),
+                Author::System => ("row-system", "System".to_string()),
+            };
+            let source = m
+                .source
+                .map(|s| format!(" [FAQ: {} · {:.0}%]", s.title, s.confidence * 100.0))
+                .unwrap_or_default();
+            (class, badge, format!("{}{source}", m.text))
+        }
+        EventBody::State { state, agent, team } => {
+            let text = match (state, agent, team) {
+                (ConversationState::WaitingForPerson, _, Some(team)) => {
+                    format!("Handed over; waiting for {team}")
+                }
+                (ConversationState::WithPerson, Some(a), _) => format!("{a} joined"),
+                (ConversationState::Bot, Some(a), _) => format!("{a} handed back to the AI"),
+                (ConversationState::Resolved, Some(a), _) => format!("Resolved by {a}"),
+                (s, _, _) => state_name(s).to_string(),
+            };
+            ("row-system", "System".to_string(), text)
+        }
+        EventBody::ContactOffer { reason } => (
+            "row-system",
+            "System".to_string(),
+            format!("E-mail fallback offered ({reason:?})"),
+        ),
+        EventBody::Contact { email, question } => (
+            "row-system",
+            "System".to_string(),
+            format!("Left e-mail {email}: {question}"),
+        ),
+        EventBody::Rating { score, comment } => (
+            "row-system",
+            "System".to_string(),
+            format!("Rated {score}/5 {comment}"),
+        ),
+    };
+    view! {
+        <div class=format!("row {class}") data-seq=event.seq>
+            <span class="badge">{badge}</span>
+            <p class="text">{text}</p>
+        </div>
+    }
+}

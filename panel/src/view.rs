@@ -1,0 +1,300 @@
+//! The panel's frame: login, then the desk (queue, conversation, metrics).
+//! Every visitor- or agent-supplied string is a text node.
+
+use crate::api;
+use crate::conversation::ConversationPane;
+use crate::live::Live;
+use crate::metrics::MetricsPage;
+use leptos::prelude::*;
+use shared::escalation::Mood;
+use shared::protocol::{
+    AgentPresence, AgentSession, InboxClientFrame, InboxFrame, PresenceStatus, QueueItem,
+};
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+#[component]
+pub fn App() -> impl IntoView {
+    let session = RwSignal::new(None::<AgentSession>);
+    let checked = RwSignal::new(false);
+    leptos::task::spawn_local(async move {
+        if let Ok(s) = api::get::<AgentSession>("/api/v1/agent/me").await {
+            api::set_csrf(&s.csrf_token);
+            session.set(Some(s));
+        }
+        checked.set(true);
+    });
+    move || match (checked.get(), session.get()) {
+        (false, _) => view! { <main class="panel"><p>"Loading…"</p></main> }.into_any(),
+        (true, None) => view! { <Login session=session/> }.into_any(),
+        (true, Some(s)) => view! { <Desk session=s signed_out=session/> }.into_any(),
+    }
+}
+
+#[component]
+fn Login(session: RwSignal<Option<AgentSession>>) -> impl IntoView {
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let problem = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        busy.set(true);
+        let body = serde_json::json!({ "email": email.get_untracked(), "password": password.get_untracked() }).to_string();
+        leptos::task::spawn_local(async move {
+            match api::post("/api/v1/agent/login", &body).await.and_then(|t| {
+                serde_json::from_str::<AgentSession>(&t).map_err(|_| api::network_error())
+            }) {
+                Ok(s) => {
+                    api::set_csrf(&s.csrf_token);
+                    session.set(Some(s));
+                }
+                Err(e) => problem.set(Some(e.message)),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <main class="panel login">
+            <h1>"Agent panel"</h1>
+            <form class="login-form" on:submit=submit>
+                <label for="email">"E-mail"</label>
+                <input id="email" type="email" autocomplete="username" required
+                    prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev))/>
+                <label for="password">"Password"</label>
+                <input id="password" type="password" autocomplete="current-password" required
+                    prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
+                <button type="submit" disabled=move || busy.get()>"Log in"</button>
+                <p class="problem" role="alert">{move || problem.get()}</p>
+            </form>
+        </main>
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tab {
+    Queue,
+    Metrics,
+}
+
+#[component]
+fn Desk(session: AgentSession, signed_out: RwSignal<Option<AgentSession>>) -> impl IntoView {
+    let sites = RwSignal::new(Vec::<String>::new());
+    let site = RwSignal::new(None::<String>);
+    leptos::task::spawn_local(async move {
+        if let Ok(list) = api::get::<Vec<String>>("/api/v1/agent/sites").await {
+            // `/agent/?site=demo` opens that site; else the first.
+            let wanted = web_sys::window()
+                .and_then(|w| w.location().search().ok())
+                .and_then(|q| q.strip_prefix("?site=").map(str::to_string))
+                .filter(|s| list.contains(s));
+            site.set(wanted.or_else(|| list.first().cloned()));
+            sites.set(list);
+        }
+    });
+    let tab = RwSignal::new(Tab::Queue);
+    let logout = move |_| {
+        leptos::task::spawn_local(async move {
+            let _ = api::post("/api/v1/agent/logout", "{}").await;
+            signed_out.set(None);
+        });
+    };
+    let name = session.agent.name.clone();
+    view! {
+        <div class="desk">
+            <header class="desk-header">
+                <h1>"Agent panel"</h1>
+                <nav aria-label="Sections">
+                    <button type="button" aria-pressed=move || (tab.get() == Tab::Queue).to_string() on:click=move |_| tab.set(Tab::Queue)>"Queue"</button>
+                    <button type="button" aria-pressed=move || (tab.get() == Tab::Metrics).to_string() on:click=move |_| tab.set(Tab::Metrics)>"Metrics"</button>
+                </nav>
+                <label class="site-pick">"Site "
+                    <select prop:value=move || site.get().unwrap_or_default() on:change=move |ev| site.set(Some(event_target_value(&ev)))>
+                        {move || sites.get().into_iter().map(|s| view! { <option value=s.clone()>{s.clone()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <span class="me">{name}</span>
+                <button type="button" on:click=logout>"Log out"</button>
+            </header>
+            {move || site.get().map(|s| match tab.get() {
+                Tab::Queue => view! { <Inbox site=s/> }.into_any(),
+                Tab::Metrics => view! { <MetricsPage site=s/> }.into_any(),
+            })}
+        </div>
+    }
+}
+
+/// The live queue of one site and the selected conversation.
+#[component]
+fn Inbox(site: String) -> impl IntoView {
+    let waiting = RwSignal::new(Vec::<QueueItem>::new());
+    let agents = RwSignal::new(Vec::<AgentPresence>::new());
+    let selected = RwSignal::new(None::<String>);
+    let mine = RwSignal::new(Vec::<String>::new());
+    let team = RwSignal::new(String::new());
+    let away = RwSignal::new(false);
+    let now = RwSignal::new(js_sys::Date::now());
+    let tick =
+        set_interval_with_handle(move || now.set(js_sys::Date::now()), Duration::from_secs(5)).ok();
+    on_cleanup(move || {
+        if let Some(t) = tick {
+            t.clear();
+        }
+    });
+    let seen = StoredValue::new_local(None::<BTreeSet<String>>);
+    let socket = Live::open(
+        format!("/api/v1/agent/sites/{site}/inbox"),
+        |_| {},
+        move |text| {
+            let Ok(InboxFrame::Queue {
+                waiting: w,
+                agents: a,
+            }) = serde_json::from_str::<InboxFrame>(&text)
+            else {
+                return;
+            };
+            // A new hand-off: notify (the first snapshot only sets what is known).
+            seen.update_value(|known| {
+                if let Some(known) = known {
+                    for item in w.iter().filter(|i| !known.contains(&i.conversation_id)) {
+                        notify(item);
+                    }
+                }
+                *known = Some(w.iter().map(|i| i.conversation_id.clone()).collect());
+            });
+            waiting.set(w);
+            agents.set(a);
+        },
+    );
+    let socket = StoredValue::new_local(socket);
+    let toggle_away = move |_| {
+        let status = if away.get_untracked() {
+            PresenceStatus::Online
+        } else {
+            PresenceStatus::Away
+        };
+        if let Ok(json) = serde_json::to_string(&InboxClientFrame::Presence { status }) {
+            if socket.with_value(|s| s.send(&json)) {
+                away.set(status == PresenceStatus::Away);
+            }
+        }
+    };
+    let teams = move || {
+        let mut t: Vec<String> = waiting.with(|w| w.iter().map(|i| i.team.clone()).collect());
+        t.sort();
+        t.dedup();
+        t
+    };
+    let shown = move || {
+        let filter = team.get();
+        waiting
+            .get()
+            .into_iter()
+            .filter(|i| filter.is_empty() || i.team == filter)
+            .collect::<Vec<_>>()
+    };
+    let on_claimed = Callback::new(move |id: String| {
+        mine.update(|m| {
+            if !m.contains(&id) {
+                m.push(id)
+            }
+        })
+    });
+    view! {
+        <div class="inbox">
+            <aside class="queue" aria-label="Queue">
+                <div class="queue-tools">
+                    <button type="button" class="presence" on:click=toggle_away>
+                        {move || if away.get() { "Away · set online" } else { "Online · set away" }}
+                    </button>
+                    <button type="button" on:click=move |_| ask_notification_permission()>"Notify me"</button>
+                    <label>"Team "
+                        <select on:change=move |ev| team.set(event_target_value(&ev))>
+                            <option value="">"All"</option>
+                            {move || teams().into_iter().map(|t| view! { <option value=t.clone()>{t.clone()}</option> }).collect_view()}
+                        </select>
+                    </label>
+                </div>
+                <p class="online">{move || format!("{} online", agents.with(|a| a.iter().filter(|p| p.status == PresenceStatus::Online).count()))}</p>
+                <h2>"Waiting"</h2>
+                <ul class="queue-list">
+                    <For each=shown key=|i| (i.conversation_id.clone(), i.position) let:item>
+                        <QueueRow item=item selected=selected now=now/>
+                    </For>
+                </ul>
+                {move || waiting.with(Vec::is_empty).then(|| view! { <p class="empty">"Nobody is waiting."</p> })}
+                <h2>"Mine"</h2>
+                <ul class="queue-list">
+                    {move || mine.get().into_iter().map(|id| {
+                        let short = id.chars().take(8).collect::<String>();
+                        let target = id.clone();
+                        view! { <li><button type="button" class="queue-item" on:click=move |_| selected.set(Some(target.clone()))>{format!("Conversation {short}")}</button></li> }
+                    }).collect_view()}
+                </ul>
+            </aside>
+            <section class="conversation-pane" aria-label="Conversation">
+                {move || match selected.get() {
+                    Some(id) => view! { <ConversationPane id=id on_claimed=on_claimed/> }.into_any(),
+                    None => view! { <p class="empty">"Choose a conversation from the queue."</p> }.into_any(),
+                }}
+            </section>
+        </div>
+    }
+}
+
+#[component]
+fn QueueRow(
+    item: QueueItem,
+    selected: RwSignal<Option<String>>,
+    now: RwSignal<f64>,
+) -> impl IntoView {
+    let id = item.conversation_id.clone();
+    let current = id.clone();
+    let mood = match item.sentiment.label {
+        Mood::Calm => "calm",
+        Mood::Annoyed => "annoyed",
+        Mood::Angry => "angry",
+    };
+    let requested = item.requested_at_ms as f64;
+    view! {
+        <li>
+            <button type="button" class="queue-item" aria-current=move || (selected.get().as_deref() == Some(current.as_str())).to_string()
+                on:click=move |_| selected.set(Some(id.clone()))>
+                <span class="wants">{item.wants.clone()}</span>
+                <span class="meta">
+                    {format!("#{} · {} · {} · {mood}", item.position, item.team_name, item.trigger.as_str().replace('_', " "))}
+                    " · "{move || waited(now.get() - requested)}
+                </span>
+                <span class="reasons">{item.reasons.join("; ")}</span>
+            </button>
+        </li>
+    }
+}
+
+/// "3 min", "45 s".
+pub fn waited(ms: f64) -> String {
+    let s = (ms / 1000.0).max(0.0) as u64;
+    if s < 60 {
+        format!("{s} s")
+    } else {
+        format!("{} min", s / 60)
+    }
+}
+
+fn ask_notification_permission() {
+    if web_sys::Notification::permission() == web_sys::NotificationPermission::Default {
+        let _ = web_sys::Notification::request_permission();
+    }
+}
+
+fn notify(item: &QueueItem) {
+    if web_sys::Notification::permission() != web_sys::NotificationPermission::Granted {
+        return;
+    }
+    let options = web_sys::NotificationOptions::new();
+    options.set_body(&item.wants);
+    let _ = web_sys::Notification::new_with_options(
+        &format!("New hand-off for {}", item.team_name),
+        &options,
+    );
+}

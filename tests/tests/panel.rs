@@ -1,0 +1,276 @@
+//! The agent panel in real headless Chromium, beside a visitor in a second
+//! browser session: log in, see the hand-off arrive live, claim, read the
+//! packet, reply, hand back, resolve; the visitor rates; the metrics count it.
+
+use fantoccini::{Client, Locator};
+use tests::{browser, eventually, open_chat, screenshot, Edge};
+
+async fn texts(client: &Client, css: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for el in client.find_all(Locator::Css(css)).await.unwrap_or_default() {
+        out.push(el.text().await.unwrap_or_default());
+    }
+    out
+}
+
+async fn click(client: &Client, css: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|_| panic!("{css}"))
+        .click()
+        .await
+        .expect("click");
+}
+
+/// Opens the queue item whose "wants" line is `wants`.
+async fn open_item(agent: &Client, wants: &str) {
+    for item in agent
+        .find_all(Locator::Css(".queue-list .queue-item"))
+        .await
+        .expect("items")
+    {
+        if item
+            .find(Locator::Css(".wants"))
+            .await
+            .expect("wants")
+            .text()
+            .await
+            .expect("text")
+            == wants
+        {
+            item.click().await.expect("open");
+            return;
+        }
+    }
+    panic!("no queue item for {wants:?}");
+}
+
+async fn log_in(edge: &Edge) -> Client {
+    let agent = browser(1280, 900).await;
+    agent
+        .goto(&format!("{}/agent/?site=demo", edge.base()))
+        .await
+        .expect("panel");
+    let email = eventually(20, "the login form", || async {
+        agent.find(Locator::Css("#email")).await.ok()
+    })
+    .await;
+    email.send_keys("anna@example.test").await.expect("email");
+    agent
+        .find(Locator::Css("#password"))
+        .await
+        .expect("password")
+        .send_keys("anna-test-password")
+        .await
+        .expect("pw");
+    click(&agent, ".login-form button[type=submit]").await;
+    eventually(20, "the desk after login", || async {
+        agent.find(Locator::Css(".desk .me")).await.ok()
+    })
+    .await;
+    agent
+}
+
+#[tokio::test]
+async fn an_agent_takes_a_hand_off_in_the_panel_and_the_visitor_sees_a_person() {
+    let edge = Edge::shared();
+    let agent = log_in(edge).await;
+    assert_eq!(texts(&agent, ".desk .me").await, vec!["Anna"]);
+
+    // The visitor asks something the FAQ cannot answer, then for a person.
+    let visitor = browser(1280, 900).await;
+    visitor
+        .goto(&format!("{}/demo/", edge.base()))
+        .await
+        .expect("demo page");
+    let input = open_chat(&visitor).await;
+    input
+        .send_keys("Can you service a Rohloff hub?")
+        .await
+        .expect("type");
+    click(&visitor, ".send-button").await;
+    eventually(20, "the AI's reply", || async {
+        (!texts(&visitor, ".msg-ai").await.is_empty()).then_some(())
+    })
+    .await;
+    click(&visitor, ".person-button").await;
+
+    // The hand-off appears in the panel without a reload.
+    eventually(20, "the hand-off in the queue", || async {
+        let wants = texts(&agent, ".queue-item .wants").await;
+        wants
+            .iter()
+            .any(|w| w == "Can you service a Rohloff hub?")
+            .then_some(())
+    })
+    .await;
+    screenshot(&agent, "panel-queue").await;
+
+    // Open it: the packet says what the visitor wants and why.
+    open_item(&agent, "Can you service a Rohloff hub?").await;
+    let wants = eventually(20, "the packet", || async {
+        agent
+            .find(Locator::Css(".packet .wants"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()
+    })
+    .await;
+    assert_eq!(wants, "Can you service a Rohloff hub?");
+    let reasons = texts(&agent, ".packet .reasons li").await;
+    assert_eq!(reasons, vec!["pressed \"Talk to a person\""]);
+    click(&agent, ".actions .claim").await;
+    eventually(20, "claimed", || async {
+        (agent
+            .find(Locator::Css(".actions .state"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?
+            == "With a person")
+            .then_some(())
+    })
+    .await;
+
+    let reply = agent.find(Locator::Css("#reply")).await.expect("reply box");
+    reply
+        .send_keys("Hi, I'm Anna. Yes, we service Rohloff hubs: bring it in any weekday.")
+        .await
+        .expect("type");
+    click(&agent, ".composer button[type=submit]").await;
+    screenshot(&agent, "panel-conversation").await;
+
+    // The visitor sees the reply with the agent's name and the person badge.
+    let badge = eventually(20, "the agent's reply in the widget", || async {
+        visitor
+            .find(Locator::Css(".msg-agent .badge"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()
+    })
+    .await;
+    assert_eq!(badge, "Anna · person");
+
+    // Hand back: the AI answers the next question.
+    click(&agent, ".actions .hand-back").await;
+    eventually(20, "told the AI is back", || async {
+        texts(&visitor, ".msg-system .msg-text")
+            .await
+            .iter()
+            .any(|t| t == "Anna has left. The AI assistant answers again.")
+            .then_some(())
+    })
+    .await;
+    let input = visitor
+        .find(Locator::Css("#chat-input"))
+        .await
+        .expect("input");
+    input.send_keys("where can I park?").await.expect("type");
+    click(&visitor, ".send-button").await;
+    eventually(20, "the AI answers again", || async {
+        texts(&visitor, ".msg-ai .msg-source")
+            .await
+            .iter()
+            .any(|t| t.contains("Where can I park?"))
+            .then_some(())
+    })
+    .await;
+
+    // Resolve; the visitor rates; the metrics page counts it.
+    click(&agent, ".actions .resolve").await;
+    let five = eventually(20, "the rating form", || async {
+        visitor
+            .find(Locator::Css(".rating-form .score:last-child"))
+            .await
+            .ok()
+    })
+    .await;
+    five.click().await.expect("5");
+    click(&visitor, ".rating-form .send-button").await;
+    eventually(20, "rated", || async {
+        texts(&visitor, ".msg-system .msg-text")
+            .await
+            .iter()
+            .any(|t| t == "Thank you for your rating.")
+            .then_some(())
+    })
+    .await;
+    click(&agent, ".desk-header nav button:last-child").await;
+    let csat = eventually(20, "the metrics", || async {
+        let cells = texts(&agent, ".metrics-table tbody tr:first-child td").await;
+        (cells.len() == 10 && cells[8] != "–").then_some(cells)
+    })
+    .await;
+    assert_eq!(csat[1], "all");
+    assert_eq!(csat[8], "5.0 / 5", "{csat:?}");
+    assert!(csat[5].contains("person button"), "{csat:?}");
+    screenshot(&agent, "panel-metrics").await;
+    agent.close().await.ok();
+    visitor.close().await.ok();
+}
+
+#[tokio::test]
+async fn markup_from_a_visitor_is_text_in_the_panel_and_never_runs() {
+    let edge = Edge::shared();
+    let anna = edge.anna();
+    let visitor = edge.new_visitor();
+    let mut socket = edge.connect(&visitor).await;
+    let hostile =
+        "<img src=x onerror=\"document.title='pwned'\"><script>document.title='pwned'</script>";
+    tests::send(
+        &mut socket,
+        &shared::protocol::ClientFrame::Resume { last_seq: 0 },
+    )
+    .await;
+    tests::send(
+        &mut socket,
+        &shared::protocol::ClientFrame::Send {
+            client_id: uuid::Uuid::new_v4(),
+            text: hostile.into(),
+        },
+    )
+    .await;
+    tests::send(
+        &mut socket,
+        &shared::protocol::ClientFrame::RequestPerson {},
+    )
+    .await;
+    let id = visitor.conversation_id.clone();
+    eventually(20, "queued", || async {
+        let view = edge.agent_get(&anna, &format!("/api/v1/agent/conversations/{id}"));
+        (view.status == 200).then_some(())
+    })
+    .await;
+
+    let agent = log_in(edge).await;
+    eventually(20, "the hostile hand-off in the queue", || async {
+        texts(&agent, ".queue-item .wants")
+            .await
+            .iter()
+            .any(|w| w == hostile)
+            .then_some(())
+    })
+    .await;
+    open_item(&agent, hostile).await;
+    eventually(20, "the transcript", || async {
+        texts(&agent, ".transcript .row-visitor .text")
+            .await
+            .iter()
+            .any(|t| t == hostile)
+            .then_some(())
+    })
+    .await;
+    let title = agent.title().await.expect("title");
+    assert_eq!(title, "Agent panel", "no script ran");
+    assert!(
+        agent.find(Locator::Css(".transcript img")).await.is_err(),
+        "no element was made from the text"
+    );
+    agent.close().await.ok();
+}
