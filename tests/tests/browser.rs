@@ -836,7 +836,7 @@ async fn a_person_joins_answers_and_resolves_then_the_visitor_rates_and_starts_a
     );
     let five = eventually(20, "the rating form", || async {
         client
-            .find(Locator::Css(".rating-form .score:last-child"))
+            .find(Locator::Css(".rating-form label[for=score-5]"))
             .await
             .ok()
     })

@@ -186,7 +186,7 @@ async fn an_agent_takes_a_hand_off_in_the_panel_and_the_visitor_sees_a_person() 
     click(&agent, ".actions .resolve").await;
     let five = eventually(20, "the rating form", || async {
         visitor
-            .find(Locator::Css(".rating-form .score:last-child"))
+            .find(Locator::Css(".rating-form label[for=score-5]"))
             .await
             .ok()
     })

@@ -39,8 +39,9 @@ pub struct Place {
 pub struct Chat {
     pub transcript: RwSignal<Transcript>,
     pub link: RwSignal<Link>,
-    /// A resolved conversation the visitor moved on from, still readable.
-    pub archive: RwSignal<Vec<shared::protocol::Event>>,
+    /// Resolved conversations the visitor moved on from, still readable:
+    /// each event with its conversation's number (0, 1, …).
+    pub archive: RwSignal<Vec<(u32, shared::protocol::Event)>>,
     /// The name of the person typing right now.
     pub typing: RwSignal<Option<String>>,
     /// The edge refused an action that was not a message (e.g. an e-mail
@@ -181,7 +182,10 @@ impl Chat {
         let old: Vec<_> = self
             .transcript
             .with_untracked(|t| t.events().cloned().collect());
-        self.archive.update(|a| a.extend(old));
+        self.archive.update(|a| {
+            let n = a.last().map_or(0, |(n, _)| n + 1);
+            a.extend(old.into_iter().map(|e| (n, e)));
+        });
         api::forget_session(&self.inner.place.site);
         *self.inner.session.borrow_mut() = None;
         self.inner.socket.borrow_mut().take();

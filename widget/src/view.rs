@@ -193,7 +193,6 @@ pub fn App(options: Options) -> impl IntoView {
     };
     let (archive, chat_typing, chat_problem) =
         chat.with_value(|c| (c.archive, c.typing, c.problem));
-    let page2 = page.clone();
 
     view! {
         <div class="chat">
@@ -216,12 +215,17 @@ pub fn App(options: Options) -> impl IntoView {
                         <p class="msg-text">{text}</p>
                     </div>
                 })}
-                // A resolved conversation the visitor moved on from.
-                {move || archive.with(|a| a.iter().cloned().map(|e| event_view(e, page.clone(), None)).collect_view())}
+                // Earlier, resolved conversations first (still readable),
+                // then this one; keyed by conversation and sequence number.
                 <For
-                    each=move || transcript.with(|t| t.events().cloned().collect::<Vec<_>>())
-                    key=|event| event.seq
-                    children=move |event| event_view(event, page2.clone(), Some(choose))
+                    each=move || {
+                        let mut all = archive.get();
+                        let current = all.last().map_or(0, |(n, _)| n + 1);
+                        transcript.with(|t| all.extend(t.events().cloned().map(|e| (current, e))));
+                        all
+                    }
+                    key=|(n, event)| (*n, event.seq)
+                    children=move |(_, event)| event_view(event, page.clone(), choose)
                 />
                 // Few and short-lived: redrawn whole, no keyed diffing needed.
                 {move || transcript.with(|t| t.pending().map(|o| pending_item(o, chat)).collect_view())}
@@ -354,7 +358,7 @@ pub fn MessageItem(
 fn event_view(
     event: Event,
     page: Option<String>,
-    on_choose: Option<Callback<String>>,
+    on_choose: Callback<String>,
 ) -> impl IntoView {
     let t = i18n::tr();
     let seq = event.seq;
@@ -362,7 +366,7 @@ fn event_view(
     let (text, name): (String, Option<String>) = match event.body {
         EventBody::Message(message) => {
             return Either::Left(
-                view! { <MessageItem seq=seq message=message page=page on_choose=on_choose.unwrap_or(Callback::new(|_| ()))/> },
+                view! { <MessageItem seq=seq message=message page=page on_choose=on_choose/> },
             )
         }
         EventBody::State { state, agent, team } => match (state, agent) {
@@ -428,25 +432,19 @@ fn person_status(transcript: RwSignal<shared::transcript::Transcript>) -> Option
     })
 }
 
-/// The e-mail fallback: address and question, checked here first so the
-/// visitor hears at once, and again at the edge. Folded away while the
+/// The e-mail fallback: address and question. Folded away while the
 /// visitor can still wait for a person; open when it is the only way.
+/// Plain form fields read on submit: no reactive state to ship.
 #[component]
 fn ContactForm(chat: StoredValue<Chat, LocalStorage>, reason: ContactReason) -> impl IntoView {
     let t = i18n::tr();
-    let email = RwSignal::new(String::new());
-    let question = RwSignal::new(String::new());
+    let email = StoredValue::new(String::new());
+    let question = StoredValue::new(String::new());
+    // The address is checked at the edge (`shared::text::valid_email`);
+    // its `invalid_email` code is shown in the visitor's language.
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let address = email.get_untracked();
-        if shared::text::valid_email(&address).is_err() {
-            chat.with_value(|c| {
-                c.problem
-                    .set(Some((ErrorCode::InvalidEmail, String::new())))
-            });
-            return;
-        }
-        chat.with_value(|c| c.leave_contact(address, question.get_untracked()));
+        chat.with_value(|c| c.leave_contact(email.get_value(), question.get_value()));
     };
     view! {
         <details class="contact" open={reason == ContactReason::OutsideHours}>
@@ -454,35 +452,35 @@ fn ContactForm(chat: StoredValue<Chat, LocalStorage>, reason: ContactReason) -> 
         <form class="contact-form" on:submit=submit>
             <label for="contact-email">{t.email_label}</label>
             <input id="contact-email" type="email" autocomplete="email" required
-                prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev))/>
+                on:input=move |ev| email.set_value(event_target_value(&ev))/>
             <label for="contact-question">{t.question_label}</label>
             <textarea id="contact-question" rows="2"
-                prop:value=move || question.get() on:input=move |ev| question.set(event_target_value(&ev))></textarea>
+                on:input=move |ev| question.set_value(event_target_value(&ev))></textarea>
             <button type="submit" class="send-button">{t.leave_contact}</button>
         </form>
         </details>
     }
 }
 
-/// After a resolution: 1 to 5 and an optional comment, once.
+/// After a resolution: 1 to 5 (a radio group the browser requires) and an
+/// optional comment, once.
 #[component]
 fn RatingForm(chat: StoredValue<Chat, LocalStorage>) -> impl IntoView {
     let t = i18n::tr();
-    let score = RwSignal::new(0u8);
-    let comment = RwSignal::new(String::new());
+    let score = StoredValue::new(0u8);
+    let comment = StoredValue::new(String::new());
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if score.get_untracked() > 0 {
-            chat.with_value(|c| c.rate(score.get_untracked(), comment.get_untracked()));
+        if score.get_value() > 0 {
+            chat.with_value(|c| c.rate(score.get_value(), comment.get_value()));
         }
     };
-    let stars = (1..=5u8)
+    let scores = (1..=5u8)
         .map(|n| {
+            let id = format!("score-{n}");
             view! {
-                <button type="button" class="score" aria-pressed=move || (score.get() == n).to_string()
-                    aria-label=t.rate_score.replace("{n}", &n.to_string()) on:click=move |_| score.set(n)>
-                    {n.to_string()}
-                </button>
+                <input type="radio" name="score" id=id.clone() required value=n on:change=move |_| score.set_value(n)/>
+                <label for=id class="score" aria-label=t.rate_score.replace("{n}", &n.to_string())>{n}</label>
             }
         })
         .collect_view();
@@ -490,12 +488,12 @@ fn RatingForm(chat: StoredValue<Chat, LocalStorage>) -> impl IntoView {
         <form class="rating-form" on:submit=submit>
             <fieldset>
                 <legend>{t.rate_prompt}</legend>
-                <div class="scores">{stars}</div>
+                <div class="scores">{scores}</div>
             </fieldset>
             <label for="rating-comment">{t.rate_comment}</label>
             <textarea id="rating-comment" rows="2"
-                prop:value=move || comment.get() on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
-            <button type="submit" class="send-button" aria-disabled=move || (score.get() == 0).to_string()>{t.rate_send}</button>
+                on:input=move |ev| comment.set_value(event_target_value(&ev))></textarea>
+            <button type="submit" class="send-button">{t.rate_send}</button>
         </form>
     }
 }
