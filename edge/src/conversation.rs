@@ -51,6 +51,9 @@ pub struct Init {
     pub page_url: Option<String>,
     pub secret_hash: String,
     pub disclosure_version: Option<u32>,
+    /// The visitor's previous conversation, proven with its secret.
+    #[serde(default)]
+    pub follows: Option<String>,
 }
 
 /// Who is on the other end of a socket; kept in the socket's attachment so
@@ -105,6 +108,30 @@ pub async fn init(env: &Env, init: &Init) -> EdgeResult<()> {
     }
 }
 
+/// The previous conversation's id if the follow-up's secret opens it (on
+/// the same site); anything else is dropped, not refused, since the link
+/// is a convenience for agents.
+pub async fn proven_follow_up(
+    env: &Env,
+    site: &str,
+    follow: &shared::protocol::FollowUp,
+) -> Option<String> {
+    let id = shared::protocol::parse_conversation_id(&follow.conversation_id)?.to_string();
+    let headers = worker::Headers::new();
+    headers
+        .set(
+            "authorization",
+            &format!("Bearer {}", follow.visitor_secret),
+        )
+        .ok()?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post).with_headers(headers);
+    let req = Request::new_with_init("https://conversation/verify", &init).ok()?;
+    let mut res = stub(env, &id).ok()?.fetch_with_request(req).await.ok()?;
+    let owner_site = res.text().await.ok()?;
+    (res.status_code() == 200 && owner_site == site).then_some(id)
+}
+
 /// The inbox tells a waiting conversation its place in the queue.
 pub async fn push_queue_status(
     env: &Env,
@@ -139,6 +166,7 @@ struct MetaRow {
     secret_hash: String,
     created_ms: i64,
     disclosure_version: Option<i64>,
+    follows: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -170,6 +198,11 @@ struct JsonRow {
     body: String,
 }
 
+/// Columns added after a table was first created, for objects made by an
+/// earlier version: each is tried once per start and fails harmlessly
+/// ("duplicate column") where it exists already.
+const MIGRATIONS: &[&str] = &["ALTER TABLE meta ADD COLUMN follows TEXT"];
+
 impl DurableObject for Conversation {
     fn new(state: State, env: Env) -> Self {
         let sql = state.storage().sql();
@@ -177,6 +210,9 @@ impl DurableObject for Conversation {
             if let Err(e) = sql.exec(ddl, None) {
                 worker::console_error!("schema: {e}");
             }
+        }
+        for ddl in MIGRATIONS {
+            let _ = sql.exec(ddl, None);
         }
         Self {
             state,
@@ -206,6 +242,9 @@ impl DurableObject for Conversation {
             match action.as_str() {
                 "init" => self.init(req).await,
                 "queue-status" => self.queue_status(req).await,
+                "verify" => self
+                    .authorised(&req)
+                    .and_then(|meta| Ok(Response::ok(meta.site)?)),
                 "ticket" => self.issue_ticket(&req),
                 _ if req.method() == Method::Delete => self.erase(&req).await,
                 "ws" => self.accept_socket(&req),
@@ -295,7 +334,8 @@ const SCHEMA: &[&str] = &[
         page_url TEXT,
         secret_hash TEXT NOT NULL,
         created_ms INTEGER NOT NULL,
-        disclosure_version INTEGER)",
+        disclosure_version INTEGER,
+        follows TEXT)",
     "CREATE TABLE IF NOT EXISTS events (
         seq INTEGER PRIMARY KEY,
         client_id TEXT UNIQUE,
@@ -336,7 +376,7 @@ impl Conversation {
         let rows: Vec<MetaRow> = self
             .sql()
             .exec(
-                "SELECT conversation_id, site, locale, page_url, secret_hash, created_ms, disclosure_version FROM meta WHERE id = 1",
+                "SELECT conversation_id, site, locale, page_url, secret_hash, created_ms, disclosure_version, follows FROM meta WHERE id = 1",
                 None,
             )?
             .to_array()?;
@@ -378,8 +418,8 @@ impl Conversation {
         }
         let now = now_ms();
         self.sql().exec(
-            "INSERT INTO meta (id, conversation_id, site, locale, page_url, secret_hash, created_ms, disclosure_version)
-             VALUES (1, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO meta (id, conversation_id, site, locale, page_url, secret_hash, created_ms, disclosure_version, follows)
+             VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)",
             vec![
                 init.conversation_id.clone().into(),
                 init.site.clone().into(),
@@ -388,6 +428,7 @@ impl Conversation {
                 init.secret_hash.into(),
                 now.into(),
                 init.disclosure_version.map(i64::from).into(),
+                init.follows.into(),
             ],
         )?;
         let fact = FactUpdate {
@@ -757,6 +798,7 @@ impl Conversation {
             page_url: meta.page_url.clone(),
             locale: meta.locale.clone(),
             requested_at_ms: now,
+            follows: meta.follows.clone(),
         };
         self.sql().exec(
             "INSERT OR REPLACE INTO handoff (id, packet, requested_ms, team, contact_offered) VALUES (1, ?, ?, ?, ?)",

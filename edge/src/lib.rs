@@ -93,6 +93,10 @@ async fn create_conversation(mut req: Request, env: &Env) -> EdgeResult<Response
     http::require_same_origin(&req)?;
     let body: CreateConversation = http::read_json(&mut req, MAX_BODY_BYTES).await?;
     load_site_config(env, &body.site)?;
+    let follows = match &body.follows {
+        Some(f) => conversation::proven_follow_up(env, &body.site, f).await,
+        None => None,
+    };
     let conversation_id = uuid::Uuid::new_v4().to_string();
     let visitor_secret = credentials::new_secret();
     let init = conversation::Init {
@@ -102,6 +106,7 @@ async fn create_conversation(mut req: Request, env: &Env) -> EdgeResult<Response
         page_url: body.page_url.map(|u| u.chars().take(2048).collect()),
         secret_hash: credentials::hash(&visitor_secret),
         disclosure_version: body.disclosure_version,
+        follows,
     };
     conversation::init(env, &init).await?;
     let created = ConversationCreated {

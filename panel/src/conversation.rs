@@ -225,6 +225,7 @@ fn Packet(view: HandoffView) -> impl IntoView {
                 <dt>"Page"</dt><dd class="page">{page}</dd>
                 <dt>"Language"</dt><dd>{p.locale.unwrap_or_else(|| "unknown".into())}</dd>
                 <dt>"Waited"</dt><dd>{waited(view.waited_ms as f64)}</dd>
+                {p.follows.map(|id| view! { <dt>"Follows"</dt><dd class="follows">{format!("conversation {id}")}</dd> })}
             </dl>
         </section>
     }

@@ -25,6 +25,9 @@ pub struct HandoffPacket {
     #[serde(default)]
     pub locale: Option<String>,
     pub requested_at_ms: i64,
+    /// The visitor's previous, resolved conversation, if this one follows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follows: Option<String>,
 }
 
 /// A short extractive summary: the visitor's own words and the AI's

@@ -55,6 +55,18 @@ pub struct CreateConversation {
     /// with the conversation and the time it was opened.
     #[serde(default)]
     pub disclosure_version: Option<u32>,
+    /// The resolved conversation this one follows (the visitor wrote again
+    /// after a resolution), proved with that conversation's secret. Agents
+    /// see the link; an unprovable one is dropped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follows: Option<FollowUp>,
+}
+
+/// A link to the visitor's previous conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FollowUp {
+    pub conversation_id: String,
+    pub visitor_secret: String,
 }
 
 /// Answer to [`CreateConversation`]. Both values are made by the edge.

@@ -138,6 +138,42 @@ pub fn valid_email(raw: &str) -> Result<String, InvalidEmail> {
     Ok(format!("{local}@{domain}"))
 }
 
+/// A piece of message text: plain, or an `https://` address written out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Span<'a> {
+    Text(&'a str),
+    Link(&'a str),
+}
+
+/// Splits text into plain pieces and bare `https://` addresses (trailing
+/// punctuation such as a full stop stays text), so front ends can draw the
+/// addresses as checked links and everything else as text. Other schemes
+/// are never links.
+pub fn link_spans(text: &str) -> Vec<Span<'_>> {
+    let mut spans = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("https://") {
+        let tail = &rest[at..];
+        let end = tail.find(char::is_whitespace).unwrap_or(tail.len());
+        let link =
+            tail[..end].trim_end_matches(['.', ',', ';', ':', '!', '?', ')', ']', '\'', '"']);
+        if link.len() <= "https://".len() {
+            spans.push(Span::Text(&rest[..at + "https://".len()]));
+            rest = &rest[at + "https://".len()..];
+            continue;
+        }
+        if at > 0 {
+            spans.push(Span::Text(&rest[..at]));
+        }
+        spans.push(Span::Link(link));
+        rest = &rest[at + link.len()..];
+    }
+    if !rest.is_empty() {
+        spans.push(Span::Text(rest));
+    }
+    spans
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,5 +275,31 @@ mod tests {
             assert_eq!(valid_email(bad), Err(InvalidEmail), "{bad:?}");
         }
         assert!(valid_email(&format!("{}@example.com", "a".repeat(65))).is_err());
+    }
+
+    #[test]
+    fn https_addresses_in_text_become_links_and_nothing_else_does() {
+        use Span::*;
+        assert_eq!(
+            link_spans("Book at https://spoke.example/book. Or call."),
+            vec![
+                Text("Book at "),
+                Link("https://spoke.example/book"),
+                Text(". Or call.")
+            ]
+        );
+        assert_eq!(
+            link_spans("(see https://a.example/x)"),
+            vec![Text("(see "), Link("https://a.example/x"), Text(")")]
+        );
+        assert_eq!(
+            link_spans("javascript:alert(1) http://plain.example"),
+            vec![Text("javascript:alert(1) http://plain.example")]
+        );
+        assert_eq!(
+            link_spans("https:// alone"),
+            vec![Text("https://"), Text(" alone")]
+        );
+        assert_eq!(link_spans(""), vec![]);
     }
 }

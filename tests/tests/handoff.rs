@@ -593,3 +593,57 @@ async fn the_demo_conversation_hands_over_with_a_packet_that_spares_the_visitor_
         ("support", "Support")
     );
 }
+
+/// Opens a conversation on `site` whose body links `follows` (id, secret).
+fn follow_up(edge: &Edge, site: &str, follows: (&str, &str)) -> tests::Visitor {
+    let body = serde_json::json!({
+        "site": site, "locale": "en", "disclosure_version": 1,
+        "follows": { "conversation_id": follows.0, "visitor_secret": follows.1 },
+    });
+    let answer = post(
+        &format!("{}/api/v1/conversations", edge.base()),
+        &body.to_string(),
+        &[],
+    );
+    assert_eq!(answer.status, 201, "{}", answer.body);
+    let created: shared::protocol::ConversationCreated = answer.json();
+    tests::Visitor {
+        conversation_id: created.conversation_id,
+        secret: created.visitor_secret,
+    }
+}
+
+#[tokio::test]
+async fn a_new_conversation_after_a_resolution_is_linked_to_the_old_one_only_with_its_secret() {
+    let edge = Edge::shared();
+    let anna = edge.anna();
+    let (old, mut v) = visitor_on(edge, "desk").await;
+    send(&mut v, &ClientFrame::RequestPerson {}).await;
+    event_where(&mut v, |b| is_state(b, ConversationState::WaitingForPerson)).await;
+    let old_id = old.conversation_id.clone();
+    assert_eq!(
+        edge.agent_post(
+            &anna,
+            &format!("/api/v1/agent/conversations/{old_id}/resolve")
+        )
+        .status,
+        204
+    );
+    event_where(&mut v, |b| is_state(b, ConversationState::Resolved)).await;
+
+    let linked = follow_up(edge, "desk", (&old_id, &old.secret));
+    let forged = follow_up(edge, "desk", (&old_id, "not-the-secret"));
+    for (visitor, expected) in [(&linked, Some(old_id.clone())), (&forged, None)] {
+        let mut s = edge.connect(visitor).await;
+        send(&mut s, &ClientFrame::Resume { last_seq: 0 }).await;
+        send(&mut s, &ClientFrame::RequestPerson {}).await;
+        event_where(&mut s, |b| is_state(b, ConversationState::WaitingForPerson)).await;
+        let view: HandoffView = edge
+            .agent_get(
+                &anna,
+                &format!("/api/v1/agent/conversations/{}", visitor.conversation_id),
+            )
+            .json();
+        assert_eq!(view.packet.follows, expected);
+    }
+}

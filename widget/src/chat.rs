@@ -5,7 +5,8 @@
 use crate::api::{self, ApiFailure, Session};
 use leptos::prelude::*;
 use shared::protocol::{
-    Author, ClientFrame, ConversationState, CreateConversation, ErrorCode, EventBody, ServerFrame,
+    Author, ClientFrame, ConversationState, CreateConversation, ErrorCode, EventBody, FollowUp,
+    ServerFrame,
 };
 use shared::transcript::Transcript;
 use std::cell::{Cell, RefCell};
@@ -64,6 +65,8 @@ struct Inner {
     typing_seen: Cell<u32>,
     /// "Talk to a person" was pressed while not connected: ask on connect.
     person_requested: Cell<bool>,
+    /// The resolved conversation the next one follows (linked at the edge).
+    follows: RefCell<Option<Session>>,
 }
 
 /// A socket with the callbacks it owns, dropped together.
@@ -98,6 +101,7 @@ impl Chat {
                 typing_sent_ms: Cell::new(0.0),
                 typing_seen: Cell::new(0),
                 person_requested: Cell::new(false),
+                follows: RefCell::new(None),
                 place,
                 session: RefCell::new(None),
                 socket: RefCell::new(None),
@@ -187,7 +191,7 @@ impl Chat {
             a.extend(old.into_iter().map(|e| (n, e)));
         });
         api::forget_session(&self.inner.place.site);
-        *self.inner.session.borrow_mut() = None;
+        *self.inner.follows.borrow_mut() = self.inner.session.borrow_mut().take();
         self.inner.socket.borrow_mut().take();
         self.transcript.set(Transcript::new());
         self.inner.stopped.set(false);
@@ -331,9 +335,14 @@ impl Chat {
                     locale: place.locale.clone(),
                     page_url: place.page_url.clone(),
                     disclosure_version: Some(shared::disclosure::DISCLOSURE_VERSION),
+                    follows: self.inner.follows.borrow().as_ref().map(|s| FollowUp {
+                        conversation_id: s.conversation_id.clone(),
+                        visitor_secret: s.secret.clone(),
+                    }),
                 };
                 let session = api::create_conversation(&body).await?;
                 api::save_session(&place.site, &session);
+                self.inner.follows.borrow_mut().take();
                 session
             }
         };

@@ -305,6 +305,26 @@ pub fn MessageItem(
 ) -> impl IntoView {
     let t = i18n::tr();
     let (class, badge) = badge(&message.author);
+    // Addresses written out by the AI's FAQ or a person become checked
+    // links (https only, with their domain); a visitor's stay text.
+    let linked = !matches!(message.author, Author::Visitor);
+    let text = if linked {
+        shared::text::link_spans(&message.text)
+            .into_iter()
+            .map(|span| match span {
+                shared::text::Span::Link(url) => match safe_link(url, None) {
+                    Some((href, domain)) => Either::Left(view! {
+                        <a href=href target="_blank" rel="noopener noreferrer">{url.to_string()}</a>
+                        <span class="link-domain">{format!(" ({domain})")}</span>
+                    }),
+                    None => Either::Right(url.to_string()),
+                },
+                shared::text::Span::Text(t) => Either::Right(t.to_string()),
+            })
+            .collect::<Vec<_>>()
+    } else {
+        vec![Either::Right(message.text.clone())]
+    };
     let source = message.source.map(|src| {
         let link = src
             .url
@@ -346,7 +366,7 @@ pub fn MessageItem(
     view! {
         <div class=format!("msg {class}") data-seq=seq>
             {badge}
-            <p class="msg-text">{message.text}</p>
+            <p class="msg-text">{text}</p>
             {source}
             {choices}
         </div>
@@ -355,11 +375,7 @@ pub fn MessageItem(
 
 /// One stored event: a message, or a notice in the product's own words
 /// (state changes, the e-mail offer and its answer, the rating).
-fn event_view(
-    event: Event,
-    page: Option<String>,
-    on_choose: Callback<String>,
-) -> impl IntoView {
+fn event_view(event: Event, page: Option<String>, on_choose: Callback<String>) -> impl IntoView {
     let t = i18n::tr();
     let seq = event.seq;
     let fill = |template: &str, key: &str, value: &str| template.replace(key, value);

@@ -74,6 +74,31 @@ fn a_source_that_is_not_https_is_shown_without_a_link() {
 }
 
 #[wasm_bindgen_test]
+fn addresses_in_an_answer_become_safe_links_but_a_visitors_stay_text() {
+    let el = mount_message(
+        Author::Ai,
+        "Book at https://spoke.example/book. Not javascript:alert(1) or http://x.example.",
+    );
+    let links = el.query_selector_all(".msg-text a").unwrap();
+    assert_eq!(links.length(), 1, "only the https address");
+    let a: web_sys::Element = links.item(0).unwrap().unchecked_into();
+    assert_eq!(
+        a.get_attribute("href").unwrap(),
+        "https://spoke.example/book"
+    );
+    assert_eq!(a.get_attribute("rel").unwrap(), "noopener noreferrer");
+    assert_eq!(
+        el.query_selector(".msg-text").unwrap().unwrap().text_content().unwrap(),
+        "Book at https://spoke.example/book (spoke.example). Not javascript:alert(1) or http://x.example."
+    );
+    let visitor = mount_message(Author::Visitor, "see https://phish.example/login");
+    assert!(
+        visitor.query_selector("a").unwrap().is_none(),
+        "a visitor's address is not made a link"
+    );
+}
+
+#[wasm_bindgen_test]
 fn an_unsure_answer_offers_its_choices_as_buttons() {
     let mut m = Message::plain(Author::Ai, "Not sure.", None);
     m.suggestions = vec![
