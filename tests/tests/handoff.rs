@@ -647,3 +647,33 @@ async fn a_new_conversation_after_a_resolution_is_linked_to_the_old_one_only_wit
         assert_eq!(view.packet.follows, expected);
     }
 }
+
+/// The status a WebSocket upgrade is answered with.
+async fn upgrade_status(edge: &Edge, path: &str, headers: &[(&str, &str)]) -> u16 {
+    use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Error};
+    let mut req = format!("{}{path}", edge.ws_base()).into_client_request().expect("request");
+    for (k, v) in headers {
+        let name = tokio_tungstenite::tungstenite::http::HeaderName::from_bytes(k.as_bytes()).expect("name");
+        req.headers_mut().insert(name, v.parse().expect("header"));
+    }
+    match tokio_tungstenite::connect_async(req).await {
+        Ok((_, res)) => res.status().as_u16(),
+        Err(Error::Http(res)) => res.status().as_u16(),
+        Err(e) => panic!("upgrade {path}: {e}"),
+    }
+}
+
+#[tokio::test]
+async fn agent_sockets_need_a_session_and_the_edges_own_origin() {
+    let edge = Edge::shared();
+    let anna = edge.anna();
+    let id = edge.new_visitor().conversation_id;
+    let foreign = [("cookie", anna.cookie.as_str()), ("origin", "https://evil.example")];
+    let own_origin = edge.base();
+    let own = [("cookie", anna.cookie.as_str()), ("origin", own_origin.as_str())];
+    for path in ["/api/v1/agent/sites/demo/inbox".to_string(), format!("/api/v1/agent/conversations/{id}/ws")] {
+        assert_eq!(upgrade_status(edge, &path, &[]).await, 401, "{path} without a session");
+        assert_eq!(upgrade_status(edge, &path, &foreign).await, 403, "{path} from another origin");
+        assert_eq!(upgrade_status(edge, &path, &own).await, 101, "{path} with both");
+    }
+}
