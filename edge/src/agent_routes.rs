@@ -53,7 +53,10 @@ pub async fn route(mut req: Request, env: &Env, rest: &[&str]) -> EdgeResult<Res
             if !is_valid_site_id(site) {
                 return Err(EdgeError::new(ErrorCode::UnknownSite, "Unknown site."));
             }
-            crate::load_site_config(env, site)?;
+            let config = crate::load_site_config(env, site)?;
+            if *what == "teams" {
+                return http::json_response(&config.handoff.teams, 200);
+            }
             let stub = inbox::stub(env, site)?;
             match *what {
                 "queue" | "metrics" => forward(&req, stub, &session, Method::Get).await,
@@ -73,6 +76,14 @@ pub async fn route(mut req: Request, env: &Env, rest: &[&str]) -> EdgeResult<Res
                     require_method(&req, Method::Post)?;
                     forward(&req, stub, &session, Method::Post).await
                 }
+                ["transfer"] => {
+                    require_method(&req, Method::Post)?;
+                    // Checked here, before it is passed on.
+                    let body: shared::protocol::Transfer =
+                        http::read_json(&mut req, MAX_BODY_BYTES).await?;
+                    forward_with_body(&req, stub, &session, &serde_json::to_string(&body)?).await
+                }
+                ["suggestions"] => forward(&req, stub, &session, Method::Get).await,
                 ["ws"] => {
                     http::require_websocket_upgrade(&req)?;
                     forward(&req, stub, &session, Method::Get).await
@@ -127,6 +138,24 @@ async fn forward(
     session: &AgentSession,
     method: Method,
 ) -> EdgeResult<Response> {
+    let inner = Request::new_with_init(req.url()?.as_str(), &inner_init(req, session, method)?)?;
+    Ok(stub.fetch_with_request(inner).await?)
+}
+
+/// A POST passed on with a body this module has already checked.
+async fn forward_with_body(
+    req: &Request,
+    stub: Stub,
+    session: &AgentSession,
+    body: &str,
+) -> EdgeResult<Response> {
+    let mut init = inner_init(req, session, Method::Post)?;
+    init.with_body(Some(wasm_bindgen::JsValue::from_str(body)));
+    let inner = Request::new_with_init(req.url()?.as_str(), &init)?;
+    Ok(stub.fetch_with_request(inner).await?)
+}
+
+fn inner_init(req: &Request, session: &AgentSession, method: Method) -> EdgeResult<RequestInit> {
     let headers = Headers::new();
     if let Some(upgrade) = req.headers().get("upgrade")? {
         headers.set("upgrade", &upgrade)?;
@@ -134,6 +163,5 @@ async fn forward(
     headers.set("x-agent", &serde_json::to_string(&session.agent)?)?;
     let mut init = RequestInit::new();
     init.with_method(method).with_headers(headers);
-    let inner = Request::new_with_init(req.url()?.as_str(), &init)?;
-    Ok(stub.fetch_with_request(inner).await?)
+    Ok(init)
 }

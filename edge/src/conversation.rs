@@ -28,8 +28,8 @@ use shared::lifecycle::{self, Availability, PersonRequest};
 use shared::limits::{self, TokenBucket};
 use shared::protocol::{
     AgentProfile, Author, ClientFrame, ContactReason, ConversationState, DisclosureRecord,
-    ErrorCode, Event, EventBody, FrameError, Message, QueueStatus, Seq, ServerFrame, TicketIssued,
-    MAX_REPLAY_EVENTS, PROTOCOL_VERSION, TICKET_TTL_MS,
+    ErrorCode, Event, EventBody, FrameError, Message, Note, QueueStatus, Seq, ServerFrame,
+    SuggestedReply, TicketIssued, Transfer, MAX_REPLAY_EVENTS, PROTOCOL_VERSION, TICKET_TTL_MS,
 };
 use shared::site::SiteConfig;
 use shared::team::{self, RouteHints};
@@ -232,6 +232,8 @@ impl DurableObject for Conversation {
                     (Method::Post, "claim") => self.claim(&agent).await,
                     (Method::Post, "hand-back") => self.hand_back(&agent).await,
                     (Method::Post, "resolve") => self.resolve(&agent).await,
+                    (Method::Post, "transfer") => self.transfer(&agent, req).await,
+                    (Method::Get, "suggestions") => self.suggestions(),
                     (_, "ws") => self.accept_agent_socket(agent),
                     (Method::Get, _) => self.view(),
                     _ => Err(EdgeError::new(ErrorCode::NotFound, "Nothing here.")),
@@ -354,6 +356,12 @@ const SCHEMA: &[&str] = &[
         assignee_id TEXT,
         claimed_ms INTEGER,
         first_reply_ms INTEGER)",
+    "CREATE TABLE IF NOT EXISTS notes (
+        id INTEGER PRIMARY KEY,
+        client_id TEXT NOT NULL UNIQUE,
+        author TEXT NOT NULL,
+        text TEXT NOT NULL,
+        at_ms INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS queue_status (
         id INTEGER PRIMARY KEY CHECK (id = 1),
         body TEXT NOT NULL)",
@@ -557,7 +565,15 @@ impl Conversation {
         let visitor_only =
             || EdgeError::new(ErrorCode::WrongState, "Only the visitor can do that.");
         match (frame, role) {
-            (ClientFrame::Resume { last_seq }, _) => self.replay(ws, last_seq),
+            (ClientFrame::Resume { last_seq }, role) => {
+                self.replay(ws, last_seq)?;
+                if matches!(role, Role::Agent { .. }) {
+                    for note in self.notes()? {
+                        send(ws, &ServerFrame::Note(note));
+                    }
+                }
+                Ok(())
+            }
             (ClientFrame::Typing {}, role) => {
                 let (author, to) = match role {
                     Role::Visitor => (Author::Visitor, "agent"),
@@ -585,6 +601,13 @@ impl Conversation {
             (ClientFrame::Rate { score, comment }, Role::Visitor) => {
                 self.rate(score, &comment).await
             }
+            (ClientFrame::Note { client_id, text }, Role::Agent { name, .. }) => {
+                self.note(&name, client_id, &text)
+            }
+            (ClientFrame::Note { .. }, Role::Visitor) => Err(EdgeError::new(
+                ErrorCode::WrongState,
+                "Only agents can add notes.",
+            )),
             (_, Role::Agent { .. }) => Err(visitor_only()),
         }
     }
@@ -1117,6 +1140,167 @@ impl Conversation {
             transcript: self.events_after(0, VIEW_EVENTS)?,
         };
         http::json_response(&view, 200)
+    }
+
+    /// An internal note: kept in its own table (never in the visitor's
+    /// event sequence) and sent to agent sockets only.
+    fn note(&self, author: &str, client_id: Uuid, raw: &str) -> EdgeResult<()> {
+        let text = sanitize_message(raw).map_err(|e| EdgeError::new(e.code(), e.to_string()))?;
+        self.sql().exec(
+            "INSERT OR IGNORE INTO notes (client_id, author, text, at_ms) VALUES (?, ?, ?, ?)",
+            vec![
+                client_id.to_string().into(),
+                author.into(),
+                text.into(),
+                now_ms().into(),
+            ],
+        )?;
+        let note = self
+            .notes()?
+            .into_iter()
+            .find(|n| n.client_id == client_id)
+            .ok_or_else(|| EdgeError::new(ErrorCode::Internal, "note not stored"))?;
+        let json = serde_json::to_string(&ServerFrame::Note(note))?;
+        for agent in self.state.get_websockets_with_tag("agent") {
+            let _ = agent.send_with_str(&json);
+        }
+        Ok(())
+    }
+
+    fn notes(&self) -> EdgeResult<Vec<Note>> {
+        #[derive(Deserialize)]
+        struct NoteRow {
+            id: i64,
+            client_id: String,
+            author: String,
+            text: String,
+            at_ms: i64,
+        }
+        let rows: Vec<NoteRow> = self
+            .sql()
+            .exec(
+                "SELECT id, client_id, author, text, at_ms FROM notes ORDER BY id LIMIT 500",
+                None,
+            )?
+            .to_array()?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| {
+                Some(Note {
+                    id: r.id as u64,
+                    client_id: Uuid::parse_str(&r.client_id).ok()?,
+                    author: r.author,
+                    text: r.text,
+                    at_ms: r.at_ms,
+                })
+            })
+            .collect())
+    }
+
+    /// Hands the conversation to another team of the site: it waits again,
+    /// for that team, with its original request time (its place is fair).
+    async fn transfer(&self, agent: &AgentProfile, mut req: Request) -> EdgeResult<Response> {
+        let body: Transfer = serde_json::from_str(&req.text().await?)?;
+        let meta = self.existing()?;
+        let config = self.site_config(&meta.site)?.handoff;
+        let team = config
+            .teams
+            .iter()
+            .find(|t| t.id == body.team)
+            .cloned()
+            .ok_or_else(|| {
+                EdgeError::new(
+                    ErrorCode::NotFound,
+                    format!("This site has no team `{}`.", body.team),
+                )
+            })?;
+        let state = self.state()?;
+        let next =
+            lifecycle::transfer(state).map_err(|r| EdgeError::new(r.code(), r.to_string()))?;
+        if state == ConversationState::WithPerson {
+            self.require_assignee(agent)?;
+        }
+        let handoff = self
+            .handoff()?
+            .ok_or_else(|| EdgeError::new(ErrorCode::WrongState, "Not handed over."))?;
+        let mut packet: HandoffPacket = serde_json::from_str(&handoff.packet)?;
+        packet.team = team.id.clone();
+        packet.team_name = team.name.clone();
+        packet
+            .reasons
+            .push(format!("transferred by {} to {}", agent.name, team.name));
+        let waiting = EventBody::State {
+            state: next,
+            agent: None,
+            team: Some(team.name.clone()),
+        };
+        self.append_and_broadcast(None, waiting)?;
+        self.sql().exec(
+            "UPDATE handoff SET packet = ?, team = ?, assignee_id = NULL, claimed_ms = NULL, contact_offered = 0",
+            vec![serde_json::to_string(&packet)?.into(), team.id.clone().into()],
+        )?;
+        self.state
+            .storage()
+            .set_alarm(i64::from(config.claim_timeout_s) * 1000)
+            .await?;
+        let entry = QueueEntry {
+            conversation_id: meta.conversation_id.clone(),
+            team: team.id.clone(),
+            trigger: packet.trigger,
+            frustration: packet.sentiment.frustration,
+            requested_at_ms: handoff.requested_ms,
+            base_priority: handoff::priority(packet.trigger, &packet.sentiment, 0),
+        };
+        let id = meta.conversation_id.clone();
+        inbox::tell(
+            &self.env,
+            &meta.site,
+            InboxCall::Dequeue {
+                conversation_id: id,
+                claimed: false,
+            },
+        )
+        .await;
+        let fact = FactUpdate {
+            conversation_id: meta.conversation_id,
+            team: Some(team.id),
+            ..Default::default()
+        };
+        inbox::tell(&self.env, &meta.site, InboxCall::Fact(fact)).await;
+        inbox::tell(
+            &self.env,
+            &meta.site,
+            InboxCall::Enqueue {
+                entry,
+                packet: Box::new(packet),
+            },
+        )
+        .await;
+        Ok(Response::empty()?.with_status(204))
+    }
+
+    /// FAQ entries matching the visitor's last message, as replies an agent
+    /// can insert, edit and send.
+    fn suggestions(&self) -> EdgeResult<Response> {
+        let meta = self.existing()?;
+        let last = self.past_turns()?.pop().map(|t| t.text).unwrap_or_default();
+        let index = knowledge::index(&meta.site);
+        let search = index.search(&last);
+        let replies: Vec<SuggestedReply> = search
+            .candidates
+            .iter()
+            .take(3)
+            .map(|c| {
+                let e = &index.entries()[c.entry];
+                SuggestedReply {
+                    entry_id: e.id.clone(),
+                    question: e.question.clone(),
+                    answer: e.answer.clone(),
+                    score: (c.score * 100.0).round() / 100.0,
+                }
+            })
+            .collect();
+        http::json_response(&replies, 200)
     }
 
     /// The inbox's word on where the visitor stands; kept for resumes.

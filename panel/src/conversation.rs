@@ -7,7 +7,10 @@ use crate::live::Live;
 use crate::view::waited;
 use leptos::prelude::*;
 use shared::handoff::HandoffView;
-use shared::protocol::{Author, ClientFrame, ConversationState, Event, EventBody, ServerFrame};
+use shared::protocol::{
+    Author, ClientFrame, ConversationState, Event, EventBody, Note, ServerFrame, SuggestedReply,
+};
+use shared::team::Team;
 use shared::transcript::{OutboxStatus, Transcript};
 
 #[component]
@@ -17,6 +20,11 @@ pub fn ConversationPane(id: String, on_claimed: Callback<String>) -> impl IntoVi
     let transcript = RwSignal::new(Transcript::new());
     let visitor_typing = RwSignal::new(false);
     let draft = RwSignal::new(String::new());
+    let notes = RwSignal::new(Vec::<Note>::new());
+    let note_draft = RwSignal::new(String::new());
+    let suggestions = RwSignal::new(Vec::<SuggestedReply>::new());
+    let teams = RwSignal::new(Vec::<Team>::new());
+    let transfer_to = RwSignal::new(String::new());
 
     let load = {
         let id = id.clone();
@@ -24,8 +32,24 @@ pub fn ConversationPane(id: String, on_claimed: Callback<String>) -> impl IntoVi
             let id = id.clone();
             leptos::task::spawn_local(async move {
                 match api::get::<HandoffView>(&format!("/api/v1/agent/conversations/{id}")).await {
-                    Ok(v) => packet.set(Some(v)),
+                    Ok(v) => {
+                        let site = v.packet.site.clone();
+                        packet.set(Some(v));
+                        if let Ok(t) =
+                            api::get::<Vec<Team>>(&format!("/api/v1/agent/sites/{site}/teams"))
+                                .await
+                        {
+                            teams.set(t);
+                        }
+                    }
                     Err(e) => problem.set(Some(e.message)),
+                }
+                if let Ok(s) = api::get::<Vec<SuggestedReply>>(&format!(
+                    "/api/v1/agent/conversations/{id}/suggestions"
+                ))
+                .await
+                {
+                    suggestions.set(s);
                 }
             });
         }
@@ -81,6 +105,15 @@ pub fn ConversationPane(id: String, on_claimed: Callback<String>) -> impl IntoVi
                     client_id: None,
                     ..
                 } => problem.set(Some(message.clone())),
+                ServerFrame::Note(note) => {
+                    let note = note.clone();
+                    notes.update(|n| {
+                        if !n.iter().any(|x| x.id == note.id) {
+                            n.push(note);
+                        }
+                    });
+                    return;
+                }
                 _ => {}
             }
             if let Some(Some(reply)) = transcript.try_update(|t| t.on_frame(frame)) {
@@ -92,12 +125,12 @@ pub fn ConversationPane(id: String, on_claimed: Callback<String>) -> impl IntoVi
 
     let action = {
         let id = id.clone();
-        move |what: &'static str| {
+        move |what: &'static str, body: String| {
             let id = id.clone();
             let load = load.clone();
             problem.set(None);
             leptos::task::spawn_local(async move {
-                match api::post(&format!("/api/v1/agent/conversations/{id}/{what}"), "{}").await {
+                match api::post(&format!("/api/v1/agent/conversations/{id}/{what}"), &body).await {
                     Ok(_) => {
                         if what == "claim" {
                             on_claimed.run(id.clone());
@@ -109,7 +142,19 @@ pub fn ConversationPane(id: String, on_claimed: Callback<String>) -> impl IntoVi
             });
         }
     };
-    let (claim, hand_back, resolve) = (action.clone(), action.clone(), action);
+    let (claim, hand_back, resolve, transfer) =
+        (action.clone(), action.clone(), action.clone(), action);
+    let add_note = move || {
+        let text = note_draft.get_untracked().trim().to_string();
+        if !text.is_empty()
+            && send(&ClientFrame::Note {
+                client_id: uuid::Uuid::new_v4(),
+                text,
+            })
+        {
+            note_draft.set(String::new());
+        }
+    };
     let state = move || transcript.with(Transcript::state);
     let submit = move || {
         let text = draft.get_untracked().trim().to_string();
@@ -135,11 +180,11 @@ pub fn ConversationPane(id: String, on_claimed: Callback<String>) -> impl IntoVi
             {move || packet.get().map(|v| view! { <Packet view=v/> })}
             <div class="actions">
                 <button type="button" class="claim" disabled=move || state() != ConversationState::WaitingForPerson
-                    on:click=move |_| claim("claim")>"Claim"</button>
+                    on:click=move |_| claim("claim", "{}".into())>"Claim"</button>
                 <button type="button" class="hand-back" disabled=move || state() != ConversationState::WithPerson
-                    on:click=move |_| hand_back("hand-back")>"Hand back to the AI"</button>
+                    on:click=move |_| hand_back("hand-back", "{}".into())>"Hand back to the AI"</button>
                 <button type="button" class="resolve" disabled=move || state() == ConversationState::Resolved
-                    on:click=move |_| resolve("resolve")>"Resolve"</button>
+                    on:click=move |_| resolve("resolve", "{}".into())>"Resolve"</button>
                 <span class="state">{move || state_name(state())}</span>
             </div>
             <p class="problem" role="alert">{move || problem.get()}</p>
@@ -166,6 +211,44 @@ pub fn ConversationPane(id: String, on_claimed: Callback<String>) -> impl IntoVi
                 ></textarea>
                 <button type="submit" disabled=move || state() != ConversationState::WithPerson>"Send"</button>
             </form>
+            <section class="suggestions" aria-label="Suggested from the FAQ">
+                <h3>"Suggested from the FAQ"</h3>
+                <ul>
+                    {move || suggestions.get().into_iter().map(|s| {
+                        let answer = s.answer.clone();
+                        view! {
+                            <li><button type="button" class="suggestion" on:click=move |_| draft.set(answer.clone())>
+                                {format!("{} ({:.0}%)", s.question, s.score * 100.0)}
+                            </button></li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </section>
+            <section class="transfer" aria-label="Transfer">
+                <label>"Transfer to "
+                    <select on:change=move |ev| transfer_to.set(event_target_value(&ev))>
+                        <option value="">"choose a team"</option>
+                        {move || teams.get().into_iter().map(|t| view! { <option value=t.id.clone()>{t.name.clone()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <button type="button" class="transfer-button"
+                    disabled=move || transfer_to.get().is_empty() || !matches!(state(), ConversationState::WaitingForPerson | ConversationState::WithPerson)
+                    on:click=move |_| transfer("transfer", serde_json::json!({ "team": transfer_to.get_untracked() }).to_string())>"Transfer"</button>
+            </section>
+            <section class="notes" aria-label="Internal notes">
+                <h3>"Internal notes (agents only)"</h3>
+                <ul>
+                    {move || notes.get().into_iter().map(|n| view! {
+                        <li class="note-item"><span class="badge">{format!("Note · {}", n.author)}</span>" "{n.text}</li>
+                    }).collect_view()}
+                </ul>
+                <form class="note-form" on:submit=move |ev| { ev.prevent_default(); add_note(); }>
+                    <label for="note" class="visually-hidden">"Note"</label>
+                    <textarea id="note" rows="2" placeholder="A note for other agents; the visitor never sees it"
+                        prop:value=move || note_draft.get() on:input=move |ev| note_draft.set(event_target_value(&ev))></textarea>
+                    <button type="submit">"Add note"</button>
+                </form>
+            </section>
         </div>
     }
 }

@@ -106,6 +106,16 @@ pub fn hand_back(state: ConversationState) -> Result<ConversationState, Refusal>
     }
 }
 
+/// An agent transfers the conversation to another team: it waits again,
+/// for that team, keeping its place by its original request time.
+pub fn transfer(state: ConversationState) -> Result<ConversationState, Refusal> {
+    match state {
+        WaitingForPerson | WithPerson => Ok(WaitingForPerson),
+        Resolved => Err(Refusal::Resolved),
+        Bot => Err(Refusal::NotWaiting),
+    }
+}
+
 /// An agent resolves: from any open state (a waiting visitor whose question
 /// was answered by e-mail can be closed too), never twice.
 pub fn resolve(state: ConversationState) -> Result<ConversationState, Refusal> {
@@ -212,6 +222,14 @@ mod tests {
         assert_eq!(claim(Resolved), Err(Refusal::Resolved));
         assert_eq!(hand_back(Resolved), Err(Refusal::Resolved));
         assert_eq!(Refusal::Resolved.code(), ErrorCode::ConversationResolved);
+    }
+
+    #[test]
+    fn a_transfer_waits_again_for_the_other_team() {
+        assert_eq!(transfer(WithPerson), Ok(WaitingForPerson));
+        assert_eq!(transfer(WaitingForPerson), Ok(WaitingForPerson));
+        assert_eq!(transfer(Resolved), Err(Refusal::Resolved));
+        assert_eq!(transfer(Bot), Err(Refusal::NotWaiting));
     }
 
     #[test]

@@ -69,6 +69,25 @@ pub struct FollowUp {
     pub visitor_secret: String,
 }
 
+/// `POST /api/v1/agent/conversations/{id}/transfer`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Transfer {
+    /// The team id to hand the conversation to.
+    pub team: String,
+}
+
+/// `GET /api/v1/agent/conversations/{id}/suggestions`: FAQ entries that
+/// match the visitor's last question, offered to the agent as replies.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SuggestedReply {
+    pub entry_id: String,
+    pub question: String,
+    pub answer: String,
+    /// The entry's match score against the question, 0..=1 (not calibrated).
+    pub score: f32,
+}
+
 /// Answer to [`CreateConversation`]. Both values are made by the edge.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConversationCreated {
@@ -195,6 +214,9 @@ pub enum ClientFrame {
     /// The visitor leaves an e-mail address and a question for the team
     /// (nobody online, outside hours, or no claim in time).
     LeaveContact { email: String, question: String },
+    /// An agent's internal note: stored beside the transcript, shown to
+    /// agents only, never sent to the visitor.
+    Note { client_id: Uuid, text: String },
     /// The visitor rates a resolved conversation, once.
     Rate {
         score: u8,
@@ -211,6 +233,7 @@ impl ClientFrame {
         "request_person",
         "typing",
         "leave_contact",
+        "note",
         "rate",
     ];
 
@@ -288,6 +311,8 @@ pub enum ServerFrame {
     Queue(QueueStatus),
     /// Someone on the other side is typing (live only, never stored).
     Typing { author: Author },
+    /// An internal note, to agent sockets only.
+    Note(Note),
     /// A refused frame. The connection stays open.
     Error {
         code: ErrorCode,
@@ -295,6 +320,17 @@ pub enum ServerFrame {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client_id: Option<Uuid>,
     },
+}
+
+/// An agent's internal note on a conversation. Not part of the visitor's
+/// event sequence, so it can never reach a visitor by replay.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    pub id: u64,
+    pub client_id: Uuid,
+    pub author: String,
+    pub text: String,
+    pub at_ms: i64,
 }
 
 /// The AI disclosure a conversation's visitor was shown.

@@ -218,7 +218,7 @@ impl Transcript {
                 self.queue = Some(status);
                 None
             }
-            ServerFrame::Typing { .. } => None,
+            ServerFrame::Typing { .. } | ServerFrame::Note(_) => None,
             ServerFrame::Error {
                 code,
                 message,

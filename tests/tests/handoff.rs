@@ -651,9 +651,12 @@ async fn a_new_conversation_after_a_resolution_is_linked_to_the_old_one_only_wit
 /// The status a WebSocket upgrade is answered with.
 async fn upgrade_status(edge: &Edge, path: &str, headers: &[(&str, &str)]) -> u16 {
     use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Error};
-    let mut req = format!("{}{path}", edge.ws_base()).into_client_request().expect("request");
+    let mut req = format!("{}{path}", edge.ws_base())
+        .into_client_request()
+        .expect("request");
     for (k, v) in headers {
-        let name = tokio_tungstenite::tungstenite::http::HeaderName::from_bytes(k.as_bytes()).expect("name");
+        let name = tokio_tungstenite::tungstenite::http::HeaderName::from_bytes(k.as_bytes())
+            .expect("name");
         req.headers_mut().insert(name, v.parse().expect("header"));
     }
     match tokio_tungstenite::connect_async(req).await {
@@ -668,12 +671,163 @@ async fn agent_sockets_need_a_session_and_the_edges_own_origin() {
     let edge = Edge::shared();
     let anna = edge.anna();
     let id = edge.new_visitor().conversation_id;
-    let foreign = [("cookie", anna.cookie.as_str()), ("origin", "https://evil.example")];
+    let foreign = [
+        ("cookie", anna.cookie.as_str()),
+        ("origin", "https://evil.example"),
+    ];
     let own_origin = edge.base();
-    let own = [("cookie", anna.cookie.as_str()), ("origin", own_origin.as_str())];
-    for path in ["/api/v1/agent/sites/demo/inbox".to_string(), format!("/api/v1/agent/conversations/{id}/ws")] {
-        assert_eq!(upgrade_status(edge, &path, &[]).await, 401, "{path} without a session");
-        assert_eq!(upgrade_status(edge, &path, &foreign).await, 403, "{path} from another origin");
-        assert_eq!(upgrade_status(edge, &path, &own).await, 101, "{path} with both");
+    let own = [
+        ("cookie", anna.cookie.as_str()),
+        ("origin", own_origin.as_str()),
+    ];
+    for path in [
+        "/api/v1/agent/sites/demo/inbox".to_string(),
+        format!("/api/v1/agent/conversations/{id}/ws"),
+    ] {
+        assert_eq!(
+            upgrade_status(edge, &path, &[]).await,
+            401,
+            "{path} without a session"
+        );
+        assert_eq!(
+            upgrade_status(edge, &path, &foreign).await,
+            403,
+            "{path} from another origin"
+        );
+        assert_eq!(
+            upgrade_status(edge, &path, &own).await,
+            101,
+            "{path} with both"
+        );
     }
+}
+
+#[tokio::test]
+async fn internal_notes_reach_agents_only_and_never_the_visitor() {
+    let edge = Edge::shared();
+    let anna = edge.anna();
+    let (visitor, mut v) = visitor_on(edge, "desk").await;
+    send(&mut v, &ClientFrame::RequestPerson {}).await;
+    event_where(&mut v, |b| is_state(b, ConversationState::WaitingForPerson)).await;
+    let path = format!("/api/v1/agent/conversations/{}/ws", visitor.conversation_id);
+    let mut a = edge.agent_socket(&anna, &path).await;
+    send(&mut a, &ClientFrame::Resume { last_seq: 0 }).await;
+    let secret_note = "Regular customer; offer the loyalty discount";
+    send(
+        &mut a,
+        &ClientFrame::Note {
+            client_id: Uuid::new_v4(),
+            text: secret_note.into(),
+        },
+    )
+    .await;
+    loop {
+        if let ServerFrame::Note(n) = recv(&mut a).await {
+            assert_eq!((n.author.as_str(), n.text.as_str()), ("Anna", secret_note));
+            break;
+        }
+    }
+    // A second agent socket gets it on resume; the visitor never does.
+    let mut b = edge.agent_socket(&anna, &path).await;
+    send(&mut b, &ClientFrame::Resume { last_seq: 0 }).await;
+    loop {
+        if let ServerFrame::Note(n) = recv(&mut b).await {
+            assert_eq!(n.text, secret_note);
+            break;
+        }
+    }
+    send(&mut v, &ClientFrame::Resume { last_seq: 0 }).await;
+    while let Some(frame) = try_recv(&mut v, Duration::from_millis(1000)).await {
+        let json = serde_json::to_string(&frame).expect("json");
+        assert!(
+            !json.contains("loyalty"),
+            "a note reached the visitor: {json}"
+        );
+    }
+    send(
+        &mut v,
+        &ClientFrame::Note {
+            client_id: Uuid::new_v4(),
+            text: "I am an agent".into(),
+        },
+    )
+    .await;
+    assert_eq!(
+        next_error(&mut v).await.0,
+        ErrorCode::WrongState,
+        "a visitor cannot write notes"
+    );
+}
+
+#[tokio::test]
+async fn an_agent_transfers_to_another_team_and_gets_faq_suggestions_for_the_last_question() {
+    let edge = Edge::shared();
+    let anna = edge.anna();
+    let ben = edge.login("ben@example.test", "ben-test-password");
+    let (visitor, mut v) = visitor_on(edge, "demo").await;
+    say(&mut v, "how much is a puncture repair?").await;
+    event_where(
+        &mut v,
+        |b| matches!(b, EventBody::Message(m) if m.author == Author::Ai),
+    )
+    .await;
+    send(&mut v, &ClientFrame::RequestPerson {}).await;
+    event_where(&mut v, |b| is_state(b, ConversationState::WaitingForPerson)).await;
+    let id = &visitor.conversation_id;
+
+    let suggested: Vec<shared::protocol::SuggestedReply> = edge
+        .agent_get(
+            &anna,
+            &format!("/api/v1/agent/conversations/{id}/suggestions"),
+        )
+        .json();
+    assert_eq!(
+        suggested.first().map(|s| s.entry_id.as_str()),
+        Some("puncture-repair"),
+        "{suggested:?}"
+    );
+    assert!(suggested[0].answer.contains("€15"));
+
+    assert_eq!(
+        edge.agent_post(&anna, &format!("/api/v1/agent/conversations/{id}/claim"))
+            .status,
+        204
+    );
+    let url = format!("{}/api/v1/agent/conversations/{id}/transfer", edge.base());
+    let headers = [
+        ("cookie", anna.cookie.as_str()),
+        ("x-csrf-token", anna.csrf.as_str()),
+    ];
+    let unknown = post(&url, r#"{"team":"nope"}"#, &headers);
+    assert_eq!(
+        (unknown.status, unknown.code().as_str()),
+        (404, "not_found"),
+        "{}",
+        unknown.body
+    );
+    let moved = post(&url, r#"{"team":"billing"}"#, &headers);
+    assert_eq!(moved.status, 204, "{}", moved.body);
+    let waiting = event_where(&mut v, |b| is_state(b, ConversationState::WaitingForPerson)).await;
+    assert!(
+        matches!(waiting.body, EventBody::State { team: Some(ref t), .. } if t == "Billing"),
+        "{waiting:?}"
+    );
+    let view: HandoffView = edge
+        .agent_get(&ben, &format!("/api/v1/agent/conversations/{id}"))
+        .json();
+    assert_eq!(view.packet.team, "billing");
+    assert!(
+        view.packet
+            .reasons
+            .iter()
+            .any(|r| r == "transferred by Anna to Billing"),
+        "{:?}",
+        view.packet.reasons
+    );
+    assert_eq!(
+        edge.agent_post(&ben, &format!("/api/v1/agent/conversations/{id}/claim"))
+            .status,
+        204,
+        "billing claims it"
+    );
 }
