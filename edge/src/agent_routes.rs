@@ -7,6 +7,7 @@
 use crate::directory::{self, LoginCall};
 use crate::error::{EdgeError, EdgeResult};
 use crate::http;
+use crate::inbox::InboxCall;
 use crate::{conversation, inbox, require_method};
 use shared::protocol::{
     parse_conversation_id, AgentSession, ErrorCode, LoginRequest, MAX_BODY_BYTES,
@@ -48,6 +49,37 @@ pub async fn route(mut req: Request, env: &Env, rest: &[&str]) -> EdgeResult<Res
                 &format!("{COOKIE}=; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=0"),
             )?;
             Ok(res)
+        }
+        ["sites", site, "faq", rest @ ..] => {
+            if !is_valid_site_id(site) {
+                return Err(EdgeError::new(ErrorCode::UnknownSite, "Unknown site."));
+            }
+            crate::load_site_config(env, site)?;
+            let site = site.to_string();
+            match (req.method(), rest) {
+                // "Turn this answer into an FAQ entry": a new version.
+                (Method::Post, []) => {
+                    let entry: shared::faq::NewEntry =
+                        http::read_json(&mut req, MAX_BODY_BYTES).await?;
+                    let call = InboxCall::AddEntry {
+                        site: site.clone(),
+                        author: session.agent.name.clone(),
+                        entry,
+                    };
+                    let added: serde_json::Value = inbox::call(env, &site, &call).await?;
+                    http::json_response(&added, 201)
+                }
+                (Method::Get, ["versions"]) => {
+                    let history: serde_json::Value = inbox::call(
+                        env,
+                        &site,
+                        &InboxCall::KnowledgeHistory { site: site.clone() },
+                    )
+                    .await?;
+                    http::json_response(&history, 200)
+                }
+                _ => Err(EdgeError::new(ErrorCode::NotFound, "Nothing here.")),
+            }
         }
         ["sites", site, what] => {
             if !is_valid_site_id(site) {

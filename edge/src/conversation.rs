@@ -167,6 +167,7 @@ struct MetaRow {
     created_ms: i64,
     disclosure_version: Option<i64>,
     follows: Option<String>,
+    kb_version: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -201,7 +202,10 @@ struct JsonRow {
 /// Columns added after a table was first created, for objects made by an
 /// earlier version: each is tried once per start and fails harmlessly
 /// ("duplicate column") where it exists already.
-const MIGRATIONS: &[&str] = &["ALTER TABLE meta ADD COLUMN follows TEXT"];
+const MIGRATIONS: &[&str] = &[
+    "ALTER TABLE meta ADD COLUMN follows TEXT",
+    "ALTER TABLE meta ADD COLUMN kb_version INTEGER",
+];
 
 impl DurableObject for Conversation {
     fn new(state: State, env: Env) -> Self {
@@ -233,7 +237,7 @@ impl DurableObject for Conversation {
                     (Method::Post, "hand-back") => self.hand_back(&agent).await,
                     (Method::Post, "resolve") => self.resolve(&agent).await,
                     (Method::Post, "transfer") => self.transfer(&agent, req).await,
-                    (Method::Get, "suggestions") => self.suggestions(),
+                    (Method::Get, "suggestions") => self.suggestions().await,
                     (_, "ws") => self.accept_agent_socket(agent),
                     (Method::Get, _) => self.view(),
                     _ => Err(EdgeError::new(ErrorCode::NotFound, "Nothing here.")),
@@ -337,7 +341,8 @@ const SCHEMA: &[&str] = &[
         secret_hash TEXT NOT NULL,
         created_ms INTEGER NOT NULL,
         disclosure_version INTEGER,
-        follows TEXT)",
+        follows TEXT,
+        kb_version INTEGER)",
     "CREATE TABLE IF NOT EXISTS events (
         seq INTEGER PRIMARY KEY,
         client_id TEXT UNIQUE,
@@ -384,7 +389,7 @@ impl Conversation {
         let rows: Vec<MetaRow> = self
             .sql()
             .exec(
-                "SELECT conversation_id, site, locale, page_url, secret_hash, created_ms, disclosure_version, follows FROM meta WHERE id = 1",
+                "SELECT conversation_id, site, locale, page_url, secret_hash, created_ms, disclosure_version, follows, kb_version FROM meta WHERE id = 1",
                 None,
             )?
             .to_array()?;
@@ -424,10 +429,29 @@ impl Conversation {
                 "conversation exists already",
             ));
         }
+        // The knowledge-base version this conversation answers from.
+        let kb_call = InboxCall::KnowledgeVersion {
+            site: init.site.clone(),
+        };
+        let kb_version =
+            match inbox::call::<serde_json::Value>(&self.env, &init.site, &kb_call).await {
+                Ok(v) => v["version"].as_i64(),
+                Err(e) => {
+                    worker::console_error!("knowledge version: {}", e.message);
+                    None
+                }
+            };
+        if self.meta()?.is_some() {
+            // Checked again after the await: another init may have run.
+            return Err(EdgeError::new(
+                ErrorCode::Internal,
+                "conversation exists already",
+            ));
+        }
         let now = now_ms();
         self.sql().exec(
-            "INSERT INTO meta (id, conversation_id, site, locale, page_url, secret_hash, created_ms, disclosure_version, follows)
-             VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO meta (id, conversation_id, site, locale, page_url, secret_hash, created_ms, disclosure_version, follows, kb_version)
+             VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             vec![
                 init.conversation_id.clone().into(),
                 init.site.clone().into(),
@@ -437,6 +461,7 @@ impl Conversation {
                 now.into(),
                 init.disclosure_version.map(i64::from).into(),
                 init.follows.into(),
+                kb_version.into(),
             ],
         )?;
         let fact = FactUpdate {
@@ -688,7 +713,7 @@ impl Conversation {
         }
 
         let meta = self.existing()?;
-        let index = knowledge::index(&meta.site);
+        let index = knowledge::index(&self.env, &meta.site, meta.kb_version).await;
         let reply = assistant::reply(&index, &text);
         let entry = reply
             .message
@@ -1281,10 +1306,10 @@ impl Conversation {
 
     /// FAQ entries matching the visitor's last message, as replies an agent
     /// can insert, edit and send.
-    fn suggestions(&self) -> EdgeResult<Response> {
+    async fn suggestions(&self) -> EdgeResult<Response> {
         let meta = self.existing()?;
         let last = self.past_turns()?.pop().map(|t| t.text).unwrap_or_default();
-        let index = knowledge::index(&meta.site);
+        let index = knowledge::index(&self.env, &meta.site, meta.kb_version).await;
         let search = index.search(&last);
         let replies: Vec<SuggestedReply> = search
             .candidates

@@ -11,6 +11,7 @@
 use crate::conversation;
 use crate::error::{EdgeError, EdgeResult};
 use crate::http::{self, now_ms};
+use crate::knowledge;
 use serde::{Deserialize, Serialize};
 use shared::escalation::Trigger;
 use shared::handoff::{self, HandoffPacket, QueueEntry};
@@ -52,6 +53,34 @@ pub enum InboxCall {
         email: String,
         question: String,
     },
+    /// The current knowledge-base version (seeded from the bundled file).
+    KnowledgeVersion {
+        site: String,
+    },
+    /// The text of one knowledge-base version.
+    Knowledge {
+        site: String,
+        version: i64,
+    },
+    /// An agent adds an entry: a new version.
+    AddEntry {
+        site: String,
+        author: String,
+        entry: shared::faq::NewEntry,
+    },
+    /// The edit history, newest first.
+    KnowledgeHistory {
+        site: String,
+    },
+}
+
+/// One version of a site's knowledge base, without its text.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct KnowledgeVersion {
+    pub version: i64,
+    pub author: String,
+    pub at_ms: i64,
+    pub change: String,
 }
 
 /// Facts of one conversation; absent fields stay as they are.
@@ -91,10 +120,16 @@ pub async fn call<R: for<'de> Deserialize<'de>>(
     let mut res = stub(env, site)?.fetch_with_request(req).await?;
     let text = res.text().await?;
     if res.status_code() != 200 {
-        return Err(EdgeError::new(
-            ErrorCode::Internal,
-            format!("inbox answered {}: {text}", res.status_code()),
-        ));
+        // A refusal (e.g. an entry that would not load) keeps its code.
+        return Err(
+            match serde_json::from_str::<shared::protocol::ApiError>(&text) {
+                Ok(e) if e.code != ErrorCode::Internal => EdgeError::new(e.code, e.message),
+                _ => EdgeError::new(
+                    ErrorCode::Internal,
+                    format!("inbox answered {}: {text}", res.status_code()),
+                ),
+            },
+        );
     }
     Ok(serde_json::from_str(&text)?)
 }
@@ -129,6 +164,12 @@ const SCHEMA: &[&str] = &[
         email TEXT NOT NULL,
         question TEXT NOT NULL,
         at_ms INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS kb_versions (
+        version INTEGER PRIMARY KEY,
+        toml TEXT NOT NULL,
+        author TEXT NOT NULL,
+        at_ms INTEGER NOT NULL,
+        change TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS facts (
         conversation_id TEXT PRIMARY KEY,
         created_ms INTEGER,
@@ -161,6 +202,21 @@ struct FactRow {
     first_reply_ms: Option<i64>,
     resolved_ms: Option<i64>,
     rating: Option<i64>,
+}
+
+const BUNDLED_AUTHOR: &str = "(bundled with the worker)";
+
+#[derive(Deserialize)]
+struct TomlRow {
+    version: i64,
+    toml: String,
+}
+
+#[derive(Deserialize)]
+struct HeadRow {
+    version: i64,
+    toml: String,
+    author: String,
 }
 
 /// An agent socket's attachment.
@@ -314,6 +370,47 @@ impl Inbox {
                     ],
                 )?;
                 serde_json::json!({})
+            }
+            InboxCall::KnowledgeVersion { site } => {
+                serde_json::json!({ "version": self.knowledge_head(&site)?.0 })
+            }
+            InboxCall::Knowledge { site, version } => {
+                self.knowledge_head(&site)?;
+                let rows: Vec<TomlRow> = self
+                    .sql()
+                    .exec(
+                        "SELECT version, toml FROM kb_versions WHERE version = ?",
+                        vec![version.into()],
+                    )?
+                    .to_array()?;
+                let row = rows
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| EdgeError::new(ErrorCode::NotFound, "No such version."))?;
+                serde_json::json!({ "version": row.version, "toml": row.toml })
+            }
+            InboxCall::AddEntry {
+                site,
+                author,
+                entry,
+            } => {
+                let (version, text) = self.knowledge_head(&site)?;
+                let (file, _) = knowledge::bundled(&site);
+                let (next, id) = shared::faq::append_entry(file, &text, &entry)
+                    .map_err(|e| EdgeError::new(ErrorCode::Malformed, e.to_string()))?;
+                self.sql().exec(
+                    "INSERT INTO kb_versions (version, toml, author, at_ms, change) VALUES (?, ?, ?, ?, ?)",
+                    vec![(version + 1).into(), next.into(), author.into(), now_ms().into(), format!("added entry {id}").into()],
+                )?;
+                serde_json::json!({ "version": version + 1, "entry_id": id })
+            }
+            InboxCall::KnowledgeHistory { site } => {
+                self.knowledge_head(&site)?;
+                let rows: Vec<KnowledgeVersion> = self
+                    .sql()
+                    .exec("SELECT version, author, at_ms, change FROM kb_versions ORDER BY version DESC LIMIT 100", None)?
+                    .to_array()?;
+                serde_json::to_value(rows)?
             }
             InboxCall::Ticket {
                 conversation_id,
@@ -475,6 +572,33 @@ impl Inbox {
                 conversation::push_queue_status(&self.env, &item.conversation_id, &status).await
             {
                 worker::console_error!("queue status to {}: {}", item.conversation_id, e.message);
+            }
+        }
+    }
+
+    /// The latest knowledge-base version and its text. The bundled file is
+    /// version 1, and again a new version when a deploy changes it while
+    /// nobody has edited the knowledge base since.
+    fn knowledge_head(&self, site: &str) -> EdgeResult<(i64, String)> {
+        let rows: Vec<HeadRow> = self
+            .sql()
+            .exec(
+                "SELECT version, toml, author FROM kb_versions ORDER BY version DESC LIMIT 1",
+                None,
+            )?
+            .to_array()?;
+        let (_, bundled) = knowledge::bundled(site);
+        match rows.into_iter().next() {
+            Some(head) if head.author != BUNDLED_AUTHOR || head.toml == bundled => {
+                Ok((head.version, head.toml))
+            }
+            head => {
+                let version = head.map_or(1, |h| h.version + 1);
+                self.sql().exec(
+                    "INSERT INTO kb_versions (version, toml, author, at_ms, change) VALUES (?, ?, ?, ?, ?)",
+                    vec![version.into(), bundled.into(), BUNDLED_AUTHOR.into(), now_ms().into(), "the bundled file".into()],
+                )?;
+                Ok((version, bundled.to_string()))
             }
         }
     }

@@ -235,6 +235,15 @@ pub fn ConversationPane(id: String, on_claimed: Callback<String>) -> impl IntoVi
                     disabled=move || transfer_to.get().is_empty() || !matches!(state(), ConversationState::WaitingForPerson | ConversationState::WithPerson)
                     on:click=move |_| transfer("transfer", serde_json::json!({ "team": transfer_to.get_untracked() }).to_string())>"Transfer"</button>
             </section>
+            {move || (state() == ConversationState::Resolved).then(|| {
+                let wants = packet.with_untracked(|p| p.as_ref().map(|v| v.packet.summary.wants.clone())).unwrap_or_default();
+                let site = packet.with_untracked(|p| p.as_ref().map(|v| v.packet.site.clone())).unwrap_or_default();
+                let reply = transcript.with_untracked(|t| t.events().rev().find_map(|e| match &e.body {
+                    EventBody::Message(m) if matches!(m.author, Author::Agent { .. }) => Some(m.text.clone()),
+                    _ => None,
+                })).unwrap_or_default();
+                view! { <FaqFromAnswer site=site question=wants answer=reply/> }
+            })}
             <section class="notes" aria-label="Internal notes">
                 <h3>"Internal notes (agents only)"</h3>
                 <ul>
@@ -250,6 +259,46 @@ pub fn ConversationPane(id: String, on_claimed: Callback<String>) -> impl IntoVi
                 </form>
             </section>
         </div>
+    }
+}
+
+/// "Turn this answer into an FAQ entry": prefilled with the visitor's
+/// question and the agent's reply, editable, saved as a new version of the
+/// site's knowledge base that the AI answers the next visitor from.
+#[component]
+fn FaqFromAnswer(site: String, question: String, answer: String) -> impl IntoView {
+    let question = RwSignal::new(question);
+    let answer = RwSignal::new(answer);
+    let outcome = RwSignal::new(None::<String>);
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = serde_json::json!({ "question": question.get_untracked(), "answer": answer.get_untracked() }).to_string();
+        let site = site.clone();
+        leptos::task::spawn_local(async move {
+            let said = match api::post(&format!("/api/v1/agent/sites/{site}/faq"), &body).await {
+                Ok(text) => {
+                    let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+                    format!(
+                        "Added as entry {} (version {}).",
+                        v["entry_id"].as_str().unwrap_or("?"),
+                        v["version"]
+                    )
+                }
+                Err(e) => e.message,
+            };
+            outcome.set(Some(said));
+        });
+    };
+    view! {
+        <form class="faq-form" on:submit=save aria-label="Turn this answer into an FAQ entry">
+            <h3>"Turn this answer into an FAQ entry"</h3>
+            <label for="faq-question">"Question"</label>
+            <input id="faq-question" prop:value=move || question.get() on:input=move |ev| question.set(event_target_value(&ev))/>
+            <label for="faq-answer">"Answer"</label>
+            <textarea id="faq-answer" rows="3" prop:value=move || answer.get() on:input=move |ev| answer.set(event_target_value(&ev))></textarea>
+            <button type="submit">"Add to the FAQ"</button>
+            <p class="outcome" role="status">{move || outcome.get()}</p>
+        </form>
     }
 }
 

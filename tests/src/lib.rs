@@ -89,7 +89,8 @@ pub fn free_port() -> u16 {
 /// Sites of the test edge (replacing `wrangler.toml`'s, so tests do not
 /// depend on the hour they run at): `demo` with two always-open teams and
 /// the demo FAQ; `desk` and `line` the same without a FAQ, each with its
-/// own queue so tests running at once do not share one; `quick` with a
+/// own queue so tests running at once do not share one; `learn` whose
+/// knowledge base a test adds to; `quick` with a
 /// 2-second claim time-out; `closed` whose only team has no opening hours.
 pub const TEST_SITES: &str = r#"{
   "demo": {"embed_origins": ["'self'"], "handoff": {
@@ -97,6 +98,7 @@ pub const TEST_SITES: &str = r#"{
     "default_team": "support", "routes": {"payment dispute": "billing"}}},
   "desk": {"embed_origins": ["'self'"]},
   "line": {"embed_origins": ["'self'"]},
+  "learn": {"embed_origins": ["'self'"]},
   "quick": {"embed_origins": ["'self'"], "handoff": {"claim_timeout_s": 2}},
   "closed": {"embed_origins": ["'self'"], "handoff": {"teams": [{"id": "support", "name": "Support", "hours": {}}]}}
 }"#;

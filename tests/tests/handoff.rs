@@ -831,3 +831,81 @@ async fn an_agent_transfers_to_another_team_and_gets_faq_suggestions_for_the_las
         "billing claims it"
     );
 }
+
+#[tokio::test]
+async fn an_agents_answer_turned_into_an_faq_entry_answers_the_next_visitor() {
+    let edge = Edge::shared();
+    let anna = edge.anna();
+    let question = "Do you rent out tandem bicycles for the weekend?";
+    let answer = "Yes: a tandem is €60 for the weekend. Book at https://spoke.example/book.";
+
+    // Before: the AI is not sure. (Its own site, so no other test meets the entry.)
+    let (_, mut v) = visitor_on(edge, "learn").await;
+    say(&mut v, question).await;
+    let before = event_where(
+        &mut v,
+        |b| matches!(b, EventBody::Message(m) if m.author == Author::Ai),
+    )
+    .await;
+    assert!(
+        matches!(before.body, EventBody::Message(ref m) if m.source.is_none()),
+        "{before:?}"
+    );
+
+    let url = format!("{}/api/v1/agent/sites/learn/faq", edge.base());
+    let body =
+        serde_json::json!({ "question": question, "answer": answer, "phrasings": ["tandem hire"] })
+            .to_string();
+    let no_csrf = post(&url, &body, &[("cookie", anna.cookie.as_str())]);
+    assert_eq!(no_csrf.status, 403);
+    let added = post(
+        &url,
+        &body,
+        &[
+            ("cookie", anna.cookie.as_str()),
+            ("x-csrf-token", anna.csrf.as_str()),
+        ],
+    );
+    assert_eq!(added.status, 201, "{}", added.body);
+    let added: serde_json::Value = added.json();
+    let id = added["entry_id"].as_str().expect("entry id").to_string();
+    let broken = serde_json::json!({ "question": "Why?", "answer": " " }).to_string();
+    let refused = post(
+        &url,
+        &broken,
+        &[
+            ("cookie", anna.cookie.as_str()),
+            ("x-csrf-token", anna.csrf.as_str()),
+        ],
+    );
+    assert_eq!(
+        (refused.status, refused.code().as_str()),
+        (400, "malformed"),
+        "{}",
+        refused.body
+    );
+
+    // A new visitor asking the same gets the new answer from the AI.
+    let (_, mut w) = visitor_on(edge, "learn").await;
+    say(&mut w, "do you rent out tandem bicycles for the weekend").await;
+    let after = event_where(
+        &mut w,
+        |b| matches!(b, EventBody::Message(m) if m.author == Author::Ai),
+    )
+    .await;
+    let EventBody::Message(m) = after.body else {
+        unreachable!()
+    };
+    assert_eq!(m.source.map(|s| s.entry_id), Some(id.clone()));
+    assert_eq!(m.text, answer);
+
+    let history: Vec<serde_json::Value> = edge
+        .agent_get(&anna, "/api/v1/agent/sites/learn/faq/versions")
+        .json();
+    assert_eq!(history[0]["author"], "Anna");
+    assert_eq!(history[0]["change"], format!("added entry {id}"));
+    assert_eq!(
+        history.last().expect("first version")["change"],
+        "the bundled file"
+    );
+}

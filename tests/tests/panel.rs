@@ -201,6 +201,73 @@ async fn an_agent_takes_a_hand_off_in_the_panel_and_the_visitor_sees_a_person() 
             .then_some(())
     })
     .await;
+    // Turn the agent's answer into an FAQ entry; the AI answers the next
+    // visitor who asks the same with it.
+    let question = eventually(20, "the FAQ form", || async {
+        agent
+            .find(Locator::Css("#faq-question"))
+            .await
+            .ok()?
+            .prop("value")
+            .await
+            .ok()?
+    })
+    .await;
+    assert_eq!(question, "Can you service a Rohloff hub?");
+    let answer = agent
+        .find(Locator::Css("#faq-answer"))
+        .await
+        .expect("answer")
+        .prop("value")
+        .await
+        .expect("value");
+    assert_eq!(
+        answer.as_deref(),
+        Some("Hi, I'm Anna. Yes, we service Rohloff hubs: bring it in any weekday.")
+    );
+    click(&agent, ".faq-form button[type=submit]").await;
+    let outcome = eventually(20, "the entry added", || async {
+        let t = agent
+            .find(Locator::Css(".faq-form .outcome"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        (!t.is_empty()).then_some(t)
+    })
+    .await;
+    assert!(
+        outcome.starts_with("Added as entry can-you-service-a-rohloff-hub"),
+        "{outcome}"
+    );
+    let next = edge.new_visitor();
+    let mut socket = edge.connect(&next).await;
+    tests::send(
+        &mut socket,
+        &shared::protocol::ClientFrame::Resume { last_seq: 0 },
+    )
+    .await;
+    let ask = shared::protocol::ClientFrame::Send {
+        client_id: uuid::Uuid::new_v4(),
+        text: "can you service a rohloff hub".into(),
+    };
+    tests::send(&mut socket, &ask).await;
+    let frames = tests::recv_until(&mut socket, |f| {
+        matches!(f, shared::protocol::ServerFrame::Event(e) if matches!(e.body, shared::protocol::EventBody::Message(ref m) if m.author == shared::protocol::Author::Ai))
+    })
+    .await;
+    let Some(shared::protocol::ServerFrame::Event(e)) = frames.last() else {
+        unreachable!()
+    };
+    let shared::protocol::EventBody::Message(m) = &e.body else {
+        unreachable!()
+    };
+    assert_eq!(
+        m.text,
+        "Hi, I'm Anna. Yes, we service Rohloff hubs: bring it in any weekday."
+    );
+
     click(&agent, ".desk-header nav button:last-child").await;
     let csat = eventually(20, "the metrics", || async {
         let cells = texts(&agent, ".metrics-table tbody tr:first-child td").await;

@@ -407,6 +407,83 @@ fn line_of(text: &str, offset: usize) -> usize {
         .map_or(1, |head| head.matches('\n').count() + 1)
 }
 
+/// A new entry an agent writes from a conversation ("turn this answer into
+/// an FAQ entry").
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewEntry {
+    pub question: String,
+    pub answer: String,
+    #[serde(default)]
+    pub phrasings: Vec<String>,
+}
+
+/// The knowledge base's text with `entry` appended as a new `[[entry]]`,
+/// its id made from the question and unique, checked by parsing the result
+/// (so a stored version always loads). Returns the new text and the id.
+pub fn append_entry(file: &str, text: &str, entry: &NewEntry) -> Result<(String, String), KbError> {
+    let current = KnowledgeBase::from_toml(file, text)?;
+    let base: String = crate::faq::analyzer::normalize(&entry.question)
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(6)
+        .collect::<Vec<_>>()
+        .join("-");
+    let base = if base.is_empty() {
+        "entry".to_string()
+    } else {
+        base
+    };
+    let taken = |id: &str| current.entries.iter().any(|e| e.id == id);
+    let id = (1..)
+        .map(|n| {
+            if n == 1 {
+                base.clone()
+            } else {
+                format!("{base}-{n}")
+            }
+        })
+        .find(|id| !taken(id))
+        .unwrap_or(base);
+    let list = |items: &[String]| {
+        items
+            .iter()
+            .map(|p| toml_string(p.trim()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let block = format!(
+        "\n[[entry]]\nid = {}\nquestion = {}\nphrasings = [{}]\nanswer = {}\n",
+        toml_string(&id),
+        toml_string(entry.question.trim()),
+        list(&entry.phrasings),
+        toml_string(entry.answer.trim()),
+    );
+    let mut next = text.trim_end().to_string();
+    next.push('\n');
+    next.push_str(&block);
+    KnowledgeBase::from_toml(file, &next)?;
+    Ok((next, id))
+}
+
+/// A TOML basic string: quotes, backslashes and control characters escaped.
+fn toml_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -553,5 +630,48 @@ handoff = true
         );
         let e = KnowledgeBase::from_csv("kb.csv", "words,label\na,b\n").unwrap_err();
         assert_eq!(e.line, 1);
+    }
+
+    #[test]
+    fn an_agents_answer_becomes_an_entry_that_loads_and_is_found() {
+        let text = "[[entry]]\nid = \"parking\"\nquestion = \"Where can I park?\"\nanswer = \"Behind the shop.\"\n";
+        let entry = NewEntry {
+            question: "Do you service \"Rohloff\" hubs?".into(),
+            answer: "Yes: oil change €45.\nBring it in any weekday.".into(),
+            phrasings: vec!["Rohloff hub service".into()],
+        };
+        let (next, id) = append_entry("kb.toml", text, &entry).unwrap();
+        assert_eq!(id, "do-you-service-rohloff-hubs");
+        let kb = KnowledgeBase::from_toml("kb.toml", &next).unwrap();
+        let added = kb.entries.iter().find(|e| e.id == id).unwrap();
+        assert_eq!(added.question, "Do you service \"Rohloff\" hubs?");
+        assert_eq!(
+            added.answer,
+            "Yes: oil change €45.\nBring it in any weekday."
+        );
+        let index = crate::faq::FaqIndex::build(&kb);
+        assert_eq!(
+            index
+                .search("do you service rohloff hubs")
+                .best()
+                .map(|c| index.entries()[c.entry].id.clone()),
+            Some(id.clone())
+        );
+        // The same question again gets a fresh id, never a clash.
+        let (_, again) = append_entry("kb.toml", &next, &entry).unwrap();
+        assert_eq!(again, "do-you-service-rohloff-hubs-2");
+    }
+
+    #[test]
+    fn an_entry_that_would_break_the_knowledge_base_is_refused() {
+        let empty_answer = NewEntry {
+            question: "Why?".into(),
+            answer: "  ".into(),
+            phrasings: vec![],
+        };
+        assert!(append_entry("kb.toml", "", &empty_answer)
+            .unwrap_err()
+            .message
+            .contains("empty answer"));
     }
 }

@@ -7,7 +7,7 @@ pub mod index;
 pub mod kb;
 
 pub use index::{Candidate, FaqIndex, Search};
-pub use kb::{Entry, KbError, KnowledgeBase, Language, Settings};
+pub use kb::{append_entry, Entry, KbError, KnowledgeBase, Language, NewEntry, Settings};
 
 use crate::protocol::{Author, Message, Source, Suggestion};
 
