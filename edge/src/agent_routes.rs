@@ -4,7 +4,7 @@
 //! session's CSRF token in `x-csrf-token`. The agent is passed on to the
 //! Durable Objects in `x-agent`, a header this module always sets itself.
 
-use crate::directory::{self, LoginCall};
+use crate::directory::{self, AdminCall, LoginCall};
 use crate::error::{EdgeError, EdgeResult};
 use crate::http;
 use crate::inbox::InboxCall;
@@ -36,6 +36,37 @@ pub async fn route(mut req: Request, env: &Env, rest: &[&str]) -> EdgeResult<Res
     }
     match rest {
         ["me"] => http::json_response(&session, 200),
+        ["admin", "agents", rest @ ..] => {
+            if !session.agent.admin {
+                return Err(EdgeError::new(
+                    ErrorCode::AdminOnly,
+                    "Only an admin can manage agents.",
+                ));
+            }
+            let by = session.agent.id.clone();
+            let call = match (req.method(), rest) {
+                (Method::Get, []) => AdminCall::List,
+                (Method::Post, []) => {
+                    AdminCall::Add(http::read_json(&mut req, MAX_BODY_BYTES).await?)
+                }
+                (Method::Post, [id, "disable"]) => AdminCall::SetDisabled {
+                    id: id.to_string(),
+                    disabled: true,
+                },
+                (Method::Post, [id, "enable"]) => AdminCall::SetDisabled {
+                    id: id.to_string(),
+                    disabled: false,
+                },
+                (Method::Delete, [id]) => AdminCall::Remove { id: id.to_string() },
+                _ => return Err(EdgeError::new(ErrorCode::NotFound, "Nothing here.")),
+            };
+            let status = if matches!(call, AdminCall::Add(_)) {
+                201
+            } else {
+                200
+            };
+            http::json_response(&directory::admin(env, &by, call).await?, status)
+        }
         ["sites"] => {
             let sites: Vec<String> = crate::load_sites(env)?.into_keys().collect();
             http::json_response(&sites, 200)

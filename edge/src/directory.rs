@@ -13,7 +13,7 @@ use crate::error::{EdgeError, EdgeResult};
 use crate::http::{self, now_ms};
 use crate::password;
 use serde::{Deserialize, Serialize};
-use shared::protocol::{AgentProfile, AgentSession, ErrorCode};
+use shared::protocol::{AgentAccount, AgentProfile, AgentSession, ErrorCode, NewAgent};
 use wasm_bindgen::JsValue;
 use worker::{
     durable_object, DurableObject, Env, Method, Request, RequestInit, Response, SqlStorage, State,
@@ -106,6 +106,31 @@ pub async fn logout(env: &Env, token: &str) -> EdgeResult<()> {
     .map(|_| ())
 }
 
+/// What an admin asks the directory to do.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AdminCall {
+    List,
+    Add(NewAgent),
+    /// Disabling also ends the agent's sessions at once.
+    SetDisabled {
+        id: String,
+        disabled: bool,
+    },
+    Remove {
+        id: String,
+    },
+}
+
+/// Runs an admin's call; the route has checked the caller is an admin, and
+/// `by` (their id) may not lock themselves out.
+pub async fn admin(env: &Env, by: &str, c: AdminCall) -> EdgeResult<serde_json::Value> {
+    call(env, "admin", &serde_json::json!({ "by": by, "call": c })).await
+}
+
+/// Shortest agent password accepted.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
 #[durable_object]
 pub struct Directory {
     state: State,
@@ -186,6 +211,15 @@ impl DurableObject for Directory {
                         vec![credentials::hash(&token).into()],
                     )?;
                     http::json_response(&serde_json::json!({}), 200)
+                }
+                "admin" => {
+                    #[derive(Deserialize)]
+                    struct Envelope {
+                        by: String,
+                        call: AdminCall,
+                    }
+                    let e: Envelope = serde_json::from_str(&body)?;
+                    http::json_response(&self.admin(&e.by, e.call).await?, 200)
                 }
                 _ => Err(EdgeError::new(ErrorCode::NotFound, "Nothing here.")),
             }
@@ -304,6 +338,100 @@ impl Directory {
                 csrf_token: csrf,
             },
         })
+    }
+
+    async fn admin(&self, by: &str, call: AdminCall) -> EdgeResult<serde_json::Value> {
+        let not_yourself = || {
+            EdgeError::new(
+                ErrorCode::WrongState,
+                "You cannot disable or remove yourself.",
+            )
+        };
+        match call {
+            AdminCall::List => {
+                let rows: Vec<AgentRow> = self
+                    .sql()
+                    .exec("SELECT id, name, email, teams, admin, password, disabled FROM agents ORDER BY name", None)?
+                    .to_array()?;
+                let mut accounts = Vec::new();
+                for row in rows {
+                    let disabled = row.disabled != 0;
+                    accounts.push(AgentAccount {
+                        profile: profile(row)?,
+                        disabled,
+                    });
+                }
+                Ok(serde_json::to_value(accounts)?)
+            }
+            AdminCall::Add(new) => {
+                let name = shared::text::clean_name(&new.name, 60);
+                if name.is_empty() {
+                    return Err(EdgeError::new(
+                        ErrorCode::Malformed,
+                        "An agent needs a name.",
+                    ));
+                }
+                let email = shared::text::valid_email(&new.email)
+                    .map_err(|e| EdgeError::new(ErrorCode::InvalidEmail, e.to_string()))?
+                    .to_lowercase();
+                if new.password.chars().count() < MIN_PASSWORD_CHARS {
+                    let message =
+                        format!("A password needs at least {MIN_PASSWORD_CHARS} characters.");
+                    return Err(EdgeError::new(ErrorCode::Malformed, message));
+                }
+                if self.agent_by("email", &email)?.is_some() {
+                    return Err(EdgeError::new(
+                        ErrorCode::AlreadyExists,
+                        "An agent with this e-mail address exists already.",
+                    ));
+                }
+                let id = uuid::Uuid::new_v4().to_string();
+                let hash = password::hash(&new.password).await?;
+                self.sql().exec(
+                    "INSERT INTO agents (id, name, email, teams, admin, password, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    vec![
+                        id.clone().into(),
+                        name.into(),
+                        email.into(),
+                        serde_json::to_string(&new.teams)?.into(),
+                        i64::from(new.admin).into(),
+                        hash.into(),
+                        now_ms().into(),
+                    ],
+                )?;
+                Ok(serde_json::json!({ "id": id }))
+            }
+            AdminCall::SetDisabled { id, disabled } => {
+                if id == by {
+                    return Err(not_yourself());
+                }
+                self.agent_by("id", &id)?
+                    .ok_or_else(|| EdgeError::new(ErrorCode::NotFound, "No such agent."))?;
+                self.sql().exec(
+                    "UPDATE agents SET disabled = ? WHERE id = ?",
+                    vec![i64::from(disabled).into(), id.clone().into()],
+                )?;
+                if disabled {
+                    self.sql()
+                        .exec("DELETE FROM sessions WHERE agent_id = ?", vec![id.into()])?;
+                }
+                Ok(serde_json::json!({}))
+            }
+            AdminCall::Remove { id } => {
+                if id == by {
+                    return Err(not_yourself());
+                }
+                self.agent_by("id", &id)?
+                    .ok_or_else(|| EdgeError::new(ErrorCode::NotFound, "No such agent."))?;
+                self.sql().exec(
+                    "DELETE FROM sessions WHERE agent_id = ?",
+                    vec![id.clone().into()],
+                )?;
+                self.sql()
+                    .exec("DELETE FROM agents WHERE id = ?", vec![id.into()])?;
+                Ok(serde_json::json!({}))
+            }
+        }
     }
 
     fn failures(&self, key: &str, now: i64) -> EdgeResult<i64> {

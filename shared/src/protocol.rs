@@ -142,6 +142,28 @@ pub struct AgentProfile {
     pub admin: bool,
 }
 
+/// An agent account as an admin sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentAccount {
+    #[serde(flatten)]
+    pub profile: AgentProfile,
+    pub disabled: bool,
+}
+
+/// `POST /api/v1/agent/admin/agents`: an admin adds an agent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewAgent {
+    pub name: String,
+    pub email: String,
+    /// At least 12 characters.
+    pub password: String,
+    #[serde(default)]
+    pub teams: Vec<String>,
+    #[serde(default)]
+    pub admin: bool,
+}
+
 /// What the agent inbox socket sends: the whole queue and who is online,
 /// again after every change (small, and never out of step).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -547,6 +569,10 @@ pub enum ErrorCode {
     CsrfRejected,
     /// E-mail and password do not match an active agent.
     BadLogin,
+    /// Only an admin may do that.
+    AdminOnly,
+    /// Something with that name or address exists already.
+    AlreadyExists,
     /// Something failed at the edge; nothing was stored.
     Internal,
 }
@@ -563,10 +589,11 @@ impl ErrorCode {
             | ErrorCode::InvalidEmail
             | ErrorCode::InvalidRating => 400,
             ErrorCode::Unauthorized | ErrorCode::BadLogin => 401,
-            ErrorCode::ForbiddenOrigin | ErrorCode::CsrfRejected => 403,
-            ErrorCode::ConversationResolved | ErrorCode::AlreadyClaimed | ErrorCode::WrongState => {
-                409
-            }
+            ErrorCode::ForbiddenOrigin | ErrorCode::CsrfRejected | ErrorCode::AdminOnly => 403,
+            ErrorCode::ConversationResolved
+            | ErrorCode::AlreadyClaimed
+            | ErrorCode::WrongState
+            | ErrorCode::AlreadyExists => 409,
             ErrorCode::NotFound | ErrorCode::UnknownSite => 404,
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::UpgradeRequired => 426,
@@ -596,6 +623,8 @@ impl ErrorCode {
             ErrorCode::WrongState => "wrong_state",
             ErrorCode::CsrfRejected => "csrf_rejected",
             ErrorCode::BadLogin => "bad_login",
+            ErrorCode::AdminOnly => "admin_only",
+            ErrorCode::AlreadyExists => "already_exists",
             ErrorCode::Internal => "internal",
         }
     }

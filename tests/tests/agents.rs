@@ -1,0 +1,159 @@
+//! Agent accounts against the real edge: an admin adds, disables, enables
+//! and removes agents; nobody else can; a disabled agent is out at once.
+
+use tests::{post, Edge};
+
+fn admin_post(edge: &Edge, agent: &tests::Agent, path: &str, body: &str) -> tests::Answer {
+    post(
+        &format!("{}{path}", edge.base()),
+        body,
+        &[
+            ("cookie", agent.cookie.as_str()),
+            ("x-csrf-token", agent.csrf.as_str()),
+        ],
+    )
+}
+
+fn delete(edge: &Edge, agent: &tests::Agent, path: &str) -> u16 {
+    let client: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    client
+        .delete(&format!("{}{path}", edge.base()))
+        .header("cookie", agent.cookie.as_str())
+        .header("x-csrf-token", agent.csrf.as_str())
+        .call()
+        .map(|r| r.status().as_u16())
+        .expect("delete")
+}
+
+#[test]
+fn an_admin_adds_disables_and_removes_an_agent_and_nobody_else_can() {
+    let edge = Edge::shared();
+    let anna = edge.anna();
+    let ben = edge.login("ben@example.test", "ben-test-password");
+    let cara = r#"{"name":"Cara","email":"Cara@Example.test","password":"cara-long-password","teams":["billing"]}"#;
+
+    let not_admin = admin_post(edge, &ben, "/api/v1/agent/admin/agents", cara);
+    assert_eq!(
+        (not_admin.status, not_admin.code().as_str()),
+        (403, "admin_only")
+    );
+    assert_eq!(
+        edge.agent_get(&ben, "/api/v1/agent/admin/agents").status,
+        403
+    );
+
+    let short = admin_post(
+        edge,
+        &anna,
+        "/api/v1/agent/admin/agents",
+        r#"{"name":"X","email":"x@example.test","password":"short"}"#,
+    );
+    assert_eq!((short.status, short.code().as_str()), (400, "malformed"));
+    let bad_email = admin_post(
+        edge,
+        &anna,
+        "/api/v1/agent/admin/agents",
+        r#"{"name":"X","email":"x@","password":"long-enough-pass"}"#,
+    );
+    assert_eq!(bad_email.code(), "invalid_email");
+
+    let added = admin_post(edge, &anna, "/api/v1/agent/admin/agents", cara);
+    assert_eq!(added.status, 201, "{}", added.body);
+    let id = added.json::<serde_json::Value>()["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    assert_eq!(
+        admin_post(edge, &anna, "/api/v1/agent/admin/agents", cara).code(),
+        "already_exists"
+    );
+    let listed: Vec<shared::protocol::AgentAccount> =
+        edge.agent_get(&anna, "/api/v1/agent/admin/agents").json();
+    let account = listed.iter().find(|a| a.profile.id == id).expect("listed");
+    assert_eq!(
+        (
+            account.profile.email.as_str(),
+            account.profile.teams.clone(),
+            account.disabled
+        ),
+        ("cara@example.test", vec!["billing".to_string()], false)
+    );
+
+    // Cara works until she is disabled: her session ends at once.
+    let c = edge.login("cara@example.test", "cara-long-password");
+    assert_eq!(edge.agent_get(&c, "/api/v1/agent/me").status, 200);
+    assert_eq!(
+        admin_post(
+            edge,
+            &anna,
+            &format!("/api/v1/agent/admin/agents/{id}/disable"),
+            "{}"
+        )
+        .status,
+        200
+    );
+    assert_eq!(edge.agent_get(&c, "/api/v1/agent/me").status, 401);
+    let refused = post(
+        &format!("{}/api/v1/agent/login", edge.base()),
+        r#"{"email":"cara@example.test","password":"cara-long-password"}"#,
+        &[],
+    );
+    assert_eq!(refused.code(), "bad_login");
+    assert_eq!(
+        admin_post(
+            edge,
+            &anna,
+            &format!("/api/v1/agent/admin/agents/{id}/enable"),
+            "{}"
+        )
+        .status,
+        200
+    );
+    edge.login("cara@example.test", "cara-long-password");
+
+    // Nobody locks themselves out; removal is for good.
+    let me = anna.session.agent.id.clone();
+    assert_eq!(
+        admin_post(
+            edge,
+            &anna,
+            &format!("/api/v1/agent/admin/agents/{me}/disable"),
+            "{}"
+        )
+        .code(),
+        "wrong_state"
+    );
+    assert_eq!(
+        delete(edge, &anna, &format!("/api/v1/agent/admin/agents/{id}")),
+        200
+    );
+    let gone = post(
+        &format!("{}/api/v1/agent/login", edge.base()),
+        r#"{"email":"cara@example.test","password":"cara-long-password"}"#,
+        &[],
+    );
+    assert_eq!(gone.code(), "bad_login");
+}
+
+#[test]
+fn repeated_wrong_passwords_lock_the_account_with_a_clear_message() {
+    let edge = Edge::shared();
+    let url = format!("{}/api/v1/agent/login", edge.base());
+    let wrong = r#"{"email":"locked@example.test","password":"wrong"}"#;
+    for _ in 0..5 {
+        assert_eq!(post(&url, wrong, &[]).code(), "bad_login");
+    }
+    let locked = post(&url, wrong, &[]);
+    assert_eq!(
+        (locked.status, locked.code().as_str()),
+        (429, "rate_limited")
+    );
+    let message = locked.json::<serde_json::Value>()["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(message.contains("Too many failed logins"), "{message}");
+}
