@@ -35,6 +35,10 @@ pub async fn post(path: &str, body: &str) -> Result<String, ApiError> {
     request("POST", path, Some(body)).await
 }
 
+pub async fn delete(path: &str) -> Result<String, ApiError> {
+    request("DELETE", path, None).await
+}
+
 async fn request(method: &str, path: &str, body: Option<&str>) -> Result<String, ApiError> {
     let response = fetch(method, path, body)
         .await

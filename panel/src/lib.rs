@@ -4,6 +4,7 @@
 //! the widget (`shared::protocol`) and keeps a conversation with the same
 //! `shared::transcript` (order, gaps, outbox).
 
+mod agents;
 mod api;
 mod conversation;
 mod live;

@@ -1,6 +1,7 @@
 //! The panel's frame: login, then the desk (queue, conversation, metrics).
 //! Every visitor- or agent-supplied string is a text node.
 
+use crate::agents::AgentsPage;
 use crate::api;
 use crate::conversation::ConversationPane;
 use crate::live::Live;
@@ -75,6 +76,7 @@ fn Login(session: RwSignal<Option<AgentSession>>) -> impl IntoView {
 enum Tab {
     Queue,
     Metrics,
+    Agents,
 }
 
 #[component]
@@ -100,6 +102,7 @@ fn Desk(session: AgentSession, signed_out: RwSignal<Option<AgentSession>>) -> im
         });
     };
     let name = session.agent.name.clone();
+    let is_admin = session.agent.admin;
     view! {
         <div class="desk">
             <header class="desk-header">
@@ -107,6 +110,9 @@ fn Desk(session: AgentSession, signed_out: RwSignal<Option<AgentSession>>) -> im
                 <nav aria-label="Sections">
                     <button type="button" aria-pressed=move || (tab.get() == Tab::Queue).to_string() on:click=move |_| tab.set(Tab::Queue)>"Queue"</button>
                     <button type="button" aria-pressed=move || (tab.get() == Tab::Metrics).to_string() on:click=move |_| tab.set(Tab::Metrics)>"Metrics"</button>
+                    {is_admin.then(|| view! {
+                        <button type="button" aria-pressed=move || (tab.get() == Tab::Agents).to_string() on:click=move |_| tab.set(Tab::Agents)>"Agents"</button>
+                    })}
                 </nav>
                 <label class="site-pick">"Site "
                     <select prop:value=move || site.get().unwrap_or_default() on:change=move |ev| site.set(Some(event_target_value(&ev)))>
@@ -119,6 +125,7 @@ fn Desk(session: AgentSession, signed_out: RwSignal<Option<AgentSession>>) -> im
             {move || site.get().map(|s| match tab.get() {
                 Tab::Queue => view! { <Inbox site=s/> }.into_any(),
                 Tab::Metrics => view! { <MetricsPage site=s/> }.into_any(),
+                Tab::Agents => view! { <AgentsPage/> }.into_any(),
             })}
         </div>
     }

@@ -268,7 +268,7 @@ async fn an_agent_takes_a_hand_off_in_the_panel_and_the_visitor_sees_a_person() 
         "Hi, I'm Anna. Yes, we service Rohloff hubs: bring it in any weekday."
     );
 
-    click(&agent, ".desk-header nav button:last-child").await;
+    click(&agent, ".desk-header nav button:nth-child(2)").await;
     let csat = eventually(20, "the metrics", || async {
         let cells = texts(&agent, ".metrics-table tbody tr:first-child td").await;
         (cells.len() == 10 && cells[8] != "–").then_some(cells)
@@ -278,6 +278,18 @@ async fn an_agent_takes_a_hand_off_in_the_panel_and_the_visitor_sees_a_person() 
     assert_eq!(csat[8], "5.0 / 5", "{csat:?}");
     assert!(csat[5].contains("person button"), "{csat:?}");
     screenshot(&agent, "panel-metrics").await;
+
+    // Anna is an admin: the agents page lists the accounts.
+    click(&agent, ".desk-header nav button:nth-child(3)").await;
+    let rows = eventually(20, "the agents", || async {
+        let names = texts(&agent, ".agents-table tbody td:first-child").await;
+        (names.len() >= 2).then_some(names)
+    })
+    .await;
+    assert!(
+        rows.contains(&"Anna (admin)".to_string()) && rows.contains(&"Ben".to_string()),
+        "{rows:?}"
+    );
     agent.close().await.ok();
     visitor.close().await.ok();
 }
