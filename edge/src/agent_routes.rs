@@ -120,6 +120,18 @@ pub async fn route(mut req: Request, env: &Env, rest: &[&str]) -> EdgeResult<Res
             if *what == "teams" {
                 return http::json_response(&config.handoff.teams, 200);
             }
+            if *what == "visitors" {
+                // A visitor's conversations, found by the e-mail address they left.
+                let url = req.url()?;
+                let email = url
+                    .query_pairs()
+                    .find(|(k, _)| k == "email")
+                    .map(|(_, v)| v.into_owned())
+                    .unwrap_or_default();
+                let found: serde_json::Value =
+                    inbox::call(env, site, &InboxCall::FindVisitor { email }).await?;
+                return http::json_response(&found, 200);
+            }
             let stub = inbox::stub(env, site)?;
             match *what {
                 "queue" | "metrics" => forward(&req, stub, &session, Method::Get).await,
@@ -134,7 +146,12 @@ pub async fn route(mut req: Request, env: &Env, rest: &[&str]) -> EdgeResult<Res
             let id = parse_conversation_id(id).ok_or_else(EdgeError::not_found)?;
             let stub = conversation::stub(env, &id.to_string())?;
             match action {
+                // The packet and transcript; or, with DELETE, erase it.
+                [] if req.method() == Method::Delete => {
+                    forward(&req, stub, &session, Method::Delete).await
+                }
                 [] => forward(&req, stub, &session, Method::Get).await,
+                ["export"] => forward(&req, stub, &session, Method::Get).await,
                 ["claim" | "hand-back" | "resolve"] => {
                     require_method(&req, Method::Post)?;
                     forward(&req, stub, &session, Method::Post).await

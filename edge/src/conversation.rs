@@ -239,6 +239,8 @@ impl DurableObject for Conversation {
                     (Method::Post, "transfer") => self.transfer(&agent, req).await,
                     (Method::Get, "suggestions") => self.suggestions().await,
                     (_, "ws") => self.accept_agent_socket(agent),
+                    (Method::Get, "export") => self.export(),
+                    (Method::Delete, _) => self.erase_by_agent(&agent).await,
                     (Method::Get, _) => self.view(),
                     _ => Err(EdgeError::new(ErrorCode::NotFound, "Nothing here.")),
                 },
@@ -493,26 +495,57 @@ impl Conversation {
     /// deleted at once.
     async fn erase(&self, req: &Request) -> EdgeResult<Response> {
         let meta = self.authorised(req)?;
+        self.erase_all(meta, "the visitor").await
+    }
+
+    /// Closes every socket, deletes all of the object's storage, and has the
+    /// site's inbox forget it (queue entry, e-mail tickets; its metrics row
+    /// is kept without the id). Afterwards it reads as one that never existed.
+    async fn erase_all(&self, meta: MetaRow, by: &str) -> EdgeResult<Response> {
         for ws in self.state.get_websockets() {
             let _ = ws.close(Some(4404), Some("conversation erased"));
         }
         let _ = self.state.storage().delete_alarm().await;
         self.state.storage().delete_all().await?;
-        // An erased conversation reads as one that never existed.
         let sql = self.sql();
         for ddl in SCHEMA {
             sql.exec(ddl, None)?;
         }
-        inbox::tell(
-            &self.env,
-            &meta.site,
-            InboxCall::Dequeue {
-                conversation_id: meta.conversation_id,
-                claimed: false,
-            },
-        )
-        .await;
+        let forget = InboxCall::Forget {
+            conversation_id: meta.conversation_id,
+            by: by.to_string(),
+        };
+        inbox::tell(&self.env, &meta.site, forget).await;
         Ok(Response::empty()?.with_status(204))
+    }
+
+    /// An agent erases the conversation (a visitor's erasure request).
+    async fn erase_by_agent(&self, agent: &AgentProfile) -> EdgeResult<Response> {
+        let meta = self.existing()?;
+        self.erase_all(meta, &format!("agent {} ({})", agent.name, agent.id))
+            .await
+    }
+
+    /// Everything stored about the conversation, for a visitor's access
+    /// request (GDPR Art. 15): its record, transcript, notes and packet.
+    fn export(&self) -> EdgeResult<Response> {
+        let meta = self.existing()?;
+        let packet: Option<HandoffPacket> = self
+            .handoff()?
+            .and_then(|h| serde_json::from_str(&h.packet).ok());
+        let export = serde_json::json!({
+            "conversation_id": meta.conversation_id,
+            "site": meta.site,
+            "locale": meta.locale,
+            "page_url": meta.page_url,
+            "created_ms": meta.created_ms,
+            "disclosure_version": meta.disclosure_version,
+            "follows": meta.follows,
+            "transcript": self.events_after(0, usize::MAX >> 1)?,
+            "notes": self.notes()?,
+            "handoff": packet,
+        });
+        http::json_response(&export, 200)
     }
 
     /// Exchanges the visitor's secret for a single-use WebSocket ticket.

@@ -22,8 +22,8 @@ use shared::protocol::{
 };
 use wasm_bindgen::JsValue;
 use worker::{
-    durable_object, DurableObject, Env, Method, Request, RequestInit, Response, SqlStorage, State,
-    Stub, WebSocket, WebSocketIncomingMessage, WebSocketPair,
+    durable_object, DurableObject, Env, Method, Request, RequestInit, Response, SqlStorage,
+    SqlStorageValue, State, Stub, WebSocket, WebSocketIncomingMessage, WebSocketPair,
 };
 
 /// How many recent claims the expected wait is taken from.
@@ -71,6 +71,16 @@ pub enum InboxCall {
     /// The edit history, newest first.
     KnowledgeHistory {
         site: String,
+    },
+    /// A conversation was erased: forget its queue entry and e-mail
+    /// tickets, keep its metrics row without the id, log who did it.
+    Forget {
+        conversation_id: String,
+        by: String,
+    },
+    /// Conversations whose visitor left this e-mail address.
+    FindVisitor {
+        email: String,
     },
 }
 
@@ -170,6 +180,11 @@ const SCHEMA: &[&str] = &[
         author TEXT NOT NULL,
         at_ms INTEGER NOT NULL,
         change TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS erasures (
+        id INTEGER PRIMARY KEY,
+        conversation_hash TEXT NOT NULL,
+        by TEXT NOT NULL,
+        at_ms INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS facts (
         conversation_id TEXT PRIMARY KEY,
         created_ms INTEGER,
@@ -370,6 +385,54 @@ impl Inbox {
                     ],
                 )?;
                 serde_json::json!({})
+            }
+            InboxCall::Forget {
+                conversation_id,
+                by,
+            } => {
+                let id: SqlStorageValue = conversation_id.clone().into();
+                self.sql().exec(
+                    "DELETE FROM queue WHERE conversation_id = ?",
+                    vec![id.clone()],
+                )?;
+                self.sql().exec(
+                    "DELETE FROM tickets WHERE conversation_id = ?",
+                    vec![id.clone()],
+                )?;
+                let anonymous = format!("erased-{}", uuid::Uuid::new_v4());
+                self.sql().exec(
+                    "UPDATE facts SET conversation_id = ? WHERE conversation_id = ?",
+                    vec![anonymous.into(), id],
+                )?;
+                self.sql().exec(
+                    "INSERT INTO erasures (conversation_hash, by, at_ms) VALUES (?, ?, ?)",
+                    vec![
+                        crate::credentials::hash(&conversation_id).into(),
+                        by.into(),
+                        now_ms().into(),
+                    ],
+                )?;
+                self.push(None).await;
+                serde_json::json!({})
+            }
+            InboxCall::FindVisitor { email } => {
+                #[derive(Deserialize)]
+                struct IdRow {
+                    conversation_id: String,
+                }
+                let email = email.trim().to_lowercase();
+                let rows: Vec<IdRow> = self
+                    .sql()
+                    .exec(
+                        "SELECT DISTINCT conversation_id FROM tickets WHERE lower(email) = ?",
+                        vec![email.into()],
+                    )?
+                    .to_array()?;
+                serde_json::to_value(
+                    rows.into_iter()
+                        .map(|r| r.conversation_id)
+                        .collect::<Vec<_>>(),
+                )?
             }
             InboxCall::KnowledgeVersion { site } => {
                 serde_json::json!({ "version": self.knowledge_head(&site)?.0 })

@@ -157,3 +157,78 @@ fn repeated_wrong_passwords_lock_the_account_with_a_clear_message() {
         .to_string();
     assert!(message.contains("Too many failed logins"), "{message}");
 }
+
+#[tokio::test]
+async fn an_agent_finds_exports_and_erases_a_visitors_conversation() {
+    use shared::protocol::{ClientFrame, EventBody, ServerFrame};
+    let edge = Edge::shared();
+    let anna = edge.anna();
+    let visitor = edge.new_visitor_on("closed");
+    let mut socket = edge.connect(&visitor).await;
+    tests::send(&mut socket, &ClientFrame::Resume { last_seq: 0 }).await;
+    tests::send(&mut socket, &ClientFrame::RequestPerson {}).await;
+    let contact = ClientFrame::LeaveContact {
+        email: "erase.me@example.test".into(),
+        question: "Do you build wheels?".into(),
+    };
+    tests::send(&mut socket, &contact).await;
+    tests::recv_until(
+        &mut socket,
+        |f| matches!(f, ServerFrame::Event(e) if matches!(e.body, EventBody::Contact { .. })),
+    )
+    .await;
+    let id = visitor.conversation_id.clone();
+
+    let found: Vec<String> = edge
+        .agent_get(
+            &anna,
+            "/api/v1/agent/sites/closed/visitors?email=Erase.Me@example.test",
+        )
+        .json();
+    assert_eq!(found, vec![id.clone()]);
+    let export: serde_json::Value = edge
+        .agent_get(&anna, &format!("/api/v1/agent/conversations/{id}/export"))
+        .json();
+    assert_eq!(export["conversation_id"], id.as_str());
+    let transcript = export["transcript"].to_string();
+    assert!(
+        transcript.contains("erase.me@example.test") && transcript.contains("Do you build wheels?"),
+        "{transcript}"
+    );
+
+    // Erasure needs the CSRF token; then nothing of it is readable.
+    let client: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let url = format!("{}/api/v1/agent/conversations/{id}", edge.base());
+    let without = client
+        .delete(&url)
+        .header("cookie", anna.cookie.as_str())
+        .call()
+        .expect("delete")
+        .status()
+        .as_u16();
+    assert_eq!(without, 403);
+    assert_eq!(
+        delete(edge, &anna, &format!("/api/v1/agent/conversations/{id}")),
+        204
+    );
+    assert_eq!(
+        edge.agent_get(&anna, &format!("/api/v1/agent/conversations/{id}/export"))
+            .status,
+        404
+    );
+    assert_eq!(
+        edge.ticket(&id, Some(&visitor.secret)).status,
+        404,
+        "the visitor's own secret opens nothing"
+    );
+    let found: Vec<String> = edge
+        .agent_get(
+            &anna,
+            "/api/v1/agent/sites/closed/visitors?email=erase.me@example.test",
+        )
+        .json();
+    assert!(found.is_empty(), "the e-mail ticket is gone");
+}
