@@ -315,23 +315,22 @@ impl DurableObject for Conversation {
 
     /// The claim time-out: still waiting, so offer the e-mail path (the
     /// place in the queue is kept).
+    /// Deadlines due: the claim time-out (still waiting: offer the e-mail
+    /// path, the place in the queue is kept) and the site's retention
+    /// (erase, unless the conversation was active since: then later).
+    /// Safe to run twice: each step checks the stored state first.
     async fn alarm(&self) -> worker::Result<Response> {
-        let result = async {
-            let offered = self.handoff()?.is_some_and(|h| h.contact_offered != 0);
-            if let Some(reason) = lifecycle::claim_timed_out(self.state()?, offered) {
-                self.sql()
-                    .exec("UPDATE handoff SET contact_offered = 1", None)?;
-                self.append_and_broadcast(None, EventBody::ContactOffer { reason })?;
-            }
-            EdgeResult::Ok(())
-        }
-        .await;
-        if let Err(e) = result {
-            worker::console_error!("claim time-out: {}", e.message);
+        if let Err(e) = self.run_deadlines().await {
+            worker::console_error!("alarm: {}", e.message);
         }
         Response::empty()
     }
 }
+
+/// Deadline kinds, kept in the `deadlines` table; the object's one alarm
+/// is set to the earliest.
+const CLAIM: &str = "claim";
+const RETENTION: &str = "retention";
 
 const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS meta (
@@ -368,6 +367,9 @@ const SCHEMA: &[&str] = &[
         client_id TEXT NOT NULL UNIQUE,
         author TEXT NOT NULL,
         text TEXT NOT NULL,
+        at_ms INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS deadlines (
+        kind TEXT PRIMARY KEY,
         at_ms INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS queue_status (
         id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -466,6 +468,9 @@ impl Conversation {
                 kb_version.into(),
             ],
         )?;
+        if let Some(keep_ms) = self.site_config(&init.site)?.retention_ms() {
+            self.set_deadline(RETENTION, now + keep_ms).await?;
+        }
         let fact = FactUpdate {
             conversation_id: init.conversation_id,
             created_ms: Some(now),
@@ -517,6 +522,95 @@ impl Conversation {
         };
         inbox::tell(&self.env, &meta.site, forget).await;
         Ok(Response::empty()?.with_status(204))
+    }
+
+    async fn run_deadlines(&self) -> EdgeResult<()> {
+        let now = now_ms();
+        #[derive(Deserialize)]
+        struct Due {
+            kind: String,
+        }
+        let due: Vec<Due> = self
+            .sql()
+            .exec(
+                "SELECT kind FROM deadlines WHERE at_ms <= ?",
+                vec![now.into()],
+            )?
+            .to_array()?;
+        for d in due {
+            self.sql().exec(
+                "DELETE FROM deadlines WHERE kind = ?",
+                vec![d.kind.clone().into()],
+            )?;
+            match d.kind.as_str() {
+                CLAIM => {
+                    let offered = self.handoff()?.is_some_and(|h| h.contact_offered != 0);
+                    if let Some(reason) = lifecycle::claim_timed_out(self.state()?, offered) {
+                        self.sql()
+                            .exec("UPDATE handoff SET contact_offered = 1", None)?;
+                        self.append_and_broadcast(None, EventBody::ContactOffer { reason })?;
+                    }
+                }
+                RETENTION => {
+                    let Some(meta) = self.meta()? else { continue };
+                    let Some(keep_ms) = self.site_config(&meta.site)?.retention_ms() else {
+                        continue;
+                    };
+                    let last = self
+                        .events_after(self.last_seq()?.saturating_sub(1), 1)?
+                        .first()
+                        .map_or(meta.created_ms, |e| e.at_ms);
+                    if last + keep_ms > now {
+                        self.sql().exec(
+                            "INSERT OR REPLACE INTO deadlines (kind, at_ms) VALUES (?, ?)",
+                            vec![RETENTION.into(), (last + keep_ms).into()],
+                        )?;
+                    } else {
+                        self.erase_all(meta, "retention period").await?;
+                        return Ok(());
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.arm().await
+    }
+
+    /// Sets (or moves) one deadline and the alarm.
+    async fn set_deadline(&self, kind: &str, at_ms: i64) -> EdgeResult<()> {
+        self.sql().exec(
+            "INSERT OR REPLACE INTO deadlines (kind, at_ms) VALUES (?, ?)",
+            vec![kind.into(), at_ms.into()],
+        )?;
+        self.arm().await
+    }
+
+    async fn clear_deadline(&self, kind: &str) -> EdgeResult<()> {
+        self.sql()
+            .exec("DELETE FROM deadlines WHERE kind = ?", vec![kind.into()])?;
+        self.arm().await
+    }
+
+    /// The alarm at the earliest deadline, or none.
+    async fn arm(&self) -> EdgeResult<()> {
+        #[derive(Deserialize)]
+        struct Next {
+            at_ms: Option<i64>,
+        }
+        let next: Vec<Next> = self
+            .sql()
+            .exec("SELECT MIN(at_ms) AS at_ms FROM deadlines", None)?
+            .to_array()?;
+        match next.first().and_then(|n| n.at_ms) {
+            Some(at) => {
+                self.state
+                    .storage()
+                    .set_alarm((at - now_ms()).max(1))
+                    .await?
+            }
+            None => self.state.storage().delete_alarm().await?,
+        }
+        Ok(())
     }
 
     /// An agent erases the conversation (a visitor's erasure request).
@@ -893,9 +987,7 @@ impl Conversation {
                 },
             )?;
         }
-        self.state
-            .storage()
-            .set_alarm(i64::from(config.claim_timeout_s) * 1000)
+        self.set_deadline(CLAIM, now_ms() + i64::from(config.claim_timeout_s) * 1000)
             .await?;
         let entry = QueueEntry {
             conversation_id: meta.conversation_id.clone(),
@@ -1102,7 +1194,7 @@ impl Conversation {
             vec![agent.id.clone().into(), now_ms().into()],
         )?;
         self.sql().exec("DELETE FROM queue_status", None)?;
-        let _ = self.state.storage().delete_alarm().await;
+        self.clear_deadline(CLAIM).await?;
         inbox::tell(
             &self.env,
             &meta.site,
@@ -1152,7 +1244,7 @@ impl Conversation {
                 team: None,
             },
         )?;
-        let _ = self.state.storage().delete_alarm().await;
+        self.clear_deadline(CLAIM).await?;
         if state == ConversationState::WaitingForPerson {
             let dequeue = InboxCall::Dequeue {
                 conversation_id: meta.conversation_id.clone(),
@@ -1297,9 +1389,7 @@ impl Conversation {
             "UPDATE handoff SET packet = ?, team = ?, assignee_id = NULL, claimed_ms = NULL, contact_offered = 0",
             vec![serde_json::to_string(&packet)?.into(), team.id.clone().into()],
         )?;
-        self.state
-            .storage()
-            .set_alarm(i64::from(config.claim_timeout_s) * 1000)
+        self.set_deadline(CLAIM, now_ms() + i64::from(config.claim_timeout_s) * 1000)
             .await?;
         let entry = QueueEntry {
             conversation_id: meta.conversation_id.clone(),

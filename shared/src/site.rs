@@ -14,6 +14,18 @@ pub struct SiteConfig {
     pub embed_origins: Vec<String>,
     #[serde(default)]
     pub handoff: HandoffConfig,
+    /// Days a conversation is kept after its last activity, then erased by
+    /// the edge. Unset keeps conversations until someone erases them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_days: Option<f64>,
+}
+
+impl SiteConfig {
+    /// The retention period in milliseconds, if the site has one.
+    pub fn retention_ms(&self) -> Option<i64> {
+        self.retention_days
+            .map(|d| (d * 86_400_000.0).round() as i64)
+    }
 }
 
 /// How a site hands conversations to people.
@@ -89,6 +101,14 @@ pub fn parse_sites(raw: &str) -> Result<Sites, String> {
                 ));
             }
         }
+        if site
+            .retention_days
+            .is_some_and(|d| !(d > 0.0 && d <= 36_500.0))
+        {
+            return Err(format!(
+                "SITES.{id}.retention_days must be more than 0 and at most 36500"
+            ));
+        }
         site.handoff
             .validate()
             .map_err(|e| format!("SITES.{id}.{e}"))?;
@@ -162,6 +182,21 @@ mod tests {
         assert!(
             parse_sites(bad_key).is_err(),
             "a misspelt setting is an error, not ignored"
+        );
+    }
+
+    #[test]
+    fn a_retention_period_is_optional_and_positive() {
+        let kept = parse_sites(r#"{"demo":{"embed_origins":[],"retention_days":30}}"#).unwrap();
+        assert_eq!(kept["demo"].retention_ms(), Some(30 * 86_400_000));
+        assert_eq!(
+            parse_sites(r#"{"demo":{"embed_origins":[]}}"#).unwrap()["demo"].retention_ms(),
+            None
+        );
+        assert!(
+            parse_sites(r#"{"demo":{"embed_origins":[],"retention_days":0}}"#)
+                .unwrap_err()
+                .contains("retention_days")
         );
     }
 

@@ -90,7 +90,8 @@ pub fn free_port() -> u16 {
 /// depend on the hour they run at): `demo` with two always-open teams and
 /// the demo FAQ; `desk` and `line` the same without a FAQ, each with its
 /// own queue so tests running at once do not share one; `learn` whose
-/// knowledge base a test adds to; `quick` with a
+/// knowledge base a test adds to; `brief` keeping conversations for about
+/// 2.6 seconds; `quick` with a
 /// 2-second claim time-out; `closed` whose only team has no opening hours.
 pub const TEST_SITES: &str = r#"{
   "demo": {"embed_origins": ["'self'"], "handoff": {
@@ -99,6 +100,7 @@ pub const TEST_SITES: &str = r#"{
   "desk": {"embed_origins": ["'self'"]},
   "line": {"embed_origins": ["'self'"]},
   "learn": {"embed_origins": ["'self'"]},
+  "brief": {"embed_origins": ["'self'"], "retention_days": 0.00003},
   "quick": {"embed_origins": ["'self'"], "handoff": {"claim_timeout_s": 2}},
   "closed": {"embed_origins": ["'self'"], "handoff": {"teams": [{"id": "support", "name": "Support", "hours": {}}]}}
 }"#;

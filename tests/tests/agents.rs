@@ -232,3 +232,37 @@ async fn an_agent_finds_exports_and_erases_a_visitors_conversation() {
         .json();
     assert!(found.is_empty(), "the e-mail ticket is gone");
 }
+
+#[tokio::test]
+async fn a_conversation_past_the_sites_retention_period_is_erased_by_the_edge() {
+    use shared::protocol::{ClientFrame, ServerFrame};
+    let edge = Edge::shared();
+    // The `brief` site keeps conversations about 2.6 s after their last activity.
+    let visitor = edge.new_visitor_on("brief");
+    let mut socket = edge.connect(&visitor).await;
+    tests::send(&mut socket, &ClientFrame::Resume { last_seq: 0 }).await;
+    let hello = ClientFrame::Send {
+        client_id: uuid::Uuid::new_v4(),
+        text: "hello".into(),
+    };
+    tests::send(&mut socket, &hello).await;
+    tests::recv_until(&mut socket, |f| matches!(f, ServerFrame::Ack { .. })).await;
+    assert_eq!(
+        edge.ticket(&visitor.conversation_id, Some(&visitor.secret))
+            .status,
+        200,
+        "kept at first"
+    );
+    tests::eventually(
+        20,
+        "the conversation erased after its retention period",
+        || async {
+            (edge
+                .ticket(&visitor.conversation_id, Some(&visitor.secret))
+                .status
+                == 404)
+                .then_some(())
+        },
+    )
+    .await;
+}
