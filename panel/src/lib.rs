@@ -9,6 +9,7 @@ mod api;
 mod conversation;
 mod live;
 mod metrics;
+mod privacy;
 mod view;
 
 use wasm_bindgen::prelude::*;

@@ -6,6 +6,7 @@ use crate::api;
 use crate::conversation::ConversationPane;
 use crate::live::Live;
 use crate::metrics::MetricsPage;
+use crate::privacy::PrivacyPage;
 use leptos::prelude::*;
 use shared::escalation::Mood;
 use shared::protocol::{
@@ -76,6 +77,7 @@ fn Login(session: RwSignal<Option<AgentSession>>) -> impl IntoView {
 enum Tab {
     Queue,
     Metrics,
+    Privacy,
     Agents,
 }
 
@@ -110,6 +112,7 @@ fn Desk(session: AgentSession, signed_out: RwSignal<Option<AgentSession>>) -> im
                 <nav aria-label="Sections">
                     <button type="button" aria-pressed=move || (tab.get() == Tab::Queue).to_string() on:click=move |_| tab.set(Tab::Queue)>"Queue"</button>
                     <button type="button" aria-pressed=move || (tab.get() == Tab::Metrics).to_string() on:click=move |_| tab.set(Tab::Metrics)>"Metrics"</button>
+                    <button type="button" aria-pressed=move || (tab.get() == Tab::Privacy).to_string() on:click=move |_| tab.set(Tab::Privacy)>"Privacy"</button>
                     {is_admin.then(|| view! {
                         <button type="button" aria-pressed=move || (tab.get() == Tab::Agents).to_string() on:click=move |_| tab.set(Tab::Agents)>"Agents"</button>
                     })}
@@ -125,6 +128,7 @@ fn Desk(session: AgentSession, signed_out: RwSignal<Option<AgentSession>>) -> im
             {move || site.get().map(|s| match tab.get() {
                 Tab::Queue => view! { <Inbox site=s/> }.into_any(),
                 Tab::Metrics => view! { <MetricsPage site=s/> }.into_any(),
+                Tab::Privacy => view! { <PrivacyPage site=s/> }.into_any(),
                 Tab::Agents => view! { <AgentsPage/> }.into_any(),
             })}
         </div>
@@ -174,6 +178,41 @@ fn Inbox(site: String) -> impl IntoView {
         },
     );
     let socket = StoredValue::new_local(socket);
+    // Presence by activity: away after five idle minutes, back on the next
+    // key or click (unless the agent chose "away" themselves).
+    let last_active = StoredValue::new(js_sys::Date::now());
+    let auto_away = StoredValue::new(false);
+    let set_presence = move |status: PresenceStatus| {
+        if let Ok(json) = serde_json::to_string(&InboxClientFrame::Presence { status }) {
+            if socket.with_value(|s| s.send(&json)) {
+                away.set(status == PresenceStatus::Away);
+            }
+        }
+    };
+    let active = move || {
+        last_active.set_value(js_sys::Date::now());
+        if auto_away.get_value() {
+            auto_away.set_value(false);
+            set_presence(PresenceStatus::Online);
+        }
+    };
+    let _keys = window_event_listener(leptos::ev::keydown, move |_| active());
+    let _clicks = window_event_listener(leptos::ev::pointerdown, move |_| active());
+    let idle = set_interval_with_handle(
+        move || {
+            if !away.get_untracked() && js_sys::Date::now() - last_active.get_value() > IDLE_MS {
+                auto_away.set_value(true);
+                set_presence(PresenceStatus::Away);
+            }
+        },
+        Duration::from_secs(30),
+    )
+    .ok();
+    on_cleanup(move || {
+        if let Some(i) = idle {
+            i.clear();
+        }
+    });
     let toggle_away = move |_| {
         let status = if away.get_untracked() {
             PresenceStatus::Online
@@ -248,6 +287,9 @@ fn Inbox(site: String) -> impl IntoView {
         </div>
     }
 }
+
+/// Idle time after which an agent counts as away.
+const IDLE_MS: f64 = 5.0 * 60_000.0;
 
 #[component]
 fn QueueRow(

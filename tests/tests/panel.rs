@@ -279,8 +279,25 @@ async fn an_agent_takes_a_hand_off_in_the_panel_and_the_visitor_sees_a_person() 
     assert!(csat[5].contains("person button"), "{csat:?}");
     screenshot(&agent, "panel-metrics").await;
 
-    // Anna is an admin: the agents page lists the accounts.
+    // Privacy requests: search by e-mail (the API is covered in agents.rs).
     click(&agent, ".desk-header nav button:nth-child(3)").await;
+    let search = eventually(20, "the privacy tools", || async {
+        agent.find(Locator::Css("#visitor-email")).await.ok()
+    })
+    .await;
+    search.send_keys("nobody@example.test").await.expect("type");
+    click(&agent, ".visitor-search button[type=submit]").await;
+    eventually(20, "no conversations found", || async {
+        texts(&agent, ".privacy-tools .empty")
+            .await
+            .first()
+            .filter(|t| *t == "No conversations with this address.")
+            .map(|_| ())
+    })
+    .await;
+
+    // Anna is an admin: the agents page lists the accounts.
+    click(&agent, ".desk-header nav button:nth-child(4)").await;
     let rows = eventually(20, "the agents", || async {
         let names = texts(&agent, ".agents-table tbody td:first-child").await;
         (names.len() >= 2).then_some(names)
