@@ -654,3 +654,24 @@ pub async fn screenshot(client: &fantoccini::Client, name: &str) {
         let _ = std::fs::write(out_dir().join(format!("{name}.png")), png);
     }
 }
+
+/// Runs axe-core (from the project's npm tools) in the current frame at
+/// WCAG 2.2 AA and returns the violations as `id: target` lines.
+pub async fn axe_violations(client: &fantoccini::Client) -> Vec<String> {
+    let path = std::env::var("CHAT_AXE_JS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| repo_root().join(".tools/npm/node_modules/axe-core/axe.min.js"));
+    let source = std::fs::read_to_string(&path).expect("axe-core is installed by cargo xtask");
+    client.execute(&source, vec![]).await.expect("load axe");
+    let result = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
+               .then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
+               .catch(e => done(['axe failed: ' + e]));",
+            vec![],
+        )
+        .await
+        .expect("run axe");
+    serde_json::from_value(result).unwrap_or_default()
+}

@@ -2,7 +2,7 @@
 //! tag, the launcher, the widget frame, the conversation.
 
 use fantoccini::{Client, Locator};
-use tests::{browser, eventually, launcher, messages, open_chat, screenshot, Edge};
+use tests::{axe_violations, browser, eventually, launcher, messages, open_chat, screenshot, Edge};
 
 #[tokio::test]
 async fn a_visitor_sees_the_ai_disclosure_gets_a_labelled_answer_and_finds_it_again_after_reload() {
@@ -372,27 +372,6 @@ async fn the_widget_speaks_the_pages_language() {
         shown.3
     );
     client.close().await.ok();
-}
-
-/// Runs axe-core (from the project's npm tools) in the current frame at
-/// WCAG 2.2 AA and returns the violations as `id: target` lines.
-async fn axe_violations(client: &Client) -> Vec<String> {
-    let path = std::env::var("CHAT_AXE_JS")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|_| tests::repo_root().join(".tools/npm/node_modules/axe-core/axe.min.js"));
-    let source = std::fs::read_to_string(&path).expect("axe-core is installed by cargo xtask");
-    client.execute(&source, vec![]).await.expect("load axe");
-    let result = client
-        .execute_async(
-            "const done = arguments[arguments.length - 1];
-             axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
-               .then(r => done(r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
-               .catch(e => done(['axe failed: ' + e]));",
-            vec![],
-        )
-        .await
-        .expect("run axe");
-    serde_json::from_value(result).unwrap_or_default()
 }
 
 #[tokio::test]

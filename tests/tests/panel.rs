@@ -3,7 +3,7 @@
 //! packet, reply, hand back, resolve; the visitor rates; the metrics count it.
 
 use fantoccini::{Client, Locator};
-use tests::{browser, eventually, open_chat, screenshot, Edge};
+use tests::{axe_violations, browser, eventually, open_chat, screenshot, Edge};
 
 async fn texts(client: &Client, css: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -106,6 +106,11 @@ async fn an_agent_takes_a_hand_off_in_the_panel_and_the_visitor_sees_a_person() 
     })
     .await;
     screenshot(&agent, "panel-queue").await;
+    assert_eq!(
+        axe_violations(&agent).await,
+        Vec::<String>::new(),
+        "the queue at WCAG 2.2 AA"
+    );
 
     // Open it: the packet says what the visitor wants and why.
     open_item(&agent, "Can you service a Rohloff hub?").await;
@@ -143,6 +148,11 @@ async fn an_agent_takes_a_hand_off_in_the_panel_and_the_visitor_sees_a_person() 
         .expect("type");
     click(&agent, ".composer button[type=submit]").await;
     screenshot(&agent, "panel-conversation").await;
+    assert_eq!(
+        axe_violations(&agent).await,
+        Vec::<String>::new(),
+        "a conversation at WCAG 2.2 AA"
+    );
 
     // The visitor sees the reply with the agent's name and the person badge.
     let badge = eventually(20, "the agent's reply in the widget", || async {
@@ -278,6 +288,11 @@ async fn an_agent_takes_a_hand_off_in_the_panel_and_the_visitor_sees_a_person() 
     assert_eq!(csat[8], "5.0 / 5", "{csat:?}");
     assert!(csat[5].contains("person button"), "{csat:?}");
     screenshot(&agent, "panel-metrics").await;
+    assert_eq!(
+        axe_violations(&agent).await,
+        Vec::<String>::new(),
+        "the metrics at WCAG 2.2 AA"
+    );
 
     // Privacy requests: search by e-mail (the API is covered in agents.rs).
     click(&agent, ".desk-header nav button:nth-child(3)").await;
