@@ -112,6 +112,43 @@ pub async fn route(mut req: Request, env: &Env, rest: &[&str]) -> EdgeResult<Res
                 _ => Err(EdgeError::new(ErrorCode::NotFound, "Nothing here.")),
             }
         }
+        ["sites", site, "canned", rest @ ..] => {
+            let config = crate::load_site_config(env, site)?;
+            let call = match (req.method(), rest) {
+                (Method::Get, []) => {
+                    let url = req.url()?;
+                    let team = url
+                        .query_pairs()
+                        .find(|(k, _)| k == "team")
+                        .map(|(_, v)| v.into_owned());
+                    InboxCall::CannedReplies { team }
+                }
+                (Method::Post, []) => {
+                    let reply: shared::protocol::CannedReply =
+                        http::read_json(&mut req, MAX_BODY_BYTES).await?;
+                    if !config.handoff.teams.iter().any(|t| t.id == reply.team) {
+                        return Err(EdgeError::new(
+                            ErrorCode::NotFound,
+                            format!("This site has no team `{}`.", reply.team),
+                        ));
+                    }
+                    InboxCall::AddCanned(reply)
+                }
+                (Method::Delete, [id]) => InboxCall::RemoveCanned {
+                    id: id.parse().map_err(|_| {
+                        EdgeError::new(ErrorCode::NotFound, "No such canned reply.")
+                    })?,
+                },
+                _ => return Err(EdgeError::new(ErrorCode::NotFound, "Nothing here.")),
+            };
+            let status = if matches!(call, InboxCall::AddCanned(_)) {
+                201
+            } else {
+                200
+            };
+            let answer: serde_json::Value = inbox::call(env, site, &call).await?;
+            http::json_response(&answer, status)
+        }
         ["sites", site, what] => {
             if !is_valid_site_id(site) {
                 return Err(EdgeError::new(ErrorCode::UnknownSite, "Unknown site."));

@@ -82,6 +82,14 @@ pub enum InboxCall {
     FindVisitor {
         email: String,
     },
+    /// Canned replies, of one team or all.
+    CannedReplies {
+        team: Option<String>,
+    },
+    AddCanned(shared::protocol::CannedReply),
+    RemoveCanned {
+        id: u64,
+    },
 }
 
 /// One version of a site's knowledge base, without its text.
@@ -180,6 +188,11 @@ const SCHEMA: &[&str] = &[
         author TEXT NOT NULL,
         at_ms INTEGER NOT NULL,
         change TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS canned (
+        id INTEGER PRIMARY KEY,
+        team TEXT NOT NULL,
+        title TEXT NOT NULL,
+        text TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS erasures (
         id INTEGER PRIMARY KEY,
         conversation_hash TEXT NOT NULL,
@@ -413,6 +426,60 @@ impl Inbox {
                     ],
                 )?;
                 self.push(None).await;
+                serde_json::json!({})
+            }
+            InboxCall::CannedReplies { team } => {
+                #[derive(Deserialize)]
+                struct Row {
+                    id: i64,
+                    team: String,
+                    title: String,
+                    text: String,
+                }
+                let rows: Vec<Row> = self
+                    .sql()
+                    .exec(
+                        "SELECT id, team, title, text FROM canned WHERE ?1 IS NULL OR team = ?1 ORDER BY team, title",
+                        vec![team.into()],
+                    )?
+                    .to_array()?;
+                let replies: Vec<shared::protocol::CannedReply> = rows
+                    .into_iter()
+                    .map(|r| shared::protocol::CannedReply {
+                        id: r.id as u64,
+                        team: r.team,
+                        title: r.title,
+                        text: r.text,
+                    })
+                    .collect();
+                serde_json::to_value(replies)?
+            }
+            InboxCall::AddCanned(reply) => {
+                let title = shared::text::clean_name(&reply.title, 80);
+                let text = shared::text::sanitize_message(&reply.text)
+                    .map_err(|e| EdgeError::new(e.code(), e.to_string()))?;
+                if title.is_empty() {
+                    return Err(EdgeError::new(
+                        ErrorCode::Malformed,
+                        "A canned reply needs a title.",
+                    ));
+                }
+                #[derive(Deserialize)]
+                struct Id {
+                    id: i64,
+                }
+                let rows: Vec<Id> = self
+                    .sql()
+                    .exec(
+                        "INSERT INTO canned (team, title, text) VALUES (?, ?, ?) RETURNING id",
+                        vec![reply.team.into(), title.into(), text.into()],
+                    )?
+                    .to_array()?;
+                serde_json::json!({ "id": rows.first().map_or(0, |r| r.id) })
+            }
+            InboxCall::RemoveCanned { id } => {
+                self.sql()
+                    .exec("DELETE FROM canned WHERE id = ?", vec![(id as i64).into()])?;
                 serde_json::json!({})
             }
             InboxCall::FindVisitor { email } => {

@@ -8,7 +8,8 @@ use crate::view::waited;
 use leptos::prelude::*;
 use shared::handoff::HandoffView;
 use shared::protocol::{
-    Author, ClientFrame, ConversationState, Event, EventBody, Note, ServerFrame, SuggestedReply,
+    Author, CannedReply, ClientFrame, ConversationState, Event, EventBody, Note, ServerFrame,
+    SuggestedReply,
 };
 use shared::team::Team;
 use shared::transcript::{OutboxStatus, Transcript};
@@ -25,6 +26,8 @@ pub fn ConversationPane(id: String, on_claimed: Callback<String>) -> impl IntoVi
     let suggestions = RwSignal::new(Vec::<SuggestedReply>::new());
     let teams = RwSignal::new(Vec::<Team>::new());
     let transfer_to = RwSignal::new(String::new());
+    let canned = RwSignal::new(Vec::<CannedReply>::new());
+    let canned_title = RwSignal::new(String::new());
 
     let load = {
         let id = id.clone();
@@ -223,6 +226,36 @@ pub fn ConversationPane(id: String, on_claimed: Callback<String>) -> impl IntoVi
                         }
                     }).collect_view()}
                 </ul>
+            </section>
+            <section class="canned" aria-label="Canned replies">
+                <h3>"Canned replies for this team"</h3>
+                <ul>
+                    {move || canned.get().into_iter().map(|c| {
+                        let text = c.text.clone();
+                        view! { <li><button type="button" class="canned-reply" on:click=move |_| draft.set(text.clone())>{c.title}</button></li> }
+                    }).collect_view()}
+                </ul>
+                {move || canned.with(Vec::is_empty).then_some(view! { <p class="empty">"None yet."</p> })}
+                <form class="save-canned" on:submit=move |ev| {
+                    ev.prevent_default();
+                    let Some((site, team)) = packet.with_untracked(|p| p.as_ref().map(|v| (v.packet.site.clone(), v.packet.team.clone()))) else { return };
+                    let reply = CannedReply { id: 0, team, title: canned_title.get_untracked(), text: draft.get_untracked() };
+                    let Ok(body) = serde_json::to_string(&reply) else { return };
+                    leptos::task::spawn_local(async move {
+                        match api::post(&format!("/api/v1/agent/sites/{site}/canned"), &body).await {
+                            Ok(_) => {
+                                canned_title.set(String::new());
+                                canned.update(|c| c.push(reply));
+                            }
+                            Err(e) => problem.set(Some(e.message)),
+                        }
+                    });
+                }>
+                    <label for="canned-title">"Save the reply box for this team as"</label>
+                    <input id="canned-title" placeholder="a short title" prop:value=move || canned_title.get()
+                        on:input=move |ev| canned_title.set(event_target_value(&ev))/>
+                    <button type="submit">"Save"</button>
+                </form>
             </section>
             <section class="transfer" aria-label="Transfer">
                 <label>"Transfer to "

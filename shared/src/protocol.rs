@@ -88,6 +88,17 @@ pub struct SuggestedReply {
     pub score: f32,
 }
 
+/// A team's canned reply, inserted into the composer and edited before
+/// sending.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CannedReply {
+    #[serde(default)]
+    pub id: u64,
+    pub team: String,
+    pub title: String,
+    pub text: String,
+}
+
 /// Answer to [`CreateConversation`]. Both values are made by the edge.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConversationCreated {

@@ -266,3 +266,53 @@ async fn a_conversation_past_the_sites_retention_period_is_erased_by_the_edge() 
     )
     .await;
 }
+
+#[test]
+fn canned_replies_are_kept_per_team_and_need_the_csrf_token() {
+    let edge = Edge::shared();
+    let anna = edge.anna();
+    let path = "/api/v1/agent/sites/demo/canned";
+    let body = r#"{"team":"billing","title":"Refund times","text":"Refunds reach your card within 5 working days."}"#;
+    let no_csrf = post(
+        &format!("{}{path}", edge.base()),
+        body,
+        &[("cookie", anna.cookie.as_str())],
+    );
+    assert_eq!(no_csrf.status, 403);
+    let unknown = admin_post(
+        edge,
+        &anna,
+        path,
+        r#"{"team":"nope","title":"x","text":"y"}"#,
+    );
+    assert_eq!(
+        (unknown.status, unknown.code().as_str()),
+        (404, "not_found")
+    );
+    let added = admin_post(edge, &anna, path, body);
+    assert_eq!(added.status, 201, "{}", added.body);
+    let id = added.json::<serde_json::Value>()["id"]
+        .as_u64()
+        .expect("id");
+    let billing: Vec<shared::protocol::CannedReply> = edge
+        .agent_get(&anna, &format!("{path}?team=billing"))
+        .json();
+    assert!(
+        billing
+            .iter()
+            .any(|c| c.id == id && c.title == "Refund times"),
+        "{billing:?}"
+    );
+    let support: Vec<shared::protocol::CannedReply> = edge
+        .agent_get(&anna, &format!("{path}?team=support"))
+        .json();
+    assert!(
+        support.iter().all(|c| c.id != id),
+        "another team's replies stay apart"
+    );
+    assert_eq!(delete(edge, &anna, &format!("{path}/{id}")), 200);
+    let after: Vec<shared::protocol::CannedReply> = edge
+        .agent_get(&anna, &format!("{path}?team=billing"))
+        .json();
+    assert!(after.iter().all(|c| c.id != id));
+}
