@@ -157,6 +157,21 @@ pub async fn route(mut req: Request, env: &Env, rest: &[&str]) -> EdgeResult<Res
             if *what == "teams" {
                 return http::json_response(&config.handoff.teams, 200);
             }
+            if *what == "mine" || *what == "resolved" {
+                // "Mine": claimed by me, open. "Resolved": since the start of today (UTC).
+                let call = if *what == "mine" {
+                    InboxCall::Mine {
+                        agent: session.agent.id.clone(),
+                    }
+                } else {
+                    let now = http::now_ms();
+                    InboxCall::ResolvedSince {
+                        since_ms: now - now.rem_euclid(86_400_000),
+                    }
+                };
+                let list: serde_json::Value = inbox::call(env, site, &call).await?;
+                return http::json_response(&list, 200);
+            }
             if *what == "visitors" {
                 // A visitor's conversations, found by the e-mail address they left.
                 let url = req.url()?;

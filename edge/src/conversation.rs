@@ -1195,6 +1195,12 @@ impl Conversation {
         )?;
         self.sql().exec("DELETE FROM queue_status", None)?;
         self.clear_deadline(CLAIM).await?;
+        let fact = FactUpdate {
+            conversation_id: meta.conversation_id.clone(),
+            agent: Some(agent.id.clone()),
+            ..Default::default()
+        };
+        inbox::tell(&self.env, &meta.site, InboxCall::Fact(fact)).await;
         inbox::tell(
             &self.env,
             &meta.site,

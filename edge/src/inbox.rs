@@ -17,8 +17,8 @@ use shared::escalation::Trigger;
 use shared::handoff::{self, HandoffPacket, QueueEntry};
 use shared::metrics::{self, ConversationFacts};
 use shared::protocol::{
-    AgentPresence, AgentProfile, ErrorCode, InboxClientFrame, InboxFrame, PresenceStatus,
-    QueueItem, QueueStatus,
+    AgentPresence, AgentProfile, ConversationRef, ErrorCode, InboxClientFrame, InboxFrame,
+    PresenceStatus, QueueItem, QueueStatus,
 };
 use wasm_bindgen::JsValue;
 use worker::{
@@ -82,6 +82,14 @@ pub enum InboxCall {
     FindVisitor {
         email: String,
     },
+    /// Claimed by this agent and not resolved.
+    Mine {
+        agent: String,
+    },
+    /// Resolved since this time.
+    ResolvedSince {
+        since_ms: i64,
+    },
     /// Canned replies, of one team or all.
     CannedReplies {
         team: Option<String>,
@@ -119,6 +127,9 @@ pub struct FactUpdate {
     pub resolved_ms: Option<i64>,
     #[serde(default)]
     pub rating: Option<u8>,
+    /// The agent who last claimed it (their id), for "mine".
+    #[serde(default)]
+    pub agent: Option<String>,
 }
 
 pub fn stub(env: &Env, site: &str) -> worker::Result<Stub> {
@@ -206,7 +217,8 @@ const SCHEMA: &[&str] = &[
         handoff_ms INTEGER,
         first_reply_ms INTEGER,
         resolved_ms INTEGER,
-        rating INTEGER)",
+        rating INTEGER,
+        agent TEXT)",
 ];
 
 #[derive(Deserialize)]
@@ -231,6 +243,9 @@ struct FactRow {
     resolved_ms: Option<i64>,
     rating: Option<i64>,
 }
+
+/// Columns added after a table was first created (see the `Conversation`'s).
+const MIGRATIONS: &[&str] = &["ALTER TABLE facts ADD COLUMN agent TEXT"];
 
 const BUNDLED_AUTHOR: &str = "(bundled with the worker)";
 
@@ -261,6 +276,9 @@ impl DurableObject for Inbox {
             if let Err(e) = sql.exec(ddl, None) {
                 worker::console_error!("inbox schema: {e}");
             }
+        }
+        for ddl in MIGRATIONS {
+            let _ = sql.exec(ddl, None);
         }
         Self { state, env }
     }
@@ -376,8 +394,8 @@ impl Inbox {
             }
             InboxCall::Fact(f) => {
                 self.sql().exec(
-                    "INSERT INTO facts (conversation_id, created_ms, team, trigger, handoff_ms, first_reply_ms, resolved_ms, rating)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                    "INSERT INTO facts (conversation_id, created_ms, team, trigger, handoff_ms, first_reply_ms, resolved_ms, rating, agent)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
                      ON CONFLICT (conversation_id) DO UPDATE SET
                        created_ms = COALESCE(facts.created_ms, excluded.created_ms),
                        team = COALESCE(excluded.team, facts.team),
@@ -385,7 +403,8 @@ impl Inbox {
                        handoff_ms = COALESCE(facts.handoff_ms, excluded.handoff_ms),
                        first_reply_ms = COALESCE(facts.first_reply_ms, excluded.first_reply_ms),
                        resolved_ms = COALESCE(facts.resolved_ms, excluded.resolved_ms),
-                       rating = COALESCE(facts.rating, excluded.rating)",
+                       rating = COALESCE(facts.rating, excluded.rating),
+                       agent = COALESCE(excluded.agent, facts.agent)",
                     vec![
                         f.conversation_id.into(),
                         f.created_ms.into(),
@@ -395,6 +414,7 @@ impl Inbox {
                         f.first_reply_ms.into(),
                         f.resolved_ms.into(),
                         f.rating.map(i64::from).into(),
+                        f.agent.into(),
                     ],
                 )?;
                 serde_json::json!({})
@@ -428,6 +448,16 @@ impl Inbox {
                 self.push(None).await;
                 serde_json::json!({})
             }
+            InboxCall::Mine { agent } => serde_json::to_value(self.refs(
+                "SELECT conversation_id, team, handoff_ms, resolved_ms FROM facts
+                 WHERE agent = ? AND resolved_ms IS NULL ORDER BY handoff_ms DESC LIMIT 100",
+                vec![agent.into()],
+            )?)?,
+            InboxCall::ResolvedSince { since_ms } => serde_json::to_value(self.refs(
+                "SELECT conversation_id, team, handoff_ms, resolved_ms FROM facts
+                 WHERE resolved_ms >= ? ORDER BY resolved_ms DESC LIMIT 200",
+                vec![since_ms.into()],
+            )?)?,
             InboxCall::CannedReplies { team } => {
                 #[derive(Deserialize)]
                 struct Row {
@@ -731,6 +761,10 @@ impl Inbox {
                 Ok((version, bundled.to_string()))
             }
         }
+    }
+
+    fn refs(&self, query: &str, args: Vec<SqlStorageValue>) -> EdgeResult<Vec<ConversationRef>> {
+        Ok(self.sql().exec(query, args)?.to_array()?)
     }
 
     fn recent_waits(&self, team: &str) -> Vec<u64> {

@@ -15,7 +15,7 @@ use shared::team::Team;
 use shared::transcript::{OutboxStatus, Transcript};
 
 #[component]
-pub fn ConversationPane(id: String, on_claimed: Callback<String>) -> impl IntoView {
+pub fn ConversationPane(id: String, on_changed: Callback<String>) -> impl IntoView {
     let packet = RwSignal::new(None::<HandoffView>);
     let problem = RwSignal::new(None::<String>);
     let transcript = RwSignal::new(Transcript::new());
@@ -135,9 +135,8 @@ pub fn ConversationPane(id: String, on_claimed: Callback<String>) -> impl IntoVi
             leptos::task::spawn_local(async move {
                 match api::post(&format!("/api/v1/agent/conversations/{id}/{what}"), &body).await {
                     Ok(_) => {
-                        if what == "claim" {
-                            on_claimed.run(id.clone());
-                        }
+                        // Mine and Resolved today follow every action.
+                        on_changed.run(id.clone());
                         load();
                     }
                     Err(e) => problem.set(Some(e.message)),

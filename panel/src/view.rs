@@ -10,7 +10,8 @@ use crate::privacy::PrivacyPage;
 use leptos::prelude::*;
 use shared::escalation::Mood;
 use shared::protocol::{
-    AgentPresence, AgentSession, InboxClientFrame, InboxFrame, PresenceStatus, QueueItem,
+    AgentPresence, AgentSession, ConversationRef, InboxClientFrame, InboxFrame, PresenceStatus,
+    QueueItem,
 };
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -141,7 +142,32 @@ fn Inbox(site: String) -> impl IntoView {
     let waiting = RwSignal::new(Vec::<QueueItem>::new());
     let agents = RwSignal::new(Vec::<AgentPresence>::new());
     let selected = RwSignal::new(None::<String>);
-    let mine = RwSignal::new(Vec::<String>::new());
+    // "Mine" (claimed by me, open) and "resolved today", from the inbox;
+    // refreshed after every queue change and every claim.
+    let mine = RwSignal::new(Vec::<ConversationRef>::new());
+    let resolved = RwSignal::new(Vec::<ConversationRef>::new());
+    let refresh = {
+        let site = site.clone();
+        move || {
+            let site = site.clone();
+            leptos::task::spawn_local(async move {
+                if let Ok(m) =
+                    api::get::<Vec<ConversationRef>>(&format!("/api/v1/agent/sites/{site}/mine"))
+                        .await
+                {
+                    mine.set(m);
+                }
+                if let Ok(r) = api::get::<Vec<ConversationRef>>(&format!(
+                    "/api/v1/agent/sites/{site}/resolved"
+                ))
+                .await
+                {
+                    resolved.set(r);
+                }
+            });
+        }
+    };
+    let refresh_on_frame = refresh.clone();
     let team = RwSignal::new(String::new());
     let away = RwSignal::new(false);
     let now = RwSignal::new(js_sys::Date::now());
@@ -175,6 +201,7 @@ fn Inbox(site: String) -> impl IntoView {
             });
             waiting.set(w);
             agents.set(a);
+            refresh_on_frame();
         },
     );
     let socket = StoredValue::new_local(socket);
@@ -239,13 +266,7 @@ fn Inbox(site: String) -> impl IntoView {
             .filter(|i| filter.is_empty() || i.team == filter)
             .collect::<Vec<_>>()
     };
-    let on_claimed = Callback::new(move |id: String| {
-        mine.update(|m| {
-            if !m.contains(&id) {
-                m.push(id)
-            }
-        })
-    });
+    let on_changed = Callback::new(move |_: String| refresh());
     view! {
         <div class="inbox">
             <aside class="queue" aria-label="Queue">
@@ -270,22 +291,34 @@ fn Inbox(site: String) -> impl IntoView {
                 </ul>
                 {move || waiting.with(Vec::is_empty).then(|| view! { <p class="empty">"Nobody is waiting."</p> })}
                 <h2>"Mine"</h2>
-                <ul class="queue-list">
-                    {move || mine.get().into_iter().map(|id| {
-                        let short = id.chars().take(8).collect::<String>();
-                        let target = id.clone();
-                        view! { <li><button type="button" class="queue-item" on:click=move |_| selected.set(Some(target.clone()))>{format!("Conversation {short}")}</button></li> }
-                    }).collect_view()}
-                </ul>
+                <ul class="queue-list mine">{move || ref_list(mine.get(), selected)}</ul>
+                <h2>"Resolved today"</h2>
+                <ul class="queue-list resolved">{move || ref_list(resolved.get(), selected)}</ul>
             </aside>
             <section class="conversation-pane" aria-label="Conversation">
                 {move || match selected.get() {
-                    Some(id) => view! { <ConversationPane id=id on_claimed=on_claimed/> }.into_any(),
+                    Some(id) => view! { <ConversationPane id=id on_changed=on_changed/> }.into_any(),
                     None => view! { <p class="empty">"Choose a conversation from the queue."</p> }.into_any(),
                 }}
             </section>
         </div>
     }
+}
+
+/// Conversations as buttons that open them.
+fn ref_list(refs: Vec<ConversationRef>, selected: RwSignal<Option<String>>) -> impl IntoView {
+    refs.into_iter()
+        .map(|r| {
+            let short: String = r.conversation_id.chars().take(8).collect();
+            let id = r.conversation_id.clone();
+            let team = r.team.unwrap_or_default();
+            view! {
+                <li><button type="button" class="queue-item" on:click=move |_| selected.set(Some(id.clone()))>
+                    {format!("Conversation {short} · {team}")}
+                </button></li>
+            }
+        })
+        .collect_view()
 }
 
 /// Idle time after which an agent counts as away.

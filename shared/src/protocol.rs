@@ -88,6 +88,18 @@ pub struct SuggestedReply {
     pub score: f32,
 }
 
+/// A conversation in an agent's "mine" or "resolved today" list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationRef {
+    pub conversation_id: String,
+    #[serde(default)]
+    pub team: Option<String>,
+    #[serde(default)]
+    pub handoff_ms: Option<i64>,
+    #[serde(default)]
+    pub resolved_ms: Option<i64>,
+}
+
 /// A team's canned reply, inserted into the composer and edited before
 /// sending.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -141,6 +141,13 @@ async fn an_agent_takes_a_hand_off_in_the_panel_and_the_visitor_sees_a_person() 
     })
     .await;
 
+    eventually(20, "the claimed conversation under Mine", || async {
+        (!texts(&agent, ".queue-list.mine .queue-item")
+            .await
+            .is_empty())
+        .then_some(())
+    })
+    .await;
     let reply = agent.find(Locator::Css("#reply")).await.expect("reply box");
     reply
         .send_keys("Hi, I'm Anna. Yes, we service Rohloff hubs: bring it in any weekday.")
@@ -211,6 +218,19 @@ async fn an_agent_takes_a_hand_off_in_the_panel_and_the_visitor_sees_a_person() 
             .then_some(())
     })
     .await;
+    eventually(20, "the conversation under Resolved today", || async {
+        (!texts(&agent, ".queue-list.resolved .queue-item")
+            .await
+            .is_empty())
+        .then_some(())
+    })
+    .await;
+    assert!(
+        texts(&agent, ".queue-list.mine .queue-item")
+            .await
+            .is_empty(),
+        "no longer open under Mine"
+    );
     // Turn the agent's answer into an FAQ entry; the AI answers the next
     // visitor who asks the same with it.
     let question = eventually(20, "the FAQ form", || async {
