@@ -814,6 +814,16 @@ impl Conversation {
             send(ws, &ServerFrame::Ack { client_id, seq });
             return Ok(());
         }
+        // The index may have to be fetched (first message in this isolate):
+        // done before anything is stored, so the visitor's message and the
+        // AI's answer are stored in one turn and a crash cannot split them.
+        let meta = self.existing()?;
+        let index = knowledge::index(&self.env, &meta.site, meta.kb_version).await;
+        if let Some(seq) = self.seq_of(client_id)? {
+            // Stored by a resend while the index loaded.
+            send(ws, &ServerFrame::Ack { client_id, seq });
+            return Ok(());
+        }
         let state = self.state()?;
         if let Err(refusal) = lifecycle::accept_visitor_message(state) {
             return refuse(refusal.code(), refusal.to_string());
@@ -839,8 +849,6 @@ impl Conversation {
             return Ok(()); // a person is there: the AI stays silent
         }
 
-        let meta = self.existing()?;
-        let index = knowledge::index(&self.env, &meta.site, meta.kb_version).await;
         let reply = assistant::reply(&index, &text);
         let entry = reply
             .message

@@ -2,7 +2,7 @@
 
 use crate::api;
 use leptos::prelude::*;
-use shared::protocol::AgentAccount;
+use shared::protocol::{AgentAccount, NewAgent};
 
 #[component]
 pub fn AgentsPage() -> impl IntoView {
@@ -40,14 +40,20 @@ pub fn AgentsPage() -> impl IntoView {
     );
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let body = serde_json::json!({
-            "name": name.get_untracked(),
-            "email": email.get_untracked(),
-            "password": password.get_untracked(),
-            "teams": teams.get_untracked().split(',').map(str::trim).filter(|t| !t.is_empty()).collect::<Vec<_>>(),
-            "admin": admin.get_untracked(),
-        })
-        .to_string();
+        let new = NewAgent {
+            name: name.get_untracked(),
+            email: email.get_untracked(),
+            password: password.get_untracked(),
+            teams: teams
+                .get_untracked()
+                .split(',')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(String::from)
+                .collect(),
+            admin: admin.get_untracked(),
+        };
+        let body = serde_json::to_string(&new).unwrap_or_default();
         problem.set(None);
         leptos::task::spawn_local(async move {
             match api::post("/api/v1/agent/admin/agents", &body).await {

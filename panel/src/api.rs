@@ -30,6 +30,11 @@ pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
     serde_json::from_str(&text).map_err(|_| network_error())
 }
 
+/// The body as text, as the edge sent it (an export is passed on as is).
+pub async fn get_text(path: &str) -> Result<String, ApiError> {
+    request("GET", path, None).await
+}
+
 /// A state change; the answer body, if any, is returned as text.
 pub async fn post(path: &str, body: &str) -> Result<String, ApiError> {
     request("POST", path, Some(body)).await

@@ -6,10 +6,12 @@ use crate::api;
 use crate::live::Live;
 use crate::view::waited;
 use leptos::prelude::*;
+use shared::escalation::Mood;
+use shared::faq::NewEntry;
 use shared::handoff::HandoffView;
 use shared::protocol::{
-    Author, CannedReply, ClientFrame, ConversationState, Event, EventBody, Note, ServerFrame,
-    SuggestedReply,
+    Author, CannedReply, ClientFrame, ContactReason, ConversationState, Event, EventBody, Note,
+    ServerFrame, SuggestedReply, Transfer,
 };
 use shared::team::Team;
 use shared::transcript::{OutboxStatus, Transcript};
@@ -220,7 +222,7 @@ pub fn ConversationPane(id: String, on_changed: Callback<String>) -> impl IntoVi
                         let answer = s.answer.clone();
                         view! {
                             <li><button type="button" class="suggestion" on:click=move |_| draft.set(answer.clone())>
-                                {format!("{} ({:.0}%)", s.question, s.score * 100.0)}
+                                {format!("{} ({})", s.question, percent(s.score))}
                             </button></li>
                         }
                     }).collect_view()}
@@ -265,7 +267,7 @@ pub fn ConversationPane(id: String, on_changed: Callback<String>) -> impl IntoVi
                 </label>
                 <button type="button" class="transfer-button"
                     disabled=move || transfer_to.get().is_empty() || !matches!(state(), ConversationState::WaitingForPerson | ConversationState::WithPerson)
-                    on:click=move |_| transfer("transfer", serde_json::json!({ "team": transfer_to.get_untracked() }).to_string())>"Transfer"</button>
+                    on:click=move |_| transfer("transfer", serde_json::to_string(&Transfer { team: transfer_to.get_untracked() }).unwrap_or_default())>"Transfer"</button>
             </section>
             {move || (state() == ConversationState::Resolved).then(|| {
                 let wants = packet.with_untracked(|p| p.as_ref().map(|v| v.packet.summary.wants.clone())).unwrap_or_default();
@@ -304,17 +306,25 @@ fn FaqFromAnswer(site: String, question: String, answer: String) -> impl IntoVie
     let outcome = RwSignal::new(None::<String>);
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let body = serde_json::json!({ "question": question.get_untracked(), "answer": answer.get_untracked() }).to_string();
+        let entry = NewEntry {
+            question: question.get_untracked(),
+            answer: answer.get_untracked(),
+            phrasings: Vec::new(),
+        };
+        let body = serde_json::to_string(&entry).unwrap_or_default();
         let site = site.clone();
         leptos::task::spawn_local(async move {
             let said = match api::post(&format!("/api/v1/agent/sites/{site}/faq"), &body).await {
                 Ok(text) => {
-                    let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-                    format!(
-                        "Added as entry {} (version {}).",
-                        v["entry_id"].as_str().unwrap_or("?"),
-                        v["version"]
-                    )
+                    #[derive(serde::Deserialize)]
+                    struct Added {
+                        entry_id: String,
+                        version: i64,
+                    }
+                    match serde_json::from_str::<Added>(&text) {
+                        Ok(a) => format!("Added as entry {} (version {}).", a.entry_id, a.version),
+                        Err(_) => "Added.".to_string(),
+                    }
                 }
                 Err(e) => e.message,
             };
@@ -331,6 +341,26 @@ fn FaqFromAnswer(site: String, question: String, answer: String) -> impl IntoVie
             <button type="submit">"Add to the FAQ"</button>
             <p class="outcome" role="status">{move || outcome.get()}</p>
         </form>
+    }
+}
+
+/// "87%" without float formatting, which would add its tables to the
+/// download.
+pub fn percent(x: f32) -> String {
+    format!("{}%", (x * 100.0).round() as i64)
+}
+
+/// "2.5" from a float, the same way.
+pub fn tenths(x: f32) -> String {
+    let t = (x * 10.0).round() as i64;
+    format!("{}.{}", t / 10, (t % 10).abs())
+}
+
+fn mood(m: Mood) -> &'static str {
+    match m {
+        Mood::Calm => "calm",
+        Mood::Annoyed => "annoyed",
+        Mood::Angry => "angry",
     }
 }
 
@@ -355,7 +385,7 @@ fn Packet(view: HandoffView) -> impl IntoView {
         .map(|a| {
             let outcome = match (a.title, a.confidence) {
                 (Some(title), Some(c)) => {
-                    format!("answered with “{title}” ({:.0}% confident)", c * 100.0)
+                    format!("answered with “{title}” ({} confident)", percent(c))
                 }
                 _ if !a.suggested.is_empty() => {
                     format!("not sure; offered: {}", a.suggested.join(" / "))
@@ -385,7 +415,7 @@ fn Packet(view: HandoffView) -> impl IntoView {
                 <dt>"AI tried"</dt><dd><ul>{tried}</ul></dd>
                 <dt>"Still open"</dt><dd><ul>{open}</ul></dd>
                 <dt>"Team"</dt><dd>{p.team_name}</dd>
-                <dt>"Mood"</dt><dd>{format!("{:?} (frustration {:.1})", p.sentiment.label, p.sentiment.frustration)}</dd>
+                <dt>"Mood"</dt><dd>{format!("{} (frustration {})", mood(p.sentiment.label), tenths(p.sentiment.frustration))}</dd>
                 <dt>"Page"</dt><dd class="page">{page}</dd>
                 <dt>"Language"</dt><dd>{p.locale.unwrap_or_else(|| "unknown".into())}</dd>
                 <dt>"Waited"</dt><dd>{waited(view.waited_ms as f64)}</dd>
@@ -407,7 +437,7 @@ fn event_row(event: Event) -> impl IntoView {
             };
             let source = m
                 .source
-                .map(|s| format!(" [FAQ: {} · {:.0}%]", s.title, s.confidence * 100.0))
+                .map(|s| format!(" [FAQ: {} · {}]", s.title, percent(s.confidence)))
                 .unwrap_or_default();
             (class, badge, format!("{}{source}", m.text))
         }
@@ -426,7 +456,14 @@ fn event_row(event: Event) -> impl IntoView {
         EventBody::ContactOffer { reason } => (
             "row-system",
             "System".to_string(),
-            format!("E-mail fallback offered ({reason:?})"),
+            format!(
+                "E-mail fallback offered ({})",
+                match reason {
+                    ContactReason::OutsideHours => "outside hours",
+                    ContactReason::NobodyOnline => "nobody online",
+                    ContactReason::NoClaimInTime => "no claim in time",
+                }
+            ),
         ),
         EventBody::Contact { email, question } => (
             "row-system",

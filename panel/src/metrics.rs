@@ -37,25 +37,26 @@ fn Chart(days: Vec<DayMetrics>) -> impl IntoView {
         .map(|d| d.all.conversations)
         .max()
         .unwrap_or(0)
-        .max(1) as f32;
+        .max(1);
     let bars = shown
         .iter()
         .enumerate()
         .map(|(i, d)| {
-            let x = 10.0 + i as f32 * 40.0;
-            let h = d.all.conversations as f32 / max * 100.0;
-            let e = d.all.escalations as f32 / max * 100.0;
+            // Whole pixels: no float formatting in the download.
+            let x = 10 + i as u32 * 40;
+            let h = d.all.conversations * 100 / max;
+            let e = d.all.escalations * 100 / max;
             view! {
                 <g>
                     <title>{format!("{}: {} conversations, {} handed over", d.day, d.all.conversations, d.all.escalations)}</title>
-                    <rect class="bar-all" x=x y=110.0 - h width=16 height=h/>
-                    <rect class="bar-escalated" x=x + 18.0 y=110.0 - e width=16 height=e/>
+                    <rect class="bar-all" x=x y=110 - h width=16 height=h/>
+                    <rect class="bar-escalated" x=x + 18 y=110 - e width=16 height=e/>
                     <text x=x y=125 font-size="9">{d.day[5..].to_string()}</text>
                 </g>
             }
         })
         .collect_view();
-    let width = 20.0 + shown.len() as f32 * 40.0;
+    let width = 20 + shown.len() as u32 * 40;
     view! {
         <svg class="chart" role="img" aria-label="Conversations and hand-offs per day" viewBox=format!("0 0 {width} 130") width=width height=130>
             {bars}
@@ -88,7 +89,7 @@ fn Table(days: Vec<DayMetrics>) -> impl IntoView {
 }
 
 fn row(day: String, team: String, f: Figures) -> impl IntoView {
-    let pct = |x: f32| format!("{:.0}%", x * 100.0);
+    let pct = crate::conversation::percent;
     let dur = |ms: Option<u64>| {
         ms.map_or("–".to_string(), |ms| {
             if ms < 60_000 {
@@ -112,7 +113,7 @@ fn row(day: String, team: String, f: Figures) -> impl IntoView {
             <td>{triggers}</td>
             <td>{format!("{} / {}", dur(f.first_response_median_ms), dur(f.first_response_p90_ms))}</td>
             <td>{dur(f.resolution_median_ms)}</td>
-            <td>{f.csat_average.map_or("–".to_string(), |c| format!("{c:.1} / 5"))}</td>
+            <td>{f.csat_average.map_or("–".to_string(), |c| format!("{} / 5", crate::conversation::tenths(c)))}</td>
             <td>{f.csat_response_rate.map_or("–".to_string(), pct)}</td>
         </tr>
     }

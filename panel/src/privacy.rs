@@ -29,11 +29,8 @@ pub fn PrivacyPage(site: String) -> impl IntoView {
     };
     let export = move |id: String| {
         leptos::task::spawn_local(async move {
-            match api::get::<serde_json::Value>(&format!("/api/v1/agent/conversations/{id}/export"))
-                .await
-            {
-                Ok(v) => {
-                    let json = serde_json::to_string_pretty(&v).unwrap_or_default();
+            match api::get_text(&format!("/api/v1/agent/conversations/{id}/export")).await {
+                Ok(json) => {
                     let href = format!(
                         "data:application/json;charset=utf-8,{}",
                         js_sys::encode_uri_component(&json)

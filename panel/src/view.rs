@@ -10,8 +10,8 @@ use crate::privacy::PrivacyPage;
 use leptos::prelude::*;
 use shared::escalation::Mood;
 use shared::protocol::{
-    AgentPresence, AgentSession, ConversationRef, InboxClientFrame, InboxFrame, PresenceStatus,
-    QueueItem,
+    AgentPresence, AgentSession, ConversationRef, InboxClientFrame, InboxFrame, LoginRequest,
+    PresenceStatus, QueueItem,
 };
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -43,7 +43,11 @@ fn Login(session: RwSignal<Option<AgentSession>>) -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         busy.set(true);
-        let body = serde_json::json!({ "email": email.get_untracked(), "password": password.get_untracked() }).to_string();
+        let login = LoginRequest {
+            email: email.get_untracked(),
+            password: password.get_untracked(),
+        };
+        let body = serde_json::to_string(&login).unwrap_or_default();
         leptos::task::spawn_local(async move {
             match api::post("/api/v1/agent/login", &body).await.and_then(|t| {
                 serde_json::from_str::<AgentSession>(&t).map_err(|_| api::network_error())

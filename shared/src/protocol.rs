@@ -168,7 +168,6 @@ pub struct AgentProfile {
 /// An agent account as an admin sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgentAccount {
-    #[serde(flatten)]
     pub profile: AgentProfile,
     pub disabled: bool,
 }
