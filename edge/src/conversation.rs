@@ -34,7 +34,8 @@ use shared::protocol::{
 use shared::site::SiteConfig;
 use shared::team::{self, RouteHints};
 use shared::text::{clean_message, sanitize_message, valid_email};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use uuid::Uuid;
 use wasm_bindgen::JsValue;
 use worker::{
@@ -155,6 +156,11 @@ pub struct Conversation {
     /// New visitor messages per second. In memory on purpose: losing it to
     /// hibernation only ever lets more through, never loses a message.
     message_rate: RefCell<TokenBucket>,
+    /// Frames waiting while an earlier one is handled: a handler may await
+    /// (the FAQ index, the inbox), and frames must still take effect in the
+    /// order they came ("send" before "request_person").
+    waiting: RefCell<VecDeque<(WebSocket, WebSocketIncomingMessage)>>,
+    busy: Cell<bool>,
 }
 
 #[derive(Deserialize)]
@@ -222,6 +228,8 @@ impl DurableObject for Conversation {
             state,
             env,
             message_rate: RefCell::new(TokenBucket::new(limits::MESSAGES, now_ms())),
+            waiting: RefCell::new(VecDeque::new()),
+            busy: Cell::new(false),
         }
     }
 
@@ -267,27 +275,16 @@ impl DurableObject for Conversation {
         ws: WebSocket,
         message: WebSocketIncomingMessage,
     ) -> worker::Result<()> {
-        let frame = match message {
-            WebSocketIncomingMessage::String(text) => ClientFrame::parse(&text),
-            WebSocketIncomingMessage::Binary(_) => Err(FrameError::Binary),
-        };
-        let outcome = match frame {
-            Ok(frame) => self.handle(&ws, frame).await,
-            Err(e) => Err(EdgeError::new(e.code(), e.to_string())),
-        };
-        if let Err(e) = outcome {
-            if e.code == ErrorCode::Internal {
-                worker::console_error!("conversation: {}", e.message);
-            }
-            send(
-                &ws,
-                &ServerFrame::Error {
-                    code: e.code,
-                    message: e.message,
-                    client_id: None,
-                },
-            );
+        self.waiting.borrow_mut().push_back((ws, message));
+        if self.busy.replace(true) {
+            return Ok(()); // the running handler takes it in turn
         }
+        loop {
+            let next = self.waiting.borrow_mut().pop_front();
+            let Some((ws, message)) = next else { break };
+            self.handle_message(ws, message).await;
+        }
+        self.busy.set(false);
         Ok(())
     }
 
@@ -385,6 +382,31 @@ fn agent_of(req: &Request) -> EdgeResult<AgentProfile> {
 }
 
 impl Conversation {
+    /// One frame, after every earlier one.
+    async fn handle_message(&self, ws: WebSocket, message: WebSocketIncomingMessage) {
+        let frame = match message {
+            WebSocketIncomingMessage::String(text) => ClientFrame::parse(&text),
+            WebSocketIncomingMessage::Binary(_) => Err(FrameError::Binary),
+        };
+        let outcome = match frame {
+            Ok(frame) => self.handle(&ws, frame).await,
+            Err(e) => Err(EdgeError::new(e.code(), e.to_string())),
+        };
+        if let Err(e) = outcome {
+            if e.code == ErrorCode::Internal {
+                worker::console_error!("conversation: {}", e.message);
+            }
+            send(
+                &ws,
+                &ServerFrame::Error {
+                    code: e.code,
+                    message: e.message,
+                    client_id: None,
+                },
+            );
+        }
+    }
+
     fn sql(&self) -> SqlStorage {
         self.state.storage().sql()
     }

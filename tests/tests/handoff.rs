@@ -909,3 +909,30 @@ async fn an_agents_answer_turned_into_an_faq_entry_answers_the_next_visitor() {
         "the bundled file"
     );
 }
+
+#[tokio::test]
+async fn frames_take_effect_in_the_order_they_were_sent_even_while_the_faq_loads() {
+    // A fresh edge: the first message has to load the FAQ index first.
+    let edge = Edge::start();
+    let anna = edge.anna();
+    let (visitor, mut v) = visitor_on(&edge, "demo").await;
+    let question = "Can you straighten a bent Brompton hinge?";
+    say(&mut v, question).await;
+    send(&mut v, &ClientFrame::RequestPerson {}).await;
+    event_where(&mut v, |b| is_state(b, ConversationState::WaitingForPerson)).await;
+    let view: HandoffView = edge
+        .agent_get(
+            &anna,
+            &format!("/api/v1/agent/conversations/{}", visitor.conversation_id),
+        )
+        .json();
+    assert_eq!(
+        view.packet.summary.wants, question,
+        "the message was stored before the hand-off"
+    );
+    let first = &view.transcript[0];
+    assert!(
+        matches!(first.body, EventBody::Message(ref m) if m.text == question),
+        "{first:?}"
+    );
+}
