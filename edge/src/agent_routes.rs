@@ -68,7 +68,7 @@ pub async fn route(mut req: Request, env: &Env, rest: &[&str]) -> EdgeResult<Res
             http::json_response(&directory::admin(env, &by, call).await?, status)
         }
         ["sites"] => {
-            let sites: Vec<String> = crate::load_sites(env)?.into_keys().collect();
+            let sites: Vec<String> = crate::load_sites(env)?.keys().cloned().collect();
             http::json_response(&sites, 200)
         }
         ["logout"] => {

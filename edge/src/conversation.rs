@@ -19,6 +19,7 @@ use crate::error::{EdgeError, EdgeResult};
 use crate::http::{self, now_ms};
 use crate::inbox::{self, FactUpdate, InboxCall};
 use crate::knowledge;
+use crate::object;
 use serde::{Deserialize, Serialize};
 use shared::assistant;
 use shared::escalation::{self, Decision, PastTurn, Trigger, Turn};
@@ -205,9 +206,7 @@ struct JsonRow {
     body: String,
 }
 
-/// Columns added after a table was first created, for objects made by an
-/// earlier version: each is tried once per start and fails harmlessly
-/// ("duplicate column") where it exists already.
+/// Columns added after a table was first created (`object::create_tables`).
 const MIGRATIONS: &[&str] = &[
     "ALTER TABLE meta ADD COLUMN follows TEXT",
     "ALTER TABLE meta ADD COLUMN kb_version INTEGER",
@@ -215,15 +214,7 @@ const MIGRATIONS: &[&str] = &[
 
 impl DurableObject for Conversation {
     fn new(state: State, env: Env) -> Self {
-        let sql = state.storage().sql();
-        for ddl in SCHEMA {
-            if let Err(e) = sql.exec(ddl, None) {
-                worker::console_error!("schema: {e}");
-            }
-        }
-        for ddl in MIGRATIONS {
-            let _ = sql.exec(ddl, None);
-        }
+        object::create_tables(&state.storage().sql(), "conversation", SCHEMA, MIGRATIONS);
         Self {
             state,
             env,
@@ -295,13 +286,7 @@ impl DurableObject for Conversation {
         _reason: String,
         _clean: bool,
     ) -> worker::Result<()> {
-        // Complete the closing handshake; 1005/1006 may not be sent back.
-        let code = if code == 1005 || code == 1006 {
-            1000
-        } else {
-            code as u16
-        };
-        let _ = ws.close(Some(code), Some("bye"));
+        object::finish_close(&ws, code);
         Ok(())
     }
 

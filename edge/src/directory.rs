@@ -11,13 +11,11 @@
 use crate::credentials;
 use crate::error::{EdgeError, EdgeResult};
 use crate::http::{self, now_ms};
+use crate::object;
 use crate::password;
 use serde::{Deserialize, Serialize};
 use shared::protocol::{AgentAccount, AgentProfile, AgentSession, ErrorCode, NewAgent};
-use wasm_bindgen::JsValue;
-use worker::{
-    durable_object, DurableObject, Env, Method, Request, RequestInit, Response, SqlStorage, State,
-};
+use worker::{durable_object, DurableObject, Env, Request, Response, SqlStorage, State};
 
 /// How long a session lasts.
 pub const SESSION_TTL_MS: i64 = 12 * 60 * 60 * 1000;
@@ -61,22 +59,11 @@ async fn call<T: Serialize, R: for<'de> Deserialize<'de>>(
     action: &str,
     body: &T,
 ) -> EdgeResult<R> {
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post)
-        .with_body(Some(JsValue::from_str(&serde_json::to_string(body)?)));
-    let req = Request::new_with_init(&format!("https://directory/{action}"), &init)?;
     let stub = env
         .durable_object("DIRECTORY")?
         .id_from_name("directory")?
         .get_stub()?;
-    let mut res = stub.fetch_with_request(req).await?;
-    let text = res.text().await?;
-    if res.status_code() == 200 {
-        Ok(serde_json::from_str(&text)?)
-    } else {
-        let err: shared::protocol::ApiError = serde_json::from_str(&text)?;
-        Err(EdgeError::new(err.code, err.message))
-    }
+    object::call(&stub, &format!("https://directory/{action}"), body).await
 }
 
 pub async fn login(env: &Env, call_body: &LoginCall) -> EdgeResult<LoggedIn> {
@@ -182,12 +169,7 @@ struct CountRow {
 
 impl DurableObject for Directory {
     fn new(state: State, env: Env) -> Self {
-        let sql = state.storage().sql();
-        for ddl in SCHEMA {
-            if let Err(e) = sql.exec(ddl, None) {
-                worker::console_error!("directory schema: {e}");
-            }
-        }
+        object::create_tables(&state.storage().sql(), "directory", SCHEMA, &[]);
         Self { state, env }
     }
 

@@ -12,6 +12,7 @@ use crate::conversation;
 use crate::error::{EdgeError, EdgeResult};
 use crate::http::{self, now_ms};
 use crate::knowledge;
+use crate::object;
 use serde::{Deserialize, Serialize};
 use shared::escalation::Trigger;
 use shared::handoff::{self, HandoffPacket, QueueEntry};
@@ -20,10 +21,9 @@ use shared::protocol::{
     AgentPresence, AgentProfile, ConversationRef, ErrorCode, InboxClientFrame, InboxFrame,
     PresenceStatus, QueueItem, QueueStatus,
 };
-use wasm_bindgen::JsValue;
 use worker::{
-    durable_object, DurableObject, Env, Method, Request, RequestInit, Response, SqlStorage,
-    SqlStorageValue, State, Stub, WebSocket, WebSocketIncomingMessage, WebSocketPair,
+    durable_object, DurableObject, Env, Request, Response, SqlStorage, SqlStorageValue, State,
+    Stub, WebSocket, WebSocketIncomingMessage, WebSocketPair,
 };
 
 /// How many recent claims the expected wait is taken from.
@@ -142,25 +142,7 @@ pub async fn call<R: for<'de> Deserialize<'de>>(
     site: &str,
     call: &InboxCall,
 ) -> EdgeResult<R> {
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post)
-        .with_body(Some(JsValue::from_str(&serde_json::to_string(call)?)));
-    let req = Request::new_with_init("https://inbox/call", &init)?;
-    let mut res = stub(env, site)?.fetch_with_request(req).await?;
-    let text = res.text().await?;
-    if res.status_code() != 200 {
-        // A refusal (e.g. an entry that would not load) keeps its code.
-        return Err(
-            match serde_json::from_str::<shared::protocol::ApiError>(&text) {
-                Ok(e) if e.code != ErrorCode::Internal => EdgeError::new(e.code, e.message),
-                _ => EdgeError::new(
-                    ErrorCode::Internal,
-                    format!("inbox answered {}: {text}", res.status_code()),
-                ),
-            },
-        );
-    }
-    Ok(serde_json::from_str(&text)?)
+    object::call(&stub(env, site)?, "https://inbox/call", call).await
 }
 
 /// A call whose answer does not matter; a failure is logged, because a
@@ -244,7 +226,7 @@ struct FactRow {
     rating: Option<i64>,
 }
 
-/// Columns added after a table was first created (see the `Conversation`'s).
+/// Columns added after a table was first created (`object::create_tables`).
 const MIGRATIONS: &[&str] = &["ALTER TABLE facts ADD COLUMN agent TEXT"];
 
 const BUNDLED_AUTHOR: &str = "(bundled with the worker)";
@@ -271,15 +253,7 @@ struct Watcher {
 
 impl DurableObject for Inbox {
     fn new(state: State, env: Env) -> Self {
-        let sql = state.storage().sql();
-        for ddl in SCHEMA {
-            if let Err(e) = sql.exec(ddl, None) {
-                worker::console_error!("inbox schema: {e}");
-            }
-        }
-        for ddl in MIGRATIONS {
-            let _ = sql.exec(ddl, None);
-        }
+        object::create_tables(&state.storage().sql(), "inbox", SCHEMA, MIGRATIONS);
         Self { state, env }
     }
 
@@ -333,12 +307,7 @@ impl DurableObject for Inbox {
         _reason: String,
         _clean: bool,
     ) -> worker::Result<()> {
-        let code = if code == 1005 || code == 1006 {
-            1000
-        } else {
-            code as u16
-        };
-        let _ = ws.close(Some(code), Some("bye"));
+        object::finish_close(&ws, code);
         self.push(Some(&ws)).await;
         Ok(())
     }
@@ -718,15 +687,16 @@ impl Inbox {
         }
         let InboxFrame::Queue { waiting, .. } = snapshot;
         for item in waiting {
+            let online = self.online(&item.team, closing);
             let status = QueueStatus {
                 team: item.team_name.clone(),
                 position: item.position,
                 expected_wait_ms: handoff::expected_wait_ms(
                     &self.recent_waits(&item.team),
                     item.position,
-                    self.online(&item.team, closing),
+                    online,
                 ),
-                agents_online: self.online(&item.team, closing),
+                agents_online: online,
             };
             if let Err(e) =
                 conversation::push_queue_status(&self.env, &item.conversation_id, &status).await

@@ -13,6 +13,7 @@ mod frame;
 mod http;
 mod inbox;
 mod knowledge;
+mod object;
 mod password;
 
 pub use conversation::Conversation;
@@ -73,9 +74,27 @@ pub(crate) fn require_method(req: &Request, method: Method) -> EdgeResult<()> {
     }
 }
 
-pub(crate) fn load_sites(env: &Env) -> EdgeResult<Sites> {
+thread_local! {
+    /// The parsed `SITES` setting and the text it came from: every visitor
+    /// message reads its site's policy, so it is parsed once per isolate.
+    static SITES_PARSED: std::cell::RefCell<Option<(String, std::rc::Rc<Sites>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+pub(crate) fn load_sites(env: &Env) -> EdgeResult<std::rc::Rc<Sites>> {
     let raw = env.var("SITES").map(|v| v.to_string()).unwrap_or_default();
-    parse_sites(&raw).map_err(|e| EdgeError::new(ErrorCode::Internal, e))
+    if let Some(sites) = SITES_PARSED.with(|c| {
+        c.borrow()
+            .as_ref()
+            .filter(|(r, _)| *r == raw)
+            .map(|(_, s)| s.clone())
+    }) {
+        return Ok(sites);
+    }
+    let sites =
+        std::rc::Rc::new(parse_sites(&raw).map_err(|e| EdgeError::new(ErrorCode::Internal, e))?);
+    SITES_PARSED.with(|c| *c.borrow_mut() = Some((raw, sites.clone())));
+    Ok(sites)
 }
 
 pub(crate) fn load_site_config(env: &Env, site: &str) -> EdgeResult<shared::site::SiteConfig> {
@@ -83,7 +102,8 @@ pub(crate) fn load_site_config(env: &Env, site: &str) -> EdgeResult<shared::site
         return Err(EdgeError::new(ErrorCode::UnknownSite, "Unknown site."));
     }
     load_sites(env)?
-        .remove(site)
+        .get(site)
+        .cloned()
         .ok_or_else(|| EdgeError::new(ErrorCode::UnknownSite, "Unknown site."))
 }
 
