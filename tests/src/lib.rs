@@ -397,11 +397,31 @@ impl Edge {
 
     /// An agent's state-changing request, with cookie and CSRF token.
     pub fn agent_post(&self, agent: &Agent, path: &str) -> Answer {
+        self.agent_post_json(agent, path, "{}")
+    }
+
+    /// An agent's state-changing request with a JSON body.
+    pub fn agent_post_json(&self, agent: &Agent, path: &str, body: &str) -> Answer {
         post(
             &format!("{}{path}", self.base()),
-            "{}",
+            body,
             &[("cookie", &agent.cookie), ("x-csrf-token", &agent.csrf)],
         )
+    }
+
+    /// An agent's DELETE, with cookie and CSRF token; the status.
+    pub fn agent_delete(&self, agent: &Agent, path: &str) -> u16 {
+        let client: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        client
+            .delete(&format!("{}{path}", self.base()))
+            .header("cookie", agent.cookie.as_str())
+            .header("x-csrf-token", agent.csrf.as_str())
+            .call()
+            .map(|r| r.status().as_u16())
+            .expect("delete")
     }
 
     pub fn agent_get(&self, agent: &Agent, path: &str) -> Answer {

@@ -3,31 +3,6 @@
 
 use tests::{post, Edge};
 
-fn admin_post(edge: &Edge, agent: &tests::Agent, path: &str, body: &str) -> tests::Answer {
-    post(
-        &format!("{}{path}", edge.base()),
-        body,
-        &[
-            ("cookie", agent.cookie.as_str()),
-            ("x-csrf-token", agent.csrf.as_str()),
-        ],
-    )
-}
-
-fn delete(edge: &Edge, agent: &tests::Agent, path: &str) -> u16 {
-    let client: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    client
-        .delete(&format!("{}{path}", edge.base()))
-        .header("cookie", agent.cookie.as_str())
-        .header("x-csrf-token", agent.csrf.as_str())
-        .call()
-        .map(|r| r.status().as_u16())
-        .expect("delete")
-}
-
 #[test]
 fn an_admin_adds_disables_and_removes_an_agent_and_nobody_else_can() {
     let edge = Edge::shared();
@@ -35,7 +10,7 @@ fn an_admin_adds_disables_and_removes_an_agent_and_nobody_else_can() {
     let ben = edge.login("ben@example.test", "ben-test-password");
     let cara = r#"{"name":"Cara","email":"Cara@Example.test","password":"cara-long-password","teams":["billing"]}"#;
 
-    let not_admin = admin_post(edge, &ben, "/api/v1/agent/admin/agents", cara);
+    let not_admin = edge.agent_post_json(&ben, "/api/v1/agent/admin/agents", cara);
     assert_eq!(
         (not_admin.status, not_admin.code().as_str()),
         (403, "admin_only")
@@ -45,29 +20,28 @@ fn an_admin_adds_disables_and_removes_an_agent_and_nobody_else_can() {
         403
     );
 
-    let short = admin_post(
-        edge,
+    let short = edge.agent_post_json(
         &anna,
         "/api/v1/agent/admin/agents",
         r#"{"name":"X","email":"x@example.test","password":"short"}"#,
     );
     assert_eq!((short.status, short.code().as_str()), (400, "malformed"));
-    let bad_email = admin_post(
-        edge,
+    let bad_email = edge.agent_post_json(
         &anna,
         "/api/v1/agent/admin/agents",
         r#"{"name":"X","email":"x@","password":"long-enough-pass"}"#,
     );
     assert_eq!(bad_email.code(), "invalid_email");
 
-    let added = admin_post(edge, &anna, "/api/v1/agent/admin/agents", cara);
+    let added = edge.agent_post_json(&anna, "/api/v1/agent/admin/agents", cara);
     assert_eq!(added.status, 201, "{}", added.body);
     let id = added.json::<serde_json::Value>()["id"]
         .as_str()
         .expect("id")
         .to_string();
     assert_eq!(
-        admin_post(edge, &anna, "/api/v1/agent/admin/agents", cara).code(),
+        edge.agent_post_json(&anna, "/api/v1/agent/admin/agents", cara)
+            .code(),
         "already_exists"
     );
     let listed: Vec<shared::protocol::AgentAccount> =
@@ -86,8 +60,7 @@ fn an_admin_adds_disables_and_removes_an_agent_and_nobody_else_can() {
     let c = edge.login("cara@example.test", "cara-long-password");
     assert_eq!(edge.agent_get(&c, "/api/v1/agent/me").status, 200);
     assert_eq!(
-        admin_post(
-            edge,
+        edge.agent_post_json(
             &anna,
             &format!("/api/v1/agent/admin/agents/{id}/disable"),
             "{}"
@@ -103,8 +76,7 @@ fn an_admin_adds_disables_and_removes_an_agent_and_nobody_else_can() {
     );
     assert_eq!(refused.code(), "bad_login");
     assert_eq!(
-        admin_post(
-            edge,
+        edge.agent_post_json(
             &anna,
             &format!("/api/v1/agent/admin/agents/{id}/enable"),
             "{}"
@@ -117,8 +89,7 @@ fn an_admin_adds_disables_and_removes_an_agent_and_nobody_else_can() {
     // Nobody locks themselves out; removal is for good.
     let me = anna.session.agent.id.clone();
     assert_eq!(
-        admin_post(
-            edge,
+        edge.agent_post_json(
             &anna,
             &format!("/api/v1/agent/admin/agents/{me}/disable"),
             "{}"
@@ -127,7 +98,7 @@ fn an_admin_adds_disables_and_removes_an_agent_and_nobody_else_can() {
         "wrong_state"
     );
     assert_eq!(
-        delete(edge, &anna, &format!("/api/v1/agent/admin/agents/{id}")),
+        edge.agent_delete(&anna, &format!("/api/v1/agent/admin/agents/{id}")),
         200
     );
     let gone = post(
@@ -211,7 +182,7 @@ async fn an_agent_finds_exports_and_erases_a_visitors_conversation() {
         .as_u16();
     assert_eq!(without, 403);
     assert_eq!(
-        delete(edge, &anna, &format!("/api/v1/agent/conversations/{id}")),
+        edge.agent_delete(&anna, &format!("/api/v1/agent/conversations/{id}")),
         204
     );
     assert_eq!(
@@ -279,17 +250,12 @@ fn canned_replies_are_kept_per_team_and_need_the_csrf_token() {
         &[("cookie", anna.cookie.as_str())],
     );
     assert_eq!(no_csrf.status, 403);
-    let unknown = admin_post(
-        edge,
-        &anna,
-        path,
-        r#"{"team":"nope","title":"x","text":"y"}"#,
-    );
+    let unknown = edge.agent_post_json(&anna, path, r#"{"team":"nope","title":"x","text":"y"}"#);
     assert_eq!(
         (unknown.status, unknown.code().as_str()),
         (404, "not_found")
     );
-    let added = admin_post(edge, &anna, path, body);
+    let added = edge.agent_post_json(&anna, path, body);
     assert_eq!(added.status, 201, "{}", added.body);
     let id = added.json::<serde_json::Value>()["id"]
         .as_u64()
@@ -310,7 +276,7 @@ fn canned_replies_are_kept_per_team_and_need_the_csrf_token() {
         support.iter().all(|c| c.id != id),
         "another team's replies stay apart"
     );
-    assert_eq!(delete(edge, &anna, &format!("{path}/{id}")), 200);
+    assert_eq!(edge.agent_delete(&anna, &format!("{path}/{id}")), 200);
     let after: Vec<shared::protocol::CannedReply> = edge
         .agent_get(&anna, &format!("{path}?team=billing"))
         .json();

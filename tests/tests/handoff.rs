@@ -793,19 +793,15 @@ async fn an_agent_transfers_to_another_team_and_gets_faq_suggestions_for_the_las
             .status,
         204
     );
-    let url = format!("{}/api/v1/agent/conversations/{id}/transfer", edge.base());
-    let headers = [
-        ("cookie", anna.cookie.as_str()),
-        ("x-csrf-token", anna.csrf.as_str()),
-    ];
-    let unknown = post(&url, r#"{"team":"nope"}"#, &headers);
+    let path = format!("/api/v1/agent/conversations/{id}/transfer");
+    let unknown = edge.agent_post_json(&anna, &path, r#"{"team":"nope"}"#);
     assert_eq!(
         (unknown.status, unknown.code().as_str()),
         (404, "not_found"),
         "{}",
         unknown.body
     );
-    let moved = post(&url, r#"{"team":"billing"}"#, &headers);
+    let moved = edge.agent_post_json(&anna, &path, r#"{"team":"billing"}"#);
     assert_eq!(moved.status, 204, "{}", moved.body);
     let waiting = event_where(&mut v, |b| is_state(b, ConversationState::WaitingForPerson)).await;
     assert!(
@@ -858,26 +854,12 @@ async fn an_agents_answer_turned_into_an_faq_entry_answers_the_next_visitor() {
             .to_string();
     let no_csrf = post(&url, &body, &[("cookie", anna.cookie.as_str())]);
     assert_eq!(no_csrf.status, 403);
-    let added = post(
-        &url,
-        &body,
-        &[
-            ("cookie", anna.cookie.as_str()),
-            ("x-csrf-token", anna.csrf.as_str()),
-        ],
-    );
+    let added = edge.agent_post_json(&anna, "/api/v1/agent/sites/learn/faq", &body);
     assert_eq!(added.status, 201, "{}", added.body);
     let added: serde_json::Value = added.json();
     let id = added["entry_id"].as_str().expect("entry id").to_string();
     let broken = serde_json::json!({ "question": "Why?", "answer": " " }).to_string();
-    let refused = post(
-        &url,
-        &broken,
-        &[
-            ("cookie", anna.cookie.as_str()),
-            ("x-csrf-token", anna.csrf.as_str()),
-        ],
-    );
+    let refused = edge.agent_post_json(&anna, "/api/v1/agent/sites/learn/faq", &broken);
     assert_eq!(
         (refused.status, refused.code().as_str()),
         (400, "malformed"),
