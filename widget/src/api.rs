@@ -1,6 +1,7 @@
 //! The widget's HTTP calls to the edge, and where it keeps its credentials.
 
-use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use crate::json::FromJson;
+use serde::Serialize;
 use shared::protocol::{
     ApiError, ConversationCreated, CreateConversation, ErrorCode, TicketIssued,
 };
@@ -10,7 +11,7 @@ use web_sys::{Headers, Request, RequestInit, Response};
 
 /// What the visitor's browser keeps: created by the edge when the visitor
 /// first opens the chat, never before.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Session {
     pub conversation_id: String,
     pub secret: String,
@@ -89,7 +90,7 @@ pub async fn erase(session: &Session) -> Result<(), ApiFailure> {
     }
 }
 
-async fn post<B: Serialize, T: DeserializeOwned>(
+async fn post<B: Serialize, T: FromJson>(
     path: &str,
     body: &B,
     bearer: Option<&str>,

@@ -1,17 +1,27 @@
-//! JSON through the browser's own parser. Decoding walks the parsed value
-//! with a small serde deserializer whose error carries no message: the
-//! widget only needs "a valid frame or not", and formatting serde's error
-//! messages would pull float printing and more into the download (about
-//! 6 KB gzip). Encoding uses serde-wasm-bindgen and `JSON.stringify`.
+//! JSON through the browser's own parser, read into the shared protocol
+//! types by small hand-written readers ([`FromJson`]). Why by hand: serde's
+//! generated deserializers for the server frames cost the widget about
+//! 15 KB gzip of its 100 KB budget; these readers cost a fraction. They
+//! cannot drift from `shared::protocol` unnoticed: the component test
+//! `every_server_frame_reads_back_as_serde_wrote_it` feeds them serde's own
+//! output for every variant and optional field.
+//!
+//! Encoding (few, small frames) keeps serde: serde-wasm-bindgen and
+//! `JSON.stringify`.
 
-use js_sys::{Array, Object};
-use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
-use serde::{de::DeserializeOwned, Serialize};
+use crate::api::Session;
+use js_sys::{Array, Object, Reflect};
+use serde::de::{DeserializeOwned, IntoDeserializer};
+use serde::Serialize;
+use shared::protocol::{
+    ApiError, Author, ConversationCreated, DisclosureRecord, Event, EventBody, Message, Note,
+    QueueStatus, ServerFrame, Source, Suggestion, TicketIssued,
+};
 use wasm_bindgen::JsValue;
 
-pub fn decode<T: DeserializeOwned>(text: &str) -> Option<T> {
-    let value = js_sys::JSON::parse(text).ok()?;
-    T::deserialize(Js(value)).ok()
+/// Reads `text` as a `T`; `None` for anything that is not one.
+pub fn decode<T: FromJson>(text: &str) -> Option<T> {
+    T::read(js_sys::JSON::parse(text).ok()?)
 }
 
 pub fn encode<T: Serialize>(value: &T) -> Option<String> {
@@ -21,227 +31,345 @@ pub fn encode<T: Serialize>(value: &T) -> Option<String> {
     js_sys::JSON::stringify(&js).ok()?.as_string()
 }
 
-/// "Not a valid value of the expected type", without details.
+/// A type read from a value `JSON.parse` returned, as serde's derive
+/// would read it (externally tagged enums, `snake_case` names, absent or
+/// `null` optional fields).
+pub trait FromJson: Sized {
+    fn read(value: JsValue) -> Option<Self>;
+}
+
+/// Largest integer a JS number holds exactly.
+const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
+
+/// A JSON object's fields.
+struct Fields(JsValue);
+
+impl Fields {
+    fn of(value: JsValue) -> Option<Self> {
+        (value.is_object() && !Array::is_array(&value)).then_some(Fields(value))
+    }
+
+    fn get(&self, key: &str) -> JsValue {
+        Reflect::get(&self.0, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    }
+
+    /// A required field.
+    fn req<T: FromJson>(&self, key: &str) -> Option<T> {
+        T::read(self.get(key))
+    }
+
+    /// An optional field: absent or `null` is `Some(None)`; present but not
+    /// a `T` is `None` (the whole value is invalid, as with serde).
+    fn opt<T: FromJson>(&self, key: &str) -> Option<Option<T>> {
+        let value = self.get(key);
+        if value.is_null() || value.is_undefined() {
+            Some(None)
+        } else {
+            T::read(value).map(Some)
+        }
+    }
+
+    /// A field serde skips when it is the default (empty).
+    fn or_default<T: FromJson + Default>(&self, key: &str) -> Option<T> {
+        self.opt(key).map(Option::unwrap_or_default)
+    }
+}
+
+/// An externally tagged enum value: `"unit"` or `{"variant": payload}`.
+fn variant(value: JsValue) -> Option<(String, JsValue)> {
+    if let Some(name) = value.as_string() {
+        return Some((name, JsValue::UNDEFINED));
+    }
+    Fields::of(value.clone())?;
+    let entries = Object::entries(&Object::from(value));
+    if entries.length() != 1 {
+        return None;
+    }
+    let pair = Array::from(&entries.get(0));
+    Some((pair.get(0).as_string()?, pair.get(1)))
+}
+
+/// A fieldless enum by its `snake_case` name, through serde's derive (a
+/// string match, small), so the names stay defined in one place.
+fn named<T: DeserializeOwned>(value: JsValue) -> Option<T> {
+    let name = value.as_string()?;
+    let name: serde::de::value::StrDeserializer<Invalid> = name.as_str().into_deserializer();
+    T::deserialize(name).ok()
+}
+
+/// serde's error for [`named`], without a message: formatting one would
+/// pull float printing and more into the download.
 #[derive(Debug)]
-pub struct Invalid;
+struct Invalid;
 
 impl std::fmt::Display for Invalid {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("invalid JSON for this type")
+        f.write_str("invalid")
     }
 }
 
 impl std::error::Error for Invalid {}
 
-impl de::Error for Invalid {
+impl serde::de::Error for Invalid {
     fn custom<T: std::fmt::Display>(_: T) -> Self {
         Invalid
     }
 }
 
-/// A parsed JSON value (as `JSON.parse` returns it).
-struct Js(JsValue);
+// ------------------------------------------------------------ primitives
 
-/// Largest integer a JS number holds exactly.
-const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
-
-impl<'de> de::Deserializer<'de> for Js {
-    type Error = Invalid;
-
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Invalid> {
-        // Generic per visitor, so kept to a match; the inspection of the JS
-        // value is done once, in `classify`.
-        match classify(self.0)? {
-            Kind::Unit => visitor.visit_unit(),
-            Kind::Bool(b) => visitor.visit_bool(b),
-            Kind::Unsigned(n) => visitor.visit_u64(n),
-            Kind::Signed(n) => visitor.visit_i64(n),
-            Kind::Float(n) => visitor.visit_f64(n),
-            Kind::Text(s) => visitor.visit_string(s),
-            Kind::List(items) => visitor.visit_seq(Items { items, next: 0 }),
-            Kind::Object(entries) => visitor.visit_map(Fields {
-                entries,
-                next: 0,
-                value: None,
-            }),
-        }
+impl FromJson for String {
+    fn read(value: JsValue) -> Option<Self> {
+        value.as_string()
     }
+}
 
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Invalid> {
-        if self.0.is_null() || self.0.is_undefined() {
-            visitor.visit_none()
-        } else {
-            visitor.visit_some(self)
-        }
+impl FromJson for u64 {
+    fn read(value: JsValue) -> Option<Self> {
+        let n = value.as_f64()?;
+        (n.fract() == 0.0 && (0.0..=MAX_SAFE).contains(&n)).then_some(n as u64)
     }
+}
 
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, Invalid> {
-        visitor.visit_newtype_struct(self)
+impl FromJson for u32 {
+    fn read(value: JsValue) -> Option<Self> {
+        u32::try_from(u64::read(value)?).ok()
     }
+}
 
-    /// Enums as serde writes them by default: `"unit"` or `{"variant": …}`.
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        _: &'static str,
-        _: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Invalid> {
-        if let Some(name) = self.0.as_string() {
-            return visitor.visit_enum(Variant { name, value: None });
+impl FromJson for u8 {
+    fn read(value: JsValue) -> Option<Self> {
+        u8::try_from(u64::read(value)?).ok()
+    }
+}
+
+impl FromJson for i64 {
+    fn read(value: JsValue) -> Option<Self> {
+        let n = value.as_f64()?;
+        (n.fract() == 0.0 && n.abs() <= MAX_SAFE).then_some(n as i64)
+    }
+}
+
+impl FromJson for f32 {
+    fn read(value: JsValue) -> Option<Self> {
+        value.as_f64().map(|n| n as f32)
+    }
+}
+
+impl FromJson for uuid::Uuid {
+    fn read(value: JsValue) -> Option<Self> {
+        uuid::Uuid::parse_str(&value.as_string()?).ok()
+    }
+}
+
+impl<T: FromJson> FromJson for Vec<T> {
+    fn read(value: JsValue) -> Option<Self> {
+        if !Array::is_array(&value) {
+            return None;
         }
-        if !self.0.is_object() || Array::is_array(&self.0) {
-            return Err(Invalid);
-        }
-        let entries = Object::entries(&Object::from(self.0));
-        if entries.length() != 1 {
-            return Err(Invalid);
-        }
-        let pair = Array::from(&entries.get(0));
-        let name = pair.get(0).as_string().ok_or(Invalid)?;
-        visitor.visit_enum(Variant {
-            name,
-            value: Some(pair.get(1)),
+        Array::from(&value).iter().map(T::read).collect()
+    }
+}
+
+// ------------------------------------------------------------ protocol
+
+impl FromJson for ServerFrame {
+    fn read(value: JsValue) -> Option<Self> {
+        let (tag, payload) = variant(value)?;
+        Some(match tag.as_str() {
+            "event" => ServerFrame::Event(Event::read(payload)?),
+            "queue" => ServerFrame::Queue(QueueStatus::read(payload)?),
+            "note" => ServerFrame::Note(Note::read(payload)?),
+            _ => {
+                let f = Fields::of(payload)?;
+                match tag.as_str() {
+                    "welcome" => ServerFrame::Welcome {
+                        v: f.req("v")?,
+                        conversation_id: f.req("conversation_id")?,
+                        last_seq: f.req("last_seq")?,
+                        replay_until: f.req("replay_until")?,
+                        disclosure: f.opt("disclosure")?,
+                    },
+                    "ack" => ServerFrame::Ack {
+                        client_id: f.req("client_id")?,
+                        seq: f.req("seq")?,
+                    },
+                    "typing" => ServerFrame::Typing {
+                        author: f.req("author")?,
+                    },
+                    "error" => ServerFrame::Error {
+                        code: named(f.get("code"))?,
+                        message: f.req("message")?,
+                        client_id: f.opt("client_id")?,
+                    },
+                    _ => return None,
+                }
+            }
         })
     }
+}
 
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
+impl FromJson for Event {
+    fn read(value: JsValue) -> Option<Self> {
+        let f = Fields::of(value)?;
+        Some(Event {
+            seq: f.req("seq")?,
+            at_ms: f.req("at_ms")?,
+            body: f.req("body")?,
+        })
     }
 }
 
-/// What a parsed JSON value is.
-enum Kind {
-    Unit,
-    Bool(bool),
-    Unsigned(u64),
-    Signed(i64),
-    Float(f64),
-    Text(String),
-    List(Array),
-    /// `[key, value]` pairs.
-    Object(Array),
-}
-
-#[inline(never)]
-fn classify(v: JsValue) -> Result<Kind, Invalid> {
-    Ok(if v.is_null() || v.is_undefined() {
-        Kind::Unit
-    } else if let Some(b) = v.as_bool() {
-        Kind::Bool(b)
-    } else if let Some(n) = v.as_f64() {
-        if n.fract() == 0.0 && n.abs() <= MAX_SAFE {
-            if n >= 0.0 {
-                Kind::Unsigned(n as u64)
-            } else {
-                Kind::Signed(n as i64)
-            }
-        } else {
-            Kind::Float(n)
+impl FromJson for EventBody {
+    fn read(value: JsValue) -> Option<Self> {
+        let (tag, payload) = variant(value)?;
+        if tag == "message" {
+            return Message::read(payload).map(EventBody::Message);
         }
-    } else if let Some(s) = v.as_string() {
-        Kind::Text(s)
-    } else if Array::is_array(&v) {
-        Kind::List(Array::from(&v))
-    } else if v.is_object() {
-        Kind::Object(Object::entries(&Object::from(v)))
-    } else {
-        return Err(Invalid);
-    })
-}
-
-struct Items {
-    items: Array,
-    next: u32,
-}
-
-impl<'de> de::SeqAccess<'de> for Items {
-    type Error = Invalid;
-
-    fn next_element_seed<S: DeserializeSeed<'de>>(
-        &mut self,
-        seed: S,
-    ) -> Result<Option<S::Value>, Invalid> {
-        if self.next >= self.items.length() {
-            return Ok(None);
-        }
-        self.next += 1;
-        seed.deserialize(Js(self.items.get(self.next - 1)))
-            .map(Some)
+        let f = Fields::of(payload)?;
+        Some(match tag.as_str() {
+            "state" => EventBody::State {
+                state: named(f.get("state"))?,
+                agent: f.opt("agent")?,
+                team: f.opt("team")?,
+            },
+            "contact_offer" => EventBody::ContactOffer {
+                reason: named(f.get("reason"))?,
+            },
+            "contact" => EventBody::Contact {
+                email: f.req("email")?,
+                question: f.req("question")?,
+            },
+            "rating" => EventBody::Rating {
+                score: f.req("score")?,
+                comment: f.or_default("comment")?,
+            },
+            _ => return None,
+        })
     }
 }
 
-struct Fields {
-    entries: Array,
-    next: u32,
-    value: Option<JsValue>,
-}
-
-impl<'de> de::MapAccess<'de> for Fields {
-    type Error = Invalid;
-
-    fn next_key_seed<K: DeserializeSeed<'de>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, Invalid> {
-        if self.next >= self.entries.length() {
-            return Ok(None);
-        }
-        let pair = Array::from(&self.entries.get(self.next));
-        self.next += 1;
-        self.value = Some(pair.get(1));
-        seed.deserialize(Js(pair.get(0))).map(Some)
-    }
-
-    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Invalid> {
-        seed.deserialize(Js(self.value.take().ok_or(Invalid)?))
+impl FromJson for Message {
+    fn read(value: JsValue) -> Option<Self> {
+        let f = Fields::of(value)?;
+        Some(Message {
+            author: f.req("author")?,
+            text: f.req("text")?,
+            client_id: f.opt("client_id")?,
+            source: f.opt("source")?,
+            suggestions: f.or_default("suggestions")?,
+        })
     }
 }
 
-struct Variant {
-    name: String,
-    value: Option<JsValue>,
-}
-
-impl<'de> de::EnumAccess<'de> for Variant {
-    type Error = Invalid;
-    type Variant = Payload;
-
-    fn variant_seed<S: DeserializeSeed<'de>>(
-        self,
-        seed: S,
-    ) -> Result<(S::Value, Payload), Invalid> {
-        let name: de::value::StringDeserializer<Invalid> = self.name.into_deserializer();
-        Ok((seed.deserialize(name)?, Payload(self.value)))
+impl FromJson for Author {
+    fn read(value: JsValue) -> Option<Self> {
+        let (tag, payload) = variant(value)?;
+        Some(match tag.as_str() {
+            "visitor" => Author::Visitor,
+            "ai" => Author::Ai,
+            "system" => Author::System,
+            "agent" => Author::Agent {
+                name: Fields::of(payload)?.req("name")?,
+            },
+            _ => return None,
+        })
     }
 }
 
-struct Payload(Option<JsValue>);
-
-impl<'de> de::VariantAccess<'de> for Payload {
-    type Error = Invalid;
-
-    fn unit_variant(self) -> Result<(), Invalid> {
-        Ok(())
+impl FromJson for Source {
+    fn read(value: JsValue) -> Option<Self> {
+        let f = Fields::of(value)?;
+        Some(Source {
+            entry_id: f.req("entry_id")?,
+            title: f.req("title")?,
+            url: f.opt("url")?,
+            confidence: f.req("confidence")?,
+        })
     }
+}
 
-    fn newtype_variant_seed<S: DeserializeSeed<'de>>(self, seed: S) -> Result<S::Value, Invalid> {
-        seed.deserialize(Js(self.0.ok_or(Invalid)?))
+impl FromJson for Suggestion {
+    fn read(value: JsValue) -> Option<Self> {
+        let f = Fields::of(value)?;
+        Some(Suggestion {
+            entry_id: f.req("entry_id")?,
+            question: f.req("question")?,
+        })
     }
+}
 
-    fn tuple_variant<V: Visitor<'de>>(self, _: usize, visitor: V) -> Result<V::Value, Invalid> {
-        de::Deserializer::deserialize_any(Js(self.0.ok_or(Invalid)?), visitor)
+impl FromJson for QueueStatus {
+    fn read(value: JsValue) -> Option<Self> {
+        let f = Fields::of(value)?;
+        Some(QueueStatus {
+            team: f.req("team")?,
+            position: f.req("position")?,
+            expected_wait_ms: f.opt("expected_wait_ms")?,
+            agents_online: f.req("agents_online")?,
+        })
     }
+}
 
-    fn struct_variant<V: Visitor<'de>>(
-        self,
-        _: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Invalid> {
-        de::Deserializer::deserialize_any(Js(self.0.ok_or(Invalid)?), visitor)
+impl FromJson for DisclosureRecord {
+    fn read(value: JsValue) -> Option<Self> {
+        let f = Fields::of(value)?;
+        Some(DisclosureRecord {
+            version: f.req("version")?,
+            shown_at_ms: f.req("shown_at_ms")?,
+        })
+    }
+}
+
+impl FromJson for Note {
+    fn read(value: JsValue) -> Option<Self> {
+        let f = Fields::of(value)?;
+        Some(Note {
+            id: f.req("id")?,
+            client_id: f.req("client_id")?,
+            author: f.req("author")?,
+            text: f.req("text")?,
+            at_ms: f.req("at_ms")?,
+        })
+    }
+}
+
+impl FromJson for ConversationCreated {
+    fn read(value: JsValue) -> Option<Self> {
+        let f = Fields::of(value)?;
+        Some(ConversationCreated {
+            conversation_id: f.req("conversation_id")?,
+            visitor_secret: f.req("visitor_secret")?,
+        })
+    }
+}
+
+impl FromJson for TicketIssued {
+    fn read(value: JsValue) -> Option<Self> {
+        let f = Fields::of(value)?;
+        Some(TicketIssued {
+            ticket: f.req("ticket")?,
+            expires_in_ms: f.req("expires_in_ms")?,
+        })
+    }
+}
+
+impl FromJson for ApiError {
+    fn read(value: JsValue) -> Option<Self> {
+        let f = Fields::of(value)?;
+        Some(ApiError {
+            code: named(f.get("code"))?,
+            message: f.req("message")?,
+        })
+    }
+}
+
+impl FromJson for Session {
+    fn read(value: JsValue) -> Option<Self> {
+        let f = Fields::of(value)?;
+        Some(Session {
+            conversation_id: f.req("conversation_id")?,
+            secret: f.req("secret")?,
+        })
     }
 }
