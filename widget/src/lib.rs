@@ -5,6 +5,7 @@ mod api;
 mod chat;
 pub mod i18n;
 pub mod json;
+pub mod log;
 pub mod view;
 
 use wasm_bindgen::prelude::*;

@@ -3,15 +3,10 @@
 //! Author badges come from the message's `author`, set by the edge.
 
 use crate::chat::{Chat, Link, Place};
-use crate::i18n;
-use leptos::either::{Either, EitherOf4};
+use crate::{i18n, log};
 use leptos::prelude::*;
 use shared::colour;
-use shared::protocol::{
-    Author, ContactReason, ConversationState, ErrorCode, Event, EventBody, Message,
-    MAX_MESSAGE_BYTES,
-};
-use shared::transcript::{OutboxStatus, Outgoing};
+use shared::protocol::{ContactReason, ConversationState, ErrorCode, MAX_MESSAGE_BYTES};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
 
@@ -102,6 +97,7 @@ pub fn App(options: Options) -> impl IntoView {
     chat.connect();
     let transcript = chat.transcript;
     let link = chat.link;
+    let (archive, chat_typing, chat_problem) = (chat.archive, chat.typing, chat.problem);
     let chat = StoredValue::new_local(chat);
 
     let draft = RwSignal::new(String::new());
@@ -148,10 +144,30 @@ pub fn App(options: Options) -> impl IntoView {
         }
     });
 
-    // Keep the newest message in view.
+    // Draw the log and keep the newest message in view.
     let log = NodeRef::<leptos::html::Div>::new();
+    let events = NodeRef::<leptos::html::Div>::new();
+    let pending = NodeRef::<leptos::html::Div>::new();
+    let drawn = std::cell::RefCell::new(log::Drawn::default());
+    let page = options.place.page_url.clone();
     Effect::new(move |_| {
-        transcript.track();
+        let (Some(events), Some(pending)) = (events.get(), pending.get()) else {
+            return;
+        };
+        archive.with(|archived| {
+            transcript.with(|tr| {
+                let current = archived.last().map_or(0, |(n, _)| n + 1);
+                let all = archived
+                    .iter()
+                    .map(|(n, e)| (*n, e))
+                    .chain(tr.events().map(|e| (current, e)));
+                drawn.borrow_mut().sync(&events, all, page.as_deref(), t);
+                pending.set_text_content(None);
+                for o in tr.pending() {
+                    log::pending(&pending, o, t);
+                }
+            })
+        });
         request_animation_frame(move || {
             if let Some(el) = log.get_untracked() {
                 el.set_scroll_top(el.scroll_height());
@@ -166,9 +182,8 @@ pub fn App(options: Options) -> impl IntoView {
         .disclosure
         .split_once("{name}")
         .unwrap_or((t.disclosure, ""));
-    let page = options.place.page_url.clone();
     let greeting = options.greeting.clone();
-    let privacy = options.privacy_url.as_deref().and_then(|u| safe_link(u, page.as_deref())).map(|(href, _)| {
+    let privacy = options.privacy_url.as_deref().and_then(|u| log::safe_link(u, options.place.page_url.as_deref())).map(|(href, _)| {
         view! { <a href=href target="_blank" rel="noopener noreferrer">{t.privacy_link}</a>" · " }
     });
     let erase = move |_| {
@@ -182,8 +197,26 @@ pub fn App(options: Options) -> impl IntoView {
             });
         }
     };
-    // A "Did you mean" choice is sent as if the visitor had typed it.
-    let choose = Callback::new(move |question: String| chat.with_value(|c| c.send(question)));
+    // The log's buttons, by delegation: a "Did you mean" choice is sent as
+    // if the visitor had typed it; "Retry" resends an unsent message.
+    let on_log_click = move |ev: leptos::ev::MouseEvent| {
+        let Some(button) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|e| e.closest("button").ok().flatten())
+        else {
+            return;
+        };
+        if let Some(id) = button.get_attribute("data-retry") {
+            if let Ok(id) = uuid::Uuid::parse_str(&id) {
+                chat.with_value(|c| c.retry(id));
+            }
+        } else if button.class_list().contains("choice") {
+            if let Some(question) = button.text_content() {
+                chat.with_value(|c| c.send(question));
+            }
+        }
+    };
     // While waiting or with a person, pressing again would change nothing.
     let waiting = move || {
         matches!(
@@ -191,8 +224,6 @@ pub fn App(options: Options) -> impl IntoView {
             ConversationState::WaitingForPerson | ConversationState::WithPerson
         )
     };
-    let (archive, chat_typing, chat_problem) =
-        chat.with_value(|c| (c.archive, c.typing, c.problem));
 
     view! {
         <div class="chat">
@@ -205,7 +236,7 @@ pub fn App(options: Options) -> impl IntoView {
                     "×"
                 </button>
             </header>
-            <div class="log" role="log" aria-label=t.log_label aria-live="polite" node_ref=log>
+            <div class="log" role="log" aria-label=t.log_label aria-live="polite" node_ref=log on:click=on_log_click>
                 <p class="disclosure" data-disclosure-version=DISCLOSURE_VERSION>
                     {disclosure_before} <bdi>{assistant_name}</bdi> {disclosure_after}
                 </p>
@@ -215,20 +246,10 @@ pub fn App(options: Options) -> impl IntoView {
                         <p class="msg-text">{text}</p>
                     </div>
                 })}
-                // Earlier, resolved conversations first (still readable),
-                // then this one; keyed by conversation and sequence number.
-                <For
-                    each=move || {
-                        let mut all = archive.get();
-                        let current = all.last().map_or(0, |(n, _)| n + 1);
-                        transcript.with(|t| all.extend(t.events().cloned().map(|e| (current, e))));
-                        all
-                    }
-                    key=|(n, event)| (*n, event.seq)
-                    children=move |(_, event)| event_view(event, page.clone(), choose)
-                />
-                // Few and short-lived: redrawn whole, no keyed diffing needed.
-                {move || transcript.with(|t| t.pending().map(|o| pending_item(o, chat)).collect_view())}
+                // Drawn by `log` (plain DOM): earlier, resolved conversations
+                // first (still readable), then this one, then what is unsent.
+                <div class="events" node_ref=events></div>
+                <div class="pending" node_ref=pending></div>
             </div>
             <p class="link-status">
                 {move || match link.get() {
@@ -288,139 +309,6 @@ pub fn App(options: Options) -> impl IntoView {
             </p>
         </div>
     }
-}
-
-/// One stored message with its author badge, and for the AI its source or
-/// its "Did you mean" choices. Every string is a text node.
-#[component]
-pub fn MessageItem(
-    seq: u64,
-    message: Message,
-    /// The host page, against which a source path is resolved.
-    #[prop(optional_no_strip)]
-    page: Option<String>,
-    /// Called with a chosen suggestion's question.
-    #[prop(optional)]
-    on_choose: Option<Callback<String>>,
-) -> impl IntoView {
-    let t = i18n::tr();
-    let (class, badge) = badge(&message.author);
-    // Addresses written out by the AI's FAQ or a person become checked
-    // links (https only, with their domain); a visitor's stay text.
-    let linked = !matches!(message.author, Author::Visitor);
-    let text = if linked {
-        shared::text::link_spans(&message.text)
-            .into_iter()
-            .map(|span| match span {
-                shared::text::Span::Link(url) => match safe_link(url, None) {
-                    Some((href, domain)) => Either::Left(view! {
-                        <a href=href target="_blank" rel="noopener noreferrer">{url.to_string()}</a>
-                        <span class="link-domain">{format!(" ({domain})")}</span>
-                    }),
-                    None => Either::Right(url.to_string()),
-                },
-                shared::text::Span::Text(t) => Either::Right(t.to_string()),
-            })
-            .collect::<Vec<_>>()
-    } else {
-        vec![Either::Right(message.text.clone())]
-    };
-    let source = message.source.map(|src| {
-        let link = src
-            .url
-            .as_deref()
-            .and_then(|u| safe_link(u, page.as_deref()));
-        let title = src.title;
-        view! {
-            <p class="msg-source">
-                {t.source}
-                {match link {
-                    Some((href, domain)) => Either::Left(view! {
-                        <a href=href target="_blank" rel="noopener noreferrer">{title}</a>
-                        <span class="link-domain">{format!(" ({domain})")}</span>
-                    }),
-                    None => Either::Right(view! { <span>{title}</span> }),
-                }}
-            </p>
-        }
-    });
-    let choices = (!message.suggestions.is_empty()).then(|| {
-        let buttons = message
-            .suggestions
-            .into_iter()
-            .map(|s| {
-                let question = s.question.clone();
-                view! {
-                    <li>
-                        <button type="button" class="choice" on:click=move |_| {
-                            if let Some(cb) = on_choose {
-                                cb.run(question.clone());
-                            }
-                        }>{s.question}</button>
-                    </li>
-                }
-            })
-            .collect_view();
-        view! { <ul class="choices" aria-label=t.did_you_mean>{buttons}</ul> }
-    });
-    view! {
-        <div class=format!("msg {class}") data-seq=seq>
-            {badge}
-            <p class="msg-text">{text}</p>
-            {source}
-            {choices}
-        </div>
-    }
-}
-
-/// One stored event: a message, or a notice in the product's own words
-/// (state changes, the e-mail offer and its answer, the rating).
-fn event_view(event: Event, page: Option<String>, on_choose: Callback<String>) -> impl IntoView {
-    let t = i18n::tr();
-    let seq = event.seq;
-    let fill = |template: &str, key: &str, value: &str| template.replace(key, value);
-    let (text, name): (String, Option<String>) = match event.body {
-        EventBody::Message(message) => {
-            return Either::Left(
-                view! { <MessageItem seq=seq message=message page=page on_choose=on_choose/> },
-            )
-        }
-        EventBody::State { state, agent, team } => match (state, agent) {
-            (ConversationState::WithPerson, Some(name)) => {
-                (t.person_joined.to_string(), Some(name))
-            }
-            (ConversationState::Bot, Some(name)) => (t.person_left.to_string(), Some(name)),
-            (ConversationState::Bot, None) => (t.state_bot.to_string(), None),
-            (ConversationState::WaitingForPerson, _) => match team {
-                Some(team) => (fill(t.waiting_for_team, "{team}", &team), None),
-                None => (t.state_waiting.to_string(), None),
-            },
-            (ConversationState::WithPerson, None) => (t.person_here.to_string(), None),
-            (ConversationState::Resolved, _) => (t.state_resolved.to_string(), None),
-        },
-        EventBody::ContactOffer { reason } => (
-            match reason {
-                ContactReason::OutsideHours => t.contact_outside_hours,
-                ContactReason::NobodyOnline => t.contact_nobody_online,
-                ContactReason::NoClaimInTime => t.contact_no_claim,
-            }
-            .to_string(),
-            None,
-        ),
-        EventBody::Contact { email, .. } => (fill(t.contact_left, "{email}", &email), None),
-        EventBody::Rating { .. } => (t.rated.to_string(), None),
-    };
-    // A person's name is drawn isolated, never as part of the template.
-    let (before, after) = match text.split_once("{name}") {
-        Some((b, a)) => (b.to_string(), a.to_string()),
-        None => (text, String::new()),
-    };
-    Either::Right(view! {
-        <div class="msg msg-system" data-seq=seq>
-            <span class="badge badge-system">{t.badge_system}</span>
-            <p class="msg-text">{before}{name.map(|n| view! { <bdi class="agent-name">{n}</bdi> })}{after}</p>
-        </div>
-    })
 }
 
 /// Beside the person button: whom the visitor waits for, their place and
@@ -511,74 +399,5 @@ fn RatingForm(chat: StoredValue<Chat, LocalStorage>) -> impl IntoView {
                 on:input=move |ev| comment.set_value(event_target_value(&ev))></textarea>
             <button type="submit" class="send-button">{t.rate_send}</button>
         </form>
-    }
-}
-
-/// A link the widget is willing to show: `https:` (or `http:` on this
-/// machine, for development), resolved against the host page. Returns the
-/// address and the domain shown beside it.
-pub fn safe_link(url: &str, page: Option<&str>) -> Option<(String, String)> {
-    let parsed = match page {
-        Some(base) => web_sys::Url::new_with_base(url, base).ok()?,
-        None => web_sys::Url::new(url).ok()?,
-    };
-    let host = parsed.hostname();
-    let local = host == "localhost" || host == "127.0.0.1";
-    match parsed.protocol().as_str() {
-        "https:" => {}
-        "http:" if local => {}
-        _ => return None,
-    }
-    Some((parsed.href(), host))
-}
-
-/// A message not yet stored: its state, and a retry when it was refused.
-fn pending_item(o: &Outgoing, chat: StoredValue<Chat, LocalStorage>) -> impl IntoView {
-    let t = i18n::tr();
-    let note = match &o.status {
-        OutboxStatus::Sending => t.sending.to_string(),
-        OutboxStatus::Sent(_) => t.sent.to_string(),
-        OutboxStatus::Failed { message, .. } => format!("{}{message}", t.not_sent),
-    };
-    let id = o.client_id;
-    let retry = matches!(o.status, OutboxStatus::Failed { .. }).then(|| {
-        view! {
-            <button type="button" class="text-button" on:click=move |_| chat.with_value(|c| c.retry(id))>{t.retry}</button>
-        }
-    });
-    view! {
-        <div class="msg msg-visitor msg-pending">
-            <span class="badge badge-visitor">{t.badge_you}</span>
-            <p class="msg-text">{o.text.clone()}</p>
-            <p class="msg-status">{note}</p>
-            {retry}
-        </div>
-    }
-}
-
-/// The badge is chrome: its text comes from the author kind, and a name is
-/// shown isolated (`<bdi>`) beside a fixed "person" label, so no name can
-/// pass for the AI or system label.
-fn badge(author: &Author) -> (&'static str, impl IntoView) {
-    let t = i18n::tr();
-    match author {
-        Author::Visitor => (
-            "msg-visitor",
-            EitherOf4::A(view! { <span class="badge badge-visitor">{t.badge_you}</span> }),
-        ),
-        Author::Ai => (
-            "msg-ai",
-            EitherOf4::B(view! { <span class="badge badge-ai">{t.badge_ai}</span> }),
-        ),
-        Author::Agent { name } => (
-            "msg-agent",
-            EitherOf4::C(view! {
-                <span class="badge badge-agent"><bdi class="agent-name">{name.clone()}</bdi>{format!(" · {}", t.badge_person)}</span>
-            }),
-        ),
-        Author::System => (
-            "msg-system",
-            EitherOf4::D(view! { <span class="badge badge-system">{t.badge_system}</span> }),
-        ),
     }
 }

@@ -1,14 +1,13 @@
-//! Widget components mounted in real headless Chromium (wasm-bindgen-test).
+//! How the widget draws messages (`widget::log`), in real headless
+//! Chromium (wasm-bindgen-test).
 
-use leptos::prelude::*;
 use shared::protocol::{Author, Message, Source, Suggestion};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use widget::view::MessageItem;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Mounts one message into a fresh container and returns the container.
+/// Draws one message into a fresh container and returns the container.
 fn mount_message(author: Author, text: &str) -> web_sys::HtmlElement {
     mount(Message::plain(author, text, None))
 }
@@ -17,11 +16,14 @@ fn mount(message: Message) -> web_sys::HtmlElement {
     let document = web_sys::window().unwrap().document().unwrap();
     let container: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
     document.body().unwrap().append_child(&container).unwrap();
-    let page = Some("https://shop.example/help/".to_string());
-    let handle = leptos::mount::mount_to(container.clone(), move || {
-        view! { <MessageItem seq=1 message=message.clone() page=page.clone()/> }
-    });
-    handle.forget();
+    let t = widget::i18n::strings(None);
+    widget::log::message(
+        &container,
+        1,
+        &message,
+        Some("https://shop.example/help/"),
+        t,
+    );
     container
 }
 
@@ -163,164 +165,47 @@ fn an_agent_named_like_a_label_is_still_shown_as_a_person() {
     );
 }
 
-mod decoding {
-    use shared::protocol::{
-        Author, ContactReason, ConversationState, ErrorCode, EventBody, ServerFrame,
+#[wasm_bindgen_test]
+fn the_log_appends_new_events_puts_a_late_one_in_order_and_empties_when_erased() {
+    use shared::protocol::{Event, EventBody};
+    let t = widget::i18n::strings(None);
+    let ev = |seq: u64| Event {
+        seq,
+        at_ms: 0,
+        body: EventBody::Message(Message::plain(Author::Ai, format!("m{seq}"), None)),
     };
-    use wasm_bindgen_test::*;
-    use widget::json::{decode, encode};
+    let seqs = |el: &web_sys::HtmlElement| {
+        let items = el.query_selector_all("[data-seq]").unwrap();
+        (0..items.length())
+            .map(|i| {
+                let item: web_sys::Element = items.item(i).unwrap().unchecked_into();
+                item.get_attribute("data-seq").unwrap()
+            })
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let document = web_sys::window().unwrap().document().unwrap();
+    let el: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    let mut drawn = widget::log::Drawn::default();
+    let (e1, e2, e3) = (ev(1), ev(2), ev(3));
 
-    #[wasm_bindgen_test]
-    fn every_server_frame_decodes_as_the_edge_writes_it() {
-        let welcome: ServerFrame =
-            decode(r#"{"welcome":{"v":1,"conversation_id":"c","last_seq":4,"replay_until":2}}"#)
-                .unwrap();
-        assert!(matches!(
-            welcome,
-            ServerFrame::Welcome {
-                last_seq: 4,
-                replay_until: 2,
-                ..
-            }
-        ));
-
-        let ack: ServerFrame =
-            decode(r#"{"ack":{"client_id":"5f0c1f2e-3a4b-4c5d-8e9f-0a1b2c3d4e5f","seq":1}}"#)
-                .unwrap();
-        assert!(matches!(ack, ServerFrame::Ack { seq: 1, .. }));
-
-        let error: ServerFrame =
-            decode(r#"{"error":{"code":"message_too_long","message":"long"}}"#).unwrap();
-        assert!(matches!(
-            error,
-            ServerFrame::Error {
-                code: ErrorCode::MessageTooLong,
-                client_id: None,
-                ..
-            }
-        ));
-
-        let raw = r#"{"event":{"seq":3,"at_ms":1763840000000,"body":{"message":{"author":{"agent":{"name":"Anna"}},
-            "text":"Hi","source":{"entry_id":"hours","title":"Opening hours","url":"/demo/","confidence":0.87},
-            "suggestions":[{"entry_id":"parking","question":"Where can I park?"}]}}}}"#;
-        let ServerFrame::Event(event) = decode::<ServerFrame>(raw).unwrap() else {
-            panic!("an event")
-        };
-        assert_eq!((event.seq, event.at_ms), (3, 1_763_840_000_000));
-        let EventBody::Message(m) = event.body else {
-            panic!("a message")
-        };
-        assert_eq!(
-            m.author,
-            Author::Agent {
-                name: "Anna".into()
-            }
-        );
-        let source = m.source.unwrap();
-        assert_eq!(
-            (source.url.as_deref(), source.confidence),
-            (Some("/demo/"), 0.87)
-        );
-        assert_eq!(m.suggestions[0].question, "Where can I park?");
-
-        let state =
-            r#"{"event":{"seq":4,"at_ms":1,"body":{"state":{"state":"waiting_for_person"}}}}"#;
-        let ServerFrame::Event(event) = decode::<ServerFrame>(state).unwrap() else {
-            panic!("an event")
-        };
-        assert_eq!(
-            event.body,
-            EventBody::state(ConversationState::WaitingForPerson)
-        );
-
-        let joined = r#"{"event":{"seq":6,"at_ms":1,"body":{"state":{"state":"with_person","agent":"Anna"}}}}"#;
-        let ServerFrame::Event(event) = decode::<ServerFrame>(joined).unwrap() else {
-            panic!("an event")
-        };
-        let with_anna = EventBody::State {
-            state: ConversationState::WithPerson,
-            agent: Some("Anna".into()),
-            team: None,
-        };
-        assert_eq!(event.body, with_anna);
-
-        let queue: ServerFrame =
-            decode(r#"{"queue":{"team":"Support","position":2,"expected_wait_ms":120000,"agents_online":1}}"#).unwrap();
-        assert!(
-            matches!(queue, ServerFrame::Queue(ref q) if q.position == 2 && q.expected_wait_ms == Some(120_000))
-        );
-        let typing: ServerFrame =
-            decode(r#"{"typing":{"author":{"agent":{"name":"Anna"}}}}"#).unwrap();
-        assert_eq!(
-            typing,
-            ServerFrame::Typing {
-                author: Author::Agent {
-                    name: "Anna".into()
-                }
-            }
-        );
-
-        for (raw, body) in [
-            (
-                r#"{"contact_offer":{"reason":"outside_hours"}}"#,
-                EventBody::ContactOffer {
-                    reason: ContactReason::OutsideHours,
-                },
-            ),
-            (
-                r#"{"contact":{"email":"a@b.cd","question":"q"}}"#,
-                EventBody::Contact {
-                    email: "a@b.cd".into(),
-                    question: "q".into(),
-                },
-            ),
-            (
-                r#"{"rating":{"score":4}}"#,
-                EventBody::Rating {
-                    score: 4,
-                    comment: String::new(),
-                },
-            ),
-        ] {
-            let frame = format!(r#"{{"event":{{"seq":7,"at_ms":1,"body":{raw}}}}}"#);
-            let ServerFrame::Event(event) = decode::<ServerFrame>(&frame).unwrap() else {
-                panic!("an event: {raw}")
-            };
-            assert_eq!(event.body, body);
-        }
-
-        let ai = r#"{"event":{"seq":5,"at_ms":1,"body":{"message":{"author":"ai","text":"x"}}}}"#;
-        let ServerFrame::Event(event) = decode::<ServerFrame>(ai).unwrap() else {
-            panic!("an event")
-        };
-        assert!(
-            matches!(event.body, EventBody::Message(ref m) if m.author == Author::Ai && m.suggestions.is_empty())
-        );
-    }
-
-    #[wasm_bindgen_test]
-    fn frames_of_the_wrong_shape_are_refused_not_guessed() {
-        for raw in [
-            "not json",
-            "[]",
-            r#"{"ack":{"client_id":"not-a-uuid","seq":1}}"#,
-            r#"{"ack":{"client_id":"5f0c1f2e-3a4b-4c5d-8e9f-0a1b2c3d4e5f","seq":-1}}"#,
-            r#"{"ack":{"client_id":"5f0c1f2e-3a4b-4c5d-8e9f-0a1b2c3d4e5f","seq":1.5}}"#,
-            r#"{"ack":{},"error":{}}"#,
-            r#"{"became_admin":{}}"#,
-            r#"{"event":{"seq":1,"at_ms":1,"body":{"message":{"author":"robot","text":"x"}}}}"#,
-        ] {
-            assert!(decode::<ServerFrame>(raw).is_none(), "{raw}");
-        }
-    }
-
-    #[wasm_bindgen_test]
-    fn what_the_widget_encodes_it_can_decode() {
-        let frame = ServerFrame::Error {
-            code: ErrorCode::NotFound,
-            message: "gone".into(),
-            client_id: None,
-        };
-        assert_eq!(decode::<ServerFrame>(&encode(&frame).unwrap()), Some(frame));
-    }
+    drawn.sync(&el, [(0, &e1), (0, &e3)].into_iter(), None, t);
+    assert_eq!(seqs(&el), "1,3");
+    let first = el.first_element_child().unwrap();
+    drawn.sync(&el, [(0, &e1), (0, &e2), (0, &e3)].into_iter(), None, t);
+    assert_eq!(seqs(&el), "1,2,3");
+    assert!(
+        el.first_element_child().unwrap() == first,
+        "what was drawn and still holds is kept, not redrawn"
+    );
+    // A new conversation after resolution: the old one's events stay.
+    drawn.sync(
+        &el,
+        [(0, &e1), (0, &e2), (0, &e3), (1, &e1)].into_iter(),
+        None,
+        t,
+    );
+    assert_eq!(seqs(&el), "1,2,3,1");
+    drawn.sync(&el, std::iter::empty(), None, t);
+    assert_eq!(seqs(&el), "");
 }

@@ -226,3 +226,13 @@ fn anything_else_is_not_a_frame() {
         assert_eq!(decode::<ServerFrame>(text), None, "{text}");
     }
 }
+
+#[wasm_bindgen_test]
+fn what_the_widget_encodes_the_edge_reads() {
+    let frame = shared::protocol::ClientFrame::Send {
+        client_id: id(),
+        text: "Hi <there>".into(),
+    };
+    let json = widget::json::encode(&frame).unwrap();
+    assert_eq!(shared::protocol::ClientFrame::parse(&json), Ok(frame));
+}
