@@ -25,10 +25,7 @@ pub fn decode<T: FromJson>(text: &str) -> Option<T> {
 }
 
 pub fn encode<T: Serialize>(value: &T) -> Option<String> {
-    let js = value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .ok()?;
-    js_sys::JSON::stringify(&js).ok()?.as_string()
+    serde_json::to_string(value).ok()
 }
 
 /// A type read from a value `JSON.parse` returned, as serde's derive

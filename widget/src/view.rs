@@ -336,30 +336,38 @@ fn person_status(transcript: RwSignal<shared::transcript::Transcript>) -> Option
     })
 }
 
+/// The named fields of the submitted form (read on submit: no reactive
+/// state or input handlers to ship).
+fn form_fields(ev: &leptos::ev::SubmitEvent) -> Option<web_sys::FormData> {
+    ev.prevent_default();
+    let form = ev.target()?.dyn_into::<web_sys::HtmlFormElement>().ok()?;
+    web_sys::FormData::new_with_form(&form).ok()
+}
+
+fn field(form: &web_sys::FormData, name: &str) -> String {
+    form.get(name).as_string().unwrap_or_default()
+}
+
 /// The e-mail fallback: address and question. Folded away while the
 /// visitor can still wait for a person; open when it is the only way.
-/// Plain form fields read on submit: no reactive state to ship.
 #[component]
 fn ContactForm(chat: StoredValue<Chat, LocalStorage>, reason: ContactReason) -> impl IntoView {
     let t = i18n::tr();
-    let email = StoredValue::new(String::new());
-    let question = StoredValue::new(String::new());
     // The address is checked at the edge (`shared::text::valid_email`);
     // its `invalid_email` code is shown in the visitor's language.
     let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        chat.with_value(|c| c.leave_contact(email.get_value(), question.get_value()));
+        if let Some(form) = form_fields(&ev) {
+            chat.with_value(|c| c.leave_contact(field(&form, "email"), field(&form, "question")));
+        }
     };
     view! {
         <details class="contact" open={reason == ContactReason::OutsideHours}>
         <summary>{t.contact_toggle}</summary>
         <form class="contact-form" on:submit=submit>
             <label for="contact-email">{t.email_label}</label>
-            <input id="contact-email" type="email" autocomplete="email" required
-                on:input=move |ev| email.set_value(event_target_value(&ev))/>
+            <input id="contact-email" name="email" type="email" autocomplete="email" required/>
             <label for="contact-question">{t.question_label}</label>
-            <textarea id="contact-question" rows="2"
-                on:input=move |ev| question.set_value(event_target_value(&ev))></textarea>
+            <textarea id="contact-question" name="question" rows="2"></textarea>
             <button type="submit" class="send-button">{t.leave_contact}</button>
         </form>
         </details>
@@ -371,19 +379,18 @@ fn ContactForm(chat: StoredValue<Chat, LocalStorage>, reason: ContactReason) -> 
 #[component]
 fn RatingForm(chat: StoredValue<Chat, LocalStorage>) -> impl IntoView {
     let t = i18n::tr();
-    let score = StoredValue::new(0u8);
-    let comment = StoredValue::new(String::new());
     let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if score.get_value() > 0 {
-            chat.with_value(|c| c.rate(score.get_value(), comment.get_value()));
+        if let Some(form) = form_fields(&ev) {
+            if let Ok(score) = field(&form, "score").parse::<u8>() {
+                chat.with_value(|c| c.rate(score, field(&form, "comment")));
+            }
         }
     };
     let scores = (1..=5u8)
         .map(|n| {
             let id = format!("score-{n}");
             view! {
-                <input type="radio" name="score" id=id.clone() required value=n on:change=move |_| score.set_value(n)/>
+                <input type="radio" name="score" id=id.clone() required value=n/>
                 <label for=id class="score" aria-label=t.rate_score.replace("{n}", &n.to_string())>{n}</label>
             }
         })
@@ -395,8 +402,7 @@ fn RatingForm(chat: StoredValue<Chat, LocalStorage>) -> impl IntoView {
                 <div class="scores">{scores}</div>
             </fieldset>
             <label for="rating-comment">{t.rate_comment}</label>
-            <textarea id="rating-comment" rows="2"
-                on:input=move |ev| comment.set_value(event_target_value(&ev))></textarea>
+            <textarea id="rating-comment" name="comment" rows="2"></textarea>
             <button type="submit" class="send-button">{t.rate_send}</button>
         </form>
     }
