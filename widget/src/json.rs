@@ -155,8 +155,28 @@ impl FromJson for f32 {
 
 impl FromJson for uuid::Uuid {
     fn read(value: JsValue) -> Option<Self> {
-        uuid::Uuid::parse_str(&value.as_string()?).ok()
+        uuid(&value.as_string()?)
     }
+}
+
+/// A UUID as serde writes it (`8-4-4-4-12` hex digits). By hand: the uuid
+/// crate's parser carries every error message it can explain.
+pub fn uuid(text: &str) -> Option<uuid::Uuid> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 36 {
+        return None;
+    }
+    let mut n: u128 = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if matches!(i, 8 | 13 | 18 | 23) {
+            if b != b'-' {
+                return None;
+            }
+        } else {
+            n = n << 4 | char::from(b).to_digit(16)? as u128;
+        }
+    }
+    Some(uuid::Uuid::from_u128(n))
 }
 
 impl<T: FromJson> FromJson for Vec<T> {

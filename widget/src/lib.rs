@@ -3,6 +3,8 @@
 
 mod api;
 mod chat;
+mod dom;
+mod forms;
 pub mod i18n;
 pub mod json;
 pub mod log;

@@ -7,31 +7,11 @@
 //! text node or an attribute value, never as HTML. Badges come from the
 //! message's `author`, set by the edge, never from its text or a name.
 
+use crate::dom::{attrs, child, text};
 use crate::i18n::Strings;
 use shared::protocol::{Author, ContactReason, ConversationState, Event, EventBody, Message};
 use shared::transcript::{OutboxStatus, Outgoing};
-use web_sys::{Document, Element};
-
-/// An element with a class, appended to `parent`.
-fn child(parent: &Element, tag: &str, class: &str) -> Element {
-    let el = document().create_element(tag).expect("a valid tag name");
-    if !class.is_empty() {
-        el.set_class_name(class);
-    }
-    let _ = parent.append_child(&el);
-    el
-}
-
-/// Text, appended to `parent` as a text node.
-fn text(parent: &Element, text: &str) {
-    let _ = parent.append_child(&document().create_text_node(text));
-}
-
-fn document() -> Document {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .expect("the widget runs in a document")
-}
+use web_sys::Element;
 
 /// A link the widget is willing to show: `https:` (or `http:` on this
 /// machine, for development), resolved against the host page. Returns the
@@ -54,9 +34,14 @@ pub fn safe_link(url: &str, page: Option<&str>) -> Option<(String, String)> {
 /// `<a>` to a checked address, opened apart from the chat, with its domain.
 fn link(parent: &Element, label: &str, href: &str, domain: &str) {
     let a = child(parent, "a", "");
-    let _ = a.set_attribute("href", href);
-    let _ = a.set_attribute("target", "_blank");
-    let _ = a.set_attribute("rel", "noopener noreferrer");
+    attrs(
+        &a,
+        &[
+            ("href", href),
+            ("target", "_blank"),
+            ("rel", "noopener noreferrer"),
+        ],
+    );
     text(&a, label);
     text(
         &child(parent, "span", "link-domain"),
@@ -126,7 +111,7 @@ pub fn message(parent: &Element, seq: u64, message: &Message, page: Option<&str>
         let _ = list.set_attribute("aria-label", t.did_you_mean);
         for s in &message.suggestions {
             let button = child(&child(&list, "li", ""), "button", "choice");
-            let _ = button.set_attribute("type", "button");
+            attrs(&button, &[("type", "button")]);
             text(&button, &s.question);
         }
     }
@@ -187,8 +172,10 @@ pub fn pending(parent: &Element, o: &Outgoing, t: &Strings) {
             text(&status, t.not_sent);
             text(&status, message);
             let retry = child(&item, "button", "text-button");
-            let _ = retry.set_attribute("type", "button");
-            let _ = retry.set_attribute("data-retry", &o.client_id.to_string());
+            attrs(
+                &retry,
+                &[("type", "button"), ("data-retry", &o.client_id.to_string())],
+            );
             text(&retry, t.retry);
         }
     }

@@ -3,10 +3,10 @@
 //! Author badges come from the message's `author`, set by the edge.
 
 use crate::chat::{Chat, Link, Place};
-use crate::{i18n, log};
+use crate::{forms, i18n, log};
 use leptos::prelude::*;
 use shared::colour;
-use shared::protocol::{ContactReason, ConversationState, ErrorCode, MAX_MESSAGE_BYTES};
+use shared::protocol::{ConversationState, ErrorCode, MAX_MESSAGE_BYTES};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
 
@@ -149,6 +149,23 @@ pub fn App(options: Options) -> impl IntoView {
     let events = NodeRef::<leptos::html::Div>::new();
     let pending = NodeRef::<leptos::html::Div>::new();
     let drawn = std::cell::RefCell::new(log::Drawn::default());
+    let forms = NodeRef::<leptos::html::Div>::new();
+    let forms_drawn = std::cell::RefCell::new(None);
+    let on_form_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let form = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok());
+        match form.as_ref().and_then(forms::read) {
+            Some(forms::Submitted::Contact { email, question }) => {
+                chat.with_value(|c| c.leave_contact(email, question))
+            }
+            Some(forms::Submitted::Rating { score, comment }) => {
+                chat.with_value(|c| c.rate(score, comment))
+            }
+            None => {}
+        }
+    };
     let page = options.place.page_url.clone();
     Effect::new(move |_| {
         let (Some(events), Some(pending)) = (events.get(), pending.get()) else {
@@ -165,6 +182,13 @@ pub fn App(options: Options) -> impl IntoView {
                 pending.set_text_content(None);
                 for o in tr.pending() {
                     log::pending(&pending, o, t);
+                }
+                if let Some(parent) = forms.get_untracked() {
+                    let shown = forms::Shown {
+                        contact: tr.open_contact_offer(),
+                        rating: tr.wants_rating(),
+                    };
+                    forms::sync(&parent, &mut forms_drawn.borrow_mut(), shown, t);
                 }
             })
         });
@@ -208,7 +232,7 @@ pub fn App(options: Options) -> impl IntoView {
             return;
         };
         if let Some(id) = button.get_attribute("data-retry") {
-            if let Ok(id) = uuid::Uuid::parse_str(&id) {
+            if let Some(id) = crate::json::uuid(&id) {
                 chat.with_value(|c| c.retry(id));
             }
         } else if button.class_list().contains("choice") {
@@ -262,8 +286,7 @@ pub fn App(options: Options) -> impl IntoView {
             {move || chat_typing.get().map(|name| view! {
                 <p class="typing"><bdi>{name}</bdi>" "{t.typing}</p>
             })}
-            {move || transcript.with(|t| t.open_contact_offer()).map(|reason| view! { <ContactForm chat=chat reason=reason/> })}
-            {move || transcript.with(|t| t.wants_rating()).then(|| view! { <RatingForm chat=chat/> })}
+            <div class="forms" node_ref=forms on:submit=on_form_submit></div>
             {move || chat_problem.get().map(|(code, message)| view! {
                 <p class="problem" role="alert">
                     {if code == ErrorCode::InvalidEmail { t.invalid_email.to_string() } else { message }}
@@ -334,76 +357,4 @@ fn person_status(transcript: RwSignal<shared::transcript::Transcript>) -> Option
         }
         Some(parts.join(" · "))
     })
-}
-
-/// The named fields of the submitted form (read on submit: no reactive
-/// state or input handlers to ship).
-fn form_fields(ev: &leptos::ev::SubmitEvent) -> Option<web_sys::FormData> {
-    ev.prevent_default();
-    let form = ev.target()?.dyn_into::<web_sys::HtmlFormElement>().ok()?;
-    web_sys::FormData::new_with_form(&form).ok()
-}
-
-fn field(form: &web_sys::FormData, name: &str) -> String {
-    form.get(name).as_string().unwrap_or_default()
-}
-
-/// The e-mail fallback: address and question. Folded away while the
-/// visitor can still wait for a person; open when it is the only way.
-#[component]
-fn ContactForm(chat: StoredValue<Chat, LocalStorage>, reason: ContactReason) -> impl IntoView {
-    let t = i18n::tr();
-    // The address is checked at the edge (`shared::text::valid_email`);
-    // its `invalid_email` code is shown in the visitor's language.
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        if let Some(form) = form_fields(&ev) {
-            chat.with_value(|c| c.leave_contact(field(&form, "email"), field(&form, "question")));
-        }
-    };
-    view! {
-        <details class="contact" open={reason == ContactReason::OutsideHours}>
-        <summary>{t.contact_toggle}</summary>
-        <form class="contact-form" on:submit=submit>
-            <label for="contact-email">{t.email_label}</label>
-            <input id="contact-email" name="email" type="email" autocomplete="email" required/>
-            <label for="contact-question">{t.question_label}</label>
-            <textarea id="contact-question" name="question" rows="2"></textarea>
-            <button type="submit" class="send-button">{t.leave_contact}</button>
-        </form>
-        </details>
-    }
-}
-
-/// After a resolution: 1 to 5 (a radio group the browser requires) and an
-/// optional comment, once.
-#[component]
-fn RatingForm(chat: StoredValue<Chat, LocalStorage>) -> impl IntoView {
-    let t = i18n::tr();
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        if let Some(form) = form_fields(&ev) {
-            if let Ok(score) = field(&form, "score").parse::<u8>() {
-                chat.with_value(|c| c.rate(score, field(&form, "comment")));
-            }
-        }
-    };
-    let scores = (1..=5u8)
-        .map(|n| {
-            let id = format!("score-{n}");
-            view! {
-                <input type="radio" name="score" id=id.clone() required value=n/>
-                <label for=id class="score" aria-label=t.rate_score.replace("{n}", &n.to_string())>{n}</label>
-            }
-        })
-        .collect_view();
-    view! {
-        <form class="rating-form" on:submit=submit>
-            <fieldset>
-                <legend>{t.rate_prompt}</legend>
-                <div class="scores">{scores}</div>
-            </fieldset>
-            <label for="rating-comment">{t.rate_comment}</label>
-            <textarea id="rating-comment" name="comment" rows="2"></textarea>
-            <button type="submit" class="send-button">{t.rate_send}</button>
-        </form>
-    }
 }

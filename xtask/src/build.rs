@@ -62,8 +62,10 @@ fn build_front_end(p: &Project, tools: &Tools, name: &str) -> Result<(), Fail> {
         ])
         .arg(format!("--outfile={}", glue.display())))?;
     let wasm = out_dir.join(format!("{name}_bg.wasm"));
+    // Rust's wasm memory starts with the stack, growing down from 1 MB:
+    // the low 1 KB is never used, which lets wasm-opt fold address offsets.
     run(Command::new(&tools.wasm_opt)
-        .args(["-Oz", "--converge"])
+        .args(["-Oz", "--converge", "--low-memory-unused"])
         .arg("--enable-bulk-memory")
         .arg("--enable-nontrapping-float-to-int")
         .arg(&wasm)
