@@ -57,6 +57,11 @@ impl Transcript {
         self.events.iter()
     }
 
+    /// The held events, in sequence order, given up (the transcript ends).
+    pub fn into_events(self) -> impl Iterator<Item = Event> {
+        self.events.into_iter()
+    }
+
     /// The conversation's state: its latest state event held.
     pub fn state(&self) -> ConversationState {
         self.events

@@ -750,7 +750,7 @@ async fn a_person_joins_answers_and_resolves_then_the_visitor_rates_and_starts_a
     tests::send(&mut agent, &ClientFrame::Typing {}).await;
     let typing = eventually(20, "the agent typing", || async {
         client
-            .find(Locator::Css(".typing"))
+            .find(Locator::Css(".typing:not(:empty)"))
             .await
             .ok()?
             .text()

@@ -35,19 +35,25 @@ pub struct Place {
     pub page_url: Option<String>,
 }
 
+/// Everything the visitor sees of the conversation, as one value: the
+/// view draws it from one effect, so one signal is all it needs.
+pub struct Shown {
+    pub transcript: Transcript,
+    pub link: Link,
+    /// Resolved conversations the visitor moved on from, still readable:
+    /// each event with its conversation's number (0, 1, …).
+    pub archive: Vec<(u32, shared::protocol::Event)>,
+    /// The name of the person typing right now.
+    pub typing: Option<String>,
+    /// The edge refused an action that was not a message (e.g. an e-mail
+    /// address): its code and message.
+    pub problem: Option<(ErrorCode, String)>,
+}
+
 /// A cheap, cloneable handle on the conversation.
 #[derive(Clone)]
 pub struct Chat {
-    pub transcript: RwSignal<Transcript>,
-    pub link: RwSignal<Link>,
-    /// Resolved conversations the visitor moved on from, still readable:
-    /// each event with its conversation's number (0, 1, …).
-    pub archive: RwSignal<Vec<(u32, shared::protocol::Event)>>,
-    /// The name of the person typing right now.
-    pub typing: RwSignal<Option<String>>,
-    /// The edge refused an action that was not a message (e.g. an e-mail
-    /// address): its code and message.
-    pub problem: RwSignal<Option<(ErrorCode, String)>>,
+    pub shown: RwSignal<Shown>,
     inner: Rc<Inner>,
 }
 
@@ -92,11 +98,13 @@ const BACKOFF_CAP_MS: f64 = 30_000.0;
 impl Chat {
     pub fn new(place: Place) -> Self {
         Self {
-            transcript: RwSignal::new(Transcript::new()),
-            link: RwSignal::new(Link::Connecting),
-            archive: RwSignal::new(Vec::new()),
-            typing: RwSignal::new(None),
-            problem: RwSignal::new(None),
+            shown: RwSignal::new(Shown {
+                transcript: Transcript::new(),
+                link: Link::Connecting,
+                archive: Vec::new(),
+                typing: None,
+                problem: None,
+            }),
             inner: Rc::new(Inner {
                 typing_sent_ms: Cell::new(0.0),
                 typing_seen: Cell::new(0),
@@ -109,6 +117,14 @@ impl Chat {
                 stopped: Cell::new(false),
             }),
         }
+    }
+
+    fn change<R>(&self, f: impl FnOnce(&mut Shown) -> R) -> Option<R> {
+        self.shown.try_update(f)
+    }
+
+    fn read<R>(&self, f: impl FnOnce(&Shown) -> R) -> R {
+        self.shown.with_untracked(f)
     }
 
     /// Starts (or restarts) the connection.
@@ -138,9 +154,7 @@ impl Chat {
         if self.inner.stopped.replace(false) {
             self.connect();
         }
-        let frame = self
-            .transcript
-            .try_update(|t| t.queue(uuid::Uuid::new_v4(), text));
+        let frame = self.change(|s| s.transcript.queue(uuid::Uuid::new_v4(), text));
         if let Some(frame) = frame {
             self.send_frame(&frame);
         }
@@ -165,8 +179,10 @@ impl Chat {
             Ok(()) | Err(ApiFailure::Refused(_)) => {
                 api::forget_session(&self.inner.place.site);
                 *self.inner.session.borrow_mut() = None;
-                self.transcript.set(Transcript::new());
-                self.link.set(Link::Idle);
+                self.change(|s| {
+                    s.transcript = Transcript::new();
+                    s.link = Link::Idle;
+                });
                 true
             }
             Err(ApiFailure::Network) => {
@@ -180,20 +196,18 @@ impl Chat {
     /// A resolved conversation never reopens: the old one moves to the
     /// archive (still shown) and a new one starts.
     fn start_anew_if_resolved(&self) {
-        if self.transcript.with_untracked(|t| t.state()) != ConversationState::Resolved {
+        if self.read(|s| s.transcript.state()) != ConversationState::Resolved {
             return;
         }
-        let old: Vec<_> = self
-            .transcript
-            .with_untracked(|t| t.events().cloned().collect());
-        self.archive.update(|a| {
-            let n = a.last().map_or(0, |(n, _)| n + 1);
-            a.extend(old.into_iter().map(|e| (n, e)));
+        // The events move, not copied: the transcript starts anew.
+        self.change(|s| {
+            let n = s.archive.last().map_or(0, |(n, _)| n + 1);
+            let old = std::mem::replace(&mut s.transcript, Transcript::new());
+            s.archive.extend(old.into_events().map(|e| (n, e)));
         });
         api::forget_session(&self.inner.place.site);
         *self.inner.follows.borrow_mut() = self.inner.session.borrow_mut().take();
         self.inner.socket.borrow_mut().take();
-        self.transcript.set(Transcript::new());
         self.inner.stopped.set(false);
         self.connect();
     }
@@ -214,7 +228,7 @@ impl Chat {
     /// most every 3 seconds.
     pub fn typing(&self) {
         let now = js_sys::Date::now();
-        if self.transcript.with_untracked(|t| t.person().is_some())
+        if self.read(|s| s.transcript.person().is_some())
             && now - self.inner.typing_sent_ms.get() > 3_000.0
         {
             self.inner.typing_sent_ms.set(now);
@@ -223,12 +237,12 @@ impl Chat {
     }
 
     pub fn leave_contact(&self, email: String, question: String) {
-        self.problem.set(None);
+        self.change(|s| s.problem = None);
         self.send_frame(&ClientFrame::LeaveContact { email, question });
     }
 
     pub fn rate(&self, score: u8, comment: String) {
-        self.problem.set(None);
+        self.change(|s| s.problem = None);
         self.send_frame(&ClientFrame::Rate { score, comment });
     }
 
@@ -236,12 +250,12 @@ impl Chat {
     fn on_typing(&self, name: String) {
         let n = self.inner.typing_seen.get().wrapping_add(1);
         self.inner.typing_seen.set(n);
-        self.typing.set(Some(name));
+        self.change(|s| s.typing = Some(name));
         let chat = self.clone();
         set_timeout(
             move || {
                 if chat.inner.typing_seen.get() == n {
-                    chat.typing.set(None);
+                    chat.change(|s| s.typing = None);
                 }
             },
             Duration::from_secs(5),
@@ -249,13 +263,13 @@ impl Chat {
     }
 
     pub fn retry(&self, client_id: uuid::Uuid) {
-        if let Some(Some(frame)) = self.transcript.try_update(|t| t.retry(client_id)) {
+        if let Some(Some(frame)) = self.change(|s| s.transcript.retry(client_id)) {
             self.send_frame(&frame);
         }
     }
 
     async fn open_socket(&self) -> Result<(), ApiFailure> {
-        self.link.set(Link::Connecting);
+        self.change(|s| s.link = Link::Connecting);
         let session = self.session().await?;
         let ticket = api::ticket(&session).await?;
         let url =
@@ -265,10 +279,11 @@ impl Chat {
         let chat = self.clone();
         let on_open = Closure::<dyn FnMut()>::new(move || {
             chat.inner.attempts.set(0);
-            chat.link.set(Link::Online);
             let frames = chat
-                .transcript
-                .try_update(|t| t.on_connected())
+                .change(|s| {
+                    s.link = Link::Online;
+                    s.transcript.on_connected()
+                })
                 .unwrap_or_default();
             for frame in frames {
                 chat.send_frame(&frame);
@@ -290,22 +305,24 @@ impl Chat {
                     author: Author::Agent { name },
                 } => return chat.on_typing(name.clone()),
                 ServerFrame::Event(e) if matches!(e.body, EventBody::Message(_)) => {
-                    chat.typing.set(None)
+                    chat.change(|s| s.typing = None);
                 }
                 ServerFrame::Error {
                     code,
                     message,
                     client_id: None,
-                } => chat.problem.set(Some((*code, message.clone()))),
+                } => {
+                    chat.change(|s| s.problem = Some((*code, message.clone())));
+                }
                 _ => {}
             }
-            if let Some(Some(reply)) = chat.transcript.try_update(|t| t.on_frame(frame)) {
+            if let Some(Some(reply)) = chat.change(|s| s.transcript.on_frame(frame)) {
                 chat.send_frame(&reply);
             }
         });
         let chat = self.clone();
         let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |_| {
-            chat.link.set(Link::Offline);
+            chat.change(|s| s.link = Link::Offline);
             chat.inner.socket.borrow_mut().take();
             chat.schedule_reconnect();
         });
@@ -369,7 +386,7 @@ impl Chat {
         if self.inner.stopped.get() {
             return;
         }
-        self.link.set(Link::Offline);
+        self.change(|s| s.link = Link::Offline);
         let attempt = self.inner.attempts.get();
         self.inner.attempts.set(attempt.saturating_add(1));
         let ceiling = (BACKOFF_BASE_MS * 2f64.powi(attempt.min(16) as i32)).min(BACKOFF_CAP_MS);

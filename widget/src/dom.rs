@@ -4,11 +4,12 @@
 //! widget has a 100 KB budget. Strings only ever become text nodes or
 //! attribute values, never HTML.
 
+use wasm_bindgen::UnwrapThrowExt;
 use web_sys::{Document, Element};
 
 /// An element with a class, appended to `parent`.
 pub fn child(parent: &Element, tag: &str, class: &str) -> Element {
-    let el = document().create_element(tag).expect("a valid tag name");
+    let el = document().create_element(tag).unwrap_throw();
     if !class.is_empty() {
         el.set_class_name(class);
     }
@@ -22,14 +23,24 @@ pub fn text(parent: &Element, text: &str) {
 }
 
 fn document() -> Document {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .expect("the widget runs in a document")
+    web_sys::window().and_then(|w| w.document()).unwrap_throw()
 }
 
 /// Sets attributes (values are never parsed as markup).
 pub fn attrs(el: &Element, pairs: &[(&str, &str)]) {
     for (name, value) in pairs {
         let _ = el.set_attribute(name, value);
+    }
+}
+
+/// The element with this id in the widget's own document (its frame).
+pub fn by_id(id: &str) -> Option<Element> {
+    document().get_element_by_id(id)
+}
+
+/// Replaces the text of the element with this id.
+pub fn set_text(id: &str, words: &str) {
+    if let Some(el) = by_id(id) {
+        el.set_text_content(Some(words));
     }
 }

@@ -16,22 +16,22 @@ pub enum Submitted {
 /// Which forms are shown: drawn again only when this changes, so nothing
 /// the visitor typed is lost to a redraw.
 #[derive(Clone, Copy, PartialEq, Default)]
-pub struct Shown {
+pub struct Offered {
     pub contact: Option<ContactReason>,
     pub rating: bool,
 }
 
-/// Brings `parent` to `shown`, if it changed since `drawn`.
-pub fn sync(parent: &Element, drawn: &mut Option<Shown>, shown: Shown, t: &Strings) {
-    if *drawn == Some(shown) {
+/// Brings `parent` to `offered`, if it changed since `drawn`.
+pub fn sync(parent: &Element, drawn: &mut Option<Offered>, offered: Offered, t: &Strings) {
+    if *drawn == Some(offered) {
         return;
     }
-    *drawn = Some(shown);
+    *drawn = Some(offered);
     parent.set_text_content(None);
-    if let Some(reason) = shown.contact {
+    if let Some(reason) = offered.contact {
         contact(parent, reason, t);
     }
-    if shown.rating {
+    if offered.rating {
         rating(parent, t);
     }
 }

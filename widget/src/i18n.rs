@@ -256,11 +256,6 @@ pub fn strings(locale: Option<&str>) -> &'static Strings {
     }
 }
 
-/// The strings of the current view (English when none was provided).
-pub fn tr() -> &'static Strings {
-    leptos::prelude::use_context::<&'static Strings>().unwrap_or(&EN)
-}
-
 /// Fills `{bytes}` and `{max}`.
 pub fn bytes(template: &str, bytes: usize, max: usize) -> String {
     template

@@ -3,10 +3,11 @@
 //! Author badges come from the message's `author`, set by the edge.
 
 use crate::chat::{Chat, Link, Place};
-use crate::{forms, i18n, log};
+use crate::{dom, forms, i18n, log};
 use leptos::prelude::*;
 use shared::colour;
 use shared::protocol::{ConversationState, ErrorCode, MAX_MESSAGE_BYTES};
+use shared::transcript::Transcript;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
 
@@ -71,7 +72,6 @@ fn ask_host_to_close() {
 #[component]
 pub fn App(options: Options) -> impl IntoView {
     let t = i18n::strings(options.place.locale.as_deref());
-    provide_context(t);
     if let Some(root) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.document_element())
@@ -95,29 +95,40 @@ pub fn App(options: Options) -> impl IntoView {
     }
     let chat = Chat::new(options.place.clone());
     chat.connect();
-    let transcript = chat.transcript;
-    let link = chat.link;
-    let (archive, chat_typing, chat_problem) = (chat.archive, chat.typing, chat.problem);
+    let shown = chat.shown;
     let chat = StoredValue::new_local(chat);
-
-    let draft = RwSignal::new(String::new());
-    let problem = RwSignal::new(None::<String>);
     let input = NodeRef::<leptos::html::Textarea>::new();
 
-    // The edge cleans and checks every message (shared::text); here only
-    // what the visitor should know before sending: empty, or too long.
+    // The composer keeps no state: its handlers read the textarea and write
+    // the counter and the problem beside it. The edge cleans and checks
+    // every message (shared::text); here only what the visitor should know
+    // before sending: empty, or too long.
     let submit = move || {
-        let text = draft.get_untracked().trim().to_string();
+        let Some(el) = input.get_untracked() else {
+            return;
+        };
+        let text = el.value().trim().to_string();
         if text.is_empty() {
             return;
         }
         if text.len() > MAX_MESSAGE_BYTES {
-            problem.set(Some(i18n::bytes(t.too_long, text.len(), MAX_MESSAGE_BYTES)));
+            let too_long = i18n::bytes(t.too_long, text.len(), MAX_MESSAGE_BYTES);
+            dom::set_text("composer-problem", &too_long);
             return;
         }
         chat.with_value(|c| c.send(text));
-        draft.set(String::new());
-        problem.set(None);
+        el.set_value("");
+        dom::set_text("counter", "");
+        dom::set_text("composer-problem", "");
+    };
+    let on_input = move |_| {
+        let bytes = input
+            .get_untracked()
+            .map_or(0, |el| el.value().trim().len());
+        let near_cap = bytes * 10 >= MAX_MESSAGE_BYTES * 8;
+        let counter = near_cap.then(|| i18n::bytes(t.bytes_counter, bytes, MAX_MESSAGE_BYTES));
+        dom::set_text("counter", counter.as_deref().unwrap_or(""));
+        chat.with_value(Chat::typing);
     };
 
     // Escape anywhere in the frame closes the chat and returns focus to the launcher.
@@ -138,69 +149,80 @@ pub fn App(options: Options) -> impl IntoView {
             }
         }
     });
-    Effect::new(move |_| {
-        if let Some(el) = input.get() {
-            let _ = el.focus();
-        }
-    });
 
-    // Draw the log and keep the newest message in view.
-    let log = NodeRef::<leptos::html::Div>::new();
-    let events = NodeRef::<leptos::html::Div>::new();
-    let pending = NodeRef::<leptos::html::Div>::new();
-    let drawn = std::cell::RefCell::new(log::Drawn::default());
-    let forms = NodeRef::<leptos::html::Div>::new();
-    let forms_drawn = std::cell::RefCell::new(None);
-    let on_form_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let form = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok());
-        match form.as_ref().and_then(forms::read) {
-            Some(forms::Submitted::Contact { email, question }) => {
-                chat.with_value(|c| c.leave_contact(email, question))
-            }
-            Some(forms::Submitted::Rating { score, comment }) => {
-                chat.with_value(|c| c.rate(score, comment))
-            }
-            None => {}
-        }
-    };
+    // Everything that changes is drawn from this one effect, with plain DOM
+    // calls (see `dom` for why): the log, the forms, and the status lines.
+    // Each part redraws only what changed.
+    let log_el = NodeRef::<leptos::html::Div>::new();
+    let drawn_log = std::cell::RefCell::new(log::Drawn::default());
+    let drawn_forms = std::cell::RefCell::new(None);
     let page = options.place.page_url.clone();
-    Effect::new(move |_| {
-        let (Some(events), Some(pending)) = (events.get(), pending.get()) else {
+    Effect::new(move |first_run: Option<()>| {
+        let (Some(log_el), Some(events), Some(pending), Some(forms)) = (
+            log_el.get(),
+            dom::by_id("events"),
+            dom::by_id("pending"),
+            dom::by_id("forms"),
+        ) else {
             return;
         };
-        archive.with(|archived| {
-            transcript.with(|tr| {
-                let current = archived.last().map_or(0, |(n, _)| n + 1);
-                let all = archived
-                    .iter()
-                    .map(|(n, e)| (*n, e))
-                    .chain(tr.events().map(|e| (current, e)));
-                drawn.borrow_mut().sync(&events, all, page.as_deref(), t);
-                pending.set_text_content(None);
-                for o in tr.pending() {
-                    log::pending(&pending, o, t);
+        shown.with(|shown| {
+            let link = match shown.link {
+                Link::Online => "",
+                Link::Idle => t.deleted,
+                Link::Connecting => t.connecting,
+                Link::Offline => t.offline,
+            };
+            dom::set_text("link-status", link);
+            if let Some(line) = dom::by_id("typing") {
+                line.set_text_content(None);
+                if let Some(name) = &shown.typing {
+                    dom::text(&dom::child(&line, "bdi", ""), name);
+                    dom::text(&line, &format!(" {}", t.typing));
                 }
-                if let Some(parent) = forms.get_untracked() {
-                    let shown = forms::Shown {
-                        contact: tr.open_contact_offer(),
-                        rating: tr.wants_rating(),
-                    };
-                    forms::sync(&parent, &mut forms_drawn.borrow_mut(), shown, t);
-                }
-            })
-        });
-        request_animation_frame(move || {
-            if let Some(el) = log.get_untracked() {
-                el.set_scroll_top(el.scroll_height());
             }
+            let problem = match &shown.problem {
+                Some((ErrorCode::InvalidEmail, _)) => t.invalid_email,
+                Some((_, message)) => message,
+                None => "",
+            };
+            dom::set_text("problem", problem);
+
+            let tr = &shown.transcript;
+            let current = shown.archive.last().map_or(0, |(n, _)| n + 1);
+            let all = shown
+                .archive
+                .iter()
+                .map(|(n, e)| (*n, e))
+                .chain(tr.events().map(|e| (current, e)));
+            drawn_log
+                .borrow_mut()
+                .sync(&events, all, page.as_deref(), t);
+            pending.set_text_content(None);
+            for o in tr.pending() {
+                log::pending(&pending, o, t);
+            }
+            let offered = forms::Offered {
+                contact: tr.open_contact_offer(),
+                rating: tr.wants_rating(),
+            };
+            forms::sync(&forms, &mut drawn_forms.borrow_mut(), offered, t);
+            if let Some(button) = dom::by_id("person-button") {
+                let busy = waiting_or_with_person(tr);
+                let _ = button.set_attribute("aria-disabled", if busy { "true" } else { "false" });
+            }
+            dom::set_text("person-status", &person_status(tr, t).unwrap_or_default());
         });
+        // Keep the newest message in view (reading the height lays out now).
+        log_el.set_scroll_top(log_el.scroll_height());
+        // Ready for typing as soon as the chat is drawn.
+        if first_run.is_none() {
+            if let Some(el) = input.get_untracked() {
+                let _ = el.focus();
+            }
+        }
     });
 
-    let bytes = move || draft.with(|d| d.trim().len());
-    let near_cap = move || bytes() * 10 >= MAX_MESSAGE_BYTES * 8;
     let assistant_name = options.assistant_name.clone();
     let (disclosure_before, disclosure_after) = t
         .disclosure
@@ -241,12 +263,20 @@ pub fn App(options: Options) -> impl IntoView {
             }
         }
     };
-    // While waiting or with a person, pressing again would change nothing.
-    let waiting = move || {
-        matches!(
-            transcript.with(|t| t.state()),
-            ConversationState::WaitingForPerson | ConversationState::WithPerson
-        )
+    let on_form_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let form = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok());
+        match form.as_ref().and_then(forms::read) {
+            Some(forms::Submitted::Contact { email, question }) => {
+                chat.with_value(|c| c.leave_contact(email, question))
+            }
+            Some(forms::Submitted::Rating { score, comment }) => {
+                chat.with_value(|c| c.rate(score, comment))
+            }
+            None => {}
+        }
     };
 
     view! {
@@ -260,7 +290,7 @@ pub fn App(options: Options) -> impl IntoView {
                     "×"
                 </button>
             </header>
-            <div class="log" role="log" aria-label=t.log_label aria-live="polite" node_ref=log on:click=on_log_click>
+            <div class="log" role="log" aria-label=t.log_label aria-live="polite" node_ref=log_el on:click=on_log_click>
                 <p class="disclosure" data-disclosure-version=DISCLOSURE_VERSION>
                     {disclosure_before} <bdi>{assistant_name}</bdi> {disclosure_after}
                 </p>
@@ -270,34 +300,26 @@ pub fn App(options: Options) -> impl IntoView {
                         <p class="msg-text">{text}</p>
                     </div>
                 })}
-                // Drawn by `log` (plain DOM): earlier, resolved conversations
-                // first (still readable), then this one, then what is unsent.
-                <div class="events" node_ref=events></div>
-                <div class="pending" node_ref=pending></div>
+                // Drawn by `log`: earlier, resolved conversations first
+                // (still readable), then this one, then what is unsent.
+                <div class="events" id="events"></div>
+                <div class="pending" id="pending"></div>
             </div>
-            <p class="link-status">
-                {move || match link.get() {
-                    Link::Online => "",
-                    Link::Idle => t.deleted,
-                    Link::Connecting => t.connecting,
-                    Link::Offline => t.offline,
-                }}
-            </p>
-            {move || chat_typing.get().map(|name| view! {
-                <p class="typing"><bdi>{name}</bdi>" "{t.typing}</p>
-            })}
-            <div class="forms" node_ref=forms on:submit=on_form_submit></div>
-            {move || chat_problem.get().map(|(code, message)| view! {
-                <p class="problem" role="alert">
-                    {if code == ErrorCode::InvalidEmail { t.invalid_email.to_string() } else { message }}
-                </p>
-            })}
+            <p class="link-status" id="link-status"></p>
+            <p class="typing" id="typing"></p>
+            <div class="forms" id="forms" on:submit=on_form_submit></div>
+            <p class="problem" id="problem" role="alert"></p>
             <div class="person-bar">
-                <button type="button" class="person-button" aria-disabled=move || waiting().to_string()
-                    on:click=move |_| if !waiting() { chat.with_value(Chat::request_person) }>
+                <button type="button" class="person-button" id="person-button" aria-disabled="false"
+                    on:click=move |_| {
+                        // While waiting or with a person, pressing again would change nothing.
+                        if !shown.with_untracked(|s| waiting_or_with_person(&s.transcript)) {
+                            chat.with_value(Chat::request_person)
+                        }
+                    }>
                     {t.talk_to_person}
                 </button>
-                <span class="person-status">{move || person_status(transcript)}</span>
+                <span class="person-status" id="person-status"></span>
             </div>
             <form class="composer" on:submit=move |ev| { ev.prevent_default(); submit(); }>
                 <label for="chat-input" class="visually-hidden">{t.your_message}</label>
@@ -306,11 +328,7 @@ pub fn App(options: Options) -> impl IntoView {
                     node_ref=input
                     rows="2"
                     placeholder=t.placeholder
-                    prop:value=move || draft.get()
-                    on:input=move |ev| {
-                        draft.set(event_target_value(&ev));
-                        chat.with_value(Chat::typing);
-                    }
+                    on:input=on_input
                     on:keydown=move |ev| {
                         if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
                             ev.prevent_default();
@@ -321,10 +339,8 @@ pub fn App(options: Options) -> impl IntoView {
                 <button type="submit" class="send-button">{t.send}</button>
             </form>
             <p class="composer-note" aria-live="polite">
-                {move || near_cap().then(|| view! {
-                    <span class="counter">{i18n::bytes(t.bytes_counter, bytes(), MAX_MESSAGE_BYTES)}</span>
-                })}
-                {move || problem.get()}
+                <span class="counter" id="counter"></span>
+                <span id="composer-problem"></span>
             </p>
             <p class="privacy">
                 {t.privacy_notice}" "{privacy}
@@ -334,27 +350,31 @@ pub fn App(options: Options) -> impl IntoView {
     }
 }
 
+fn waiting_or_with_person(tr: &Transcript) -> bool {
+    matches!(
+        tr.state(),
+        ConversationState::WaitingForPerson | ConversationState::WithPerson
+    )
+}
+
 /// Beside the person button: whom the visitor waits for, their place and
 /// the expected wait, or who is here.
-fn person_status(transcript: RwSignal<shared::transcript::Transcript>) -> Option<String> {
-    let t = i18n::tr();
-    transcript.with(|tr| {
-        if let Some(name) = tr.person() {
-            return Some(format!("{}: {name}", t.person_here));
-        }
-        if tr.state() != ConversationState::WaitingForPerson {
-            return None;
-        }
-        let mut parts = vec![t.waiting_for_person.to_string()];
-        if let Some(q) = tr.queue_status() {
-            parts.push(t.queue_position.replace("{n}", &q.position.to_string()));
-            parts.push(match q.expected_wait_ms {
-                Some(ms) => t
-                    .expected_wait
-                    .replace("{min}", &ms.div_ceil(60_000).max(1).to_string()),
-                None => t.wait_unknown.to_string(),
-            });
-        }
-        Some(parts.join(" · "))
-    })
+fn person_status(tr: &Transcript, t: &i18n::Strings) -> Option<String> {
+    if let Some(name) = tr.person() {
+        return Some(format!("{}: {name}", t.person_here));
+    }
+    if tr.state() != ConversationState::WaitingForPerson {
+        return None;
+    }
+    let mut parts = vec![t.waiting_for_person.to_string()];
+    if let Some(q) = tr.queue_status() {
+        parts.push(t.queue_position.replace("{n}", &q.position.to_string()));
+        parts.push(match q.expected_wait_ms {
+            Some(ms) => t
+                .expected_wait
+                .replace("{min}", &ms.div_ceil(60_000).max(1).to_string()),
+            None => t.wait_unknown.to_string(),
+        });
+    }
+    Some(parts.join(" · "))
 }

@@ -20,6 +20,7 @@ const PARTS: &[Part] = &[
     Part {
         name: "widget (on open)",
         files: &[
+            "edge/src/frame.html",
             "public/pkg/widget/widget_bg.wasm",
             "public/pkg/widget/widget.js",
             "public/widget/widget.css",
