@@ -14,7 +14,7 @@ use shared::protocol::{
     ServerFrame, SuggestedReply, Transfer,
 };
 use shared::team::Team;
-use shared::transcript::{OutboxStatus, Transcript};
+use shared::transcript::{OutboxStatus, Transcript, ACK_TIMEOUT_MS};
 
 #[component]
 pub fn ConversationPane(id: String, on_changed: Callback<String>) -> impl IntoView {
@@ -73,14 +73,10 @@ pub fn ConversationPane(id: String, on_changed: Callback<String>) -> impl IntoVi
     let live = Live::open(
         format!("/api/v1/agent/conversations/{id}/ws"),
         move |ws| {
-            let mut frames = vec![ClientFrame::Resume {
-                last_seq: transcript.with_untracked(Transcript::last_seq),
-            }];
-            frames.extend(
-                transcript
-                    .try_update(|t| t.on_connected())
-                    .unwrap_or_default(),
-            );
+            // A resume, then every message not yet acknowledged.
+            let frames = transcript
+                .try_update(|t| t.on_connected(js_sys::Date::now() as i64))
+                .unwrap_or_default();
             for frame in frames {
                 if let Ok(json) = serde_json::to_string(&frame) {
                     let _ = ws.send_with_str(&json);
@@ -165,8 +161,17 @@ pub fn ConversationPane(id: String, on_changed: Callback<String>) -> impl IntoVi
         if text.is_empty() {
             return;
         }
-        if let Some(frame) = transcript.try_update(|t| t.queue(uuid::Uuid::new_v4(), text)) {
+        let now = js_sys::Date::now() as i64;
+        if let Some(frame) = transcript.try_update(|t| t.queue(uuid::Uuid::new_v4(), text, now)) {
             send(&frame);
+            // Not acknowledged in time: shown as not sent yet (and resent
+            // on the next connection).
+            set_timeout(
+                move || {
+                    transcript.maybe_update(|t| t.time_out(js_sys::Date::now() as i64));
+                },
+                std::time::Duration::from_millis(ACK_TIMEOUT_MS as u64),
+            );
         }
         draft.set(String::new());
     };
@@ -200,6 +205,7 @@ pub fn ConversationPane(id: String, on_changed: Callback<String>) -> impl IntoVi
                     let note = match &o.status {
                         OutboxStatus::Sending => "Sending…".to_string(),
                         OutboxStatus::Sent(_) => "Sent".to_string(),
+                        OutboxStatus::Unconfirmed => "Not sent yet: it goes out when the connection is back".to_string(),
                         OutboxStatus::Failed { message, .. } => format!("Not sent: {message}"),
                     };
                     view! { <div class="row row-agent pending"><p class="text">{o.text.clone()}</p><p class="note">{note}</p></div> }

@@ -17,6 +17,10 @@ use uuid::Uuid;
 pub enum OutboxStatus {
     /// Sent (or waiting for a connection to be sent); no ack yet.
     Sending,
+    /// No ack within [`ACK_TIMEOUT_MS`] (the connection is down or slow):
+    /// shown as not sent, with a retry. Still resent on the next
+    /// connection, so nothing is lost if the visitor does nothing.
+    Unconfirmed,
     /// Acknowledged as event `seq`; stays until that event is in the list.
     Sent(Seq),
     /// Refused by the edge; the visitor may edit and retry.
@@ -28,7 +32,13 @@ pub struct Outgoing {
     pub client_id: Uuid,
     pub text: String,
     pub status: OutboxStatus,
+    /// When it was last sent (Unix ms, the client's clock).
+    pub sent_at_ms: i64,
 }
+
+/// How long a sent message may wait for its ack before the sender is told
+/// it is not sent (the connection usually answers in well under a second).
+pub const ACK_TIMEOUT_MS: i64 = 10_000;
 
 #[derive(Debug, Default, Clone)]
 pub struct Transcript {
@@ -149,37 +159,55 @@ impl Transcript {
 
     /// Frames to send once a socket is open: resume from where we are, then
     /// every unacknowledged message (safe: the edge stores by client id).
-    pub fn on_connected(&mut self) -> Vec<ClientFrame> {
+    pub fn on_connected(&mut self, now_ms: i64) -> Vec<ClientFrame> {
         self.resume_pending = true;
         let mut frames = vec![ClientFrame::Resume {
             last_seq: self.contiguous,
         }];
-        frames.extend(
-            self.outbox
-                .iter()
-                .filter(|o| o.status == OutboxStatus::Sending)
-                .map(|o| ClientFrame::Send {
+        for o in &mut self.outbox {
+            if matches!(o.status, OutboxStatus::Sending | OutboxStatus::Unconfirmed) {
+                o.status = OutboxStatus::Sending;
+                o.sent_at_ms = now_ms;
+                frames.push(ClientFrame::Send {
                     client_id: o.client_id,
                     text: o.text.clone(),
-                }),
-        );
+                });
+            }
+        }
         frames
     }
 
     /// Queues a new message; the frame is to be sent now if connected.
-    pub fn queue(&mut self, client_id: Uuid, text: String) -> ClientFrame {
+    pub fn queue(&mut self, client_id: Uuid, text: String, now_ms: i64) -> ClientFrame {
         self.outbox.push(Outgoing {
             client_id,
             text: text.clone(),
             status: OutboxStatus::Sending,
+            sent_at_ms: now_ms,
         });
         ClientFrame::Send { client_id, text }
     }
 
-    /// Puts a failed message back to sending; returns the frame to send.
-    pub fn retry(&mut self, client_id: Uuid) -> Option<ClientFrame> {
+    /// Marks messages sent at least [`ACK_TIMEOUT_MS`] ago and still not
+    /// acknowledged as unconfirmed; returns whether any changed. Safe to
+    /// call at any time (a timer per send calls it).
+    pub fn time_out(&mut self, now_ms: i64) -> bool {
+        let mut changed = false;
+        for o in &mut self.outbox {
+            if o.status == OutboxStatus::Sending && now_ms - o.sent_at_ms >= ACK_TIMEOUT_MS {
+                o.status = OutboxStatus::Unconfirmed;
+                changed = true;
+            }
+        }
+        changed
+    }
+
+    /// Puts a failed or unconfirmed message back to sending; returns the
+    /// frame to send.
+    pub fn retry(&mut self, client_id: Uuid, now_ms: i64) -> Option<ClientFrame> {
         let o = self.outbox.iter_mut().find(|o| o.client_id == client_id)?;
         o.status = OutboxStatus::Sending;
+        o.sent_at_ms = now_ms;
         Some(ClientFrame::Send {
             client_id,
             text: o.text.clone(),
@@ -326,7 +354,7 @@ mod tests {
     #[test]
     fn replayed_and_live_duplicates_are_shown_once() {
         let mut t = Transcript::new();
-        t.on_connected();
+        t.on_connected(0);
         t.on_frame(welcome(2, 2));
         t.on_frame(message(1, None));
         t.on_frame(message(2, None));
@@ -339,7 +367,7 @@ mod tests {
     #[test]
     fn a_gap_in_live_events_asks_for_the_missing_range_once() {
         let mut t = Transcript::new();
-        t.on_connected();
+        t.on_connected(0);
         t.on_frame(welcome(1, 1));
         t.on_frame(message(1, None));
         assert_eq!(
@@ -359,7 +387,7 @@ mod tests {
     #[test]
     fn a_bounded_replay_is_continued_from_where_it_stopped() {
         let mut t = Transcript::new();
-        t.on_connected();
+        t.on_connected(0);
         assert_eq!(t.on_frame(welcome(3, 2)), None);
         assert_eq!(t.on_frame(message(1, None)), None);
         assert_eq!(
@@ -375,8 +403,8 @@ mod tests {
     fn unacknowledged_messages_are_resent_after_reconnect_and_settle_on_their_event() {
         let mut t = Transcript::new();
         let id = Uuid::from_u128(1);
-        t.queue(id, "hello".into());
-        let frames = t.on_connected();
+        t.queue(id, "hello".into(), 0);
+        let frames = t.on_connected(0);
         assert_eq!(frames.len(), 2);
         assert_eq!(
             frames[1],
@@ -396,15 +424,15 @@ mod tests {
         );
         t.on_frame(message(1, Some(id)));
         assert_eq!(t.pending().count(), 0);
-        assert_eq!(t.on_connected().len(), 1, "nothing to resend once settled");
+        assert_eq!(t.on_connected(0).len(), 1, "nothing to resend once settled");
     }
 
     #[test]
     fn an_event_arriving_before_its_ack_settles_the_outbox() {
         let mut t = Transcript::new();
         let id = Uuid::from_u128(2);
-        t.queue(id, "x".into());
-        t.on_connected();
+        t.queue(id, "x".into(), 0);
+        t.on_connected(0);
         t.on_frame(welcome(0, 0));
         t.on_frame(message(1, Some(id)));
         assert_eq!(t.pending().count(), 0);
@@ -427,7 +455,7 @@ mod tests {
     fn a_refused_message_is_marked_failed_and_can_be_retried() {
         let mut t = Transcript::new();
         let id = Uuid::from_u128(3);
-        t.queue(id, "x".into());
+        t.queue(id, "x".into(), 0);
         t.on_frame(ServerFrame::Error {
             code: ErrorCode::MessageTooLong,
             message: "long".into(),
@@ -441,12 +469,52 @@ mod tests {
             }
         ));
         assert_eq!(
-            t.on_connected().len(),
+            t.on_connected(0).len(),
             1,
             "failed messages are not resent by themselves"
         );
-        assert!(t.retry(id).is_some());
+        assert!(t.retry(id, 0).is_some());
         assert_eq!(t.pending().next().unwrap().status, OutboxStatus::Sending);
+    }
+
+    #[test]
+    fn a_message_not_acknowledged_in_time_shows_as_unconfirmed_and_is_resent_on_reconnect() {
+        let mut t = Transcript::new();
+        let id = Uuid::from_u128(7);
+        t.queue(id, "hello".into(), 1_000);
+        assert!(!t.time_out(1_000 + ACK_TIMEOUT_MS - 1), "not yet");
+        assert_eq!(t.pending().next().unwrap().status, OutboxStatus::Sending);
+        assert!(t.time_out(1_000 + ACK_TIMEOUT_MS));
+        assert_eq!(
+            t.pending().next().unwrap().status,
+            OutboxStatus::Unconfirmed
+        );
+        assert!(!t.time_out(99_000), "marked once");
+
+        // Nothing is lost if the visitor does nothing: the next connection
+        // resends it, and a timer from the first send does not mark the
+        // fresh attempt.
+        let frames = t.on_connected(50_000);
+        assert!(frames.contains(&ClientFrame::Send {
+            client_id: id,
+            text: "hello".into()
+        }));
+        assert_eq!(t.pending().next().unwrap().status, OutboxStatus::Sending);
+        assert!(!t.time_out(50_000 + ACK_TIMEOUT_MS - 1));
+
+        // Or the visitor retries by hand; its ack settles it.
+        t.time_out(70_000);
+        assert!(t.retry(id, 70_000).is_some());
+        t.on_frame(ServerFrame::Ack {
+            client_id: id,
+            seq: 1,
+        });
+        assert!(
+            !t.time_out(90_000),
+            "an acknowledged message never times out"
+        );
+        t.on_frame(message(1, Some(id)));
+        assert_eq!(t.pending().count(), 0);
     }
 
     #[test]

@@ -57,6 +57,28 @@ async fn a_message_typed_while_the_edge_is_down_is_delivered_once_after_it_retur
     })
     .await;
     assert_eq!(pending, "Sending…");
+    // No ack in time: the visitor is told it is not sent yet, with a retry;
+    // it stays in the outbox either way.
+    let unconfirmed = eventually(30, "the message shown as not sent yet", || async {
+        let status = client
+            .find(Locator::Css(".msg-pending .msg-status"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        status.starts_with("Not sent yet").then_some(status)
+    })
+    .await;
+    assert_eq!(
+        unconfirmed,
+        "Not sent yet. It goes out when the connection is back."
+    );
+    let retry = client
+        .find(Locator::Css(".msg-pending button[data-retry]"))
+        .await
+        .expect("a retry button");
+    assert_eq!(retry.text().await.expect("retry text"), "Retry");
 
     edge.restart();
     let shown = eventually(

@@ -8,7 +8,7 @@ use shared::protocol::{
     Author, ClientFrame, ConversationState, CreateConversation, ErrorCode, EventBody, FollowUp,
     ServerFrame,
 };
-use shared::transcript::Transcript;
+use shared::transcript::{Transcript, ACK_TIMEOUT_MS};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
@@ -154,10 +154,22 @@ impl Chat {
         if self.inner.stopped.replace(false) {
             self.connect();
         }
-        let frame = self.change(|s| s.transcript.queue(uuid::Uuid::new_v4(), text));
+        let frame = self.change(|s| s.transcript.queue(uuid::Uuid::new_v4(), text, now_ms()));
         if let Some(frame) = frame {
             self.send_frame(&frame);
+            self.watch_ack();
         }
+    }
+
+    /// Shows what is still unacknowledged after the time-out as not sent
+    /// (it stays in the outbox and is resent on the next connection).
+    fn watch_ack(&self) {
+        let chat = self.clone();
+        set_timeout(
+            // Redrawn only if something changed.
+            move || chat.shown.maybe_update(|s| s.transcript.time_out(now_ms())),
+            Duration::from_millis(ACK_TIMEOUT_MS as u64),
+        );
     }
 
     /// Erases the conversation at the edge and forgets it here. Returns
@@ -263,8 +275,9 @@ impl Chat {
     }
 
     pub fn retry(&self, client_id: uuid::Uuid) {
-        if let Some(Some(frame)) = self.change(|s| s.transcript.retry(client_id)) {
+        if let Some(Some(frame)) = self.change(|s| s.transcript.retry(client_id, now_ms())) {
             self.send_frame(&frame);
+            self.watch_ack();
         }
     }
 
@@ -282,11 +295,15 @@ impl Chat {
             let frames = chat
                 .change(|s| {
                     s.link = Link::Online;
-                    s.transcript.on_connected()
+                    s.transcript.on_connected(now_ms())
                 })
                 .unwrap_or_default();
+            let resent = frames.len() > 1;
             for frame in frames {
                 chat.send_frame(&frame);
+            }
+            if resent {
+                chat.watch_ack();
             }
             if chat.inner.person_requested.replace(false) {
                 chat.send_frame(&ClientFrame::RequestPerson {});
@@ -394,6 +411,10 @@ impl Chat {
         let chat = self.clone();
         set_timeout(move || chat.connect(), Duration::from_millis(delay as u64));
     }
+}
+
+fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
 }
 
 fn socket_url(conversation_id: &str, ticket: &str) -> Option<String> {

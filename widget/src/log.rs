@@ -159,26 +159,27 @@ pub fn event(parent: &Element, event: &Event, page: Option<&str>, t: &Strings) {
 }
 
 /// A message not yet stored: its state, and a retry (`data-retry` holds its
-/// id) when it was refused.
+/// id) when it was refused or not confirmed in time.
 pub fn pending(parent: &Element, o: &Outgoing, t: &Strings) {
     let item = child(parent, "div", "msg msg-visitor msg-pending");
     badge(&item, &Author::Visitor, t);
     text(&child(&item, "p", "msg-text"), &o.text);
     let status = child(&item, "p", "msg-status");
     match &o.status {
-        OutboxStatus::Sending => text(&status, t.sending),
-        OutboxStatus::Sent(_) => text(&status, t.sent),
+        OutboxStatus::Sending => return text(&status, t.sending),
+        OutboxStatus::Sent(_) => return text(&status, t.sent),
+        OutboxStatus::Unconfirmed => text(&status, t.not_confirmed),
         OutboxStatus::Failed { message, .. } => {
             text(&status, t.not_sent);
             text(&status, message);
-            let retry = child(&item, "button", "text-button");
-            attrs(
-                &retry,
-                &[("type", "button"), ("data-retry", &o.client_id.to_string())],
-            );
-            text(&retry, t.retry);
         }
     }
+    let retry = child(&item, "button", "text-button");
+    attrs(
+        &retry,
+        &[("type", "button"), ("data-retry", &o.client_id.to_string())],
+    );
+    text(&retry, t.retry);
 }
 
 /// What is drawn in a list of events, so the next draw adds only what is new.
