@@ -27,7 +27,7 @@ pub fn network_error() -> ApiError {
 
 pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
     let text = request("GET", path, None).await?;
-    serde_json::from_str(&text).map_err(|_| network_error())
+    crate::json::decode(&text).ok_or_else(network_error)
 }
 
 /// The body as text, as the edge sent it (an export is passed on as is).
@@ -56,7 +56,7 @@ async fn request(method: &str, path: &str, body: Option<&str>) -> Result<String,
     if response.ok() {
         Ok(text)
     } else {
-        Err(serde_json::from_str(&text).unwrap_or_else(|_| network_error()))
+        Err(crate::json::decode(&text).unwrap_or_else(network_error))
     }
 }
 

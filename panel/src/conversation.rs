@@ -84,7 +84,7 @@ pub fn ConversationPane(id: String, on_changed: Callback<String>) -> impl IntoVi
             }
         },
         move |text| {
-            let Ok(frame) = serde_json::from_str::<ServerFrame>(&text) else {
+            let Some(frame) = crate::json::decode::<ServerFrame>(&text) else {
                 return;
             };
             match &frame {
@@ -327,9 +327,11 @@ fn FaqFromAnswer(site: String, question: String, answer: String) -> impl IntoVie
                         entry_id: String,
                         version: i64,
                     }
-                    match serde_json::from_str::<Added>(&text) {
-                        Ok(a) => format!("Added as entry {} (version {}).", a.entry_id, a.version),
-                        Err(_) => "Added.".to_string(),
+                    match crate::json::decode::<Added>(&text) {
+                        Some(a) => {
+                            format!("Added as entry {} (version {}).", a.entry_id, a.version)
+                        }
+                        None => "Added.".to_string(),
                     }
                 }
                 Err(e) => e.message,

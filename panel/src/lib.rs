@@ -7,6 +7,7 @@
 mod agents;
 mod api;
 mod conversation;
+mod json;
 mod live;
 mod metrics;
 mod privacy;

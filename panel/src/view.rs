@@ -50,7 +50,7 @@ fn Login(session: RwSignal<Option<AgentSession>>) -> impl IntoView {
         let body = serde_json::to_string(&login).unwrap_or_default();
         leptos::task::spawn_local(async move {
             match api::post("/api/v1/agent/login", &body).await.and_then(|t| {
-                serde_json::from_str::<AgentSession>(&t).map_err(|_| api::network_error())
+                crate::json::decode::<AgentSession>(&t).ok_or_else(api::network_error)
             }) {
                 Ok(s) => {
                     api::set_csrf(&s.csrf_token);
@@ -187,10 +187,10 @@ fn Inbox(site: String) -> impl IntoView {
         format!("/api/v1/agent/sites/{site}/inbox"),
         |_| {},
         move |text| {
-            let Ok(InboxFrame::Queue {
+            let Some(InboxFrame::Queue {
                 waiting: w,
                 agents: a,
-            }) = serde_json::from_str::<InboxFrame>(&text)
+            }) = crate::json::decode::<InboxFrame>(&text)
             else {
                 return;
             };
