@@ -10,7 +10,7 @@ use crate::http;
 use crate::inbox::InboxCall;
 use crate::{conversation, inbox, require_method};
 use shared::protocol::{
-    parse_conversation_id, AgentSession, ErrorCode, LoginRequest, MAX_BODY_BYTES,
+    parse_conversation_id, AgentSession, ErrorCode, LoginRequest, TransferTo, MAX_BODY_BYTES,
 };
 use shared::site::is_valid_site_id;
 use worker::{Env, Headers, Method, Request, RequestInit, Response, Stub};
@@ -213,7 +213,19 @@ pub async fn route(mut req: Request, env: &Env, rest: &[&str]) -> EdgeResult<Res
                     // Checked here, before it is passed on.
                     let body: shared::protocol::Transfer =
                         http::read_json(&mut req, MAX_BODY_BYTES).await?;
-                    forward_with_body(&req, stub, &session, &serde_json::to_string(&body)?).await
+                    let call = match body.target() {
+                        Err(why) => return Err(EdgeError::new(ErrorCode::Malformed, why)),
+                        Ok(TransferTo::Team(team)) => conversation::TransferCall {
+                            team: Some(team.to_string()),
+                            agent: None,
+                        },
+                        // The colleague must be an active agent.
+                        Ok(TransferTo::Agent(id)) => conversation::TransferCall {
+                            team: None,
+                            agent: Some(directory::colleague(env, id).await?),
+                        },
+                    };
+                    forward_with_body(&req, stub, &session, &serde_json::to_string(&call)?).await
                 }
                 ["suggestions"] => forward(&req, stub, &session, Method::Get).await,
                 ["ws"] => {

@@ -30,7 +30,7 @@ use shared::limits::{self, TokenBucket};
 use shared::protocol::{
     AgentProfile, Author, ClientFrame, ContactReason, ConversationState, DisclosureRecord,
     ErrorCode, Event, EventBody, FrameError, Message, Note, QueueStatus, Seq, ServerFrame,
-    SuggestedReply, TicketIssued, Transfer, MAX_REPLAY_EVENTS, PROTOCOL_VERSION, TICKET_TTL_MS,
+    SuggestedReply, TicketIssued, MAX_REPLAY_EVENTS, PROTOCOL_VERSION, TICKET_TTL_MS,
 };
 use shared::site::SiteConfig;
 use shared::team::{self, RouteHints};
@@ -71,6 +71,14 @@ enum Role {
 const VIEW_EVENTS: usize = 2_000;
 /// Longest rating comment kept, in bytes.
 const MAX_COMMENT_BYTES: usize = 1_000;
+
+/// A checked transfer, as the worker passes it on: a team id, or the
+/// colleague's profile from the directory.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct TransferCall {
+    pub team: Option<String>,
+    pub agent: Option<AgentProfile>,
+}
 
 pub fn stub(env: &Env, conversation_id: &str) -> worker::Result<Stub> {
     env.durable_object("CONVERSATION")?
@@ -1368,21 +1376,91 @@ impl Conversation {
             .collect())
     }
 
+    /// Hands the conversation to a colleague (the worker looked them up) or
+    /// to another team of the site.
+    async fn transfer(&self, agent: &AgentProfile, mut req: Request) -> EdgeResult<Response> {
+        let body: TransferCall = serde_json::from_str(&req.text().await?)?;
+        match (body.agent, body.team) {
+            (Some(colleague), _) => self.transfer_to_person(agent, &colleague).await,
+            (None, Some(team)) => self.transfer_to_team(agent, &team).await,
+            (None, None) => Err(EdgeError::new(ErrorCode::Malformed, "Transfer to whom?")),
+        }
+    }
+
+    /// The colleague takes the conversation over at once: the visitor is
+    /// told who joined; the packet says who passed it on.
+    async fn transfer_to_person(
+        &self,
+        agent: &AgentProfile,
+        colleague: &AgentProfile,
+    ) -> EdgeResult<Response> {
+        let meta = self.existing()?;
+        let state = self.state()?;
+        let next = lifecycle::transfer_to_person(state)
+            .map_err(|r| EdgeError::new(r.code(), r.to_string()))?;
+        let handoff = self
+            .handoff()?
+            .ok_or_else(|| EdgeError::new(ErrorCode::WrongState, "Not handed over."))?;
+        if state == ConversationState::WithPerson {
+            self.require_assignee(agent)?;
+            if handoff.assignee_id.as_deref() == Some(colleague.id.as_str()) {
+                return Err(EdgeError::new(
+                    ErrorCode::WrongState,
+                    format!("{} has this conversation already.", colleague.name),
+                ));
+            }
+        }
+        let mut packet: HandoffPacket = serde_json::from_str(&handoff.packet)?;
+        packet.reasons.push(format!(
+            "transferred by {} to {}",
+            agent.name, colleague.name
+        ));
+        let joined = EventBody::State {
+            state: next,
+            agent: Some(colleague.name.clone()),
+            team: None,
+        };
+        self.append_and_broadcast(None, joined)?;
+        self.sql().exec(
+            "UPDATE handoff SET packet = ?, assignee_id = ?, claimed_ms = COALESCE(claimed_ms, ?)",
+            vec![
+                serde_json::to_string(&packet)?.into(),
+                colleague.id.clone().into(),
+                now_ms().into(),
+            ],
+        )?;
+        self.sql().exec("DELETE FROM queue_status", None)?;
+        self.clear_deadline(CLAIM).await?;
+        let fact = FactUpdate {
+            conversation_id: meta.conversation_id.clone(),
+            agent: Some(colleague.id.clone()),
+            ..Default::default()
+        };
+        inbox::tell(&self.env, &meta.site, InboxCall::Fact(fact)).await;
+        if state == ConversationState::WaitingForPerson {
+            let dequeue = InboxCall::Dequeue {
+                conversation_id: meta.conversation_id,
+                claimed: true,
+            };
+            inbox::tell(&self.env, &meta.site, dequeue).await;
+        }
+        Ok(Response::empty()?.with_status(204))
+    }
+
     /// Hands the conversation to another team of the site: it waits again,
     /// for that team, with its original request time (its place is fair).
-    async fn transfer(&self, agent: &AgentProfile, mut req: Request) -> EdgeResult<Response> {
-        let body: Transfer = serde_json::from_str(&req.text().await?)?;
+    async fn transfer_to_team(&self, agent: &AgentProfile, team_id: &str) -> EdgeResult<Response> {
         let meta = self.existing()?;
         let config = self.site_config(&meta.site)?.handoff;
         let team = config
             .teams
             .iter()
-            .find(|t| t.id == body.team)
+            .find(|t| t.id == team_id)
             .cloned()
             .ok_or_else(|| {
                 EdgeError::new(
                     ErrorCode::NotFound,
-                    format!("This site has no team `{}`.", body.team),
+                    format!("This site has no team `{team_id}`."),
                 )
             })?;
         let state = self.state()?;

@@ -93,6 +93,16 @@ pub async fn logout(env: &Env, token: &str) -> EdgeResult<()> {
     .map(|_| ())
 }
 
+#[derive(Debug, Serialize, Deserialize)]
+pub struct IdCall {
+    pub id: String,
+}
+
+/// An active (not disabled) agent's profile, for a transfer to them.
+pub async fn colleague(env: &Env, id: &str) -> EdgeResult<AgentProfile> {
+    call(env, "colleague", &IdCall { id: id.into() }).await
+}
+
 /// What an admin asks the directory to do.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -193,6 +203,21 @@ impl DurableObject for Directory {
                         vec![credentials::hash(&token).into()],
                     )?;
                     http::json_response(&serde_json::json!({}), 200)
+                }
+                "colleague" => {
+                    let id = serde_json::from_str::<IdCall>(&body)?.id;
+                    let rows: Vec<AgentRow> = self
+                        .sql()
+                        .exec(
+                            "SELECT id, name, email, teams, admin, password, disabled FROM agents
+                             WHERE id = ? AND disabled = 0",
+                            vec![id.into()],
+                        )?
+                        .to_array()?;
+                    let row = rows.into_iter().next().ok_or_else(|| {
+                        EdgeError::new(ErrorCode::NotFound, "There is no such active agent.")
+                    })?;
+                    http::json_response(&profile(row)?, 200)
                 }
                 "admin" => {
                     #[derive(Deserialize)]

@@ -654,15 +654,25 @@ impl Inbox {
                 locale: p.locale,
             })
             .collect();
-        let agents = self
+        // One line per agent however many tabs they have open; online wins.
+        let mut agents: Vec<AgentPresence> = self
             .watchers(closing)
             .into_iter()
             .map(|(_, w)| AgentPresence {
+                id: w.agent.id,
                 name: w.agent.name,
                 teams: w.agent.teams,
                 status: w.status,
             })
             .collect();
+        agents.sort_by(|a, b| {
+            (&a.name, &a.id, a.status != PresenceStatus::Online).cmp(&(
+                &b.name,
+                &b.id,
+                b.status != PresenceStatus::Online,
+            ))
+        });
+        agents.dedup_by(|a, b| a.id == b.id);
         Ok(InboxFrame::Queue { waiting, agents })
     }
 

@@ -10,14 +10,20 @@ use shared::escalation::Mood;
 use shared::faq::NewEntry;
 use shared::handoff::HandoffView;
 use shared::protocol::{
-    Author, CannedReply, ClientFrame, ContactReason, ConversationState, Event, EventBody, Note,
-    ServerFrame, SuggestedReply, Transfer,
+    AgentPresence, AgentProfile, Author, CannedReply, ClientFrame, ContactReason,
+    ConversationState, Event, EventBody, Note, PresenceStatus, ServerFrame, SuggestedReply,
+    Transfer,
 };
 use shared::team::Team;
 use shared::transcript::{OutboxStatus, Transcript, ACK_TIMEOUT_MS};
 
 #[component]
-pub fn ConversationPane(id: String, on_changed: Callback<String>) -> impl IntoView {
+pub fn ConversationPane(
+    id: String,
+    on_changed: Callback<String>,
+    /// Agents with the panel open, from the inbox: whom to transfer to.
+    colleagues: RwSignal<Vec<AgentPresence>>,
+) -> impl IntoView {
     let packet = RwSignal::new(None::<HandoffView>);
     let problem = RwSignal::new(None::<String>);
     let transcript = RwSignal::new(Transcript::new());
@@ -28,6 +34,7 @@ pub fn ConversationPane(id: String, on_changed: Callback<String>) -> impl IntoVi
     let suggestions = RwSignal::new(Vec::<SuggestedReply>::new());
     let teams = RwSignal::new(Vec::<Team>::new());
     let transfer_to = RwSignal::new(String::new());
+    let me = use_context::<AgentProfile>().map(|a| a.id);
     let canned = RwSignal::new(Vec::<CannedReply>::new());
     let canned_title = RwSignal::new(String::new());
 
@@ -267,13 +274,28 @@ pub fn ConversationPane(id: String, on_changed: Callback<String>) -> impl IntoVi
             <section class="transfer" aria-label="Transfer">
                 <label>"Transfer to "
                     <select on:change=move |ev| transfer_to.set(event_target_value(&ev))>
-                        <option value="">"choose a team"</option>
-                        {move || teams.get().into_iter().map(|t| view! { <option value=t.id.clone()>{t.name.clone()}</option> }).collect_view()}
+                        <option value="">"choose a team or a colleague"</option>
+                        <optgroup label="Teams">
+                            {move || teams.get().into_iter().map(|t| view! { <option value=format!("team:{}", t.id)>{t.name}</option> }).collect_view()}
+                        </optgroup>
+                        <optgroup label="Colleagues online">
+                            {move || colleagues.get().into_iter()
+                                .filter(|a| a.status == PresenceStatus::Online && Some(&a.id) != me.as_ref())
+                                .map(|a| view! { <option value=format!("agent:{}", a.id)>{a.name}</option> }).collect_view()}
+                        </optgroup>
                     </select>
                 </label>
                 <button type="button" class="transfer-button"
                     disabled=move || transfer_to.get().is_empty() || !matches!(state(), ConversationState::WaitingForPerson | ConversationState::WithPerson)
-                    on:click=move |_| transfer("transfer", serde_json::to_string(&Transfer { team: transfer_to.get_untracked() }).unwrap_or_default())>"Transfer"</button>
+                    on:click=move |_| {
+                        let choice = transfer_to.get_untracked();
+                        let body = match choice.split_once(':') {
+                            Some(("agent", id)) => Transfer { team: None, agent: Some(id.to_string()) },
+                            Some((_, id)) => Transfer { team: Some(id.to_string()), agent: None },
+                            None => return,
+                        };
+                        transfer("transfer", serde_json::to_string(&body).unwrap_or_default())
+                    }>"Transfer"</button>
             </section>
             {move || (state() == ConversationState::Resolved).then(|| {
                 let wants = packet.with_untracked(|p| p.as_ref().map(|v| v.packet.summary.wants.clone())).unwrap_or_default();

@@ -110,6 +110,8 @@ fn Desk(session: AgentSession, signed_out: RwSignal<Option<AgentSession>>) -> im
     };
     let name = session.agent.name.clone();
     let is_admin = session.agent.admin;
+    // Who "I" am, for views that leave me out (e.g. transfer targets).
+    provide_context(session.agent.clone());
     view! {
         <div class="desk">
             <header class="desk-header">
@@ -301,7 +303,7 @@ fn Inbox(site: String) -> impl IntoView {
             </aside>
             <section class="conversation-pane" aria-label="Conversation">
                 {move || match selected.get() {
-                    Some(id) => view! { <ConversationPane id=id on_changed=on_changed/> }.into_any(),
+                    Some(id) => view! { <ConversationPane id=id on_changed=on_changed colleagues=agents/> }.into_any(),
                     None => view! { <p class="empty">"Choose a conversation from the queue."</p> }.into_any(),
                 }}
             </section>

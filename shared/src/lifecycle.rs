@@ -116,6 +116,16 @@ pub fn transfer(state: ConversationState) -> Result<ConversationState, Refusal> 
     }
 }
 
+/// An agent hands the conversation to a named colleague: they take it over
+/// at once, from the queue or from the agent who had it.
+pub fn transfer_to_person(state: ConversationState) -> Result<ConversationState, Refusal> {
+    match state {
+        WaitingForPerson | WithPerson => Ok(WithPerson),
+        Resolved => Err(Refusal::Resolved),
+        Bot => Err(Refusal::NotWaiting),
+    }
+}
+
 /// An agent resolves: from any open state (a waiting visitor whose question
 /// was answered by e-mail can be closed too), never twice.
 pub fn resolve(state: ConversationState) -> Result<ConversationState, Refusal> {
@@ -144,6 +154,15 @@ mod tests {
     use super::*;
 
     const OPEN: Availability = Availability::Open { agents_online: 2 };
+
+    #[test]
+    fn a_transfer_to_a_colleague_puts_them_in_the_conversation_unless_it_is_closed_or_with_the_ai()
+    {
+        assert_eq!(transfer_to_person(WaitingForPerson), Ok(WithPerson));
+        assert_eq!(transfer_to_person(WithPerson), Ok(WithPerson));
+        assert_eq!(transfer_to_person(Resolved), Err(Refusal::Resolved));
+        assert_eq!(transfer_to_person(Bot), Err(Refusal::NotWaiting));
+    }
 
     #[test]
     fn the_person_button_pressed_twice_queues_once() {

@@ -69,12 +69,36 @@ pub struct FollowUp {
     pub visitor_secret: String,
 }
 
-/// `POST /api/v1/agent/conversations/{id}/transfer`.
+/// `POST /api/v1/agent/conversations/{id}/transfer`: to another team
+/// (`{"team": id}`: it waits again, for that team) or to a colleague
+/// (`{"agent": id}`: they take it over at once).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Transfer {
     /// The team id to hand the conversation to.
-    pub team: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
+    /// The agent id to hand the conversation to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<String>,
+}
+
+/// Where a [`Transfer`] goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransferTo<'a> {
+    Team(&'a str),
+    Agent(&'a str),
+}
+
+impl Transfer {
+    /// Exactly one of team and agent.
+    pub fn target(&self) -> Result<TransferTo<'_>, &'static str> {
+        match (&self.team, &self.agent) {
+            (Some(team), None) => Ok(TransferTo::Team(team)),
+            (None, Some(agent)) => Ok(TransferTo::Agent(agent)),
+            _ => Err("A transfer names a team or an agent, not both."),
+        }
+    }
 }
 
 /// `GET /api/v1/agent/conversations/{id}/suggestions`: FAQ entries that
@@ -219,6 +243,7 @@ pub struct QueueItem {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgentPresence {
+    pub id: String,
     pub name: String,
     pub teams: Vec<String>,
     pub status: PresenceStatus,
@@ -667,6 +692,19 @@ fn truncate(s: &str, max_chars: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_transfer_names_a_team_or_an_agent_but_not_both_or_neither() {
+        let t = |json: &str| serde_json::from_str::<Transfer>(json).unwrap();
+        assert_eq!(
+            t(r#"{"team":"billing"}"#).target(),
+            Ok(TransferTo::Team("billing"))
+        );
+        assert_eq!(t(r#"{"agent":"a1"}"#).target(), Ok(TransferTo::Agent("a1")));
+        assert!(t(r#"{"team":"billing","agent":"a1"}"#).target().is_err());
+        assert!(t("{}").target().is_err());
+        assert!(serde_json::from_str::<Transfer>(r#"{"person":"a1"}"#).is_err());
+    }
     use super::*;
 
     #[test]

@@ -918,3 +918,84 @@ async fn frames_take_effect_in_the_order_they_were_sent_even_while_the_faq_loads
         "{first:?}"
     );
 }
+
+#[tokio::test]
+async fn an_agent_transfers_to_a_named_colleague_who_takes_over_at_once() {
+    let edge = Edge::shared();
+    let anna = edge.anna();
+    let ben = edge.login("ben@example.test", "ben-test-password");
+    let (visitor, mut v) = visitor_on(edge, "demo").await;
+    send(&mut v, &ClientFrame::RequestPerson {}).await;
+    event_where(&mut v, |b| is_state(b, ConversationState::WaitingForPerson)).await;
+    let id = &visitor.conversation_id;
+    let path = format!("/api/v1/agent/conversations/{id}/transfer");
+
+    let both = edge.agent_post_json(&ben, &path, r#"{"team":"billing","agent":"x"}"#);
+    assert_eq!((both.status, both.code().as_str()), (400, "malformed"));
+    let nobody = edge.agent_post_json(&ben, &path, r#"{"agent":"no-such-agent"}"#);
+    assert_eq!(
+        (nobody.status, nobody.code().as_str()),
+        (404, "not_found"),
+        "{}",
+        nobody.body
+    );
+
+    assert_eq!(
+        edge.agent_post(&ben, &format!("/api/v1/agent/conversations/{id}/claim"))
+            .status,
+        204
+    );
+    event_where(&mut v, |b| is_state(b, ConversationState::WithPerson)).await;
+    let to_anna = format!(r#"{{"agent":"{}"}}"#, anna.session.agent.id);
+    let moved = edge.agent_post_json(&ben, &path, &to_anna);
+    assert_eq!(moved.status, 204, "{}", moved.body);
+
+    // The visitor is told who is here now.
+    let joined = event_where(&mut v, |b| is_state(b, ConversationState::WithPerson)).await;
+    assert!(
+        matches!(joined.body, EventBody::State { agent: Some(ref a), .. } if a == "Anna"),
+        "{joined:?}"
+    );
+    // Ben no longer has it; Anna does, with the reason in the packet.
+    let again = edge.agent_post_json(&ben, &path, &to_anna);
+    assert_eq!(
+        (again.status, again.code().as_str()),
+        (409, "already_claimed"),
+        "{}",
+        again.body
+    );
+    let view: HandoffView = edge
+        .agent_get(&anna, &format!("/api/v1/agent/conversations/{id}"))
+        .json();
+    assert!(
+        view.packet
+            .reasons
+            .iter()
+            .any(|r| r == "transferred by Ben to Anna"),
+        "{:?}",
+        view.packet.reasons
+    );
+    let mine: Vec<shared::protocol::ConversationRef> = eventually_json(edge, &anna, id).await;
+    assert!(mine.iter().any(|c| &c.conversation_id == id));
+    let to_self = edge.agent_post_json(&anna, &path, &to_anna);
+    assert_eq!(to_self.code().as_str(), "wrong_state", "{}", to_self.body);
+}
+
+/// Anna's "mine" list once it holds the conversation (the inbox learns of
+/// a transfer a moment after the conversation stored it).
+async fn eventually_json(
+    edge: &Edge,
+    agent: &tests::Agent,
+    id: &str,
+) -> Vec<shared::protocol::ConversationRef> {
+    for _ in 0..50 {
+        let mine: Vec<shared::protocol::ConversationRef> = edge
+            .agent_get(agent, "/api/v1/agent/sites/demo/mine")
+            .json();
+        if mine.iter().any(|c| c.conversation_id == id) {
+            return mine;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{id} never reached Anna's list");
+}
