@@ -56,6 +56,9 @@ pub struct Init {
     /// The visitor's previous conversation, proven with its secret.
     #[serde(default)]
     pub follows: Option<String>,
+    /// Cleaned by the worker.
+    #[serde(default)]
+    pub visitor_name: Option<String>,
 }
 
 /// Who is on the other end of a socket; kept in the socket's attachment so
@@ -183,6 +186,7 @@ struct MetaRow {
     disclosure_version: Option<i64>,
     follows: Option<String>,
     kb_version: Option<i64>,
+    visitor_name: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -218,6 +222,7 @@ struct JsonRow {
 const MIGRATIONS: &[&str] = &[
     "ALTER TABLE meta ADD COLUMN follows TEXT",
     "ALTER TABLE meta ADD COLUMN kb_version INTEGER",
+    "ALTER TABLE meta ADD COLUMN visitor_name TEXT",
 ];
 
 impl DurableObject for Conversation {
@@ -408,7 +413,7 @@ impl Conversation {
         let rows: Vec<MetaRow> = self
             .sql()
             .exec(
-                "SELECT conversation_id, site, locale, page_url, secret_hash, created_ms, disclosure_version, follows, kb_version FROM meta WHERE id = 1",
+                "SELECT conversation_id, site, locale, page_url, secret_hash, created_ms, disclosure_version, follows, kb_version, visitor_name FROM meta WHERE id = 1",
                 None,
             )?
             .to_array()?;
@@ -469,8 +474,8 @@ impl Conversation {
         }
         let now = now_ms();
         self.sql().exec(
-            "INSERT INTO meta (id, conversation_id, site, locale, page_url, secret_hash, created_ms, disclosure_version, follows, kb_version)
-             VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO meta (id, conversation_id, site, locale, page_url, secret_hash, created_ms, disclosure_version, follows, kb_version, visitor_name)
+             VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             vec![
                 init.conversation_id.clone().into(),
                 init.site.clone().into(),
@@ -481,6 +486,7 @@ impl Conversation {
                 init.disclosure_version.map(i64::from).into(),
                 init.follows.into(),
                 kb_version.into(),
+                init.visitor_name.into(),
             ],
         )?;
         if let Some(keep_ms) = self.site_config(&init.site)?.retention_ms() {
@@ -650,6 +656,7 @@ impl Conversation {
             "created_ms": meta.created_ms,
             "disclosure_version": meta.disclosure_version,
             "follows": meta.follows,
+            "visitor_name": meta.visitor_name,
             "transcript": self.events_after(0, usize::MAX >> 1)?,
             "notes": self.notes()?,
             "handoff": packet,
@@ -997,6 +1004,7 @@ impl Conversation {
             locale: meta.locale.clone(),
             requested_at_ms: now,
             follows: meta.follows.clone(),
+            visitor_name: meta.visitor_name.clone(),
         };
         self.sql().exec(
             "INSERT OR REPLACE INTO handoff (id, packet, requested_ms, team, contact_offered) VALUES (1, ?, ?, ?, ?)",

@@ -652,6 +652,7 @@ impl Inbox {
                 priority: e.base_priority + (now - e.requested_at_ms).max(0) as f32 / 60_000.0,
                 page_url: p.page_url,
                 locale: p.locale,
+                visitor_name: p.visitor_name,
             })
             .collect();
         // One line per agent however many tabs they have open; online wins.

@@ -127,6 +127,10 @@ async fn create_conversation(mut req: Request, env: &Env) -> EdgeResult<Response
         secret_hash: credentials::hash(&visitor_secret),
         disclosure_version: body.disclosure_version,
         follows,
+        visitor_name: body
+            .visitor_name
+            .map(|n| shared::text::clean_name(&n, 60))
+            .filter(|n| !n.is_empty()),
     };
     conversation::init(env, &init).await?;
     let created = ConversationCreated {

@@ -441,6 +441,7 @@ fn Packet(view: HandoffView) -> impl IntoView {
         <section class="packet" aria-label="Hand-off">
             <h2 class="wants">{p.summary.wants}</h2>
             <dl>
+                <dt>"Visitor"</dt><dd><bdi class="visitor-name">{p.visitor_name.unwrap_or_else(|| "not named by the site".into())}</bdi></dd>
                 <dt>"Why"</dt><dd><ul class="reasons">{reasons}</ul></dd>
                 <dt>"AI tried"</dt><dd><ul>{tried}</ul></dd>
                 <dt>"Still open"</dt><dd><ul>{open}</ul></dd>

@@ -28,6 +28,9 @@ pub struct HandoffPacket {
     /// The visitor's previous, resolved conversation, if this one follows it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub follows: Option<String>,
+    /// The name the host site gave for the visitor, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visitor_name: Option<String>,
 }
 
 /// A short extractive summary: the visitor's own words and the AI's

@@ -60,6 +60,10 @@ pub struct CreateConversation {
     /// see the link; an unprovable one is dropped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub follows: Option<FollowUp>,
+    /// The visitor's name, when the host site knows it (the script tag's
+    /// `data-visitor-name`). Only ever shown as text, beside a "visitor" label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visitor_name: Option<String>,
 }
 
 /// A link to the visitor's previous conversation.
@@ -239,6 +243,9 @@ pub struct QueueItem {
     pub page_url: Option<String>,
     #[serde(default)]
     pub locale: Option<String>,
+    /// The name the host site gave for the visitor, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visitor_name: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -316,9 +316,25 @@ impl Edge {
     }
 
     pub fn new_visitor_on(&self, site: &str) -> Visitor {
-        let body = format!(
-            r#"{{"site":"{site}","locale":"en","page_url":"https://shop.example/prices","disclosure_version":1}}"#
-        );
+        self.create_visitor(&serde_json::json!({
+            "site": site,
+            "locale": "en",
+            "page_url": "https://shop.example/prices",
+            "disclosure_version": 1,
+        }))
+    }
+
+    /// A visitor whose name the host site gave (`data-visitor-name`).
+    pub fn new_named_visitor(&self, name: &str) -> Visitor {
+        self.create_visitor(&serde_json::json!({
+            "site": "demo",
+            "locale": "en",
+            "visitor_name": name,
+        }))
+    }
+
+    fn create_visitor(&self, body: &serde_json::Value) -> Visitor {
+        let body = body.to_string();
         let answer = post(&format!("{}/api/v1/conversations", self.base()), &body, &[]);
         assert_eq!(answer.status, 201, "create conversation: {}", answer.body);
         let created: shared::protocol::ConversationCreated = answer.json();

@@ -350,7 +350,8 @@ async fn an_agent_takes_a_hand_off_in_the_panel_and_the_visitor_sees_a_person() 
 async fn markup_from_a_visitor_is_text_in_the_panel_and_never_runs() {
     let edge = Edge::shared();
     let anna = edge.anna();
-    let visitor = edge.new_visitor();
+    let hostile_name = "<script>document.title='pwned'</script>";
+    let visitor = edge.new_named_visitor(hostile_name);
     let mut socket = edge.connect(&visitor).await;
     let hostile =
         "<img src=x onerror=\"document.title='pwned'\"><script>document.title='pwned'</script>";
@@ -397,11 +398,22 @@ async fn markup_from_a_visitor_is_text_in_the_panel_and_never_runs() {
             .then_some(())
     })
     .await;
+    let names = texts(&agent, ".packet .visitor-name").await;
+    assert_eq!(names, vec![hostile_name.to_string()], "the name, as text");
+    let in_queue = texts(&agent, ".queue-item .visitor-name").await;
+    assert!(in_queue.iter().any(|n| n == hostile_name), "{in_queue:?}");
     let title = agent.title().await.expect("title");
     assert_eq!(title, "Agent panel", "no script ran");
     assert!(
         agent.find(Locator::Css(".transcript img")).await.is_err(),
         "no element was made from the text"
+    );
+    assert!(
+        agent
+            .find(Locator::Css(".packet script, .queue script"))
+            .await
+            .is_err(),
+        "no element was made from the name"
     );
     agent.close().await.ok();
 }

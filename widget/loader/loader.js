@@ -19,7 +19,8 @@
     assistantName: /^[^<>]{1,40}$/,
     locale: /^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/,
     open: /^(true|false)$/,
-    privacyUrl: /^(https:\/\/|\/)[^\s<>"]{0,300}$/
+    privacyUrl: /^(https:\/\/|\/)[^\s<>"]{0,300}$/,
+    visitorName: /^.{1,60}$/
   };
   var opt = {};
   Object.keys(data).forEach(function (key) {
@@ -77,6 +78,7 @@
       if (opt.greeting) q.set("greeting", opt.greeting);
       if (opt.assistantName) q.set("name", opt.assistantName);
       if (opt.privacyUrl) q.set("privacy", opt.privacyUrl);
+      if (opt.visitorName) q.set("visitor", opt.visitorName);
       frame = document.createElement("iframe");
       frame.title = "Chat";
       frame.allow = "clipboard-write";

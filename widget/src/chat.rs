@@ -33,6 +33,8 @@ pub struct Place {
     pub site: String,
     pub locale: Option<String>,
     pub page_url: Option<String>,
+    /// The visitor's name, if the host site gave one.
+    pub visitor_name: Option<String>,
 }
 
 /// Everything the visitor sees of the conversation, as one value: the
@@ -369,6 +371,7 @@ impl Chat {
                     locale: place.locale.clone(),
                     page_url: place.page_url.clone(),
                     disclosure_version: Some(shared::disclosure::DISCLOSURE_VERSION),
+                    visitor_name: place.visitor_name.clone(),
                     follows: self.inner.follows.borrow().as_ref().map(|s| FollowUp {
                         conversation_id: s.conversation_id.clone(),
                         visitor_secret: s.secret.clone(),

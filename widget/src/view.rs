@@ -50,6 +50,7 @@ impl Options {
                 site,
                 locale,
                 page_url: get("page"),
+                visitor_name: get("visitor").map(|n| n.chars().take(60).collect()),
             },
             colour: get("color").and_then(|c| colour::parse_hex(&c)),
             privacy_url: get("privacy"),
