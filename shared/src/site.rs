@@ -18,6 +18,125 @@ pub struct SiteConfig {
     /// the edge. Unset keeps conversations until someone erases them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retention_days: Option<f64>,
+    /// How the widget looks where the script tag does not say.
+    #[serde(default)]
+    pub branding: Branding,
+}
+
+/// The widget's look, as admins set it in the panel (or `SITES`). The
+/// script tag's own `data-` attributes win over these.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Branding {
+    /// `#rrggbb`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub colour: Option<String>,
+    /// `left` or `right`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub greeting: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assistant_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub launcher_label: Option<String>,
+}
+
+impl Branding {
+    fn validate(&self) -> Result<(), String> {
+        if let Some(c) = &self.colour {
+            if crate::colour::parse_hex(c).is_none() {
+                return Err(format!(
+                    "branding.colour: `{c}` is not a colour like #1d4ed8"
+                ));
+            }
+        }
+        if let Some(p) = &self.position {
+            if p != "left" && p != "right" {
+                return Err(format!("branding.position: `{p}` is not left or right"));
+            }
+        }
+        let lengths = [
+            ("greeting", &self.greeting, 300),
+            ("assistant_name", &self.assistant_name, 40),
+            ("launcher_label", &self.launcher_label, 40),
+        ];
+        for (field, text, max) in lengths {
+            if text.as_ref().is_some_and(|t| t.chars().count() > max) {
+                return Err(format!("branding.{field}: at most {max} characters"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What admins change in the panel, stored per site by the edge. Each field
+/// that is set replaces the deployed `SITES` value for conversations started
+/// after it is saved; no redeploy.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SiteSettings {
+    pub branding: Branding,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub embed_origins: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claim_timeout_s: Option<u32>,
+    /// Teams with their time zones and business hours.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub teams: Option<Vec<Team>>,
+}
+
+/// Longest claim time-out an admin may set (an hour), and the shortest.
+pub const CLAIM_TIMEOUT_S: std::ops::RangeInclusive<u32> = 10..=3600;
+
+impl SiteConfig {
+    /// This site with `settings` applied, checked as a whole (a route or
+    /// default team must still name a team that exists).
+    pub fn with_settings(&self, settings: &SiteSettings) -> Result<SiteConfig, String> {
+        settings.branding.validate()?;
+        let mut site = self.clone();
+        let b = &settings.branding;
+        let base = &mut site.branding;
+        for (to, from) in [
+            (&mut base.colour, &b.colour),
+            (&mut base.position, &b.position),
+            (&mut base.greeting, &b.greeting),
+            (&mut base.assistant_name, &b.assistant_name),
+            (&mut base.launcher_label, &b.launcher_label),
+        ] {
+            if from.is_some() {
+                to.clone_from(from);
+            }
+        }
+        if let Some(origins) = &settings.embed_origins {
+            if let Some(bad) = origins.iter().find(|o| !is_valid_frame_source(o)) {
+                return Err(format!(
+                    "embed_origins: `{bad}` is not an origin like https://example.com or 'self'"
+                ));
+            }
+            site.embed_origins.clone_from(origins);
+        }
+        if let Some(t) = settings.claim_timeout_s {
+            if !CLAIM_TIMEOUT_S.contains(&t) {
+                return Err(format!(
+                    "claim_timeout_s: from {} to {} seconds",
+                    CLAIM_TIMEOUT_S.start(),
+                    CLAIM_TIMEOUT_S.end()
+                ));
+            }
+            site.handoff.claim_timeout_s = t;
+        }
+        if let Some(teams) = &settings.teams {
+            let mut ids: Vec<&str> = teams.iter().map(|t| t.id.as_str()).collect();
+            ids.sort_unstable();
+            if ids.windows(2).any(|w| w[0] == w[1]) {
+                return Err("teams: two teams have the same id".into());
+            }
+            site.handoff.teams.clone_from(teams);
+        }
+        site.handoff.validate()?;
+        Ok(site)
+    }
 }
 
 impl SiteConfig {
@@ -146,6 +265,74 @@ fn is_valid_frame_source(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn demo() -> SiteConfig {
+        SiteConfig {
+            embed_origins: vec!["'self'".into()],
+            handoff: HandoffConfig::default(),
+            retention_days: None,
+            branding: Branding::default(),
+        }
+    }
+
+    #[test]
+    fn saved_settings_replace_only_what_they_set() {
+        let settings: SiteSettings = serde_json::from_str(
+            r##"{"branding":{"colour":"#0b5d3b","greeting":"Hi!"},"claim_timeout_s":60,
+                "embed_origins":["https://shop.example"]}"##,
+        )
+        .unwrap();
+        let site = demo().with_settings(&settings).unwrap();
+        assert_eq!(site.branding.colour.as_deref(), Some("#0b5d3b"));
+        assert_eq!(site.branding.greeting.as_deref(), Some("Hi!"));
+        assert_eq!(site.branding.assistant_name, None);
+        assert_eq!(site.handoff.claim_timeout_s, 60);
+        assert_eq!(site.embed_origins, vec!["https://shop.example".to_string()]);
+        assert_eq!(site.handoff.teams, demo().handoff.teams, "teams untouched");
+        assert_eq!(
+            demo().with_settings(&SiteSettings::default()).unwrap(),
+            demo()
+        );
+    }
+
+    #[test]
+    fn settings_that_would_break_the_site_are_refused_with_the_field_named() {
+        let refused = |json: &str| {
+            let s: SiteSettings = serde_json::from_str(json).unwrap();
+            demo().with_settings(&s).unwrap_err()
+        };
+        assert!(refused(r#"{"branding":{"colour":"red"}}"#).starts_with("branding.colour"));
+        assert!(refused(r#"{"branding":{"position":"top"}}"#).starts_with("branding.position"));
+        assert!(
+            refused(r#"{"embed_origins":["javascript:alert(1)"]}"#).starts_with("embed_origins")
+        );
+        assert!(
+            refused(r#"{"embed_origins":["https://a.example; script-src *"]}"#)
+                .starts_with("embed_origins")
+        );
+        assert!(refused(r#"{"claim_timeout_s":0}"#).starts_with("claim_timeout_s"));
+        assert!(refused(r#"{"teams":[]}"#).contains("at least one team"));
+        assert!(
+            refused(r#"{"teams":[{"id":"a","name":"A"},{"id":"a","name":"B"}]}"#)
+                .contains("same id")
+        );
+        assert!(
+            refused(r#"{"teams":[{"id":"a","name":"A","hours":{"mon":"9 to 5"}}]}"#)
+                .contains("08:00-18:00")
+        );
+        let mut routed = demo();
+        routed
+            .handoff
+            .routes
+            .insert("refund".into(), "support".into());
+        let s: SiteSettings =
+            serde_json::from_str(r#"{"teams":[{"id":"sales","name":"Sales"}]}"#).unwrap();
+        assert!(routed
+            .with_settings(&s)
+            .unwrap_err()
+            .contains("no team `support`"));
+        assert!(serde_json::from_str::<SiteSettings>(r#"{"admin":true}"#).is_err());
+    }
 
     #[test]
     fn sites_parse_with_origins() {
