@@ -12,7 +12,7 @@ use crate::{conversation, inbox, require_method};
 use shared::protocol::{
     parse_conversation_id, AgentSession, ErrorCode, LoginRequest, TransferTo, MAX_BODY_BYTES,
 };
-use shared::site::is_valid_site_id;
+use shared::site::{is_valid_site_id, SiteSettings, SiteSettingsView};
 use worker::{Env, Headers, Method, Request, RequestInit, Response, Stub};
 
 const COOKIE: &str = "agent_session";
@@ -112,8 +112,40 @@ pub async fn route(mut req: Request, env: &Env, rest: &[&str]) -> EdgeResult<Res
                 _ => Err(EdgeError::new(ErrorCode::NotFound, "Nothing here.")),
             }
         }
+        ["sites", site, "settings"] => {
+            let base = crate::load_site_config(env, site)?;
+            let settings = match req.method() {
+                Method::Get => inbox::call(env, site, &InboxCall::Settings).await?,
+                Method::Post => {
+                    if !session.agent.admin {
+                        return Err(EdgeError::new(
+                            ErrorCode::AdminOnly,
+                            "Only an admin can change the site's settings.",
+                        ));
+                    }
+                    let settings: SiteSettings = http::read_json(&mut req, MAX_BODY_BYTES).await?;
+                    base.with_settings(&settings)
+                        .map_err(|e| EdgeError::new(ErrorCode::Malformed, e))?;
+                    let save = InboxCall::SaveSettings {
+                        settings: settings.clone(),
+                        by: session.agent.name.clone(),
+                    };
+                    inbox::call::<serde_json::Value>(env, site, &save).await?;
+                    settings
+                }
+                _ => return Err(EdgeError::new(ErrorCode::MethodNotAllowed, "GET or POST.")),
+            };
+            let effective = base.with_settings(&settings).unwrap_or(base);
+            http::json_response(
+                &SiteSettingsView {
+                    settings,
+                    effective,
+                },
+                200,
+            )
+        }
         ["sites", site, "canned", rest @ ..] => {
-            let config = crate::load_site_config(env, site)?;
+            let config = crate::effective_site_config(env, site).await?;
             let call = match (req.method(), rest) {
                 (Method::Get, []) => {
                     let url = req.url()?;
@@ -153,8 +185,9 @@ pub async fn route(mut req: Request, env: &Env, rest: &[&str]) -> EdgeResult<Res
             if !is_valid_site_id(site) {
                 return Err(EdgeError::new(ErrorCode::UnknownSite, "Unknown site."));
             }
-            let config = crate::load_site_config(env, site)?;
+            crate::load_site_config(env, site)?;
             if *what == "teams" {
+                let config = crate::effective_site_config(env, site).await?;
                 return http::json_response(&config.handoff.teams, 200);
             }
             if *what == "mine" || *what == "resolved" {

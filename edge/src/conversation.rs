@@ -59,6 +59,11 @@ pub struct Init {
     /// Cleaned by the worker.
     #[serde(default)]
     pub visitor_name: Option<String>,
+    /// The site's config when the conversation started (deployed config
+    /// plus saved settings): it keeps it, so a later change of settings
+    /// applies to new conversations only.
+    #[serde(default)]
+    pub config: Option<SiteConfig>,
 }
 
 /// Who is on the other end of a socket; kept in the socket's attachment so
@@ -187,6 +192,7 @@ struct MetaRow {
     follows: Option<String>,
     kb_version: Option<i64>,
     visitor_name: Option<String>,
+    config: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -223,6 +229,7 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE meta ADD COLUMN follows TEXT",
     "ALTER TABLE meta ADD COLUMN kb_version INTEGER",
     "ALTER TABLE meta ADD COLUMN visitor_name TEXT",
+    "ALTER TABLE meta ADD COLUMN config TEXT",
 ];
 
 impl DurableObject for Conversation {
@@ -413,7 +420,7 @@ impl Conversation {
         let rows: Vec<MetaRow> = self
             .sql()
             .exec(
-                "SELECT conversation_id, site, locale, page_url, secret_hash, created_ms, disclosure_version, follows, kb_version, visitor_name FROM meta WHERE id = 1",
+                "SELECT conversation_id, site, locale, page_url, secret_hash, created_ms, disclosure_version, follows, kb_version, visitor_name, config FROM meta WHERE id = 1",
                 None,
             )?
             .to_array()?;
@@ -424,8 +431,14 @@ impl Conversation {
         self.meta()?.ok_or_else(EdgeError::not_found)
     }
 
+    /// The site's config as it was when this conversation started;
+    /// conversations from before settings existed use the deployed one.
     fn site_config(&self, site: &str) -> EdgeResult<SiteConfig> {
-        crate::load_site_config(&self.env, site)
+        let kept = self.meta()?.and_then(|m| m.config);
+        match kept.and_then(|json| serde_json::from_str(&json).ok()) {
+            Some(config) => Ok(config),
+            None => crate::load_site_config(&self.env, site),
+        }
     }
 
     fn handoff(&self) -> EdgeResult<Option<HandoffRow>> {
@@ -474,8 +487,8 @@ impl Conversation {
         }
         let now = now_ms();
         self.sql().exec(
-            "INSERT INTO meta (id, conversation_id, site, locale, page_url, secret_hash, created_ms, disclosure_version, follows, kb_version, visitor_name)
-             VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO meta (id, conversation_id, site, locale, page_url, secret_hash, created_ms, disclosure_version, follows, kb_version, visitor_name, config)
+             VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             vec![
                 init.conversation_id.clone().into(),
                 init.site.clone().into(),
@@ -487,6 +500,7 @@ impl Conversation {
                 init.follows.into(),
                 kb_version.into(),
                 init.visitor_name.into(),
+                init.config.as_ref().map(serde_json::to_string).transpose()?.into(),
             ],
         )?;
         if let Some(keep_ms) = self.site_config(&init.site)?.retention_ms() {

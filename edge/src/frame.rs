@@ -4,7 +4,7 @@
 //! own origins may embed it (`frame-ancestors`).
 
 use crate::error::EdgeResult;
-use shared::site::SiteConfig;
+use shared::site::{Branding, SiteConfig};
 use worker::{Headers, Response};
 
 /// Counted in the widget's download by `cargo xtask size`.
@@ -27,5 +27,37 @@ pub fn serve(site: &SiteConfig) -> EdgeResult<Response> {
     headers.set("referrer-policy", "no-referrer")?;
     headers.set("x-content-type-options", "nosniff")?;
     headers.set("cache-control", "no-cache")?;
-    Ok(Response::ok(FRAME_HTML)?.with_headers(headers))
+    Ok(Response::ok(with_branding(FRAME_HTML, &site.branding))?.with_headers(headers))
+}
+
+/// The site's saved look as `<meta name="chat-…">` tags the widget reads
+/// where the script tag said nothing. Values are escaped for an attribute.
+fn with_branding(html: &str, b: &Branding) -> String {
+    let mut tags = String::new();
+    for (name, value) in [
+        ("color", &b.colour),
+        ("greeting", &b.greeting),
+        ("name", &b.assistant_name),
+    ] {
+        if let Some(value) = value {
+            tags.push_str(&format!(
+                "<meta name=\"chat-{name}\" content=\"{}\">",
+                attribute_text(value)
+            ));
+        }
+    }
+    html.replacen("</head>", &format!("{tags}</head>"), 1)
+}
+
+fn attribute_text(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '&' => "&amp;".into(),
+            '"' => "&quot;".into(),
+            '\'' => "&#39;".into(),
+            '<' => "&lt;".into(),
+            '>' => "&gt;".into(),
+            c => c.to_string(),
+        })
+        .collect()
 }

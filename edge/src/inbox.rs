@@ -98,6 +98,13 @@ pub enum InboxCall {
     RemoveCanned {
         id: u64,
     },
+    /// The site's saved settings (empty if never saved).
+    Settings,
+    /// An admin saves the site's settings (checked by the worker first).
+    SaveSettings {
+        settings: shared::site::SiteSettings,
+        by: String,
+    },
 }
 
 /// One version of a site's knowledge base, without its text.
@@ -160,6 +167,11 @@ pub struct Inbox {
 }
 
 const SCHEMA: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS settings (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        json TEXT NOT NULL,
+        updated_ms INTEGER NOT NULL,
+        updated_by TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS queue (
         conversation_id TEXT PRIMARY KEY,
         entry TEXT NOT NULL,
@@ -499,6 +511,31 @@ impl Inbox {
                         .map(|r| r.conversation_id)
                         .collect::<Vec<_>>(),
                 )?
+            }
+            InboxCall::Settings => {
+                #[derive(Deserialize)]
+                struct Row {
+                    json: String,
+                }
+                let rows: Vec<Row> = self
+                    .sql()
+                    .exec("SELECT json FROM settings WHERE id = 1", None)?
+                    .to_array()?;
+                match rows.first() {
+                    Some(row) => serde_json::from_str(&row.json)?,
+                    None => serde_json::to_value(shared::site::SiteSettings::default())?,
+                }
+            }
+            InboxCall::SaveSettings { settings, by } => {
+                self.sql().exec(
+                    "INSERT OR REPLACE INTO settings (id, json, updated_ms, updated_by) VALUES (1, ?, ?, ?)",
+                    vec![
+                        serde_json::to_string(&settings)?.into(),
+                        now_ms().into(),
+                        by.into(),
+                    ],
+                )?;
+                serde_json::json!({})
             }
             InboxCall::KnowledgeVersion { site } => {
                 serde_json::json!({ "version": self.knowledge_head(&site)?.0 })

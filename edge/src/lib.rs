@@ -38,7 +38,7 @@ async fn route(req: Request, env: &Env) -> EdgeResult<Response> {
     let path = req.path();
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     match segments.as_slice() {
-        ["chat", site] => frame::serve(&load_site_config(env, site)?),
+        ["chat", site] => frame::serve(&effective_site_config(env, site).await?),
         ["api", "v1", "conversations"] => {
             require_method(&req, Method::Post)?;
             create_conversation(req, env).await
@@ -107,12 +107,29 @@ pub(crate) fn load_site_config(env: &Env, site: &str) -> EdgeResult<shared::site
         .ok_or_else(|| EdgeError::new(ErrorCode::UnknownSite, "Unknown site."))
 }
 
+/// The site as new conversations get it: the deployed `SITES` entry with
+/// the settings admins saved in the panel (kept in the site's inbox).
+pub(crate) async fn effective_site_config(
+    env: &Env,
+    site: &str,
+) -> EdgeResult<shared::site::SiteConfig> {
+    let base = load_site_config(env, site)?;
+    let settings: shared::site::SiteSettings =
+        inbox::call(env, site, &inbox::InboxCall::Settings).await?;
+    // Saved settings were checked against the config of their day; if a
+    // redeploy made them invalid since, the deployed config stands.
+    Ok(base.with_settings(&settings).unwrap_or_else(|e| {
+        worker::console_error!("site {site}: saved settings no longer apply: {e}");
+        base
+    }))
+}
+
 /// A visitor opened the chat: the edge makes the conversation id and the
 /// visitor's secret, and the Durable Object keeps only the secret's hash.
 async fn create_conversation(mut req: Request, env: &Env) -> EdgeResult<Response> {
     http::require_same_origin(&req)?;
     let body: CreateConversation = http::read_json(&mut req, MAX_BODY_BYTES).await?;
-    load_site_config(env, &body.site)?;
+    let config = effective_site_config(env, &body.site).await?;
     let follows = match &body.follows {
         Some(f) => conversation::proven_follow_up(env, &body.site, f).await,
         None => None,
@@ -131,6 +148,7 @@ async fn create_conversation(mut req: Request, env: &Env) -> EdgeResult<Response
             .visitor_name
             .map(|n| shared::text::clean_name(&n, 60))
             .filter(|n| !n.is_empty()),
+        config: Some(config),
     };
     conversation::init(env, &init).await?;
     let created = ConversationCreated {

@@ -86,6 +86,14 @@ pub struct SiteSettings {
     pub teams: Option<Vec<Team>>,
 }
 
+/// `GET|POST /api/v1/agent/sites/{site}/settings`: what is saved, and the
+/// site as new conversations get it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SiteSettingsView {
+    pub settings: SiteSettings,
+    pub effective: SiteConfig,
+}
+
 /// Longest claim time-out an admin may set (an hour), and the shortest.
 pub const CLAIM_TIMEOUT_S: std::ops::RangeInclusive<u32> = 10..=3600;
 

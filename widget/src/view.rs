@@ -35,7 +35,21 @@ impl Options {
             .trim_end_matches('/')
             .to_string();
         let query = web_sys::UrlSearchParams::new_with_str(&location.search().ok()?).ok()?;
-        let get = |key: &str| query.get(key).filter(|v| !v.is_empty());
+        // The script tag's options, else what the site's admins saved (the
+        // edge puts those in the frame page as `<meta name="chat-…">`).
+        let saved = |key: &str| {
+            web_sys::window()?
+                .document()?
+                .query_selector(&format!("meta[name=chat-{key}]"))
+                .ok()??
+                .get_attribute("content")
+        };
+        let get = |key: &str| {
+            query
+                .get(key)
+                .or_else(|| saved(key))
+                .filter(|v| !v.is_empty())
+        };
         let locale = get("lang");
         let assistant_name = get("name")
             .map(|n| shared::text::clean_name(&n, 40))
