@@ -11,11 +11,17 @@ use worker::{Headers, Response};
 const FRAME_HTML: &str = include_str!("frame.html");
 
 pub fn serve(site: &SiteConfig) -> EdgeResult<Response> {
-    let ancestors = if site.embed_origins.is_empty() {
-        "'none'".to_string()
-    } else {
-        site.embed_origins.join(" ")
-    };
+    // The edge's own pages (the panel's preview, the demo) may always
+    // show the frame.
+    let ancestors = std::iter::once("'self'")
+        .chain(
+            site.embed_origins
+                .iter()
+                .map(String::as_str)
+                .filter(|o| *o != "'self'"),
+        )
+        .collect::<Vec<_>>()
+        .join(" ");
     let csp = format!(
         "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
          connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; \

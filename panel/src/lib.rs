@@ -11,6 +11,7 @@ mod json;
 mod live;
 mod metrics;
 mod privacy;
+mod settings;
 mod view;
 
 use wasm_bindgen::prelude::*;

@@ -7,6 +7,7 @@ use crate::conversation::ConversationPane;
 use crate::live::Live;
 use crate::metrics::MetricsPage;
 use crate::privacy::PrivacyPage;
+use crate::settings::SettingsPage;
 use leptos::prelude::*;
 use shared::escalation::Mood;
 use shared::protocol::{
@@ -84,6 +85,7 @@ enum Tab {
     Metrics,
     Privacy,
     Agents,
+    Settings,
 }
 
 #[component]
@@ -122,6 +124,7 @@ fn Desk(session: AgentSession, signed_out: RwSignal<Option<AgentSession>>) -> im
                     <button type="button" aria-pressed=move || (tab.get() == Tab::Privacy).to_string() on:click=move |_| tab.set(Tab::Privacy)>"Privacy"</button>
                     {is_admin.then(|| view! {
                         <button type="button" aria-pressed=move || (tab.get() == Tab::Agents).to_string() on:click=move |_| tab.set(Tab::Agents)>"Agents"</button>
+                        <button type="button" aria-pressed=move || (tab.get() == Tab::Settings).to_string() on:click=move |_| tab.set(Tab::Settings)>"Settings"</button>
                     })}
                 </nav>
                 <label class="site-pick">"Site "
@@ -137,6 +140,7 @@ fn Desk(session: AgentSession, signed_out: RwSignal<Option<AgentSession>>) -> im
                 Tab::Metrics => view! { <MetricsPage site=s/> }.into_any(),
                 Tab::Privacy => view! { <PrivacyPage site=s/> }.into_any(),
                 Tab::Agents => view! { <AgentsPage/> }.into_any(),
+                Tab::Settings => view! { <SettingsPage site=s/> }.into_any(),
             })}
         </div>
     }

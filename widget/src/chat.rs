@@ -25,6 +25,9 @@ pub enum Link {
     /// Not connected on purpose (the conversation was erased); the next
     /// message starts a new one.
     Idle,
+    /// A preview of the branding in the panel: never connects, so it
+    /// creates no conversation.
+    Preview,
 }
 
 /// Where the chat runs, from the frame's address.

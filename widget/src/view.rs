@@ -24,6 +24,8 @@ pub struct Options {
     pub privacy_url: Option<String>,
     /// The site's greeting, shown as the assistant's first line.
     pub greeting: Option<String>,
+    /// Shown in the panel's settings as a preview: not connected.
+    pub preview: bool,
 }
 
 impl Options {
@@ -69,6 +71,7 @@ impl Options {
             colour: get("color").and_then(|c| colour::parse_hex(&c)),
             privacy_url: get("privacy"),
             greeting: get("greeting").map(|g| g.chars().take(300).collect()),
+            preview: get("preview").is_some(),
             assistant_name,
         })
     }
@@ -109,7 +112,11 @@ pub fn App(options: Options) -> impl IntoView {
         }
     }
     let chat = Chat::new(options.place.clone());
-    chat.connect();
+    if options.preview {
+        chat.shown.update(|s| s.link = Link::Preview);
+    } else {
+        chat.connect();
+    }
     let shown = chat.shown;
     let chat = StoredValue::new_local(chat);
     let input = NodeRef::<leptos::html::Textarea>::new();
@@ -183,7 +190,7 @@ pub fn App(options: Options) -> impl IntoView {
         };
         shown.with(|shown| {
             let link = match shown.link {
-                Link::Online => "",
+                Link::Online | Link::Preview => "",
                 Link::Idle => t.deleted,
                 Link::Connecting => t.connecting,
                 Link::Offline => t.offline,

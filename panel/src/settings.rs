@@ -1,0 +1,201 @@
+//! Admins set up a site: the widget's look, where it may be embedded, the
+//! hand-off time-out, teams and business hours. Saved settings apply to
+//! conversations that start afterwards, without a redeploy. Beside the form:
+//! the script tag to paste and a live preview (the real widget frame, in
+//! preview mode, which never creates a conversation).
+
+use crate::api;
+use leptos::prelude::*;
+use shared::site::{Branding, SiteSettings, SiteSettingsView};
+
+#[component]
+pub fn SettingsPage(site: String) -> impl IntoView {
+    let loaded = RwSignal::new(None::<SiteSettingsView>);
+    let problem = RwSignal::new(None::<String>);
+    let saved = RwSignal::new(None::<String>);
+    let path = format!("/api/v1/agent/sites/{site}/settings");
+    {
+        let path = path.clone();
+        leptos::task::spawn_local(async move {
+            match api::get::<SiteSettingsView>(&path).await {
+                Ok(v) => loaded.set(Some(v)),
+                Err(e) => problem.set(Some(e.message)),
+            }
+        });
+    }
+    // What the preview and the script tag show, as the admin types.
+    let look = RwSignal::new(Branding::default());
+    Effect::new(move |_| {
+        if let Some(v) = loaded.get() {
+            look.set(v.effective.branding.clone());
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        saved.set(None);
+        problem.set(None);
+        let Some(form) = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlFormElement>(t).ok())
+        else {
+            return;
+        };
+        let settings = match read_form(&form) {
+            Ok(s) => s,
+            Err(why) => return problem.set(Some(why)),
+        };
+        let body = serde_json::to_string(&settings).unwrap_or_default();
+        let path = path.clone();
+        leptos::task::spawn_local(async move {
+            match api::post(&path, &body).await {
+                Ok(text) => {
+                    if let Some(v) = crate::json::decode::<SiteSettingsView>(&text) {
+                        loaded.set(Some(v));
+                    }
+                    saved.set(Some(
+                        "Saved. Conversations that start from now on use these settings.".into(),
+                    ));
+                }
+                Err(e) => problem.set(Some(e.message)),
+            }
+        });
+    };
+    let on_input = move |ev: leptos::ev::Event| {
+        if let Some(form) = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+            .and_then(|e| e.closest("form").ok().flatten())
+            .and_then(|f| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlFormElement>(f).ok())
+        {
+            if let Ok(s) = read_form(&form) {
+                look.set(s.branding);
+            }
+        }
+    };
+    let site_for_tag = site.clone();
+    let script_tag = move || look.with(|b| script_tag(&site_for_tag, b));
+    let site_for_preview = site.clone();
+    let preview_src = move || look.with(|b| preview_src(&site_for_preview, b));
+
+    view! {
+        <section class="settings" aria-labelledby="settings-title">
+            <h2 id="settings-title">"Site settings"</h2>
+            <p class="problem" role="alert">{move || problem.get()}</p>
+            <p class="saved" role="status">{move || saved.get()}</p>
+            {move || loaded.get().map(|v| {
+                let e = v.effective;
+                let b = e.branding;
+                let teams = serde_json::to_string_pretty(&e.handoff.teams).unwrap_or_default();
+                view! {
+                    <form class="settings-form" on:submit=submit.clone() on:input=on_input>
+                        <fieldset>
+                            <legend>"Widget"</legend>
+                            <label for="s-colour">"Brand colour"</label>
+                            <input id="s-colour" name="colour" type="color" value=b.colour.unwrap_or_else(|| "#1d4ed8".into())/>
+                            <label for="s-position">"Launcher position"</label>
+                            <select id="s-position" name="position">
+                                <option value="right" selected=b.position.as_deref() != Some("left")>"right"</option>
+                                <option value="left" selected=b.position.as_deref() == Some("left")>"left"</option>
+                            </select>
+                            <label for="s-label">"Launcher label"</label>
+                            <input id="s-label" name="launcher_label" maxlength="40" value=b.launcher_label.unwrap_or_default()/>
+                            <label for="s-name">"Assistant name"</label>
+                            <input id="s-name" name="assistant_name" maxlength="40" value=b.assistant_name.unwrap_or_default()/>
+                            <label for="s-greeting">"Greeting"</label>
+                            <textarea id="s-greeting" name="greeting" maxlength="300" rows="2">{b.greeting.unwrap_or_default()}</textarea>
+                        </fieldset>
+                        <fieldset>
+                            <legend>"Hand-off"</legend>
+                            <label for="s-origins">"Sites allowed to show the chat (one origin per line)"</label>
+                            <textarea id="s-origins" name="embed_origins" rows="3">{e.embed_origins.join("\n")}</textarea>
+                            <label for="s-timeout">"Seconds a visitor waits for a person before the e-mail option"</label>
+                            <input id="s-timeout" name="claim_timeout_s" type="number" min="10" max="3600" value=e.handoff.claim_timeout_s.to_string()/>
+                            <label for="s-teams">"Teams and business hours (JSON: id, name, time_zone, hours per weekday like \"mon\": \"09:00-17:00\")"</label>
+                            <textarea id="s-teams" name="teams" rows="10" class="code">{teams}</textarea>
+                        </fieldset>
+                        <button type="submit">"Save settings"</button>
+                    </form>
+                }
+            })}
+            <h3>"Script tag"</h3>
+            <p>"Paste it before the closing body tag of every page that shows the chat. The greeting and the assistant name follow the saved settings."</p>
+            <pre class="script-tag"><code>{script_tag}</code></pre>
+            <h3>"Preview"</h3>
+            <iframe class="preview" title="Widget preview" src=preview_src></iframe>
+        </section>
+    }
+}
+
+/// The settings the form says; a message for the admin when it cannot be
+/// read (the edge checks the rest and names the field).
+fn read_form(form: &web_sys::HtmlFormElement) -> Result<SiteSettings, String> {
+    let data = web_sys::FormData::new_with_form(form).map_err(|_| "The form cannot be read.")?;
+    let field = |name: &str| data.get(name).as_string().unwrap_or_default();
+    let text = |name: &str| Some(field(name).trim().to_string()).filter(|s| !s.is_empty());
+    let teams = serde_json::from_str(&field("teams"))
+        .map_err(|e| format!("Teams and business hours: not valid JSON ({e})."))?;
+    let claim_timeout_s = field("claim_timeout_s")
+        .trim()
+        .parse()
+        .map_err(|_| "The waiting time is a whole number of seconds.".to_string())?;
+    Ok(SiteSettings {
+        branding: Branding {
+            colour: text("colour"),
+            position: text("position"),
+            greeting: text("greeting"),
+            assistant_name: text("assistant_name"),
+            launcher_label: text("launcher_label"),
+        },
+        embed_origins: Some(
+            field("embed_origins")
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(String::from)
+                .collect(),
+        ),
+        claim_timeout_s: Some(claim_timeout_s),
+        teams: Some(teams),
+    })
+}
+
+/// The tag a marketer pastes: the launcher's look is in the tag (the
+/// loader draws it before anything loads).
+fn script_tag(site: &str, b: &Branding) -> String {
+    let origin = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
+    let mut tag = format!("<script src=\"{origin}/loader.js\" data-site=\"{site}\"");
+    for (name, value) in [
+        ("color", &b.colour),
+        ("position", &b.position),
+        ("launcher-label", &b.launcher_label),
+    ] {
+        if let Some(v) = value {
+            tag.push_str(&format!(" data-{name}=\"{}\"", v.replace('"', "&quot;")));
+        }
+    }
+    tag.push_str(" async></script>");
+    tag
+}
+
+fn preview_src(site: &str, b: &Branding) -> String {
+    let query = web_sys::UrlSearchParams::new().ok();
+    if let Some(q) = &query {
+        q.append("preview", "1");
+        q.append("lang", "en");
+        for (key, value) in [
+            ("color", &b.colour),
+            ("greeting", &b.greeting),
+            ("name", &b.assistant_name),
+        ] {
+            if let Some(v) = value {
+                q.append(key, v);
+            }
+        }
+    }
+    let query = query
+        .map(|q| String::from(q.to_string()))
+        .unwrap_or_default();
+    format!("/chat/{site}?{query}")
+}
