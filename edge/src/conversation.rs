@@ -345,7 +345,9 @@ const SCHEMA: &[&str] = &[
         created_ms INTEGER NOT NULL,
         disclosure_version INTEGER,
         follows TEXT,
-        kb_version INTEGER)",
+        kb_version INTEGER,
+        visitor_name TEXT,
+        config TEXT)",
     "CREATE TABLE IF NOT EXISTS events (
         seq INTEGER PRIMARY KEY,
         client_id TEXT UNIQUE,
@@ -547,10 +549,7 @@ impl Conversation {
         }
         let _ = self.state.storage().delete_alarm().await;
         self.state.storage().delete_all().await?;
-        let sql = self.sql();
-        for ddl in SCHEMA {
-            sql.exec(ddl, None)?;
-        }
+        object::create_tables(&self.sql(), "conversation", SCHEMA, MIGRATIONS);
         let forget = InboxCall::Forget {
             conversation_id: meta.conversation_id,
             by: by.to_string(),

@@ -79,6 +79,7 @@ pub fn SettingsPage(site: String) -> impl IntoView {
 
     view! {
         <section class="settings" aria-labelledby="settings-title">
+            <div class="settings-main">
             <h2 id="settings-title">"Site settings"</h2>
             <p class="problem" role="alert">{move || problem.get()}</p>
             <p class="saved" role="status">{move || saved.get()}</p>
@@ -117,11 +118,14 @@ pub fn SettingsPage(site: String) -> impl IntoView {
                     </form>
                 }
             })}
+            </div>
+            <aside class="settings-side" aria-label="Script tag and preview">
             <h3>"Script tag"</h3>
             <p>"Paste it before the closing body tag of every page that shows the chat. The greeting and the assistant name follow the saved settings."</p>
             <pre class="script-tag"><code>{script_tag}</code></pre>
             <h3>"Preview"</h3>
             <iframe class="preview" title="Widget preview" src=preview_src></iframe>
+            </aside>
         </section>
     }
 }

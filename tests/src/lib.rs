@@ -102,6 +102,7 @@ pub const TEST_SITES: &str = r#"{
   "learn": {"embed_origins": ["'self'"]},
   "brief": {"embed_origins": ["'self'"], "retention_days": 0.00003},
   "quick": {"embed_origins": ["'self'"], "handoff": {"claim_timeout_s": 2}},
+  "setup": {"embed_origins": ["'self'"]},
   "closed": {"embed_origins": ["'self'"], "handoff": {"teams": [{"id": "support", "name": "Support", "hours": {}}]}}
 }"#;
 

@@ -282,3 +282,107 @@ fn canned_replies_are_kept_per_team_and_need_the_csrf_token() {
         .json();
     assert!(after.iter().all(|c| c.id != id));
 }
+
+/// The frame page of a site, with its Content Security Policy.
+fn frame(edge: &Edge, site: &str) -> (String, String) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut res = agent
+        .get(format!("{}/chat/{site}", edge.base()))
+        .call()
+        .expect("frame");
+    let csp = res
+        .headers()
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    (csp, res.body_mut().read_to_string().unwrap_or_default())
+}
+
+/// The team a visitor of `site` is told they wait for, after asking for a person.
+async fn waits_for(edge: &Edge, visitor: &tests::Visitor) -> Option<String> {
+    use shared::protocol::{ClientFrame, ConversationState, EventBody, ServerFrame};
+    let mut socket = edge.connect(visitor).await;
+    tests::send(&mut socket, &ClientFrame::Resume { last_seq: 0 }).await;
+    tests::send(&mut socket, &ClientFrame::RequestPerson {}).await;
+    let frames = tests::recv_until(&mut socket, |f| {
+        matches!(f, ServerFrame::Event(e) if matches!(e.body,
+            EventBody::State { state: ConversationState::WaitingForPerson, .. }))
+    })
+    .await;
+    frames.into_iter().find_map(|f| match f {
+        ServerFrame::Event(e) => match e.body {
+            EventBody::State { team, .. } => team,
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
+#[tokio::test]
+async fn an_admin_changes_a_sites_settings_and_new_conversations_use_them_without_a_redeploy() {
+    use shared::site::SiteSettingsView;
+    let edge = Edge::shared();
+    let anna = edge.anna();
+    let ben = edge.login("ben@example.test", "ben-test-password");
+    let path = "/api/v1/agent/sites/setup/settings";
+    let before = edge.new_visitor_on("setup");
+
+    let good = r##"{"branding":{"colour":"#0b5d3b","greeting":"Hi \"friend\" <b>","assistant_name":"Setty"},
+        "embed_origins":["https://shop.example"],"claim_timeout_s":60,
+        "teams":[{"id":"helpdesk","name":"Helpdesk","time_zone":"Europe/Berlin"}]}"##;
+    let not_admin = edge.agent_post_json(&ben, path, good);
+    assert_eq!(
+        (not_admin.status, not_admin.code().as_str()),
+        (403, "admin_only")
+    );
+    let bad = edge.agent_post_json(&anna, path, r#"{"branding":{"colour":"red"}}"#);
+    assert_eq!((bad.status, bad.code().as_str()), (400, "malformed"));
+    assert!(bad.body.contains("branding.colour"), "{}", bad.body);
+    let unchanged: SiteSettingsView = edge.agent_get(&ben, path).json();
+    assert_eq!(
+        unchanged.settings,
+        shared::site::SiteSettings::default(),
+        "nothing saved"
+    );
+
+    let saved = edge.agent_post_json(&anna, path, good);
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let view: SiteSettingsView = edge.agent_get(&ben, path).json();
+    assert_eq!(view.effective.handoff.claim_timeout_s, 60);
+    assert_eq!(
+        view.effective.branding.assistant_name.as_deref(),
+        Some("Setty")
+    );
+
+    // The frame: the new origin may embed it, and the look is in the page,
+    // escaped.
+    let (csp, html) = frame(edge, "setup");
+    assert!(
+        csp.contains("frame-ancestors 'self' https://shop.example"),
+        "{csp}"
+    );
+    assert!(
+        html.contains(r##"<meta name="chat-color" content="#0b5d3b">"##),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<meta name="chat-greeting" content="Hi &quot;friend&quot; &lt;b&gt;">"#),
+        "{html}"
+    );
+    assert!(!html.contains("<b>"), "no markup from a setting");
+
+    // New conversations wait for the new team; one started before keeps
+    // the config of its start.
+    let after = edge.new_visitor_on("setup");
+    assert_eq!(waits_for(edge, &after).await.as_deref(), Some("Helpdesk"));
+    assert_eq!(waits_for(edge, &before).await.as_deref(), Some("Support"));
+    let teams: Vec<shared::team::Team> = edge
+        .agent_get(&ben, "/api/v1/agent/sites/setup/teams")
+        .json();
+    assert_eq!(teams.len(), 1);
+    assert_eq!(teams[0].id, "helpdesk");
+}

@@ -342,6 +342,57 @@ async fn an_agent_takes_a_hand_off_in_the_panel_and_the_visitor_sees_a_person() 
         rows.contains(&"Anna (admin)".to_string()) && rows.contains(&"Ben".to_string()),
         "{rows:?}"
     );
+
+    // Site settings (saving is covered in agents.rs, on a site of its own):
+    // the form shows the site's values, the script tag and a live preview
+    // that follows what the admin types.
+    click(&agent, ".desk-header nav button:nth-child(5)").await;
+    let tag = eventually(20, "the script tag", || async {
+        texts(&agent, ".script-tag")
+            .await
+            .into_iter()
+            .next()
+            .filter(|t| t.contains("data-site"))
+    })
+    .await;
+    assert!(tag.contains(r#"/loader.js" data-site="demo""#), "{tag}");
+    let greeting = eventually(20, "the settings form", || async {
+        agent.find(Locator::Css("#s-greeting")).await.ok()
+    })
+    .await;
+    greeting.clear().await.ok();
+    greeting
+        .send_keys("Welcome to the workshop")
+        .await
+        .expect("type");
+    let src = eventually(20, "the preview following the form", || async {
+        let frame = agent.find(Locator::Css("iframe.preview")).await.ok()?;
+        let src = frame.attr("src").await.ok()??;
+        src.contains("Welcome+to+the+workshop").then_some(src)
+    })
+    .await;
+    assert!(src.starts_with("/chat/demo?preview=1"), "{src}");
+    // The preview is the real widget, in the chosen look.
+    let frame = agent
+        .find(Locator::Css("iframe.preview"))
+        .await
+        .expect("the preview");
+    frame.enter_frame().await.expect("into the preview");
+    let shown = eventually(20, "the greeting in the preview", || async {
+        texts(&agent, ".msg-greeting .msg-text")
+            .await
+            .into_iter()
+            .next()
+    })
+    .await;
+    assert_eq!(shown, "Welcome to the workshop");
+    agent.enter_parent_frame().await.expect("back to the panel");
+    screenshot(&agent, "panel-settings").await;
+    assert_eq!(
+        axe_violations(&agent).await,
+        Vec::<String>::new(),
+        "the settings at WCAG 2.2 AA"
+    );
     agent.close().await.ok();
     visitor.close().await.ok();
 }

@@ -112,7 +112,8 @@ pub fn App(options: Options) -> impl IntoView {
         }
     }
     let chat = Chat::new(options.place.clone());
-    if options.preview {
+    let preview = options.preview;
+    if preview {
         chat.shown.update(|s| s.link = Link::Preview);
     } else {
         chat.connect();
@@ -237,8 +238,9 @@ pub fn App(options: Options) -> impl IntoView {
         });
         // Keep the newest message in view (reading the height lays out now).
         log_el.set_scroll_top(log_el.scroll_height());
-        // Ready for typing as soon as the chat is drawn.
-        if first_run.is_none() {
+        // Ready for typing as soon as the chat is drawn (not in the
+        // panel's preview, which would take the admin's focus).
+        if first_run.is_none() && !preview {
             if let Some(el) = input.get_untracked() {
                 let _ = el.focus();
             }
