@@ -15,6 +15,9 @@ use shared::protocol::{
 use shared::site::{is_valid_site_id, SiteSettings, SiteSettingsView};
 use worker::{Env, Headers, Method, Request, RequestInit, Response, Stub};
 
+/// Largest knowledge-base text an admin may save (the demo's is 14 KB).
+const MAX_KB_BYTES: usize = 256 * 1024;
+
 const COOKIE: &str = "agent_session";
 
 pub async fn route(mut req: Request, env: &Env, rest: &[&str]) -> EdgeResult<Response> {
@@ -99,6 +102,33 @@ pub async fn route(mut req: Request, env: &Env, rest: &[&str]) -> EdgeResult<Res
                     };
                     let added: serde_json::Value = inbox::call(env, &site, &call).await?;
                     http::json_response(&added, 201)
+                }
+                (Method::Get, []) => {
+                    let text: serde_json::Value =
+                        inbox::call(env, &site, &InboxCall::KnowledgeText { site: site.clone() })
+                            .await?;
+                    http::json_response(&text, 200)
+                }
+                // An admin edits the whole text: a new version if it loads.
+                (Method::Post, ["text"]) => {
+                    if !session.agent.admin {
+                        return Err(EdgeError::new(
+                            ErrorCode::AdminOnly,
+                            "Only an admin can edit the knowledge base's text.",
+                        ));
+                    }
+                    #[derive(serde::Deserialize)]
+                    struct Text {
+                        toml: String,
+                    }
+                    let body: Text = http::read_json(&mut req, MAX_KB_BYTES).await?;
+                    let call = InboxCall::SaveKnowledge {
+                        site: site.clone(),
+                        author: session.agent.name.clone(),
+                        toml: body.toml,
+                    };
+                    let saved: serde_json::Value = inbox::call(env, &site, &call).await?;
+                    http::json_response(&saved, 200)
                 }
                 (Method::Get, ["versions"]) => {
                     let history: serde_json::Value = inbox::call(

@@ -68,6 +68,16 @@ pub enum InboxCall {
         author: String,
         entry: shared::faq::NewEntry,
     },
+    /// The current version's number and text.
+    KnowledgeText {
+        site: String,
+    },
+    /// An admin saves an edited text: a new version, if it loads.
+    SaveKnowledge {
+        site: String,
+        author: String,
+        toml: String,
+    },
     /// The edit history, newest first.
     KnowledgeHistory {
         site: String,
@@ -569,6 +579,26 @@ impl Inbox {
                     vec![(version + 1).into(), next.into(), author.into(), now_ms().into(), format!("added entry {id}").into()],
                 )?;
                 serde_json::json!({ "version": version + 1, "entry_id": id })
+            }
+            InboxCall::KnowledgeText { site } => {
+                let (version, toml) = self.knowledge_head(&site)?;
+                serde_json::json!({ "version": version, "toml": toml })
+            }
+            InboxCall::SaveKnowledge { site, author, toml } => {
+                let (version, current) = self.knowledge_head(&site)?;
+                let (file, _) = knowledge::bundled(&site);
+                // Stored only if it loads, so every version can answer.
+                shared::faq::KnowledgeBase::from_toml(file, &toml)
+                    .map_err(|e| EdgeError::new(ErrorCode::Malformed, e.to_string()))?;
+                if toml == current {
+                    serde_json::json!({ "version": version })
+                } else {
+                    self.sql().exec(
+                        "INSERT INTO kb_versions (version, toml, author, at_ms, change) VALUES (?, ?, ?, ?, ?)",
+                        vec![(version + 1).into(), toml.into(), author.into(), now_ms().into(), "edited the text".into()],
+                    )?;
+                    serde_json::json!({ "version": version + 1 })
+                }
             }
             InboxCall::KnowledgeHistory { site } => {
                 self.knowledge_head(&site)?;

@@ -126,6 +126,100 @@ pub fn SettingsPage(site: String) -> impl IntoView {
             <h3>"Preview"</h3>
             <iframe class="preview" title="Widget preview" src=preview_src></iframe>
             </aside>
+            <KnowledgeEditor site=site/>
+        </section>
+    }
+}
+
+#[derive(serde::Deserialize, Clone)]
+struct KnowledgeText {
+    version: i64,
+    toml: String,
+}
+
+#[derive(serde::Deserialize, Clone)]
+struct KnowledgeVersion {
+    version: i64,
+    author: String,
+    change: String,
+}
+
+/// The knowledge base the AI answers from, as text (format in the README):
+/// saving makes a new version if it loads; the edge says what is wrong if
+/// not. New conversations answer from the newest version.
+#[component]
+fn KnowledgeEditor(site: String) -> impl IntoView {
+    let text = RwSignal::new(None::<KnowledgeText>);
+    let history = RwSignal::new(Vec::<KnowledgeVersion>::new());
+    let status = RwSignal::new(None::<String>);
+    let base = format!("/api/v1/agent/sites/{site}/faq");
+    let load = {
+        let base = base.clone();
+        move || {
+            let base = base.clone();
+            leptos::task::spawn_local(async move {
+                match api::get::<KnowledgeText>(&base).await {
+                    Ok(t) => text.set(Some(t)),
+                    Err(e) => status.set(Some(e.message)),
+                }
+                if let Ok(h) = api::get::<Vec<KnowledgeVersion>>(&format!("{base}/versions")).await
+                {
+                    history.set(h);
+                }
+            });
+        }
+    };
+    load();
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(form) = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlFormElement>(t).ok())
+        else {
+            return;
+        };
+        let toml = web_sys::FormData::new_with_form(&form)
+            .ok()
+            .and_then(|d| d.get("toml").as_string())
+            .unwrap_or_default();
+        let body = serde_json::json!({ "toml": toml }).to_string();
+        let path = format!("{base}/text");
+        let load = load.clone();
+        status.set(None);
+        leptos::task::spawn_local(async move {
+            match api::post(&path, &body).await {
+                Ok(answer) => {
+                    #[derive(serde::Deserialize)]
+                    struct Saved {
+                        version: i64,
+                    }
+                    let version = crate::json::decode::<Saved>(&answer).map_or(0, |s| s.version);
+                    status.set(Some(format!(
+                        "Saved as version {version}. New conversations answer from it."
+                    )));
+                    load();
+                }
+                Err(e) => status.set(Some(e.message)),
+            }
+        });
+    };
+    view! {
+        <section class="knowledge" aria-labelledby="kb-title">
+            <h2 id="kb-title">"Knowledge base"</h2>
+            <p class="kb-status" role="status">{move || status.get()}</p>
+            {move || text.get().map(|t| view! {
+                <form class="kb-form" on:submit=save.clone()>
+                    <label for="kb-text">{format!("The text of version {} (TOML: [settings] and one [[entry]] per question)", t.version)}</label>
+                    <textarea id="kb-text" name="toml" rows="18" class="code" spellcheck="false">{t.toml}</textarea>
+                    <button type="submit">"Save as a new version"</button>
+                </form>
+            })}
+            <h3>"History"</h3>
+            <ol class="kb-history">
+                {move || history.get().into_iter().map(|v| view! {
+                    <li>{format!("Version {}: {} ({})", v.version, v.change, v.author)}</li>
+                }).collect_view()}
+            </ol>
         </section>
     }
 }

@@ -386,3 +386,69 @@ async fn an_admin_changes_a_sites_settings_and_new_conversations_use_them_withou
     assert_eq!(teams.len(), 1);
     assert_eq!(teams[0].id, "helpdesk");
 }
+
+#[tokio::test]
+async fn an_admin_edits_the_knowledge_base_text_and_new_conversations_answer_from_it() {
+    use shared::protocol::{Author, ClientFrame, EventBody, ServerFrame};
+    let edge = Edge::shared();
+    let anna = edge.anna();
+    let ben = edge.login("ben@example.test", "ben-test-password");
+    let path = "/api/v1/agent/sites/setup/faq/text";
+    let kb = r#"[[entry]]
+id = "parcel-lockers"
+question = "Do you have parcel lockers?"
+phrasings = ["Can I pick up my bike parts from a locker?"]
+answer = "Yes: the lockers by the door open around the clock."
+"#;
+    let body = serde_json::json!({ "toml": kb }).to_string();
+
+    let not_admin = edge.agent_post_json(&ben, path, &body);
+    assert_eq!(
+        (not_admin.status, not_admin.code().as_str()),
+        (403, "admin_only")
+    );
+    let broken = serde_json::json!({ "toml": "[[entry]]\nid = " }).to_string();
+    let refused = edge.agent_post_json(&anna, path, &broken);
+    assert_eq!(
+        (refused.status, refused.code().as_str()),
+        (400, "malformed"),
+        "{}",
+        refused.body
+    );
+
+    let saved = edge.agent_post_json(&anna, path, &body);
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let current: serde_json::Value = edge.agent_get(&ben, "/api/v1/agent/sites/setup/faq").json();
+    assert_eq!(current["toml"], kb);
+    let history: Vec<serde_json::Value> = edge
+        .agent_get(&ben, "/api/v1/agent/sites/setup/faq/versions")
+        .json();
+    assert_eq!(history[0]["change"], "edited the text");
+    assert_eq!(history[0]["author"], "Anna");
+
+    let visitor = edge.new_visitor_on("setup");
+    let mut socket = edge.connect(&visitor).await;
+    tests::send(&mut socket, &ClientFrame::Resume { last_seq: 0 }).await;
+    tests::send(
+        &mut socket,
+        &ClientFrame::Send {
+            client_id: uuid::Uuid::new_v4(),
+            text: "do you have parcel lockers?".into(),
+        },
+    )
+    .await;
+    let frames = tests::recv_until(&mut socket, |f| {
+        matches!(f, ServerFrame::Event(e) if matches!(&e.body, EventBody::Message(m) if m.author == Author::Ai))
+    })
+    .await;
+    let Some(ServerFrame::Event(answer)) = frames.last() else {
+        panic!("an answer: {frames:?}")
+    };
+    let EventBody::Message(m) = &answer.body else {
+        panic!("a message")
+    };
+    assert_eq!(
+        m.text,
+        "Yes: the lockers by the door open around the clock."
+    );
+}
