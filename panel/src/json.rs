@@ -9,6 +9,11 @@ use serde::de::DeserializeOwned;
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
 use wasm_bindgen::JsValue;
 
+/// Reads a value `JSON.parse` already returned.
+pub fn from_value<T: DeserializeOwned>(value: JsValue) -> Option<T> {
+    T::deserialize(Js(value)).ok()
+}
+
 pub fn decode<T: DeserializeOwned>(text: &str) -> Option<T> {
     let value = js_sys::JSON::parse(text).ok()?;
     T::deserialize(Js(value)).ok()

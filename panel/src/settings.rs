@@ -86,7 +86,7 @@ pub fn SettingsPage(site: String) -> impl IntoView {
             {move || loaded.get().map(|v| {
                 let e = v.effective;
                 let b = e.branding;
-                let teams = serde_json::to_string_pretty(&e.handoff.teams).unwrap_or_default();
+                let teams = pretty(&serde_json::to_string(&e.handoff.teams).unwrap_or_default());
                 view! {
                     <form class="settings-form" on:submit=submit.clone() on:input=on_input>
                         <fieldset>
@@ -182,7 +182,11 @@ fn KnowledgeEditor(site: String) -> impl IntoView {
             .ok()
             .and_then(|d| d.get("toml").as_string())
             .unwrap_or_default();
-        let body = serde_json::json!({ "toml": toml }).to_string();
+        #[derive(serde::Serialize)]
+        struct Text {
+            toml: String,
+        }
+        let body = serde_json::to_string(&Text { toml }).unwrap_or_default();
         let path = format!("{base}/text");
         let load = load.clone();
         status.set(None);
@@ -230,8 +234,18 @@ fn read_form(form: &web_sys::HtmlFormElement) -> Result<SiteSettings, String> {
     let data = web_sys::FormData::new_with_form(form).map_err(|_| "The form cannot be read.")?;
     let field = |name: &str| data.get(name).as_string().unwrap_or_default();
     let text = |name: &str| Some(field(name).trim().to_string()).filter(|s| !s.is_empty());
-    let teams = serde_json::from_str(&field("teams"))
-        .map_err(|e| format!("Teams and business hours: not valid JSON ({e})."))?;
+    // The browser's parser names the mistake; serde's would add its
+    // parser and messages to the download.
+    let teams = js_sys::JSON::parse(&field("teams"))
+        .map_err(|e| {
+            let why = js_sys::Error::from(e).message();
+            format!("Teams and business hours: not valid JSON ({why}).")
+        })
+        .and_then(|v| {
+            crate::json::from_value(v).ok_or_else(|| {
+                "Teams and business hours: each team needs an id and a name.".to_string()
+            })
+        })?;
     let claim_timeout_s = field("claim_timeout_s")
         .trim()
         .parse()
@@ -255,6 +269,22 @@ fn read_form(form: &web_sys::HtmlFormElement) -> Result<SiteSettings, String> {
         claim_timeout_s: Some(claim_timeout_s),
         teams: Some(teams),
     })
+}
+
+/// JSON indented by the browser, for reading and editing.
+fn pretty(json: &str) -> String {
+    js_sys::JSON::parse(json)
+        .ok()
+        .and_then(|v| {
+            js_sys::JSON::stringify_with_replacer_and_space(
+                &v,
+                &wasm_bindgen::JsValue::NULL,
+                &2.into(),
+            )
+            .ok()
+        })
+        .and_then(|s| s.as_string())
+        .unwrap_or_else(|| json.to_string())
 }
 
 /// The tag a marketer pastes: the launcher's look is in the tag (the
