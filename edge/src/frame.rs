@@ -48,22 +48,9 @@ fn with_branding(html: &str, b: &Branding) -> String {
         if let Some(value) = value {
             tags.push_str(&format!(
                 "<meta name=\"chat-{name}\" content=\"{}\">",
-                attribute_text(value)
+                shared::text::escape_attribute(value)
             ));
         }
     }
     html.replacen("</head>", &format!("{tags}</head>"), 1)
-}
-
-fn attribute_text(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '&' => "&amp;".into(),
-            '"' => "&quot;".into(),
-            '\'' => "&#39;".into(),
-            '<' => "&lt;".into(),
-            '>' => "&gt;".into(),
-            c => c.to_string(),
-        })
-        .collect()
 }

@@ -300,7 +300,8 @@ fn script_tag(site: &str, b: &Branding) -> String {
         ("launcher-label", &b.launcher_label),
     ] {
         if let Some(v) = value {
-            tag.push_str(&format!(" data-{name}=\"{}\"", v.replace('"', "&quot;")));
+            let v = shared::text::escape_attribute(v);
+            tag.push_str(&format!(" data-{name}=\"{v}\""));
         }
     }
     tag.push_str(" async></script>");

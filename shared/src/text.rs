@@ -81,6 +81,23 @@ pub fn sanitize_message(raw: &str) -> Result<String, TextError> {
     Ok(text)
 }
 
+/// Text for a quoted HTML attribute value: the characters that could end
+/// the value or start markup are written as references.
+pub fn escape_attribute(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Cleans a display name (visitor or agent): one line, no invisible
 /// characters at all (the joiner included), at most `max_chars` characters.
 pub fn clean_name(raw: &str, max_chars: usize) -> String {
@@ -176,6 +193,15 @@ pub fn link_spans(text: &str) -> Vec<Span<'_>> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_attribute_value_cannot_end_its_quotes_or_open_markup() {
+        assert_eq!(
+            super::escape_attribute(r#"Hi "friend" <b>Tom's & co</b>"#),
+            "Hi &quot;friend&quot; &lt;b&gt;Tom&#39;s &amp; co&lt;/b&gt;"
+        );
+        assert_eq!(super::escape_attribute("plain"), "plain");
+    }
+
     use super::*;
 
     #[test]
