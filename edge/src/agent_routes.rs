@@ -40,12 +40,7 @@ pub async fn route(mut req: Request, env: &Env, rest: &[&str]) -> EdgeResult<Res
     match rest {
         ["me"] => http::json_response(&session, 200),
         ["admin", "agents", rest @ ..] => {
-            if !session.agent.admin {
-                return Err(EdgeError::new(
-                    ErrorCode::AdminOnly,
-                    "Only an admin can manage agents.",
-                ));
-            }
+            require_admin(&session, "Only an admin can manage agents.")?;
             let by = session.agent.id.clone();
             let call = match (req.method(), rest) {
                 (Method::Get, []) => AdminCall::List,
@@ -111,12 +106,10 @@ pub async fn route(mut req: Request, env: &Env, rest: &[&str]) -> EdgeResult<Res
                 }
                 // An admin edits the whole text: a new version if it loads.
                 (Method::Post, ["text"]) => {
-                    if !session.agent.admin {
-                        return Err(EdgeError::new(
-                            ErrorCode::AdminOnly,
-                            "Only an admin can edit the knowledge base's text.",
-                        ));
-                    }
+                    require_admin(
+                        &session,
+                        "Only an admin can edit the knowledge base's text.",
+                    )?;
                     #[derive(serde::Deserialize)]
                     struct Text {
                         toml: String,
@@ -144,28 +137,27 @@ pub async fn route(mut req: Request, env: &Env, rest: &[&str]) -> EdgeResult<Res
         }
         ["sites", site, "settings"] => {
             let base = crate::load_site_config(env, site)?;
-            let settings = match req.method() {
-                Method::Get => inbox::call(env, site, &InboxCall::Settings).await?,
+            let (settings, effective) = match req.method() {
+                Method::Get => {
+                    let settings = inbox::call(env, site, &InboxCall::Settings).await?;
+                    let effective = crate::apply_settings(site, base, &settings);
+                    (settings, effective)
+                }
                 Method::Post => {
-                    if !session.agent.admin {
-                        return Err(EdgeError::new(
-                            ErrorCode::AdminOnly,
-                            "Only an admin can change the site's settings.",
-                        ));
-                    }
+                    require_admin(&session, "Only an admin can change the site's settings.")?;
                     let settings: SiteSettings = http::read_json(&mut req, MAX_BODY_BYTES).await?;
-                    base.with_settings(&settings)
+                    let effective = base
+                        .with_settings(&settings)
                         .map_err(|e| EdgeError::new(ErrorCode::Malformed, e))?;
                     let save = InboxCall::SaveSettings {
                         settings: settings.clone(),
                         by: session.agent.name.clone(),
                     };
                     inbox::call::<serde_json::Value>(env, site, &save).await?;
-                    settings
+                    (settings, effective)
                 }
                 _ => return Err(EdgeError::new(ErrorCode::MethodNotAllowed, "GET or POST.")),
             };
-            let effective = base.with_settings(&settings).unwrap_or(base);
             http::json_response(
                 &SiteSettingsView {
                     settings,
@@ -299,6 +291,14 @@ pub async fn route(mut req: Request, env: &Env, rest: &[&str]) -> EdgeResult<Res
             }
         }
         _ => Err(EdgeError::new(ErrorCode::NotFound, "Nothing here.")),
+    }
+}
+
+fn require_admin(session: &AgentSession, refusal: &str) -> EdgeResult<()> {
+    if session.agent.admin {
+        Ok(())
+    } else {
+        Err(EdgeError::new(ErrorCode::AdminOnly, refusal))
     }
 }
 

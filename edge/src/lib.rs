@@ -114,14 +114,21 @@ pub(crate) async fn effective_site_config(
     site: &str,
 ) -> EdgeResult<shared::site::SiteConfig> {
     let base = load_site_config(env, site)?;
-    let settings: shared::site::SiteSettings =
-        inbox::call(env, site, &inbox::InboxCall::Settings).await?;
-    // Saved settings were checked against the config of their day; if a
-    // redeploy made them invalid since, the deployed config stands.
-    Ok(base.with_settings(&settings).unwrap_or_else(|e| {
+    let settings = inbox::call(env, site, &inbox::InboxCall::Settings).await?;
+    Ok(apply_settings(site, base, &settings))
+}
+
+/// Saved settings were checked against the config of their day; if a
+/// redeploy made them invalid since, the deployed config stands.
+pub(crate) fn apply_settings(
+    site: &str,
+    base: shared::site::SiteConfig,
+    settings: &shared::site::SiteSettings,
+) -> shared::site::SiteConfig {
+    base.with_settings(settings).unwrap_or_else(|e| {
         worker::console_error!("site {site}: saved settings no longer apply: {e}");
         base
-    }))
+    })
 }
 
 /// A visitor opened the chat: the edge makes the conversation id and the
