@@ -435,11 +435,14 @@ impl Conversation {
 
     /// The site's config as it was when this conversation started;
     /// conversations from before settings existed use the deployed one.
-    fn site_config(&self, site: &str) -> EdgeResult<SiteConfig> {
-        let kept = self.meta()?.and_then(|m| m.config);
-        match kept.and_then(|json| serde_json::from_str(&json).ok()) {
+    fn site_config(&self, meta: &MetaRow) -> EdgeResult<SiteConfig> {
+        match meta
+            .config
+            .as_deref()
+            .and_then(|json| serde_json::from_str(json).ok())
+        {
             Some(config) => Ok(config),
-            None => crate::load_site_config(&self.env, site),
+            None => crate::load_site_config(&self.env, &meta.site),
         }
     }
 
@@ -505,7 +508,7 @@ impl Conversation {
                 init.config.as_ref().map(serde_json::to_string).transpose()?.into(),
             ],
         )?;
-        if let Some(keep_ms) = self.site_config(&init.site)?.retention_ms() {
+        if let Some(keep_ms) = self.site_config(&self.existing()?)?.retention_ms() {
             self.set_deadline(RETENTION, now + keep_ms).await?;
         }
         let fact = FactUpdate {
@@ -587,7 +590,7 @@ impl Conversation {
                 }
                 RETENTION => {
                     let Some(meta) = self.meta()? else { continue };
-                    let Some(keep_ms) = self.site_config(&meta.site)?.retention_ms() else {
+                    let Some(keep_ms) = self.site_config(&meta)?.retention_ms() else {
                         continue;
                     };
                     let last = self
@@ -892,7 +895,7 @@ impl Conversation {
             .and_then(|s| index.entries().iter().find(|e| e.id == s.entry_id));
         let decision = (state == ConversationState::Bot).then(|| {
             let policy = self
-                .site_config(&meta.site)
+                .site_config(&meta)
                 .map(|c| c.handoff.policy)
                 .unwrap_or_default();
             let turn = Turn {
@@ -953,7 +956,7 @@ impl Conversation {
     /// the team's hours, the e-mail path offered instead.
     async fn hand_off(&self, decision: Decision, hints: RouteHints<'_>) -> EdgeResult<()> {
         let meta = self.existing()?;
-        let config = self.site_config(&meta.site)?.handoff;
+        let config = self.site_config(&meta)?.handoff;
         let team = team::route(
             &config.teams,
             config.default_team.as_deref(),
@@ -1084,7 +1087,7 @@ impl Conversation {
         let team = match self.handoff()? {
             Some(h) => h.team,
             None => self
-                .site_config(&meta.site)?
+                .site_config(&meta)?
                 .handoff
                 .teams
                 .first()
@@ -1472,7 +1475,7 @@ impl Conversation {
     /// for that team, with its original request time (its place is fair).
     async fn transfer_to_team(&self, agent: &AgentProfile, team_id: &str) -> EdgeResult<Response> {
         let meta = self.existing()?;
-        let config = self.site_config(&meta.site)?.handoff;
+        let config = self.site_config(&meta)?.handoff;
         let team = config
             .teams
             .iter()
