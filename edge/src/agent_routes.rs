@@ -270,15 +270,11 @@ pub async fn route(mut req: Request, env: &Env, rest: &[&str]) -> EdgeResult<Res
                         http::read_json(&mut req, MAX_BODY_BYTES).await?;
                     let call = match body.target() {
                         Err(why) => return Err(EdgeError::new(ErrorCode::Malformed, why)),
-                        Ok(TransferTo::Team(team)) => conversation::TransferCall {
-                            team: Some(team.to_string()),
-                            agent: None,
-                        },
+                        Ok(TransferTo::Team(team)) => conversation::TransferCall::Team(team.into()),
                         // The colleague must be an active agent.
-                        Ok(TransferTo::Agent(id)) => conversation::TransferCall {
-                            team: None,
-                            agent: Some(directory::colleague(env, id).await?),
-                        },
+                        Ok(TransferTo::Agent(id)) => {
+                            conversation::TransferCall::Agent(directory::colleague(env, id).await?)
+                        }
                     };
                     forward_with_body(&req, stub, &session, &serde_json::to_string(&call)?).await
                 }

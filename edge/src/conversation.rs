@@ -83,9 +83,10 @@ const MAX_COMMENT_BYTES: usize = 1_000;
 /// A checked transfer, as the worker passes it on: a team id, or the
 /// colleague's profile from the directory.
 #[derive(Debug, Serialize, Deserialize)]
-pub struct TransferCall {
-    pub team: Option<String>,
-    pub agent: Option<AgentProfile>,
+#[serde(rename_all = "snake_case")]
+pub enum TransferCall {
+    Team(String),
+    Agent(AgentProfile),
 }
 
 pub fn stub(env: &Env, conversation_id: &str) -> worker::Result<Stub> {
@@ -1230,34 +1231,47 @@ impl Conversation {
         let meta = self.existing()?;
         let next =
             lifecycle::claim(self.state()?).map_err(|r| EdgeError::new(r.code(), r.to_string()))?;
+        self.join(meta, agent, next, true).await?;
+        Ok(Response::empty()?.with_status(204))
+    }
+
+    /// `person` is in the conversation now (a claim, or a transfer to
+    /// them): the visitor is told, the hand-off is theirs (first claim time
+    /// kept), the claim time-out ends, and the inbox learns it (and takes
+    /// it off the queue if it was waiting there).
+    async fn join(
+        &self,
+        meta: MetaRow,
+        person: &AgentProfile,
+        next: ConversationState,
+        from_queue: bool,
+    ) -> EdgeResult<()> {
         let joined = EventBody::State {
             state: next,
-            agent: Some(agent.name.clone()),
+            agent: Some(person.name.clone()),
             team: None,
         };
         self.append_and_broadcast(None, joined)?;
         self.sql().exec(
-            "UPDATE handoff SET assignee_id = ?, claimed_ms = ?",
-            vec![agent.id.clone().into(), now_ms().into()],
+            "UPDATE handoff SET assignee_id = ?, claimed_ms = COALESCE(claimed_ms, ?)",
+            vec![person.id.clone().into(), now_ms().into()],
         )?;
         self.sql().exec("DELETE FROM queue_status", None)?;
         self.clear_deadline(CLAIM).await?;
         let fact = FactUpdate {
             conversation_id: meta.conversation_id.clone(),
-            agent: Some(agent.id.clone()),
+            agent: Some(person.id.clone()),
             ..Default::default()
         };
         inbox::tell(&self.env, &meta.site, InboxCall::Fact(fact)).await;
-        inbox::tell(
-            &self.env,
-            &meta.site,
-            InboxCall::Dequeue {
+        if from_queue {
+            let dequeue = InboxCall::Dequeue {
                 conversation_id: meta.conversation_id,
                 claimed: true,
-            },
-        )
-        .await;
-        Ok(Response::empty()?.with_status(204))
+            };
+            inbox::tell(&self.env, &meta.site, dequeue).await;
+        }
+        Ok(())
     }
 
     /// The agent hands the conversation back to the AI; the visitor is told.
@@ -1404,10 +1418,9 @@ impl Conversation {
     /// to another team of the site.
     async fn transfer(&self, agent: &AgentProfile, mut req: Request) -> EdgeResult<Response> {
         let body: TransferCall = serde_json::from_str(&req.text().await?)?;
-        match (body.agent, body.team) {
-            (Some(colleague), _) => self.transfer_to_person(agent, &colleague).await,
-            (None, Some(team)) => self.transfer_to_team(agent, &team).await,
-            (None, None) => Err(EdgeError::new(ErrorCode::Malformed, "Transfer to whom?")),
+        match body {
+            TransferCall::Agent(colleague) => self.transfer_to_person(agent, &colleague).await,
+            TransferCall::Team(team) => self.transfer_to_team(agent, &team).await,
         }
     }
 
@@ -1439,35 +1452,12 @@ impl Conversation {
             "transferred by {} to {}",
             agent.name, colleague.name
         ));
-        let joined = EventBody::State {
-            state: next,
-            agent: Some(colleague.name.clone()),
-            team: None,
-        };
-        self.append_and_broadcast(None, joined)?;
         self.sql().exec(
-            "UPDATE handoff SET packet = ?, assignee_id = ?, claimed_ms = COALESCE(claimed_ms, ?)",
-            vec![
-                serde_json::to_string(&packet)?.into(),
-                colleague.id.clone().into(),
-                now_ms().into(),
-            ],
+            "UPDATE handoff SET packet = ?",
+            vec![serde_json::to_string(&packet)?.into()],
         )?;
-        self.sql().exec("DELETE FROM queue_status", None)?;
-        self.clear_deadline(CLAIM).await?;
-        let fact = FactUpdate {
-            conversation_id: meta.conversation_id.clone(),
-            agent: Some(colleague.id.clone()),
-            ..Default::default()
-        };
-        inbox::tell(&self.env, &meta.site, InboxCall::Fact(fact)).await;
-        if state == ConversationState::WaitingForPerson {
-            let dequeue = InboxCall::Dequeue {
-                conversation_id: meta.conversation_id,
-                claimed: true,
-            };
-            inbox::tell(&self.env, &meta.site, dequeue).await;
-        }
+        let from_queue = state == ConversationState::WaitingForPerson;
+        self.join(meta, colleague, next, from_queue).await?;
         Ok(Response::empty()?.with_status(204))
     }
 
