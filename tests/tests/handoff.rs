@@ -975,27 +975,17 @@ async fn an_agent_transfers_to_a_named_colleague_who_takes_over_at_once() {
         "{:?}",
         view.packet.reasons
     );
-    let mine: Vec<shared::protocol::ConversationRef> = eventually_json(edge, &anna, id).await;
+    // The inbox learns of a transfer a moment after the conversation stored it.
+    let mine = tests::eventually(5, "the conversation in Anna's list", || async {
+        let mine: Vec<shared::protocol::ConversationRef> = edge
+            .agent_get(&anna, "/api/v1/agent/sites/demo/mine")
+            .json();
+        mine.iter()
+            .any(|c| &c.conversation_id == id)
+            .then_some(mine)
+    })
+    .await;
     assert!(mine.iter().any(|c| &c.conversation_id == id));
     let to_self = edge.agent_post_json(&anna, &path, &to_anna);
     assert_eq!(to_self.code().as_str(), "wrong_state", "{}", to_self.body);
-}
-
-/// Anna's "mine" list once it holds the conversation (the inbox learns of
-/// a transfer a moment after the conversation stored it).
-async fn eventually_json(
-    edge: &Edge,
-    agent: &tests::Agent,
-    id: &str,
-) -> Vec<shared::protocol::ConversationRef> {
-    for _ in 0..50 {
-        let mine: Vec<shared::protocol::ConversationRef> = edge
-            .agent_get(agent, "/api/v1/agent/sites/demo/mine")
-            .json();
-        if mine.iter().any(|c| c.conversation_id == id) {
-            return mine;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{id} never reached Anna's list");
 }
