@@ -34,10 +34,7 @@ pub fn SettingsPage(site: String) -> impl IntoView {
         ev.prevent_default();
         saved.set(None);
         problem.set(None);
-        let Some(form) = ev
-            .target()
-            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlFormElement>(t).ok())
-        else {
+        let Some(form) = this_form(&ev) else {
             return;
         };
         let settings = match read_form(&form) {
@@ -61,12 +58,7 @@ pub fn SettingsPage(site: String) -> impl IntoView {
         });
     };
     let on_input = move |ev: leptos::ev::Event| {
-        if let Some(form) = ev
-            .target()
-            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
-            .and_then(|e| e.closest("form").ok().flatten())
-            .and_then(|f| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlFormElement>(f).ok())
-        {
+        if let Some(form) = this_form(&ev) {
             if let Ok(s) = read_form(&form) {
                 look.set(s.branding);
             }
@@ -172,10 +164,7 @@ fn KnowledgeEditor(site: String) -> impl IntoView {
     load();
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(form) = ev
-            .target()
-            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlFormElement>(t).ok())
-        else {
+        let Some(form) = this_form(&ev) else {
             return;
         };
         let toml = web_sys::FormData::new_with_form(&form)
@@ -226,6 +215,11 @@ fn KnowledgeEditor(site: String) -> impl IntoView {
             </ol>
         </section>
     }
+}
+
+/// The form whose handler runs (handlers sit on the form itself).
+fn this_form(ev: &web_sys::Event) -> Option<web_sys::HtmlFormElement> {
+    wasm_bindgen::JsCast::dyn_into(ev.current_target()?).ok()
 }
 
 /// The settings the form says; a message for the admin when it cannot be
