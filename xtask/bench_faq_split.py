@@ -5,7 +5,7 @@ random.seed(0), then random.sample over each intent's training rows in file
 order, intents sorted by name. Ten intents, chosen with a separate
 random.Random(77) so the samples above stay the reference ones, are held out:
 none of their rows is in the knowledge base and their test questions are
-labelled `oos`.
+labeled `oos`.
 
 Besides the test queries it writes dev queries from the *training* rows not
 drawn into the KB: thresholds and weights are tuned on those, never on test.

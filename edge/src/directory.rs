@@ -10,8 +10,8 @@
 
 use crate::credentials;
 use crate::error::{EdgeError, EdgeResult};
-use crate::http::{self, now_ms};
-use crate::object;
+use crate::http::now_ms;
+use crate::object::{self, answer, calls, Call};
 use crate::password;
 use serde::{Deserialize, Serialize};
 use shared::protocol::{AgentAccount, AgentProfile, AgentSession, ErrorCode, NewAgent};
@@ -24,8 +24,28 @@ const FAILURES_PER_ACCOUNT: i64 = 5;
 const FAILURES_PER_ADDRESS: i64 = 20;
 const FAILURE_WINDOW_MS: i64 = 15 * 60 * 1000;
 
+/// Every call, as it travels to the object.
 #[derive(Debug, Serialize, Deserialize)]
-pub struct LoginCall {
+#[serde(rename_all = "snake_case")]
+pub enum DirectoryCall {
+    Login(Login),
+    Session(Session),
+    Logout(Logout),
+    Colleague(Colleague),
+    Admin(Admin),
+}
+
+calls!(DirectoryCall {
+    Login => LoggedIn,
+    Session => AgentSession,
+    Logout => (),
+    Colleague => AgentProfile,
+    Admin => AdminAnswer,
+});
+
+/// An agent logs in from `address`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Login {
     pub email: String,
     pub password: String,
     pub address: String,
@@ -37,70 +57,28 @@ pub struct LoggedIn {
     pub session: AgentSession,
 }
 
+/// The session of a cookie's token.
 #[derive(Debug, Serialize, Deserialize)]
-pub struct TokenCall {
+pub struct Session {
     pub token: String,
 }
 
-/// An agent from the `AGENTS` setting.
-#[derive(Debug, Deserialize)]
-struct Seed {
-    name: String,
-    email: String,
-    password: String,
-    #[serde(default)]
-    teams: Vec<String>,
-    #[serde(default)]
-    admin: bool,
-}
-
-async fn call<T: Serialize, R: for<'de> Deserialize<'de>>(
-    env: &Env,
-    action: &str,
-    body: &T,
-) -> EdgeResult<R> {
-    let stub = env
-        .durable_object("DIRECTORY")?
-        .id_from_name("directory")?
-        .get_stub()?;
-    object::call(&stub, &format!("https://directory/{action}"), body).await
-}
-
-pub async fn login(env: &Env, call_body: &LoginCall) -> EdgeResult<LoggedIn> {
-    call(env, "login", call_body).await
-}
-
-pub async fn session(env: &Env, token: &str) -> EdgeResult<AgentSession> {
-    call(
-        env,
-        "session",
-        &TokenCall {
-            token: token.into(),
-        },
-    )
-    .await
-}
-
-pub async fn logout(env: &Env, token: &str) -> EdgeResult<()> {
-    call::<_, serde_json::Value>(
-        env,
-        "logout",
-        &TokenCall {
-            token: token.into(),
-        },
-    )
-    .await
-    .map(|_| ())
-}
-
 #[derive(Debug, Serialize, Deserialize)]
-pub struct IdCall {
-    pub id: String,
+pub struct Logout {
+    pub token: String,
 }
 
 /// An active (not disabled) agent's profile, for a transfer to them.
-pub async fn colleague(env: &Env, id: &str) -> EdgeResult<AgentProfile> {
-    call(env, "colleague", &IdCall { id: id.into() }).await
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Colleague {
+    pub id: String,
+}
+
+/// An admin's call; `by` (their id) may not lock themselves out.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Admin {
+    pub by: String,
+    pub call: AdminCall,
 }
 
 /// What an admin asks the directory to do.
@@ -119,10 +97,37 @@ pub enum AdminCall {
     },
 }
 
-/// Runs an admin's call; the route has checked the caller is an admin, and
-/// `by` (their id) may not lock themselves out.
-pub async fn admin(env: &Env, by: &str, c: AdminCall) -> EdgeResult<serde_json::Value> {
-    call(env, "admin", &serde_json::json!({ "by": by, "call": c })).await
+/// The answer to an [`AdminCall`], as the route sends it on.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum AdminAnswer {
+    Agents(Vec<AgentAccount>),
+    Added { id: String },
+    Done {},
+}
+
+/// An agent from the `AGENTS` setting.
+#[derive(Debug, Deserialize)]
+struct Seed {
+    name: String,
+    email: String,
+    password: String,
+    #[serde(default)]
+    teams: Vec<String>,
+    #[serde(default)]
+    admin: bool,
+}
+
+pub async fn call<C>(env: &Env, c: C) -> EdgeResult<C::Answer>
+where
+    C: Call + Into<DirectoryCall>,
+{
+    let stub = env
+        .durable_object("DIRECTORY")?
+        .id_from_name("directory")?
+        .get_stub()?;
+    let wire: DirectoryCall = c.into();
+    object::call(&stub, "https://directory/call", &wire).await
 }
 
 /// Shortest agent password accepted.
@@ -184,51 +189,15 @@ impl DurableObject for Directory {
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
-        let action = req.path().trim_start_matches('/').to_string();
         let body = req.text().await?;
         let result = async {
             self.seed().await?;
-            match action.as_str() {
-                "login" => {
-                    http::json_response(&self.login(serde_json::from_str(&body)?).await?, 200)
-                }
-                "session" => http::json_response(
-                    &self.session(&serde_json::from_str::<TokenCall>(&body)?.token)?,
-                    200,
-                ),
-                "logout" => {
-                    let token = serde_json::from_str::<TokenCall>(&body)?.token;
-                    self.sql().exec(
-                        "DELETE FROM sessions WHERE token_hash = ?",
-                        vec![credentials::hash(&token).into()],
-                    )?;
-                    http::json_response(&serde_json::json!({}), 200)
-                }
-                "colleague" => {
-                    let id = serde_json::from_str::<IdCall>(&body)?.id;
-                    let rows: Vec<AgentRow> = self
-                        .sql()
-                        .exec(
-                            "SELECT id, name, email, teams, admin, password, disabled FROM agents
-                             WHERE id = ? AND disabled = 0",
-                            vec![id.into()],
-                        )?
-                        .to_array()?;
-                    let row = rows.into_iter().next().ok_or_else(|| {
-                        EdgeError::new(ErrorCode::NotFound, "There is no such active agent.")
-                    })?;
-                    http::json_response(&profile(row)?, 200)
-                }
-                "admin" => {
-                    #[derive(Deserialize)]
-                    struct Envelope {
-                        by: String,
-                        call: AdminCall,
-                    }
-                    let e: Envelope = serde_json::from_str(&body)?;
-                    http::json_response(&self.admin(&e.by, e.call).await?, 200)
-                }
-                _ => Err(EdgeError::new(ErrorCode::NotFound, "Nothing here.")),
+            match serde_json::from_str::<DirectoryCall>(&body)? {
+                DirectoryCall::Login(c) => answer::<Login>(self.login(c).await),
+                DirectoryCall::Session(c) => answer::<Session>(self.session(&c.token)),
+                DirectoryCall::Logout(c) => answer::<Logout>(self.logout(&c.token)),
+                DirectoryCall::Colleague(c) => answer::<Colleague>(self.colleague(&c.id)),
+                DirectoryCall::Admin(c) => answer::<Admin>(self.admin(&c.by, c.call).await),
             }
         }
         .await;
@@ -279,7 +248,23 @@ impl Directory {
         Ok(())
     }
 
-    async fn login(&self, call: LoginCall) -> EdgeResult<LoggedIn> {
+    fn logout(&self, token: &str) -> EdgeResult<()> {
+        self.sql().exec(
+            "DELETE FROM sessions WHERE token_hash = ?",
+            vec![credentials::hash(token).into()],
+        )?;
+        Ok(())
+    }
+
+    fn colleague(&self, id: &str) -> EdgeResult<AgentProfile> {
+        let agent = self
+            .agent_by("id", id)?
+            .filter(|a| a.disabled == 0)
+            .ok_or_else(|| EdgeError::new(ErrorCode::NotFound, "There is no such active agent."))?;
+        profile(agent)
+    }
+
+    async fn login(&self, call: Login) -> EdgeResult<LoggedIn> {
         let email = call.email.trim().to_lowercase();
         let now = now_ms();
         let keys = [
@@ -347,7 +332,7 @@ impl Directory {
         })
     }
 
-    async fn admin(&self, by: &str, call: AdminCall) -> EdgeResult<serde_json::Value> {
+    async fn admin(&self, by: &str, call: AdminCall) -> EdgeResult<AdminAnswer> {
         let not_yourself = || {
             EdgeError::new(
                 ErrorCode::WrongState,
@@ -368,7 +353,7 @@ impl Directory {
                         disabled,
                     });
                 }
-                Ok(serde_json::to_value(accounts)?)
+                Ok(AdminAnswer::Agents(accounts))
             }
             AdminCall::Add(new) => {
                 let name = shared::text::clean_name(&new.name, 60);
@@ -378,9 +363,7 @@ impl Directory {
                         "An agent needs a name.",
                     ));
                 }
-                let email = shared::text::valid_email(&new.email)
-                    .map_err(|e| EdgeError::new(ErrorCode::InvalidEmail, e.to_string()))?
-                    .to_lowercase();
+                let email = shared::text::valid_email(&new.email)?.to_lowercase();
                 if new.password.chars().count() < MIN_PASSWORD_CHARS {
                     let message =
                         format!("A password needs at least {MIN_PASSWORD_CHARS} characters.");
@@ -406,7 +389,7 @@ impl Directory {
                         now_ms().into(),
                     ],
                 )?;
-                Ok(serde_json::json!({ "id": id }))
+                Ok(AdminAnswer::Added { id })
             }
             AdminCall::SetDisabled { id, disabled } => {
                 if id == by {
@@ -422,7 +405,7 @@ impl Directory {
                     self.sql()
                         .exec("DELETE FROM sessions WHERE agent_id = ?", vec![id.into()])?;
                 }
-                Ok(serde_json::json!({}))
+                Ok(AdminAnswer::Done {})
             }
             AdminCall::Remove { id } => {
                 if id == by {
@@ -436,7 +419,7 @@ impl Directory {
                 )?;
                 self.sql()
                     .exec("DELETE FROM agents WHERE id = ?", vec![id.into()])?;
-                Ok(serde_json::json!({}))
+                Ok(AdminAnswer::Done {})
             }
         }
     }

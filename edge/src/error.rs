@@ -25,6 +25,11 @@ impl EdgeError {
         Self::new(ErrorCode::NotFound, "No such conversation.")
     }
 
+    /// No route at this path.
+    pub fn nothing_here() -> Self {
+        Self::new(ErrorCode::NotFound, "Nothing here.")
+    }
+
     pub fn into_response(self) -> Response {
         if self.code == ErrorCode::Internal {
             worker::console_error!("internal error: {}", self.message);
@@ -45,6 +50,35 @@ impl EdgeError {
         Response::ok(json)
             .map(|r| r.with_status(self.code.http_status()).with_headers(headers))
             .unwrap_or_else(|_| Response::empty().expect("empty response").with_status(500))
+    }
+}
+
+/// Refusals decided in `shared` keep their protocol code and their words.
+macro_rules! refusal {
+    ($($t:ty),*) => {$(
+        impl From<$t> for EdgeError {
+            fn from(r: $t) -> Self {
+                Self::new(r.code(), r.to_string())
+            }
+        }
+    )*};
+}
+refusal!(
+    shared::lifecycle::Refusal,
+    shared::text::TextError,
+    shared::protocol::FrameError
+);
+
+impl From<shared::text::InvalidEmail> for EdgeError {
+    fn from(e: shared::text::InvalidEmail) -> Self {
+        Self::new(ErrorCode::InvalidEmail, e.to_string())
+    }
+}
+
+/// A knowledge base that does not load is the caller's text at fault.
+impl From<shared::faq::KbError> for EdgeError {
+    fn from(e: shared::faq::KbError) -> Self {
+        Self::new(ErrorCode::Malformed, e.to_string())
     }
 }
 

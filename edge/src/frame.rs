@@ -41,7 +41,7 @@ pub fn serve(site: &SiteConfig) -> EdgeResult<Response> {
 fn with_branding(html: &str, b: &Branding) -> String {
     let mut tags = String::new();
     for (name, value) in [
-        ("color", &b.colour),
+        ("color", &b.color),
         ("greeting", &b.greeting),
         ("name", &b.assistant_name),
     ] {

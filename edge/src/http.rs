@@ -3,7 +3,18 @@
 use crate::error::{EdgeError, EdgeResult};
 use serde::{de::DeserializeOwned, Serialize};
 use shared::protocol::ErrorCode;
-use worker::{Headers, Request, Response};
+use worker::{Headers, Method, Request, Response};
+
+pub fn require_method(req: &Request, method: Method) -> EdgeResult<()> {
+    if req.method() == method {
+        Ok(())
+    } else {
+        Err(EdgeError::new(
+            ErrorCode::MethodNotAllowed,
+            format!("Use {method} here."),
+        ))
+    }
+}
 
 /// Reads a JSON body, refusing it before parsing when it is over `max` bytes.
 pub async fn read_json<T: DeserializeOwned>(req: &mut Request, max: usize) -> EdgeResult<T> {

@@ -4,7 +4,7 @@
 //! index is built once per site and version in each isolate and reused.
 //! The file bundled with the worker (`sites/<id>/faq.toml`) seeds version 1.
 
-use crate::inbox::{self, InboxCall};
+use crate::inbox;
 use shared::faq::{FaqIndex, KnowledgeBase};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -41,12 +41,12 @@ pub async fn index(env: &Env, site: &str, version: Option<i64>) -> Rc<FaqIndex> 
     let (file, bundled_text) = bundled(site);
     let text = match version {
         Some(version) => {
-            let call = InboxCall::Knowledge {
+            let call = inbox::KnowledgeAt {
                 site: site.to_string(),
                 version,
             };
-            match inbox::call::<serde_json::Value>(env, site, &call).await {
-                Ok(v) => v["toml"].as_str().unwrap_or(bundled_text).to_string(),
+            match inbox::call(env, site, call).await {
+                Ok(toml) => toml,
                 Err(e) => {
                     worker::console_error!("knowledge base {site} v{version}: {}", e.message);
                     bundled_text.to_string()

@@ -1,9 +1,10 @@
 //! What the edge's Durable Objects share: their tables, the end of a
-//! socket, and how the worker (or another object) calls one.
+//! socket, the agent a route vouched for, and how the worker (or another
+//! object) calls one with a typed request and gets a typed answer.
 
 use crate::error::{EdgeError, EdgeResult};
 use serde::{de::DeserializeOwned, Serialize};
-use shared::protocol::{ApiError, ErrorCode};
+use shared::protocol::{AgentProfile, ApiError, ErrorCode};
 use wasm_bindgen::JsValue;
 use worker::{Method, Request, RequestInit, SqlStorage, Stub, WebSocket};
 
@@ -55,4 +56,41 @@ pub async fn call<R: DeserializeOwned>(
             format!("{url} answered {}: {text}", res.status_code()),
         ),
     })
+}
+
+/// One call an object answers, and the type of its answer: callers never
+/// read an answer by field name.
+pub trait Call: Serialize {
+    type Answer: DeserializeOwned + Serialize;
+}
+
+/// Declares, for each call struct, the variant of the object's call enum
+/// that carries it and the type of its answer.
+macro_rules! calls {
+    ($wire:ident { $($call:ident => $answer:ty),* $(,)? }) => {$(
+        impl From<$call> for $wire {
+            fn from(c: $call) -> Self {
+                $wire::$call(c)
+            }
+        }
+        impl $crate::object::Call for $call {
+            type Answer = $answer;
+        }
+    )*};
+}
+pub(crate) use calls;
+
+/// The object's side of a call: its handler's result as the JSON answer.
+/// The type parameter ties the handler to the answer its callers expect.
+pub fn answer<C: Call>(result: EdgeResult<C::Answer>) -> EdgeResult<worker::Response> {
+    crate::http::json_response(&result?, 200)
+}
+
+/// The agent a route checked and passed on in `x-agent`, a header only the
+/// worker's agent routes set (on any other path it is ignored).
+pub fn agent_of(req: &Request) -> EdgeResult<AgentProfile> {
+    req.headers()
+        .get("x-agent")?
+        .and_then(|h| serde_json::from_str(&h).ok())
+        .ok_or_else(crate::directory::not_logged_in)
 }

@@ -4,7 +4,7 @@
 //! `pbkdf2-sha256$<iterations>$<salt hex>$<key hex>` so the parameters can
 //! rise later without breaking stored hashes.
 
-use crate::credentials;
+use crate::credentials::{self, hex};
 use crate::error::{EdgeError, EdgeResult};
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use shared::protocol::ErrorCode;
@@ -95,10 +95,6 @@ fn random_bytes(n: u32) -> EdgeResult<Vec<u8>> {
     f.call1(&crypto, &buf)
         .map_err(js_error("getRandomValues"))?;
     Ok(buf.to_vec())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn unhex(s: &str) -> Option<Vec<u8>> {

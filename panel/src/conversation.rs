@@ -6,9 +6,9 @@ use crate::api;
 use crate::live::Live;
 use crate::view::waited;
 use leptos::prelude::*;
-use shared::escalation::Mood;
 use shared::faq::NewEntry;
 use shared::handoff::HandoffView;
+use shared::protocol::Mood;
 use shared::protocol::{
     AgentPresence, AgentProfile, Author, CannedReply, ClientFrame, ContactReason,
     ConversationState, Event, EventBody, Note, PresenceStatus, ServerFrame, SuggestedReply,
@@ -290,8 +290,8 @@ pub fn ConversationPane(
                     on:click=move |_| {
                         let choice = transfer_to.get_untracked();
                         let body = match choice.split_once(':') {
-                            Some(("agent", id)) => Transfer { team: None, agent: Some(id.to_string()) },
-                            Some((_, id)) => Transfer { team: Some(id.to_string()), agent: None },
+                            Some(("agent", id)) => Transfer::Agent(id.to_string()),
+                            Some((_, id)) => Transfer::Team(id.to_string()),
                             None => return,
                         };
                         transfer("transfer", serde_json::to_string(&body).unwrap_or_default())
@@ -343,19 +343,14 @@ fn FaqFromAnswer(site: String, question: String, answer: String) -> impl IntoVie
         let site = site.clone();
         leptos::task::spawn_local(async move {
             let said = match api::post(&format!("/api/v1/agent/sites/{site}/faq"), &body).await {
-                Ok(text) => {
-                    #[derive(serde::Deserialize)]
-                    struct Added {
-                        entry_id: String,
-                        version: i64,
-                    }
-                    match crate::json::decode::<Added>(&text) {
-                        Some(a) => {
-                            format!("Added as entry {} (version {}).", a.entry_id, a.version)
-                        }
-                        None => "Added.".to_string(),
-                    }
-                }
+                Ok(text) => match crate::json::decode::<shared::protocol::KnowledgeSaved>(&text) {
+                    Some(a) => format!(
+                        "Added as entry {} (version {}).",
+                        a.entry_id.unwrap_or_default(),
+                        a.version
+                    ),
+                    None => "Added.".to_string(),
+                },
                 Err(e) => e.message,
             };
             outcome.set(Some(said));

@@ -114,7 +114,7 @@ fn schedule(inner: &Rc<Inner>) {
     }
     let attempt = inner.attempts.get();
     inner.attempts.set(attempt.saturating_add(1));
-    let ceiling = (500.0 * 2f64.powi(attempt.min(16) as i32)).min(30_000.0);
+    let delay = shared::backoff::RECONNECT.delay_ms(attempt, js_sys::Math::random());
     let weak = Rc::downgrade(inner);
     set_timeout(
         move || {
@@ -122,7 +122,7 @@ fn schedule(inner: &Rc<Inner>) {
                 connect(&inner);
             }
         },
-        Duration::from_millis((js_sys::Math::random() * ceiling) as u64),
+        Duration::from_millis(delay),
     );
 }
 

@@ -6,6 +6,7 @@
 
 use crate::api;
 use leptos::prelude::*;
+use shared::protocol::{KnowledgeSaved, KnowledgeText, KnowledgeVersion};
 use shared::site::{Branding, SiteSettings, SiteSettingsView};
 
 #[component]
@@ -83,8 +84,8 @@ pub fn SettingsPage(site: String) -> impl IntoView {
                     <form class="settings-form" on:submit=submit.clone() on:input=on_input>
                         <fieldset>
                             <legend>"Widget"</legend>
-                            <label for="s-colour">"Brand colour"</label>
-                            <input id="s-colour" name="colour" type="color" value=b.colour.unwrap_or_else(|| "#1d4ed8".into())/>
+                            <label for="s-color">"Brand color"</label>
+                            <input id="s-color" name="color" type="color" value=b.color.unwrap_or_else(|| "#1d4ed8".into())/>
                             <label for="s-position">"Launcher position"</label>
                             <select id="s-position" name="position">
                                 <option value="right" selected=b.position.as_deref() != Some("left")>"right"</option>
@@ -121,19 +122,6 @@ pub fn SettingsPage(site: String) -> impl IntoView {
             <KnowledgeEditor site=site/>
         </section>
     }
-}
-
-#[derive(serde::Deserialize, Clone)]
-struct KnowledgeText {
-    version: i64,
-    toml: String,
-}
-
-#[derive(serde::Deserialize, Clone)]
-struct KnowledgeVersion {
-    version: i64,
-    author: String,
-    change: String,
 }
 
 /// The knowledge base the AI answers from, as text (format in the README):
@@ -182,11 +170,8 @@ fn KnowledgeEditor(site: String) -> impl IntoView {
         leptos::task::spawn_local(async move {
             match api::post(&path, &body).await {
                 Ok(answer) => {
-                    #[derive(serde::Deserialize)]
-                    struct Saved {
-                        version: i64,
-                    }
-                    let version = crate::json::decode::<Saved>(&answer).map_or(0, |s| s.version);
+                    let version =
+                        crate::json::decode::<KnowledgeSaved>(&answer).map_or(0, |s| s.version);
                     status.set(Some(format!(
                         "Saved as version {version}. New conversations answer from it."
                     )));
@@ -246,7 +231,7 @@ fn read_form(form: &web_sys::HtmlFormElement) -> Result<SiteSettings, String> {
         .map_err(|_| "The waiting time is a whole number of seconds.".to_string())?;
     Ok(SiteSettings {
         branding: Branding {
-            colour: text("colour"),
+            color: text("color"),
             position: text("position"),
             greeting: text("greeting"),
             assistant_name: text("assistant_name"),
@@ -289,7 +274,7 @@ fn script_tag(site: &str, b: &Branding) -> String {
         .unwrap_or_default();
     let mut tag = format!("<script src=\"{origin}/loader.js\" data-site=\"{site}\"");
     for (name, value) in [
-        ("color", &b.colour),
+        ("color", &b.color),
         ("position", &b.position),
         ("launcher-label", &b.launcher_label),
     ] {
@@ -308,7 +293,7 @@ fn preview_src(site: &str, b: &Branding) -> String {
         q.append("preview", "1");
         q.append("lang", "en");
         for (key, value) in [
-            ("color", &b.colour),
+            ("color", &b.color),
             ("greeting", &b.greeting),
             ("name", &b.assistant_name),
         ] {

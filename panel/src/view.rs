@@ -9,7 +9,7 @@ use crate::metrics::MetricsPage;
 use crate::privacy::PrivacyPage;
 use crate::settings::SettingsPage;
 use leptos::prelude::*;
-use shared::escalation::Mood;
+use shared::protocol::Mood;
 use shared::protocol::{
     AgentPresence, AgentSession, ConversationRef, InboxClientFrame, InboxFrame, LoginRequest,
     PresenceStatus, QueueItem,

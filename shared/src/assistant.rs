@@ -1,24 +1,63 @@
 //! What the AI assistant says to a visitor's message: the fixed product
 //! answers first (they must never depend on matching), then the FAQ.
 
+use crate::analysis::{Analysis, Language};
 use crate::disclosure;
-use crate::faq::{self, FaqIndex, Reply};
+use crate::faq::{self, FaqIndex, MatchedEntry};
 use crate::protocol::{Author, Message};
 
-pub fn reply(index: &FaqIndex, text: &str) -> Reply {
-    if let Some(language) = disclosure::asks_if_bot(text) {
-        return Reply {
+/// The assistant's reply and what it did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssistantReply {
+    pub message: Message,
+    pub outcome: Outcome,
+}
+
+/// What kind of reply it is: the edge decides on it, never on the text.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// The fixed answer to "am I talking to a person?", in this language.
+    Disclosure(Language),
+    /// Answered from this entry.
+    Answered(MatchedEntry),
+    /// Not sure: choices and the person button instead.
+    NotSure,
+}
+
+impl AssistantReply {
+    /// The visitor's question got an answer (the disclosure counts).
+    pub fn answered(&self) -> bool {
+        !matches!(self.outcome, Outcome::NotSure)
+    }
+
+    /// The knowledge-base entry answered from, if any.
+    pub fn entry(&self) -> Option<&MatchedEntry> {
+        match &self.outcome {
+            Outcome::Answered(entry) => Some(entry),
+            _ => None,
+        }
+    }
+}
+
+pub fn reply(index: &FaqIndex, message: &Analysis) -> AssistantReply {
+    if let Some(language) = disclosure::asks_if_bot(message) {
+        return AssistantReply {
             message: Message::plain(Author::Ai, disclosure::bot_answer(language), None),
-            hand_off: false,
+            outcome: Outcome::Disclosure(language),
         };
     }
-    faq::reply(index, text)
+    let faq::Reply { message, entry } = faq::reply(index, message);
+    let outcome = match entry {
+        Some(entry) => Outcome::Answered(entry),
+        None => Outcome::NotSure,
+    };
+    AssistantReply { message, outcome }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::faq::{KnowledgeBase, Language};
+    use crate::faq::KnowledgeBase;
 
     #[test]
     fn asking_whether_it_is_a_bot_gets_the_fixed_answer_even_if_the_faq_could_match() {
@@ -27,8 +66,10 @@ mod tests {
             "[[entry]]\nid = \"bots\"\nquestion = \"Are you a bot?\"\nanswer = \"We love robots!\"\n",
         )
         .unwrap();
-        let r = reply(&FaqIndex::build(&kb), "are you a bot?");
+        let r = reply(&FaqIndex::build(&kb), &Analysis::new("are you a bot?"));
         assert_eq!(r.message.text, disclosure::bot_answer(Language::English));
         assert!(r.message.source.is_none());
+        assert_eq!(r.outcome, Outcome::Disclosure(Language::English));
+        assert!(r.answered());
     }
 }

@@ -1,10 +1,9 @@
 //! "Am I talking to a person?" gets a fixed answer in the product's own
 //! words, never a matched or generated one (Utah 13-77-103: disclose when
-//! asked; EU AI Act Art. 50). Recognised in every supported language; the
+//! asked; EU AI Act Art. 50). Recognized in every supported language; the
 //! answer is in the language of the question.
 
-use crate::faq::analyzer::{normalize, tokens};
-use crate::faq::Language;
+use crate::analysis::{Analysis, Language};
 
 /// Version of the disclosure texts (the widget's chrome and these answers).
 pub const DISCLOSURE_VERSION: u32 = 1;
@@ -181,10 +180,8 @@ const PHRASES: &[Phrases] = &[
 
 /// The language of the question if it asks whether the visitor is talking
 /// to a person or a machine.
-pub fn asks_if_bot(text: &str) -> Option<Language> {
-    let normalized = normalize(text);
-    let words: Vec<&str> = tokens(&normalized).collect();
-    let padded = format!(" {} ", words.join(" "));
+pub fn asks_if_bot(message: &Analysis) -> Option<Language> {
+    let padded = format!(" {} ", message.words.join(" "));
     let has = |phrase: &str| padded.contains(&format!(" {phrase} "));
     PHRASES.iter().find_map(|p| {
         let asked = p
@@ -204,7 +201,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn english_ways_of_asking_are_recognised() {
+    fn english_ways_of_asking_are_recognized() {
         for q in [
             "Are you a bot?",
             "are you human",
@@ -218,12 +215,16 @@ mod tests {
             "I'm talking to a machine, right?",
             "Are you an actual person or what",
         ] {
-            assert_eq!(asks_if_bot(q), Some(Language::English), "{q}");
+            assert_eq!(
+                asks_if_bot(&Analysis::new(q)),
+                Some(Language::English),
+                "{q}"
+            );
         }
     }
 
     #[test]
-    fn german_and_spanish_ways_of_asking_are_recognised() {
+    fn german_and_spanish_ways_of_asking_are_recognized() {
         for q in [
             "Bist du ein Bot?",
             "Rede ich mit einem Menschen?",
@@ -231,7 +232,11 @@ mod tests {
             "Mensch oder Maschine?",
             "bist du echt",
         ] {
-            assert_eq!(asks_if_bot(q), Some(Language::German), "{q}");
+            assert_eq!(
+                asks_if_bot(&Analysis::new(q)),
+                Some(Language::German),
+                "{q}"
+            );
         }
         for q in [
             "¿Eres un bot?",
@@ -240,7 +245,11 @@ mod tests {
             "¿Humano o bot?",
             "¿Eres real?",
         ] {
-            assert_eq!(asks_if_bot(q), Some(Language::Spanish), "{q}");
+            assert_eq!(
+                asks_if_bot(&Analysis::new(q)),
+                Some(Language::Spanish),
+                "{q}"
+            );
         }
     }
 
@@ -256,7 +265,7 @@ mod tests {
             "¿Es esto real cuero?",
             "Are you able to fix a flat tyre",
         ] {
-            assert_eq!(asks_if_bot(q), None, "{q}");
+            assert_eq!(asks_if_bot(&Analysis::new(q)), None, "{q}");
         }
     }
 

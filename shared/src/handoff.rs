@@ -1,9 +1,9 @@
 //! The hand-off: the packet an agent receives (so the visitor never has to
 //! repeat themselves), the queue's order, and an honest expected wait.
 
-use crate::escalation::{self, Sentiment, Trigger};
-use crate::faq::NOT_SURE;
-use crate::protocol::{Author, Event, EventBody, Message};
+use crate::analysis::Analysis;
+use crate::escalation;
+use crate::protocol::{Author, Event, EventBody, Message, Sentiment, Trigger};
 use serde::{Deserialize, Serialize};
 
 /// Stored with the conversation when it is handed over; shown to agents
@@ -99,10 +99,11 @@ pub fn summarize(events: &[Event]) -> Summary {
         let unhelpful_next = messages[i + 1..]
             .iter()
             .find(|n| n.author == Author::Visitor)
-            .is_some_and(|n| escalation::says_unhelpful(&n.text));
+            .is_some_and(|n| escalation::says_unhelpful(&Analysis::new(&n.text)));
+        let unhelpful = escalation::says_unhelpful(&Analysis::new(text));
         match reply {
             Some(r) if !request_only => {
-                let answered = r.source.is_some() && r.text != NOT_SURE;
+                let answered = r.source.is_some();
                 ai_answers.push(TriedAnswer {
                     question: text.to_string(),
                     entry_id: r.source.as_ref().map(|s| s.entry_id.clone()),
@@ -110,13 +111,11 @@ pub fn summarize(events: &[Event]) -> Summary {
                     confidence: r.source.as_ref().map(|s| s.confidence),
                     suggested: r.suggestions.iter().map(|s| s.question.clone()).collect(),
                 });
-                if (!answered || unhelpful_next) && !escalation::says_unhelpful(text) {
+                if (!answered || unhelpful_next) && !unhelpful {
                     open.push(text.to_string());
                 }
             }
-            None if !request_only && !escalation::says_unhelpful(text) => {
-                open.push(text.to_string())
-            }
+            None if !request_only && !unhelpful => open.push(text.to_string()),
             _ => {}
         }
     }
@@ -139,7 +138,7 @@ pub fn summarize(events: &[Event]) -> Summary {
 
 /// "Talk to a person please": a request and nothing else to answer.
 fn is_request_only(text: &str) -> bool {
-    escalation::asks_for_person_in(text) && text.split_whitespace().count() <= 12
+    escalation::asks_for_person_in(&Analysis::new(text)) && text.split_whitespace().count() <= 12
 }
 
 /// How urgent a waiting conversation is: the trigger's weight, plus its
@@ -161,17 +160,20 @@ pub struct QueueEntry {
     pub base_priority: f32,
 }
 
-/// Sorts the queue: highest priority first (waiting time included), then
+/// The queue's order: highest priority first (waiting time included), then
 /// who came first.
-pub fn order_queue(entries: &mut [QueueEntry], now_ms: i64) {
+pub fn queue_order(a: &QueueEntry, b: &QueueEntry, now_ms: i64) -> std::cmp::Ordering {
     let score =
         |e: &QueueEntry| e.base_priority + (now_ms - e.requested_at_ms).max(0) as f32 / 60_000.0;
-    entries.sort_by(|a, b| {
-        score(b)
-            .total_cmp(&score(a))
-            .then(a.requested_at_ms.cmp(&b.requested_at_ms))
-            .then(a.conversation_id.cmp(&b.conversation_id))
-    });
+    score(b)
+        .total_cmp(&score(a))
+        .then(a.requested_at_ms.cmp(&b.requested_at_ms))
+        .then(a.conversation_id.cmp(&b.conversation_id))
+}
+
+/// Sorts the queue by [`queue_order`].
+pub fn order_queue(entries: &mut [QueueEntry], now_ms: i64) {
+    entries.sort_by(|a, b| queue_order(a, b, now_ms));
 }
 
 /// Each entry's position within its team (1 is next), for an ordered queue.
@@ -204,7 +206,8 @@ pub fn expected_wait_ms(recent_waits_ms: &[u64], position: u32, agents_online: u
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::escalation::Mood;
+    use crate::faq::NOT_SURE;
+    use crate::protocol::Mood;
     use crate::protocol::{Source, Suggestion};
 
     fn event(seq: u64, m: Message) -> Event {

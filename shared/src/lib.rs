@@ -3,8 +3,10 @@
 //! Everything here is tested natively; the edge and the front ends only move
 //! data in and out.
 
+pub mod analysis;
 pub mod assistant;
-pub mod colour;
+pub mod backoff;
+pub mod color;
 pub mod disclosure;
 pub mod escalation;
 pub mod faq;

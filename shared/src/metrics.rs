@@ -3,7 +3,7 @@
 //! rate by trigger, a person's first response after a hand-off, time to
 //! resolution, and satisfaction.
 
-use crate::escalation::Trigger;
+use crate::protocol::Trigger;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

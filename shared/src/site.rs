@@ -1,6 +1,7 @@
 //! Per-site configuration the edge needs to serve a site's widget.
 
 use crate::escalation::EscalationPolicy;
+pub use crate::protocol::is_valid_site_id;
 use crate::team::Team;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -28,9 +29,10 @@ pub struct SiteConfig {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Branding {
-    /// `#rrggbb`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub colour: Option<String>,
+    /// `#rrggbb`. (Settings saved before the spelling was settled say
+    /// `colour`.)
+    #[serde(skip_serializing_if = "Option::is_none", alias = "colour")]
+    pub color: Option<String>,
     /// `left` or `right`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
@@ -44,11 +46,9 @@ pub struct Branding {
 
 impl Branding {
     fn validate(&self) -> Result<(), String> {
-        if let Some(c) = &self.colour {
-            if crate::colour::parse_hex(c).is_none() {
-                return Err(format!(
-                    "branding.colour: `{c}` is not a colour like #1d4ed8"
-                ));
+        if let Some(c) = &self.color {
+            if crate::color::parse_hex(c).is_none() {
+                return Err(format!("branding.color: `{c}` is not a color like #1d4ed8"));
             }
         }
         if let Some(p) = &self.position {
@@ -106,7 +106,7 @@ impl SiteConfig {
         let b = &settings.branding;
         let base = &mut site.branding;
         for (to, from) in [
-            (&mut base.colour, &b.colour),
+            (&mut base.color, &b.color),
             (&mut base.position, &b.position),
             (&mut base.greeting, &b.greeting),
             (&mut base.assistant_name, &b.assistant_name),
@@ -243,14 +243,6 @@ pub fn parse_sites(raw: &str) -> Result<Sites, String> {
     Ok(sites)
 }
 
-/// Site ids appear in URLs and storage keys, so they are kept plain.
-pub fn is_valid_site_id(id: &str) -> bool {
-    (1..=40).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-}
-
 /// A CSP source is put into a header, so only plain origins pass.
 fn is_valid_frame_source(s: &str) -> bool {
     if s == "'self'" {
@@ -286,12 +278,12 @@ mod tests {
     #[test]
     fn saved_settings_replace_only_what_they_set() {
         let settings: SiteSettings = serde_json::from_str(
-            r##"{"branding":{"colour":"#0b5d3b","greeting":"Hi!"},"claim_timeout_s":60,
+            r##"{"branding":{"color":"#0b5d3b","greeting":"Hi!"},"claim_timeout_s":60,
                 "embed_origins":["https://shop.example"]}"##,
         )
         .unwrap();
         let site = demo().with_settings(&settings).unwrap();
-        assert_eq!(site.branding.colour.as_deref(), Some("#0b5d3b"));
+        assert_eq!(site.branding.color.as_deref(), Some("#0b5d3b"));
         assert_eq!(site.branding.greeting.as_deref(), Some("Hi!"));
         assert_eq!(site.branding.assistant_name, None);
         assert_eq!(site.handoff.claim_timeout_s, 60);
@@ -309,7 +301,7 @@ mod tests {
             let s: SiteSettings = serde_json::from_str(json).unwrap();
             demo().with_settings(&s).unwrap_err()
         };
-        assert!(refused(r#"{"branding":{"colour":"red"}}"#).starts_with("branding.colour"));
+        assert!(refused(r#"{"branding":{"color":"red"}}"#).starts_with("branding.color"));
         assert!(refused(r#"{"branding":{"position":"top"}}"#).starts_with("branding.position"));
         assert!(
             refused(r#"{"embed_origins":["javascript:alert(1)"]}"#).starts_with("embed_origins")

@@ -45,7 +45,7 @@ impl Team {
     /// Checks the hours and the time zone's shape; the edge calls this when
     /// it reads the configuration.
     pub fn validate(&self) -> Result<(), String> {
-        if !crate::site::is_valid_site_id(&self.id) {
+        if !crate::protocol::is_valid_site_id(&self.id) {
             return Err(format!(
                 "team id `{}` is not plain (a-z, 0-9, '-')",
                 self.id

@@ -43,7 +43,7 @@ fn is_unwanted_control(c: char) -> bool {
 }
 
 /// Cleans a message: drops control, bidi and invisible characters (the
-/// zero-width joiner stays, emoji sequences need it), normalises line ends,
+/// zero-width joiner stays, emoji sequences need it), normalizes line ends,
 /// folds runs of blank lines, trims. Does not check the length.
 pub fn clean_message(raw: &str) -> String {
     let unified = raw.replace("\r\n", "\n").replace('\r', "\n");

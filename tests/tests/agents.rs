@@ -331,7 +331,7 @@ async fn an_admin_changes_a_sites_settings_and_new_conversations_use_them_withou
     let path = "/api/v1/agent/sites/setup/settings";
     let before = edge.new_visitor_on("setup");
 
-    let good = r##"{"branding":{"colour":"#0b5d3b","greeting":"Hi \"friend\" <b>","assistant_name":"Setty"},
+    let good = r##"{"branding":{"color":"#0b5d3b","greeting":"Hi \"friend\" <b>","assistant_name":"Setty"},
         "embed_origins":["https://shop.example"],"claim_timeout_s":60,
         "teams":[{"id":"helpdesk","name":"Helpdesk","time_zone":"Europe/Berlin"}]}"##;
     let not_admin = edge.agent_post_json(&ben, path, good);
@@ -339,9 +339,9 @@ async fn an_admin_changes_a_sites_settings_and_new_conversations_use_them_withou
         (not_admin.status, not_admin.code().as_str()),
         (403, "admin_only")
     );
-    let bad = edge.agent_post_json(&anna, path, r#"{"branding":{"colour":"red"}}"#);
+    let bad = edge.agent_post_json(&anna, path, r#"{"branding":{"color":"red"}}"#);
     assert_eq!((bad.status, bad.code().as_str()), (400, "malformed"));
-    assert!(bad.body.contains("branding.colour"), "{}", bad.body);
+    assert!(bad.body.contains("branding.color"), "{}", bad.body);
     let unchanged: SiteSettingsView = edge.agent_get(&ben, path).json();
     assert_eq!(
         unchanged.settings,

@@ -2,10 +2,13 @@
 //! tag, the launcher, the widget frame, the conversation.
 
 use fantoccini::{Client, Locator};
-use tests::{axe_violations, browser, eventually, launcher, messages, open_chat, screenshot, Edge};
+use tests::{
+    axe_violations, browser, eventually, launcher, messages, open_chat, screenshot, visitor_on,
+    Edge,
+};
 
 #[tokio::test]
-async fn a_visitor_sees_the_ai_disclosure_gets_a_labelled_answer_and_finds_it_again_after_reload() {
+async fn a_visitor_sees_the_ai_disclosure_gets_a_labeled_answer_and_finds_it_again_after_reload() {
     let edge = Edge::shared();
     let client = browser(1280, 900).await;
     client
@@ -92,12 +95,7 @@ async fn a_visitor_sees_the_ai_disclosure_gets_a_labelled_answer_and_finds_it_ag
 async fn the_faq_answers_with_its_source_and_an_unknown_question_gets_choices_and_the_person_button(
 ) {
     let edge = Edge::shared();
-    let client = browser(1280, 900).await;
-    client
-        .goto(&format!("{}/demo/", edge.base()))
-        .await
-        .expect("demo page");
-    let input = open_chat(&client).await;
+    let (client, input) = visitor_on(edge, "/demo/", 1280, 900).await;
 
     input
         .send_keys("when are you open on saturday\n")
@@ -238,12 +236,7 @@ async fn the_faq_answers_with_its_source_and_an_unknown_question_gets_choices_an
 #[tokio::test]
 async fn markup_typed_by_a_visitor_is_shown_as_text_and_never_runs() {
     let edge = Edge::shared();
-    let client = browser(1280, 900).await;
-    client
-        .goto(&format!("{}/demo/", edge.base()))
-        .await
-        .expect("demo page");
-    let input = open_chat(&client).await;
+    let (client, input) = visitor_on(edge, "/demo/", 1280, 900).await;
     let hostile =
         r#"<img src=x onerror="document.title='pwned'"><script>document.title='pwned'</script>"#;
 
@@ -283,12 +276,7 @@ async fn markup_typed_by_a_visitor_is_shown_as_text_and_never_runs() {
 #[tokio::test]
 async fn escape_closes_the_chat_and_returns_focus_to_the_launcher() {
     let edge = Edge::shared();
-    let client = browser(1280, 900).await;
-    client
-        .goto(&format!("{}/demo/", edge.base()))
-        .await
-        .expect("demo page");
-    let input = open_chat(&client).await;
+    let (client, input) = visitor_on(edge, "/demo/", 1280, 900).await;
     input.send_keys("\u{e00c}").await.expect("press Escape");
     client.enter_parent_frame().await.expect("back to the page");
     let focused = eventually(10, "focus back on the launcher", || async {
@@ -377,12 +365,7 @@ async fn the_widget_speaks_the_pages_language() {
 #[tokio::test]
 async fn the_open_widget_has_no_wcag_22_aa_violations_in_its_main_states() {
     let edge = Edge::shared();
-    let client = browser(1280, 900).await;
-    client
-        .goto(&format!("{}/demo/", edge.base()))
-        .await
-        .expect("demo page");
-    open_chat(&client).await;
+    let (client, _) = visitor_on(edge, "/demo/", 1280, 900).await;
     assert_eq!(
         axe_violations(&client).await,
         Vec::<String>::new(),
@@ -443,16 +426,16 @@ async fn the_open_widget_has_no_wcag_22_aa_violations_in_its_main_states() {
 }
 
 #[tokio::test]
-async fn the_widget_stays_readable_in_any_brand_colour() {
+async fn the_widget_stays_readable_in_any_brand_color() {
     let edge = Edge::shared();
     let client = browser(800, 700).await;
-    for colour in [
+    for color in [
         "#ffeb3b", "#ffffff", "#777777", "#ff69b4", "#0b5d3b", "#000",
     ] {
         let url = format!(
             "{}/chat/demo?lang=en&color={}",
             edge.base(),
-            colour.replace('#', "%23")
+            color.replace('#', "%23")
         );
         client.goto(&url).await.expect("widget page");
         eventually(20, "the widget", || async {
@@ -460,7 +443,7 @@ async fn the_widget_stays_readable_in_any_brand_colour() {
         })
         .await;
         let found = axe_violations(&client).await;
-        assert_eq!(found, Vec::<String>::new(), "brand colour {colour}");
+        assert_eq!(found, Vec::<String>::new(), "brand color {color}");
     }
     client.close().await.ok();
 }
@@ -468,12 +451,7 @@ async fn the_widget_stays_readable_in_any_brand_colour() {
 #[tokio::test]
 async fn the_privacy_notice_links_the_policy_and_delete_erases_the_conversation() {
     let edge = Edge::shared();
-    let client = browser(1280, 900).await;
-    client
-        .goto(&format!("{}/demo/", edge.base()))
-        .await
-        .expect("demo page");
-    open_chat(&client).await;
+    let (client, _) = visitor_on(edge, "/demo/", 1280, 900).await;
     let privacy = eventually(20, "the privacy link", || async {
         client.find(Locator::Css(".privacy a")).await.ok()
     })
@@ -586,12 +564,7 @@ async fn on_a_phone_the_chat_fills_the_screen() {
 #[tokio::test]
 async fn two_tabs_of_the_site_share_one_live_conversation() {
     let edge = Edge::shared();
-    let client = browser(1280, 900).await;
-    client
-        .goto(&format!("{}/demo/", edge.base()))
-        .await
-        .expect("demo page");
-    let input = open_chat(&client).await;
+    let (client, input) = visitor_on(edge, "/demo/", 1280, 900).await;
     input.send_keys("where can I park\n").await.expect("type");
     eventually(20, "the first exchange", || async {
         (messages(&client).await.len() == 2).then_some(())
@@ -681,12 +654,7 @@ async fn the_launcher_moves_aside_for_a_focused_element_it_would_cover() {
 async fn a_person_joins_answers_and_resolves_then_the_visitor_rates_and_starts_anew() {
     use shared::protocol::ClientFrame;
     let edge = Edge::shared();
-    let client = browser(1280, 900).await;
-    client
-        .goto(&format!("{}/demo/", edge.base()))
-        .await
-        .expect("demo page");
-    let input = open_chat(&client).await;
+    let (client, input) = visitor_on(edge, "/demo/", 1280, 900).await;
     input
         .send_keys("Can you service a Rohloff hub?")
         .await

@@ -2,15 +2,14 @@
 //! visitors and agents, the agents' HTTP API with session and CSRF token.
 //! Each test uses its own site of the test edge, so queues do not mix.
 
-use shared::escalation::Trigger;
 use shared::handoff::HandoffView;
 use shared::metrics::DayMetrics;
+use shared::protocol::Trigger;
 use shared::protocol::{
     Author, ClientFrame, ContactReason, ConversationState, ErrorCode, Event, EventBody, InboxFrame,
     QueueItem, ServerFrame,
 };
-use std::time::Duration;
-use tests::{get, post, recv, recv_inbox, send, try_recv, Edge, Socket};
+use tests::{frames_before_barrier, get, post, recv, recv_inbox, send, Edge, Socket};
 use uuid::Uuid;
 
 /// A visitor on `site` with a socket that has resumed from the start.
@@ -217,7 +216,7 @@ async fn a_frustrated_visitor_is_claimed_answered_by_a_person_resolved_and_rates
     say(&mut v, "how much is a puncture repair?").await;
     let asked = event_where(&mut a, |b| matches!(b, EventBody::Message(m) if m.author == Author::Visitor && m.text.starts_with("how much"))).await;
     assert!(asked.seq > reply.seq);
-    while let Some(frame) = try_recv(&mut v, Duration::from_millis(1500)).await {
+    for frame in frames_before_barrier(&mut v).await {
         if let ServerFrame::Event(e) = frame {
             assert!(
                 !matches!(e.body, EventBody::Message(ref m) if m.author == Author::Ai),
@@ -737,7 +736,7 @@ async fn internal_notes_reach_agents_only_and_never_the_visitor() {
         }
     }
     send(&mut v, &ClientFrame::Resume { last_seq: 0 }).await;
-    while let Some(frame) = try_recv(&mut v, Duration::from_millis(1000)).await {
+    for frame in frames_before_barrier(&mut v).await {
         let json = serde_json::to_string(&frame).expect("json");
         assert!(
             !json.contains("loyalty"),

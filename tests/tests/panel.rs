@@ -3,7 +3,7 @@
 //! packet, reply, hand back, resolve; the visitor rates; the metrics count it.
 
 use fantoccini::{Client, Locator};
-use tests::{axe_violations, browser, eventually, open_chat, screenshot, Edge};
+use tests::{axe_violations, browser, eventually, screenshot, visitor_on, Edge};
 
 async fn texts(client: &Client, css: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -79,12 +79,7 @@ async fn an_agent_takes_a_hand_off_in_the_panel_and_the_visitor_sees_a_person() 
     assert_eq!(texts(&agent, ".desk .me").await, vec!["Anna"]);
 
     // The visitor asks something the FAQ cannot answer, then for a person.
-    let visitor = browser(1280, 900).await;
-    visitor
-        .goto(&format!("{}/demo/", edge.base()))
-        .await
-        .expect("demo page");
-    let input = open_chat(&visitor).await;
+    let (visitor, input) = visitor_on(edge, "/demo/", 1280, 900).await;
     input
         .send_keys("Can you service a Rohloff hub?")
         .await

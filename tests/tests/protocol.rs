@@ -6,7 +6,7 @@ use shared::protocol::{
     MAX_FRAME_BYTES,
 };
 use std::time::Duration;
-use tests::{post, recv, recv_until, send, send_raw, try_recv, Edge};
+use tests::{frames_before_barrier, post, recv, recv_until, send, send_raw, Edge};
 use uuid::Uuid;
 
 fn is_ack(f: &ServerFrame) -> bool {
@@ -227,7 +227,7 @@ async fn a_client_that_reconnects_with_its_last_seq_receives_exactly_what_it_mis
         vec![3, 4, 5, 6]
     );
     assert!(
-        try_recv(&mut a, Duration::from_millis(500)).await.is_none(),
+        frames_before_barrier(&mut a).await.is_empty(),
         "nothing more than what was missed"
     );
 }
@@ -481,7 +481,7 @@ async fn asking_for_a_person_twice_changes_the_state_once() {
         matches!(frame, ServerFrame::Event(ref e) if e.body == EventBody::ContactOffer { reason: ContactReason::NobodyOnline }),
         "{frame:?}"
     );
-    while let Some(frame) = try_recv(&mut socket, Duration::from_millis(800)).await {
+    for frame in frames_before_barrier(&mut socket).await {
         assert!(
             !matches!(frame, ServerFrame::Event(_)),
             "the second press adds nothing: {frame:?}"

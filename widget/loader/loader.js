@@ -141,7 +141,7 @@
   }
   if (document.body) attach(); else document.addEventListener("DOMContentLoaded", attach);
 
-  /* Black or white, whichever contrasts more with the brand colour. */
+  /* Black or white, whichever contrasts more with the brand color. */
   function textOn(hex) {
     var h = hex.slice(1);
     if (h.length === 3) h = h.replace(/./g, "$&$&");

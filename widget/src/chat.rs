@@ -97,9 +97,6 @@ impl Drop for Socket {
     }
 }
 
-const BACKOFF_BASE_MS: f64 = 500.0;
-const BACKOFF_CAP_MS: f64 = 30_000.0;
-
 impl Chat {
     pub fn new(place: Place) -> Self {
         Self {
@@ -412,10 +409,9 @@ impl Chat {
         self.change(|s| s.link = Link::Offline);
         let attempt = self.inner.attempts.get();
         self.inner.attempts.set(attempt.saturating_add(1));
-        let ceiling = (BACKOFF_BASE_MS * 2f64.powi(attempt.min(16) as i32)).min(BACKOFF_CAP_MS);
-        let delay = js_sys::Math::random() * ceiling;
+        let delay = shared::backoff::RECONNECT.delay_ms(attempt, js_sys::Math::random());
         let chat = self.clone();
-        set_timeout(move || chat.connect(), Duration::from_millis(delay as u64));
+        set_timeout(move || chat.connect(), Duration::from_millis(delay));
     }
 }
 

@@ -4,10 +4,12 @@
 //! 15 KB gzip of its 100 KB budget; these readers cost a fraction. They
 //! cannot drift from `shared::protocol` unnoticed: the component test
 //! `every_server_frame_reads_back_as_serde_wrote_it` feeds them serde's own
-//! output for every variant and optional field.
+//! output for every variant and optional field, and names every variant in
+//! an exhaustive match, so a new one fails it.
 //!
-//! Encoding (few, small frames) keeps serde: serde-wasm-bindgen and
-//! `JSON.stringify`.
+//! Encoding (few, small frames) keeps serde: `serde_json` writes what the
+//! widget sends. Fieldless enums (error codes, states) are read through
+//! serde's derive with a plain string deserializer, which costs little.
 
 use crate::api::Session;
 use js_sys::{Array, Object, Reflect};

@@ -5,7 +5,7 @@
 use crate::chat::{Chat, Link, Place};
 use crate::{dom, forms, i18n, log};
 use leptos::prelude::*;
-use shared::colour;
+use shared::color;
 use shared::protocol::{ConversationState, ErrorCode, MAX_MESSAGE_BYTES};
 use shared::transcript::Transcript;
 use wasm_bindgen::JsCast;
@@ -18,8 +18,8 @@ use shared::disclosure::DISCLOSURE_VERSION;
 pub struct Options {
     pub place: Place,
     pub assistant_name: String,
-    /// The site's brand colour, if given and valid.
-    pub colour: Option<[u8; 3]>,
+    /// The site's brand color, if given and valid.
+    pub color: Option<[u8; 3]>,
     /// The site's privacy policy.
     pub privacy_url: Option<String>,
     /// The site's greeting, shown as the assistant's first line.
@@ -68,7 +68,7 @@ impl Options {
                 page_url: get("page"),
                 visitor_name: get("visitor").map(|n| n.chars().take(60).collect()),
             },
-            colour: get("color").and_then(|c| colour::parse_hex(&c)),
+            color: get("color").and_then(|c| color::parse_hex(&c)),
             privacy_url: get("privacy"),
             greeting: get("greeting").map(|g| g.chars().take(300).collect()),
             preview: get("preview").is_some(),
@@ -95,19 +95,18 @@ pub fn App(options: Options) -> impl IntoView {
         .and_then(|d| d.document_element())
     {
         let _ = root.set_attribute("lang", t.lang);
-        if let (Some(brand), Some(root)) = (options.colour, root.dyn_ref::<web_sys::HtmlElement>())
-        {
-            // Text and control colours derived so contrast holds whatever
-            // the brand colour (shared::colour).
-            let control = colour::control_on_white(brand);
+        if let (Some(brand), Some(root)) = (options.color, root.dyn_ref::<web_sys::HtmlElement>()) {
+            // Text and control colors derived so contrast holds whatever
+            // the brand color (shared::color).
+            let control = color::control_on_white(brand);
             let style = root.style();
             for (name, value) in [
                 ("--brand", brand),
-                ("--on-brand", colour::text_on(brand)),
+                ("--on-brand", color::text_on(brand)),
                 ("--control", control),
-                ("--on-control", colour::text_on(control)),
+                ("--on-control", color::text_on(control)),
             ] {
-                let _ = style.set_property(name, &colour::to_hex(value));
+                let _ = style.set_property(name, &color::to_hex(value));
             }
         }
     }

@@ -181,8 +181,47 @@ fn every_server_frame_reads_back_as_serde_wrote_it() {
             client_id: Some(id()),
         },
     ];
+    let shown: std::collections::BTreeSet<&str> = frames.iter().map(shape).collect();
+    let all: std::collections::BTreeSet<&str> = SHAPES.iter().copied().collect();
+    assert_eq!(shown, all, "an example of every frame shape");
     for frame in frames {
         reads_back(frame);
+    }
+}
+
+/// Every shape a server frame can take. `shape` names each with an
+/// exhaustive match, so a new `ServerFrame` or `EventBody` variant does not
+/// compile here until it is named (and listed in `SHAPES`, and given an
+/// example above, or the test fails).
+const SHAPES: &[&str] = &[
+    "welcome",
+    "ack",
+    "event/message",
+    "event/state",
+    "event/contact_offer",
+    "event/contact",
+    "event/rating",
+    "queue",
+    "typing",
+    "note",
+    "error",
+];
+
+fn shape(frame: &ServerFrame) -> &'static str {
+    match frame {
+        ServerFrame::Welcome { .. } => "welcome",
+        ServerFrame::Ack { .. } => "ack",
+        ServerFrame::Event(e) => match e.body {
+            EventBody::Message(_) => "event/message",
+            EventBody::State { .. } => "event/state",
+            EventBody::ContactOffer { .. } => "event/contact_offer",
+            EventBody::Contact { .. } => "event/contact",
+            EventBody::Rating { .. } => "event/rating",
+        },
+        ServerFrame::Queue(_) => "queue",
+        ServerFrame::Typing { .. } => "typing",
+        ServerFrame::Note(_) => "note",
+        ServerFrame::Error { .. } => "error",
     }
 }
 

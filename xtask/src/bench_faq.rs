@@ -98,7 +98,7 @@ pub fn bench(p: &Project, data: Option<&str>) -> Result<(), Fail> {
          intent are its phrasings (drawn as in the data's SOURCE.md: `random.seed(0)`, `random.sample`\n\
          per intent in file order, intents sorted by name), the test questions are what visitors ask.\n\
          Ten intents are held out (none of their rows in the knowledge base; their test questions are\n\
-         labelled `oos`, where the engine should abstain): {held_out}.\n\
+         labeled `oos`, where the engine should abstain): {held_out}.\n\
          So top1 is over 67 intents, where the reference rows are over all 77.\n\n\
          Measured with `faq-eval` (release build, one thread, this machine) at the default threshold\n\
          ({threshold}, the calibrated chance of being right). K = 15 is there for cost: about 1,000\n\

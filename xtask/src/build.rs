@@ -1,4 +1,4 @@
-//! Release builds of the three wasm programs, each optimised by wasm-opt.
+//! Release builds of the three wasm programs, each optimized by wasm-opt.
 //! Steps are skipped when their input has not changed since the last run.
 
 use crate::tools::Tools;

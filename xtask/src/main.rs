@@ -14,7 +14,8 @@ const USAGE: &str = "usage: cargo xtask <command>
 
   dev        install what is missing, build, and serve on http://127.0.0.1:8787
   build      install what is missing and build widget, panel and edge (release, wasm-opt)
-  test       native tests, component tests in headless Chromium, end-to-end tests
+  test       style (fmt, clippy), native tests, component tests in headless Chromium, end-to-end tests
+  style      cargo fmt --check and clippy with warnings denied (native and wasm32)
   size       gzip sizes of loader, widget, panel and worker against their budgets
   bench-faq  the FAQ engine on Banking77 (../shared/data/banking77), into docs/faq-benchmark.md
   bench-widget  launcher click to a focused input, median of 20 cold runs in headless Chromium
@@ -41,6 +42,7 @@ fn main() -> ExitCode {
             tools::ensure_build_tools(&project).and_then(|t| build::build_all(&project, &t))
         }
         Some("test") => test(&project),
+        Some("style") => style(&project),
         Some("size") => size::report(&project),
         Some("bench-faq") => bench_faq::bench(&project, args.get(1).map(String::as_str)),
         Some("bench-widget") => bench_widget(&project),
@@ -175,9 +177,61 @@ fn with_end_to_end_env<'c>(
         .env("PATH", tools.path_env())
 }
 
+/// Style first (seconds, before any slow stage): formatting and clippy with
+/// warnings denied, for the native crates and for the wasm ones on their
+/// target. Stops at the first that fails and names it.
+fn style(p: &Project) -> Result<(), Fail> {
+    let checks: [(&str, &[&str]); 3] = [
+        ("cargo fmt --check", &["fmt", "--all", "--check"]),
+        (
+            "clippy (native: shared, tests, xtask)",
+            &[
+                "clippy",
+                "--all-targets",
+                "-p",
+                "shared",
+                "-p",
+                "tests",
+                "-p",
+                "xtask",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        ),
+        (
+            "clippy (wasm32: shared, edge, widget, panel)",
+            &[
+                "clippy",
+                "--all-targets",
+                "--target",
+                "wasm32-unknown-unknown",
+                "-p",
+                "shared",
+                "-p",
+                "edge",
+                "-p",
+                "widget",
+                "-p",
+                "panel",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        ),
+    ];
+    for (name, args) in checks {
+        println!("\n== style: {name} ==");
+        run(Command::new("cargo").args(args).current_dir(&p.root))
+            .map_err(|_| Fail(format!("style check failed: {name}")))?;
+    }
+    Ok(())
+}
+
 /// Every test group, run in one go; a failing group does not stop the
 /// others, and the exit code says whether all passed.
 fn test(p: &Project) -> Result<(), Fail> {
+    style(p)?;
     let tools = tools::ensure_build_tools(p)?;
     let browser = tools::ensure_browser()?;
     build::build_all(p, &tools)?;

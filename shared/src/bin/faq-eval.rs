@@ -1,4 +1,4 @@
-//! Evaluates the FAQ engine on any labelled data.
+//! Evaluates the FAQ engine on any labeled data.
 //!
 //!   cargo run --release -p shared --bin faq-eval -- --kb-csv KB.csv --queries Q.csv [--threshold T]
 //!
@@ -58,7 +58,7 @@ fn run() -> Result<(), String> {
     let mut latencies = Vec::with_capacity(queries.len());
     for (_, (text, category)) in &queries {
         let t = Instant::now();
-        let search = index.search_with_threshold(text, threshold);
+        let search = index.search_with_threshold(&shared::analysis::Analysis::new(text), threshold);
         latencies.push(t.elapsed().as_secs_f64() * 1e6);
         let best = search.best().map(|c| index.entries()[c.entry].id.as_str());
         if category == "oos" {

@@ -1,45 +1,15 @@
-//! From raw text to matchable words: Unicode normalisation (NFKC, case
-//! folding, diacritics), tokens, synonyms, stop words and Snowball stemming.
+//! From analyzed words to matchable ones: the knowledge base's synonyms,
+//! stop words and Snowball stemming per language (normalization and
+//! tokens are `crate::analysis`).
 
-use super::kb::Language;
+use crate::analysis::{normalize, Analysis, Language};
 use rust_stemmers::{Algorithm, Stemmer};
 use std::collections::HashMap;
-use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
 
-/// NFKC (full-width letters, ligatures), lower case, then diacritics
-/// removed (NFD without combining marks), apostrophes dropped so "don't"
-/// and "dont" meet, and hyphens between letters dropped so "e-bike" and
-/// "ebike" meet ("3-5" keeps its hyphen).
-pub fn normalize(text: &str) -> String {
-    let folded = text.nfkc().collect::<String>().to_lowercase();
-    let chars: Vec<char> = folded
-        .nfd()
-        .filter(|c| !is_combining_mark(*c) && !matches!(c, '\'' | '’' | '‘' | '`'))
-        .collect();
-    let mut out = String::with_capacity(chars.len());
-    for (i, &c) in chars.iter().enumerate() {
-        let joins_letters = c == '-'
-            && i > 0
-            && chars[i - 1].is_alphabetic()
-            && chars.get(i + 1).is_some_and(|n| n.is_alphabetic());
-        if !joins_letters {
-            out.push(c);
-        }
-    }
-    out.nfc().collect()
-}
-
-/// Words: runs of letters and digits.
-pub fn tokens(normalized: &str) -> impl Iterator<Item = &str> {
-    normalized
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|t| !t.is_empty())
-}
-
-/// One analysed word.
+/// One analyzed word.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Word {
-    /// Normalised, after synonyms.
+    /// Normalized, after synonyms.
     pub text: String,
     /// Stem, or `None` for a stop word.
     pub stem: Option<String>,
@@ -74,22 +44,18 @@ impl Analyzer {
         }
     }
 
-    /// Normalised words with synonyms applied, before stemming (typo
+    /// An analysis's words with synonyms applied, before stemming (typo
     /// correction works on these).
-    pub fn words(&self, text: &str) -> Vec<String> {
-        let normalized = normalize(text);
-        tokens(&normalized)
-            .map(|t| {
-                self.synonyms
-                    .get(t)
-                    .cloned()
-                    .unwrap_or_else(|| t.to_string())
-            })
+    pub fn words(&self, analysis: &Analysis) -> Vec<String> {
+        analysis
+            .words
+            .iter()
+            .map(|t| self.synonyms.get(t).unwrap_or(t).clone())
             .collect()
     }
 
     /// Stems a word; stop words give `None`.
-    pub fn analyse_word(&self, word: String) -> Word {
+    pub fn analyze_word(&self, word: String) -> Word {
         let word = self.synonyms.get(&word).cloned().unwrap_or(word);
         let stem = if self.stop_words.binary_search(&word.as_str()).is_ok() {
             None
@@ -140,37 +106,19 @@ mod tests {
     }
 
     #[test]
-    fn normalisation_folds_width_case_diacritics_and_apostrophes() {
-        assert_eq!(normalize("ＣＡＦÉ"), "cafe");
-        assert_eq!(normalize("Öffnungszeiten"), "offnungszeiten");
-        assert_eq!(normalize("Don’t"), "dont");
-        assert_eq!(normalize("ﬁx"), "fix");
-        assert_eq!(normalize("E-Bike, 3-5 days"), "ebike, 3-5 days");
-    }
-
-    #[test]
-    fn tokens_split_on_anything_but_letters_and_digits() {
-        let n = normalize("When're you open—Saturday? 9am!");
-        assert_eq!(
-            tokens(&n).collect::<Vec<_>>(),
-            vec!["whenre", "you", "open", "saturday", "9am"]
-        );
-    }
-
-    #[test]
     fn stems_meet_and_stop_words_drop_out() {
         let a = Analyzer::new(Language::English, &[]);
         let stems: Vec<Option<String>> = a
-            .words("The repairs, repairing")
+            .words(&Analysis::new("The repairs, repairing"))
             .into_iter()
-            .map(|w| a.analyse_word(w).stem)
+            .map(|w| a.analyze_word(w).stem)
             .collect();
         assert_eq!(
             stems,
             vec![None, Some("repair".into()), Some("repair".into())]
         );
         assert!(
-            a.analyse_word("not".into()).stem.is_some(),
+            a.analyze_word("not".into()).stem.is_some(),
             "negations are kept"
         );
     }
@@ -181,22 +129,22 @@ mod tests {
             Language::English,
             &[vec!["bike".into(), "bicycle".into(), "Fahrrad".into()]],
         );
-        assert_eq!(a.words("My BICYCLE"), vec!["my", "bike"]);
-        assert_eq!(a.analyse_word("fahrrad".into()).text, "bike");
+        assert_eq!(a.words(&Analysis::new("My BICYCLE")), vec!["my", "bike"]);
+        assert_eq!(a.analyze_word("fahrrad".into()).text, "bike");
     }
 
     #[test]
     fn german_and_spanish_stem_with_their_own_rules() {
         let de = Analyzer::new(Language::German, &[]);
         assert_eq!(
-            de.analyse_word("reparaturen".into()).stem,
-            de.analyse_word("reparatur".into()).stem
+            de.analyze_word("reparaturen".into()).stem,
+            de.analyze_word("reparatur".into()).stem
         );
         let es = Analyzer::new(Language::Spanish, &[]);
         assert_eq!(
-            es.analyse_word("bicicletas".into()).stem,
-            es.analyse_word("bicicleta".into()).stem
+            es.analyze_word("bicicletas".into()).stem,
+            es.analyze_word("bicicleta".into()).stem
         );
-        assert_eq!(es.analyse_word("para".into()).stem, None);
+        assert_eq!(es.analyze_word("para".into()).stem, None);
     }
 }

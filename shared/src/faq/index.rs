@@ -11,7 +11,11 @@
 //! entry is right"; below the site's threshold the engine abstains.
 
 use super::analyzer::{Analyzer, Word};
+pub use super::calibration::Calibration;
+use super::calibration::{fit_logistic, DEFAULT_CALIBRATION};
 use super::kb::{Entry, KnowledgeBase, Settings};
+use super::residual::{Residual, MAX_MODEL_WEIGHTS};
+use crate::analysis::Analysis;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Relative weight of each feature family (tuned on Banking77 training data
@@ -22,42 +26,11 @@ const CHAR_WEIGHT: f32 = 0.35;
 const CHAR_NGRAMS: std::ops::RangeInclusive<usize> = 3..=5;
 /// Share of the centroid in an entry's similarity; the rest is its best phrasing.
 const CENTROID_SHARE: f32 = 0.75;
-/// How strongly the correcting layer starts from the similarity.
-const SHARPNESS: f32 = 10.0;
-/// Training of the correcting layer (SGD with a 1/(1+epoch) rate).
-const EPOCHS: usize = 10;
-const LEARNING_RATE: f32 = 1.0;
-const L2: f32 = 0.0001;
 /// Weight of a simulated unanswerable question in calibration, relative
 /// to an answerable one.
 const UNANSWERABLE_WEIGHT: f32 = 1.0;
 /// Candidates kept per search.
 const TOP: usize = 5;
-
-/// Logistic calibration: confidence = σ(a·top + b·margin + c).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Calibration {
-    pub a: f32,
-    pub b: f32,
-    pub c: f32,
-    /// Fitted on this knowledge base (true) or the defaults (false).
-    pub fitted: bool,
-}
-
-/// Used when a knowledge base has too few phrasings to calibrate itself
-/// (the fit on Banking77 training data, K = 10).
-pub const DEFAULT_CALIBRATION: Calibration = Calibration {
-    a: 2.45,
-    b: 2.38,
-    c: -2.23,
-    fitted: false,
-};
-
-impl Calibration {
-    pub fn confidence(&self, top: f32, margin: f32) -> f32 {
-        1.0 / (1.0 + (-(self.a * top + self.b * margin + self.c)).exp())
-    }
-}
 
 /// One scored entry.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -96,9 +69,9 @@ pub struct FaqIndex {
     phrasing_entry: Vec<u32>,
     phrasings: Postings,
     centroids: Postings,
-    /// |Σ phrasing vectors| of each entry, before normalising.
+    /// |Σ phrasing vectors| of each entry, before normalizing.
     centroid_lengths: Vec<f32>,
-    /// Normalised words of the KB, for typo correction, by length.
+    /// Normalized words of the KB, for typo correction, by length.
     vocabulary: Vec<Vec<(String, u32)>>,
     known_words: HashSet<String>,
     known_stems: HashSet<String>,
@@ -161,7 +134,7 @@ impl FaqIndex {
         let analyzer = Analyzer::new(kb.settings.language, &kb.synonyms);
         let entries = kb.entries.clone();
 
-        // Every question and phrasing, analysed once.
+        // Every question and phrasing, analyzed once.
         let mut phrasing_entry = Vec::new();
         let mut raw: Vec<RawFeatures> = Vec::new();
         let mut word_counts: HashMap<String, u32> = HashMap::new();
@@ -169,9 +142,9 @@ impl FaqIndex {
         for (e, entry) in entries.iter().enumerate() {
             for text in std::iter::once(&entry.question).chain(entry.phrasings.iter()) {
                 let words: Vec<Word> = analyzer
-                    .words(text)
+                    .words(&Analysis::new(text))
                     .into_iter()
-                    .map(|w| analyzer.analyse_word(w))
+                    .map(|w| analyzer.analyze_word(w))
                     .collect();
                 for w in &words {
                     *word_counts.entry(w.text.clone()).or_default() += 1;
@@ -210,7 +183,7 @@ impl FaqIndex {
             .collect();
         let unknown_idf = (1.0 + n).ln() + 1.0;
 
-        // Weighted, normalised phrasing vectors; entry centroids.
+        // Weighted, normalized phrasing vectors; entry centroids.
         let rows: Vec<Vec<(u32, f32)>> = raw
             .iter()
             .map(|feats| {
@@ -299,16 +272,16 @@ impl FaqIndex {
     }
 
     /// Matches a visitor question against the knowledge base.
-    pub fn search(&self, question: &str) -> Search {
+    pub fn search(&self, question: &Analysis) -> Search {
         self.search_with_threshold(question, self.settings.answer_threshold)
     }
 
-    pub fn search_with_threshold(&self, question: &str, threshold: f32) -> Search {
+    pub fn search_with_threshold(&self, question: &Analysis, threshold: f32) -> Search {
         let words: Vec<Word> = self
             .analyzer
             .words(question)
             .into_iter()
-            .map(|w| self.analyzer.analyse_word(self.correct_typo(w)))
+            .map(|w| self.analyzer.analyze_word(self.correct_typo(w)))
             .collect();
         let (query, _) = weigh(&features(&words), |key| self.column(key), self.unknown_idf);
         let candidates = self.rank(&query, None);
@@ -384,7 +357,7 @@ impl FaqIndex {
         if len < 4 || word.chars().any(|c| c.is_ascii_digit()) || self.known_words.contains(&word) {
             return word;
         }
-        let stem = self.analyzer.analyse_word(word.clone()).stem;
+        let stem = self.analyzer.analyze_word(word.clone()).stem;
         if stem.is_none_or(|s| self.known_stems.contains(&s)) {
             return word;
         }
@@ -434,7 +407,7 @@ impl FaqIndex {
         // Each held-out phrasing gives two samples: as asked, and with its
         // own entry removed — a question the KB cannot answer, so that
         // abstention is calibrated too.
-        // Probabilities are renormalised without the removed entry;
+        // Probabilities are renormalized without the removed entry;
         // similarities are not.
         let sample = |mut scores: Vec<f32>,
                       p: usize,
@@ -512,162 +485,10 @@ fn top_candidates(scores: Vec<f32>) -> Vec<Candidate> {
     scored
 }
 
-/// A softmax layer over the entries that corrects the similarity: logits =
-/// sharpness·similarity + W·x + b, trained on the knowledge base's own
-/// phrasings (each scored by leave-one-out, so it learns what similarity
-/// alone gets wrong, negative evidence included). Dense, so only built when
-/// features × entries fits [`MAX_MODEL_WEIGHTS`].
-struct Residual {
-    entries: usize,
-    weights: Vec<f32>,
-    bias: Vec<f32>,
-}
-
-/// 4 M weights: 16 MB, well within a worker isolate.
-const MAX_MODEL_WEIGHTS: usize = 4_000_000;
-
-impl Residual {
-    fn new(columns: usize, entries: usize) -> Self {
-        Self {
-            entries,
-            weights: vec![0.0; columns * entries],
-            bias: vec![0.0; entries],
-        }
-    }
-
-    fn logits(&self, x: &[(u32, f32)], base: &[f32], out: &mut [f32]) {
-        let sharp = SHARPNESS;
-        for ((o, &b), &bias) in out.iter_mut().zip(base).zip(&self.bias) {
-            *o = sharp * b + bias;
-        }
-        for &(col, v) in x {
-            let row = &self.weights[col as usize * self.entries..(col as usize + 1) * self.entries];
-            for (o, &w) in out.iter_mut().zip(row) {
-                *o += v * w;
-            }
-        }
-    }
-
-    fn probabilities(&self, x: &[(u32, f32)], base: &[f32]) -> Vec<f32> {
-        let mut out = vec![0.0; self.entries];
-        self.logits(x, base, &mut out);
-        softmax(&mut out);
-        out
-    }
-
-    /// SGD on softmax cross-entropy with L2, over the given examples.
-    fn train(
-        &mut self,
-        examples: &[usize],
-        rows: &[Vec<(u32, f32)>],
-        bases: &[Vec<f32>],
-        truth: &[u32],
-    ) {
-        let (epochs, rate0, l2) = (EPOCHS, LEARNING_RATE, L2);
-        let mut p = vec![0.0f32; self.entries];
-        let mut order = examples.to_vec();
-        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-        for epoch in 0..epochs {
-            // Deterministic shuffle (xorshift): the same KB gives the same model.
-            for i in (1..order.len()).rev() {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                order.swap(i, (seed % (i as u64 + 1)) as usize);
-            }
-            let rate = rate0 / (1.0 + epoch as f32);
-            for &ex in &order {
-                self.logits(&rows[ex], &bases[ex], &mut p);
-                softmax(&mut p);
-                p[truth[ex] as usize] -= 1.0;
-                for (b, &g) in self.bias.iter_mut().zip(&p) {
-                    *b -= rate * g;
-                }
-                for &(col, v) in &rows[ex] {
-                    let row = &mut self.weights
-                        [col as usize * self.entries..(col as usize + 1) * self.entries];
-                    for (w, &g) in row.iter_mut().zip(&p) {
-                        *w -= rate * (v * g + l2 * *w);
-                    }
-                }
-            }
-        }
-    }
-}
-
-fn softmax(v: &mut [f32]) {
-    let max = v.iter().fold(f32::MIN, |m, &x| m.max(x));
-    let mut z = 0.0;
-    for x in v.iter_mut() {
-        *x = (*x - max).exp();
-        z += *x;
-    }
-    for x in v.iter_mut() {
-        *x /= z;
-    }
-}
-
 /// A phrasing taken out of the index for leave-one-out.
 struct LeaveOut {
     phrasing: usize,
     entry: usize,
-}
-
-/// Weighted logistic regression on (top, margin) by Newton's method,
-/// lightly regularised.
-fn fit_logistic(samples: &[(f32, f32, bool, f64)]) -> Option<Calibration> {
-    let mut w = [0.0f64; 3];
-    for _ in 0..25 {
-        let mut grad = [0.0f64; 3];
-        let mut hess = [[0.0f64; 3]; 3];
-        for &(top, margin, right, weight) in samples {
-            let x = [top as f64, margin as f64, 1.0];
-            let z = w[0] * x[0] + w[1] * x[1] + w[2];
-            let p = 1.0 / (1.0 + (-z).exp());
-            let y = if right { 1.0 } else { 0.0 };
-            for r in 0..3 {
-                grad[r] += weight * (p - y) * x[r];
-                for c in 0..3 {
-                    hess[r][c] += weight * p * (1.0 - p) * x[r] * x[c];
-                }
-            }
-        }
-        for r in 0..3 {
-            grad[r] += 0.01 * w[r];
-            hess[r][r] += 0.01;
-        }
-        let step = solve3(hess, grad)?;
-        for r in 0..3 {
-            w[r] -= step[r];
-        }
-    }
-    w.iter().all(|v| v.is_finite()).then_some(Calibration {
-        a: w[0] as f32,
-        b: w[1] as f32,
-        c: w[2] as f32,
-        fitted: true,
-    })
-}
-
-fn solve3(m: [[f64; 3]; 3], v: [f64; 3]) -> Option<[f64; 3]> {
-    let det = |m: &[[f64; 3]; 3]| {
-        m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
-            - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
-            + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
-    };
-    let d = det(&m);
-    if d.abs() < 1e-12 {
-        return None;
-    }
-    let mut out = [0.0; 3];
-    for (k, o) in out.iter_mut().enumerate() {
-        let mut mk = m;
-        for r in 0..3 {
-            mk[r][k] = v[r];
-        }
-        *o = det(&mk) / d;
-    }
-    Some(out)
 }
 
 // ------------------------------------------------------------- features
@@ -686,7 +507,7 @@ fn hash(tag: u8, parts: &[&str]) -> u64 {
     h
 }
 
-/// Word stems, pairs of neighbouring stems, and character n-grams of each
+/// Word stems, pairs of neighboring stems, and character n-grams of each
 /// content word (with word boundaries), with their counts.
 fn features(words: &[Word]) -> RawFeatures {
     let mut counts: HashMap<u64, (f32, f32)> = HashMap::new();
@@ -721,7 +542,7 @@ fn features(words: &[Word]) -> RawFeatures {
     out
 }
 
-/// Sublinear tf × idf, L2-normalised over all features (unknown ones
+/// Sublinear tf × idf, L2-normalized over all features (unknown ones
 /// included, so a question full of words the KB never uses scores low).
 /// Returns the known columns, sorted, and the norm.
 fn weigh(
@@ -794,7 +615,7 @@ answer = "Free parking behind the shop."
 
     fn best_id(index: &FaqIndex, q: &str) -> Option<String> {
         index
-            .search(q)
+            .search(&Analysis::new(q))
             .best()
             .map(|c| index.entries()[c.entry].id.clone())
     }
@@ -802,7 +623,7 @@ answer = "Free parking behind the shop."
     #[test]
     fn a_plain_question_finds_its_entry_and_is_answered() {
         let index = FaqIndex::build(&kb(""));
-        let s = index.search("when are you open on saturday");
+        let s = index.search(&Analysis::new("when are you open on saturday"));
         assert_eq!(index.entries()[s.best().unwrap().entry].id, "hours");
         assert!(s.answered, "confidence {}", s.confidence);
         assert!(s.candidates.len() > 1, "runners-up are returned");
@@ -849,29 +670,29 @@ answer = "Free parking behind the shop."
     #[test]
     fn an_unrelated_question_is_not_answered() {
         let index = FaqIndex::build(&kb(""));
-        let s = index.search("do you sell concert tickets for the opera");
+        let s = index.search(&Analysis::new("do you sell concert tickets for the opera"));
         assert!(
             !s.answered,
             "confidence {} for {:?}",
             s.confidence,
             s.best()
         );
-        let nonsense = index.search("qwertz uiop");
+        let nonsense = index.search(&Analysis::new("qwertz uiop"));
         assert!(!nonsense.answered);
     }
 
     #[test]
     fn the_threshold_is_a_per_site_setting() {
         let never = FaqIndex::build(&kb("answer_threshold = 1.0"));
-        assert!(!never.search("when are you open").answered);
+        assert!(!never.search(&Analysis::new("when are you open")).answered);
         let always = FaqIndex::build(&kb("answer_threshold = 0.0"));
-        assert!(always.search("when are you open").answered);
+        assert!(always.search(&Analysis::new("when are you open")).answered);
     }
 
     #[test]
     fn an_empty_knowledge_base_abstains_without_candidates() {
         let index = FaqIndex::build(&KnowledgeBase::from_toml("empty.toml", "").unwrap());
-        let s = index.search("when are you open?");
+        let s = index.search(&Analysis::new("when are you open?"));
         assert!(s.candidates.is_empty());
         assert!(!s.answered);
         assert_eq!(s.confidence, 0.0);
@@ -880,7 +701,7 @@ answer = "Free parking behind the shop."
     #[test]
     fn an_empty_question_abstains() {
         let index = FaqIndex::build(&kb(""));
-        let s = index.search("  ?! ");
+        let s = index.search(&Analysis::new("  ?! "));
         assert!(!s.answered);
     }
 
@@ -888,7 +709,7 @@ answer = "Free parking behind the shop."
     fn building_twice_gives_the_same_answers() {
         let (a, b) = (FaqIndex::build(&kb("")), FaqIndex::build(&kb("")));
         for q in ["parking?", "flat tyre", "book a service"] {
-            assert_eq!(a.search(q), b.search(q));
+            assert_eq!(a.search(&Analysis::new(q)), b.search(&Analysis::new(q)));
         }
     }
 

@@ -6,6 +6,8 @@ use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};
 use toml::Spanned;
 
+pub use crate::analysis::Language;
+
 /// A loaded, checked knowledge base.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KnowledgeBase {
@@ -15,7 +17,7 @@ pub struct KnowledgeBase {
     pub synonyms: Vec<Vec<String>>,
 }
 
-/// Per-site matching behaviour.
+/// Per-site matching behavior.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     /// Language of the entries: `en`, `de` or `es` (stemming, stop words).
@@ -39,24 +41,6 @@ impl Default for Settings {
 
 /// Chosen on Banking77 training data (not its test set): see docs/faq-benchmark.md.
 pub const DEFAULT_THRESHOLD: f32 = 0.55;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Language {
-    English,
-    German,
-    Spanish,
-}
-
-impl Language {
-    pub fn parse(code: &str) -> Option<Self> {
-        match code.to_ascii_lowercase().split(['-', '_']).next()? {
-            "en" => Some(Language::English),
-            "de" => Some(Language::German),
-            "es" => Some(Language::Spanish),
-            _ => None,
-        }
-    }
-}
 
 /// One FAQ entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -423,7 +407,7 @@ pub struct NewEntry {
 /// (so a stored version always loads). Returns the new text and the id.
 pub fn append_entry(file: &str, text: &str, entry: &NewEntry) -> Result<(String, String), KbError> {
     let current = KnowledgeBase::from_toml(file, text)?;
-    let base: String = crate::faq::analyzer::normalize(&entry.question)
+    let base: String = crate::analysis::normalize(&entry.question)
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
         .take(6)
@@ -487,6 +471,7 @@ fn toml_string(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::Analysis;
 
     const GOOD: &str = r#"
 [settings]
@@ -652,7 +637,7 @@ handoff = true
         let index = crate::faq::FaqIndex::build(&kb);
         assert_eq!(
             index
-                .search("do you service rohloff hubs")
+                .search(&Analysis::new("do you service rohloff hubs"))
                 .best()
                 .map(|c| index.entries()[c.entry].id.clone()),
             Some(id.clone())

@@ -3,12 +3,15 @@
 //! and otherwise offers the closest entries and a person.
 
 pub mod analyzer;
+mod calibration;
 pub mod index;
 pub mod kb;
+mod residual;
 
 pub use index::{Candidate, FaqIndex, Search};
 pub use kb::{append_entry, Entry, KbError, KnowledgeBase, Language, NewEntry, Settings};
 
+use crate::analysis::Analysis;
 use crate::protocol::{Author, Message, Source, Suggestion};
 
 /// What the AI does with one visitor question.
@@ -17,8 +20,31 @@ pub struct Reply {
     /// The AI's message: an answer with its source, or "not sure" with
     /// choices.
     pub message: Message,
-    /// The matched entry is marked "always hand to a person".
+    /// The entry it answered from; `None` when it was not sure.
+    pub entry: Option<MatchedEntry>,
+}
+
+/// The knowledge-base entry an answer comes from: what routing and the
+/// escalation policy need to know about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatchedEntry {
+    pub id: String,
+    pub tags: Vec<String>,
+    /// The team that takes hand-offs on its topic.
+    pub team: Option<String>,
+    /// Always hand to a person.
     pub hand_off: bool,
+}
+
+impl MatchedEntry {
+    fn of(entry: &Entry) -> Self {
+        Self {
+            id: entry.id.clone(),
+            tags: entry.tags.clone(),
+            team: entry.team.clone(),
+            hand_off: entry.handoff,
+        }
+    }
 }
 
 /// The text of an abstention. Fixed product words, never model output.
@@ -26,7 +52,7 @@ pub const NOT_SURE: &str = "I'm not sure I can answer that from this site's help
      Did you mean one of these? You can also talk to a person.";
 
 /// Matches the question and words the AI's reply.
-pub fn reply(index: &FaqIndex, question: &str) -> Reply {
+pub fn reply(index: &FaqIndex, question: &Analysis) -> Reply {
     let search = index.search(question);
     match search.best().filter(|_| search.answered) {
         Some(best) => {
@@ -41,7 +67,7 @@ pub fn reply(index: &FaqIndex, question: &str) -> Reply {
             message.source = Some(source);
             Reply {
                 message,
-                hand_off: entry.handoff,
+                entry: Some(MatchedEntry::of(entry)),
             }
         }
         None => {
@@ -60,7 +86,7 @@ pub fn reply(index: &FaqIndex, question: &str) -> Reply {
                 .collect();
             Reply {
                 message,
-                hand_off: false,
+                entry: None,
             }
         }
     }
@@ -89,7 +115,7 @@ mod tests {
 
     #[test]
     fn saturday_hours_get_the_opening_hours_answer_with_its_source() {
-        let r = reply(&demo(), "when are you open on saturday");
+        let r = reply(&demo(), &Analysis::new("when are you open on saturday"));
         let source = r.message.source.expect("answered with a source");
         assert_eq!(source.entry_id, "opening-hours");
         assert_eq!(source.title, "What are your opening hours?");
@@ -109,7 +135,7 @@ mod tests {
             ("my wheel is wobbly", "wheel-truing"),
             ("is there a guarantee on repairs", "warranty"),
         ] {
-            let r = reply(&index, q);
+            let r = reply(&index, &Analysis::new(q));
             assert_eq!(
                 r.message.source.map(|s| s.entry_id),
                 Some(id.to_string()),
@@ -123,7 +149,7 @@ mod tests {
     fn a_question_outside_the_faq_gets_choices_not_a_wrong_answer() {
         let r = reply(
             &demo(),
-            "what's the weather forecast for the marathon tomorrow",
+            &Analysis::new("what's the weather forecast for the marathon tomorrow"),
         );
         assert!(
             r.message.source.is_none(),
@@ -140,8 +166,11 @@ mod tests {
 
     #[test]
     fn a_complaint_is_answered_and_handed_to_a_person() {
-        let r = reply(&demo(), "I want to complain, you damaged my bike");
-        assert!(r.hand_off);
+        let r = reply(
+            &demo(),
+            &Analysis::new("I want to complain, you damaged my bike"),
+        );
+        assert!(r.entry.as_ref().is_some_and(|e| e.hand_off));
         assert_eq!(
             r.message.source.map(|s| s.entry_id).as_deref(),
             Some("complaint")

@@ -1,6 +1,6 @@
-//! Brand colours a marketer picks, made readable: the text on a colour is
+//! Brand colors a marketer picks, made readable: the text on a color is
 //! black or white, whichever contrasts more (always at least 4.5:1), and a
-//! control drawn in the brand colour on the white widget is darkened until
+//! control drawn in the brand color on the white widget is darkened until
 //! it reaches 3:1 (WCAG 2.2 AA 1.4.3 and 1.4.11).
 
 /// `#rgb` or `#rrggbb`.
@@ -51,7 +51,7 @@ pub fn text_on(bg: [u8; 3]) -> [u8; 3] {
     }
 }
 
-/// The brand colour, darkened just enough to stand out 3:1 on white.
+/// The brand color, darkened just enough to stand out 3:1 on white.
 pub fn control_on_white(brand: [u8; 3]) -> [u8; 3] {
     let mut c = brand;
     while contrast(c, WHITE) < 3.0 {
@@ -64,7 +64,7 @@ pub fn control_on_white(brand: [u8; 3]) -> [u8; 3] {
 mod tests {
     use super::*;
 
-    fn every_colour_step(step: usize) -> impl Iterator<Item = [u8; 3]> {
+    fn every_color_step(step: usize) -> impl Iterator<Item = [u8; 3]> {
         (0..=255).step_by(step).flat_map(move |r| {
             (0..=255).step_by(step).flat_map(move |g| {
                 (0..=255)
@@ -75,15 +75,15 @@ mod tests {
     }
 
     #[test]
-    fn text_on_any_colour_reaches_4_5_to_1() {
-        for c in every_colour_step(15).chain([[119, 119, 119], [118, 118, 118], [255, 235, 59]]) {
+    fn text_on_any_color_reaches_4_5_to_1() {
+        for c in every_color_step(15).chain([[119, 119, 119], [118, 118, 118], [255, 235, 59]]) {
             assert!(contrast(c, text_on(c)) >= 4.5, "{}", to_hex(c));
         }
     }
 
     #[test]
-    fn a_control_in_any_brand_colour_reaches_3_to_1_on_white_and_its_text_4_5() {
-        for c in every_colour_step(15) {
+    fn a_control_in_any_brand_color_reaches_3_to_1_on_white_and_its_text_4_5() {
+        for c in every_color_step(15) {
             let control = control_on_white(c);
             assert!(contrast(control, WHITE) >= 3.0, "{}", to_hex(c));
             assert!(contrast(control, text_on(control)) >= 4.5, "{}", to_hex(c));
@@ -91,7 +91,7 @@ mod tests {
     }
 
     #[test]
-    fn dark_enough_colours_are_kept_as_they_are() {
+    fn dark_enough_colors_are_kept_as_they_are() {
         let green = parse_hex("#0b5d3b").unwrap();
         assert_eq!(control_on_white(green), green);
         assert_eq!(text_on(green), WHITE);
@@ -99,7 +99,7 @@ mod tests {
     }
 
     #[test]
-    fn hex_colours_parse_in_short_and_long_form_only() {
+    fn hex_colors_parse_in_short_and_long_form_only() {
         assert_eq!(parse_hex("#fff"), Some(WHITE));
         assert_eq!(parse_hex("#0B5D3B"), Some([11, 93, 59]));
         for bad in ["fff", "#ffff", "#ggg", "#", "red", "#12345z"] {

@@ -6,12 +6,23 @@
 //! never unexplained. Everything here is a plain function of the text and
 //! the conversation so far; the lexicons cover English, German and Spanish.
 //!
-//! Patterns are matched on normalised words (`faq::analyzer::normalize`:
+//! Patterns are matched on normalized words (`faq::analyzer::normalize`:
 //! lower case, no diacritics, no apostrophes): a pattern is a run of words,
 //! a word ending in `*` matches any word starting with it.
 
+mod lexicon;
+mod sentiment;
+
+pub use lexicon::default_sensitive_topics;
+pub use sentiment::sentiment;
+
+use crate::analysis::Analysis;
 use crate::disclosure;
-use crate::faq::analyzer::{normalize, tokens};
+pub use crate::protocol::{Mood, Sentiment, Trigger};
+use lexicon::{
+    word_matches, Words, COMPLAINT, NEGATIONS, PERSON_NOUNS, PERSON_PHRASES, POLITE, REQUEST_VERBS,
+    UNHELPFUL,
+};
 use serde::{Deserialize, Serialize};
 
 /// Per-site settings of the policy (the `handoff.policy` part of a site's
@@ -49,63 +60,6 @@ pub struct SensitiveTopic {
     pub patterns: Vec<String>,
 }
 
-/// What started a hand-off. One per decision (the strongest); every other
-/// reason found is kept in [`Decision::reasons`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Trigger {
-    /// The "Talk to a person" button.
-    PersonButton,
-    /// "Can I talk to a real person?"
-    AskedInWords,
-    /// The matched FAQ entry is marked "always hand to a person".
-    HandoffEntry,
-    SensitiveTopic,
-    Complaint,
-    Frustration,
-    /// Several unanswered or unhelpful answers in a row.
-    RepeatedMisses,
-    /// The same question asked again.
-    RepeatedQuestion,
-}
-
-impl Trigger {
-    pub const ALL: [Trigger; 8] = [
-        Trigger::PersonButton,
-        Trigger::AskedInWords,
-        Trigger::HandoffEntry,
-        Trigger::SensitiveTopic,
-        Trigger::Complaint,
-        Trigger::Frustration,
-        Trigger::RepeatedMisses,
-        Trigger::RepeatedQuestion,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Trigger::PersonButton => "person_button",
-            Trigger::AskedInWords => "asked_in_words",
-            Trigger::HandoffEntry => "handoff_entry",
-            Trigger::SensitiveTopic => "sensitive_topic",
-            Trigger::Complaint => "complaint",
-            Trigger::Frustration => "frustration",
-            Trigger::RepeatedMisses => "repeated_misses",
-            Trigger::RepeatedQuestion => "repeated_question",
-        }
-    }
-
-    /// How urgent a hand-off for this trigger is, before sentiment and
-    /// waiting time are added (see `handoff::priority`).
-    pub fn base_priority(self) -> f32 {
-        match self {
-            Trigger::SensitiveTopic => 4.0,
-            Trigger::Complaint | Trigger::Frustration => 3.0,
-            Trigger::RepeatedMisses | Trigger::RepeatedQuestion => 2.0,
-            Trigger::PersonButton | Trigger::AskedInWords | Trigger::HandoffEntry => 1.0,
-        }
-    }
-}
-
 /// One reason, with the words that show it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reason {
@@ -114,34 +68,33 @@ pub struct Reason {
     pub detail: String,
 }
 
-/// How the visitor sounds.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Sentiment {
-    /// 0 is calm; [`EscalationPolicy::frustration_threshold`] (2 by default) is frustrated.
-    pub frustration: f32,
-    pub label: Mood,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Mood {
-    Calm,
-    Annoyed,
-    Angry,
-}
-
-/// A visitor's earlier message and how the AI did with it.
+/// A visitor's earlier message and how the AI did with it, as recorded
+/// when it was the message decided on (so it is never analyzed again).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PastTurn {
     pub text: String,
-    /// The AI answered it from the FAQ with confidence (not "not sure").
-    pub answered: bool,
+    /// Its normalized words.
+    pub words: Vec<String>,
+    /// The AI did not answer it, or the visitor said the answer did not help.
+    pub missed: bool,
+}
+
+impl PastTurn {
+    /// A message the policy did not decide on (a person was asked for
+    /// already): a miss when unanswered or "that didn't help".
+    pub fn new(message: &Analysis, answered: bool) -> Self {
+        Self {
+            text: message.text.clone(),
+            words: message.words.clone(),
+            missed: !answered || says_unhelpful(message),
+        }
+    }
 }
 
 /// The message being decided on.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Turn<'a> {
-    pub text: &'a str,
+    pub message: &'a Analysis,
     /// The AI answers it with confidence.
     pub answered: bool,
     /// The answer's FAQ entry is marked "always hand to a person": its id.
@@ -158,6 +111,8 @@ pub struct Decision {
     pub sentiment: Sentiment,
     /// Name of the sensitive topic, for routing.
     pub topic: Option<String>,
+    /// This message counts as a miss (not answered, or "that didn't help").
+    pub missed: bool,
 }
 
 impl Decision {
@@ -178,6 +133,16 @@ impl Decision {
                 label: Mood::Calm,
             },
             topic: None,
+            missed: false,
+        }
+    }
+
+    /// This message as a past turn, for the decisions on later ones.
+    pub fn past_turn(&self, message: &Analysis) -> PastTurn {
+        PastTurn {
+            text: message.text.clone(),
+            words: message.words.clone(),
+            missed: self.missed,
         }
     }
 
@@ -193,13 +158,13 @@ impl Decision {
 
 /// Decides whether `turn` (given the visitor's earlier turns) goes to a person.
 pub fn decide(policy: &EscalationPolicy, history: &[PastTurn], turn: &Turn) -> Decision {
-    let words = Words::new(turn.text);
-    let sentiment = sentiment(turn.text);
+    let words = Words::of(turn.message);
+    let sentiment = sentiment(turn.message);
     let mut reasons = Vec::new();
     let mut topic = None;
 
     // "Are you a bot?" is answered with the disclosure, not a hand-off.
-    if disclosure::asks_if_bot(turn.text).is_none() {
+    if disclosure::asks_if_bot(turn.message).is_none() {
         if let Some(phrase) = asks_for_person(&words) {
             reasons.push(Reason {
                 trigger: Trigger::AskedInWords,
@@ -238,11 +203,11 @@ pub fn decide(policy: &EscalationPolicy, history: &[PastTurn], turn: &Turn) -> D
     if sentiment.frustration >= policy.frustration_threshold {
         reasons.push(Reason {
             trigger: Trigger::Frustration,
-            detail: format!("frustration: '{}'", excerpt(turn.text, 60)),
+            detail: format!("frustration: '{}'", excerpt(&turn.message.text, 60)),
         });
     }
-    let this_missed = !turn.answered || says_unhelpful(turn.text);
-    let misses = 1 + history.iter().rev().take_while(|t| missed(t)).count();
+    let this_missed = !turn.answered || says_unhelpful(turn.message);
+    let misses = 1 + history.iter().rev().take_while(|t| t.missed).count();
     if this_missed && policy.misses_in_a_row > 0 && misses >= policy.misses_in_a_row as usize {
         reasons.push(Reason {
             trigger: Trigger::RepeatedMisses,
@@ -250,7 +215,10 @@ pub fn decide(policy: &EscalationPolicy, history: &[PastTurn], turn: &Turn) -> D
         });
     }
     if policy.repeated_question {
-        if let Some(earlier) = history.iter().find(|t| same_question(&t.text, turn.text)) {
+        if let Some(earlier) = history
+            .iter()
+            .find(|t| same_question(&t.words, &turn.message.words))
+        {
             reasons.push(Reason {
                 trigger: Trigger::RepeatedQuestion,
                 detail: format!("asked again: '{}'", excerpt(&earlier.text, 60)),
@@ -269,82 +237,19 @@ pub fn decide(policy: &EscalationPolicy, history: &[PastTurn], turn: &Turn) -> D
         reasons,
         sentiment,
         topic,
+        missed: this_missed,
     }
 }
 
-fn missed(turn: &PastTurn) -> bool {
-    !turn.answered || says_unhelpful(&turn.text)
-}
-
 /// "That didn't help", in any supported language.
-pub fn says_unhelpful(text: &str) -> bool {
-    let words = Words::new(text);
+pub fn says_unhelpful(message: &Analysis) -> bool {
+    let words = Words::of(message);
     UNHELPFUL.iter().any(|p| words.find(p).is_some())
 }
 
 /// The message asks for a person in words (and is not "are you a bot?").
-pub fn asks_for_person_in(text: &str) -> bool {
-    disclosure::asks_if_bot(text).is_none() && asks_for_person(&Words::new(text)).is_some()
-}
-
-/// Frustration in one message: words of anger and annoyance (stronger after
-/// "very", "so"…, cancelled by a negation: "not bad"), profanity, shouting
-/// in capitals and repeated "!!"/"?!". Feelings about the visitor's own
-/// things ("frustrated with my chain") count for less than about the service.
-pub fn sentiment(text: &str) -> Sentiment {
-    let words = Words::new(text);
-    let mut score = 0.0f32;
-    for &(pattern, weight) in FRUSTRATION {
-        for at in words.positions(pattern) {
-            let before = &words.list[at.saturating_sub(3)..at];
-            if before.iter().any(|w| NEGATIONS.contains(&w.as_str())) {
-                continue;
-            }
-            let mut w = weight;
-            if at > 0 && INTENSIFIERS.contains(&words.list[at - 1].as_str()) {
-                w *= 1.5;
-            }
-            let len = pattern.split(' ').count();
-            let after: Vec<&str> = words
-                .list
-                .iter()
-                .skip(at + len)
-                .take(2)
-                .map(String::as_str)
-                .collect();
-            if matches!(after.as_slice(), [p, o, ..] if ABOUT.contains(p) && OWN.contains(o)) {
-                w *= 0.3;
-            }
-            score += w;
-        }
-    }
-    for &(pattern, weight) in NOT_GOOD {
-        for at in words.positions(pattern) {
-            let before = &words.list[at.saturating_sub(2)..at];
-            if before.iter().any(|w| NEGATIONS.contains(&w.as_str())) {
-                score += weight;
-            }
-        }
-    }
-    let letters: Vec<char> = text.chars().filter(|c| c.is_alphabetic()).collect();
-    let upper = letters.iter().filter(|c| c.is_uppercase()).count();
-    if letters.len() >= 10 && upper * 10 >= letters.len() * 7 {
-        score += 1.5;
-    }
-    let bangs =
-        text.matches("!!").count() + text.matches("?!").count() + text.matches("!?").count();
-    score += (bangs as f32 * 0.5).min(1.5);
-    let label = if score >= 3.0 {
-        Mood::Angry
-    } else if score >= 1.0 {
-        Mood::Annoyed
-    } else {
-        Mood::Calm
-    };
-    Sentiment {
-        frustration: (score * 10.0).round() / 10.0,
-        label,
-    }
+pub fn asks_for_person_in(message: &Analysis) -> bool {
+    disclosure::asks_if_bot(message).is_none() && asks_for_person(&Words::of(message)).is_some()
 }
 
 /// The request phrase if the message asks for a person: a fixed phrase, a
@@ -386,19 +291,17 @@ fn asks_for_person(words: &Words) -> Option<String> {
     None
 }
 
-/// The same question again: equal after normalising, or nearly the same
-/// words (Jaccard ≥ 0.8 on 3 or more words).
-fn same_question(a: &str, b: &str) -> bool {
-    let wa = Words::new(a);
-    let wb = Words::new(b);
-    if wa.list.len() < 3 || wb.list.len() < 3 {
+/// The same question again: the same normalized words, or nearly (Jaccard
+/// ≥ 0.8 on 3 or more words).
+fn same_question(a: &[String], b: &[String]) -> bool {
+    if a.len() < 3 || b.len() < 3 {
         return false;
     }
-    if wa.list == wb.list {
+    if a == b {
         return true;
     }
-    let sa: std::collections::BTreeSet<&String> = wa.list.iter().collect();
-    let sb: std::collections::BTreeSet<&String> = wb.list.iter().collect();
+    let sa: std::collections::BTreeSet<&String> = a.iter().collect();
+    let sb: std::collections::BTreeSet<&String> = b.iter().collect();
     let shared = sa.intersection(&sb).count() as f32;
     let union = sa.union(&sb).count() as f32;
     shared / union >= 0.8
@@ -414,440 +317,6 @@ fn excerpt(text: &str, max_chars: usize) -> String {
     }
 }
 
-/// A message as normalised words.
-struct Words {
-    list: Vec<String>,
-}
-
-impl Words {
-    fn new(text: &str) -> Self {
-        let normalized = normalize(text);
-        Self {
-            list: tokens(&normalized).map(str::to_string).collect(),
-        }
-    }
-
-    /// Start positions where `pattern` matches.
-    fn positions(&self, pattern: &str) -> Vec<usize> {
-        let parts: Vec<&str> = pattern.split(' ').collect();
-        if parts.len() > self.list.len() {
-            return Vec::new();
-        }
-        (0..=self.list.len() - parts.len())
-            .filter(|&i| {
-                parts
-                    .iter()
-                    .zip(&self.list[i..])
-                    .all(|(p, w)| word_matches(p, w))
-            })
-            .collect()
-    }
-
-    /// The matched words, if `pattern` occurs.
-    fn find(&self, pattern: &str) -> Option<String> {
-        let at = *self.positions(pattern).first()?;
-        let len = pattern.split(' ').count();
-        Some(self.list[at..at + len].join(" "))
-    }
-}
-
-fn word_matches(pattern: &str, word: &str) -> bool {
-    match pattern.strip_suffix('*') {
-        Some(prefix) => word.starts_with(prefix),
-        None => pattern == word,
-    }
-}
-
-/// Topics handed to a person by default: legal, medical, payment disputes,
-/// safety.
-pub fn default_sensitive_topics() -> Vec<SensitiveTopic> {
-    let topic = |name: &str, patterns: &[&str]| SensitiveTopic {
-        name: name.into(),
-        patterns: patterns.iter().map(|p| p.to_string()).collect(),
-    };
-    vec![
-        topic(
-            "legal",
-            &[
-                "lawyer*",
-                "attorney*",
-                "solicitor*",
-                "lawsuit*",
-                "sue you",
-                "sue your",
-                "suing",
-                "legal action",
-                "small claims",
-                "court",
-                "anwalt*",
-                "rechtsanwalt*",
-                "klage*",
-                "verklag*",
-                "gericht*",
-                "abogad*",
-                "demanda*",
-                "denunci*",
-                "tribunal*",
-            ],
-        ),
-        topic(
-            "medical",
-            &[
-                "injur*",
-                "hospital*",
-                "ambulance",
-                "doctor",
-                "medical",
-                "concussion",
-                "broken arm",
-                "broken leg",
-                "verletz*",
-                "krankenhaus*",
-                "arzt",
-                "herida*",
-                "herido*",
-                "lesion*",
-                "hospital",
-                "medico*",
-            ],
-        ),
-        topic(
-            "payment dispute",
-            &[
-                "chargeback*",
-                "charged twice",
-                "double charged",
-                "charged me twice",
-                "unauthorised charge*",
-                "unauthorized charge*",
-                "fraud*",
-                "dispute the",
-                "dispute this",
-                "stolen card",
-                "doppelt abgebucht",
-                "betrug*",
-                "ruckbuchung*",
-                "cobrado dos veces",
-                "cargo duplicado",
-                "fraude*",
-                "contracargo*",
-            ],
-        ),
-        topic(
-            "safety",
-            &[
-                "accident*",
-                "brakes failed",
-                "brake failed",
-                "brakes failing",
-                "caught fire",
-                "on fire",
-                "battery fire",
-                "smoking battery",
-                "unfall*",
-                "bremsen versagt",
-                "akkubrand",
-                "accidente*",
-                "incendio*",
-            ],
-        ),
-    ]
-}
-
-const PERSON_PHRASES: &[&str] = &[
-    "real person",
-    "real human",
-    "actual person",
-    "actual human",
-    "live person",
-    "live agent",
-    "live chat",
-    "human agent",
-    "human being",
-    "customer service",
-    "customer support",
-    "someone from the team",
-    "somebody from the team",
-    "someone real",
-    "somebody real",
-    "a human please",
-    "human please",
-    "person please",
-    "call me back",
-    "speak to the owner",
-    "talk to the owner",
-    "echten menschen",
-    "echte person",
-    "echter mensch",
-    "mit einem menschen",
-    "mit einem mitarbeiter",
-    "mit einer mitarbeiterin",
-    "kundenservice",
-    "kundendienst",
-    "personlich sprechen",
-    "persona real",
-    "una persona",
-    "un humano",
-    "atencion al cliente",
-    "servicio al cliente",
-    "un agente",
-    "un asesor",
-];
-
-const REQUEST_VERBS: &[&str] = &[
-    "talk",
-    "speak",
-    "chat",
-    "connect",
-    "transfer",
-    "put",
-    "get",
-    "want",
-    "need",
-    "reach",
-    "contact",
-    "escalate",
-    "sprechen",
-    "reden",
-    "verbind*",
-    "chatten",
-    "schreiben",
-    "mochte",
-    "will",
-    "brauche",
-    "hablar",
-    "habla",
-    "comunicar*",
-    "contactar",
-    "pasame",
-    "pasar",
-    "quiero",
-    "necesito",
-    "conectar*",
-];
-
-const PERSON_NOUNS: &[&str] = &[
-    "person",
-    "human",
-    "humans",
-    "someone",
-    "somebody",
-    "agent",
-    "agents",
-    "representative",
-    "rep",
-    "operator",
-    "staff",
-    "employee",
-    "manager",
-    "people",
-    "mensch*",
-    "mitarbeiter*",
-    "jemand*",
-    "berater*",
-    "agent*",
-    "persona",
-    "personas",
-    "humano",
-    "alguien",
-    "agente",
-    "representante",
-    "operador*",
-    "asesor*",
-    "empleado*",
-];
-
-const POLITE: &[&str] = &[
-    "please", "pls", "a", "an", "bitte", "por", "favor", "un", "una", "now", "jetzt", "ya",
-];
-
-const NEGATIONS: &[&str] = &[
-    "not", "no", "never", "dont", "didnt", "doesnt", "isnt", "wasnt", "arent", "nothing",
-    "without", "nicht", "kein", "keine", "keinen", "nie", "nunca", "sin", "ni",
-];
-
-const INTENSIFIERS: &[&str] = &[
-    "very",
-    "so",
-    "really",
-    "extremely",
-    "totally",
-    "absolutely",
-    "completely",
-    "utterly",
-    "incredibly",
-    "sehr",
-    "total",
-    "echt",
-    "voll",
-    "absolut",
-    "muy",
-    "totalmente",
-    "realmente",
-    "super",
-];
-
-/// "frustrated with my …": the feeling is about the visitor's own things.
-const ABOUT: &[&str] = &["with", "about", "by", "mit", "uber", "con", "por"];
-const OWN: &[&str] = &[
-    "my", "our", "meinem", "meiner", "meinen", "unserem", "mi", "mis", "nuestro", "nuestra",
-];
-
-/// Words and phrases of frustration and anger, with weights (2 alone is
-/// enough to hand over; 1 needs company).
-const FRUSTRATION: &[(&str, f32)] = &[
-    ("ridiculous", 2.0),
-    ("useless", 2.0),
-    ("pointless", 1.5),
-    ("frustrat*", 2.0),
-    ("annoy*", 1.5),
-    ("angry", 2.0),
-    ("furious", 3.0),
-    ("pissed", 2.5),
-    ("livid", 3.0),
-    ("outrageous", 2.5),
-    ("unacceptable", 2.5),
-    ("disgrace*", 2.5),
-    ("terrible", 1.5),
-    ("awful", 1.5),
-    ("horrible", 1.5),
-    ("worst", 2.0),
-    ("incompetent", 2.5),
-    ("pathetic", 2.5),
-    ("stupid", 1.5),
-    ("joke", 1.0),
-    ("hate", 1.5),
-    ("fed up", 2.0),
-    ("sick of", 2.0),
-    ("sick and tired", 2.5),
-    ("waste of time", 2.0),
-    ("wasting my time", 2.0),
-    ("for the third time", 2.0),
-    ("again and again", 1.0),
-    ("how many times", 2.0),
-    ("still waiting", 1.5),
-    ("enough", 0.5),
-    ("kidding me", 2.0),
-    ("are you serious", 1.5),
-    ("seriously", 1.0),
-    ("wtf", 2.0),
-    ("damn", 1.0),
-    ("dammit", 1.5),
-    ("crap", 1.0),
-    ("bloody", 1.0),
-    ("shit*", 2.0),
-    ("fuck*", 2.5),
-    ("bullshit", 2.5),
-    ("lacherlich", 2.0),
-    ("nervig", 1.5),
-    ("nervt", 1.5),
-    ("sauer", 1.5),
-    ("wutend", 2.5),
-    ("verargert", 2.0),
-    ("frechheit", 2.5),
-    ("unverschamt*", 2.5),
-    ("katastroph*", 2.0),
-    ("nutzlos", 2.0),
-    ("unmoglich", 1.5),
-    ("zumutung", 2.5),
-    ("scheiss*", 2.0),
-    ("verdammt*", 1.5),
-    ("ridicul*", 2.0),
-    ("inutil", 2.0),
-    ("harto", 2.0),
-    ("harta", 2.0),
-    ("enfadad*", 2.0),
-    ("enojad*", 2.0),
-    ("furios*", 3.0),
-    ("indignant*", 2.5),
-    ("pesim*", 2.0),
-    ("verguenza", 2.5),
-    ("inaceptable", 2.5),
-    ("mierda", 2.0),
-    ("joder", 2.0),
-    ("hostia", 1.5),
-];
-
-/// Good words whose negation is frustration ("not helpful at all").
-const NOT_GOOD: &[(&str, f32)] = &[
-    ("happy", 1.5),
-    ("satisfied", 1.5),
-    ("pleased", 1.5),
-    ("helpful", 1.5),
-    ("zufrieden", 1.5),
-    ("hilfreich", 1.5),
-    ("contento", 1.5),
-    ("contenta", 1.5),
-    ("satisfecho", 1.5),
-    ("util", 1.5),
-];
-
-/// Complaints, however calmly put.
-const COMPLAINT: &[&str] = &[
-    "complain*",
-    "complaint*",
-    "file a complaint",
-    "damaged my",
-    "scratched my",
-    "broke my",
-    "ruined my",
-    "lost my",
-    "overcharged",
-    "over charged",
-    "rip off",
-    "ripoff",
-    "ripped off",
-    "poor service",
-    "bad service",
-    "bad repair",
-    "not fixed properly",
-    "still broken after",
-    "want my money back",
-    "money back",
-    "refund",
-    "beschwer*",
-    "reklamation*",
-    "reklamier*",
-    "beschadigt",
-    "kaputt gemacht",
-    "geld zuruck",
-    "queja*",
-    "quejar*",
-    "reclamacion*",
-    "reclamar",
-    "danaron",
-    "devolucion",
-    "devuelvan",
-];
-
-/// "That didn't help."
-const UNHELPFUL: &[&str] = &[
-    "didnt help",
-    "doesnt help",
-    "does not help",
-    "did not help",
-    "not helpful",
-    "no help",
-    "not what i asked",
-    "not what i meant",
-    "not my question",
-    "wrong answer",
-    "doesnt answer",
-    "didnt answer",
-    "you didnt understand",
-    "you dont understand",
-    "hilft nicht",
-    "hat nicht geholfen",
-    "nicht hilfreich",
-    "falsche antwort",
-    "nicht meine frage",
-    "no me ayuda",
-    "no ayuda",
-    "no sirve",
-    "no es lo que pregunte",
-    "respuesta incorrecta",
-];
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -861,18 +330,19 @@ mod tests {
             &policy(),
             &[],
             &Turn {
-                text,
+                message: &Analysis::new(text),
                 answered: true,
                 handoff_entry: None,
             },
         )
     }
 
+    fn past(text: &str, answered: bool) -> PastTurn {
+        PastTurn::new(&Analysis::new(text), answered)
+    }
+
     fn answered(text: &str) -> PastTurn {
-        PastTurn {
-            text: text.into(),
-            answered: true,
-        }
+        past(text, true)
     }
 
     #[test]
@@ -1002,20 +472,26 @@ mod tests {
 
     #[test]
     fn negation_cancels_a_frustration_word() {
-        assert_eq!(sentiment("not bad at all, thanks").label, Mood::Calm);
-        assert_eq!(sentiment("It's not terrible").frustration, 0.0);
-        assert!(sentiment("I am not happy").frustration > 0.0);
+        assert_eq!(
+            sentiment(&Analysis::new("not bad at all, thanks")).label,
+            Mood::Calm
+        );
+        assert_eq!(
+            sentiment(&Analysis::new("It's not terrible")).frustration,
+            0.0
+        );
+        assert!(sentiment(&Analysis::new("I am not happy")).frustration > 0.0);
     }
 
     #[test]
     fn intensifiers_capitals_and_repeated_punctuation_raise_frustration() {
-        let plain = sentiment("annoying").frustration;
-        assert!(sentiment("very annoying").frustration > plain);
+        let plain = sentiment(&Analysis::new("annoying")).frustration;
+        assert!(sentiment(&Analysis::new("very annoying")).frustration > plain);
         assert!(
-            sentiment("THIS IS VERY ANNOYING").frustration
-                > sentiment("this is very annoying").frustration
+            sentiment(&Analysis::new("THIS IS VERY ANNOYING")).frustration
+                > sentiment(&Analysis::new("this is very annoying")).frustration
         );
-        assert!(sentiment("annoying!!").frustration > plain);
+        assert!(sentiment(&Analysis::new("annoying!!")).frustration > plain);
     }
 
     #[test]
@@ -1039,7 +515,7 @@ mod tests {
             &policy(),
             &[],
             &Turn {
-                text: "my order",
+                message: &Analysis::new("my order"),
                 answered: true,
                 handoff_entry: Some("complaint"),
             },
@@ -1082,7 +558,7 @@ mod tests {
             &policy,
             &[],
             &Turn {
-                text: "Is my frame part of the recall?",
+                message: &Analysis::new("Is my frame part of the recall?"),
                 answered: true,
                 handoff_entry: None,
             },
@@ -1092,7 +568,7 @@ mod tests {
             &policy,
             &[],
             &Turn {
-                text: "My lawyer will call",
+                message: &Analysis::new("My lawyer will call"),
                 answered: true,
                 handoff_entry: None,
             },
@@ -1106,21 +582,18 @@ mod tests {
             &policy(),
             &[],
             &Turn {
-                text: "do you fix unicycles",
+                message: &Analysis::new("do you fix unicycles"),
                 answered: false,
                 handoff_entry: None,
             },
         );
         assert!(!first.hand_off(), "one miss is not enough");
-        let history = [PastTurn {
-            text: "do you fix unicycles".into(),
-            answered: false,
-        }];
+        let history = [past("do you fix unicycles", false)];
         let d = decide(
             &policy(),
             &history,
             &Turn {
-                text: "what about tandems with a motor",
+                message: &Analysis::new("what about tandems with a motor"),
                 answered: false,
                 handoff_entry: None,
             },
@@ -1139,7 +612,7 @@ mod tests {
             &policy(),
             &history,
             &Turn {
-                text: "no, not what I asked",
+                message: &Analysis::new("no, not what I asked"),
                 answered: true,
                 handoff_entry: None,
             },
@@ -1149,7 +622,7 @@ mod tests {
             &policy(),
             &[answered("that didn't help")],
             &Turn {
-                text: "where can I park",
+                message: &Analysis::new("where can I park"),
                 answered: true,
                 handoff_entry: None,
             },
@@ -1167,7 +640,7 @@ mod tests {
             &policy(),
             &history,
             &Turn {
-                text: "how much is a puncture repair",
+                message: &Analysis::new("how much is a puncture repair"),
                 answered: true,
                 handoff_entry: None,
             },
@@ -1182,7 +655,7 @@ mod tests {
             &off,
             &history,
             &Turn {
-                text: "how much is a puncture repair",
+                message: &Analysis::new("how much is a puncture repair"),
                 answered: true,
                 handoff_entry: None
             }
@@ -1198,15 +671,12 @@ mod tests {
 
     #[test]
     fn every_reason_is_kept_strongest_first() {
-        let history = [PastTurn {
-            text: "do you fix unicycles".into(),
-            answered: false,
-        }];
+        let history = [past("do you fix unicycles", false)];
         let d = decide(
             &policy(),
             &history,
             &Turn {
-                text: "This is useless, get me a human",
+                message: &Analysis::new("This is useless, get me a human"),
                 answered: false,
                 handoff_entry: None,
             },

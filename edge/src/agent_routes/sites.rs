@@ -1,0 +1,161 @@
+//! A site's routes: its live queue and metrics, the agent's lists, the
+//! visitors found by e-mail, settings, canned replies and the knowledge
+//! base.
+
+use super::{forward, query, Caller};
+use crate::error::{EdgeError, EdgeResult};
+use crate::http;
+use crate::inbox;
+use crate::sites;
+use shared::protocol::{CannedReply, MAX_BODY_BYTES};
+use shared::site::{SiteSettings, SiteSettingsView};
+use worker::{Method, Request, Response};
+
+/// Largest knowledge-base text an admin may save (the demo's is 14 KB).
+const MAX_KB_BYTES: usize = 256 * 1024;
+
+pub fn list(caller: &Caller<'_>) -> EdgeResult<Response> {
+    let sites: Vec<String> = sites::load_sites(caller.env)?.keys().cloned().collect();
+    http::json_response(&sites, 200)
+}
+
+pub async fn route(
+    mut req: Request,
+    caller: &Caller<'_>,
+    site: &str,
+    rest: &[&str],
+) -> EdgeResult<Response> {
+    sites::load_site_config(caller.env, site)?;
+    let env = caller.env;
+    match (req.method(), rest) {
+        (Method::Get, ["queue" | "metrics"]) => {
+            forward(&req, inbox::stub(env, site)?, caller, Method::Get, None).await
+        }
+        (_, ["inbox"]) => {
+            http::require_websocket_upgrade(&req)?;
+            forward(&req, inbox::stub(env, site)?, caller, Method::Get, None).await
+        }
+        (Method::Get, ["teams"]) => {
+            let config = sites::effective_site_config(env, site).await?;
+            http::json_response(&config.handoff.teams, 200)
+        }
+        // Claimed by me and open.
+        (Method::Get, ["mine"]) => {
+            let mine = inbox::Mine {
+                agent: caller.session.agent.id.clone(),
+            };
+            http::json_response(&inbox::call(env, site, mine).await?, 200)
+        }
+        // Resolved since the start of today (UTC).
+        (Method::Get, ["resolved"]) => {
+            let now = http::now_ms();
+            let since = inbox::ResolvedSince {
+                since_ms: now - now.rem_euclid(86_400_000),
+            };
+            http::json_response(&inbox::call(env, site, since).await?, 200)
+        }
+        // A visitor's conversations, found by the e-mail address they left.
+        (Method::Get, ["visitors"]) => {
+            let email = query(&req, "email")?.unwrap_or_default();
+            let found = inbox::call(env, site, inbox::FindVisitor { email }).await?;
+            http::json_response(&found, 200)
+        }
+        (Method::Get, ["settings"]) => {
+            let settings = inbox::call(env, site, inbox::Settings).await?;
+            let base = sites::load_site_config(env, site)?;
+            let effective = sites::apply_settings(site, base, &settings);
+            let view = SiteSettingsView {
+                settings,
+                effective,
+            };
+            http::json_response(&view, 200)
+        }
+        (Method::Post, ["settings"]) => save_settings(&mut req, caller, site).await,
+        (Method::Get, ["canned"]) => {
+            let team = query(&req, "team")?;
+            let replies = inbox::call(env, site, inbox::CannedReplies { team }).await?;
+            http::json_response(&replies, 200)
+        }
+        (Method::Post, ["canned"]) => add_canned(&mut req, caller, site).await,
+        (Method::Delete, ["canned", id]) => {
+            let id = id.parse().map_err(|_| {
+                EdgeError::new(
+                    shared::protocol::ErrorCode::NotFound,
+                    "No such canned reply.",
+                )
+            })?;
+            inbox::call(env, site, inbox::RemoveCanned { id }).await?;
+            http::json_response(&(), 200)
+        }
+        (Method::Get, ["faq"]) => {
+            let head = inbox::Head {
+                site: site.to_string(),
+            };
+            http::json_response(&inbox::call(env, site, head).await?, 200)
+        }
+        // "Turn this answer into an FAQ entry": a new version.
+        (Method::Post, ["faq"]) => {
+            let add = inbox::AddEntry {
+                site: site.to_string(),
+                author: caller.session.agent.name.clone(),
+                entry: http::read_json(&mut req, MAX_BODY_BYTES).await?,
+            };
+            http::json_response(&inbox::call(env, site, add).await?, 201)
+        }
+        // An admin edits the whole text: a new version if it loads.
+        (Method::Post, ["faq", "text"]) => {
+            caller.require_admin("Only an admin can edit the knowledge base's text.")?;
+            #[derive(serde::Deserialize)]
+            struct Text {
+                toml: String,
+            }
+            let body: Text = http::read_json(&mut req, MAX_KB_BYTES).await?;
+            let save = inbox::SaveKnowledge {
+                site: site.to_string(),
+                author: caller.session.agent.name.clone(),
+                toml: body.toml,
+            };
+            http::json_response(&inbox::call(env, site, save).await?, 200)
+        }
+        (Method::Get, ["faq", "versions"]) => {
+            let history = inbox::History {
+                site: site.to_string(),
+            };
+            http::json_response(&inbox::call(env, site, history).await?, 200)
+        }
+        _ => Err(EdgeError::nothing_here()),
+    }
+}
+
+/// An admin saves the site's settings, checked as a whole first.
+async fn save_settings(req: &mut Request, caller: &Caller<'_>, site: &str) -> EdgeResult<Response> {
+    caller.require_admin("Only an admin can change the site's settings.")?;
+    let settings: SiteSettings = http::read_json(req, MAX_BODY_BYTES).await?;
+    let effective = sites::load_site_config(caller.env, site)?
+        .with_settings(&settings)
+        .map_err(|e| EdgeError::new(shared::protocol::ErrorCode::Malformed, e))?;
+    let save = inbox::SaveSettings {
+        settings: settings.clone(),
+        by: caller.session.agent.name.clone(),
+    };
+    inbox::call(caller.env, site, save).await?;
+    let view = SiteSettingsView {
+        settings,
+        effective,
+    };
+    http::json_response(&view, 200)
+}
+
+/// A canned reply for one of the site's teams.
+async fn add_canned(req: &mut Request, caller: &Caller<'_>, site: &str) -> EdgeResult<Response> {
+    let reply: CannedReply = http::read_json(req, MAX_BODY_BYTES).await?;
+    let config = sites::effective_site_config(caller.env, site).await?;
+    if !config.handoff.teams.iter().any(|t| t.id == reply.team) {
+        return Err(EdgeError::new(
+            shared::protocol::ErrorCode::NotFound,
+            format!("This site has no team `{}`.", reply.team),
+        ));
+    }
+    let added = inbox::call(caller.env, site, inbox::AddCanned { reply }).await?;
+    http::json_response(&added, 201)
+}

@@ -1,0 +1,215 @@
+//! What agents do in a conversation: open its socket, read the packet and
+//! transcript, reply, take internal notes, get FAQ suggestions, hand it
+//! back to the AI, resolve it. (Claims and transfers are `handoff.rs`.)
+
+use super::deadlines::CLAIM;
+use super::store::send;
+use super::{Conversation, Role};
+use crate::error::{EdgeError, EdgeResult};
+use crate::http::{self, now_ms};
+use crate::inbox;
+use crate::knowledge;
+use shared::analysis::Analysis;
+use shared::handoff::{HandoffPacket, HandoffView};
+use shared::lifecycle;
+use shared::protocol::{
+    AgentProfile, Author, ConversationState, ErrorCode, EventBody, Message, ServerFrame,
+    SuggestedReply,
+};
+use shared::text::sanitize_message;
+use uuid::Uuid;
+use worker::{Response, WebSocket};
+
+impl Conversation {
+    pub(super) fn accept_agent_socket(&self, agent: AgentProfile) -> EdgeResult<Response> {
+        self.existing()?;
+        self.accept(
+            Role::Agent {
+                id: agent.id,
+                name: agent.name,
+            },
+            "agent",
+        )
+    }
+
+    /// The hand-off packet with the full transcript, for an agent.
+    pub(super) fn view(&self) -> EdgeResult<Response> {
+        self.existing()?;
+        let handoff = self.handoff()?.ok_or_else(|| {
+            EdgeError::new(
+                ErrorCode::NotFound,
+                "This conversation has not been handed to a person.",
+            )
+        })?;
+        let packet: HandoffPacket = serde_json::from_str(&handoff.packet)?;
+        let until = handoff.claimed_ms.unwrap_or_else(now_ms);
+        let view = HandoffView {
+            packet,
+            waited_ms: (until - handoff.requested_ms).max(0) as u64,
+            transcript: self.events_after(0, super::VIEW_EVENTS)?,
+        };
+        http::json_response(&view, 200)
+    }
+
+    /// A message from the agent who claimed the conversation.
+    pub(super) async fn agent_message(
+        &self,
+        ws: &WebSocket,
+        agent_id: &str,
+        name: &str,
+        client_id: Uuid,
+        raw: &str,
+    ) -> EdgeResult<()> {
+        let refuse = |e: EdgeError| {
+            send(
+                ws,
+                &ServerFrame::Error {
+                    code: e.code,
+                    message: e.message,
+                    client_id: Some(client_id),
+                },
+            );
+            Ok(())
+        };
+        let text = match sanitize_message(raw) {
+            Ok(text) => text,
+            Err(e) => return refuse(e.into()),
+        };
+        if let Some(seq) = self.seq_of(client_id)? {
+            send(ws, &ServerFrame::Ack { client_id, seq });
+            return Ok(());
+        }
+        let handoff = self.handoff()?;
+        let assigned = handoff.as_ref().and_then(|h| h.assignee_id.as_deref()) == Some(agent_id);
+        if self.state()? != ConversationState::WithPerson || !assigned {
+            return refuse(EdgeError::new(
+                ErrorCode::WrongState,
+                "Claim the conversation before replying.",
+            ));
+        }
+        let author = Author::Agent {
+            name: name.to_string(),
+        };
+        let message = Message::plain(author, text, Some(client_id));
+        let event = self.append(Some(client_id), EventBody::Message(message))?;
+        send(
+            ws,
+            &ServerFrame::Ack {
+                client_id,
+                seq: event.seq,
+            },
+        );
+        let at = event.at_ms;
+        self.broadcast(&ServerFrame::Event(event));
+        if handoff.is_some_and(|h| h.first_reply_ms.is_none()) {
+            self.sql()
+                .exec("UPDATE handoff SET first_reply_ms = ?", vec![at.into()])?;
+            let meta = self.existing()?;
+            let fact = inbox::Fact {
+                conversation_id: meta.conversation_id,
+                first_reply_ms: Some(at),
+                ..Default::default()
+            };
+            inbox::tell(&self.env, &meta.site, fact).await;
+        }
+        Ok(())
+    }
+
+    /// An internal note: kept in its own table (never in the visitor's
+    /// event sequence) and sent to agent sockets only.
+    pub(super) fn note(&self, author: &str, client_id: Uuid, raw: &str) -> EdgeResult<()> {
+        let text = sanitize_message(raw)?;
+        self.sql().exec(
+            "INSERT OR IGNORE INTO notes (client_id, author, text, at_ms) VALUES (?, ?, ?, ?)",
+            vec![
+                client_id.to_string().into(),
+                author.into(),
+                text.into(),
+                now_ms().into(),
+            ],
+        )?;
+        let note = self
+            .notes()?
+            .into_iter()
+            .find(|n| n.client_id == client_id)
+            .ok_or_else(|| EdgeError::new(ErrorCode::Internal, "note not stored"))?;
+        self.send_to("agent", &ServerFrame::Note(note));
+        Ok(())
+    }
+
+    /// FAQ entries matching the visitor's last message, as replies an agent
+    /// can insert, edit and send.
+    pub(super) async fn suggestions(&self) -> EdgeResult<Response> {
+        let meta = self.existing()?;
+        let last = self.past_turns()?.pop().map(|t| t.text).unwrap_or_default();
+        let index = knowledge::index(&self.env, &meta.site, meta.kb_version).await;
+        let search = index.search(&Analysis::new(&last));
+        let replies: Vec<SuggestedReply> = search
+            .candidates
+            .iter()
+            .take(3)
+            .map(|c| {
+                let e = &index.entries()[c.entry];
+                SuggestedReply {
+                    entry_id: e.id.clone(),
+                    question: e.question.clone(),
+                    answer: e.answer.clone(),
+                    score: (c.score * 100.0).round() / 100.0,
+                }
+            })
+            .collect();
+        http::json_response(&replies, 200)
+    }
+
+    /// The agent hands the conversation back to the AI; the visitor is told.
+    pub(super) async fn hand_back(&self, agent: &AgentProfile) -> EdgeResult<Response> {
+        let next = lifecycle::hand_back(self.state()?)?;
+        self.require_assignee(agent)?;
+        self.append_and_broadcast(
+            None,
+            EventBody::State {
+                state: next,
+                agent: Some(agent.name.clone()),
+                team: None,
+            },
+        )?;
+        self.sql()
+            .exec("UPDATE handoff SET assignee_id = NULL", None)?;
+        Ok(Response::empty()?.with_status(204))
+    }
+
+    /// An agent resolves: the visitor is asked for a rating, and the next
+    /// message starts a new conversation.
+    pub(super) async fn resolve(&self, agent: &AgentProfile) -> EdgeResult<Response> {
+        let meta = self.existing()?;
+        let state = self.state()?;
+        let next = lifecycle::resolve(state)?;
+        if state == ConversationState::WithPerson {
+            self.require_assignee(agent)?;
+        }
+        let now = now_ms();
+        self.append_and_broadcast(
+            None,
+            EventBody::State {
+                state: next,
+                agent: Some(agent.name.clone()),
+                team: None,
+            },
+        )?;
+        self.clear_deadline(CLAIM).await?;
+        if state == ConversationState::WaitingForPerson {
+            let dequeue = inbox::Dequeue {
+                conversation_id: meta.conversation_id.clone(),
+                claimed: false,
+            };
+            inbox::tell(&self.env, &meta.site, dequeue).await;
+        }
+        let fact = inbox::Fact {
+            conversation_id: meta.conversation_id,
+            resolved_ms: Some(now),
+            ..Default::default()
+        };
+        inbox::tell(&self.env, &meta.site, fact).await;
+        Ok(Response::empty()?.with_status(204))
+    }
+}

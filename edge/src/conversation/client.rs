@@ -1,0 +1,123 @@
+//! How the worker and a site's inbox call a conversation: typed calls in
+//! [`ConversationCall`], each with its answer. (The visitor's and agents'
+//! own requests are passed on as they came, with the agent in `x-agent`.)
+
+use crate::error::EdgeResult;
+use crate::object::{self, calls, Call};
+use serde::{Deserialize, Serialize};
+use shared::protocol::{AgentProfile, FollowUp, QueueStatus};
+use shared::site::SiteConfig;
+use worker::{Env, Stub};
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConversationCall {
+    Init(Box<Init>),
+    Owner(Owner),
+    QueuePlace(QueuePlace),
+}
+
+calls!(ConversationCall {
+    Owner => String,
+    QueuePlace => (),
+});
+
+impl From<Init> for ConversationCall {
+    fn from(c: Init) -> Self {
+        ConversationCall::Init(Box::new(c))
+    }
+}
+
+impl Call for Init {
+    type Answer = ();
+}
+
+/// What the worker hands the object when a visitor opens the chat.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Init {
+    pub conversation_id: String,
+    pub site: String,
+    pub locale: Option<String>,
+    pub page_url: Option<String>,
+    pub secret_hash: String,
+    pub disclosure_version: Option<u32>,
+    /// The visitor's previous conversation, proven with its secret.
+    #[serde(default)]
+    pub follows: Option<String>,
+    /// Cleaned by the worker.
+    #[serde(default)]
+    pub visitor_name: Option<String>,
+    /// The site's config when the conversation started (deployed config
+    /// plus saved settings): it keeps it, so a later change of settings
+    /// applies to new conversations only.
+    #[serde(default)]
+    pub config: Option<SiteConfig>,
+}
+
+/// Whose is it? Answered with the site when `secret` is the visitor's;
+/// "not found" otherwise, as for a conversation that does not exist.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Owner {
+    pub secret: String,
+}
+
+/// The inbox tells a waiting conversation its place in the queue.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct QueuePlace {
+    pub status: QueueStatus,
+}
+
+/// A checked transfer, as the worker passes it on: a team id, or the
+/// colleague's profile from the directory.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TransferCall {
+    Team(String),
+    Agent(AgentProfile),
+}
+
+pub fn stub(env: &Env, conversation_id: &str) -> worker::Result<Stub> {
+    env.durable_object("CONVERSATION")?
+        .id_from_name(conversation_id)?
+        .get_stub()
+}
+
+pub async fn call<C>(env: &Env, conversation_id: &str, c: C) -> EdgeResult<C::Answer>
+where
+    C: Call + Into<ConversationCall>,
+{
+    let wire: ConversationCall = c.into();
+    object::call(
+        &stub(env, conversation_id)?,
+        "https://conversation/call",
+        &wire,
+    )
+    .await
+}
+
+/// Creates the conversation's record in its object.
+pub async fn init(env: &Env, init: Init) -> EdgeResult<()> {
+    let id = init.conversation_id.clone();
+    call(env, &id, init).await
+}
+
+/// The previous conversation's id if the follow-up's secret opens it (on
+/// the same site); anything else is dropped, not refused, since the link
+/// is a convenience for agents.
+pub async fn proven_follow_up(env: &Env, site: &str, follow: &FollowUp) -> Option<String> {
+    let id = shared::protocol::parse_conversation_id(&follow.conversation_id)?.to_string();
+    let owner = Owner {
+        secret: follow.visitor_secret.clone(),
+    };
+    let owner_site = call(env, &id, owner).await.ok()?;
+    (owner_site == site).then_some(id)
+}
+
+/// The inbox tells a waiting conversation its place in the queue.
+pub async fn push_queue_status(
+    env: &Env,
+    conversation_id: &str,
+    status: QueueStatus,
+) -> EdgeResult<()> {
+    call(env, conversation_id, QueuePlace { status }).await
+}

@@ -1,0 +1,259 @@
+//! The Conversation Durable Object: one per conversation, the single source
+//! of truth for its transcript and its state. It stores every event in its
+//! own SQLite storage with a contiguous sequence number, acknowledges only
+//! after the write, and fans each event out to every socket bound to it
+//! (the visitor's tabs and any agents watching).
+//!
+//! Every state change goes through `shared::lifecycle` and is stored as an
+//! event; the escalation policy (`shared::escalation`) runs after each
+//! visitor message while the AI is in charge. A hand-off stores its packet
+//! here and tells the site's `Inbox`, which owns the queue.
+//!
+//! Nothing is kept only in memory: sockets carry their role in their
+//! attachment and everything else is read from storage, so hibernation and
+//! restarts lose nothing.
+//!
+//! The parts: `client` (how the worker and the inbox call it), `store`
+//! (schema, rows, storage), `visitor` (the visitor's frames and
+//! credentials), `handoff` (to a person, claims and transfers), `agent`
+//! (what agents do), `deadlines` (its one alarm), `privacy` (erasure and
+//! export).
+
+mod agent;
+mod client;
+mod deadlines;
+mod handoff;
+mod privacy;
+mod store;
+mod visitor;
+
+pub use client::*;
+
+use crate::error::{EdgeError, EdgeResult};
+use crate::http::now_ms;
+use crate::object::{self, answer};
+use serde::{Deserialize, Serialize};
+use shared::escalation::Decision;
+use shared::limits::{self, TokenBucket};
+use shared::protocol::{ClientFrame, ErrorCode, FrameError, ServerFrame};
+use shared::team::RouteHints;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use store::send;
+use worker::{
+    durable_object, DurableObject, Env, Method, Request, Response, State, WebSocket,
+    WebSocketIncomingMessage,
+};
+
+/// Most events an agent's view (and a hand-off's summary) carries.
+const VIEW_EVENTS: usize = 2_000;
+
+/// Who is on the other end of a socket; kept in the socket's attachment so
+/// it survives hibernation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Role {
+    Visitor,
+    Agent { id: String, name: String },
+}
+
+#[durable_object]
+pub struct Conversation {
+    state: State,
+    env: Env,
+    /// New visitor messages per second. In memory on purpose: losing it to
+    /// hibernation only ever lets more through, never loses a message.
+    message_rate: RefCell<TokenBucket>,
+    /// Frames waiting while an earlier one is handled: a handler may await
+    /// (the FAQ index, the inbox), and frames must still take effect in the
+    /// order they came ("send" before "request_person").
+    waiting: RefCell<VecDeque<(WebSocket, WebSocketIncomingMessage)>>,
+    busy: Cell<bool>,
+}
+
+impl DurableObject for Conversation {
+    fn new(state: State, env: Env) -> Self {
+        store::create_tables(&state.storage().sql());
+        Self {
+            state,
+            env,
+            message_rate: RefCell::new(TokenBucket::new(limits::MESSAGES, now_ms())),
+            waiting: RefCell::new(VecDeque::new()),
+            busy: Cell::new(false),
+        }
+    }
+
+    async fn fetch(&self, req: Request) -> worker::Result<Response> {
+        let path = req.path();
+        let result = if path.starts_with("/api/v1/agent/") {
+            self.agent_request(req).await
+        } else if path == "/call" {
+            self.call(req).await
+        } else {
+            self.visitor_request(req).await
+        };
+        Ok(result.unwrap_or_else(EdgeError::into_response))
+    }
+
+    async fn websocket_message(
+        &self,
+        ws: WebSocket,
+        message: WebSocketIncomingMessage,
+    ) -> worker::Result<()> {
+        self.waiting.borrow_mut().push_back((ws, message));
+        if self.busy.replace(true) {
+            return Ok(()); // the running handler takes it in turn
+        }
+        loop {
+            let next = self.waiting.borrow_mut().pop_front();
+            let Some((ws, message)) = next else { break };
+            self.handle_message(ws, message).await;
+        }
+        self.busy.set(false);
+        Ok(())
+    }
+
+    async fn websocket_close(
+        &self,
+        ws: WebSocket,
+        code: usize,
+        _reason: String,
+        _clean: bool,
+    ) -> worker::Result<()> {
+        object::finish_close(&ws, code);
+        Ok(())
+    }
+
+    async fn websocket_error(&self, _ws: WebSocket, error: worker::Error) -> worker::Result<()> {
+        worker::console_log!("socket error: {error}");
+        Ok(())
+    }
+
+    /// Deadlines due (`deadlines.rs`); safe to run twice.
+    async fn alarm(&self) -> worker::Result<Response> {
+        if let Err(e) = self.run_deadlines().await {
+            worker::console_error!("alarm: {}", e.message);
+        }
+        Response::empty()
+    }
+}
+
+impl Conversation {
+    /// A typed call from the worker or the site's inbox.
+    async fn call(&self, mut req: Request) -> EdgeResult<Response> {
+        match serde_json::from_str::<ConversationCall>(&req.text().await?)? {
+            ConversationCall::Init(c) => answer::<Init>(self.init(*c).await),
+            ConversationCall::Owner(c) => answer::<Owner>(self.owner(&c)),
+            ConversationCall::QueuePlace(c) => answer::<QueuePlace>(self.queue_place(c)),
+        }
+    }
+
+    /// The visitor API, with the visitor's secret or a socket ticket.
+    async fn visitor_request(&self, req: Request) -> EdgeResult<Response> {
+        let action = req
+            .path()
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        match (req.method(), action.as_str()) {
+            (Method::Post, "ticket") => self.issue_ticket(&req),
+            (_, "ws") => self.accept_socket(&req),
+            (Method::Delete, _) => self.erase(&req).await,
+            _ => Err(EdgeError::nothing_here()),
+        }
+    }
+
+    /// The agents' API: the worker checked the session and vouches for the
+    /// agent in `x-agent`.
+    async fn agent_request(&self, req: Request) -> EdgeResult<Response> {
+        let agent = object::agent_of(&req)?;
+        let action = req
+            .path()
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        match (req.method(), action.as_str()) {
+            (Method::Post, "claim") => self.claim(&agent).await,
+            (Method::Post, "hand-back") => self.hand_back(&agent).await,
+            (Method::Post, "resolve") => self.resolve(&agent).await,
+            (Method::Post, "transfer") => self.transfer(&agent, req).await,
+            (Method::Get, "suggestions") => self.suggestions().await,
+            (_, "ws") => self.accept_agent_socket(agent),
+            (Method::Get, "export") => self.export(),
+            (Method::Delete, _) => self.erase_by_agent(&agent).await,
+            (Method::Get, _) => self.view(),
+            _ => Err(EdgeError::nothing_here()),
+        }
+    }
+
+    /// One frame, after every earlier one.
+    async fn handle_message(&self, ws: WebSocket, message: WebSocketIncomingMessage) {
+        let frame = match message {
+            WebSocketIncomingMessage::String(text) => ClientFrame::parse(&text),
+            WebSocketIncomingMessage::Binary(_) => Err(FrameError::Binary),
+        };
+        let outcome = match frame {
+            Ok(frame) => self.handle(&ws, frame).await,
+            Err(e) => Err(e.into()),
+        };
+        if let Err(e) = outcome {
+            if e.code == ErrorCode::Internal {
+                worker::console_error!("conversation: {}", e.message);
+            }
+            send(
+                &ws,
+                &ServerFrame::Error {
+                    code: e.code,
+                    message: e.message,
+                    client_id: None,
+                },
+            );
+        }
+    }
+
+    async fn handle(&self, ws: &WebSocket, frame: ClientFrame) -> EdgeResult<()> {
+        let role: Role = ws
+            .deserialize_attachment()?
+            .ok_or_else(|| EdgeError::new(ErrorCode::Unauthorized, "Unbound socket."))?;
+        let visitor_only =
+            || EdgeError::new(ErrorCode::WrongState, "Only the visitor can do that.");
+        match (frame, role) {
+            (ClientFrame::Resume { last_seq }, role) => {
+                self.replay(ws, last_seq)?;
+                if matches!(role, Role::Agent { .. }) {
+                    for note in self.notes()? {
+                        send(ws, &ServerFrame::Note(note));
+                    }
+                }
+                Ok(())
+            }
+            (ClientFrame::Typing {}, role) => self.relay_typing(role),
+            (ClientFrame::Send { client_id, text }, Role::Visitor) => {
+                self.visitor_message(ws, client_id, &text).await
+            }
+            (ClientFrame::Send { client_id, text }, Role::Agent { id, name }) => {
+                self.agent_message(ws, &id, &name, client_id, &text).await
+            }
+            (ClientFrame::RequestPerson {}, Role::Visitor) => {
+                self.hand_off(Decision::button(), RouteHints::default())
+                    .await
+            }
+            (ClientFrame::LeaveContact { email, question }, Role::Visitor) => {
+                self.leave_contact(&email, &question).await
+            }
+            (ClientFrame::Rate { score, comment }, Role::Visitor) => {
+                self.rate(score, &comment).await
+            }
+            (ClientFrame::Note { client_id, text }, Role::Agent { name, .. }) => {
+                self.note(&name, client_id, &text)
+            }
+            (ClientFrame::Note { .. }, Role::Visitor) => Err(EdgeError::new(
+                ErrorCode::WrongState,
+                "Only agents can add notes.",
+            )),
+            (_, Role::Agent { .. }) => Err(visitor_only()),
+        }
+    }
+}

@@ -1,0 +1,84 @@
+//! The visitor's rights over the conversation (GDPR): erasure (Art. 17) by
+//! the visitor, an agent or the retention period, and export (Art. 15).
+
+use super::store::MetaRow;
+use super::Conversation;
+use crate::error::EdgeResult;
+use crate::http;
+use crate::inbox;
+use serde::Serialize;
+use shared::handoff::HandoffPacket;
+use shared::protocol::{AgentProfile, Event, Note};
+use worker::{Request, Response};
+
+/// Everything stored about a conversation, for an access request.
+#[derive(Serialize)]
+struct Export {
+    conversation_id: String,
+    site: String,
+    locale: Option<String>,
+    page_url: Option<String>,
+    created_ms: i64,
+    disclosure_version: Option<i64>,
+    follows: Option<String>,
+    visitor_name: Option<String>,
+    transcript: Vec<Event>,
+    notes: Vec<Note>,
+    handoff: Option<HandoffPacket>,
+}
+
+impl Conversation {
+    /// The visitor erases the conversation with its secret.
+    pub(super) async fn erase(&self, req: &Request) -> EdgeResult<Response> {
+        let meta = self.authorized(req)?;
+        self.erase_all(meta, "the visitor").await
+    }
+
+    /// An agent erases the conversation (a visitor's erasure request).
+    pub(super) async fn erase_by_agent(&self, agent: &AgentProfile) -> EdgeResult<Response> {
+        let meta = self.existing()?;
+        self.erase_all(meta, &format!("agent {} ({})", agent.name, agent.id))
+            .await
+    }
+
+    /// Closes every socket, deletes all of the object's storage, and has the
+    /// site's inbox forget it (queue entry, e-mail tickets; its metrics row
+    /// is kept without the id). Afterwards it reads as one that never existed.
+    pub(super) async fn erase_all(&self, meta: MetaRow, by: &str) -> EdgeResult<Response> {
+        for ws in self.state.get_websockets() {
+            let _ = ws.close(Some(4404), Some("conversation erased"));
+        }
+        let _ = self.state.storage().delete_alarm().await;
+        self.state.storage().delete_all().await?;
+        super::store::create_tables(&self.sql());
+        let forget = inbox::Forget {
+            conversation_id: meta.conversation_id,
+            by: by.to_string(),
+        };
+        inbox::tell(&self.env, &meta.site, forget).await;
+        Ok(Response::empty()?.with_status(204))
+    }
+
+    /// Everything stored about the conversation, for a visitor's access
+    /// request: its record, transcript, notes and packet.
+    pub(super) fn export(&self) -> EdgeResult<Response> {
+        let meta = self.existing()?;
+        let handoff = self
+            .handoff()?
+            .and_then(|h| serde_json::from_str(&h.packet).ok());
+        let export = Export {
+            conversation_id: meta.conversation_id,
+            site: meta.site,
+            locale: meta.locale,
+            page_url: meta.page_url,
+            created_ms: meta.created_ms,
+            disclosure_version: meta.disclosure_version,
+            follows: meta.follows,
+            visitor_name: meta.visitor_name,
+            transcript: self.events_after(0, usize::MAX >> 1)?,
+            notes: self.notes()?,
+            handoff,
+        };
+        http::json_response(&export, 200)
+    }
+}

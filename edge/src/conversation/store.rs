@@ -1,0 +1,391 @@
+//! The conversation's storage: its tables, the rows read from them, and
+//! the few operations everything else is built from (append an event with
+//! the next sequence number, read the state, fan out).
+
+use super::Conversation;
+use crate::error::{EdgeError, EdgeResult};
+use crate::http::now_ms;
+use crate::object;
+use serde::Deserialize;
+use shared::escalation::PastTurn;
+use shared::protocol::{
+    ConversationState, ErrorCode, Event, EventBody, Note, QueueStatus, Seq, ServerFrame,
+};
+use shared::site::SiteConfig;
+use uuid::Uuid;
+use worker::{SqlStorage, SqlStorageValue, WebSocket};
+
+const SCHEMA: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS meta (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        conversation_id TEXT NOT NULL,
+        site TEXT NOT NULL,
+        locale TEXT,
+        page_url TEXT,
+        secret_hash TEXT NOT NULL,
+        created_ms INTEGER NOT NULL,
+        disclosure_version INTEGER,
+        follows TEXT,
+        kb_version INTEGER,
+        visitor_name TEXT,
+        config TEXT)",
+    "CREATE TABLE IF NOT EXISTS events (
+        seq INTEGER PRIMARY KEY,
+        client_id TEXT UNIQUE,
+        kind TEXT NOT NULL,
+        at_ms INTEGER NOT NULL,
+        body TEXT NOT NULL)",
+    // Each visitor message as the escalation policy saw it, so later
+    // decisions read it instead of analyzing it again.
+    "CREATE TABLE IF NOT EXISTS turns (
+        seq INTEGER PRIMARY KEY,
+        text TEXT NOT NULL,
+        words TEXT NOT NULL,
+        missed INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS tickets (
+        ticket_hash TEXT PRIMARY KEY,
+        expires_ms INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS handoff (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        packet TEXT NOT NULL,
+        requested_ms INTEGER NOT NULL,
+        team TEXT NOT NULL,
+        contact_offered INTEGER NOT NULL DEFAULT 0,
+        assignee_id TEXT,
+        claimed_ms INTEGER,
+        first_reply_ms INTEGER)",
+    "CREATE TABLE IF NOT EXISTS notes (
+        id INTEGER PRIMARY KEY,
+        client_id TEXT NOT NULL UNIQUE,
+        author TEXT NOT NULL,
+        text TEXT NOT NULL,
+        at_ms INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS deadlines (
+        kind TEXT PRIMARY KEY,
+        at_ms INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS queue_status (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        body TEXT NOT NULL)",
+];
+
+/// Columns added after a table was first created (`object::create_tables`).
+const MIGRATIONS: &[&str] = &[
+    "ALTER TABLE meta ADD COLUMN follows TEXT",
+    "ALTER TABLE meta ADD COLUMN kb_version INTEGER",
+    "ALTER TABLE meta ADD COLUMN visitor_name TEXT",
+    "ALTER TABLE meta ADD COLUMN config TEXT",
+];
+
+pub(super) fn create_tables(sql: &SqlStorage) {
+    object::create_tables(sql, "conversation", SCHEMA, MIGRATIONS);
+}
+
+#[derive(Deserialize)]
+pub(super) struct MetaRow {
+    pub conversation_id: String,
+    pub site: String,
+    pub locale: Option<String>,
+    pub page_url: Option<String>,
+    pub secret_hash: String,
+    pub created_ms: i64,
+    pub disclosure_version: Option<i64>,
+    pub follows: Option<String>,
+    pub kb_version: Option<i64>,
+    pub visitor_name: Option<String>,
+    pub config: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct EventRow {
+    seq: i64,
+    at_ms: i64,
+    body: String,
+}
+
+#[derive(Deserialize)]
+pub(super) struct SeqRow {
+    pub seq: i64,
+}
+
+/// The current (or last) hand-off.
+#[derive(Deserialize)]
+pub(super) struct HandoffRow {
+    pub packet: String,
+    pub requested_ms: i64,
+    pub team: String,
+    pub contact_offered: i64,
+    pub assignee_id: Option<String>,
+    pub claimed_ms: Option<i64>,
+    pub first_reply_ms: Option<i64>,
+}
+
+impl Conversation {
+    pub(super) fn sql(&self) -> SqlStorage {
+        self.state.storage().sql()
+    }
+
+    pub(super) fn meta(&self) -> EdgeResult<Option<MetaRow>> {
+        let rows: Vec<MetaRow> = self
+            .sql()
+            .exec(
+                "SELECT conversation_id, site, locale, page_url, secret_hash, created_ms, disclosure_version, follows, kb_version, visitor_name, config FROM meta WHERE id = 1",
+                None,
+            )?
+            .to_array()?;
+        Ok(rows.into_iter().next())
+    }
+
+    /// The conversation's record; "not found" before `init` or after erasure.
+    pub(super) fn existing(&self) -> EdgeResult<MetaRow> {
+        self.meta()?.ok_or_else(EdgeError::not_found)
+    }
+
+    /// The site's config as it was when this conversation started;
+    /// conversations from before settings existed use the deployed one.
+    pub(super) fn site_config(&self, meta: &MetaRow) -> EdgeResult<SiteConfig> {
+        match meta
+            .config
+            .as_deref()
+            .and_then(|json| serde_json::from_str(json).ok())
+        {
+            Some(config) => Ok(config),
+            None => crate::sites::load_site_config(&self.env, &meta.site),
+        }
+    }
+
+    pub(super) fn handoff(&self) -> EdgeResult<Option<HandoffRow>> {
+        let rows: Vec<HandoffRow> = self
+            .sql()
+            .exec(
+                "SELECT packet, requested_ms, team, contact_offered, assignee_id, claimed_ms, first_reply_ms FROM handoff WHERE id = 1",
+                None,
+            )?
+            .to_array()?;
+        Ok(rows.into_iter().next())
+    }
+
+    /// The latest state event, `Bot` when there is none.
+    pub(super) fn state(&self) -> EdgeResult<ConversationState> {
+        let rows: Vec<EventRow> = self
+            .sql()
+            .exec("SELECT seq, at_ms, body FROM events WHERE kind = 'state' ORDER BY seq DESC LIMIT 1", None)?
+            .to_array()?;
+        Ok(rows
+            .first()
+            .and_then(|r| serde_json::from_str::<EventBody>(&r.body).ok())
+            .and_then(|b| match b {
+                EventBody::State { state, .. } => Some(state),
+                _ => None,
+            })
+            .unwrap_or(ConversationState::Bot))
+    }
+
+    /// The kind of the newest event among `kinds`.
+    pub(super) fn last_kind_of(&self, kinds: &[&str]) -> EdgeResult<Option<String>> {
+        #[derive(Deserialize)]
+        struct KindRow {
+            kind: String,
+        }
+        let placeholders = vec!["?"; kinds.len()].join(", ");
+        let rows: Vec<KindRow> = self
+            .sql()
+            .exec(
+                &format!("SELECT kind FROM events WHERE kind IN ({placeholders}) ORDER BY seq DESC LIMIT 1"),
+                kinds.iter().map(|k| SqlStorageValue::from(*k)).collect::<Vec<_>>(),
+            )?
+            .to_array()?;
+        Ok(rows.into_iter().next().map(|r| r.kind))
+    }
+
+    pub(super) fn seq_of(&self, client_id: Uuid) -> EdgeResult<Option<Seq>> {
+        let rows: Vec<SeqRow> = self
+            .sql()
+            .exec(
+                "SELECT seq FROM events WHERE client_id = ?",
+                vec![client_id.to_string().into()],
+            )?
+            .to_array()?;
+        Ok(rows.first().map(|r| r.seq as Seq))
+    }
+
+    pub(super) fn last_seq(&self) -> EdgeResult<Seq> {
+        let rows: Vec<SeqRow> = self
+            .sql()
+            .exec("SELECT COALESCE(MAX(seq), 0) AS seq FROM events", None)?
+            .to_array()?;
+        Ok(rows.first().map_or(0, |r| r.seq as Seq))
+    }
+
+    /// Stores an event with the next sequence number, in one statement.
+    pub(super) fn append(&self, client_id: Option<Uuid>, body: EventBody) -> EdgeResult<Event> {
+        let at_ms = now_ms();
+        let json = serde_json::to_string(&body)?;
+        let client_id: SqlStorageValue = client_id.map(|c| c.to_string()).into();
+        let rows: Vec<SeqRow> = self
+            .sql()
+            .exec(
+                "INSERT INTO events (seq, client_id, kind, at_ms, body)
+                 VALUES ((SELECT COALESCE(MAX(seq), 0) + 1 FROM events), ?, ?, ?, ?) RETURNING seq",
+                vec![client_id, body.kind().into(), at_ms.into(), json.into()],
+            )?
+            .to_array()?;
+        let seq = rows
+            .first()
+            .map(|r| r.seq as Seq)
+            .ok_or_else(|| EdgeError::new(ErrorCode::Internal, "insert returned no row"))?;
+        Ok(Event { seq, at_ms, body })
+    }
+
+    pub(super) fn append_and_broadcast(
+        &self,
+        client_id: Option<Uuid>,
+        body: EventBody,
+    ) -> EdgeResult<Event> {
+        let event = self.append(client_id, body)?;
+        self.broadcast(&ServerFrame::Event(event.clone()));
+        Ok(event)
+    }
+
+    pub(super) fn events_after(&self, after: Seq, limit: usize) -> EdgeResult<Vec<Event>> {
+        let rows: Vec<EventRow> = self
+            .sql()
+            .exec(
+                "SELECT seq, at_ms, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+                vec![
+                    (after.min(i64::MAX as u64) as i64).into(),
+                    (limit.min(i64::MAX as usize) as i64).into(),
+                ],
+            )?
+            .to_array()?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| match serde_json::from_str(&r.body) {
+                Ok(body) => Some(Event {
+                    seq: r.seq as Seq,
+                    at_ms: r.at_ms,
+                    body,
+                }),
+                Err(e) => {
+                    worker::console_error!("event {} unreadable: {e}", r.seq);
+                    None
+                }
+            })
+            .collect())
+    }
+
+    /// Records a visitor message as the policy saw it.
+    pub(super) fn record_turn(&self, seq: Seq, turn: &PastTurn) -> EdgeResult<()> {
+        self.sql().exec(
+            "INSERT OR REPLACE INTO turns (seq, text, words, missed) VALUES (?, ?, ?, ?)",
+            vec![
+                (seq as i64).into(),
+                turn.text.clone().into(),
+                turn.words.join(" ").into(),
+                i64::from(turn.missed).into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// The visitor's earlier messages, oldest first, as the policy saw them.
+    pub(super) fn past_turns(&self) -> EdgeResult<Vec<PastTurn>> {
+        #[derive(Deserialize)]
+        struct TurnRow {
+            text: String,
+            words: String,
+            missed: i64,
+        }
+        let rows: Vec<TurnRow> = self
+            .sql()
+            .exec(
+                "SELECT text, words, missed FROM turns ORDER BY seq DESC LIMIT ?",
+                vec![(super::VIEW_EVENTS as i64).into()],
+            )?
+            .to_array()?;
+        Ok(rows
+            .into_iter()
+            .rev()
+            .map(|r| PastTurn {
+                text: r.text,
+                words: r
+                    .words
+                    .split(' ')
+                    .filter(|w| !w.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+                missed: r.missed != 0,
+            })
+            .collect())
+    }
+
+    pub(super) fn notes(&self) -> EdgeResult<Vec<Note>> {
+        #[derive(Deserialize)]
+        struct NoteRow {
+            id: i64,
+            client_id: String,
+            author: String,
+            text: String,
+            at_ms: i64,
+        }
+        let rows: Vec<NoteRow> = self
+            .sql()
+            .exec(
+                "SELECT id, client_id, author, text, at_ms FROM notes ORDER BY id LIMIT 500",
+                None,
+            )?
+            .to_array()?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| {
+                Some(Note {
+                    id: r.id as u64,
+                    client_id: Uuid::parse_str(&r.client_id).ok()?,
+                    author: r.author,
+                    text: r.text,
+                    at_ms: r.at_ms,
+                })
+            })
+            .collect())
+    }
+
+    pub(super) fn stored_queue_status(&self) -> EdgeResult<Option<QueueStatus>> {
+        #[derive(Deserialize)]
+        struct JsonRow {
+            body: String,
+        }
+        let rows: Vec<JsonRow> = self
+            .sql()
+            .exec("SELECT body FROM queue_status WHERE id = 1", None)?
+            .to_array()?;
+        Ok(rows
+            .first()
+            .and_then(|r| serde_json::from_str(&r.body).ok()))
+    }
+
+    pub(super) fn broadcast(&self, frame: &ServerFrame) {
+        let Ok(json) = serde_json::to_string(frame) else {
+            return;
+        };
+        for ws in self.state.get_websockets() {
+            let _ = ws.send_with_str(&json);
+        }
+    }
+
+    /// Sends a frame to every socket with `tag` ("visitor" or "agent").
+    pub(super) fn send_to(&self, tag: &str, frame: &ServerFrame) {
+        let Ok(json) = serde_json::to_string(frame) else {
+            return;
+        };
+        for ws in self.state.get_websockets_with_tag(tag) {
+            let _ = ws.send_with_str(&json);
+        }
+    }
+}
+
+/// Sends one frame; a socket that has gone away is not an error here (the
+/// client resumes from its last sequence number).
+pub(super) fn send(ws: &WebSocket, frame: &ServerFrame) {
+    if let Ok(json) = serde_json::to_string(frame) {
+        let _ = ws.send_with_str(&json);
+    }
+}

@@ -1,0 +1,391 @@
+//! The visitor's side: opening the conversation, the secret and the socket
+//! ticket, messages with the AI's answer, the e-mail path, the rating.
+
+use super::deadlines::RETENTION;
+use super::store::{send, MetaRow, SeqRow};
+use super::{Conversation, Init, Owner, QueuePlace, Role};
+use crate::credentials;
+use crate::error::{EdgeError, EdgeResult};
+use crate::http::{self, now_ms};
+use crate::inbox;
+use crate::knowledge;
+use shared::analysis::Analysis;
+use shared::assistant;
+use shared::escalation::{self, PastTurn, Turn};
+use shared::handoff;
+use shared::lifecycle;
+use shared::protocol::{
+    Author, ConversationState, DisclosureRecord, ErrorCode, EventBody, Message, Seq, ServerFrame,
+    TicketIssued, MAX_REPLAY_EVENTS, PROTOCOL_VERSION, TICKET_TTL_MS,
+};
+use shared::team::RouteHints;
+use shared::text::{clean_message, sanitize_message, valid_email};
+use uuid::Uuid;
+use worker::{Request, Response, WebSocket, WebSocketPair};
+
+/// Longest rating comment kept, in bytes.
+const MAX_COMMENT_BYTES: usize = 1_000;
+
+impl Conversation {
+    pub(super) async fn init(&self, init: Init) -> EdgeResult<()> {
+        if self.meta()?.is_some() {
+            return Err(EdgeError::new(
+                ErrorCode::Internal,
+                "conversation exists already",
+            ));
+        }
+        // The knowledge-base version this conversation answers from.
+        let head = inbox::HeadVersion {
+            site: init.site.clone(),
+        };
+        let kb_version = match inbox::call(&self.env, &init.site, head).await {
+            Ok(v) => Some(v),
+            Err(e) => {
+                worker::console_error!("knowledge version: {}", e.message);
+                None
+            }
+        };
+        if self.meta()?.is_some() {
+            // Checked again after the await: another init may have run.
+            return Err(EdgeError::new(
+                ErrorCode::Internal,
+                "conversation exists already",
+            ));
+        }
+        let now = now_ms();
+        self.sql().exec(
+            "INSERT INTO meta (id, conversation_id, site, locale, page_url, secret_hash, created_ms, disclosure_version, follows, kb_version, visitor_name, config)
+             VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            vec![
+                init.conversation_id.clone().into(),
+                init.site.clone().into(),
+                init.locale.into(),
+                init.page_url.into(),
+                init.secret_hash.into(),
+                now.into(),
+                init.disclosure_version.map(i64::from).into(),
+                init.follows.into(),
+                kb_version.into(),
+                init.visitor_name.into(),
+                init.config.as_ref().map(serde_json::to_string).transpose()?.into(),
+            ],
+        )?;
+        if let Some(keep_ms) = self.site_config(&self.existing()?)?.retention_ms() {
+            self.set_deadline(RETENTION, now + keep_ms).await?;
+        }
+        let fact = inbox::Fact {
+            conversation_id: init.conversation_id,
+            created_ms: Some(now),
+            ..Default::default()
+        };
+        inbox::tell(&self.env, &init.site, fact).await;
+        Ok(())
+    }
+
+    /// The site, if `secret` is this conversation's visitor's.
+    pub(super) fn owner(&self, c: &Owner) -> EdgeResult<String> {
+        let meta = self.existing()?;
+        if credentials::same_hash(&credentials::hash(&c.secret), &meta.secret_hash) {
+            Ok(meta.site)
+        } else {
+            Err(EdgeError::not_found())
+        }
+    }
+
+    /// The conversation, if the request carries its visitor's secret.
+    pub(super) fn authorized(&self, req: &Request) -> EdgeResult<MetaRow> {
+        let secret = http::bearer(req).ok_or_else(|| {
+            EdgeError::new(
+                ErrorCode::Unauthorized,
+                "Send the visitor secret as a bearer token.",
+            )
+        })?;
+        let meta = self.existing()?;
+        if !credentials::same_hash(&credentials::hash(&secret), &meta.secret_hash) {
+            return Err(EdgeError::not_found());
+        }
+        Ok(meta)
+    }
+
+    /// Exchanges the visitor's secret for a single-use WebSocket ticket.
+    pub(super) fn issue_ticket(&self, req: &Request) -> EdgeResult<Response> {
+        self.authorized(req)?;
+        let now = now_ms();
+        let ticket = credentials::new_secret();
+        let sql = self.sql();
+        sql.exec(
+            "DELETE FROM tickets WHERE expires_ms <= ?",
+            vec![now.into()],
+        )?;
+        sql.exec(
+            "INSERT INTO tickets (ticket_hash, expires_ms) VALUES (?, ?)",
+            vec![
+                credentials::hash(&ticket).into(),
+                (now + TICKET_TTL_MS).into(),
+            ],
+        )?;
+        http::json_response(
+            &TicketIssued {
+                ticket,
+                expires_in_ms: TICKET_TTL_MS,
+            },
+            200,
+        )
+    }
+
+    /// Opens a visitor socket if the request carries a valid, unused ticket.
+    pub(super) fn accept_socket(&self, req: &Request) -> EdgeResult<Response> {
+        let url = req.url()?;
+        let ticket = url
+            .query_pairs()
+            .find(|(k, _)| k == "ticket")
+            .map(|(_, v)| v.into_owned())
+            .ok_or_else(|| {
+                EdgeError::new(ErrorCode::Unauthorized, "A ticket is needed to connect.")
+            })?;
+        self.existing()?;
+        let used: Vec<SeqRow> = self
+            .sql()
+            .exec(
+                "DELETE FROM tickets WHERE ticket_hash = ? AND expires_ms > ? RETURNING 1 AS seq",
+                vec![credentials::hash(&ticket).into(), now_ms().into()],
+            )?
+            .to_array()?;
+        if used.is_empty() {
+            return Err(EdgeError::not_found());
+        }
+        self.accept(Role::Visitor, "visitor")
+    }
+
+    pub(super) fn accept(&self, role: Role, tag: &str) -> EdgeResult<Response> {
+        let pair = WebSocketPair::new()?;
+        self.state.accept_websocket_with_tags(&pair.server, &[tag]);
+        pair.server.serialize_attachment(&role)?;
+        Ok(Response::from_websocket(pair.client)?)
+    }
+
+    /// `welcome`, then every event after `after` (bounded), then the place
+    /// in the queue while waiting.
+    pub(super) fn replay(&self, ws: &WebSocket, after: Seq) -> EdgeResult<()> {
+        let meta = self.existing()?;
+        let events = self.events_after(after, MAX_REPLAY_EVENTS)?;
+        let replay_until = events.last().map_or(after, |e| e.seq);
+        let last_seq = self.last_seq()?;
+        let disclosure = meta.disclosure_version.map(|version| DisclosureRecord {
+            version: version as u32,
+            shown_at_ms: meta.created_ms,
+        });
+        let welcome = ServerFrame::Welcome {
+            v: PROTOCOL_VERSION,
+            conversation_id: meta.conversation_id,
+            last_seq,
+            replay_until,
+            disclosure,
+        };
+        send(ws, &welcome);
+        for event in events {
+            send(ws, &ServerFrame::Event(event));
+        }
+        if self.state()? == ConversationState::WaitingForPerson {
+            if let Some(status) = self.stored_queue_status()? {
+                send(ws, &ServerFrame::Queue(status));
+            }
+        }
+        Ok(())
+    }
+
+    /// Typing notices pass between the roles, unstored.
+    pub(super) fn relay_typing(&self, role: Role) -> EdgeResult<()> {
+        let (author, to) = match role {
+            Role::Visitor => (Author::Visitor, "agent"),
+            Role::Agent { name, .. } => (Author::Agent { name }, "visitor"),
+        };
+        self.send_to(to, &ServerFrame::Typing { author });
+        Ok(())
+    }
+
+    pub(super) async fn visitor_message(
+        &self,
+        ws: &WebSocket,
+        client_id: Uuid,
+        raw: &str,
+    ) -> EdgeResult<()> {
+        let refuse = |e: EdgeError| {
+            // Refused with the message's client id, so the widget marks it failed.
+            send(
+                ws,
+                &ServerFrame::Error {
+                    code: e.code,
+                    message: e.message,
+                    client_id: Some(client_id),
+                },
+            );
+            Ok(())
+        };
+        let text = match sanitize_message(raw) {
+            Ok(text) => text,
+            Err(e) => return refuse(e.into()),
+        };
+        if let Some(seq) = self.seq_of(client_id)? {
+            // A resend after a lost ack: same answer, nothing stored again.
+            send(ws, &ServerFrame::Ack { client_id, seq });
+            return Ok(());
+        }
+        // The index may have to be fetched (first message in this isolate):
+        // done before anything is stored, so the visitor's message and the
+        // AI's answer are stored in one turn and a crash cannot split them.
+        let meta = self.existing()?;
+        let index = knowledge::index(&self.env, &meta.site, meta.kb_version).await;
+        if let Some(seq) = self.seq_of(client_id)? {
+            // Stored by a resend while the index loaded.
+            send(ws, &ServerFrame::Ack { client_id, seq });
+            return Ok(());
+        }
+        let state = self.state()?;
+        if let Err(refusal) = lifecycle::accept_visitor_message(state) {
+            return refuse(refusal.into());
+        }
+        if !self.message_rate.borrow_mut().take(now_ms()) {
+            return refuse(EdgeError::new(
+                ErrorCode::RateLimited,
+                "Too many messages at once. Please wait a moment and send it again.",
+            ));
+        }
+        let visitor = Message::plain(Author::Visitor, text.clone(), Some(client_id));
+        let event = self.append(Some(client_id), EventBody::Message(visitor))?;
+        send(
+            ws,
+            &ServerFrame::Ack {
+                client_id,
+                seq: event.seq,
+            },
+        );
+        let seq = event.seq;
+        self.broadcast(&ServerFrame::Event(event));
+        if !lifecycle::ai_may_answer(state) {
+            return Ok(()); // a person is there: the AI stays silent
+        }
+
+        // The one analysis of this message: the disclosure check, FAQ
+        // matching and the escalation policy all read it.
+        let message = Analysis::new(&text);
+        let reply = assistant::reply(&index, &message);
+        let past = self.past_turns()?;
+        let entry = reply.entry();
+        let decision = (state == ConversationState::Bot).then(|| {
+            let policy = self
+                .site_config(&meta)
+                .map(|c| c.handoff.policy)
+                .unwrap_or_default();
+            let turn = Turn {
+                message: &message,
+                answered: reply.answered(),
+                handoff_entry: entry.filter(|e| e.hand_off).map(|e| e.id.as_str()),
+            };
+            escalation::decide(&policy, &past, &turn)
+        });
+        let this_turn = match &decision {
+            Some(d) => d.past_turn(&message),
+            None => PastTurn::new(&message, reply.answered()),
+        };
+        self.record_turn(seq, &this_turn)?;
+        // Asked for a person in words, or not sure and handing over anyway:
+        // the hand-off notice speaks, not a "did you mean".
+        let handing_off = decision.as_ref().is_some_and(|d| d.hand_off());
+        let silent = handing_off
+            && (decision.as_ref().and_then(|d| d.trigger)
+                == Some(shared::protocol::Trigger::AskedInWords)
+                || !reply.answered());
+        // Checked again right before storing: a person may have joined.
+        if !silent && lifecycle::ai_may_answer(self.state()?) {
+            self.append_and_broadcast(None, EventBody::Message(reply.message.clone()))?;
+        }
+        if let Some(decision) = decision.filter(|d| d.hand_off()) {
+            let topic = decision.topic.clone();
+            let hints = RouteHints {
+                entry_id: entry.map(|e| e.id.as_str()),
+                entry_tags: entry.map_or(&[], |e| e.tags.as_slice()),
+                entry_team: entry.and_then(|e| e.team.as_deref()),
+                topic: topic.as_deref(),
+            };
+            self.hand_off(decision, hints).await?;
+        }
+        Ok(())
+    }
+
+    /// The visitor leaves an e-mail address and a question for the team,
+    /// once it has been offered.
+    pub(super) async fn leave_contact(&self, email: &str, question: &str) -> EdgeResult<()> {
+        lifecycle::accept_visitor_message(self.state()?)?;
+        if self.last_kind_of(&["contact_offer", "contact"])?.as_deref() != Some("contact_offer") {
+            return Err(EdgeError::new(
+                ErrorCode::WrongState,
+                "Leaving an e-mail address is offered when nobody can answer now.",
+            ));
+        }
+        let email = valid_email(email)?;
+        let question = match sanitize_message(question) {
+            Ok(q) => q,
+            Err(e) if e.code() == ErrorCode::EmptyMessage => {
+                handoff::summarize(&self.events_after(0, super::VIEW_EVENTS)?).wants
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let meta = self.existing()?;
+        let team = match self.handoff()? {
+            Some(h) => h.team,
+            None => self
+                .site_config(&meta)?
+                .handoff
+                .teams
+                .first()
+                .map(|t| t.id.clone())
+                .unwrap_or_default(),
+        };
+        self.append_and_broadcast(
+            None,
+            EventBody::Contact {
+                email: email.clone(),
+                question: question.clone(),
+            },
+        )?;
+        let ticket = inbox::Ticket {
+            conversation_id: meta.conversation_id,
+            team,
+            email,
+            question,
+        };
+        inbox::tell(&self.env, &meta.site, ticket).await;
+        Ok(())
+    }
+
+    pub(super) async fn rate(&self, score: u8, comment: &str) -> EdgeResult<()> {
+        let rated = self.last_kind_of(&["rating"])?.is_some();
+        lifecycle::rate(self.state()?, rated, score)?;
+        let mut comment = clean_message(comment);
+        while comment.len() > MAX_COMMENT_BYTES {
+            comment.pop();
+        }
+        self.append_and_broadcast(None, EventBody::Rating { score, comment })?;
+        let meta = self.existing()?;
+        let fact = inbox::Fact {
+            conversation_id: meta.conversation_id,
+            rating: Some(score),
+            ..Default::default()
+        };
+        inbox::tell(&self.env, &meta.site, fact).await;
+        Ok(())
+    }
+
+    /// The inbox's word on where the visitor stands; kept for resumes.
+    pub(super) fn queue_place(&self, c: QueuePlace) -> EdgeResult<()> {
+        if self.state()? == ConversationState::WaitingForPerson {
+            self.sql().exec(
+                "INSERT OR REPLACE INTO queue_status (id, body) VALUES (1, ?)",
+                vec![serde_json::to_string(&c.status)?.into()],
+            )?;
+            self.send_to("visitor", &ServerFrame::Queue(c.status));
+        }
+        Ok(())
+    }
+}

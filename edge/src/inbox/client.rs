@@ -1,0 +1,232 @@
+//! How conversations and routes call a site's `Inbox`: one struct per call,
+//! carried in [`InboxCall`], each with the type of its answer.
+
+use crate::error::{EdgeError, EdgeResult};
+use crate::object::{self, calls, Call};
+use serde::{Deserialize, Serialize};
+use shared::handoff::{HandoffPacket, QueueEntry};
+use shared::protocol::{
+    CannedAdded, CannedReply, ConversationRef, KnowledgeSaved, KnowledgeText, KnowledgeVersion,
+    Trigger,
+};
+use shared::site::SiteSettings;
+use worker::{Env, Stub};
+
+/// Every call, as it travels to the object.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InboxCall {
+    Online(Online),
+    Enqueue(Enqueue),
+    Dequeue(Dequeue),
+    Fact(Fact),
+    Ticket(Ticket),
+    HeadVersion(HeadVersion),
+    KnowledgeAt(KnowledgeAt),
+    AddEntry(AddEntry),
+    Head(Head),
+    SaveKnowledge(SaveKnowledge),
+    History(History),
+    Forget(Forget),
+    FindVisitor(FindVisitor),
+    Mine(Mine),
+    ResolvedSince(ResolvedSince),
+    CannedReplies(CannedReplies),
+    AddCanned(AddCanned),
+    RemoveCanned(RemoveCanned),
+    Settings(Settings),
+    SaveSettings(SaveSettings),
+}
+
+calls!(InboxCall {
+    Online => u32,
+    Enqueue => (),
+    Dequeue => (),
+    Fact => (),
+    Ticket => (),
+    HeadVersion => i64,
+    KnowledgeAt => String,
+    AddEntry => KnowledgeSaved,
+    Head => KnowledgeText,
+    SaveKnowledge => KnowledgeSaved,
+    History => Vec<KnowledgeVersion>,
+    Forget => (),
+    FindVisitor => Vec<String>,
+    Mine => Vec<ConversationRef>,
+    ResolvedSince => Vec<ConversationRef>,
+    CannedReplies => Vec<CannedReply>,
+    AddCanned => CannedAdded,
+    RemoveCanned => (),
+    Settings => SiteSettings,
+    SaveSettings => (),
+});
+
+/// How many people of `team` are online.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Online {
+    pub team: String,
+}
+
+/// A conversation waits for a person.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Enqueue {
+    pub entry: QueueEntry,
+    pub packet: Box<HandoffPacket>,
+}
+
+/// It leaves the queue; `claimed` records the wait for expected waits.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Dequeue {
+    pub conversation_id: String,
+    pub claimed: bool,
+}
+
+/// Facts of one conversation, for metrics; absent fields stay as they are.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Fact {
+    pub conversation_id: String,
+    #[serde(default)]
+    pub created_ms: Option<i64>,
+    #[serde(default)]
+    pub team: Option<String>,
+    #[serde(default)]
+    pub trigger: Option<Trigger>,
+    #[serde(default)]
+    pub handoff_ms: Option<i64>,
+    #[serde(default)]
+    pub first_reply_ms: Option<i64>,
+    #[serde(default)]
+    pub resolved_ms: Option<i64>,
+    #[serde(default)]
+    pub rating: Option<u8>,
+    /// The agent who last claimed it (their id), for "mine".
+    #[serde(default)]
+    pub agent: Option<String>,
+}
+
+/// The visitor left an e-mail address and a question for the team.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Ticket {
+    pub conversation_id: String,
+    pub team: String,
+    pub email: String,
+    pub question: String,
+}
+
+/// The current knowledge-base version (seeded from the bundled file).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct HeadVersion {
+    pub site: String,
+}
+
+/// The text of one knowledge-base version.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct KnowledgeAt {
+    pub site: String,
+    pub version: i64,
+}
+
+/// An agent adds an entry: a new version.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AddEntry {
+    pub site: String,
+    pub author: String,
+    pub entry: shared::faq::NewEntry,
+}
+
+/// The current version's number and text.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Head {
+    pub site: String,
+}
+
+/// An admin saves an edited text: a new version, if it loads.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SaveKnowledge {
+    pub site: String,
+    pub author: String,
+    pub toml: String,
+}
+
+/// The edit history, newest first.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct History {
+    pub site: String,
+}
+
+/// A conversation was erased: forget its queue entry and e-mail tickets,
+/// keep its metrics row without the id, log who did it.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Forget {
+    pub conversation_id: String,
+    pub by: String,
+}
+
+/// Conversations whose visitor left this e-mail address.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct FindVisitor {
+    pub email: String,
+}
+
+/// Claimed by this agent and not resolved.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Mine {
+    pub agent: String,
+}
+
+/// Resolved since this time.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ResolvedSince {
+    pub since_ms: i64,
+}
+
+/// Canned replies, of one team or all.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CannedReplies {
+    pub team: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AddCanned {
+    pub reply: CannedReply,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct RemoveCanned {
+    pub id: u64,
+}
+
+/// The site's saved settings (empty if never saved).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Settings;
+
+/// An admin saves the site's settings (checked by the worker first).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SaveSettings {
+    pub settings: SiteSettings,
+    pub by: String,
+}
+
+pub fn stub(env: &Env, site: &str) -> worker::Result<Stub> {
+    env.durable_object("INBOX")?.id_from_name(site)?.get_stub()
+}
+
+/// Sends one call to a site's inbox and returns its answer.
+pub async fn call<C>(env: &Env, site: &str, c: C) -> EdgeResult<C::Answer>
+where
+    C: Call + Into<InboxCall>,
+{
+    let wire: InboxCall = c.into();
+    object::call(&stub(env, site)?, "https://inbox/call", &wire).await
+}
+
+/// A call whose answer does not matter; a failure is logged, because a
+/// visitor's message must not fail over bookkeeping.
+pub async fn tell<C>(env: &Env, site: &str, c: C)
+where
+    C: Call + Into<InboxCall>,
+{
+    if let Err(EdgeError { message, .. }) = call(env, site, c).await {
+        worker::console_error!("inbox: {message}");
+    }
+}

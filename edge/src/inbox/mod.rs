@@ -1,0 +1,165 @@
+//! The `Inbox` Durable Object, one per site: the single source of truth for
+//! the queue of waiting hand-offs, which agents are online, the e-mail
+//! tickets, the facts metrics are computed from, the knowledge-base
+//! versions, canned replies and the site's saved settings.
+//!
+//! Conversations tell it about hand-offs, claims and outcomes; it orders
+//! the queue (`shared::handoff`) and pushes it to agent sockets and each
+//! waiting visitor's place to their conversation (`queue.rs`). Agents are
+//! online while their inbox socket is open and they have not set
+//! themselves away.
+
+mod client;
+mod knowledge;
+mod queue;
+mod records;
+
+pub use client::*;
+
+use crate::error::{EdgeError, EdgeResult};
+use crate::http;
+use crate::object::{self, answer};
+use worker::{
+    durable_object, DurableObject, Env, Request, Response, SqlStorage, State, WebSocket,
+    WebSocketIncomingMessage,
+};
+
+#[durable_object]
+pub struct Inbox {
+    state: State,
+    env: Env,
+}
+
+const SCHEMA: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS settings (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        json TEXT NOT NULL,
+        updated_ms INTEGER NOT NULL,
+        updated_by TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS queue (
+        conversation_id TEXT PRIMARY KEY,
+        entry TEXT NOT NULL,
+        packet TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS claims (
+        team TEXT NOT NULL,
+        wait_ms INTEGER NOT NULL,
+        at_ms INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS tickets (
+        id INTEGER PRIMARY KEY,
+        conversation_id TEXT NOT NULL,
+        team TEXT NOT NULL,
+        email TEXT NOT NULL,
+        question TEXT NOT NULL,
+        at_ms INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS kb_versions (
+        version INTEGER PRIMARY KEY,
+        toml TEXT NOT NULL,
+        author TEXT NOT NULL,
+        at_ms INTEGER NOT NULL,
+        change TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS canned (
+        id INTEGER PRIMARY KEY,
+        team TEXT NOT NULL,
+        title TEXT NOT NULL,
+        text TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS erasures (
+        id INTEGER PRIMARY KEY,
+        conversation_hash TEXT NOT NULL,
+        by TEXT NOT NULL,
+        at_ms INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS facts (
+        conversation_id TEXT PRIMARY KEY,
+        created_ms INTEGER,
+        team TEXT,
+        trigger TEXT,
+        handoff_ms INTEGER,
+        first_reply_ms INTEGER,
+        resolved_ms INTEGER,
+        rating INTEGER,
+        agent TEXT)",
+];
+
+/// Columns added after a table was first created (`object::create_tables`).
+const MIGRATIONS: &[&str] = &["ALTER TABLE facts ADD COLUMN agent TEXT"];
+
+impl DurableObject for Inbox {
+    fn new(state: State, env: Env) -> Self {
+        object::create_tables(&state.storage().sql(), "inbox", SCHEMA, MIGRATIONS);
+        Self { state, env }
+    }
+
+    async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
+        let path = req.path();
+        let result = match path.rsplit('/').next().unwrap_or_default() {
+            "call" => match serde_json::from_str::<InboxCall>(&req.text().await?) {
+                Ok(c) => self.handle(c).await,
+                Err(e) => Err(EdgeError::from(e)),
+            },
+            "inbox" => self.accept_agent(&req).await,
+            "queue" => self.snapshot().and_then(|s| http::json_response(&s, 200)),
+            "metrics" => self.metrics(),
+            _ => Err(EdgeError::nothing_here()),
+        };
+        Ok(result.unwrap_or_else(EdgeError::into_response))
+    }
+
+    async fn websocket_message(
+        &self,
+        ws: WebSocket,
+        message: WebSocketIncomingMessage,
+    ) -> worker::Result<()> {
+        self.agent_frame(&ws, message).await;
+        Ok(())
+    }
+
+    async fn websocket_close(
+        &self,
+        ws: WebSocket,
+        code: usize,
+        _reason: String,
+        _clean: bool,
+    ) -> worker::Result<()> {
+        object::finish_close(&ws, code);
+        self.push(Some(&ws)).await;
+        Ok(())
+    }
+
+    async fn websocket_error(&self, _ws: WebSocket, error: worker::Error) -> worker::Result<()> {
+        worker::console_log!("inbox socket error: {error}");
+        Ok(())
+    }
+}
+
+impl Inbox {
+    fn sql(&self) -> SqlStorage {
+        self.state.storage().sql()
+    }
+
+    /// One call, answered with the type its callers expect.
+    async fn handle(&self, call: InboxCall) -> EdgeResult<Response> {
+        match call {
+            InboxCall::Online(c) => answer::<Online>(Ok(self.online(&c.team, None))),
+            InboxCall::Enqueue(c) => answer::<Enqueue>(self.enqueue(c).await),
+            InboxCall::Dequeue(c) => answer::<Dequeue>(self.dequeue(c).await),
+            InboxCall::Fact(c) => answer::<Fact>(self.record_fact(c)),
+            InboxCall::Ticket(c) => answer::<Ticket>(self.add_ticket(c)),
+            InboxCall::HeadVersion(c) => {
+                answer::<HeadVersion>(self.knowledge_head(&c.site).map(|(v, _)| v))
+            }
+            InboxCall::KnowledgeAt(c) => answer::<KnowledgeAt>(self.knowledge_at(c)),
+            InboxCall::AddEntry(c) => answer::<AddEntry>(self.add_entry(c)),
+            InboxCall::Head(c) => answer::<Head>(self.head(c)),
+            InboxCall::SaveKnowledge(c) => answer::<SaveKnowledge>(self.save_knowledge(c)),
+            InboxCall::History(c) => answer::<History>(self.history(c)),
+            InboxCall::Forget(c) => answer::<Forget>(self.forget(c).await),
+            InboxCall::FindVisitor(c) => answer::<FindVisitor>(self.find_visitor(c)),
+            InboxCall::Mine(c) => answer::<Mine>(self.mine(c)),
+            InboxCall::ResolvedSince(c) => answer::<ResolvedSince>(self.resolved_since(c)),
+            InboxCall::CannedReplies(c) => answer::<CannedReplies>(self.canned_replies(c)),
+            InboxCall::AddCanned(c) => answer::<AddCanned>(self.add_canned(c)),
+            InboxCall::RemoveCanned(c) => answer::<RemoveCanned>(self.remove_canned(c)),
+            InboxCall::Settings(_) => answer::<Settings>(self.settings()),
+            InboxCall::SaveSettings(c) => answer::<SaveSettings>(self.save_settings(c)),
+        }
+    }
+}

@@ -1,0 +1,250 @@
+//! What the inbox keeps besides the queue: metrics facts and the lists
+//! built from them, e-mail tickets, canned replies, the site's saved
+//! settings, and the log of erasures.
+
+use super::{
+    AddCanned, CannedReplies, Fact, FindVisitor, Forget, Inbox, Mine, RemoveCanned, ResolvedSince,
+    SaveSettings, Ticket,
+};
+use crate::error::{EdgeError, EdgeResult};
+use crate::http::{self, now_ms};
+use serde::Deserialize;
+use shared::metrics::{self, ConversationFacts};
+use shared::protocol::{CannedAdded, CannedReply, ConversationRef, ErrorCode, Trigger};
+use shared::site::SiteSettings;
+use worker::{Response, SqlStorageValue};
+
+#[derive(Deserialize)]
+struct FactRow {
+    conversation_id: String,
+    created_ms: Option<i64>,
+    team: Option<String>,
+    trigger: Option<String>,
+    handoff_ms: Option<i64>,
+    first_reply_ms: Option<i64>,
+    resolved_ms: Option<i64>,
+    rating: Option<i64>,
+}
+
+impl Inbox {
+    pub(super) fn record_fact(&self, f: Fact) -> EdgeResult<()> {
+        self.sql().exec(
+            "INSERT INTO facts (conversation_id, created_ms, team, trigger, handoff_ms, first_reply_ms, resolved_ms, rating, agent)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT (conversation_id) DO UPDATE SET
+               created_ms = COALESCE(facts.created_ms, excluded.created_ms),
+               team = COALESCE(excluded.team, facts.team),
+               trigger = COALESCE(facts.trigger, excluded.trigger),
+               handoff_ms = COALESCE(facts.handoff_ms, excluded.handoff_ms),
+               first_reply_ms = COALESCE(facts.first_reply_ms, excluded.first_reply_ms),
+               resolved_ms = COALESCE(facts.resolved_ms, excluded.resolved_ms),
+               rating = COALESCE(facts.rating, excluded.rating),
+               agent = COALESCE(excluded.agent, facts.agent)",
+            vec![
+                f.conversation_id.into(),
+                f.created_ms.into(),
+                f.team.into(),
+                f.trigger.map(|t| t.as_str().to_string()).into(),
+                f.handoff_ms.into(),
+                f.first_reply_ms.into(),
+                f.resolved_ms.into(),
+                f.rating.map(i64::from).into(),
+                f.agent.into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub(super) fn metrics(&self) -> EdgeResult<Response> {
+        let rows: Vec<FactRow> = self
+            .sql()
+            .exec(
+                "SELECT conversation_id, created_ms, team, trigger, handoff_ms, first_reply_ms, resolved_ms, rating FROM facts",
+                None,
+            )?
+            .to_array()?;
+        let facts: Vec<ConversationFacts> = rows
+            .into_iter()
+            .filter_map(|r| {
+                Some(ConversationFacts {
+                    conversation_id: r.conversation_id,
+                    created_ms: r.created_ms?,
+                    team: r.team,
+                    trigger: r
+                        .trigger
+                        .and_then(|t| Trigger::ALL.into_iter().find(|x| x.as_str() == t)),
+                    handoff_ms: r.handoff_ms,
+                    first_reply_ms: r.first_reply_ms,
+                    resolved_ms: r.resolved_ms,
+                    rating: r.rating.and_then(|r| u8::try_from(r).ok()),
+                })
+            })
+            .collect();
+        http::json_response(&metrics::compute(&facts), 200)
+    }
+
+    pub(super) fn mine(&self, c: Mine) -> EdgeResult<Vec<ConversationRef>> {
+        self.refs(
+            "SELECT conversation_id, team, handoff_ms, resolved_ms FROM facts
+             WHERE agent = ? AND resolved_ms IS NULL ORDER BY handoff_ms DESC LIMIT 100",
+            vec![c.agent.into()],
+        )
+    }
+
+    pub(super) fn resolved_since(&self, c: ResolvedSince) -> EdgeResult<Vec<ConversationRef>> {
+        self.refs(
+            "SELECT conversation_id, team, handoff_ms, resolved_ms FROM facts
+             WHERE resolved_ms >= ? ORDER BY resolved_ms DESC LIMIT 200",
+            vec![c.since_ms.into()],
+        )
+    }
+
+    fn refs(&self, query: &str, args: Vec<SqlStorageValue>) -> EdgeResult<Vec<ConversationRef>> {
+        Ok(self.sql().exec(query, args)?.to_array()?)
+    }
+
+    pub(super) fn add_ticket(&self, t: Ticket) -> EdgeResult<()> {
+        self.sql().exec(
+            "INSERT INTO tickets (conversation_id, team, email, question, at_ms) VALUES (?, ?, ?, ?, ?)",
+            vec![
+                t.conversation_id.into(),
+                t.team.into(),
+                t.email.into(),
+                t.question.into(),
+                now_ms().into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub(super) fn find_visitor(&self, c: FindVisitor) -> EdgeResult<Vec<String>> {
+        #[derive(Deserialize)]
+        struct IdRow {
+            conversation_id: String,
+        }
+        let email = c.email.trim().to_lowercase();
+        let rows: Vec<IdRow> = self
+            .sql()
+            .exec(
+                "SELECT DISTINCT conversation_id FROM tickets WHERE lower(email) = ?",
+                vec![email.into()],
+            )?
+            .to_array()?;
+        Ok(rows.into_iter().map(|r| r.conversation_id).collect())
+    }
+
+    /// A conversation was erased: its queue entry and tickets go, its
+    /// metrics row stays without the id, and the erasure is logged.
+    pub(super) async fn forget(&self, c: Forget) -> EdgeResult<()> {
+        let id: SqlStorageValue = c.conversation_id.clone().into();
+        self.sql().exec(
+            "DELETE FROM queue WHERE conversation_id = ?",
+            vec![id.clone()],
+        )?;
+        self.sql().exec(
+            "DELETE FROM tickets WHERE conversation_id = ?",
+            vec![id.clone()],
+        )?;
+        let anonymous = format!("erased-{}", uuid::Uuid::new_v4());
+        self.sql().exec(
+            "UPDATE facts SET conversation_id = ? WHERE conversation_id = ?",
+            vec![anonymous.into(), id],
+        )?;
+        self.sql().exec(
+            "INSERT INTO erasures (conversation_hash, by, at_ms) VALUES (?, ?, ?)",
+            vec![
+                crate::credentials::hash(&c.conversation_id).into(),
+                c.by.into(),
+                now_ms().into(),
+            ],
+        )?;
+        self.push(None).await;
+        Ok(())
+    }
+
+    pub(super) fn canned_replies(&self, c: CannedReplies) -> EdgeResult<Vec<CannedReply>> {
+        #[derive(Deserialize)]
+        struct Row {
+            id: i64,
+            team: String,
+            title: String,
+            text: String,
+        }
+        let rows: Vec<Row> = self
+            .sql()
+            .exec(
+                "SELECT id, team, title, text FROM canned WHERE ?1 IS NULL OR team = ?1 ORDER BY team, title",
+                vec![c.team.into()],
+            )?
+            .to_array()?;
+        Ok(rows
+            .into_iter()
+            .map(|r| CannedReply {
+                id: r.id as u64,
+                team: r.team,
+                title: r.title,
+                text: r.text,
+            })
+            .collect())
+    }
+
+    pub(super) fn add_canned(&self, c: AddCanned) -> EdgeResult<CannedAdded> {
+        let title = shared::text::clean_name(&c.reply.title, 80);
+        let text = shared::text::sanitize_message(&c.reply.text)?;
+        if title.is_empty() {
+            return Err(EdgeError::new(
+                ErrorCode::Malformed,
+                "A canned reply needs a title.",
+            ));
+        }
+        #[derive(Deserialize)]
+        struct Id {
+            id: i64,
+        }
+        let rows: Vec<Id> = self
+            .sql()
+            .exec(
+                "INSERT INTO canned (team, title, text) VALUES (?, ?, ?) RETURNING id",
+                vec![c.reply.team.into(), title.into(), text.into()],
+            )?
+            .to_array()?;
+        Ok(CannedAdded {
+            id: rows.first().map_or(0, |r| r.id as u64),
+        })
+    }
+
+    pub(super) fn remove_canned(&self, c: RemoveCanned) -> EdgeResult<()> {
+        self.sql().exec(
+            "DELETE FROM canned WHERE id = ?",
+            vec![(c.id as i64).into()],
+        )?;
+        Ok(())
+    }
+
+    pub(super) fn settings(&self) -> EdgeResult<SiteSettings> {
+        #[derive(Deserialize)]
+        struct Row {
+            json: String,
+        }
+        let rows: Vec<Row> = self
+            .sql()
+            .exec("SELECT json FROM settings WHERE id = 1", None)?
+            .to_array()?;
+        Ok(match rows.first() {
+            Some(row) => serde_json::from_str(&row.json)?,
+            None => SiteSettings::default(),
+        })
+    }
+
+    pub(super) fn save_settings(&self, c: SaveSettings) -> EdgeResult<()> {
+        self.sql().exec(
+            "INSERT OR REPLACE INTO settings (id, json, updated_ms, updated_by) VALUES (1, ?, ?, ?)",
+            vec![
+                serde_json::to_string(&c.settings)?.into(),
+                now_ms().into(),
+                c.by.into(),
+            ],
+        )?;
+        Ok(())
+    }
+}

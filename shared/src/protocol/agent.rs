@@ -1,0 +1,187 @@
+//! What agents send and receive: login and sessions, accounts, the live
+//! queue on the inbox socket, transfers, canned and suggested replies.
+
+use super::{Sentiment, Trigger};
+use serde::{Deserialize, Serialize};
+
+/// `POST /api/v1/agent/conversations/{id}/transfer`: to another team
+/// (`{"team": id}`: it waits again, for that team) or to a colleague
+/// (`{"agent": id}`: they take it over at once). Exactly one of the two:
+/// serde refuses both, neither and anything else.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Transfer {
+    Team(String),
+    Agent(String),
+}
+
+/// `GET /api/v1/agent/conversations/{id}/suggestions`: FAQ entries that
+/// match the visitor's last question, offered to the agent as replies.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SuggestedReply {
+    pub entry_id: String,
+    pub question: String,
+    pub answer: String,
+    /// The entry's match score against the question, 0..=1 (not calibrated).
+    pub score: f32,
+}
+
+/// A conversation in an agent's "mine" or "resolved today" list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationRef {
+    pub conversation_id: String,
+    #[serde(default)]
+    pub team: Option<String>,
+    #[serde(default)]
+    pub handoff_ms: Option<i64>,
+    #[serde(default)]
+    pub resolved_ms: Option<i64>,
+}
+
+/// A team's canned reply, inserted into the composer and edited before
+/// sending.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CannedReply {
+    #[serde(default)]
+    pub id: u64,
+    pub team: String,
+    pub title: String,
+    pub text: String,
+}
+
+/// `POST /api/v1/agent/login`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+/// Who is logged in. Sent by login and `GET /api/v1/agent/me`, with the
+/// session's CSRF token, which every state-changing request must carry in
+/// the `x-csrf-token` header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentSession {
+    pub agent: AgentProfile,
+    pub csrf_token: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentProfile {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    /// Team ids the agent takes hand-offs for; empty means every team.
+    pub teams: Vec<String>,
+    pub admin: bool,
+}
+
+/// An agent account as an admin sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentAccount {
+    pub profile: AgentProfile,
+    pub disabled: bool,
+}
+
+/// `POST /api/v1/agent/admin/agents`: an admin adds an agent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewAgent {
+    pub name: String,
+    pub email: String,
+    /// At least 12 characters.
+    pub password: String,
+    #[serde(default)]
+    pub teams: Vec<String>,
+    #[serde(default)]
+    pub admin: bool,
+}
+
+/// What the agent inbox socket sends: the whole queue and who is online,
+/// again after every change (small, and never out of step).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InboxFrame {
+    Queue {
+        waiting: Vec<QueueItem>,
+        agents: Vec<AgentPresence>,
+    },
+}
+
+/// One waiting hand-off in an agent's queue, highest priority first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueItem {
+    pub conversation_id: String,
+    pub team: String,
+    pub team_name: String,
+    /// 1 is next, within the team.
+    pub position: u32,
+    pub trigger: Trigger,
+    pub reasons: Vec<String>,
+    pub sentiment: Sentiment,
+    pub wants: String,
+    pub requested_at_ms: i64,
+    pub priority: f32,
+    #[serde(default)]
+    pub page_url: Option<String>,
+    #[serde(default)]
+    pub locale: Option<String>,
+    /// The name the host site gave for the visitor, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visitor_name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentPresence {
+    pub id: String,
+    pub name: String,
+    pub teams: Vec<String>,
+    pub status: PresenceStatus,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PresenceStatus {
+    Online,
+    Away,
+}
+
+/// What an agent may send on the inbox socket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum InboxClientFrame {
+    /// Set by the agent: away agents do not count as online.
+    Presence { status: PresenceStatus },
+}
+
+/// `GET /api/v1/agent/sites/{site}/faq`: the current knowledge base.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnowledgeText {
+    pub version: i64,
+    pub toml: String,
+}
+
+/// One version of a site's knowledge base, without its text
+/// (`GET …/faq/versions`, newest first).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnowledgeVersion {
+    pub version: i64,
+    pub author: String,
+    pub at_ms: i64,
+    pub change: String,
+}
+
+/// A knowledge-base version stored (`POST …/faq` with a new entry, whose
+/// id it names, or `POST …/faq/text`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnowledgeSaved {
+    pub version: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry_id: Option<String>,
+}
+
+/// `POST …/canned`: the new reply's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CannedAdded {
+    pub id: u64,
+}
