@@ -3,7 +3,7 @@
 //! back to the AI, resolve it. (Claims and transfers are `handoff.rs`.)
 
 use super::deadlines::CLAIM;
-use super::store::send;
+use super::store::{refuse, send};
 use super::{Conversation, Role};
 use crate::error::{EdgeError, EdgeResult};
 use crate::http::{self, now_ms};
@@ -60,32 +60,18 @@ impl Conversation {
         client_id: Uuid,
         raw: &str,
     ) -> EdgeResult<()> {
-        let refuse = |e: EdgeError| {
-            send(
-                ws,
-                &ServerFrame::Error {
-                    code: e.code,
-                    message: e.message,
-                    client_id: Some(client_id),
-                },
-            );
-            Ok(())
-        };
-        let text = match sanitize_message(raw) {
-            Ok(text) => text,
-            Err(e) => return refuse(e.into()),
-        };
-        if let Some(seq) = self.seq_of(client_id)? {
-            send(ws, &ServerFrame::Ack { client_id, seq });
+        let Some(text) = self.new_message_text(ws, client_id, raw)? else {
             return Ok(());
-        }
+        };
         let handoff = self.handoff()?;
         let assigned = handoff.as_ref().and_then(|h| h.assignee_id.as_deref()) == Some(agent_id);
         if self.state()? != ConversationState::WithPerson || !assigned {
-            return refuse(EdgeError::new(
+            let unclaimed = EdgeError::new(
                 ErrorCode::WrongState,
                 "Claim the conversation before replying.",
-            ));
+            );
+            refuse(ws, client_id, unclaimed);
+            return Ok(());
         }
         let author = Author::Agent {
             name: name.to_string(),

@@ -150,12 +150,7 @@ impl Conversation {
 
     /// The visitor API, with the visitor's secret or a socket ticket.
     async fn visitor_request(&self, req: Request) -> EdgeResult<Response> {
-        let action = req
-            .path()
-            .rsplit('/')
-            .next()
-            .unwrap_or_default()
-            .to_string();
+        let action = last_segment(&req);
         match (req.method(), action.as_str()) {
             (Method::Post, "ticket") => self.issue_ticket(&req),
             (_, "ws") => self.accept_socket(&req),
@@ -168,12 +163,7 @@ impl Conversation {
     /// agent in `x-agent`.
     async fn agent_request(&self, req: Request) -> EdgeResult<Response> {
         let agent = object::agent_of(&req)?;
-        let action = req
-            .path()
-            .rsplit('/')
-            .next()
-            .unwrap_or_default()
-            .to_string();
+        let action = last_segment(&req);
         match (req.method(), action.as_str()) {
             (Method::Post, "claim") => self.claim(&agent).await,
             (Method::Post, "hand-back") => self.hand_back(&agent).await,
@@ -256,4 +246,13 @@ impl Conversation {
             (_, Role::Agent { .. }) => Err(visitor_only()),
         }
     }
+}
+
+/// The last segment of the request's path: the action asked for.
+fn last_segment(req: &Request) -> String {
+    req.path()
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_string()
 }

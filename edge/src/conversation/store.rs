@@ -382,6 +382,45 @@ impl Conversation {
     }
 }
 
+impl Conversation {
+    /// The first steps of every message sent on a socket: the text cleaned
+    /// and checked, and a resend of a stored one acknowledged again.
+    /// `None` when there is nothing more to do (refused with the message's
+    /// client id, so the sender marks it failed, or acknowledged again).
+    pub(super) fn new_message_text(
+        &self,
+        ws: &WebSocket,
+        client_id: Uuid,
+        raw: &str,
+    ) -> EdgeResult<Option<String>> {
+        let text = match shared::text::sanitize_message(raw) {
+            Ok(text) => text,
+            Err(e) => {
+                refuse(ws, client_id, e.into());
+                return Ok(None);
+            }
+        };
+        if let Some(seq) = self.seq_of(client_id)? {
+            // A resend after a lost ack: same answer, nothing stored again.
+            send(ws, &ServerFrame::Ack { client_id, seq });
+            return Ok(None);
+        }
+        Ok(Some(text))
+    }
+}
+
+/// Refuses one message, naming its client id so the sender marks it failed.
+pub(super) fn refuse(ws: &WebSocket, client_id: Uuid, e: EdgeError) {
+    send(
+        ws,
+        &ServerFrame::Error {
+            code: e.code,
+            message: e.message,
+            client_id: Some(client_id),
+        },
+    );
+}
+
 /// Sends one frame; a socket that has gone away is not an error here (the
 /// client resumes from its last sequence number).
 pub(super) fn send(ws: &WebSocket, frame: &ServerFrame) {

@@ -2,7 +2,7 @@
 //! ticket, messages with the AI's answer, the e-mail path, the rating.
 
 use super::deadlines::RETENTION;
-use super::store::{send, MetaRow, SeqRow};
+use super::store::{refuse, send, MetaRow, SeqRow};
 use super::{Conversation, Init, Owner, QueuePlace, Role};
 use crate::credentials;
 use crate::error::{EdgeError, EdgeResult};
@@ -210,27 +210,9 @@ impl Conversation {
         client_id: Uuid,
         raw: &str,
     ) -> EdgeResult<()> {
-        let refuse = |e: EdgeError| {
-            // Refused with the message's client id, so the widget marks it failed.
-            send(
-                ws,
-                &ServerFrame::Error {
-                    code: e.code,
-                    message: e.message,
-                    client_id: Some(client_id),
-                },
-            );
-            Ok(())
-        };
-        let text = match sanitize_message(raw) {
-            Ok(text) => text,
-            Err(e) => return refuse(e.into()),
-        };
-        if let Some(seq) = self.seq_of(client_id)? {
-            // A resend after a lost ack: same answer, nothing stored again.
-            send(ws, &ServerFrame::Ack { client_id, seq });
+        let Some(text) = self.new_message_text(ws, client_id, raw)? else {
             return Ok(());
-        }
+        };
         // The index may have to be fetched (first message in this isolate):
         // done before anything is stored, so the visitor's message and the
         // AI's answer are stored in one turn and a crash cannot split them.
@@ -243,13 +225,16 @@ impl Conversation {
         }
         let state = self.state()?;
         if let Err(refusal) = lifecycle::accept_visitor_message(state) {
-            return refuse(refusal.into());
+            refuse(ws, client_id, refusal.into());
+            return Ok(());
         }
         if !self.message_rate.borrow_mut().take(now_ms()) {
-            return refuse(EdgeError::new(
+            let limited = EdgeError::new(
                 ErrorCode::RateLimited,
                 "Too many messages at once. Please wait a moment and send it again.",
-            ));
+            );
+            refuse(ws, client_id, limited);
+            return Ok(());
         }
         let visitor = Message::plain(Author::Visitor, text.clone(), Some(client_id));
         let event = self.append(Some(client_id), EventBody::Message(visitor))?;
