@@ -10,6 +10,8 @@ use worker::{Headers, Response};
 pub struct EdgeError {
     pub code: ErrorCode,
     pub message: String,
+    /// For `rate_limited`: when to try again, sent as `Retry-After`.
+    pub retry_after_s: Option<u32>,
 }
 
 impl EdgeError {
@@ -17,6 +19,15 @@ impl EdgeError {
         Self {
             code,
             message: message.into(),
+            retry_after_s: None,
+        }
+    }
+
+    /// Too many requests; `retry_after_s` says when to try again.
+    pub fn rate_limited(message: impl Into<String>, retry_after_s: u32) -> Self {
+        Self {
+            retry_after_s: Some(retry_after_s),
+            ..Self::new(ErrorCode::RateLimited, message)
         }
     }
 
@@ -47,6 +58,10 @@ impl EdgeError {
         let headers = Headers::new();
         let _ = headers.set("content-type", "application/json");
         let _ = headers.set("cache-control", "no-store");
+        let _ = headers.set("x-content-type-options", "nosniff");
+        if let Some(s) = self.retry_after_s {
+            let _ = headers.set("retry-after", &s.to_string());
+        }
         Response::ok(json)
             .map(|r| r.with_status(self.code.http_status()).with_headers(headers))
             .unwrap_or_else(|_| Response::empty().expect("empty response").with_status(500))

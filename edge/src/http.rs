@@ -50,6 +50,7 @@ pub fn json_response<T: Serialize>(value: &T, status: u16) -> EdgeResult<Respons
     let headers = Headers::new();
     headers.set("content-type", "application/json")?;
     headers.set("cache-control", "no-store")?;
+    headers.set("x-content-type-options", "nosniff")?;
     Ok(Response::ok(serde_json::to_string(value)?)?
         .with_status(status)
         .with_headers(headers))
@@ -88,6 +89,26 @@ pub fn require_websocket_upgrade(req: &Request) -> EdgeResult<()> {
             ErrorCode::UpgradeRequired,
             "Open this address as a WebSocket.",
         ))
+    }
+}
+
+/// The caller's address as Cloudflare reports it (`CF-Connecting-IP`),
+/// IPv6 cut to its /64 (one household or phone has the whole block), for
+/// limits; "unknown" without one. Never proof of anything.
+pub fn client_address(req: &Request) -> String {
+    let ip = req
+        .headers()
+        .get("cf-connecting-ip")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    if ip.contains(':') {
+        let groups: Vec<&str> = ip.split(':').take(4).collect();
+        format!("{}::/64", groups.join(":"))
+    } else if ip.is_empty() || ip.len() > 64 {
+        "unknown".into()
+    } else {
+        ip
     }
 }
 

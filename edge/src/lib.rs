@@ -13,6 +13,7 @@ mod frame;
 mod http;
 mod inbox;
 mod knowledge;
+mod limits;
 mod object;
 mod password;
 mod sites;
@@ -22,9 +23,12 @@ pub use directory::Directory;
 pub use inbox::Inbox;
 
 use error::{EdgeError, EdgeResult};
+use shared::analysis::Language;
+use shared::disclosure::DISCLOSURE_VERSION;
 use shared::protocol::{
-    parse_conversation_id, ConversationCreated, CreateConversation, MAX_BODY_BYTES,
+    parse_conversation_id, ConversationCreated, CreateConversation, ErrorCode, MAX_BODY_BYTES,
 };
+use shared::text::{clean_name, clean_page_url};
 use worker::{event, Context, Env, Method, Request, Response};
 
 #[event(fetch)]
@@ -38,7 +42,7 @@ async fn route(req: Request, env: &Env) -> EdgeResult<Response> {
     let path = req.path();
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     match segments.as_slice() {
-        ["chat", site] => frame::serve(&sites::effective_site_config(env, site).await?),
+        ["chat", site] => frame::serve(&sites::effective_site_config(env, site).await?.0),
         ["api", "v1", "conversations"] => {
             http::require_method(&req, Method::Post)?;
             create_conversation(req, env).await
@@ -53,9 +57,7 @@ async fn route(req: Request, env: &Env) -> EdgeResult<Response> {
                 ["ws"] => http::require_websocket_upgrade(&req)?,
                 _ => return Err(EdgeError::nothing_here()),
             }
-            Ok(conversation::stub(env, &id.to_string())?
-                .fetch_with_request(req)
-                .await?)
+            Ok(conversation::stub(env, id)?.fetch_with_request(req).await?)
         }
         ["api", "v1", "agent", rest @ ..] => agent_routes::route(req, env, rest).await,
         _ => Err(EdgeError::nothing_here()),
@@ -64,27 +66,50 @@ async fn route(req: Request, env: &Env) -> EdgeResult<Response> {
 
 /// A visitor opened the chat: the edge makes the conversation id and the
 /// visitor's secret, and the Durable Object keeps only the secret's hash.
+/// Limited per address and site; everything the widget reports about the
+/// visitor is checked and cleaned here, once.
 async fn create_conversation(mut req: Request, env: &Env) -> EdgeResult<Response> {
     http::require_same_origin(&req)?;
     let body: CreateConversation = http::read_json(&mut req, MAX_BODY_BYTES).await?;
-    let config = sites::effective_site_config(env, &body.site).await?;
+    let (config, kb_version) = sites::effective_site_config(env, &body.site).await?;
+    let locale = match body.locale.as_deref().map(Language::from_tag) {
+        None => None,
+        Some(Some(language)) => Some(language.code().to_string()),
+        Some(None) => {
+            return Err(EdgeError::new(
+                ErrorCode::Malformed,
+                "locale: a language this chat speaks (en, de or es), like `de` or `de-AT`.",
+            ))
+        }
+    };
+    let disclosure_version = match body.disclosure_version {
+        None | Some(DISCLOSURE_VERSION) => DISCLOSURE_VERSION,
+        Some(other) => {
+            return Err(EdgeError::new(
+                ErrorCode::Malformed,
+                format!("disclosure_version: {other} is not a disclosure this edge shows."),
+            ))
+        }
+    };
+    limits::new_conversation(env, &req, &body.site).await?;
     let follows = match &body.follows {
         Some(f) => conversation::proven_follow_up(env, &body.site, f).await,
         None => None,
     };
-    let conversation_id = uuid::Uuid::new_v4().to_string();
+    let conversation_id = conversation::new_id(env)?;
     let visitor_secret = credentials::new_secret();
     let init = conversation::Init {
         conversation_id: conversation_id.clone(),
         site: body.site,
-        locale: body.locale.map(|l| l.chars().take(35).collect()),
-        page_url: body.page_url.map(|u| u.chars().take(2048).collect()),
+        locale,
+        page_url: body.page_url.as_deref().and_then(clean_page_url),
         secret_hash: credentials::hash(&visitor_secret),
-        disclosure_version: body.disclosure_version,
+        disclosure_version,
+        kb_version: Some(kb_version),
         follows,
         visitor_name: body
             .visitor_name
-            .map(|n| shared::text::clean_name(&n, 60))
+            .map(|n| clean_name(&n, 60))
             .filter(|n| !n.is_empty()),
         config: Some(config),
     };

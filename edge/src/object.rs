@@ -8,17 +8,80 @@ use shared::protocol::{AgentProfile, ApiError, ErrorCode};
 use wasm_bindgen::JsValue;
 use worker::{Method, Request, RequestInit, SqlStorage, Stub, WebSocket};
 
-/// Creates missing tables, then adds the columns of `migrations` (each
-/// fails harmlessly with "duplicate column" where it exists already), so
-/// objects made by an earlier version keep working.
-pub fn create_tables(sql: &SqlStorage, object: &str, schema: &[&str], migrations: &[&str]) {
-    for ddl in schema {
-        if let Err(e) = sql.exec(ddl, None) {
-            worker::console_error!("{object} schema: {e}");
+/// An object's tables, created together at the newest version and brought
+/// up to date when an object made by an earlier version wakes. The version
+/// (how many `migrations` have run) is kept in the object's own
+/// `schema_version` table, so waking costs one small read, not the DDL.
+pub struct Schema {
+    pub object: &'static str,
+    /// `CREATE TABLE IF NOT EXISTS …` with every column of the newest version.
+    pub tables: &'static [&'static str],
+    /// Columns added after a table was first created, oldest first. Never
+    /// reordered or removed: the stored version counts them.
+    pub migrations: &'static [&'static str],
+}
+
+impl Schema {
+    /// Creates the tables and records the newest version. On an object with
+    /// older tables and no version (made before versions were kept) the
+    /// migrations add what is missing; a column that exists already fails
+    /// harmlessly.
+    pub fn create(&self, sql: &SqlStorage) -> EdgeResult<()> {
+        for ddl in self.tables {
+            sql.exec(ddl, None)?;
         }
+        for ddl in self.migrations {
+            let _ = sql.exec(ddl, None);
+        }
+        sql.exec(
+            "CREATE TABLE IF NOT EXISTS schema_version (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                version INTEGER NOT NULL)",
+            None,
+        )?;
+        self.set_version(sql)
     }
-    for ddl in migrations {
-        let _ = sql.exec(ddl, None);
+
+    fn set_version(&self, sql: &SqlStorage) -> EdgeResult<()> {
+        sql.exec(
+            "INSERT OR REPLACE INTO schema_version (id, version) VALUES (1, ?)",
+            vec![(self.migrations.len() as i64).into()],
+        )?;
+        Ok(())
+    }
+
+    /// Whether the object has its tables (it writes nothing to find out),
+    /// bringing them up to date if they are older.
+    pub fn open(&self, sql: &SqlStorage) -> EdgeResult<bool> {
+        #[derive(serde::Deserialize)]
+        struct Row {
+            version: i64,
+        }
+        let stored = sql
+            .exec("SELECT version FROM schema_version WHERE id = 1", None)
+            .and_then(|c| c.to_array::<Row>());
+        let Some(version) = stored.ok().and_then(|rows| rows.first().map(|r| r.version)) else {
+            return Ok(false);
+        };
+        let done = usize::try_from(version).unwrap_or(0);
+        if done < self.migrations.len() {
+            for ddl in &self.migrations[done..] {
+                if let Err(e) = sql.exec(ddl, None) {
+                    worker::console_log!("{} migration: {e}", self.object);
+                }
+            }
+            self.set_version(sql)?;
+        }
+        Ok(true)
+    }
+
+    /// For objects that always have their tables (a site's inbox, the
+    /// directory): opened, or created.
+    pub fn open_or_create(&self, sql: &SqlStorage) -> EdgeResult<()> {
+        if !self.open(sql)? {
+            self.create(sql)?;
+        }
+        Ok(())
     }
 }
 
@@ -86,9 +149,17 @@ pub fn answer<C: Call>(result: EdgeResult<C::Answer>) -> EdgeResult<worker::Resp
     crate::http::json_response(&result?, 200)
 }
 
-/// The agent a route checked and passed on in `x-agent`, a header only the
-/// worker's agent routes set (on any other path it is ignored).
-pub fn agent_of(req: &Request) -> EdgeResult<AgentProfile> {
+/// The agent a route checked, with the session they act in: passed on in
+/// `x-agent`, a header only the worker's agent routes set (on any other
+/// path it is ignored).
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct AgentContext {
+    pub agent: AgentProfile,
+    /// The session's id: revoking it closes the sockets it opened.
+    pub session: String,
+}
+
+pub fn agent_of(req: &Request) -> EdgeResult<AgentContext> {
     req.headers()
         .get("x-agent")?
         .and_then(|h| serde_json::from_str(&h).ok())

@@ -3,10 +3,12 @@
 //! inbox.
 
 use crate::error::{EdgeError, EdgeResult};
-use crate::inbox;
+use crate::http::now_ms;
+use crate::inbox::{self, SiteStateAnswer};
 use shared::protocol::ErrorCode;
 use shared::site::{is_valid_site_id, parse_sites, SiteConfig, SiteSettings, Sites};
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 use worker::Env;
 
@@ -43,12 +45,56 @@ pub fn load_site_config(env: &Env, site: &str) -> EdgeResult<SiteConfig> {
     load_sites(env)?.get(site).cloned().ok_or_else(unknown_site)
 }
 
+/// How long an isolate trusts what it learned of a site's inbox: a saved
+/// setting or knowledge-base version reaches other isolates within this.
+const SITE_STATE_TTL_MS: i64 = 5_000;
+
+thread_local! {
+    static SITE_STATES: RefCell<HashMap<String, (i64, Rc<SiteStateAnswer>)>> =
+        RefCell::new(HashMap::new());
+}
+
+/// The site's saved settings and knowledge-base version, asked of its
+/// inbox at most every few seconds per isolate (the frame page and every
+/// new conversation need them).
+pub async fn site_state(env: &Env, site: &str) -> EdgeResult<Rc<SiteStateAnswer>> {
+    let now = now_ms();
+    let cached = SITE_STATES.with(|c| {
+        c.borrow()
+            .get(site)
+            .filter(|(at, _)| now - at < SITE_STATE_TTL_MS)
+            .map(|(_, s)| s.clone())
+    });
+    if let Some(state) = cached {
+        return Ok(state);
+    }
+    let ask = inbox::SiteState {
+        site: site.to_string(),
+    };
+    let state = Rc::new(inbox::call(env, site, ask).await?);
+    SITE_STATES.with(|c| {
+        c.borrow_mut()
+            .insert(site.to_string(), (now, state.clone()))
+    });
+    Ok(state)
+}
+
+/// Forgets what this isolate knew of a site (after an admin saved
+/// something), so its next request asks again.
+pub fn forget_site_state(site: &str) {
+    SITE_STATES.with(|c| c.borrow_mut().remove(site));
+}
+
 /// The site as new conversations get it: the deployed `SITES` entry with
-/// the settings admins saved in the panel (kept in the site's inbox).
-pub async fn effective_site_config(env: &Env, site: &str) -> EdgeResult<SiteConfig> {
+/// the settings admins saved in the panel (kept in the site's inbox), and
+/// the knowledge-base version they answer from.
+pub async fn effective_site_config(env: &Env, site: &str) -> EdgeResult<(SiteConfig, i64)> {
     let base = load_site_config(env, site)?;
-    let settings = inbox::call(env, site, inbox::Settings).await?;
-    Ok(apply_settings(site, base, &settings))
+    let state = site_state(env, site).await?;
+    Ok((
+        apply_settings(site, base, &state.settings),
+        state.kb_version,
+    ))
 }
 
 /// Saved settings were checked against the config of their day; if a

@@ -31,26 +31,29 @@ pub fn AgentsPage() -> impl IntoView {
             }
         });
     };
-    let (name, email, password, teams, admin) = (
+    let (name, email, password, teams, sites, admin) = (
+        RwSignal::new(String::new()),
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
         RwSignal::new(false),
     );
+    let ids = |text: String| -> Vec<String> {
+        text.split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(String::from)
+            .collect()
+    };
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let new = NewAgent {
             name: name.get_untracked(),
             email: email.get_untracked(),
             password: password.get_untracked(),
-            teams: teams
-                .get_untracked()
-                .split(',')
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .map(String::from)
-                .collect(),
+            teams: ids(teams.get_untracked()),
+            sites: ids(sites.get_untracked()),
             admin: admin.get_untracked(),
         };
         let body = serde_json::to_string(&new).unwrap_or_default();
@@ -70,7 +73,7 @@ pub fn AgentsPage() -> impl IntoView {
             <h2>"Agents"</h2>
             <p class="problem" role="alert">{move || problem.get()}</p>
             <table class="agents-table">
-                <thead><tr><th scope="col">"Name"</th><th scope="col">"E-mail"</th><th scope="col">"Teams"</th><th scope="col">"Status"</th><th scope="col">"Actions"</th></tr></thead>
+                <thead><tr><th scope="col">"Name"</th><th scope="col">"E-mail"</th><th scope="col">"Teams"</th><th scope="col">"Sites"</th><th scope="col">"Status"</th><th scope="col">"Actions"</th></tr></thead>
                 <tbody>
                     {move || accounts.get().into_iter().map(|a| {
                         let id = a.profile.id.clone();
@@ -83,6 +86,7 @@ pub fn AgentsPage() -> impl IntoView {
                                 <td>{a.profile.name.clone()}{a.profile.admin.then_some(" (admin)")}</td>
                                 <td>{a.profile.email.clone()}</td>
                                 <td>{if a.profile.teams.is_empty() { "all".to_string() } else { a.profile.teams.join(", ") }}</td>
+                                <td>{if a.profile.sites.is_empty() { "all".to_string() } else { a.profile.sites.join(", ") }}</td>
                                 <td>{if a.disabled { "disabled" } else { "active" }}</td>
                                 <td>
                                     <button type="button" on:click=move |_| act("POST", toggle_path.clone())>{if a.disabled { "Enable" } else { "Disable" }}</button>
@@ -110,6 +114,8 @@ pub fn AgentsPage() -> impl IntoView {
                     prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
                 <label for="new-teams">"Teams (ids, comma-separated; empty for all)"</label>
                 <input id="new-teams" prop:value=move || teams.get() on:input=move |ev| teams.set(event_target_value(&ev))/>
+                <label for="new-sites">"Sites (ids, comma-separated; empty for all)"</label>
+                <input id="new-sites" prop:value=move || sites.get() on:input=move |ev| sites.set(event_target_value(&ev))/>
                 <label><input type="checkbox" on:change=move |ev| admin.set(event_target_checked(&ev))/>" Admin"</label>
                 <button type="submit">"Add"</button>
             </form>

@@ -9,6 +9,7 @@ use crate::metrics::MetricsPage;
 use crate::privacy::PrivacyPage;
 use crate::settings::SettingsPage;
 use leptos::prelude::*;
+use shared::handoff::queue_rank;
 use shared::protocol::Mood;
 use shared::protocol::{
     AgentPresence, AgentSession, ConversationRef, InboxClientFrame, InboxFrame, LoginRequest,
@@ -193,24 +194,56 @@ fn Inbox(site: String) -> impl IntoView {
         format!("/api/v1/agent/sites/{site}/inbox"),
         |_| {},
         move |text| {
-            let Some(InboxFrame::Queue {
-                waiting: w,
-                agents: a,
-            }) = crate::json::decode::<InboxFrame>(&text)
-            else {
+            let Some(frame) = crate::json::decode::<InboxFrame>(&text) else {
                 return;
             };
-            // A new hand-off: notify (the first snapshot only sets what is known).
-            seen.update_value(|known| {
-                if let Some(known) = known {
-                    for item in w.iter().filter(|i| !known.contains(&i.conversation_id)) {
-                        notify(item);
+            match frame {
+                InboxFrame::Queue {
+                    waiting: mut w,
+                    agents: a,
+                } => {
+                    // The first snapshot only sets what is known; a later one
+                    // (after a reconnect) notifies what is new.
+                    seen.update_value(|known| {
+                        if let Some(known) = known {
+                            for item in w.iter().filter(|i| !known.contains(&i.conversation_id)) {
+                                notify(item);
+                            }
+                        }
+                        *known = Some(w.iter().map(|i| i.conversation_id.clone()).collect());
+                    });
+                    sort_queue(&mut w);
+                    waiting.set(w);
+                    agents.set(a);
+                }
+                InboxFrame::Changed {
+                    upserts,
+                    removed,
+                    agents: a,
+                } => {
+                    seen.update_value(|known| {
+                        let known = known.get_or_insert_with(BTreeSet::new);
+                        for item in &upserts {
+                            if known.insert(item.conversation_id.clone()) {
+                                notify(item);
+                            }
+                        }
+                    });
+                    waiting.update(|list| {
+                        list.retain(|i| {
+                            !removed.contains(&i.conversation_id)
+                                && !upserts
+                                    .iter()
+                                    .any(|u| u.conversation_id == i.conversation_id)
+                        });
+                        list.extend(upserts);
+                        sort_queue(list);
+                    });
+                    if let Some(a) = a {
+                        agents.set(a);
                     }
                 }
-                *known = Some(w.iter().map(|i| i.conversation_id.clone()).collect());
-            });
-            waiting.set(w);
-            agents.set(a);
+            }
             refresh_on_frame();
         },
     );
@@ -268,12 +301,19 @@ fn Inbox(site: String) -> impl IntoView {
         t.dedup();
         t
     };
+    // Numbered within each team, in the queue's order.
     let shown = move || {
         let filter = team.get();
+        let mut per_team: std::collections::BTreeMap<String, u32> = Default::default();
         waiting
             .get()
             .into_iter()
-            .filter(|i| filter.is_empty() || i.team == filter)
+            .map(|i| {
+                let n = per_team.entry(i.team.clone()).or_insert(0);
+                *n += 1;
+                (*n, i)
+            })
+            .filter(|(_, i)| filter.is_empty() || i.team == filter)
             .collect::<Vec<_>>()
     };
     let on_changed = Callback::new(move |_: String| refresh());
@@ -295,8 +335,8 @@ fn Inbox(site: String) -> impl IntoView {
                 <p class="online">{move || format!("{} online", agents.with(|a| a.iter().filter(|p| p.status == PresenceStatus::Online).count()))}</p>
                 <h2>"Waiting"</h2>
                 <ul class="queue-list">
-                    <For each=shown key=|i| (i.conversation_id.clone(), i.position) let:item>
-                        <QueueRow item=item selected=selected now=now/>
+                    <For each=shown key=|(n, i)| (i.conversation_id.clone(), *n) let:entry>
+                        <QueueRow position=entry.0 item=entry.1 selected=selected now=now/>
                     </For>
                 </ul>
                 {move || waiting.with(Vec::is_empty).then(|| view! { <p class="empty">"Nobody is waiting."</p> })}
@@ -334,8 +374,19 @@ fn ref_list(refs: Vec<ConversationRef>, selected: RwSignal<Option<String>>) -> i
 /// Idle time after which an agent counts as away.
 const IDLE_MS: f64 = 5.0 * 60_000.0;
 
+/// The queue's order (`shared::handoff::queue_rank`: it does not change
+/// with time).
+fn sort_queue(list: &mut [QueueItem]) {
+    list.sort_by(|a, b| {
+        queue_rank(b.base_priority, b.requested_at_ms)
+            .total_cmp(&queue_rank(a.base_priority, a.requested_at_ms))
+            .then(a.requested_at_ms.cmp(&b.requested_at_ms))
+    });
+}
+
 #[component]
 fn QueueRow(
+    position: u32,
     item: QueueItem,
     selected: RwSignal<Option<String>>,
     now: RwSignal<f64>,
@@ -355,7 +406,7 @@ fn QueueRow(
                 <span class="wants">{item.wants.clone()}</span>
                 {item.visitor_name.clone().map(|n| view! { <span class="visitor">"Visitor: "<bdi class="visitor-name">{n}</bdi></span> })}
                 <span class="meta">
-                    {format!("#{} · {} · {} · {mood}", item.position, item.team_name, item.trigger.as_str().replace('_', " "))}
+                    {format!("#{position} · {} · {} · {mood}", item.team_name, item.trigger.as_str().replace('_', " "))}
                     " · "{move || waited(now.get() - requested)}
                 </span>
                 <span class="reasons">{item.reasons.join("; ")}</span>

@@ -26,6 +26,27 @@ impl Language {
         }
     }
 
+    /// From a language tag as a browser or a page states it: two letters
+    /// and an optional region (`de`, `de-AT`, `es_419`); anything else,
+    /// or a language the product does not speak, is `None`.
+    pub fn from_tag(tag: &str) -> Option<Self> {
+        let mut parts = tag.split(['-', '_']);
+        let language = parts.next()?;
+        let region_ok = match parts.next() {
+            None => true,
+            Some(r) => (2..=3).contains(&r.len()) && r.bytes().all(|b| b.is_ascii_alphanumeric()),
+        };
+        let shape_ok = language.len() == 2
+            && language.bytes().all(|b| b.is_ascii_alphabetic())
+            && region_ok
+            && parts.next().is_none();
+        if shape_ok {
+            Self::parse(language)
+        } else {
+            None
+        }
+    }
+
     /// The two-letter code.
     pub fn code(self) -> &'static str {
         match self {
@@ -124,5 +145,10 @@ mod tests {
         assert_eq!(Language::parse("es_MX"), Some(Language::Spanish));
         assert_eq!(Language::parse("fr"), None);
         assert_eq!(Language::German.code(), "de");
+        assert_eq!(Language::from_tag("es-419"), Some(Language::Spanish));
+        assert_eq!(Language::from_tag("de\u{0}"), None);
+        assert_eq!(Language::from_tag("fr-FR"), None);
+        assert_eq!(Language::from_tag("en-US-x-private"), None);
+        assert_eq!(Language::from_tag("english"), None);
     }
 }

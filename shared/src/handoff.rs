@@ -3,7 +3,7 @@
 
 use crate::analysis::Analysis;
 use crate::escalation;
-use crate::protocol::{Author, Event, EventBody, Message, Sentiment, Trigger};
+use crate::protocol::{Author, Event, EventBody, Message, QueueItem, Sentiment, Trigger};
 use serde::{Deserialize, Serialize};
 
 /// Stored with the conversation when it is handed over; shown to agents
@@ -160,20 +160,59 @@ pub struct QueueEntry {
     pub base_priority: f32,
 }
 
+/// A waiting conversation's rank: its priority now less what every entry
+/// gains as time passes (one point per minute waited). Every entry gains
+/// alike, so ranks, and the order they give, never change with time: only
+/// an entry coming or going changes the queue.
+pub fn queue_rank(base_priority: f32, requested_at_ms: i64) -> f64 {
+    f64::from(base_priority) - requested_at_ms as f64 / 60_000.0
+}
+
 /// The queue's order: highest priority first (waiting time included), then
 /// who came first.
-pub fn queue_order(a: &QueueEntry, b: &QueueEntry, now_ms: i64) -> std::cmp::Ordering {
-    let score =
-        |e: &QueueEntry| e.base_priority + (now_ms - e.requested_at_ms).max(0) as f32 / 60_000.0;
-    score(b)
-        .total_cmp(&score(a))
+pub fn queue_order(a: &QueueEntry, b: &QueueEntry) -> std::cmp::Ordering {
+    queue_rank(b.base_priority, b.requested_at_ms)
+        .total_cmp(&queue_rank(a.base_priority, a.requested_at_ms))
         .then(a.requested_at_ms.cmp(&b.requested_at_ms))
         .then(a.conversation_id.cmp(&b.conversation_id))
 }
 
 /// Sorts the queue by [`queue_order`].
-pub fn order_queue(entries: &mut [QueueEntry], now_ms: i64) {
-    entries.sort_by(|a, b| queue_order(a, b, now_ms));
+pub fn order_queue(entries: &mut [QueueEntry]) {
+    entries.sort_by(queue_order);
+}
+
+/// Longest `wants` and reason in a queue item, in characters.
+const ITEM_TEXT_CHARS: usize = 160;
+
+/// The queue item agents see for a waiting conversation: the entry with
+/// the packet's headline, each text shortened so a queue frame stays small.
+pub fn queue_item(entry: &QueueEntry, packet: &HandoffPacket) -> QueueItem {
+    let short = |t: &str| {
+        if t.chars().count() <= ITEM_TEXT_CHARS {
+            t.to_string()
+        } else {
+            let cut: String = t.chars().take(ITEM_TEXT_CHARS - 1).collect();
+            format!("{}…", cut.trim_end())
+        }
+    };
+    QueueItem {
+        conversation_id: entry.conversation_id.clone(),
+        team: entry.team.clone(),
+        team_name: packet.team_name.clone(),
+        trigger: entry.trigger,
+        reasons: packet.reasons.iter().take(3).map(|r| short(r)).collect(),
+        sentiment: packet.sentiment,
+        wants: short(&packet.summary.wants),
+        requested_at_ms: entry.requested_at_ms,
+        base_priority: entry.base_priority,
+        page_url: packet
+            .page_url
+            .as_deref()
+            .map(|u| u.chars().take(300).collect()),
+        locale: packet.locale.clone(),
+        visitor_name: packet.visitor_name.clone(),
+    }
 }
 
 /// Each entry's position within its team (1 is next), for an ordered queue.
@@ -313,14 +352,14 @@ mod tests {
             entry("calm-early", Trigger::PersonButton, 0.0, 0),
             entry("angry-late", Trigger::Frustration, 3.0, 60_000),
         ];
-        order_queue(&mut q, 60_000);
+        order_queue(&mut q);
         assert_eq!(q[0].conversation_id, "angry-late");
         // …but not ahead of someone who has waited ten minutes already.
         let mut q = vec![
             entry("angry-new", Trigger::Frustration, 3.0, 10 * 60_000),
             entry("calm-long", Trigger::PersonButton, 0.0, 0),
         ];
-        order_queue(&mut q, 10 * 60_000);
+        order_queue(&mut q);
         assert_eq!(q[0].conversation_id, "calm-long");
     }
 

@@ -3,6 +3,7 @@
 //! Everything here is tested natively; the edge and the front ends only move
 //! data in and out.
 
+pub mod access;
 pub mod analysis;
 pub mod assistant;
 pub mod backoff;

@@ -115,6 +115,32 @@ pub fn clean_name(raw: &str, max_chars: usize) -> String {
         .collect()
 }
 
+/// The host page's address as the widget reports it, cleaned once at the
+/// edge: invisible and bidi characters removed (they could make an agent
+/// read another address than the one stored), at most 2,048 characters,
+/// and only an `http(s)` address with a host; anything else (`javascript:`,
+/// `file:`, garbage) is dropped, not stored.
+pub fn clean_page_url(raw: &str) -> Option<String> {
+    let cleaned: String = raw
+        .chars()
+        .filter(|&c| !c.is_control() && !is_invisible_or_bidi(c) && c != '\u{200D}')
+        .collect();
+    let url = cleaned.trim();
+    if url.len() > 2_048 {
+        return None;
+    }
+    let lower = url.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_ok = !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'));
+    (host_ok && !url.contains(char::is_whitespace)).then(|| url.to_string())
+}
+
 /// Why an e-mail address was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("That e-mail address doesn't look right. Please check it (for example name@example.com).")]
@@ -327,5 +353,38 @@ mod tests {
             vec![Text("https://"), Text(" alone")]
         );
         assert_eq!(link_spans(""), vec![]);
+    }
+}
+
+#[cfg(test)]
+mod page_url_tests {
+    use super::clean_page_url;
+
+    #[test]
+    fn a_page_address_is_kept_only_as_an_http_address_without_hidden_characters() {
+        assert_eq!(
+            clean_page_url(" https://shop.example/bikes?x=1#top "),
+            Some("https://shop.example/bikes?x=1#top".into())
+        );
+        assert_eq!(
+            clean_page_url("https://shop.example/\u{202E}gnp.exe"),
+            Some("https://shop.example/gnp.exe".into())
+        );
+        assert_eq!(
+            clean_page_url("http://127.0.0.1:8787/demo/"),
+            Some("http://127.0.0.1:8787/demo/".into())
+        );
+        assert_eq!(clean_page_url("javascript:alert(1)"), None);
+        assert_eq!(clean_page_url("file:///home/me/page.html"), None);
+        assert_eq!(clean_page_url("https://"), None);
+        assert_eq!(clean_page_url("https://a b.example/"), None);
+        assert_eq!(
+            clean_page_url("https://evil.example\u{0}/x"),
+            Some("https://evil.example/x".into())
+        );
+        assert_eq!(
+            clean_page_url(&format!("https://x.example/{}", "a".repeat(3000))),
+            None
+        );
     }
 }

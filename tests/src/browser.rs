@@ -209,3 +209,57 @@ pub async fn visitor_on(
     let input = open_chat(&client).await;
     (client, input)
 }
+
+/// chromedriver's log of the browser's console (`goog:loggingPrefs`
+/// asks for it), read and emptied by each call.
+#[derive(Debug)]
+struct BrowserLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/se/log",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(r#"{"type":"browser"}"#.into()))
+    }
+}
+
+/// The console errors (and uncaught exceptions, a wasm panic included)
+/// of every frame since the last call.
+pub async fn console_errors(client: &fantoccini::Client) -> Vec<String> {
+    let log = client
+        .issue_cmd(BrowserLog)
+        .await
+        .expect("the browser's log");
+    log.as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["level"] == "SEVERE")
+        .filter_map(|e| e["message"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// Ends a browser test: fails on any console error or panic that is not
+/// one of `expected` (substrings of errors the test itself provokes), then
+/// closes the browser.
+pub async fn finish(client: fantoccini::Client, expected: &[&str]) {
+    let unexpected: Vec<String> = console_errors(&client)
+        .await
+        .into_iter()
+        .filter(|e| !expected.iter().any(|x| e.contains(x)))
+        .collect();
+    client.close().await.ok();
+    assert!(
+        unexpected.is_empty(),
+        "console errors in the browser:\n{}",
+        unexpected.join("\n")
+    );
+}

@@ -80,6 +80,14 @@ fn kill_group(child: &mut Child) {
     }
 }
 
+/// A made-up visitor address, different for every call (198.18.0.0/15 is
+/// reserved for benchmarks).
+pub fn visitor_address() -> String {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + std::process::id() * 4096;
+    format!("198.{}.{}.{}", 18 + (n >> 16) % 2, (n >> 8) & 255, n & 255)
+}
+
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -121,6 +129,9 @@ pub struct Edge {
     persist: PathBuf,
     _persist_guard: Option<tempfile::TempDir>,
     child: Option<Child>,
+    /// A wrangler configuration of its own (in the repository root, so its
+    /// relative paths hold), instead of `wrangler.toml`.
+    config: Option<PathBuf>,
 }
 
 impl Edge {
@@ -133,9 +144,68 @@ impl Edge {
             persist,
             _persist_guard: Some(dir),
             child: None,
+            config: None,
         };
         edge.launch();
         edge
+    }
+
+    /// A fresh edge whose configuration is `wrangler.toml` changed by
+    /// `change` (the load benchmark lifts the limits on new conversations).
+    pub fn start_with_config(change: impl Fn(&str) -> String) -> Edge {
+        let root = repo_root();
+        let text = std::fs::read_to_string(root.join("wrangler.toml")).expect("wrangler.toml");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let port = free_port();
+        let config = root.join(format!(".wrangler-{port}.toml"));
+        std::fs::write(&config, change(&text)).expect("write the configuration");
+        let mut edge = Edge {
+            port,
+            persist: dir.path().to_path_buf(),
+            _persist_guard: Some(dir),
+            child: None,
+            config: Some(config),
+        };
+        edge.launch();
+        edge
+    }
+
+    /// The folder the edge keeps its state in.
+    pub fn persist(&self) -> &Path {
+        &self.persist
+    }
+
+    /// The status of a WebSocket upgrade to `path` with `headers`.
+    pub async fn upgrade_status(&self, path: &str, headers: &[(&str, &str)]) -> u16 {
+        use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Error};
+        let mut req = format!("{}{path}", self.ws_base())
+            .into_client_request()
+            .expect("request");
+        for (k, v) in headers {
+            let name = tokio_tungstenite::tungstenite::http::HeaderName::from_bytes(k.as_bytes())
+                .expect("name");
+            req.headers_mut().insert(name, v.parse().expect("header"));
+        }
+        match tokio_tungstenite::connect_async(req).await {
+            Ok((_, res)) => res.status().as_u16(),
+            Err(Error::Http(res)) => res.status().as_u16(),
+            Err(e) => panic!("upgrade {path}: {e}"),
+        }
+    }
+
+    /// The process ids of the edge's processes (wrangler and workerd).
+    pub fn pids(&self) -> Vec<i32> {
+        let Some(child) = &self.child else {
+            return Vec::new();
+        };
+        let pgid = child.id() as i32;
+        std::fs::read_dir("/proc")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+            .filter(|&pid| unsafe { libc::getpgid(pid) } == pgid)
+            .collect()
     }
 
     /// One edge shared by the tests of this binary that need no isolation.
@@ -191,27 +261,30 @@ impl Edge {
         .unwrap_or_default();
         let mut cmd = Command::new(&node);
         cmd.arg(&wrangler)
-            .args(["dev", "--ip", "127.0.0.1", "--port", &self.port.to_string()])
-            .args([
-                "--show-interactive-dev-session=false",
-                "--inspector-port",
-                &free_port().to_string(),
-            ])
-            .arg("--persist-to")
-            .arg(&self.persist)
-            .args([
-                "--var",
-                &format!("SITES:{TEST_SITES}"),
-                "--var",
-                &format!("AGENTS:{TEST_AGENTS}"),
-            ])
-            .current_dir(&root)
-            .env("PATH", path)
-            .env("WRANGLER_SEND_METRICS", "false")
-            .env("WRANGLER_LOG_PATH", out_dir().join("wrangler-logs"))
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().expect("log"))
-            .stderr(log);
+            .args(["dev", "--ip", "127.0.0.1", "--port", &self.port.to_string()]);
+        if let Some(config) = &self.config {
+            cmd.arg("--config").arg(config);
+        }
+        cmd.args([
+            "--show-interactive-dev-session=false",
+            "--inspector-port",
+            &free_port().to_string(),
+        ])
+        .arg("--persist-to")
+        .arg(&self.persist)
+        .args([
+            "--var",
+            &format!("SITES:{TEST_SITES}"),
+            "--var",
+            &format!("AGENTS:{TEST_AGENTS}"),
+        ])
+        .current_dir(&root)
+        .env("PATH", path)
+        .env("WRANGLER_SEND_METRICS", "false")
+        .env("WRANGLER_LOG_PATH", out_dir().join("wrangler-logs"))
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().expect("log"))
+        .stderr(log);
         self.child = Some(spawn_group(&mut cmd));
         self.wait_ready(&log_path);
     }
@@ -236,6 +309,9 @@ impl Edge {
 impl Drop for Edge {
     fn drop(&mut self) {
         self.kill();
+        if let Some(config) = &self.config {
+            let _ = std::fs::remove_file(config);
+        }
     }
 }
 
@@ -248,13 +324,45 @@ pub struct Visitor {
     pub secret: String,
 }
 
-/// An HTTP answer: status and body.
+/// An HTTP answer: status, headers and body.
 pub struct Answer {
     pub status: u16,
     pub body: String,
+    pub headers: Vec<(String, String)>,
 }
 
 impl Answer {
+    fn of(mut res: ureq::http::Response<ureq::Body>) -> Answer {
+        let headers = res
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    v.to_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect();
+        Answer {
+            status: res.status().as_u16(),
+            body: res.body_mut().read_to_string().unwrap_or_default(),
+            headers,
+        }
+    }
+
+    /// A header's value (names are lower case).
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    }
+
+    /// The error code of an error answer.
+    pub fn error(&self) -> shared::protocol::ErrorCode {
+        self.json::<shared::protocol::ApiError>().code
+    }
+
     pub fn json<T: DeserializeOwned>(&self) -> T {
         serde_json::from_str(&self.body)
             .unwrap_or_else(|e| panic!("not the expected JSON ({e}): {}", self.body))
@@ -278,10 +386,7 @@ pub fn post(url: &str, body: &str, headers: &[(&str, &str)]) -> Answer {
         req = req.header(*k, *v);
     }
     match req.send(body) {
-        Ok(mut res) => Answer {
-            status: res.status().as_u16(),
-            body: res.body_mut().read_to_string().unwrap_or_default(),
-        },
+        Ok(res) => Answer::of(res),
         Err(e) => panic!("POST {url} failed: {e}"),
     }
 }
@@ -297,11 +402,24 @@ pub fn get(url: &str, headers: &[(&str, &str)]) -> Answer {
         req = req.header(*k, *v);
     }
     match req.call() {
-        Ok(mut res) => Answer {
-            status: res.status().as_u16(),
-            body: res.body_mut().read_to_string().unwrap_or_default(),
-        },
+        Ok(res) => Answer::of(res),
         Err(e) => panic!("GET {url} failed: {e}"),
+    }
+}
+
+/// DELETE with optional headers, returning status and body whatever the status.
+pub fn delete(url: &str, headers: &[(&str, &str)]) -> Answer {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut req = agent.delete(url);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    match req.call() {
+        Ok(res) => Answer::of(res),
+        Err(e) => panic!("DELETE {url} failed: {e}"),
     }
 }
 
@@ -337,9 +455,17 @@ impl Edge {
         }))
     }
 
+    /// Each visitor made over HTTP comes from an address of its own (as
+    /// `CF-Connecting-IP` says; locally a client may set it), so the
+    /// per-address limit on new conversations applies as to real visitors.
     fn create_visitor(&self, body: &serde_json::Value) -> Visitor {
         let body = body.to_string();
-        let answer = post(&format!("{}/api/v1/conversations", self.base()), &body, &[]);
+        let address = visitor_address();
+        let answer = post(
+            &format!("{}/api/v1/conversations", self.base()),
+            &body,
+            &[("cf-connecting-ip", address.as_str())],
+        );
         assert_eq!(answer.status, 201, "create conversation: {}", answer.body);
         let created: shared::protocol::ConversationCreated = answer.json();
         Visitor {

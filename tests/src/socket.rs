@@ -3,7 +3,7 @@
 
 use crate::Socket;
 use futures_util::{SinkExt, StreamExt};
-use shared::protocol::{ClientFrame, ServerFrame};
+use shared::protocol::{AgentPresence, ClientFrame, InboxFrame, QueueItem, ServerFrame};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
@@ -89,6 +89,55 @@ pub async fn recv_until(
         frames.push(frame);
         if done {
             return frames;
+        }
+    }
+}
+
+/// A site's queue as an agent's inbox socket has told it, kept as the
+/// panel keeps it: the snapshot on connect, then each change, in the
+/// queue's order.
+#[derive(Debug, Default)]
+pub struct QueueView {
+    pub waiting: Vec<QueueItem>,
+    pub agents: Vec<AgentPresence>,
+}
+
+impl QueueView {
+    pub fn apply(&mut self, frame: InboxFrame) {
+        match frame {
+            InboxFrame::Queue { waiting, agents } => {
+                self.waiting = waiting;
+                self.agents = agents;
+            }
+            InboxFrame::Changed {
+                upserts,
+                removed,
+                agents,
+            } => {
+                self.waiting.retain(|i| {
+                    !removed.contains(&i.conversation_id)
+                        && !upserts
+                            .iter()
+                            .any(|u| u.conversation_id == i.conversation_id)
+                });
+                self.waiting.extend(upserts);
+                if let Some(agents) = agents {
+                    self.agents = agents;
+                }
+            }
+        }
+        let rank = |i: &QueueItem| shared::handoff::queue_rank(i.base_priority, i.requested_at_ms);
+        self.waiting.sort_by(|a, b| {
+            rank(b)
+                .total_cmp(&rank(a))
+                .then(a.requested_at_ms.cmp(&b.requested_at_ms))
+        });
+    }
+
+    /// Reads frames until `want` holds (a panic after 10 s without one).
+    pub async fn until(&mut self, socket: &mut Socket, want: impl Fn(&QueueView) -> bool) {
+        while !want(self) {
+            self.apply(recv_inbox(socket).await);
         }
     }
 }

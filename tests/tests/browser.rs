@@ -3,8 +3,8 @@
 
 use fantoccini::{Client, Locator};
 use tests::{
-    axe_violations, browser, eventually, launcher, messages, open_chat, screenshot, visitor_on,
-    Edge,
+    axe_violations, browser, eventually, finish, launcher, messages, open_chat, screenshot,
+    visitor_on, Edge,
 };
 
 #[tokio::test]
@@ -88,7 +88,7 @@ async fn a_visitor_sees_the_ai_disclosure_gets_a_labeled_answer_and_finds_it_aga
         .expect("pending")
         .is_empty());
 
-    client.close().await.ok();
+    finish(client, &[]).await;
 }
 
 #[tokio::test]
@@ -230,7 +230,7 @@ async fn the_faq_answers_with_its_source_and_an_unknown_question_gets_choices_an
         "Leave your e-mail address instead"
     );
     screenshot(&client, "widget-waiting-for-person").await;
-    client.close().await.ok();
+    finish(client, &[]).await;
 }
 
 #[tokio::test]
@@ -270,7 +270,7 @@ async fn markup_typed_by_a_visitor_is_shown_as_text_and_never_runs() {
         serde_json::json!("Chat"),
         "no script from the message ran"
     );
-    client.close().await.ok();
+    finish(client, &[]).await;
 }
 
 #[tokio::test]
@@ -303,7 +303,7 @@ async fn escape_closes_the_chat_and_returns_focus_to_the_launcher() {
         .await
         .expect("attr");
     assert_eq!(expanded.as_deref(), Some("false"));
-    client.close().await.ok();
+    finish(client, &[]).await;
 }
 
 #[tokio::test]
@@ -359,7 +359,7 @@ async fn the_widget_speaks_the_pages_language() {
         "{}",
         shown.3
     );
-    client.close().await.ok();
+    finish(client, &[]).await;
 }
 
 #[tokio::test]
@@ -422,7 +422,7 @@ async fn the_open_widget_has_no_wcag_22_aa_violations_in_its_main_states() {
         found.iter().any(|v| v.starts_with("image-alt")),
         "{found:?}"
     );
-    client.close().await.ok();
+    finish(client, &[]).await;
 }
 
 #[tokio::test]
@@ -445,7 +445,7 @@ async fn the_widget_stays_readable_in_any_brand_color() {
         let found = axe_violations(&client).await;
         assert_eq!(found, Vec::<String>::new(), "brand color {color}");
     }
-    client.close().await.ok();
+    finish(client, &[]).await;
 }
 
 #[tokio::test]
@@ -518,7 +518,7 @@ async fn the_privacy_notice_links_the_policy_and_delete_erases_the_conversation(
     })
     .await;
     assert_eq!(fresh[0].0, 1);
-    client.close().await.ok();
+    finish(client, &[]).await;
 }
 
 #[tokio::test]
@@ -558,7 +558,7 @@ async fn on_a_phone_the_chat_fills_the_screen() {
         "full screen: {v:?}"
     );
     screenshot(&client, "widget-open-phone").await;
-    client.close().await.ok();
+    finish(client, &[]).await;
 }
 
 #[tokio::test]
@@ -606,7 +606,7 @@ async fn two_tabs_of_the_site_share_one_live_conversation() {
         vec![1, 2, 3, 4]
     );
     assert_eq!(live[2].3, "do you sell helmets");
-    client.close().await.ok();
+    finish(client, &[]).await;
 }
 
 #[tokio::test]
@@ -647,7 +647,7 @@ async fn the_launcher_moves_aside_for_a_focused_element_it_would_cover() {
         serde_json::json!(true),
         "the focused field is not covered"
     );
-    client.close().await.ok();
+    finish(client, &[]).await;
 }
 
 #[tokio::test]
@@ -857,5 +857,5 @@ async fn a_person_joins_answers_and_resolves_then_the_visitor_rates_and_starts_a
         !now.as_str().unwrap_or_default().contains(&id),
         "a new conversation id"
     );
-    client.close().await.ok();
+    finish(client, &[]).await;
 }

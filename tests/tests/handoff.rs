@@ -9,7 +9,7 @@ use shared::protocol::{
     Author, ClientFrame, ContactReason, ConversationState, ErrorCode, Event, EventBody, InboxFrame,
     QueueItem, ServerFrame,
 };
-use tests::{frames_before_barrier, get, post, recv, recv_inbox, send, Edge, Socket};
+use tests::{frames_before_barrier, get, post, recv, recv_inbox, send, Edge, QueueView, Socket};
 use uuid::Uuid;
 
 /// A visitor on `site` with a socket that has resumed from the start.
@@ -61,13 +61,13 @@ async fn position_becomes(socket: &mut Socket, want: u32) {
 }
 
 /// Inbox frames until the queue satisfies `want`.
-async fn queue_where(socket: &mut Socket, want: impl Fn(&[QueueItem]) -> bool) -> Vec<QueueItem> {
-    loop {
-        let InboxFrame::Queue { waiting, .. } = recv_inbox(socket).await;
-        if want(&waiting) {
-            return waiting;
-        }
-    }
+async fn queue_where(
+    view: &mut QueueView,
+    socket: &mut Socket,
+    want: impl Fn(&[QueueItem]) -> bool,
+) -> Vec<QueueItem> {
+    view.until(socket, |v| want(&v.waiting)).await;
+    view.waiting.clone()
 }
 
 async fn say(socket: &mut Socket, text: &str) -> Uuid {
@@ -109,10 +109,12 @@ async fn a_frustrated_visitor_is_claimed_answered_by_a_person_resolved_and_rates
     let mut inbox = edge
         .agent_socket(&anna, "/api/v1/agent/sites/desk/inbox")
         .await;
-    let InboxFrame::Queue { agents, .. } = recv_inbox(&mut inbox).await;
+    let mut view = QueueView::default();
+    view.apply(recv_inbox(&mut inbox).await);
     assert!(
-        agents.iter().any(|a| a.name == "Anna"),
-        "Anna is online: {agents:?}"
+        view.agents.iter().any(|a| a.name == "Anna"),
+        "Anna is online: {:?}",
+        view.agents
     );
 
     let (visitor, mut v) = visitor_on(edge, "desk").await;
@@ -136,7 +138,10 @@ async fn a_frustrated_visitor_is_claimed_answered_by_a_person_resolved_and_rates
 
     // The hand-off appears in the agent's live queue with its reasons.
     let id = visitor.conversation_id.clone();
-    let queue = queue_where(&mut inbox, |q| q.iter().any(|i| i.conversation_id == id)).await;
+    let queue = queue_where(&mut view, &mut inbox, |q| {
+        q.iter().any(|i| i.conversation_id == id)
+    })
+    .await;
     let item = queue
         .iter()
         .find(|i| i.conversation_id == id)
@@ -279,7 +284,8 @@ async fn queue_positions_of_three_waiting_visitors_update_when_one_is_claimed() 
     let mut inbox = edge
         .agent_socket(&anna, "/api/v1/agent/sites/line/inbox")
         .await;
-    recv_inbox(&mut inbox).await;
+    let mut view = QueueView::default();
+    view.apply(recv_inbox(&mut inbox).await);
     let mut visitors = Vec::new();
     for expected in 1..=3 {
         let (visitor, mut socket) = visitor_on(edge, "line").await;
@@ -300,7 +306,10 @@ async fn queue_positions_of_three_waiting_visitors_update_when_one_is_claimed() 
         .iter()
         .map(|(v, _)| v.conversation_id.clone())
         .collect();
-    let queue = queue_where(&mut inbox, |q| q.iter().all(|i| i.conversation_id != first)).await;
+    let queue = queue_where(&mut view, &mut inbox, |q| {
+        q.len() == rest.len() && q.iter().all(|i| i.conversation_id != first)
+    })
+    .await;
     let ids: Vec<&str> = queue.iter().map(|i| i.conversation_id.as_str()).collect();
     assert_eq!(
         ids,
@@ -331,7 +340,9 @@ async fn the_claim_time_out_offers_email_and_keeps_the_place_in_the_queue() {
     let queue: InboxFrame = edge
         .agent_get(&anna, "/api/v1/agent/sites/quick/queue")
         .json();
-    let InboxFrame::Queue { waiting, .. } = queue;
+    let InboxFrame::Queue { waiting, .. } = queue else {
+        panic!("the queue: {queue:?}")
+    };
     assert!(
         waiting
             .iter()
@@ -647,24 +658,6 @@ async fn a_new_conversation_after_a_resolution_is_linked_to_the_old_one_only_wit
     }
 }
 
-/// The status a WebSocket upgrade is answered with.
-async fn upgrade_status(edge: &Edge, path: &str, headers: &[(&str, &str)]) -> u16 {
-    use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Error};
-    let mut req = format!("{}{path}", edge.ws_base())
-        .into_client_request()
-        .expect("request");
-    for (k, v) in headers {
-        let name = tokio_tungstenite::tungstenite::http::HeaderName::from_bytes(k.as_bytes())
-            .expect("name");
-        req.headers_mut().insert(name, v.parse().expect("header"));
-    }
-    match tokio_tungstenite::connect_async(req).await {
-        Ok((_, res)) => res.status().as_u16(),
-        Err(Error::Http(res)) => res.status().as_u16(),
-        Err(e) => panic!("upgrade {path}: {e}"),
-    }
-}
-
 #[tokio::test]
 async fn agent_sockets_need_a_session_and_the_edges_own_origin() {
     let edge = Edge::shared();
@@ -684,17 +677,17 @@ async fn agent_sockets_need_a_session_and_the_edges_own_origin() {
         format!("/api/v1/agent/conversations/{id}/ws"),
     ] {
         assert_eq!(
-            upgrade_status(edge, &path, &[]).await,
+            edge.upgrade_status(&path, &[]).await,
             401,
             "{path} without a session"
         );
         assert_eq!(
-            upgrade_status(edge, &path, &foreign).await,
+            edge.upgrade_status(&path, &foreign).await,
             403,
             "{path} from another origin"
         );
         assert_eq!(
-            upgrade_status(edge, &path, &own).await,
+            edge.upgrade_status(&path, &own).await,
             101,
             "{path} with both"
         );

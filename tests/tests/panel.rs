@@ -3,7 +3,7 @@
 //! packet, reply, hand back, resolve; the visitor rates; the metrics count it.
 
 use fantoccini::{Client, Locator};
-use tests::{axe_violations, browser, eventually, screenshot, visitor_on, Edge};
+use tests::{axe_violations, browser, eventually, finish, screenshot, visitor_on, Edge};
 
 async fn texts(client: &Client, css: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -388,8 +388,8 @@ async fn an_agent_takes_a_hand_off_in_the_panel_and_the_visitor_sees_a_person() 
         Vec::<String>::new(),
         "the settings at WCAG 2.2 AA"
     );
-    agent.close().await.ok();
-    visitor.close().await.ok();
+    finish(agent, &[]).await;
+    finish(visitor, &[]).await;
 }
 
 #[tokio::test]
@@ -444,7 +444,12 @@ async fn markup_from_a_visitor_is_text_in_the_panel_and_never_runs() {
             .then_some(())
     })
     .await;
-    let names = texts(&agent, ".packet .visitor-name").await;
+    // The packet comes by its own request, after the transcript's socket.
+    let names = eventually(20, "the packet", || async {
+        let names = texts(&agent, ".packet .visitor-name").await;
+        (!names.is_empty()).then_some(names)
+    })
+    .await;
     assert_eq!(names, vec![hostile_name.to_string()], "the name, as text");
     let in_queue = texts(&agent, ".queue-item .visitor-name").await;
     assert!(in_queue.iter().any(|n| n == hostile_name), "{in_queue:?}");
@@ -461,5 +466,5 @@ async fn markup_from_a_visitor_is_text_in_the_panel_and_never_runs() {
             .is_err(),
         "no element was made from the name"
     );
-    agent.close().await.ok();
+    finish(agent, &[]).await;
 }

@@ -19,6 +19,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   size       gzip sizes of loader, widget, panel and worker against their budgets
   bench-faq  the FAQ engine on Banking77 (../shared/data/banking77), into docs/faq-benchmark.md
   bench-widget  launcher click to a focused input, median of 20 cold runs in headless Chromium
+  load       a load benchmark against the real edge (not a test), into docs/load.md
 ";
 
 /// A failed step, with a message for a person.
@@ -46,6 +47,7 @@ fn main() -> ExitCode {
         Some("size") => size::report(&project),
         Some("bench-faq") => bench_faq::bench(&project, args.get(1).map(String::as_str)),
         Some("bench-widget") => bench_widget(&project),
+        Some("load") => load(&project),
         _ => {
             eprint!("{USAGE}");
             return ExitCode::from(2);
@@ -161,6 +163,17 @@ fn bench_widget(p: &Project) -> Result<(), Fail> {
         "--nocapture",
     ])
     .current_dir(&p.root);
+    run(with_end_to_end_env(&mut cmd, &tools, &browser))
+}
+
+/// The load benchmark (`tests/src/bin/load.rs`) on a fresh edge.
+fn load(p: &Project) -> Result<(), Fail> {
+    let tools = tools::ensure_build_tools(p)?;
+    let browser = tools::ensure_browser()?;
+    build::build_all(p, &tools)?;
+    let mut cmd = Command::new("cargo");
+    cmd.args(["run", "--release", "-p", "tests", "--bin", "load"])
+        .current_dir(&p.root);
     run(with_end_to_end_env(&mut cmd, &tools, &browser))
 }
 

@@ -17,7 +17,7 @@ pub async fn route(
     rest: &[&str],
 ) -> EdgeResult<Response> {
     let id = parse_conversation_id(id).ok_or_else(EdgeError::not_found)?;
-    let stub = conversation::stub(caller.env, &id.to_string())?;
+    let stub = conversation::stub(caller.env, id)?;
     match (req.method(), rest) {
         // The packet and transcript; or, with DELETE, erase it.
         (Method::Get, [] | ["export" | "suggestions"]) => {

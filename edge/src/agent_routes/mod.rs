@@ -26,6 +26,8 @@ pub(crate) struct Caller<'a> {
     pub session: AgentSession,
     /// The session cookie's token.
     pub token: String,
+    /// The session's id, passed on with the agent.
+    pub session_id: String,
 }
 
 impl Caller<'_> {
@@ -45,7 +47,7 @@ pub async fn route(mut req: Request, env: &Env, rest: &[&str]) -> EdgeResult<Res
         http::require_method(&req, Method::Post)?;
         return session::login(&mut req, env).await;
     }
-    let caller = authenticate(&req, env).await?;
+    let caller = authenticate(&req, env, socket_at(rest)).await?;
     match rest {
         ["me"] => http::json_response(&caller.session, 200),
         ["logout"] => session::logout(&req, &caller).await,
@@ -57,14 +59,30 @@ pub async fn route(mut req: Request, env: &Env, rest: &[&str]) -> EdgeResult<Res
     }
 }
 
+/// The socket a route opens, if it is a socket route: recorded with the
+/// session, so ending the session closes it.
+fn socket_at(rest: &[&str]) -> Option<directory::SocketAt> {
+    match rest {
+        ["sites", site, "inbox"] => Some(directory::SocketAt::Inbox(site.to_string())),
+        ["conversations", id, "ws"] => shared::protocol::parse_conversation_id(id)
+            .map(|id| directory::SocketAt::Conversation(id.to_string())),
+        _ => None,
+    }
+}
+
 /// The session of the request's cookie, with the CSRF token checked on
 /// anything that changes state.
-async fn authenticate<'a>(req: &Request, env: &'a Env) -> EdgeResult<Caller<'a>> {
+async fn authenticate<'a>(
+    req: &Request,
+    env: &'a Env,
+    socket: Option<directory::SocketAt>,
+) -> EdgeResult<Caller<'a>> {
     let token = session_token(req).ok_or_else(directory::not_logged_in)?;
-    let session = directory::call(
+    let directory::SessionAnswer { session, id } = directory::call(
         env,
         directory::Session {
             token: token.clone(),
+            socket,
         },
     )
     .await?;
@@ -81,6 +99,7 @@ async fn authenticate<'a>(req: &Request, env: &'a Env) -> EdgeResult<Caller<'a>>
         env,
         session,
         token,
+        session_id: id,
     })
 }
 
@@ -115,7 +134,11 @@ async fn forward(
     if let Some(upgrade) = req.headers().get("upgrade")? {
         headers.set("upgrade", &upgrade)?;
     }
-    headers.set("x-agent", &serde_json::to_string(&caller.session.agent)?)?;
+    let context = crate::object::AgentContext {
+        agent: caller.session.agent.clone(),
+        session: caller.session_id.clone(),
+    };
+    headers.set("x-agent", &serde_json::to_string(&context)?)?;
     let mut init = RequestInit::new();
     init.with_method(method).with_headers(headers);
     if let Some(body) = body {

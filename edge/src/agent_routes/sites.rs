@@ -7,15 +7,22 @@ use crate::error::{EdgeError, EdgeResult};
 use crate::http;
 use crate::inbox;
 use crate::sites;
-use shared::protocol::{CannedReply, MAX_BODY_BYTES};
+use shared::access;
+use shared::protocol::{CannedReply, ErrorCode, MAX_BODY_BYTES};
 use shared::site::{SiteSettings, SiteSettingsView};
 use worker::{Method, Request, Response};
 
 /// Largest knowledge-base text an admin may save (the demo's is 14 KB).
 const MAX_KB_BYTES: usize = 256 * 1024;
 
+/// The sites the agent works for.
 pub fn list(caller: &Caller<'_>) -> EdgeResult<Response> {
-    let sites: Vec<String> = sites::load_sites(caller.env)?.keys().cloned().collect();
+    let agent = &caller.session.agent;
+    let sites: Vec<String> = sites::load_sites(caller.env)?
+        .keys()
+        .filter(|s| access::serves_site(agent, s))
+        .cloned()
+        .collect();
     http::json_response(&sites, 200)
 }
 
@@ -26,6 +33,11 @@ pub async fn route(
     rest: &[&str],
 ) -> EdgeResult<Response> {
     sites::load_site_config(caller.env, site)?;
+    let agent = &caller.session.agent;
+    if !access::serves_site(agent, site) {
+        // As for a site that does not exist.
+        return Err(EdgeError::new(ErrorCode::UnknownSite, "Unknown site."));
+    }
     let env = caller.env;
     match (req.method(), rest) {
         (Method::Get, ["queue" | "metrics"]) => {
@@ -36,7 +48,7 @@ pub async fn route(
             forward(&req, inbox::stub(env, site)?, caller, Method::Get, None).await
         }
         (Method::Get, ["teams"]) => {
-            let config = sites::effective_site_config(env, site).await?;
+            let (config, _) = sites::effective_site_config(env, site).await?;
             http::json_response(&config.handoff.teams, 200)
         }
         // Claimed by me and open.
@@ -51,13 +63,20 @@ pub async fn route(
             let now = http::now_ms();
             let since = inbox::ResolvedSince {
                 since_ms: now - now.rem_euclid(86_400_000),
+                site: site.to_string(),
+                agent: agent.clone(),
             };
             http::json_response(&inbox::call(env, site, since).await?, 200)
         }
         // A visitor's conversations, found by the e-mail address they left.
         (Method::Get, ["visitors"]) => {
             let email = query(&req, "email")?.unwrap_or_default();
-            let found = inbox::call(env, site, inbox::FindVisitor { email }).await?;
+            let find = inbox::FindVisitor {
+                email,
+                site: site.to_string(),
+                agent: agent.clone(),
+            };
+            let found = inbox::call(env, site, find).await?;
             http::json_response(&found, 200)
         }
         (Method::Get, ["settings"]) => {
@@ -73,18 +92,23 @@ pub async fn route(
         (Method::Post, ["settings"]) => save_settings(&mut req, caller, site).await,
         (Method::Get, ["canned"]) => {
             let team = query(&req, "team")?;
-            let replies = inbox::call(env, site, inbox::CannedReplies { team }).await?;
+            let list = inbox::CannedReplies {
+                team,
+                agent: agent.clone(),
+            };
+            let replies = inbox::call(env, site, list).await?;
             http::json_response(&replies, 200)
         }
         (Method::Post, ["canned"]) => add_canned(&mut req, caller, site).await,
         (Method::Delete, ["canned", id]) => {
-            let id = id.parse().map_err(|_| {
-                EdgeError::new(
-                    shared::protocol::ErrorCode::NotFound,
-                    "No such canned reply.",
-                )
-            })?;
-            inbox::call(env, site, inbox::RemoveCanned { id }).await?;
+            let id = id
+                .parse()
+                .map_err(|_| EdgeError::new(ErrorCode::NotFound, "No such canned reply."))?;
+            let remove = inbox::RemoveCanned {
+                id,
+                agent: agent.clone(),
+            };
+            inbox::call(env, site, remove).await?;
             http::json_response(&(), 200)
         }
         (Method::Get, ["faq"]) => {
@@ -100,7 +124,9 @@ pub async fn route(
                 author: caller.session.agent.name.clone(),
                 entry: http::read_json(&mut req, MAX_BODY_BYTES).await?,
             };
-            http::json_response(&inbox::call(env, site, add).await?, 201)
+            let saved = inbox::call(env, site, add).await?;
+            sites::forget_site_state(site);
+            http::json_response(&saved, 201)
         }
         // An admin edits the whole text: a new version if it loads.
         (Method::Post, ["faq", "text"]) => {
@@ -115,7 +141,9 @@ pub async fn route(
                 author: caller.session.agent.name.clone(),
                 toml: body.toml,
             };
-            http::json_response(&inbox::call(env, site, save).await?, 200)
+            let saved = inbox::call(env, site, save).await?;
+            sites::forget_site_state(site);
+            http::json_response(&saved, 200)
         }
         (Method::Get, ["faq", "versions"]) => {
             let history = inbox::History {
@@ -133,12 +161,13 @@ async fn save_settings(req: &mut Request, caller: &Caller<'_>, site: &str) -> Ed
     let settings: SiteSettings = http::read_json(req, MAX_BODY_BYTES).await?;
     let effective = sites::load_site_config(caller.env, site)?
         .with_settings(&settings)
-        .map_err(|e| EdgeError::new(shared::protocol::ErrorCode::Malformed, e))?;
+        .map_err(|e| EdgeError::new(ErrorCode::Malformed, e))?;
     let save = inbox::SaveSettings {
         settings: settings.clone(),
         by: caller.session.agent.name.clone(),
     };
     inbox::call(caller.env, site, save).await?;
+    sites::forget_site_state(site);
     let view = SiteSettingsView {
         settings,
         effective,
@@ -149,10 +178,11 @@ async fn save_settings(req: &mut Request, caller: &Caller<'_>, site: &str) -> Ed
 /// A canned reply for one of the site's teams.
 async fn add_canned(req: &mut Request, caller: &Caller<'_>, site: &str) -> EdgeResult<Response> {
     let reply: CannedReply = http::read_json(req, MAX_BODY_BYTES).await?;
-    let config = sites::effective_site_config(caller.env, site).await?;
-    if !config.handoff.teams.iter().any(|t| t.id == reply.team) {
+    let (config, _) = sites::effective_site_config(caller.env, site).await?;
+    let known = config.handoff.teams.iter().any(|t| t.id == reply.team);
+    if !known || !access::in_team(&caller.session.agent, &reply.team) {
         return Err(EdgeError::new(
-            shared::protocol::ErrorCode::NotFound,
+            ErrorCode::NotFound,
             format!("This site has no team `{}`.", reply.team),
         ));
     }

@@ -21,12 +21,16 @@ use uuid::Uuid;
 use worker::{Response, WebSocket};
 
 impl Conversation {
-    pub(super) fn accept_agent_socket(&self, agent: AgentProfile) -> EdgeResult<Response> {
-        self.existing()?;
+    pub(super) fn accept_agent_socket(
+        &self,
+        agent: AgentProfile,
+        session: String,
+    ) -> EdgeResult<Response> {
         self.accept(
             Role::Agent {
                 id: agent.id,
                 name: agent.name,
+                session,
             },
             "agent",
         )
@@ -92,11 +96,10 @@ impl Conversation {
                 .exec("UPDATE handoff SET first_reply_ms = ?", vec![at.into()])?;
             let meta = self.existing()?;
             let fact = inbox::Fact {
-                conversation_id: meta.conversation_id,
                 first_reply_ms: Some(at),
-                ..Default::default()
+                ..meta.fact()
             };
-            inbox::tell(&self.env, &meta.site, fact).await;
+            self.report(&meta.site, fact);
         }
         Ok(())
     }
@@ -191,11 +194,10 @@ impl Conversation {
             inbox::tell(&self.env, &meta.site, dequeue).await;
         }
         let fact = inbox::Fact {
-            conversation_id: meta.conversation_id,
             resolved_ms: Some(now),
-            ..Default::default()
+            ..meta.fact()
         };
-        inbox::tell(&self.env, &meta.site, fact).await;
+        self.report(&meta.site, fact);
         Ok(Response::empty()?.with_status(204))
     }
 }

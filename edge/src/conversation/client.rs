@@ -15,11 +15,13 @@ pub enum ConversationCall {
     Init(Box<Init>),
     Owner(Owner),
     QueuePlace(QueuePlace),
+    Revoke(Revoke),
 }
 
 calls!(ConversationCall {
     Owner => String,
     QueuePlace => (),
+    Revoke => (),
 });
 
 impl From<Init> for ConversationCall {
@@ -40,7 +42,11 @@ pub struct Init {
     pub locale: Option<String>,
     pub page_url: Option<String>,
     pub secret_hash: String,
-    pub disclosure_version: Option<u32>,
+    /// The disclosure the widget showed; the edge checked it is one it
+    /// knows.
+    pub disclosure_version: u32,
+    /// The knowledge-base version it answers from (`None`: the bundled one).
+    pub kb_version: Option<i64>,
     /// The visitor's previous conversation, proven with its secret.
     #[serde(default)]
     pub follows: Option<String>,
@@ -67,6 +73,12 @@ pub struct QueuePlace {
     pub status: QueueStatus,
 }
 
+/// These agent sessions ended: close their sockets now.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Revoke {
+    pub sessions: Vec<String>,
+}
+
 /// A checked transfer, as the worker passes it on: a team id, or the
 /// colleague's profile from the directory.
 #[derive(Debug, Serialize, Deserialize)]
@@ -76,10 +88,21 @@ pub enum TransferCall {
     Agent(AgentProfile),
 }
 
-pub fn stub(env: &Env, conversation_id: &str) -> worker::Result<Stub> {
-    env.durable_object("CONVERSATION")?
-        .id_from_name(conversation_id)?
-        .get_stub()
+/// A new conversation's id: a Durable Object id the runtime makes and
+/// signs for this namespace (64 hex digits), so an id nobody was given
+/// cannot reach an object at all (see [`stub`]).
+pub fn new_id(env: &Env) -> EdgeResult<String> {
+    Ok(env.durable_object("CONVERSATION")?.unique_id()?.to_string())
+}
+
+/// The conversation's object. An id the runtime did not make for this
+/// namespace is "not found" here, before any object is created or woken.
+pub fn stub(env: &Env, conversation_id: &str) -> EdgeResult<Stub> {
+    let namespace = env.durable_object("CONVERSATION")?;
+    let id = namespace
+        .id_from_string(conversation_id)
+        .map_err(|_| crate::error::EdgeError::not_found())?;
+    Ok(id.get_stub()?)
 }
 
 pub async fn call<C>(env: &Env, conversation_id: &str, c: C) -> EdgeResult<C::Answer>
@@ -105,12 +128,12 @@ pub async fn init(env: &Env, init: Init) -> EdgeResult<()> {
 /// the same site); anything else is dropped, not refused, since the link
 /// is a convenience for agents.
 pub async fn proven_follow_up(env: &Env, site: &str, follow: &FollowUp) -> Option<String> {
-    let id = shared::protocol::parse_conversation_id(&follow.conversation_id)?.to_string();
+    let id = shared::protocol::parse_conversation_id(&follow.conversation_id)?;
     let owner = Owner {
         secret: follow.visitor_secret.clone(),
     };
-    let owner_site = call(env, &id, owner).await.ok()?;
-    (owner_site == site).then_some(id)
+    let owner_site = call(env, id, owner).await.ok()?;
+    (owner_site == site).then(|| id.to_string())
 }
 
 /// The inbox tells a waiting conversation its place in the queue.

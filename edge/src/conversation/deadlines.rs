@@ -8,16 +8,44 @@ use crate::error::EdgeResult;
 use crate::http::now_ms;
 use serde::Deserialize;
 use shared::lifecycle;
-use shared::protocol::EventBody;
+use shared::protocol::{ConversationState, EventBody};
 
 /// Still waiting for a claim: offer the e-mail path (the place in the
 /// queue is kept).
 pub(super) const CLAIM: &str = "claim";
 /// Erase, unless the conversation was active since (then later).
 pub(super) const RETENTION: &str = "retention";
+/// Erase if the visitor never wrote; cleared by their first message.
+pub(super) const UNUSED: &str = "unused";
+/// A waiting visitor with no socket open: leave the queue, so it holds
+/// only people who are there (their e-mail ticket, if any, stays).
+pub(super) const AWAY: &str = "away";
+
+/// How long an opened chat with nothing written is kept, whatever the
+/// site's retention says (`UNUSED_AFTER_S`, a day by default).
+pub(super) fn unused_after_ms(env: &worker::Env) -> i64 {
+    seconds_var(env, "UNUSED_AFTER_S", 24 * 60 * 60) * 1000
+}
+
+/// How long a waiting visitor may be away before leaving the queue
+/// (`AWAY_AFTER_S`, ten minutes by default).
+pub(super) fn away_after_ms(env: &worker::Env) -> i64 {
+    seconds_var(env, "AWAY_AFTER_S", 10 * 60) * 1000
+}
+
+fn seconds_var(env: &worker::Env, name: &str, default: i64) -> i64 {
+    env.var(name)
+        .ok()
+        .and_then(|v| v.to_string().parse::<i64>().ok())
+        .filter(|s| *s > 0)
+        .unwrap_or(default)
+}
 
 impl Conversation {
     pub(super) async fn run_deadlines(&self) -> EdgeResult<()> {
+        if !self.opened()? {
+            return Ok(()); // erased meanwhile
+        }
         let now = now_ms();
         #[derive(Deserialize)]
         struct Due {
@@ -42,6 +70,17 @@ impl Conversation {
                         self.sql()
                             .exec("UPDATE handoff SET contact_offered = 1", None)?;
                         self.append_and_broadcast(None, EventBody::ContactOffer { reason })?;
+                    }
+                }
+                // Nothing happened, nothing was reported: no trace left.
+                UNUSED if self.last_seq()? == 0 => {
+                    self.erase_storage().await?;
+                    return Ok(());
+                }
+                AWAY => {
+                    let here = !self.state.get_websockets_with_tag("visitor").is_empty();
+                    if !here && self.state()? == ConversationState::WaitingForPerson {
+                        self.leave_queue().await?;
                     }
                 }
                 RETENTION => {

@@ -9,6 +9,7 @@ use crate::clock;
 use crate::error::{EdgeError, EdgeResult};
 use crate::http::now_ms;
 use crate::inbox;
+use shared::access;
 use shared::escalation::Decision;
 use shared::handoff::{self, HandoffPacket, QueueEntry};
 use shared::lifecycle::{self, Availability, PersonRequest};
@@ -87,10 +88,9 @@ impl Conversation {
             vec![serde_json::to_string(&packet)?.into(), now.into(), team.id.clone().into(), i64::from(nobody_online).into()],
         )?;
         let fact = inbox::Fact {
-            conversation_id: meta.conversation_id.clone(),
             trigger: Some(trigger),
             handoff_ms: Some(now),
-            ..Default::default()
+            ..meta.fact()
         };
         self.enqueue(&meta, packet, now, config.claim_timeout_s, fact)
             .await?;
@@ -129,7 +129,7 @@ impl Conversation {
             team: Some(packet.team.clone()),
             ..fact
         };
-        inbox::tell(&self.env, &meta.site, fact).await;
+        self.report(&meta.site, fact);
         let entry = QueueEntry {
             conversation_id: meta.conversation_id.clone(),
             team: packet.team.clone(),
@@ -144,6 +144,20 @@ impl Conversation {
         };
         inbox::tell(&self.env, &meta.site, enqueue).await;
         Ok(())
+    }
+
+    /// The visitor was away too long while waiting: back to the AI, out of
+    /// the queue (an e-mail ticket they left stays with the team).
+    pub(super) async fn leave_queue(&self) -> EdgeResult<()> {
+        let meta = self.existing()?;
+        self.append_and_broadcast(None, EventBody::state(ConversationState::Bot))?;
+        self.sql().exec("DELETE FROM queue_status", None)?;
+        self.clear_deadline(CLAIM).await?;
+        let dequeue = inbox::Dequeue {
+            conversation_id: meta.conversation_id,
+            claimed: false,
+        };
+        inbox::call(&self.env, &meta.site, dequeue).await
     }
 
     /// An agent takes the conversation. The check and the state event are
@@ -180,11 +194,10 @@ impl Conversation {
         self.sql().exec("DELETE FROM queue_status", None)?;
         self.clear_deadline(CLAIM).await?;
         let fact = inbox::Fact {
-            conversation_id: meta.conversation_id.clone(),
             agent: Some(person.id.clone()),
-            ..Default::default()
+            ..meta.fact()
         };
-        inbox::tell(&self.env, &meta.site, fact).await;
+        self.report(&meta.site, fact);
         if from_queue {
             let dequeue = inbox::Dequeue {
                 conversation_id: meta.conversation_id,
@@ -245,6 +258,15 @@ impl Conversation {
                 ));
             }
         }
+        if !access::may_read(colleague, &meta.site, Some(&handoff.team)) {
+            return Err(EdgeError::new(
+                ErrorCode::WrongState,
+                format!(
+                    "{} does not work for this team; transfer it to their team instead.",
+                    colleague.name
+                ),
+            ));
+        }
         let mut packet: HandoffPacket = serde_json::from_str(&handoff.packet)?;
         packet.reasons.push(format!(
             "transferred by {} to {}",
@@ -297,10 +319,7 @@ impl Conversation {
             claimed: false,
         };
         inbox::tell(&self.env, &meta.site, dequeue).await;
-        let fact = inbox::Fact {
-            conversation_id: meta.conversation_id.clone(),
-            ..Default::default()
-        };
+        let fact = meta.fact();
         self.enqueue(
             &meta,
             packet,

@@ -29,13 +29,17 @@ mod visitor;
 
 pub use client::*;
 
+use crate::directory;
 use crate::error::{EdgeError, EdgeResult};
 use crate::http::now_ms;
-use crate::object::{self, answer};
+use crate::object::{self, answer, AgentContext};
 use serde::{Deserialize, Serialize};
+use shared::access;
 use shared::escalation::Decision;
 use shared::limits::{self, TokenBucket};
-use shared::protocol::{ClientFrame, ErrorCode, FrameError, ServerFrame};
+use shared::protocol::{
+    AgentProfile, ClientFrame, ConversationState, ErrorCode, FrameError, ServerFrame,
+};
 use shared::team::RouteHints;
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -49,12 +53,17 @@ use worker::{
 const VIEW_EVENTS: usize = 2_000;
 
 /// Who is on the other end of a socket; kept in the socket's attachment so
-/// it survives hibernation.
+/// it survives hibernation. An agent's socket carries the session it was
+/// opened in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum Role {
     Visitor,
-    Agent { id: String, name: String },
+    Agent {
+        id: String,
+        name: String,
+        session: String,
+    },
 }
 
 #[durable_object]
@@ -69,17 +78,25 @@ pub struct Conversation {
     /// order they came ("send" before "request_person").
     waiting: RefCell<VecDeque<(WebSocket, WebSocketIncomingMessage)>>,
     busy: Cell<bool>,
+    /// Its tables exist (known once per instance; see `store::opened`).
+    open: Cell<bool>,
+    /// When a visitor's typing notice was last relayed. In memory: losing
+    /// it lets one more through.
+    visitor_typing_ms: Cell<i64>,
 }
 
 impl DurableObject for Conversation {
     fn new(state: State, env: Env) -> Self {
-        store::create_tables(&state.storage().sql());
+        // No storage is touched here: a conversation's tables are created by
+        // `init`, and every other request first checks they exist.
         Self {
             state,
             env,
             message_rate: RefCell::new(TokenBucket::new(limits::MESSAGES, now_ms())),
             waiting: RefCell::new(VecDeque::new()),
             busy: Cell::new(false),
+            open: Cell::new(false),
+            visitor_typing_ms: Cell::new(0),
         }
     }
 
@@ -121,6 +138,9 @@ impl DurableObject for Conversation {
         _clean: bool,
     ) -> worker::Result<()> {
         object::finish_close(&ws, code);
+        if let Err(e) = self.visitor_may_have_left(&ws).await {
+            worker::console_error!("socket closed: {}", e.message);
+        }
         Ok(())
     }
 
@@ -145,6 +165,10 @@ impl Conversation {
             ConversationCall::Init(c) => answer::<Init>(self.init(*c).await),
             ConversationCall::Owner(c) => answer::<Owner>(self.owner(&c)),
             ConversationCall::QueuePlace(c) => answer::<QueuePlace>(self.queue_place(c)),
+            ConversationCall::Revoke(c) => {
+                self.revoke(&c.sessions);
+                answer::<Revoke>(Ok(()))
+            }
         }
     }
 
@@ -160,9 +184,11 @@ impl Conversation {
     }
 
     /// The agents' API: the worker checked the session and vouches for the
-    /// agent in `x-agent`.
+    /// agent in `x-agent`. An agent outside the conversation's site or team
+    /// gets what a conversation that does not exist gets.
     async fn agent_request(&self, req: Request) -> EdgeResult<Response> {
-        let agent = object::agent_of(&req)?;
+        let AgentContext { agent, session } = object::agent_of(&req)?;
+        self.require_reader(&agent)?;
         let action = last_segment(&req);
         match (req.method(), action.as_str()) {
             (Method::Post, "claim") => self.claim(&agent).await,
@@ -170,12 +196,79 @@ impl Conversation {
             (Method::Post, "resolve") => self.resolve(&agent).await,
             (Method::Post, "transfer") => self.transfer(&agent, req).await,
             (Method::Get, "suggestions") => self.suggestions().await,
-            (_, "ws") => self.accept_agent_socket(agent),
+            (_, "ws") => self.accept_agent_socket(agent, session),
             (Method::Get, "export") => self.export(),
             (Method::Delete, _) => self.erase_by_agent(&agent).await,
             (Method::Get, _) => self.view(),
             _ => Err(EdgeError::nothing_here()),
         }
+    }
+
+    /// The agent may read this conversation (`shared::access`); "not
+    /// found" otherwise, as for one that does not exist.
+    fn require_reader(&self, agent: &AgentProfile) -> EdgeResult<()> {
+        let meta = self.existing()?;
+        let team = self.handoff()?.map(|h| h.team);
+        if access::may_read(agent, &meta.site, team.as_deref()) {
+            Ok(())
+        } else {
+            Err(EdgeError::not_found())
+        }
+    }
+
+    /// A visitor's last socket closed while they wait: if they stay away,
+    /// they leave the queue (`deadlines.rs`).
+    async fn visitor_may_have_left(&self, closed: &WebSocket) -> EdgeResult<()> {
+        let was_visitor = matches!(
+            closed.deserialize_attachment::<Role>(),
+            Ok(Some(Role::Visitor))
+        );
+        let others = self
+            .state
+            .get_websockets_with_tag("visitor")
+            .into_iter()
+            .any(|ws| ws != *closed);
+        if was_visitor
+            && !others
+            && self.opened()?
+            && self.state()? == ConversationState::WaitingForPerson
+        {
+            self.set_deadline(
+                deadlines::AWAY,
+                now_ms() + deadlines::away_after_ms(&self.env),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Closes the agent sockets of ended sessions.
+    fn revoke(&self, sessions: &[String]) {
+        for ws in self.state.get_websockets_with_tag("agent") {
+            if let Ok(Some(Role::Agent { session, .. })) = ws.deserialize_attachment::<Role>() {
+                if sessions.contains(&session) {
+                    let _ = ws.close(Some(4401), Some("session ended"));
+                }
+            }
+        }
+    }
+
+    /// Before an agent's frame takes effect: the session still valid, and
+    /// the agent (as their account is now) still allowed here. Otherwise
+    /// the socket is closed and nothing happens.
+    async fn require_live_agent(&self, ws: &WebSocket, session: &str) -> EdgeResult<AgentProfile> {
+        let alive = directory::call(
+            &self.env,
+            directory::Alive {
+                session: session.to_string(),
+            },
+        )
+        .await
+        .and_then(|agent| self.require_reader(&agent).map(|()| agent));
+        if alive.is_err() {
+            let _ = ws.close(Some(4401), Some("session ended"));
+        }
+        alive
     }
 
     /// One frame, after every earlier one.
@@ -207,6 +300,9 @@ impl Conversation {
         let role: Role = ws
             .deserialize_attachment()?
             .ok_or_else(|| EdgeError::new(ErrorCode::Unauthorized, "Unbound socket."))?;
+        if let Role::Agent { session, .. } = &role {
+            self.require_live_agent(ws, session).await?;
+        }
         let visitor_only =
             || EdgeError::new(ErrorCode::WrongState, "Only the visitor can do that.");
         match (frame, role) {
@@ -223,7 +319,7 @@ impl Conversation {
             (ClientFrame::Send { client_id, text }, Role::Visitor) => {
                 self.visitor_message(ws, client_id, &text).await
             }
-            (ClientFrame::Send { client_id, text }, Role::Agent { id, name }) => {
+            (ClientFrame::Send { client_id, text }, Role::Agent { id, name, .. }) => {
                 self.agent_message(ws, &id, &name, client_id, &text).await
             }
             (ClientFrame::RequestPerson {}, Role::Visitor) => {

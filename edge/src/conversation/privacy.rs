@@ -45,18 +45,26 @@ impl Conversation {
     /// site's inbox forget it (queue entry, e-mail tickets; its metrics row
     /// is kept without the id). Afterwards it reads as one that never existed.
     pub(super) async fn erase_all(&self, meta: MetaRow, by: &str) -> EdgeResult<Response> {
-        for ws in self.state.get_websockets() {
-            let _ = ws.close(Some(4404), Some("conversation erased"));
-        }
-        let _ = self.state.storage().delete_alarm().await;
-        self.state.storage().delete_all().await?;
-        super::store::create_tables(&self.sql());
+        self.erase_storage().await?;
         let forget = inbox::Forget {
             conversation_id: meta.conversation_id,
             by: by.to_string(),
         };
         inbox::tell(&self.env, &meta.site, forget).await;
         Ok(Response::empty()?.with_status(204))
+    }
+
+    /// Closes every socket and deletes all of the object's storage. No
+    /// tables again: the object reads as one that never existed, and later
+    /// requests create nothing.
+    pub(super) async fn erase_storage(&self) -> EdgeResult<()> {
+        for ws in self.state.get_websockets() {
+            let _ = ws.close(Some(4404), Some("conversation erased"));
+        }
+        let _ = self.state.storage().delete_alarm().await;
+        self.state.storage().delete_all().await?;
+        self.open.set(false);
+        Ok(())
     }
 
     /// Everything stored about the conversation, for a visitor's access

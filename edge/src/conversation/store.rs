@@ -5,7 +5,7 @@
 use super::Conversation;
 use crate::error::{EdgeError, EdgeResult};
 use crate::http::now_ms;
-use crate::object;
+use crate::object::Schema;
 use serde::Deserialize;
 use shared::escalation::PastTurn;
 use shared::protocol::{
@@ -15,8 +15,12 @@ use shared::site::SiteConfig;
 use uuid::Uuid;
 use worker::{SqlStorage, SqlStorageValue, WebSocket};
 
-const SCHEMA: &[&str] = &[
-    "CREATE TABLE IF NOT EXISTS meta (
+/// The conversation's tables. Created by `init` only, so a request the
+/// object refuses never creates storage.
+pub(super) const SCHEMA: Schema = Schema {
+    object: "conversation",
+    tables: &[
+        "CREATE TABLE IF NOT EXISTS meta (
         id INTEGER PRIMARY KEY CHECK (id = 1),
         conversation_id TEXT NOT NULL,
         site TEXT NOT NULL,
@@ -29,23 +33,23 @@ const SCHEMA: &[&str] = &[
         kb_version INTEGER,
         visitor_name TEXT,
         config TEXT)",
-    "CREATE TABLE IF NOT EXISTS events (
+        "CREATE TABLE IF NOT EXISTS events (
         seq INTEGER PRIMARY KEY,
         client_id TEXT UNIQUE,
         kind TEXT NOT NULL,
         at_ms INTEGER NOT NULL,
         body TEXT NOT NULL)",
-    // Each visitor message as the escalation policy saw it, so later
-    // decisions read it instead of analyzing it again.
-    "CREATE TABLE IF NOT EXISTS turns (
+        // Each visitor message as the escalation policy saw it, so later
+        // decisions read it instead of analyzing it again.
+        "CREATE TABLE IF NOT EXISTS turns (
         seq INTEGER PRIMARY KEY,
         text TEXT NOT NULL,
         words TEXT NOT NULL,
         missed INTEGER NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS tickets (
+        "CREATE TABLE IF NOT EXISTS tickets (
         ticket_hash TEXT PRIMARY KEY,
         expires_ms INTEGER NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS handoff (
+        "CREATE TABLE IF NOT EXISTS handoff (
         id INTEGER PRIMARY KEY CHECK (id = 1),
         packet TEXT NOT NULL,
         requested_ms INTEGER NOT NULL,
@@ -54,31 +58,21 @@ const SCHEMA: &[&str] = &[
         assignee_id TEXT,
         claimed_ms INTEGER,
         first_reply_ms INTEGER)",
-    "CREATE TABLE IF NOT EXISTS notes (
+        "CREATE TABLE IF NOT EXISTS notes (
         id INTEGER PRIMARY KEY,
         client_id TEXT NOT NULL UNIQUE,
         author TEXT NOT NULL,
         text TEXT NOT NULL,
         at_ms INTEGER NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS deadlines (
+        "CREATE TABLE IF NOT EXISTS deadlines (
         kind TEXT PRIMARY KEY,
         at_ms INTEGER NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS queue_status (
+        "CREATE TABLE IF NOT EXISTS queue_status (
         id INTEGER PRIMARY KEY CHECK (id = 1),
         body TEXT NOT NULL)",
-];
-
-/// Columns added after a table was first created (`object::create_tables`).
-const MIGRATIONS: &[&str] = &[
-    "ALTER TABLE meta ADD COLUMN follows TEXT",
-    "ALTER TABLE meta ADD COLUMN kb_version INTEGER",
-    "ALTER TABLE meta ADD COLUMN visitor_name TEXT",
-    "ALTER TABLE meta ADD COLUMN config TEXT",
-];
-
-pub(super) fn create_tables(sql: &SqlStorage) {
-    object::create_tables(sql, "conversation", SCHEMA, MIGRATIONS);
-}
+    ],
+    migrations: &[],
+};
 
 #[derive(Deserialize)]
 pub(super) struct MetaRow {
@@ -93,6 +87,19 @@ pub(super) struct MetaRow {
     pub kb_version: Option<i64>,
     pub visitor_name: Option<String>,
     pub config: Option<String>,
+}
+
+impl MetaRow {
+    /// A fact of this conversation for the inbox's metrics. Each carries
+    /// the creation time, so whichever arrives first counts the
+    /// conversation (one in which the visitor never acted is not counted).
+    pub fn fact(&self) -> crate::inbox::Fact {
+        crate::inbox::Fact {
+            conversation_id: self.conversation_id.clone(),
+            created_ms: Some(self.created_ms),
+            ..Default::default()
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -135,8 +142,20 @@ impl Conversation {
         Ok(rows.into_iter().next())
     }
 
+    /// Whether the object has its tables (`init` ran and nothing erased
+    /// it since); found out once per instance, writing nothing.
+    pub(super) fn opened(&self) -> EdgeResult<bool> {
+        if !self.open.get() {
+            self.open.set(SCHEMA.open(&self.sql())?);
+        }
+        Ok(self.open.get())
+    }
+
     /// The conversation's record; "not found" before `init` or after erasure.
     pub(super) fn existing(&self) -> EdgeResult<MetaRow> {
+        if !self.opened()? {
+            return Err(EdgeError::not_found());
+        }
         self.meta()?.ok_or_else(EdgeError::not_found)
     }
 
@@ -369,6 +388,17 @@ impl Conversation {
         for ws in self.state.get_websockets() {
             let _ = ws.send_with_str(&json);
         }
+    }
+
+    /// A metrics fact for the site's inbox: bookkeeping nobody waits for.
+    /// It is sent after the frame or request is answered (the runtime keeps
+    /// the object alive for it), and a failure is logged.
+    pub(super) fn report(&self, site: &str, fact: crate::inbox::Fact) {
+        let env = self.env.clone();
+        let site = site.to_string();
+        self.state.wait_until(async move {
+            crate::inbox::tell(&env, &site, fact).await;
+        });
     }
 
     /// Sends a frame to every socket with `tag` ("visitor" or "agent").

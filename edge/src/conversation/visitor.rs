@@ -1,7 +1,8 @@
 //! The visitor's side: opening the conversation, the secret and the socket
 //! ticket, messages with the AI's answer, the e-mail path, the rating.
 
-use super::deadlines::RETENTION;
+use super::deadlines::{unused_after_ms, AWAY, RETENTION, UNUSED};
+use super::store::SCHEMA;
 use super::store::{refuse, send, MetaRow, SeqRow};
 use super::{Conversation, Init, Owner, QueuePlace, Role};
 use crate::credentials;
@@ -25,60 +26,47 @@ use worker::{Request, Response, WebSocket, WebSocketPair};
 
 /// Longest rating comment kept, in bytes.
 const MAX_COMMENT_BYTES: usize = 1_000;
+/// Socket tickets outstanding at once (one per tab that is connecting).
+const MAX_TICKETS: i64 = 5;
+/// A visitor's typing notices reach agents at most this often.
+const VISITOR_TYPING_EVERY_MS: i64 = 1_500;
 
 impl Conversation {
+    /// Creates the conversation's tables and record: the only request that
+    /// creates storage, and only the worker makes it, with a new id.
     pub(super) async fn init(&self, init: Init) -> EdgeResult<()> {
-        if self.meta()?.is_some() {
+        if self.opened()? {
             return Err(EdgeError::new(
                 ErrorCode::Internal,
                 "conversation exists already",
             ));
         }
-        // The knowledge-base version this conversation answers from.
-        let head = inbox::HeadVersion {
-            site: init.site.clone(),
-        };
-        let kb_version = match inbox::call(&self.env, &init.site, head).await {
-            Ok(v) => Some(v),
-            Err(e) => {
-                worker::console_error!("knowledge version: {}", e.message);
-                None
-            }
-        };
-        if self.meta()?.is_some() {
-            // Checked again after the await: another init may have run.
-            return Err(EdgeError::new(
-                ErrorCode::Internal,
-                "conversation exists already",
-            ));
-        }
+        SCHEMA.create(&self.sql())?;
+        self.open.set(true);
         let now = now_ms();
         self.sql().exec(
             "INSERT INTO meta (id, conversation_id, site, locale, page_url, secret_hash, created_ms, disclosure_version, follows, kb_version, visitor_name, config)
              VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             vec![
-                init.conversation_id.clone().into(),
-                init.site.clone().into(),
+                init.conversation_id.into(),
+                init.site.into(),
                 init.locale.into(),
                 init.page_url.into(),
                 init.secret_hash.into(),
                 now.into(),
-                init.disclosure_version.map(i64::from).into(),
+                i64::from(init.disclosure_version).into(),
                 init.follows.into(),
-                kb_version.into(),
+                init.kb_version.into(),
                 init.visitor_name.into(),
                 init.config.as_ref().map(serde_json::to_string).transpose()?.into(),
             ],
         )?;
-        if let Some(keep_ms) = self.site_config(&self.existing()?)?.retention_ms() {
+        // A conversation the visitor never writes in is not kept.
+        self.set_deadline(UNUSED, now + unused_after_ms(&self.env))
+            .await?;
+        if let Some(keep_ms) = init.config.and_then(|c| c.retention_ms()) {
             self.set_deadline(RETENTION, now + keep_ms).await?;
         }
-        let fact = inbox::Fact {
-            conversation_id: init.conversation_id,
-            created_ms: Some(now),
-            ..Default::default()
-        };
-        inbox::tell(&self.env, &init.site, fact).await;
         Ok(())
     }
 
@@ -107,7 +95,8 @@ impl Conversation {
         Ok(meta)
     }
 
-    /// Exchanges the visitor's secret for a single-use WebSocket ticket.
+    /// Exchanges the visitor's secret for a single-use WebSocket ticket; a
+    /// few may be outstanding at once (tabs), not more.
     pub(super) fn issue_ticket(&self, req: &Request) -> EdgeResult<Response> {
         self.authorized(req)?;
         let now = now_ms();
@@ -117,6 +106,15 @@ impl Conversation {
             "DELETE FROM tickets WHERE expires_ms <= ?",
             vec![now.into()],
         )?;
+        let outstanding: Vec<SeqRow> = sql
+            .exec("SELECT COUNT(*) AS seq FROM tickets", None)?
+            .to_array()?;
+        if outstanding.first().is_some_and(|r| r.seq >= MAX_TICKETS) {
+            return Err(EdgeError::rate_limited(
+                "Too many connection attempts at once. Please wait a minute.",
+                (TICKET_TTL_MS / 1000) as u32,
+            ));
+        }
         sql.exec(
             "INSERT INTO tickets (ticket_hash, expires_ms) VALUES (?, ?)",
             vec![
@@ -133,7 +131,8 @@ impl Conversation {
         )
     }
 
-    /// Opens a visitor socket if the request carries a valid, unused ticket.
+    /// Opens a visitor socket if the request carries a valid, unused ticket
+    /// (a waiting visitor who is back is no longer away).
     pub(super) fn accept_socket(&self, req: &Request) -> EdgeResult<Response> {
         let url = req.url()?;
         let ticket = url
@@ -154,6 +153,8 @@ impl Conversation {
         if used.is_empty() {
             return Err(EdgeError::not_found());
         }
+        self.sql()
+            .exec("DELETE FROM deadlines WHERE kind = ?", vec![AWAY.into()])?;
         self.accept(Role::Visitor, "visitor")
     }
 
@@ -194,11 +195,31 @@ impl Conversation {
         Ok(())
     }
 
-    /// Typing notices pass between the roles, unstored.
+    /// Typing notices pass between the roles, unstored: the visitor's at
+    /// most every 1.5 s, an agent's only from the one who has the
+    /// conversation.
     pub(super) fn relay_typing(&self, role: Role) -> EdgeResult<()> {
         let (author, to) = match role {
-            Role::Visitor => (Author::Visitor, "agent"),
-            Role::Agent { name, .. } => (Author::Agent { name }, "visitor"),
+            Role::Visitor => {
+                let now = now_ms();
+                if now - self.visitor_typing_ms.get() < VISITOR_TYPING_EVERY_MS {
+                    return Ok(());
+                }
+                self.visitor_typing_ms.set(now);
+                (Author::Visitor, "agent")
+            }
+            Role::Agent { id, name, .. } => {
+                let assignee = self.handoff()?.and_then(|h| h.assignee_id);
+                if self.state()? != ConversationState::WithPerson
+                    || assignee.as_deref() != Some(id.as_str())
+                {
+                    return Err(EdgeError::new(
+                        ErrorCode::WrongState,
+                        "Claim the conversation before typing.",
+                    ));
+                }
+                (Author::Agent { name }, "visitor")
+            }
         };
         self.send_to(to, &ServerFrame::Typing { author });
         Ok(())
@@ -274,6 +295,10 @@ impl Conversation {
             None => PastTurn::new(&message, reply.answered()),
         };
         self.record_turn(seq, &this_turn)?;
+        if past.is_empty() {
+            // The visitor's first message: now the conversation counts.
+            self.report(&meta.site, meta.fact());
+        }
         // Asked for a person in words, or not sure and handing over anyway:
         // the hand-off notice speaks, not a "did you mean".
         let handing_off = decision.as_ref().is_some_and(|d| d.hand_off());
@@ -354,11 +379,10 @@ impl Conversation {
         self.append_and_broadcast(None, EventBody::Rating { score, comment })?;
         let meta = self.existing()?;
         let fact = inbox::Fact {
-            conversation_id: meta.conversation_id,
             rating: Some(score),
-            ..Default::default()
+            ..meta.fact()
         };
-        inbox::tell(&self.env, &meta.site, fact).await;
+        self.report(&meta.site, fact);
         Ok(())
     }
 

@@ -6,8 +6,8 @@ use crate::object::{self, calls, Call};
 use serde::{Deserialize, Serialize};
 use shared::handoff::{HandoffPacket, QueueEntry};
 use shared::protocol::{
-    CannedAdded, CannedReply, ConversationRef, KnowledgeSaved, KnowledgeText, KnowledgeVersion,
-    Trigger,
+    AgentProfile, CannedAdded, CannedReply, ConversationRef, KnowledgeSaved, KnowledgeText,
+    KnowledgeVersion, Trigger,
 };
 use shared::site::SiteSettings;
 use worker::{Env, Stub};
@@ -36,6 +36,8 @@ pub enum InboxCall {
     RemoveCanned(RemoveCanned),
     Settings(Settings),
     SaveSettings(SaveSettings),
+    SiteState(SiteState),
+    Revoke(Revoke),
 }
 
 calls!(InboxCall {
@@ -59,6 +61,8 @@ calls!(InboxCall {
     RemoveCanned => (),
     Settings => SiteSettings,
     SaveSettings => (),
+    SiteState => SiteStateAnswer,
+    Revoke => (),
 });
 
 /// How many people of `team` are online.
@@ -162,10 +166,13 @@ pub struct Forget {
     pub by: String,
 }
 
-/// Conversations whose visitor left this e-mail address.
+/// Conversations whose visitor left this e-mail address, that `agent`
+/// may read.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct FindVisitor {
     pub email: String,
+    pub site: String,
+    pub agent: AgentProfile,
 }
 
 /// Claimed by this agent and not resolved.
@@ -174,16 +181,19 @@ pub struct Mine {
     pub agent: String,
 }
 
-/// Resolved since this time.
+/// Resolved since this time, that `agent` may read.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct ResolvedSince {
     pub since_ms: i64,
+    pub site: String,
+    pub agent: AgentProfile,
 }
 
-/// Canned replies, of one team or all.
+/// Canned replies, of one team or all, of `agent`'s teams.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct CannedReplies {
     pub team: Option<String>,
+    pub agent: AgentProfile,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -191,14 +201,36 @@ pub struct AddCanned {
     pub reply: CannedReply,
 }
 
+/// Removes a canned reply of one of `agent`'s teams.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct RemoveCanned {
     pub id: u64,
+    pub agent: AgentProfile,
 }
 
 /// The site's saved settings (empty if never saved).
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Settings;
+
+/// These agent sessions ended: close their sockets now.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Revoke {
+    pub sessions: Vec<String>,
+}
+
+/// What a new conversation needs to know of its site: the saved settings
+/// and the current knowledge-base version (cached per isolate by
+/// `sites::site_state`).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SiteState {
+    pub site: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SiteStateAnswer {
+    pub settings: SiteSettings,
+    pub kb_version: i64,
+}
 
 /// An admin saves the site's settings (checked by the worker first).
 #[derive(Debug, Serialize, Deserialize)]

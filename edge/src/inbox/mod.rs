@@ -18,7 +18,8 @@ pub use client::*;
 
 use crate::error::{EdgeError, EdgeResult};
 use crate::http;
-use crate::object::{self, answer};
+use crate::object::{self, answer, Schema};
+use std::cell::Cell;
 use worker::{
     durable_object, DurableObject, Env, Request, Response, SqlStorage, State, WebSocket,
     WebSocketIncomingMessage,
@@ -28,46 +29,62 @@ use worker::{
 pub struct Inbox {
     state: State,
     env: Env,
+    /// A flush is scheduled on the alarm (`queue.rs`). In memory: losing it
+    /// only schedules the alarm once more.
+    flush_due: Cell<bool>,
 }
 
-const SCHEMA: &[&str] = &[
-    "CREATE TABLE IF NOT EXISTS settings (
+const SCHEMA: Schema = Schema {
+    object: "inbox",
+    tables: &[
+        "CREATE TABLE IF NOT EXISTS settings (
         id INTEGER PRIMARY KEY CHECK (id = 1),
         json TEXT NOT NULL,
         updated_ms INTEGER NOT NULL,
         updated_by TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS queue (
+        // Waiting hand-offs: the queue item agents see, the packet, and the
+        // place last told to the conversation.
+        "CREATE TABLE IF NOT EXISTS waiting (
         conversation_id TEXT PRIMARY KEY,
-        entry TEXT NOT NULL,
-        packet TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS claims (
+        team TEXT NOT NULL,
+        team_name TEXT NOT NULL,
+        base_priority REAL NOT NULL,
+        requested_at_ms INTEGER NOT NULL,
+        item TEXT NOT NULL,
+        packet TEXT NOT NULL,
+        status TEXT)",
+        // Changes not yet sent out (`queue.rs`); '' stands for presence.
+        "CREATE TABLE IF NOT EXISTS pending (
+        conversation_id TEXT PRIMARY KEY,
+        removed_from TEXT)",
+        "CREATE TABLE IF NOT EXISTS claims (
         team TEXT NOT NULL,
         wait_ms INTEGER NOT NULL,
         at_ms INTEGER NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS tickets (
+        "CREATE TABLE IF NOT EXISTS tickets (
         id INTEGER PRIMARY KEY,
         conversation_id TEXT NOT NULL,
         team TEXT NOT NULL,
         email TEXT NOT NULL,
         question TEXT NOT NULL,
         at_ms INTEGER NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS kb_versions (
+        "CREATE TABLE IF NOT EXISTS kb_versions (
         version INTEGER PRIMARY KEY,
         toml TEXT NOT NULL,
         author TEXT NOT NULL,
         at_ms INTEGER NOT NULL,
         change TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS canned (
+        "CREATE TABLE IF NOT EXISTS canned (
         id INTEGER PRIMARY KEY,
         team TEXT NOT NULL,
         title TEXT NOT NULL,
         text TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS erasures (
+        "CREATE TABLE IF NOT EXISTS erasures (
         id INTEGER PRIMARY KEY,
         conversation_hash TEXT NOT NULL,
         by TEXT NOT NULL,
         at_ms INTEGER NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS facts (
+        "CREATE TABLE IF NOT EXISTS facts (
         conversation_id TEXT PRIMARY KEY,
         created_ms INTEGER,
         team TEXT,
@@ -77,15 +94,24 @@ const SCHEMA: &[&str] = &[
         resolved_ms INTEGER,
         rating INTEGER,
         agent TEXT)",
-];
-
-/// Columns added after a table was first created (`object::create_tables`).
-const MIGRATIONS: &[&str] = &["ALTER TABLE facts ADD COLUMN agent TEXT"];
+    ],
+    migrations: &[
+        "ALTER TABLE facts ADD COLUMN agent TEXT",
+        // The queue became `waiting` (small items, places kept).
+        "DROP TABLE IF EXISTS queue",
+    ],
+};
 
 impl DurableObject for Inbox {
     fn new(state: State, env: Env) -> Self {
-        object::create_tables(&state.storage().sql(), "inbox", SCHEMA, MIGRATIONS);
-        Self { state, env }
+        if let Err(e) = SCHEMA.open_or_create(&state.storage().sql()) {
+            worker::console_error!("inbox schema: {}", e.message);
+        }
+        Self {
+            state,
+            env,
+            flush_due: Cell::new(false),
+        }
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
@@ -96,8 +122,10 @@ impl DurableObject for Inbox {
                 Err(e) => Err(EdgeError::from(e)),
             },
             "inbox" => self.accept_agent(&req).await,
-            "queue" => self.snapshot().and_then(|s| http::json_response(&s, 200)),
-            "metrics" => self.metrics(),
+            "queue" => object::agent_of(&req)
+                .and_then(|c| self.snapshot_for(&c.agent))
+                .and_then(|s| http::json_response(&s, 200)),
+            "metrics" => object::agent_of(&req).and_then(|c| self.metrics(&c.agent)),
             _ => Err(EdgeError::nothing_here()),
         };
         Ok(result.unwrap_or_else(EdgeError::into_response))
@@ -120,13 +148,21 @@ impl DurableObject for Inbox {
         _clean: bool,
     ) -> worker::Result<()> {
         object::finish_close(&ws, code);
-        self.push(Some(&ws)).await;
+        self.agent_left().await;
         Ok(())
     }
 
     async fn websocket_error(&self, _ws: WebSocket, error: worker::Error) -> worker::Result<()> {
         worker::console_log!("inbox socket error: {error}");
         Ok(())
+    }
+
+    /// The queue's changes go out (`queue.rs`).
+    async fn alarm(&self) -> worker::Result<Response> {
+        if let Err(e) = self.flush().await {
+            worker::console_error!("inbox flush: {}", e.message);
+        }
+        Response::empty()
     }
 }
 
@@ -138,7 +174,8 @@ impl Inbox {
     /// One call, answered with the type its callers expect.
     async fn handle(&self, call: InboxCall) -> EdgeResult<Response> {
         match call {
-            InboxCall::Online(c) => answer::<Online>(Ok(self.online(&c.team, None))),
+            InboxCall::Online(c) => answer::<Online>(Ok(self.online(&c.team))),
+            InboxCall::Revoke(c) => answer::<Revoke>(self.revoke(&c.sessions).await),
             InboxCall::Enqueue(c) => answer::<Enqueue>(self.enqueue(c).await),
             InboxCall::Dequeue(c) => answer::<Dequeue>(self.dequeue(c).await),
             InboxCall::Fact(c) => answer::<Fact>(self.record_fact(c)),
@@ -160,6 +197,13 @@ impl Inbox {
             InboxCall::RemoveCanned(c) => answer::<RemoveCanned>(self.remove_canned(c)),
             InboxCall::Settings(_) => answer::<Settings>(self.settings()),
             InboxCall::SaveSettings(c) => answer::<SaveSettings>(self.save_settings(c)),
+            InboxCall::SiteState(c) => answer::<SiteState>(self.settings().and_then(|settings| {
+                let (kb_version, _) = self.knowledge_head(&c.site)?;
+                Ok(SiteStateAnswer {
+                    settings,
+                    kb_version,
+                })
+            })),
         }
     }
 }

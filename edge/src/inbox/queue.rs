@@ -1,137 +1,224 @@
-//! The queue of waiting hand-offs and the agents watching it: who is
-//! online, the order (`shared::handoff`), and what each socket is told
-//! after a change.
+//! The queue of waiting hand-offs and the agents watching it.
+//!
+//! A change (a hand-off queued or leaving, an agent coming, going or
+//! setting themselves away) is written down in `pending` and answered at
+//! once; the object's alarm flushes what is pending a moment later, so a
+//! burst of changes costs one flush. A flush sends each agent socket only
+//! what changed within the agent's teams, and each waiting conversation its
+//! place only when that place (or the team's wait) changed. Nobody waits
+//! for the fan-out: a hand-off is acknowledged once it is stored.
 
 use super::{Dequeue, Enqueue, Inbox};
 use crate::conversation;
+use crate::directory;
 use crate::error::{EdgeError, EdgeResult};
 use crate::http::now_ms;
-use crate::object;
+use crate::object::{self, AgentContext};
 use serde::{Deserialize, Serialize};
-use shared::handoff::{self, HandoffPacket, QueueEntry};
+use shared::access;
+use shared::handoff::{self, QueueEntry};
 use shared::protocol::{
     AgentPresence, AgentProfile, ErrorCode, InboxClientFrame, InboxFrame, PresenceStatus,
-    QueueItem, QueueStatus, MAX_FRAME_BYTES,
+    QueueItem, QueueStatus, ServerFrame, MAX_FRAME_BYTES,
 };
 use worker::{Request, Response, WebSocket, WebSocketIncomingMessage, WebSocketPair};
 
 /// How many recent claims the expected wait is taken from.
 const RECENT_CLAIMS: i64 = 20;
+/// A flush follows a change by this much; changes meanwhile join it.
+const FLUSH_AFTER_MS: i64 = 200;
+/// Conversations told their place at once during a flush.
+const PLACES_AT_ONCE: usize = 16;
+/// The `pending` row that stands for "who is online changed".
+const PRESENCE: &str = "";
 
 /// An agent socket's attachment.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(super) struct Watcher {
     pub agent: AgentProfile,
     pub status: PresenceStatus,
+    /// The session it was opened in: revoking it closes the socket.
+    pub session: String,
 }
 
 #[derive(Deserialize)]
-struct QueueRow {
-    entry: String,
-    packet: String,
+struct WaitingRow {
+    conversation_id: String,
+    team: String,
+    team_name: String,
+    base_priority: f64,
+    requested_at_ms: i64,
+    status: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct WaitRow {
-    wait_ms: i64,
+impl WaitingRow {
+    fn entry(&self) -> QueueEntry {
+        QueueEntry {
+            conversation_id: self.conversation_id.clone(),
+            team: self.team.clone(),
+            trigger: shared::protocol::Trigger::PersonButton,
+            frustration: 0.0,
+            requested_at_ms: self.requested_at_ms,
+            base_priority: self.base_priority as f32,
+        }
+    }
 }
 
 impl Inbox {
     pub(super) async fn enqueue(&self, c: Enqueue) -> EdgeResult<()> {
+        let item = handoff::queue_item(&c.entry, &c.packet);
         self.sql().exec(
-            "INSERT OR IGNORE INTO queue (conversation_id, entry, packet) VALUES (?, ?, ?)",
+            "INSERT OR IGNORE INTO waiting (conversation_id, team, team_name, base_priority, requested_at_ms, item, packet)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
             vec![
                 c.entry.conversation_id.clone().into(),
-                serde_json::to_string(&c.entry)?.into(),
+                c.entry.team.clone().into(),
+                c.packet.team_name.clone().into(),
+                f64::from(c.entry.base_priority).into(),
+                c.entry.requested_at_ms.into(),
+                serde_json::to_string(&item)?.into(),
                 serde_json::to_string(&c.packet)?.into(),
             ],
         )?;
-        self.push(None).await;
-        Ok(())
+        self.changed(&c.entry.conversation_id, None).await
     }
 
     pub(super) async fn dequeue(&self, c: Dequeue) -> EdgeResult<()> {
-        let rows: Vec<QueueRow> = self
+        #[derive(Deserialize)]
+        struct Gone {
+            team: String,
+            requested_at_ms: i64,
+        }
+        let rows: Vec<Gone> = self
             .sql()
             .exec(
-                "DELETE FROM queue WHERE conversation_id = ? RETURNING entry, packet",
-                vec![c.conversation_id.into()],
+                "DELETE FROM waiting WHERE conversation_id = ? RETURNING team, requested_at_ms",
+                vec![c.conversation_id.clone().into()],
             )?
             .to_array()?;
-        if let (true, Some(row)) = (c.claimed, rows.first()) {
-            let entry: QueueEntry = serde_json::from_str(&row.entry)?;
+        let Some(gone) = rows.into_iter().next() else {
+            return Ok(());
+        };
+        let team = gone.team.clone();
+        if c.claimed {
             let now = now_ms();
             self.sql().exec(
                 "INSERT INTO claims (team, wait_ms, at_ms) VALUES (?, ?, ?)",
                 vec![
-                    entry.team.into(),
-                    (now - entry.requested_at_ms).max(0).into(),
+                    gone.team.into(),
+                    (now - gone.requested_at_ms).max(0).into(),
                     now.into(),
                 ],
             )?;
         }
-        self.push(None).await;
+        self.changed(&c.conversation_id, Some(&team)).await
+    }
+
+    /// Writes a change down and makes sure a flush follows. `removed_from`
+    /// is the team a conversation left the queue of.
+    pub(super) async fn changed(&self, id: &str, removed_from: Option<&str>) -> EdgeResult<()> {
+        self.sql().exec(
+            "INSERT OR REPLACE INTO pending (conversation_id, removed_from) VALUES (?, ?)",
+            vec![id.into(), removed_from.into()],
+        )?;
+        if !self.flush_due.replace(true) {
+            self.state.storage().set_alarm(FLUSH_AFTER_MS).await?;
+        }
         Ok(())
     }
 
-    /// An agent's live queue socket; the route checked the session.
+    /// An agent's live queue socket; the route checked the session and the
+    /// site. It gets the queue of the agent's teams at once.
     pub(super) async fn accept_agent(&self, req: &Request) -> EdgeResult<Response> {
-        let agent = object::agent_of(req)?;
+        let AgentContext { agent, session } = object::agent_of(req)?;
         let pair = WebSocketPair::new()?;
         self.state
             .accept_websocket_with_tags(&pair.server, &["agent"]);
-        pair.server.serialize_attachment(&Watcher {
+        let watcher = Watcher {
             agent,
             status: PresenceStatus::Online,
-        })?;
-        let response = Response::from_websocket(pair.client)?;
-        self.push(None).await;
-        Ok(response)
+            session,
+        };
+        pair.server.serialize_attachment(&watcher)?;
+        let snapshot = self.snapshot_for(&watcher.agent)?;
+        if let Ok(json) = serde_json::to_string(&snapshot) {
+            let _ = pair.server.send_with_str(&json);
+        }
+        self.changed(PRESENCE, None).await?;
+        Ok(Response::from_websocket(pair.client)?)
     }
 
-    /// A frame from an agent's socket: only presence changes.
+    /// A frame from an agent's socket: only presence changes, from a
+    /// session that is still valid.
     pub(super) async fn agent_frame(&self, ws: &WebSocket, message: WebSocketIncomingMessage) {
-        let refusal = match message {
+        let result = match message {
             WebSocketIncomingMessage::String(text) if text.len() <= MAX_FRAME_BYTES => {
                 match serde_json::from_str::<InboxClientFrame>(&text) {
                     Ok(InboxClientFrame::Presence { status }) => {
-                        match self.set_presence(ws, status) {
-                            Ok(()) => {
-                                self.push(None).await;
-                                return;
-                            }
-                            Err(e) => e,
-                        }
+                        self.set_presence(ws, status).await
                     }
-                    Err(e) => {
-                        EdgeError::new(ErrorCode::Malformed, format!("frame is not valid: {e}"))
-                    }
+                    Err(e) => Err(EdgeError::new(
+                        ErrorCode::Malformed,
+                        format!("frame is not valid: {e}"),
+                    )),
                 }
             }
             WebSocketIncomingMessage::String(text) => {
-                shared::protocol::FrameError::TooLarge { bytes: text.len() }.into()
+                Err(shared::protocol::FrameError::TooLarge { bytes: text.len() }.into())
             }
-            WebSocketIncomingMessage::Binary(_) => shared::protocol::FrameError::Binary.into(),
+            WebSocketIncomingMessage::Binary(_) => Err(shared::protocol::FrameError::Binary.into()),
         };
-        let frame = shared::protocol::ServerFrame::Error {
-            code: refusal.code,
-            message: refusal.message,
-            client_id: None,
-        };
-        if let Ok(json) = serde_json::to_string(&frame) {
-            let _ = ws.send_with_str(json);
+        if let Err(refusal) = result {
+            let frame = ServerFrame::Error {
+                code: refusal.code,
+                message: refusal.message,
+                client_id: None,
+            };
+            if let Ok(json) = serde_json::to_string(&frame) {
+                let _ = ws.send_with_str(json);
+            }
         }
     }
 
-    fn set_presence(&self, ws: &WebSocket, status: PresenceStatus) -> EdgeResult<()> {
-        if let Some(mut watcher) = ws.deserialize_attachment::<Watcher>()? {
-            watcher.status = status;
-            ws.serialize_attachment(&watcher)?;
+    async fn set_presence(&self, ws: &WebSocket, status: PresenceStatus) -> EdgeResult<()> {
+        let Some(mut watcher) = ws.deserialize_attachment::<Watcher>()? else {
+            return Ok(());
+        };
+        let alive = directory::Alive {
+            session: watcher.session.clone(),
+        };
+        match directory::call(&self.env, alive).await {
+            Ok(agent) => watcher.agent = agent,
+            Err(e) => {
+                // Revoked meanwhile: no presence from it, and it closes.
+                let _ = ws.close(Some(4401), Some("session ended"));
+                self.changed(PRESENCE, None).await?;
+                return Err(e);
+            }
         }
-        Ok(())
+        watcher.status = status;
+        ws.serialize_attachment(&watcher)?;
+        self.changed(PRESENCE, None).await
     }
 
-    fn watchers(&self, closing: Option<&WebSocket>) -> Vec<(WebSocket, Watcher)> {
+    /// A socket closed (or was closed): who is online changed.
+    pub(super) async fn agent_left(&self) {
+        if let Err(e) = self.changed(PRESENCE, None).await {
+            worker::console_error!("inbox presence: {}", e.message);
+        }
+    }
+
+    /// Closes the sockets of ended sessions.
+    pub(super) async fn revoke(&self, sessions: &[String]) -> EdgeResult<()> {
+        for (ws, watcher) in self.watchers(None) {
+            if sessions.contains(&watcher.session) {
+                let _ = ws.close(Some(4401), Some("session ended"));
+            }
+        }
+        self.changed(PRESENCE, None).await
+    }
+
+    pub(super) fn watchers(&self, closing: Option<&WebSocket>) -> Vec<(WebSocket, Watcher)> {
         self.state
             .get_websockets()
             .into_iter()
@@ -146,12 +233,11 @@ impl Inbox {
     }
 
     /// People of `team` online now (each once, however many tabs).
-    pub(super) fn online(&self, team: &str, closing: Option<&WebSocket>) -> u32 {
+    pub(super) fn online(&self, team: &str) -> u32 {
         let mut ids: Vec<String> = self
-            .watchers(closing)
+            .watchers(None)
             .into_iter()
-            .filter(|(_, w)| w.status == PresenceStatus::Online)
-            .filter(|(_, w)| w.agent.teams.is_empty() || w.agent.teams.iter().any(|t| t == team))
+            .filter(|(_, w)| w.status == PresenceStatus::Online && access::in_team(&w.agent, team))
             .map(|(_, w)| w.agent.id)
             .collect();
         ids.sort();
@@ -159,50 +245,10 @@ impl Inbox {
         ids.len() as u32
     }
 
-    fn ordered(&self) -> EdgeResult<Vec<(QueueEntry, HandoffPacket)>> {
-        let rows: Vec<QueueRow> = self
-            .sql()
-            .exec("SELECT entry, packet FROM queue", None)?
-            .to_array()?;
-        let mut pairs = Vec::with_capacity(rows.len());
-        for row in rows {
-            pairs.push((
-                serde_json::from_str::<QueueEntry>(&row.entry)?,
-                serde_json::from_str::<HandoffPacket>(&row.packet)?,
-            ));
-        }
-        let now = now_ms();
-        pairs.sort_by(|(a, _), (b, _)| handoff::queue_order(a, b, now));
-        Ok(pairs)
-    }
-
-    fn snapshot_for(&self, closing: Option<&WebSocket>) -> EdgeResult<InboxFrame> {
-        let now = now_ms();
-        let ordered = self.ordered()?;
-        let entries: Vec<QueueEntry> = ordered.iter().map(|(e, _)| e.clone()).collect();
-        let positions = handoff::positions(&entries);
-        let waiting = ordered
-            .into_iter()
-            .zip(positions)
-            .map(|((e, p), position)| QueueItem {
-                conversation_id: e.conversation_id,
-                team: e.team,
-                team_name: p.team_name,
-                position,
-                trigger: e.trigger,
-                reasons: p.reasons,
-                sentiment: p.sentiment,
-                wants: p.summary.wants,
-                requested_at_ms: e.requested_at_ms,
-                priority: e.base_priority + (now - e.requested_at_ms).max(0) as f32 / 60_000.0,
-                page_url: p.page_url,
-                locale: p.locale,
-                visitor_name: p.visitor_name,
-            })
-            .collect();
-        // One line per agent however many tabs they have open; online wins.
+    /// One line per agent however many tabs they have open; online wins.
+    fn presence(&self) -> Vec<AgentPresence> {
         let mut agents: Vec<AgentPresence> = self
-            .watchers(closing)
+            .watchers(None)
             .into_iter()
             .map(|(_, w)| AgentPresence {
                 id: w.agent.id,
@@ -219,50 +265,162 @@ impl Inbox {
             ))
         });
         agents.dedup_by(|a, b| a.id == b.id);
-        Ok(InboxFrame::Queue { waiting, agents })
+        agents
     }
 
-    pub(super) fn snapshot(&self) -> EdgeResult<InboxFrame> {
-        self.snapshot_for(None)
+    fn items(&self, query: &str, args: Vec<worker::SqlStorageValue>) -> EdgeResult<Vec<QueueItem>> {
+        #[derive(Deserialize)]
+        struct ItemRow {
+            item: String,
+        }
+        let rows: Vec<ItemRow> = self.sql().exec(query, args)?.to_array()?;
+        let mut items = Vec::with_capacity(rows.len());
+        for row in rows {
+            items.push(serde_json::from_str(&row.item)?);
+        }
+        Ok(items)
     }
 
-    /// After any change: the queue to every agent, each waiting visitor's
-    /// place to their conversation.
-    pub(super) async fn push(&self, closing: Option<&WebSocket>) {
-        let snapshot = match self.snapshot_for(closing) {
-            Ok(s) => s,
-            Err(e) => {
-                worker::console_error!("inbox snapshot: {}", e.message);
-                return;
+    /// The queue as `agent` may see it, and who is online.
+    pub(super) fn snapshot_for(&self, agent: &AgentProfile) -> EdgeResult<InboxFrame> {
+        let mut waiting: Vec<QueueItem> = self
+            .items("SELECT item FROM waiting", Vec::new())?
+            .into_iter()
+            .filter(|i| access::in_team(agent, &i.team))
+            .collect();
+        waiting.sort_by(|a, b| {
+            handoff::queue_rank(b.base_priority, b.requested_at_ms)
+                .total_cmp(&handoff::queue_rank(a.base_priority, a.requested_at_ms))
+                .then(a.requested_at_ms.cmp(&b.requested_at_ms))
+        });
+        Ok(InboxFrame::Queue {
+            waiting,
+            agents: self.presence(),
+        })
+    }
+
+    /// What is pending goes out: changes to the agents, new places to the
+    /// conversations whose place changed. Run by the alarm.
+    pub(super) async fn flush(&self) -> EdgeResult<()> {
+        self.flush_due.set(false);
+        #[derive(Deserialize)]
+        struct PendingRow {
+            conversation_id: String,
+            removed_from: Option<String>,
+        }
+        let pending: Vec<PendingRow> = self
+            .sql()
+            .exec(
+                "DELETE FROM pending RETURNING conversation_id, removed_from",
+                None,
+            )?
+            .to_array()?;
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let presence_changed = pending.iter().any(|p| p.conversation_id == PRESENCE);
+        let removed: Vec<(&str, &str)> = pending
+            .iter()
+            .filter_map(|p| Some((p.conversation_id.as_str(), p.removed_from.as_deref()?)))
+            .collect();
+        let mut upserts = Vec::new();
+        for p in pending
+            .iter()
+            .filter(|p| p.removed_from.is_none() && p.conversation_id != PRESENCE)
+        {
+            upserts.extend(self.items(
+                "SELECT item FROM waiting WHERE conversation_id = ?",
+                vec![p.conversation_id.clone().into()],
+            )?);
+        }
+        let agents = presence_changed.then(|| self.presence());
+        for (ws, watcher) in self.watchers(None) {
+            let mine = |team: &str| access::in_team(&watcher.agent, team);
+            let frame = InboxFrame::Changed {
+                upserts: upserts.iter().filter(|i| mine(&i.team)).cloned().collect(),
+                removed: removed
+                    .iter()
+                    .filter(|(_, team)| mine(team))
+                    .map(|(id, _)| id.to_string())
+                    .collect(),
+                agents: agents.clone(),
+            };
+            let InboxFrame::Changed {
+                upserts,
+                removed,
+                agents,
+            } = &frame
+            else {
+                continue;
+            };
+            if upserts.is_empty() && removed.is_empty() && agents.is_none() {
+                continue;
             }
-        };
-        if let Ok(json) = serde_json::to_string(&snapshot) {
-            for (ws, _) in self.watchers(closing) {
+            if let Ok(json) = serde_json::to_string(&frame) {
                 let _ = ws.send_with_str(&json);
             }
         }
-        let InboxFrame::Queue { waiting, .. } = snapshot;
-        for item in waiting {
-            let online = self.online(&item.team, closing);
+        self.tell_places().await
+    }
+
+    /// Each waiting conversation whose place, or whose team's wait, is not
+    /// what it was last told, is told anew (a few at a time).
+    async fn tell_places(&self) -> EdgeResult<()> {
+        let rows: Vec<WaitingRow> = self
+            .sql()
+            .exec(
+                "SELECT conversation_id, team, team_name, base_priority, requested_at_ms, status FROM waiting",
+                None,
+            )?
+            .to_array()?;
+        let mut entries: Vec<(QueueEntry, &WaitingRow)> =
+            rows.iter().map(|r| (r.entry(), r)).collect();
+        entries.sort_by(|(a, _), (b, _)| handoff::queue_order(a, b));
+        let ordered: Vec<QueueEntry> = entries.iter().map(|(e, _)| e.clone()).collect();
+        let positions = handoff::positions(&ordered);
+        let mut team_waits: std::collections::BTreeMap<&str, (Vec<u64>, u32)> = Default::default();
+        let mut to_tell: Vec<(String, QueueStatus)> = Vec::new();
+        for ((_, row), position) in entries.iter().zip(positions) {
+            let (waits, online) = team_waits
+                .entry(row.team.as_str())
+                .or_insert_with(|| (self.recent_waits(&row.team), self.online(&row.team)));
             let status = QueueStatus {
-                team: item.team_name.clone(),
-                position: item.position,
-                expected_wait_ms: handoff::expected_wait_ms(
-                    &self.recent_waits(&item.team),
-                    item.position,
-                    online,
-                ),
-                agents_online: online,
+                team: row.team_name.clone(),
+                position,
+                expected_wait_ms: handoff::expected_wait_ms(waits, position, *online),
+                agents_online: *online,
             };
-            if let Err(e) =
-                conversation::push_queue_status(&self.env, &item.conversation_id, status).await
-            {
-                worker::console_error!("queue status to {}: {}", item.conversation_id, e.message);
+            let json = serde_json::to_string(&status)?;
+            if row.status.as_deref() != Some(json.as_str()) {
+                self.sql().exec(
+                    "UPDATE waiting SET status = ? WHERE conversation_id = ?",
+                    vec![json.into(), row.conversation_id.clone().into()],
+                )?;
+                to_tell.push((row.conversation_id.clone(), status));
             }
         }
+        for chunk in to_tell.chunks(PLACES_AT_ONCE) {
+            let calls = chunk
+                .iter()
+                .map(|(id, status)| conversation::push_queue_status(&self.env, id, status.clone()));
+            for (result, (id, _)) in futures_util::future::join_all(calls)
+                .await
+                .into_iter()
+                .zip(chunk)
+            {
+                if let Err(e) = result {
+                    worker::console_error!("queue status to {id}: {}", e.message);
+                }
+            }
+        }
+        Ok(())
     }
 
     fn recent_waits(&self, team: &str) -> Vec<u64> {
+        #[derive(Deserialize)]
+        struct WaitRow {
+            wait_ms: i64,
+        }
         self.sql()
             .exec(
                 "SELECT wait_ms FROM claims WHERE team = ? ORDER BY at_ms DESC LIMIT ?",

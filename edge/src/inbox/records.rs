@@ -9,8 +9,11 @@ use super::{
 use crate::error::{EdgeError, EdgeResult};
 use crate::http::{self, now_ms};
 use serde::Deserialize;
+use shared::access;
 use shared::metrics::{self, ConversationFacts};
-use shared::protocol::{CannedAdded, CannedReply, ConversationRef, ErrorCode, Trigger};
+use shared::protocol::{
+    AgentProfile, CannedAdded, CannedReply, ConversationRef, ErrorCode, Trigger,
+};
 use shared::site::SiteSettings;
 use worker::{Response, SqlStorageValue};
 
@@ -55,7 +58,9 @@ impl Inbox {
         Ok(())
     }
 
-    pub(super) fn metrics(&self) -> EdgeResult<Response> {
+    /// The day's figures of the conversations `agent` may see (their
+    /// teams'; all for admins).
+    pub(super) fn metrics(&self, agent: &AgentProfile) -> EdgeResult<Response> {
         let rows: Vec<FactRow> = self
             .sql()
             .exec(
@@ -65,6 +70,7 @@ impl Inbox {
             .to_array()?;
         let facts: Vec<ConversationFacts> = rows
             .into_iter()
+            .filter(|r| agent.admin || r.team.as_deref().is_some_and(|t| access::in_team(agent, t)))
             .filter_map(|r| {
                 Some(ConversationFacts {
                     conversation_id: r.conversation_id,
@@ -92,11 +98,15 @@ impl Inbox {
     }
 
     pub(super) fn resolved_since(&self, c: ResolvedSince) -> EdgeResult<Vec<ConversationRef>> {
-        self.refs(
-            "SELECT conversation_id, team, handoff_ms, resolved_ms FROM facts
-             WHERE resolved_ms >= ? ORDER BY resolved_ms DESC LIMIT 200",
-            vec![c.since_ms.into()],
-        )
+        Ok(self
+            .refs(
+                "SELECT conversation_id, team, handoff_ms, resolved_ms FROM facts
+                 WHERE resolved_ms >= ? ORDER BY resolved_ms DESC LIMIT 200",
+                vec![c.since_ms.into()],
+            )?
+            .into_iter()
+            .filter(|r| access::may_read(&c.agent, &c.site, r.team.as_deref()))
+            .collect())
     }
 
     fn refs(&self, query: &str, args: Vec<SqlStorageValue>) -> EdgeResult<Vec<ConversationRef>> {
@@ -117,30 +127,46 @@ impl Inbox {
         Ok(())
     }
 
+    /// Conversations whose visitor left this address, of the teams
+    /// `agent` may see.
     pub(super) fn find_visitor(&self, c: FindVisitor) -> EdgeResult<Vec<String>> {
         #[derive(Deserialize)]
         struct IdRow {
             conversation_id: String,
+            team: String,
         }
         let email = c.email.trim().to_lowercase();
         let rows: Vec<IdRow> = self
             .sql()
             .exec(
-                "SELECT DISTINCT conversation_id FROM tickets WHERE lower(email) = ?",
+                "SELECT DISTINCT conversation_id, team FROM tickets WHERE lower(email) = ?",
                 vec![email.into()],
             )?
             .to_array()?;
-        Ok(rows.into_iter().map(|r| r.conversation_id).collect())
+        let mut ids: Vec<String> = rows
+            .into_iter()
+            .filter(|r| access::may_read(&c.agent, &c.site, Some(&r.team)))
+            .map(|r| r.conversation_id)
+            .collect();
+        ids.dedup();
+        Ok(ids)
     }
 
     /// A conversation was erased: its queue entry and tickets go, its
     /// metrics row stays without the id, and the erasure is logged.
     pub(super) async fn forget(&self, c: Forget) -> EdgeResult<()> {
         let id: SqlStorageValue = c.conversation_id.clone().into();
-        self.sql().exec(
-            "DELETE FROM queue WHERE conversation_id = ?",
-            vec![id.clone()],
-        )?;
+        #[derive(Deserialize)]
+        struct TeamRow {
+            team: String,
+        }
+        let waited: Vec<TeamRow> = self
+            .sql()
+            .exec(
+                "DELETE FROM waiting WHERE conversation_id = ? RETURNING team",
+                vec![id.clone()],
+            )?
+            .to_array()?;
         self.sql().exec(
             "DELETE FROM tickets WHERE conversation_id = ?",
             vec![id.clone()],
@@ -158,7 +184,9 @@ impl Inbox {
                 now_ms().into(),
             ],
         )?;
-        self.push(None).await;
+        if let Some(w) = waited.first() {
+            self.changed(&c.conversation_id, Some(&w.team)).await?;
+        }
         Ok(())
     }
 
@@ -179,6 +207,7 @@ impl Inbox {
             .to_array()?;
         Ok(rows
             .into_iter()
+            .filter(|r| access::in_team(&c.agent, &r.team))
             .map(|r| CannedReply {
                 id: r.id as u64,
                 team: r.team,

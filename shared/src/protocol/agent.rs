@@ -73,6 +73,9 @@ pub struct AgentProfile {
     pub email: String,
     /// Team ids the agent takes hand-offs for; empty means every team.
     pub teams: Vec<String>,
+    /// Site ids the agent works for; empty means every site.
+    #[serde(default)]
+    pub sites: Vec<String>,
     pub admin: bool,
 }
 
@@ -93,12 +96,18 @@ pub struct NewAgent {
     pub password: String,
     #[serde(default)]
     pub teams: Vec<String>,
+    /// Empty: every site.
+    #[serde(default)]
+    pub sites: Vec<String>,
     #[serde(default)]
     pub admin: bool,
 }
 
-/// What the agent inbox socket sends: the whole queue and who is online,
-/// again after every change (small, and never out of step).
+/// What the agent inbox socket sends: the queue (of the agent's teams) and
+/// who is online when it connects, then what changed, a few times a second
+/// at most. Positions are not sent: the order never changes as time passes
+/// (see `shared::handoff::queue_order`), so the panel numbers the list
+/// itself, and one claim does not resend everyone behind it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InboxFrame {
@@ -106,22 +115,35 @@ pub enum InboxFrame {
         waiting: Vec<QueueItem>,
         agents: Vec<AgentPresence>,
     },
+    Changed {
+        /// Entries new or changed since the last frame.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        upserts: Vec<QueueItem>,
+        /// Conversation ids that left the queue.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        removed: Vec<String>,
+        /// Who is online, when that changed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        agents: Option<Vec<AgentPresence>>,
+    },
 }
 
-/// One waiting hand-off in an agent's queue, highest priority first.
+/// One waiting hand-off in an agent's queue. Short by design (a queue
+/// frame stays small): the full packet is in the conversation's view.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QueueItem {
     pub conversation_id: String,
     pub team: String,
     pub team_name: String,
-    /// 1 is next, within the team.
-    pub position: u32,
     pub trigger: Trigger,
+    /// Up to three, each shortened.
     pub reasons: Vec<String>,
     pub sentiment: Sentiment,
+    /// What the visitor wants, shortened.
     pub wants: String,
     pub requested_at_ms: i64,
-    pub priority: f32,
+    /// Urgency before waiting time (which adds one per minute).
+    pub base_priority: f32,
     #[serde(default)]
     pub page_url: Option<String>,
     #[serde(default)]

@@ -31,8 +31,6 @@ pub use frames::*;
 pub use handoff::*;
 pub use visitor::*;
 
-use uuid::Uuid;
-
 /// Version of this protocol, sent in [`ServerFrame::Welcome`].
 pub const PROTOCOL_VERSION: u32 = 1;
 
@@ -63,17 +61,21 @@ pub fn is_valid_site_id(id: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
-/// Conversation ids are UUIDs made by the edge; anything else is refused
-/// before it reaches storage.
-pub fn parse_conversation_id(raw: &str) -> Option<Uuid> {
-    if raw.len() != 36 {
-        return None;
-    }
-    Uuid::parse_str(raw).ok()
+/// Conversation ids are made by the edge (a Durable Object id: 64
+/// lower-case hex digits); anything else is refused before it reaches
+/// storage.
+pub fn parse_conversation_id(raw: &str) -> Option<&str> {
+    (raw.len() == 64
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+    .then_some(raw)
 }
 
 #[cfg(test)]
 mod tests {
+    use uuid::Uuid;
+
     #[test]
     fn a_transfer_names_a_team_or_an_agent_but_not_both_or_neither() {
         let t = |json: &str| serde_json::from_str::<Transfer>(json);
@@ -194,9 +196,11 @@ mod tests {
     }
 
     #[test]
-    fn conversation_ids_must_be_uuids() {
-        assert!(parse_conversation_id("5f0c1f2e-3a4b-4c5d-8e9f-0a1b2c3d4e5f").is_some());
+    fn conversation_ids_are_64_hex_digits() {
+        let id = "5f0c1f2e3a4b4c5d8e9f0a1b2c3d4e5f5f0c1f2e3a4b4c5d8e9f0a1b2c3d4e5f";
+        assert_eq!(parse_conversation_id(id), Some(id));
         assert!(parse_conversation_id("../../etc").is_none());
-        assert!(parse_conversation_id("5f0c1f2e3a4b4c5d8e9f0a1b2c3d4e5f").is_none());
+        assert!(parse_conversation_id("5f0c1f2e-3a4b-4c5d-8e9f-0a1b2c3d4e5f").is_none());
+        assert!(parse_conversation_id(&id.to_uppercase()).is_none());
     }
 }
