@@ -703,7 +703,7 @@ async fn a_person_joins_answers_and_resolves_then_the_visitor_rates_and_starts_a
     let stored = stored.as_str().unwrap_or_default().to_string();
     let id = stored
         .split('"')
-        .find(|s| s.len() == 36 && s.matches('-').count() == 4)
+        .find(|s| shared::protocol::parse_conversation_id(s).is_some())
         .expect("conversation id")
         .to_string();
     let anna = edge.anna();
