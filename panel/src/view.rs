@@ -23,7 +23,7 @@ pub fn App() -> impl IntoView {
     let session = RwSignal::new(None::<AgentSession>);
     let checked = RwSignal::new(false);
     leptos::task::spawn_local(async move {
-        if let Ok(s) = api::get::<AgentSession>("/api/v1/agent/me").await {
+        if let Ok(Some(s)) = api::get::<Option<AgentSession>>("/api/v1/agent/session").await {
             api::set_csrf(&s.csrf_token);
             session.set(Some(s));
         }
@@ -266,8 +266,14 @@ fn Inbox(site: String) -> impl IntoView {
             set_presence(PresenceStatus::Online);
         }
     };
-    let _keys = window_event_listener(leptos::ev::keydown, move |_| active());
-    let _clicks = window_event_listener(leptos::ev::pointerdown, move |_| active());
+    // Window listeners outlive the component unless removed: one left
+    // behind would read this inbox's values after they are gone.
+    let keys = window_event_listener(leptos::ev::keydown, move |_| active());
+    let clicks = window_event_listener(leptos::ev::pointerdown, move |_| active());
+    on_cleanup(move || {
+        keys.remove();
+        clicks.remove();
+    });
     let idle = set_interval_with_handle(
         move || {
             if !away.get_untracked() && js_sys::Date::now() - last_active.get_value() > IDLE_MS {
