@@ -106,10 +106,68 @@ impl<'de> de::Deserializer<'de> for Js {
         })
     }
 
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
+    // The shapes serde's derives ask for by name get only their own branch:
+    // `deserialize_any` is instantiated per visitor with every branch, and
+    // those copies were the largest part of the panel's code.
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Invalid> {
+        visitor.visit_map(fields(self.0)?)
     }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Invalid> {
+        visitor.visit_map(fields(self.0)?)
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Invalid> {
+        if !Array::is_array(&self.0) {
+            return Err(Invalid);
+        }
+        visitor.visit_seq(Items {
+            items: Array::from(&self.0),
+            next: 0,
+        })
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Invalid> {
+        visitor.visit_string(self.0.as_string().ok_or(Invalid)?)
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Invalid> {
+        visitor.visit_string(self.0.as_string().ok_or(Invalid)?)
+    }
+
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Invalid> {
+        visitor.visit_string(self.0.as_string().ok_or(Invalid)?)
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Invalid> {
+        visitor.visit_bool(self.0.as_bool().ok_or(Invalid)?)
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Invalid> {
+        visitor.visit_unit()
+    }
+
+    serde::forward_to_deserialize_any! {
+        i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char
+        bytes byte_buf unit unit_struct tuple tuple_struct
+    }
+}
+
+/// The entries of a JSON object, for a struct or map visitor.
+fn fields(v: JsValue) -> Result<Fields, Invalid> {
+    if !v.is_object() || Array::is_array(&v) {
+        return Err(Invalid);
+    }
+    Ok(Fields {
+        entries: Object::entries(&Object::from(v)),
+        next: 0,
+        value: None,
+    })
 }
 
 /// What a parsed JSON value is.
@@ -240,6 +298,6 @@ impl<'de> de::VariantAccess<'de> for Payload {
         _: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Invalid> {
-        de::Deserializer::deserialize_any(Js(self.0.ok_or(Invalid)?), visitor)
+        visitor.visit_map(fields(self.0.ok_or(Invalid)?)?)
     }
 }
