@@ -47,6 +47,17 @@ pub async fn route(mut req: Request, env: &Env, rest: &[&str]) -> EdgeResult<Res
         http::require_method(&req, Method::Post)?;
         return session::login(&mut req, env).await;
     }
+    // The panel's first question: the session, or `null` when logged out
+    // (an answer, not a failure, so a login screen logs no error).
+    if rest == ["session"] {
+        return match authenticate(&req, env, None).await {
+            Ok(caller) => http::json_response(&Some(caller.session), 200),
+            Err(e) if e.code == ErrorCode::Unauthorized => {
+                http::json_response(&None::<AgentSession>, 200)
+            }
+            Err(e) => Err(e),
+        };
+    }
     let caller = authenticate(&req, env, socket_at(rest)).await?;
     match rest {
         ["me"] => http::json_response(&caller.session, 200),
