@@ -112,8 +112,18 @@ pub async fn call<R: DeserializeOwned>(
     if res.status_code() == 200 {
         return Ok(serde_json::from_str(&text)?);
     }
+    // The wait of a refusal travels in its header, as it will to the caller.
+    let retry_after_s = res
+        .headers()
+        .get("retry-after")
+        .ok()
+        .flatten()
+        .and_then(|v| v.parse().ok());
     Err(match serde_json::from_str::<ApiError>(&text) {
-        Ok(e) if e.code != ErrorCode::Internal => EdgeError::new(e.code, e.message),
+        Ok(e) if e.code != ErrorCode::Internal => EdgeError {
+            retry_after_s,
+            ..EdgeError::new(e.code, e.message)
+        },
         _ => EdgeError::new(
             ErrorCode::Internal,
             format!("{url} answered {}: {text}", res.status_code()),

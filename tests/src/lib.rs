@@ -117,10 +117,12 @@ pub const TEST_SITES: &str = r#"{
   "closed": {"embed_origins": ["'self'"], "handoff": {"teams": [{"id": "support", "name": "Support", "hours": {}}]}}
 }"#;
 
-/// Agents of the test edge: Anna takes every team, Ben only billing.
+/// Agents of the test edge: Anna an admin, Ben only billing, Cleo support
+/// and billing without being an admin.
 pub const TEST_AGENTS: &str = r#"[
   {"name": "Anna", "email": "anna@example.test", "password": "anna-test-password", "admin": true},
-  {"name": "Ben", "email": "ben@example.test", "password": "ben-test-password", "teams": ["billing"]}
+  {"name": "Ben", "email": "ben@example.test", "password": "ben-test-password", "teams": ["billing"]},
+  {"name": "Cleo", "email": "cleo@example.test", "password": "cleo-test-password", "teams": ["support", "billing"]}
 ]"#;
 
 /// The real worker under `wrangler dev`.
@@ -539,6 +541,11 @@ impl Edge {
 
     pub fn anna(&self) -> Agent {
         self.login("anna@example.test", "anna-test-password")
+    }
+
+    /// Cleo: support and billing, not an admin.
+    pub fn cleo(&self) -> Agent {
+        self.login("cleo@example.test", "cleo-test-password")
     }
 
     /// An agent's state-changing request, with cookie and CSRF token.

@@ -516,7 +516,7 @@ async fn agent_routes_need_a_session_the_origin_and_the_csrf_token_and_one_claim
         (403, "csrf_rejected")
     );
 
-    let ben = edge.login("ben@example.test", "ben-test-password");
+    let cleo = edge.cleo();
     assert_eq!(
         edge.agent_post(
             &anna,
@@ -529,7 +529,7 @@ async fn agent_routes_need_a_session_the_origin_and_the_csrf_token_and_one_claim
         204
     );
     let second = edge.agent_post(
-        &ben,
+        &cleo,
         &format!(
             "/api/v1/agent/conversations/{}/claim",
             waiting.conversation_id
@@ -915,16 +915,16 @@ async fn frames_take_effect_in_the_order_they_were_sent_even_while_the_faq_loads
 async fn an_agent_transfers_to_a_named_colleague_who_takes_over_at_once() {
     let edge = Edge::shared();
     let anna = edge.anna();
-    let ben = edge.login("ben@example.test", "ben-test-password");
+    let cleo = edge.cleo();
     let (visitor, mut v) = visitor_on(edge, "demo").await;
     send(&mut v, &ClientFrame::RequestPerson {}).await;
     event_where(&mut v, |b| is_state(b, ConversationState::WaitingForPerson)).await;
     let id = &visitor.conversation_id;
     let path = format!("/api/v1/agent/conversations/{id}/transfer");
 
-    let both = edge.agent_post_json(&ben, &path, r#"{"team":"billing","agent":"x"}"#);
+    let both = edge.agent_post_json(&cleo, &path, r#"{"team":"billing","agent":"x"}"#);
     assert_eq!((both.status, both.code().as_str()), (400, "malformed"));
-    let nobody = edge.agent_post_json(&ben, &path, r#"{"agent":"no-such-agent"}"#);
+    let nobody = edge.agent_post_json(&cleo, &path, r#"{"agent":"no-such-agent"}"#);
     assert_eq!(
         (nobody.status, nobody.code().as_str()),
         (404, "not_found"),
@@ -933,13 +933,13 @@ async fn an_agent_transfers_to_a_named_colleague_who_takes_over_at_once() {
     );
 
     assert_eq!(
-        edge.agent_post(&ben, &format!("/api/v1/agent/conversations/{id}/claim"))
+        edge.agent_post(&cleo, &format!("/api/v1/agent/conversations/{id}/claim"))
             .status,
         204
     );
     event_where(&mut v, |b| is_state(b, ConversationState::WithPerson)).await;
     let to_anna = format!(r#"{{"agent":"{}"}}"#, anna.session.agent.id);
-    let moved = edge.agent_post_json(&ben, &path, &to_anna);
+    let moved = edge.agent_post_json(&cleo, &path, &to_anna);
     assert_eq!(moved.status, 204, "{}", moved.body);
 
     // The visitor is told who is here now.
@@ -948,8 +948,8 @@ async fn an_agent_transfers_to_a_named_colleague_who_takes_over_at_once() {
         matches!(joined.body, EventBody::State { agent: Some(ref a), .. } if a == "Anna"),
         "{joined:?}"
     );
-    // Ben no longer has it; Anna does, with the reason in the packet.
-    let again = edge.agent_post_json(&ben, &path, &to_anna);
+    // Cleo no longer has it; Anna does, with the reason in the packet.
+    let again = edge.agent_post_json(&cleo, &path, &to_anna);
     assert_eq!(
         (again.status, again.code().as_str()),
         (409, "already_claimed"),
@@ -963,7 +963,7 @@ async fn an_agent_transfers_to_a_named_colleague_who_takes_over_at_once() {
         view.packet
             .reasons
             .iter()
-            .any(|r| r == "transferred by Ben to Anna"),
+            .any(|r| r == "transferred by Cleo to Anna"),
         "{:?}",
         view.packet.reasons
     );

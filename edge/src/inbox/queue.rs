@@ -212,6 +212,9 @@ impl Inbox {
     pub(super) async fn revoke(&self, sessions: &[String]) -> EdgeResult<()> {
         for (ws, watcher) in self.watchers(None) {
             if sessions.contains(&watcher.session) {
+                // A closing socket is still listed until the runtime lets
+                // go of it: without its attachment it no longer counts.
+                let _ = ws.serialize_attachment(Option::<Watcher>::None);
                 let _ = ws.close(Some(4401), Some("session ended"));
             }
         }

@@ -242,12 +242,30 @@ impl Inbox {
         })
     }
 
+    /// Removes a canned reply of one of the agent's teams; another team's
+    /// answers like one that does not exist.
     pub(super) fn remove_canned(&self, c: RemoveCanned) -> EdgeResult<()> {
-        self.sql().exec(
-            "DELETE FROM canned WHERE id = ?",
-            vec![(c.id as i64).into()],
-        )?;
-        Ok(())
+        #[derive(Deserialize)]
+        struct Row {
+            team: String,
+        }
+        let rows: Vec<Row> = self
+            .sql()
+            .exec(
+                "SELECT team FROM canned WHERE id = ?",
+                vec![(c.id as i64).into()],
+            )?
+            .to_array()?;
+        match rows.first() {
+            Some(r) if access::in_team(&c.agent, &r.team) => {
+                self.sql().exec(
+                    "DELETE FROM canned WHERE id = ?",
+                    vec![(c.id as i64).into()],
+                )?;
+                Ok(())
+            }
+            _ => Err(EdgeError::new(ErrorCode::NotFound, "No such canned reply.")),
+        }
     }
 
     pub(super) fn settings(&self) -> EdgeResult<SiteSettings> {
