@@ -15,6 +15,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   dev        install what is missing, build, and serve on http://127.0.0.1:8787
   build      install what is missing and build widget, panel and edge (release, wasm-opt)
   test       style (fmt, clippy), native tests, component tests in headless Chromium, end-to-end tests
+  e2e [ARGS]  only the end-to-end tests (cargo test arguments after them)
   style      cargo fmt --check and clippy with warnings denied (native and wasm32)
   size       gzip sizes of loader, widget, panel and worker against their budgets
   bench-faq  the FAQ engine on Banking77 (../shared/data/banking77), into docs/faq-benchmark.md
@@ -43,6 +44,7 @@ fn main() -> ExitCode {
             tools::ensure_build_tools(&project).and_then(|t| build::build_all(&project, &t))
         }
         Some("test") => test(&project),
+        Some("e2e") => end_to_end(&project, &args[1..]),
         Some("style") => style(&project),
         Some("size") => size::report(&project),
         Some("bench-faq") => bench_faq::bench(&project, args.get(1).map(String::as_str)),
@@ -166,6 +168,19 @@ fn bench_widget(p: &Project) -> Result<(), Fail> {
     run(with_end_to_end_env(&mut cmd, &tools, &browser))
 }
 
+/// Only the end-to-end tests (after a build), with cargo test's own
+/// arguments after `--`: for working on one test.
+fn end_to_end(p: &Project, args: &[String]) -> Result<(), Fail> {
+    let tools = tools::ensure_build_tools(p)?;
+    let browser = tools::ensure_browser()?;
+    build::build_all(p, &tools)?;
+    let mut cmd = Command::new("cargo");
+    cmd.args(["test", "--no-fail-fast", "-p", "tests"])
+        .args(args)
+        .current_dir(&p.root);
+    run(with_end_to_end_env(&mut cmd, &tools, &browser))
+}
+
 /// The load benchmark (`tests/src/bin/load.rs`) on a fresh edge.
 fn load(p: &Project) -> Result<(), Fail> {
     let tools = tools::ensure_build_tools(p)?;
@@ -253,13 +268,14 @@ fn test(p: &Project) -> Result<(), Fail> {
     let mut totals = Totals::default();
 
     let mut native = Command::new("cargo");
-    native.args(["test", "-p", "shared", "-p", "xtask"]);
+    native.args(["test", "--no-fail-fast", "-p", "shared", "-p", "xtask"]);
     totals.group("native", &mut native, p);
 
     let mut components = Command::new("cargo");
     components
         .args([
             "test",
+            "--no-fail-fast",
             "--target",
             "wasm32-unknown-unknown",
             "-p",
@@ -280,7 +296,15 @@ fn test(p: &Project) -> Result<(), Fail> {
     totals.group("components", &mut components, p);
 
     let mut end_to_end = Command::new("cargo");
-    end_to_end.args(["test", "-p", "tests", "--", "--test-threads", "2"]);
+    end_to_end.args([
+        "test",
+        "--no-fail-fast",
+        "-p",
+        "tests",
+        "--",
+        "--test-threads",
+        "2",
+    ]);
     totals.group(
         "end-to-end",
         with_end_to_end_env(&mut end_to_end, &tools, &browser),
