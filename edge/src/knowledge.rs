@@ -1,11 +1,12 @@
-//! Each site's knowledge base and its matching index. The knowledge base
+//! Each site's knowledge base and its matching indexes. The knowledge base
 //! is versioned in the site's `Inbox` (agents add entries from the panel);
-//! a conversation answers from the version current when it started. The
-//! index is built once per site and version in each isolate and reused.
+//! a conversation answers from the version current when it started. A
+//! site's `Faq` is kept per site and version in each isolate; it builds the
+//! index of a language the first time a visitor of that language asks.
 //! The file bundled with the worker (`sites/<id>/faq.toml`) seeds version 1.
 
 use crate::inbox;
-use shared::faq::{FaqIndex, KnowledgeBase};
+use shared::faq::{Faq, KnowledgeBase};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -19,7 +20,7 @@ const BUNDLED: &[(&str, &str, &str)] = &[(
 )];
 
 thread_local! {
-    static INDEXES: RefCell<HashMap<(String, i64), Rc<FaqIndex>>> = RefCell::new(HashMap::new());
+    static FAQS: RefCell<HashMap<(String, i64), Rc<Faq>>> = RefCell::new(HashMap::new());
 }
 
 /// The bundled knowledge base of a site: its file name and text (empty for
@@ -31,12 +32,13 @@ pub fn bundled(site: &str) -> (&'static str, &'static str) {
         .map_or(("none", ""), |(_, f, t)| (*f, *t))
 }
 
-/// The index of `version` of the site's knowledge base (the bundled one
-/// when the conversation predates versions or the inbox cannot be reached).
-pub async fn index(env: &Env, site: &str, version: Option<i64>) -> Rc<FaqIndex> {
+/// `version` of the site's knowledge base, ready to answer (the bundled
+/// one when the conversation predates versions or the inbox cannot be
+/// reached).
+pub async fn faq(env: &Env, site: &str, version: Option<i64>) -> Rc<Faq> {
     let key = (site.to_string(), version.unwrap_or(0));
-    if let Some(index) = INDEXES.with(|c| c.borrow().get(&key).cloned()) {
-        return index;
+    if let Some(faq) = FAQS.with(|c| c.borrow().get(&key).cloned()) {
+        return faq;
     }
     let (file, bundled_text) = bundled(site);
     let text = match version {
@@ -61,7 +63,7 @@ pub async fn index(env: &Env, site: &str, version: Option<i64>) -> Rc<FaqIndex> 
         KnowledgeBase::from_toml(file, "")
             .unwrap_or_else(|_| unreachable!("an empty knowledge base is valid"))
     });
-    let index = Rc::new(FaqIndex::build(&kb));
-    INDEXES.with(|c| c.borrow_mut().insert(key, index.clone()));
-    index
+    let faq = Rc::new(Faq::new(kb));
+    FAQS.with(|c| c.borrow_mut().insert(key, faq.clone()));
+    faq
 }

@@ -7,12 +7,12 @@ use crate::live::Live;
 use crate::view::waited;
 use leptos::prelude::*;
 use shared::faq::NewEntry;
-use shared::handoff::HandoffView;
+use shared::handoff::{answered_question, HandoffView};
 use shared::protocol::Mood;
 use shared::protocol::{
     AgentPresence, AgentProfile, Author, CannedReply, ClientFrame, ContactReason,
     ConversationState, Event, EventBody, Note, PresenceStatus, ServerFrame, SuggestedReply,
-    Transfer,
+    Transfer, Trigger,
 };
 use shared::team::Team;
 use shared::transcript::{OutboxStatus, Transcript, ACK_TIMEOUT_MS};
@@ -298,13 +298,12 @@ pub fn ConversationPane(
                     }>"Transfer"</button>
             </section>
             {move || (state() == ConversationState::Resolved).then(|| {
-                let wants = packet.with_untracked(|p| p.as_ref().map(|v| v.packet.summary.wants.clone())).unwrap_or_default();
-                let site = packet.with_untracked(|p| p.as_ref().map(|v| v.packet.site.clone())).unwrap_or_default();
-                let reply = transcript.with_untracked(|t| t.events().rev().find_map(|e| match &e.body {
-                    EventBody::Message(m) if matches!(m.author, Author::Agent { .. }) => Some(m.text.clone()),
-                    _ => None,
-                })).unwrap_or_default();
-                view! { <FaqFromAnswer site=site question=wants answer=reply/> }
+                let (site, language) = packet.with_untracked(|p| p.as_ref().map(|v| (v.packet.site.clone(), v.packet.locale.clone()))).unwrap_or_default();
+                // The question the agent answered, and their answer.
+                let (question, reply) = transcript
+                    .with_untracked(|t| answered_question(&t.events().cloned().collect::<Vec<_>>()))
+                    .unwrap_or_default();
+                view! { <FaqFromAnswer site=site question=question answer=reply language=language/> }
             })}
             <section class="notes" aria-label="Internal notes">
                 <h3>"Internal notes (agents only)"</h3>
@@ -328,7 +327,12 @@ pub fn ConversationPane(
 /// question and the agent's reply, editable, saved as a new version of the
 /// site's knowledge base that the AI answers the next visitor from.
 #[component]
-fn FaqFromAnswer(site: String, question: String, answer: String) -> impl IntoView {
+fn FaqFromAnswer(
+    site: String,
+    question: String,
+    answer: String,
+    language: Option<String>,
+) -> impl IntoView {
     let question = RwSignal::new(question);
     let answer = RwSignal::new(answer);
     let outcome = RwSignal::new(None::<String>);
@@ -338,6 +342,7 @@ fn FaqFromAnswer(site: String, question: String, answer: String) -> impl IntoVie
             question: question.get_untracked(),
             answer: answer.get_untracked(),
             phrasings: Vec::new(),
+            language: language.clone(),
         };
         let body = serde_json::to_string(&entry).unwrap_or_default();
         let site = site.clone();
@@ -434,6 +439,7 @@ fn Packet(view: HandoffView) -> impl IntoView {
     let page = p.page_url.unwrap_or_else(|| "unknown".into());
     view! {
         <section class="packet" aria-label="Hand-off">
+            <p class="category">{reason_label(p.trigger)}</p>
             <h2 class="wants">{p.summary.wants}</h2>
             <dl>
                 <dt>"Visitor"</dt><dd><bdi class="visitor-name">{p.visitor_name.unwrap_or_else(|| "not named by the site".into())}</bdi></dd>
@@ -448,6 +454,26 @@ fn Packet(view: HandoffView) -> impl IntoView {
                 {p.follows.map(|id| view! { <dt>"Follows"</dt><dd class="follows">{format!("conversation {id}")}</dd> })}
             </dl>
         </section>
+    }
+}
+
+/// Why a conversation came to a person, as the packet's heading says it.
+fn reason_label(trigger: Trigger) -> &'static str {
+    match trigger {
+        Trigger::PersonButton => "Pressed “Talk to a person”",
+        Trigger::AskedInWords => "Asked for a person",
+        Trigger::HandoffEntry => "An FAQ entry that goes to people",
+        Trigger::SensitiveTopic => "A topic of the site's that goes to people",
+        Trigger::Complaint => "Complaint",
+        Trigger::Frustration => "Frustration",
+        Trigger::RepeatedMisses => "The AI could not answer",
+        Trigger::RepeatedQuestion => "Asked the same again",
+        Trigger::Safety => "Safety",
+        Trigger::Legal => "Legal or privacy",
+        Trigger::PaymentDispute => "Payment dispute",
+        Trigger::Churn => "Wants to leave",
+        Trigger::Accessibility => "Accessibility need",
+        Trigger::Distrust => "Does not want a bot",
     }
 }
 
@@ -467,7 +493,9 @@ fn event_row(event: Event) -> impl IntoView {
                 .unwrap_or_default();
             (class, badge, format!("{}{source}", m.text))
         }
-        EventBody::State { state, agent, team } => {
+        EventBody::State {
+            state, agent, team, ..
+        } => {
             let text = match (state, agent, team) {
                 (ConversationState::WaitingForPerson, _, Some(team)) => {
                     format!("Handed over; waiting for {team}")
@@ -479,7 +507,7 @@ fn event_row(event: Event) -> impl IntoView {
             };
             ("row-system", "System".to_string(), text)
         }
-        EventBody::ContactOffer { reason } => (
+        EventBody::ContactOffer { reason, .. } => (
             "row-system",
             "System".to_string(),
             format!(

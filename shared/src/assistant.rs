@@ -1,10 +1,13 @@
 //! What the AI assistant says to a visitor's message: the fixed product
-//! answers first (they must never depend on matching), then the FAQ.
+//! answers first (they must never depend on matching: the disclosure,
+//! greetings and thanks), then the FAQ.
 
 use crate::analysis::{Analysis, Language};
 use crate::disclosure;
-use crate::faq::{self, FaqIndex, MatchedEntry};
+use crate::escalation::{self, Classification};
+use crate::faq::{self, Faq, MatchedEntry};
 use crate::protocol::{Author, Message};
+use crate::smalltalk;
 
 /// The assistant's reply and what it did.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,6 +21,8 @@ pub struct AssistantReply {
 pub enum Outcome {
     /// The fixed answer to "am I talking to a person?", in this language.
     Disclosure(Language),
+    /// A greeting or thanks, answered in kind.
+    Smalltalk,
     /// Answered from this entry.
     Answered(MatchedEntry),
     /// Not sure: choices and the person button instead.
@@ -39,14 +44,29 @@ impl AssistantReply {
     }
 }
 
-pub fn reply(index: &FaqIndex, message: &Analysis) -> AssistantReply {
-    if let Some(language) = disclosure::asks_if_bot(message) {
+/// The reply to a visitor's message, in `language` (the conversation's),
+/// given what the escalation model read in it. The disclosure answers in
+/// the language the question was asked in when a fixed phrase shows it.
+pub fn reply(
+    faq: &Faq,
+    message: &Analysis,
+    reading: &Classification,
+    language: Language,
+) -> AssistantReply {
+    if escalation::about_the_ai(message, reading) {
+        let language = disclosure::asks_if_bot(message).unwrap_or(language);
         return AssistantReply {
             message: Message::plain(Author::Ai, disclosure::bot_answer(language), None),
             outcome: Outcome::Disclosure(language),
         };
     }
-    let faq::Reply { message, entry } = faq::reply(index, message);
+    if let Some((kind, language)) = smalltalk::recognize(message) {
+        return AssistantReply {
+            message: Message::plain(Author::Ai, smalltalk::answer(kind, language), None),
+            outcome: Outcome::Smalltalk,
+        };
+    }
+    let faq::Reply { message, entry } = faq::reply(faq, message, language);
     let outcome = match entry {
         Some(entry) => Outcome::Answered(entry),
         None => Outcome::NotSure,
@@ -66,7 +86,13 @@ mod tests {
             "[[entry]]\nid = \"bots\"\nquestion = \"Are you a bot?\"\nanswer = \"We love robots!\"\n",
         )
         .unwrap();
-        let r = reply(&FaqIndex::build(&kb), &Analysis::new("are you a bot?"));
+        let message = Analysis::new("are you a bot?");
+        let r = reply(
+            &Faq::new(kb),
+            &message,
+            &escalation::read(&message),
+            Language::English,
+        );
         assert_eq!(r.message.text, disclosure::bot_answer(Language::English));
         assert!(r.message.source.is_none());
         assert_eq!(r.outcome, Outcome::Disclosure(Language::English));

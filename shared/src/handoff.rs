@@ -3,7 +3,9 @@
 
 use crate::analysis::Analysis;
 use crate::escalation;
-use crate::protocol::{Author, Event, EventBody, Message, QueueItem, Sentiment, Trigger};
+use crate::protocol::{
+    Author, Event, EventBody, Message, QueueItem, QueueStatus, Sentiment, Trigger,
+};
 use serde::{Deserialize, Serialize};
 
 /// Stored with the conversation when it is handed over; shown to agents
@@ -84,7 +86,7 @@ pub fn summarize(events: &[Event]) -> Summary {
     let mut open: Vec<String> = Vec::new();
     let mut wants = None;
     for (i, m) in messages.iter().enumerate() {
-        if m.author != Author::Visitor {
+        if m.author != Author::Visitor || !is_question(&m.text) && !is_request_only(&m.text) {
             continue;
         }
         let text = m.text.trim();
@@ -120,7 +122,11 @@ pub fn summarize(events: &[Event]) -> Summary {
         }
     }
     open.dedup();
-    let wants = wants
+    // What is still open leads; then the first real question.
+    let wants = open
+        .last()
+        .cloned()
+        .or(wants)
         .or_else(|| {
             messages
                 .iter()
@@ -134,6 +140,42 @@ pub fn summarize(events: &[Event]) -> Summary {
         ai_answers,
         open,
     }
+}
+
+/// The visitor's last real question: not "that didn't help", not only a
+/// request for a person, a greeting or thanks, or a question about the AI.
+pub fn last_question(events: &[Event]) -> Option<String> {
+    events
+        .iter()
+        .rev()
+        .filter_map(|e| match &e.body {
+            EventBody::Message(m) if m.author == Author::Visitor => Some(m.text.trim()),
+            _ => None,
+        })
+        .find(|t| {
+            is_question(t) && !is_request_only(t) && !escalation::says_unhelpful(&Analysis::new(t))
+        })
+        .map(str::to_string)
+}
+
+/// The question a person answered and their answer: their last reply, and
+/// the visitor's last real question before it ("turn this answer into an
+/// FAQ entry").
+pub fn answered_question(events: &[Event]) -> Option<(String, String)> {
+    let at = events.iter().rposition(
+        |e| matches!(&e.body, EventBody::Message(m) if matches!(m.author, Author::Agent { .. })),
+    )?;
+    let EventBody::Message(reply) = &events[at].body else {
+        return None;
+    };
+    Some((last_question(&events[..at])?, reply.text.clone()))
+}
+
+/// Something to answer: not a greeting or thanks, not a question about
+/// the AI.
+fn is_question(text: &str) -> bool {
+    let a = Analysis::new(text);
+    crate::smalltalk::recognize(&a).is_none() && crate::disclosure::asks_if_bot(&a).is_none()
 }
 
 /// "Talk to a person please": a request and nothing else to answer.
@@ -242,10 +284,35 @@ pub fn expected_wait_ms(recent_waits_ms: &[u64], position: u32, agents_online: u
     Some(median.max(1_000) * rounds)
 }
 
+/// What the visitor reads about their wait, some time after the estimate
+/// came: the time left, "longer than usual" once it has passed (never a
+/// stale figure), or that nobody can say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaitNow {
+    AboutMinutes(u64),
+    LongerThanUsual,
+    Unknown,
+}
+
+/// The wait `elapsed_ms` after `status` arrived.
+pub fn wait_now(status: &QueueStatus, elapsed_ms: i64) -> WaitNow {
+    match status.expected_wait_ms {
+        None => WaitNow::Unknown,
+        Some(expected) => {
+            let left = expected as i64 - elapsed_ms.max(0);
+            if left <= 0 {
+                WaitNow::LongerThanUsual
+            } else {
+                WaitNow::AboutMinutes((left as u64).div_ceil(60_000).max(1))
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::faq::NOT_SURE;
+    use crate::analysis::Language;
     use crate::protocol::Mood;
     use crate::protocol::{Source, Suggestion};
 
@@ -273,7 +340,7 @@ mod tests {
     }
 
     fn not_sure(suggested: &[&str]) -> Message {
-        let mut m = Message::plain(Author::Ai, NOT_SURE, None);
+        let mut m = Message::plain(Author::Ai, crate::faq::not_sure(Language::English), None);
         m.suggestions = suggested
             .iter()
             .map(|q| Suggestion {
@@ -299,16 +366,21 @@ mod tests {
             event(7, visitor("talk to a person please")),
         ];
         let s = summarize(&events);
+        // What is still open leads; a greeting is nothing to answer.
         assert_eq!(s.wants, "Can you service a Rohloff hub?");
-        assert_eq!(s.ai_answers.len(), 3);
-        assert_eq!(s.ai_answers[1].entry_id, None);
+        assert_eq!(s.ai_answers.len(), 2);
+        assert_eq!(s.ai_answers[0].entry_id, None);
         assert_eq!(
-            s.ai_answers[1].suggested,
+            s.ai_answers[0].suggested,
             vec!["How much does a bike service cost?"]
         );
-        assert_eq!(s.ai_answers[2].entry_id.as_deref(), Some("puncture-repair"));
-        assert_eq!(s.ai_answers[2].confidence, Some(0.91));
-        assert_eq!(s.open, vec!["hi", "Can you service a Rohloff hub?"]);
+        assert_eq!(s.ai_answers[1].entry_id.as_deref(), Some("puncture-repair"));
+        assert_eq!(s.ai_answers[1].confidence, Some(0.91));
+        assert_eq!(s.open, vec!["Can you service a Rohloff hub?"]);
+        assert_eq!(
+            last_question(&events).as_deref(),
+            Some("How much is a puncture repair?")
+        );
     }
 
     #[test]
@@ -375,6 +447,25 @@ mod tests {
         };
         let q = [e("a", "support"), e("b", "billing"), e("c", "support")];
         assert_eq!(positions(&q), vec![1, 1, 2]);
+    }
+
+    #[test]
+    fn the_wait_counts_down_and_then_says_longer_than_usual_instead_of_a_stale_figure() {
+        let status = QueueStatus {
+            team: "Support".into(),
+            position: 5,
+            expected_wait_ms: Some(150_000),
+            agents_online: 2,
+        };
+        assert_eq!(wait_now(&status, 0), WaitNow::AboutMinutes(3));
+        assert_eq!(wait_now(&status, 100_000), WaitNow::AboutMinutes(1));
+        assert_eq!(wait_now(&status, 150_000), WaitNow::LongerThanUsual);
+        assert_eq!(wait_now(&status, 180_000), WaitNow::LongerThanUsual);
+        let unknown = QueueStatus {
+            expected_wait_ms: None,
+            ..status
+        };
+        assert_eq!(wait_now(&unknown, 0), WaitNow::Unknown);
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod limits;
 pub mod metrics;
 pub mod protocol;
 pub mod site;
+pub mod smalltalk;
 pub mod team;
 pub mod text;
 pub mod transcript;

@@ -16,6 +16,15 @@ pub enum Availability {
     Closed,
 }
 
+/// Who wants a person now, and what the visitor was offered before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Asking {
+    /// The visitor asked (the button, or in words); otherwise the policy.
+    pub asked: bool,
+    /// The e-mail path was offered in this conversation already.
+    pub offered_before: bool,
+}
+
 /// What to do with a request for a person (button, words, or policy).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PersonRequest {
@@ -56,14 +65,21 @@ impl Refusal {
 
 use ConversationState::*;
 
+/// Outside hours the policy offers the e-mail path once; after that the AI
+/// keeps answering what it can, and only the visitor asking again gets the
+/// offer again.
 pub fn request_person(
     state: ConversationState,
     availability: Availability,
+    asking: Asking,
 ) -> Result<PersonRequest, Refusal> {
     match state {
         Resolved => Err(Refusal::Resolved),
         WaitingForPerson | WithPerson => Ok(PersonRequest::Unchanged),
         Bot => Ok(match availability {
+            Availability::Closed if asking.offered_before && !asking.asked => {
+                PersonRequest::Unchanged
+            }
             Availability::Closed => PersonRequest::OfferContact(ContactReason::OutsideHours),
             Availability::Open { agents_online } => PersonRequest::Enqueue {
                 nobody_online: agents_online == 0,
@@ -154,6 +170,10 @@ mod tests {
     use super::*;
 
     const OPEN: Availability = Availability::Open { agents_online: 2 };
+    const ASKED: Asking = Asking {
+        asked: true,
+        offered_before: false,
+    };
 
     #[test]
     fn a_transfer_to_a_colleague_puts_them_in_the_conversation_unless_it_is_closed_or_with_the_ai()
@@ -166,7 +186,7 @@ mod tests {
 
     #[test]
     fn the_person_button_pressed_twice_queues_once() {
-        let first = request_person(Bot, OPEN).unwrap();
+        let first = request_person(Bot, OPEN, ASKED).unwrap();
         assert_eq!(
             first,
             PersonRequest::Enqueue {
@@ -175,7 +195,7 @@ mod tests {
         );
         // The object stores the waiting state after the first press.
         assert_eq!(
-            request_person(WaitingForPerson, OPEN).unwrap(),
+            request_person(WaitingForPerson, OPEN, ASKED).unwrap(),
             PersonRequest::Unchanged
         );
     }
@@ -183,14 +203,43 @@ mod tests {
     #[test]
     fn outside_hours_leads_to_the_email_path_and_queues_nothing() {
         assert_eq!(
-            request_person(Bot, Availability::Closed).unwrap(),
+            request_person(Bot, Availability::Closed, ASKED).unwrap(),
+            PersonRequest::OfferContact(ContactReason::OutsideHours)
+        );
+    }
+
+    #[test]
+    fn outside_hours_the_policy_offers_the_email_path_once_and_the_visitor_asking_again_gets_it() {
+        let policy = Asking {
+            asked: false,
+            offered_before: false,
+        };
+        assert_eq!(
+            request_person(Bot, Availability::Closed, policy).unwrap(),
+            PersonRequest::OfferContact(ContactReason::OutsideHours)
+        );
+        let again = Asking {
+            offered_before: true,
+            ..policy
+        };
+        assert_eq!(
+            request_person(Bot, Availability::Closed, again).unwrap(),
+            PersonRequest::Unchanged,
+            "the AI keeps answering instead"
+        );
+        let asked = Asking {
+            asked: true,
+            offered_before: true,
+        };
+        assert_eq!(
+            request_person(Bot, Availability::Closed, asked).unwrap(),
             PersonRequest::OfferContact(ContactReason::OutsideHours)
         );
     }
 
     #[test]
     fn nobody_online_within_hours_queues_and_says_so() {
-        let r = request_person(Bot, Availability::Open { agents_online: 0 }).unwrap();
+        let r = request_person(Bot, Availability::Open { agents_online: 0 }, ASKED).unwrap();
         assert_eq!(
             r,
             PersonRequest::Enqueue {
@@ -203,7 +252,7 @@ mod tests {
     fn a_full_round_bot_waiting_person_bot_then_resolved() {
         let mut s = Bot;
         assert!(matches!(
-            request_person(s, OPEN),
+            request_person(s, OPEN, ASKED),
             Ok(PersonRequest::Enqueue { .. })
         ));
         s = WaitingForPerson;
@@ -223,7 +272,7 @@ mod tests {
         s = resolve(s).unwrap();
         assert_eq!(s, Resolved);
         assert_eq!(accept_visitor_message(s), Err(Refusal::Resolved));
-        assert_eq!(request_person(s, OPEN), Err(Refusal::Resolved));
+        assert_eq!(request_person(s, OPEN, ASKED), Err(Refusal::Resolved));
         assert!(!ai_may_answer(s));
     }
 

@@ -97,6 +97,30 @@ impl Team {
     }
 }
 
+impl Team {
+    /// Minutes from `now` until the team next opens (0 when open now);
+    /// `None` when it never opens (no day has hours).
+    pub fn minutes_until_open(&self, now: LocalTime) -> Option<u32> {
+        if self.is_open(now) {
+            return Some(0);
+        }
+        let hours = self.hours.as_ref()?;
+        (0..8u32)
+            .flat_map(|ahead| {
+                let day = WEEKDAYS[usize::from((u32::from(now.weekday) + ahead) as u8 % 7)];
+                hours
+                    .get(day)
+                    .and_then(|r| parse_ranges(r))
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(move |(from, _)| ahead * 1440 + u32::from(from))
+            })
+            .filter(|&at| at > u32::from(now.minute))
+            .map(|at| at - u32::from(now.minute))
+            .min()
+    }
+}
+
 /// `"08:00-12:00, 13:00-18:00"` as minute ranges.
 fn parse_ranges(text: &str) -> Option<Vec<(u16, u16)>> {
     text.split(',')
@@ -144,6 +168,49 @@ pub fn route<'t>(
         .or_else(|| hints.entry_tags.iter().find_map(|t| routed(t)))
         .or_else(|| default_team.and_then(by_id))
         .or_else(|| teams.first())
+}
+
+#[cfg(test)]
+mod opening {
+    use super::*;
+
+    fn workshop() -> Team {
+        let mut hours = BTreeMap::new();
+        hours.insert("mon".to_string(), "08:00-18:00".to_string());
+        hours.insert("sat".to_string(), "09:00-12:00".to_string());
+        Team {
+            id: "workshop".into(),
+            name: "the workshop".into(),
+            time_zone: "Europe/Berlin".into(),
+            hours: Some(hours),
+        }
+    }
+
+    #[test]
+    fn the_next_opening_is_found_across_days_and_weeks() {
+        let t = workshop();
+        let at = |weekday, h: u16, m: u16| LocalTime {
+            weekday,
+            minute: h * 60 + m,
+        };
+        assert_eq!(t.minutes_until_open(at(0, 9, 0)), Some(0), "open now");
+        assert_eq!(t.minutes_until_open(at(0, 7, 30)), Some(30));
+        // Monday evening: Saturday 09:00.
+        assert_eq!(
+            t.minutes_until_open(at(0, 19, 0)),
+            Some(5 * 1440 - 19 * 60 + 9 * 60)
+        );
+        // Saturday noon: Monday 08:00.
+        assert_eq!(
+            t.minutes_until_open(at(5, 12, 0)),
+            Some(2 * 1440 - 12 * 60 + 8 * 60)
+        );
+        let closed = Team {
+            hours: Some(BTreeMap::new()),
+            ..workshop()
+        };
+        assert_eq!(closed.minutes_until_open(at(0, 9, 0)), None);
+    }
 }
 
 #[cfg(test)]

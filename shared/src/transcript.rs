@@ -88,9 +88,9 @@ impl Transcript {
     /// or who has joined.
     fn latest_state(&self) -> Option<(ConversationState, Option<&str>, Option<&str>)> {
         self.events.iter().rev().find_map(|e| match &e.body {
-            EventBody::State { state, agent, team } => {
-                Some((*state, agent.as_deref(), team.as_deref()))
-            }
+            EventBody::State {
+                state, agent, team, ..
+            } => Some((*state, agent.as_deref(), team.as_deref())),
             _ => None,
         })
     }
@@ -121,7 +121,7 @@ impl Transcript {
             return None;
         }
         self.events.iter().rev().find_map(|e| match e.body {
-            EventBody::ContactOffer { reason } => Some(Some(reason)),
+            EventBody::ContactOffer { reason, .. } => Some(Some(reason)),
             EventBody::Contact { .. } => Some(None),
             _ => None,
         })?
@@ -530,6 +530,7 @@ mod tests {
         t.on_frame(ev(
             1,
             EventBody::State {
+                asked: true,
                 state: ConversationState::WaitingForPerson,
                 agent: None,
                 team: Some("Support".into()),
@@ -539,6 +540,7 @@ mod tests {
         t.on_frame(ev(
             2,
             EventBody::ContactOffer {
+                back_at_ms: None,
                 reason: ContactReason::NobodyOnline,
             },
         ));
@@ -554,12 +556,14 @@ mod tests {
         t.on_frame(ev(
             4,
             EventBody::ContactOffer {
+                back_at_ms: None,
                 reason: ContactReason::NoClaimInTime,
             },
         ));
         t.on_frame(ev(
             5,
             EventBody::State {
+                asked: true,
                 state: ConversationState::WithPerson,
                 agent: Some("Anna".into()),
                 team: None,

@@ -102,20 +102,66 @@ pub fn free_port() -> u16 {
 /// the demo FAQ; `desk` and `line` the same without a FAQ, each with its
 /// own queue so tests running at once do not share one; `learn` whose
 /// knowledge base a test adds to; `brief` keeping conversations for about
-/// 2.6 seconds; `quick` with a
-/// 2-second claim time-out; `closed` whose only team has no opening hours.
-pub const TEST_SITES: &str = r#"{
-  "demo": {"embed_origins": ["'self'"], "handoff": {
-    "teams": [{"id": "support", "name": "Support"}, {"id": "billing", "name": "Billing"}],
-    "default_team": "support", "routes": {"payment dispute": "billing"}}},
-  "desk": {"embed_origins": ["'self'"]},
-  "line": {"embed_origins": ["'self'"]},
-  "learn": {"embed_origins": ["'self'"]},
-  "brief": {"embed_origins": ["'self'"], "retention_days": 0.00003},
-  "quick": {"embed_origins": ["'self'"], "handoff": {"claim_timeout_s": 2}},
-  "setup": {"embed_origins": ["'self'"]},
-  "closed": {"embed_origins": ["'self'"], "handoff": {"teams": [{"id": "support", "name": "Support", "hours": {}}]}}
-}"#;
+/// 2.6 seconds; `quick` with a 2-second claim time-out; `closed` whose only
+/// team has no opening hours; `judge` for the escalation tests; `later`
+/// whose only team, the night shift, is closed now and opens on a known
+/// day ([`night_shift_opens_after`]); `relay` with an open support team
+/// beside that night shift.
+pub fn test_sites() -> String {
+    let night = format!(
+        r#"{{"id": "night", "name": "Night shift", "time_zone": "UTC", "hours": {{"{}": "10:00-11:00"}}}}"#,
+        ["mon", "tue", "wed", "thu", "fri", "sat", "sun"][night_shift_day() as usize]
+    );
+    format!(
+        r#"{{
+  "demo": {{"embed_origins": ["'self'"], "handoff": {{
+    "teams": [{{"id": "support", "name": "Support"}}, {{"id": "billing", "name": "Billing"}}],
+    "default_team": "support", "routes": {{"payment dispute": "billing"}}}}}},
+  "desk": {{"embed_origins": ["'self'"]}},
+  "line": {{"embed_origins": ["'self'"]}},
+  "learn": {{"embed_origins": ["'self'"]}},
+  "brief": {{"embed_origins": ["'self'"], "retention_days": 0.00003}},
+  "quick": {{"embed_origins": ["'self'"], "handoff": {{"claim_timeout_s": 2}}}},
+  "setup": {{"embed_origins": ["'self'"]}},
+  "closed": {{"embed_origins": ["'self'"], "handoff": {{"teams": [{{"id": "support", "name": "Support", "hours": {{}}}}]}}}},
+  "judge": {{"embed_origins": ["'self'"]}},
+  "later": {{"embed_origins": ["'self'"], "handoff": {{"teams": [{night}]}}}},
+  "relay": {{"embed_origins": ["'self'"], "handoff": {{
+    "teams": [{{"id": "support", "name": "Support"}}, {night}], "default_team": "support"}}}}
+}}"#
+    )
+}
+
+const DAY_MS: i64 = 86_400_000;
+
+/// Now, in Unix ms.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// The weekday (0 is Monday) the night shift works, 10:00-11:00 UTC: two
+/// days after the test process started, so it is closed while tests run.
+pub fn night_shift_day() -> i64 {
+    static DAY: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
+    *DAY.get_or_init(|| {
+        // 1970-01-01 was a Thursday (3).
+        (now_ms() / DAY_MS + 3 + 2) % 7
+    })
+}
+
+/// When the night shift next opens after `ms` (Unix ms).
+pub fn night_shift_opens_after(ms: i64) -> i64 {
+    let mut day = ms.div_euclid(DAY_MS);
+    loop {
+        let opens = day * DAY_MS + 10 * 3_600_000;
+        if (day + 3) % 7 == night_shift_day() && opens > ms {
+            return opens;
+        }
+        day += 1;
+    }
+}
 
 /// Agents of the test edge: Anna an admin, Ben only billing, Cleo support
 /// and billing without being an admin.
@@ -276,7 +322,7 @@ impl Edge {
         .arg(&self.persist)
         .args([
             "--var",
-            &format!("SITES:{TEST_SITES}"),
+            &format!("SITES:{}", test_sites()),
             "--var",
             &format!("AGENTS:{TEST_AGENTS}"),
         ])
@@ -440,9 +486,14 @@ impl Edge {
     }
 
     pub fn new_visitor_on(&self, site: &str) -> Visitor {
+        self.new_visitor_in(site, "en")
+    }
+
+    /// A visitor of `site` whose browser speaks `locale`.
+    pub fn new_visitor_in(&self, site: &str, locale: &str) -> Visitor {
         self.create_visitor(&serde_json::json!({
             "site": site,
-            "locale": "en",
+            "locale": locale,
             "page_url": "https://shop.example/prices",
             "disclosure_version": 1,
         }))

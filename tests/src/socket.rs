@@ -1,9 +1,12 @@
 //! Speaking the chat protocol over a raw WebSocket: send, receive, wait
 //! for a frame, and read everything up to a barrier.
 
-use crate::Socket;
+use crate::{Edge, Socket, Visitor};
 use futures_util::{SinkExt, StreamExt};
-use shared::protocol::{AgentPresence, ClientFrame, InboxFrame, QueueItem, ServerFrame};
+use shared::protocol::{
+    AgentPresence, ClientFrame, ConversationState, Event, EventBody, InboxFrame, QueueItem,
+    ServerFrame,
+};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
@@ -54,6 +57,55 @@ pub async fn try_recv(socket: &mut Socket, wait: Duration) -> Option<ServerFrame
             );
         }
     }
+}
+
+/// A visitor on `site` (speaking `locale`) with a socket that has resumed
+/// from the start.
+pub async fn conversation_on(edge: &Edge, site: &str, locale: &str) -> (Visitor, Socket) {
+    let visitor = edge.new_visitor_in(site, locale);
+    let mut socket = edge.connect(&visitor).await;
+    send(&mut socket, &ClientFrame::Resume { last_seq: 0 }).await;
+    assert!(matches!(
+        recv(&mut socket).await,
+        ServerFrame::Welcome { .. }
+    ));
+    (visitor, socket)
+}
+
+/// The visitor writes `text`; its client id.
+pub async fn say(socket: &mut Socket, text: &str) -> uuid::Uuid {
+    let id = uuid::Uuid::new_v4();
+    let frame = ClientFrame::Send {
+        client_id: id,
+        text: text.into(),
+    };
+    send(socket, &frame).await;
+    id
+}
+
+/// The next stored event, skipping live-only frames (queue, typing, acks).
+pub async fn next_event(socket: &mut Socket) -> Event {
+    loop {
+        match recv(socket).await {
+            ServerFrame::Event(e) => return e,
+            ServerFrame::Error { code, message, .. } => panic!("error {code:?}: {message}"),
+            _ => {}
+        }
+    }
+}
+
+/// Events until one matches (included).
+pub async fn event_where(socket: &mut Socket, want: impl Fn(&EventBody) -> bool) -> Event {
+    loop {
+        let e = next_event(socket).await;
+        if want(&e.body) {
+            return e;
+        }
+    }
+}
+
+pub fn is_state(body: &EventBody, want: ConversationState) -> bool {
+    matches!(body, EventBody::State { state, .. } if *state == want)
 }
 
 /// Every frame the edge sends before a barrier: an unknown frame type is

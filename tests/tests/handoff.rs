@@ -6,43 +6,18 @@ use shared::handoff::HandoffView;
 use shared::metrics::DayMetrics;
 use shared::protocol::Trigger;
 use shared::protocol::{
-    Author, ClientFrame, ContactReason, ConversationState, ErrorCode, Event, EventBody, InboxFrame,
+    Author, ClientFrame, ContactReason, ConversationState, ErrorCode, EventBody, InboxFrame,
     QueueItem, ServerFrame,
 };
-use tests::{frames_before_barrier, get, post, recv, recv_inbox, send, Edge, QueueView, Socket};
+use tests::{
+    conversation_on, event_where, frames_before_barrier, get, is_state, next_event, post, recv,
+    recv_inbox, say, send, Edge, QueueView, Socket,
+};
 use uuid::Uuid;
 
 /// A visitor on `site` with a socket that has resumed from the start.
 async fn visitor_on(edge: &Edge, site: &str) -> (tests::Visitor, Socket) {
-    let visitor = edge.new_visitor_on(site);
-    let mut socket = edge.connect(&visitor).await;
-    send(&mut socket, &ClientFrame::Resume { last_seq: 0 }).await;
-    assert!(matches!(
-        recv(&mut socket).await,
-        ServerFrame::Welcome { .. }
-    ));
-    (visitor, socket)
-}
-
-/// The next stored event, skipping live-only frames (queue, typing, acks).
-async fn next_event(socket: &mut Socket) -> Event {
-    loop {
-        match recv(socket).await {
-            ServerFrame::Event(e) => return e,
-            ServerFrame::Error { code, message, .. } => panic!("error {code:?}: {message}"),
-            _ => {}
-        }
-    }
-}
-
-/// Events until one matches (included).
-async fn event_where(socket: &mut Socket, want: impl Fn(&EventBody) -> bool) -> Event {
-    loop {
-        let e = next_event(socket).await;
-        if want(&e.body) {
-            return e;
-        }
-    }
+    conversation_on(edge, site, "en").await
 }
 
 /// The next queue status a waiting visitor gets.
@@ -68,23 +43,6 @@ async fn queue_where(
 ) -> Vec<QueueItem> {
     view.until(socket, |v| want(&v.waiting)).await;
     view.waiting.clone()
-}
-
-async fn say(socket: &mut Socket, text: &str) -> Uuid {
-    let id = Uuid::new_v4();
-    send(
-        socket,
-        &ClientFrame::Send {
-            client_id: id,
-            text: text.into(),
-        },
-    )
-    .await;
-    id
-}
-
-fn is_state(body: &EventBody, want: ConversationState) -> bool {
-    matches!(body, EventBody::State { state, .. } if *state == want)
 }
 
 fn error_of(frame: &ServerFrame) -> Option<(ErrorCode, String)> {
@@ -334,6 +292,7 @@ async fn the_claim_time_out_offers_email_and_keeps_the_place_in_the_queue() {
     assert_eq!(
         offer.body,
         EventBody::ContactOffer {
+            back_at_ms: None,
             reason: ContactReason::NoClaimInTime
         }
     );
@@ -360,6 +319,7 @@ async fn outside_hours_the_email_path_is_offered_and_an_invalid_address_is_refus
     assert_eq!(
         offer.body,
         EventBody::ContactOffer {
+            back_at_ms: None,
             reason: ContactReason::OutsideHours
         },
         "no hand-off outside hours"

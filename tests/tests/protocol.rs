@@ -470,6 +470,7 @@ async fn asking_for_a_person_twice_changes_the_state_once() {
         panic!("{frame:?}")
     };
     let waiting = EventBody::State {
+        asked: true,
         state: ConversationState::WaitingForPerson,
         agent: None,
         team: Some("Support".into()),
@@ -478,7 +479,7 @@ async fn asking_for_a_person_twice_changes_the_state_once() {
     // Nobody is online on the test edge's demo site: said, and e-mail offered.
     let frame = recv(&mut socket).await;
     assert!(
-        matches!(frame, ServerFrame::Event(ref e) if e.body == EventBody::ContactOffer { reason: ContactReason::NobodyOnline }),
+        matches!(frame, ServerFrame::Event(ref e) if e.body == EventBody::ContactOffer { reason: ContactReason::NobodyOnline, back_at_ms: None }),
         "{frame:?}"
     );
     for frame in frames_before_barrier(&mut socket).await {

@@ -8,33 +8,15 @@ use futures_util::StreamExt;
 use shared::protocol::{ClientFrame, ErrorCode, EventBody, InboxFrame, ServerFrame};
 use std::time::Duration;
 use tests::{
-    frames_before_barrier, get, post, recv, recv_inbox, send, visitor_address, Agent, Edge,
-    QueueView, Socket, Visitor,
+    conversation_on, frames_before_barrier, get, post, recv, recv_inbox, say, send,
+    visitor_address, Agent, Edge, QueueView, Socket, Visitor,
 };
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 use uuid::Uuid;
 
 /// A visitor on `site` with a resumed socket.
 async fn visitor_on(edge: &Edge, site: &str) -> (Visitor, Socket) {
-    let visitor = edge.new_visitor_on(site);
-    let mut socket = edge.connect(&visitor).await;
-    send(&mut socket, &ClientFrame::Resume { last_seq: 0 }).await;
-    assert!(matches!(
-        recv(&mut socket).await,
-        ServerFrame::Welcome { .. }
-    ));
-    (visitor, socket)
-}
-
-async fn say(socket: &mut Socket, text: &str) {
-    send(
-        socket,
-        &ClientFrame::Send {
-            client_id: Uuid::new_v4(),
-            text: text.into(),
-        },
-    )
-    .await;
+    conversation_on(edge, site, "en").await
 }
 
 /// Waits until the conversation's state event `want` arrives.

@@ -53,6 +53,8 @@ pub struct Shown {
     /// The edge refused an action that was not a message (e.g. an e-mail
     /// address): its code and message.
     pub problem: Option<(ErrorCode, String)>,
+    /// When the last place in line (with its expected wait) arrived.
+    pub queue_since_ms: i64,
 }
 
 /// A cheap, cloneable handle on the conversation.
@@ -106,6 +108,7 @@ impl Chat {
                 archive: Vec::new(),
                 typing: None,
                 problem: None,
+                queue_since_ms: 0,
             }),
             inner: Rc::new(Inner {
                 typing_sent_ms: Cell::new(0.0),
@@ -332,6 +335,9 @@ impl Chat {
                     client_id: None,
                 } => {
                     chat.change(|s| s.problem = Some((*code, message.clone())));
+                }
+                ServerFrame::Queue(_) => {
+                    chat.change(|s| s.queue_since_ms = now_ms());
                 }
                 _ => {}
             }

@@ -123,6 +123,12 @@ impl FromJson for String {
     }
 }
 
+impl FromJson for bool {
+    fn read(value: JsValue) -> Option<Self> {
+        value.as_bool()
+    }
+}
+
 impl FromJson for u64 {
     fn read(value: JsValue) -> Option<Self> {
         let n = value.as_f64()?;
@@ -248,11 +254,13 @@ impl FromJson for EventBody {
         let f = Fields::of(payload)?;
         Some(match tag.as_str() {
             "state" => EventBody::State {
+                asked: f.opt("asked")?.unwrap_or(true),
                 state: named(f.get("state"))?,
                 agent: f.opt("agent")?,
                 team: f.opt("team")?,
             },
             "contact_offer" => EventBody::ContactOffer {
+                back_at_ms: f.opt("back_at_ms")?,
                 reason: named(f.get("reason"))?,
             },
             "contact" => EventBody::Contact {

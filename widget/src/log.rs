@@ -11,6 +11,7 @@ use crate::dom::{attrs, child, text};
 use crate::i18n::Strings;
 use shared::protocol::{Author, ContactReason, ConversationState, Event, EventBody, Message};
 use shared::transcript::{OutboxStatus, Outgoing};
+use wasm_bindgen::JsValue;
 use web_sys::Element;
 
 /// A link the widget is willing to show: `https:` (or `http:` on this
@@ -117,31 +118,62 @@ pub fn message(parent: &Element, seq: u64, message: &Message, page: Option<&str>
     }
 }
 
+/// When a closed team is back, in the visitor's language and time zone
+/// (the browser's `Intl`): "back today at 08:00", "back on Monday at 08:00".
+fn back_at(at_ms: i64, t: &Strings) -> String {
+    let at = js_sys::Date::new(&JsValue::from_f64(at_ms as f64));
+    let now = js_sys::Date::new_0();
+    let options = js_sys::Object::new();
+    let set = |key: &str, value: &str| {
+        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+    };
+    set("hour", "2-digit");
+    set("minute", "2-digit");
+    let time = String::from(at.to_locale_time_string_with_options(t.lang, &options));
+    if at.to_date_string() == now.to_date_string() {
+        return t.back_today.replace("{time}", &time);
+    }
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"weekday".into(), &"long".into());
+    let day = String::from(at.to_locale_date_string(t.lang, &options));
+    t.back_on.replace("{day}", &day).replace("{time}", &time)
+}
+
 /// One stored event: a message, or a notice in the product's own words
 /// (state changes, the e-mail offer and its answer, the rating).
 pub fn event(parent: &Element, event: &Event, page: Option<&str>, t: &Strings) {
     let (notice, name): (String, Option<&str>) = match &event.body {
         EventBody::Message(m) => return message(parent, event.seq, m, page, t),
-        EventBody::State { state, agent, team } => match (state, agent) {
+        EventBody::State {
+            state,
+            agent,
+            team,
+            asked,
+        } => match (state, agent) {
             (ConversationState::WithPerson, Some(name)) => (t.person_joined.into(), Some(name)),
             (ConversationState::Bot, Some(name)) => (t.person_left.into(), Some(name)),
             (ConversationState::Bot, None) => (t.state_bot.into(), None),
-            (ConversationState::WaitingForPerson, _) => match team {
-                Some(team) => (t.waiting_for_team.replace("{team}", team), None),
-                None => (t.state_waiting.into(), None),
+            // "You asked" only when the visitor did; otherwise why.
+            (ConversationState::WaitingForPerson, _) => match (team, asked) {
+                (Some(team), true) => (t.waiting_for_team.replace("{team}", team), None),
+                (Some(team), false) => (t.waiting_for_team_policy.replace("{team}", team), None),
+                (None, true) => (t.state_waiting.into(), None),
+                (None, false) => (t.state_waiting_policy.into(), None),
             },
             (ConversationState::WithPerson, None) => (t.person_here.into(), None),
             (ConversationState::Resolved, _) => (t.state_resolved.into(), None),
         },
-        EventBody::ContactOffer { reason } => (
-            match reason {
+        EventBody::ContactOffer { reason, back_at_ms } => {
+            let offer = match reason {
                 ContactReason::OutsideHours => t.contact_outside_hours,
                 ContactReason::NobodyOnline => t.contact_nobody_online,
                 ContactReason::NoClaimInTime => t.contact_no_claim,
+            };
+            match back_at_ms {
+                Some(at) => (format!("{offer} {}", back_at(*at, t)), None),
+                None => (offer.into(), None),
             }
-            .into(),
-            None,
-        ),
+        }
         EventBody::Contact { email, .. } => (t.contact_left.replace("{email}", email), None),
         EventBody::Rating { .. } => (t.rated.into(), None),
     };

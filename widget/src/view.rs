@@ -2,10 +2,11 @@
 //! put into the page as a text node (Leptos text children), never as HTML.
 //! Author badges come from the message's `author`, set by the edge.
 
-use crate::chat::{Chat, Link, Place};
+use crate::chat::{Chat, Link, Place, Shown};
 use crate::{dom, forms, i18n, log};
 use leptos::prelude::*;
 use shared::color;
+use shared::handoff::{wait_now, WaitNow};
 use shared::protocol::{ConversationState, ErrorCode, MAX_MESSAGE_BYTES};
 use shared::transcript::Transcript;
 use wasm_bindgen::JsCast;
@@ -179,6 +180,18 @@ pub fn App(options: Options) -> impl IntoView {
     let drawn_log = std::cell::RefCell::new(log::Drawn::default());
     let drawn_forms = std::cell::RefCell::new(None);
     let page = options.place.page_url.clone();
+    // The line beside the person button has an effect of its own, so the
+    // expected wait can count down without redrawing (or scrolling) the log.
+    let clock = RwSignal::new(js_sys::Date::now() as i64);
+    let _ = set_interval_with_handle(
+        move || clock.set(js_sys::Date::now() as i64),
+        std::time::Duration::from_secs(15),
+    );
+    Effect::new(move |_| {
+        let now = clock.get();
+        let status = shown.with(|s| person_status(s, now, t));
+        dom::set_text("person-status", &status.unwrap_or_default());
+    });
     Effect::new(move |first_run: Option<()>| {
         let (Some(log_el), Some(events), Some(pending), Some(forms)) = (
             log_el.get(),
@@ -233,7 +246,6 @@ pub fn App(options: Options) -> impl IntoView {
                 let busy = waiting_or_with_person(tr);
                 let _ = button.set_attribute("aria-disabled", if busy { "true" } else { "false" });
             }
-            dom::set_text("person-status", &person_status(tr, t).unwrap_or_default());
         });
         // Keep the newest message in view (reading the height lays out now).
         log_el.set_scroll_top(log_el.scroll_height());
@@ -381,8 +393,10 @@ fn waiting_or_with_person(tr: &Transcript) -> bool {
 }
 
 /// Beside the person button: whom the visitor waits for, their place and
-/// the expected wait, or who is here.
-fn person_status(tr: &Transcript, t: &i18n::Strings) -> Option<String> {
+/// the expected wait as it stands now (counting down from when the
+/// estimate came, then "longer than usual"), or who is here.
+fn person_status(shown: &Shown, now_ms: i64, t: &i18n::Strings) -> Option<String> {
+    let tr = &shown.transcript;
     if let Some(name) = tr.person() {
         return Some(format!("{}: {name}", t.person_here));
     }
@@ -392,11 +406,10 @@ fn person_status(tr: &Transcript, t: &i18n::Strings) -> Option<String> {
     let mut parts = vec![t.waiting_for_person.to_string()];
     if let Some(q) = tr.queue_status() {
         parts.push(t.queue_position.replace("{n}", &q.position.to_string()));
-        parts.push(match q.expected_wait_ms {
-            Some(ms) => t
-                .expected_wait
-                .replace("{min}", &ms.div_ceil(60_000).max(1).to_string()),
-            None => t.wait_unknown.to_string(),
+        parts.push(match wait_now(q, now_ms - shown.queue_since_ms) {
+            WaitNow::AboutMinutes(min) => t.expected_wait.replace("{min}", &min.to_string()),
+            WaitNow::LongerThanUsual => t.wait_longer.to_string(),
+            WaitNow::Unknown => t.wait_unknown.to_string(),
         });
     }
     Some(parts.join(" · "))

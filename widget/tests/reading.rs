@@ -98,6 +98,7 @@ fn every_server_frame_reads_back_as_serde_wrote_it() {
         event(
             6,
             EventBody::State {
+                asked: false,
                 state: ConversationState::WaitingForPerson,
                 agent: None,
                 team: Some("Billing".into()),
@@ -106,6 +107,7 @@ fn every_server_frame_reads_back_as_serde_wrote_it() {
         event(
             7,
             EventBody::State {
+                asked: true,
                 state: ConversationState::WithPerson,
                 agent: Some("Anna".into()),
                 team: None,
@@ -115,12 +117,14 @@ fn every_server_frame_reads_back_as_serde_wrote_it() {
         event(
             9,
             EventBody::ContactOffer {
+                back_at_ms: Some(1_790_000_000_000),
                 reason: ContactReason::OutsideHours,
             },
         ),
         event(
             10,
             EventBody::ContactOffer {
+                back_at_ms: None,
                 reason: ContactReason::NoClaimInTime,
             },
         ),

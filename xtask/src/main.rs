@@ -3,6 +3,7 @@
 
 mod bench_faq;
 mod build;
+mod escalation;
 mod size;
 mod tools;
 
@@ -20,6 +21,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   size       gzip sizes of loader, widget, panel and worker against their budgets
   bench-faq  the FAQ engine on Banking77 (../shared/data/banking77), into docs/faq-benchmark.md
   bench-widget  launcher click to a focused input, median of 20 cold runs in headless Chromium
+  train-escalation  the escalation model from data/escalation into shared/models/escalation.bin
+  bench-escalation  the escalation model on the test split, into docs/escalation-benchmark.md
   load       a load benchmark against the real edge (not a test), into docs/load.md
 ";
 
@@ -50,6 +53,8 @@ fn main() -> ExitCode {
         Some("bench-faq") => bench_faq::bench(&project, args.get(1).map(String::as_str)),
         Some("bench-widget") => bench_widget(&project),
         Some("load") => load(&project),
+        Some("train-escalation") => escalation::train(&project),
+        Some("bench-escalation") => escalation::bench(&project),
         _ => {
             eprint!("{USAGE}");
             return ExitCode::from(2);

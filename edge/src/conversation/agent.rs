@@ -10,7 +10,7 @@ use crate::http::{self, now_ms};
 use crate::inbox;
 use crate::knowledge;
 use shared::analysis::Analysis;
-use shared::handoff::{HandoffPacket, HandoffView};
+use shared::handoff::{self, HandoffPacket, HandoffView};
 use shared::lifecycle;
 use shared::protocol::{
     AgentProfile, Author, ConversationState, ErrorCode, EventBody, Message, ServerFrame,
@@ -130,8 +130,10 @@ impl Conversation {
     /// can insert, edit and send.
     pub(super) async fn suggestions(&self) -> EdgeResult<Response> {
         let meta = self.existing()?;
-        let last = self.past_turns()?.pop().map(|t| t.text).unwrap_or_default();
-        let index = knowledge::index(&self.env, &meta.site, meta.kb_version).await;
+        let last =
+            handoff::last_question(&self.events_after(0, super::VIEW_EVENTS)?).unwrap_or_default();
+        let faq = knowledge::faq(&self.env, &meta.site, meta.kb_version).await;
+        let index = faq.index_for(meta.language(&faq));
         let search = index.search(&Analysis::new(&last));
         let replies: Vec<SuggestedReply> = search
             .candidates
@@ -157,6 +159,7 @@ impl Conversation {
         self.append_and_broadcast(
             None,
             EventBody::State {
+                asked: true,
                 state: next,
                 agent: Some(agent.name.clone()),
                 team: None,
@@ -180,6 +183,7 @@ impl Conversation {
         self.append_and_broadcast(
             None,
             EventBody::State {
+                asked: true,
                 state: next,
                 agent: Some(agent.name.clone()),
                 team: None,

@@ -69,7 +69,7 @@ impl Conversation {
                     if let Some(reason) = lifecycle::claim_timed_out(self.state()?, offered) {
                         self.sql()
                             .exec("UPDATE handoff SET contact_offered = 1", None)?;
-                        self.append_and_broadcast(None, EventBody::ContactOffer { reason })?;
+                        self.append_and_broadcast(None, EventBody::contact_offer(reason))?;
                     }
                 }
                 // Nothing happened, nothing was reported: no trace left.

@@ -12,22 +12,24 @@ use crate::inbox;
 use shared::access;
 use shared::escalation::Decision;
 use shared::handoff::{self, HandoffPacket, QueueEntry};
-use shared::lifecycle::{self, Availability, PersonRequest};
+use shared::lifecycle::{self, Asking, Availability, PersonRequest};
 use shared::protocol::{
     AgentProfile, ContactReason, ConversationState, ErrorCode, EventBody, Trigger,
 };
-use shared::team::{self, RouteHints};
+use shared::team::{self, RouteHints, Team};
 use worker::{Request, Response};
 
 impl Conversation {
     /// Hands the conversation to a person, if the lifecycle allows: routed
     /// to a team, queued in the site's inbox with its packet, or, outside
-    /// the team's hours, the e-mail path offered instead.
+    /// the team's hours, the e-mail path offered instead (with when the
+    /// team is back). Whether the visitor was told anything: if not, the
+    /// AI's own answer is what they read.
     pub(super) async fn hand_off(
         &self,
         decision: Decision,
         hints: RouteHints<'_>,
-    ) -> EdgeResult<()> {
+    ) -> EdgeResult<bool> {
         let meta = self.existing()?;
         let config = self.site_config(&meta)?.handoff;
         let team = team::route(
@@ -39,35 +41,22 @@ impl Conversation {
         .cloned()
         .ok_or_else(|| EdgeError::new(ErrorCode::Internal, "site has no team"))?;
         let now = now_ms();
-        let open = match clock::local_time(&team.time_zone, now) {
-            Some(local) => team.is_open(local),
-            None => {
-                worker::console_error!("team {}: unknown time zone {}", team.id, team.time_zone);
-                true
-            }
-        };
-        let availability = if open {
-            let online = inbox::Online {
-                team: team.id.clone(),
-            };
-            Availability::Open {
-                agents_online: inbox::call(&self.env, &meta.site, online)
-                    .await
-                    .unwrap_or(0),
-            }
-        } else {
-            Availability::Closed
+        let (availability, back_at_ms) = self.availability(&meta, &team, now).await;
+        let trigger = decision.trigger.unwrap_or(Trigger::PersonButton);
+        let asking = Asking {
+            asked: trigger.asked_by_visitor(),
+            offered_before: self.last_kind_of(&["contact_offer"])?.is_some(),
         };
         // Decided on the state as stored now, after the await.
-        let nobody_online = match lifecycle::request_person(self.state()?, availability)? {
-            PersonRequest::Unchanged => return Ok(()),
+        let nobody_online = match lifecycle::request_person(self.state()?, availability, asking)? {
+            PersonRequest::Unchanged => return Ok(false),
             PersonRequest::OfferContact(reason) => {
-                self.append_and_broadcast(None, EventBody::ContactOffer { reason })?;
-                return Ok(());
+                let offer = EventBody::ContactOffer { reason, back_at_ms };
+                self.append_and_broadcast(None, offer)?;
+                return Ok(true);
             }
             PersonRequest::Enqueue { nobody_online } => nobody_online,
         };
-        let trigger = decision.trigger.unwrap_or(Trigger::PersonButton);
         let packet = HandoffPacket {
             conversation_id: meta.conversation_id.clone(),
             site: meta.site.clone(),
@@ -95,14 +84,42 @@ impl Conversation {
         self.enqueue(&meta, packet, now, config.claim_timeout_s, fact)
             .await?;
         if nobody_online {
-            self.append_and_broadcast(
-                None,
-                EventBody::ContactOffer {
-                    reason: ContactReason::NobodyOnline,
-                },
-            )?;
+            let offer = EventBody::contact_offer(ContactReason::NobodyOnline);
+            self.append_and_broadcast(None, offer)?;
         }
-        Ok(())
+        Ok(true)
+    }
+
+    /// Whether `team` takes people now (and how many of its people are
+    /// online), and, when closed, when it opens again (Unix ms, to the
+    /// minute).
+    async fn availability(
+        &self,
+        meta: &MetaRow,
+        team: &Team,
+        now: i64,
+    ) -> (Availability, Option<i64>) {
+        let local = clock::local_time(&team.time_zone, now);
+        let open = match local {
+            Some(local) => team.is_open(local),
+            None => {
+                worker::console_error!("team {}: unknown time zone {}", team.id, team.time_zone);
+                true
+            }
+        };
+        if !open {
+            let back_at_ms = local
+                .and_then(|l| team.minutes_until_open(l))
+                .map(|m| now - now.rem_euclid(60_000) + i64::from(m) * 60_000);
+            return (Availability::Closed, back_at_ms);
+        }
+        let online = inbox::Online {
+            team: team.id.clone(),
+        };
+        let agents_online = inbox::call(&self.env, &meta.site, online)
+            .await
+            .unwrap_or(0);
+        (Availability::Open { agents_online }, None)
     }
 
     /// The one enqueue step of a hand-off and a transfer to a team: the
@@ -118,6 +135,7 @@ impl Conversation {
         fact: inbox::Fact,
     ) -> EdgeResult<()> {
         let waiting = EventBody::State {
+            asked: packet.trigger.asked_by_visitor(),
             state: ConversationState::WaitingForPerson,
             agent: None,
             team: Some(packet.team_name.clone()),
@@ -182,6 +200,7 @@ impl Conversation {
         from_queue: bool,
     ) -> EdgeResult<()> {
         let joined = EventBody::State {
+            asked: true,
             state: next,
             agent: Some(person.name.clone()),
             team: None,
@@ -320,6 +339,8 @@ impl Conversation {
         };
         inbox::tell(&self.env, &meta.site, dequeue).await;
         let fact = meta.fact();
+        let now = now_ms();
+        let (availability, back_at_ms) = self.availability(&meta, &team, now).await;
         self.enqueue(
             &meta,
             packet,
@@ -327,6 +348,24 @@ impl Conversation {
             config.claim_timeout_s,
             fact,
         )
-        .await
+        .await?;
+        // A closed team sees it when it opens; the visitor is not left
+        // waiting for nobody: they may leave an address instead.
+        let offer = match availability {
+            Availability::Closed => Some(EventBody::ContactOffer {
+                reason: ContactReason::OutsideHours,
+                back_at_ms,
+            }),
+            Availability::Open { agents_online: 0 } => {
+                Some(EventBody::contact_offer(ContactReason::NobodyOnline))
+            }
+            Availability::Open { .. } => None,
+        };
+        if let Some(offer) = offer {
+            self.sql()
+                .exec("UPDATE handoff SET contact_offered = 1", None)?;
+            self.append_and_broadcast(None, offer)?;
+        }
+        Ok(())
     }
 }

@@ -322,10 +322,10 @@ impl Conversation {
             (ClientFrame::Send { client_id, text }, Role::Agent { id, name, .. }) => {
                 self.agent_message(ws, &id, &name, client_id, &text).await
             }
-            (ClientFrame::RequestPerson {}, Role::Visitor) => {
-                self.hand_off(Decision::button(), RouteHints::default())
-                    .await
-            }
+            (ClientFrame::RequestPerson {}, Role::Visitor) => self
+                .hand_off(Decision::button(), RouteHints::default())
+                .await
+                .map(|_| ()),
             (ClientFrame::LeaveContact { email, question }, Role::Visitor) => {
                 self.leave_contact(&email, &question).await
             }

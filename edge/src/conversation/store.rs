@@ -45,7 +45,8 @@ pub(super) const SCHEMA: Schema = Schema {
         seq INTEGER PRIMARY KEY,
         text TEXT NOT NULL,
         words TEXT NOT NULL,
-        missed INTEGER NOT NULL)",
+        missed INTEGER NOT NULL,
+        frustration REAL NOT NULL DEFAULT 0)",
         "CREATE TABLE IF NOT EXISTS tickets (
         ticket_hash TEXT PRIMARY KEY,
         expires_ms INTEGER NOT NULL)",
@@ -71,7 +72,7 @@ pub(super) const SCHEMA: Schema = Schema {
         id INTEGER PRIMARY KEY CHECK (id = 1),
         body TEXT NOT NULL)",
     ],
-    migrations: &[],
+    migrations: &["ALTER TABLE turns ADD COLUMN frustration REAL NOT NULL DEFAULT 0"],
 };
 
 #[derive(Deserialize)]
@@ -90,6 +91,15 @@ pub(super) struct MetaRow {
 }
 
 impl MetaRow {
+    /// The language the visitor reads (their locale), or the knowledge
+    /// base's default.
+    pub fn language(&self, faq: &shared::faq::Faq) -> shared::analysis::Language {
+        self.locale
+            .as_deref()
+            .and_then(shared::analysis::Language::parse)
+            .unwrap_or_else(|| faq.knowledge_base().settings.language())
+    }
+
     /// A fact of this conversation for the inbox's metrics. Each carries
     /// the creation time, so whichever arrives first counts the
     /// conversation (one in which the visitor never acted is not counted).
@@ -295,12 +305,13 @@ impl Conversation {
     /// Records a visitor message as the policy saw it.
     pub(super) fn record_turn(&self, seq: Seq, turn: &PastTurn) -> EdgeResult<()> {
         self.sql().exec(
-            "INSERT OR REPLACE INTO turns (seq, text, words, missed) VALUES (?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO turns (seq, text, words, missed, frustration) VALUES (?, ?, ?, ?, ?)",
             vec![
                 (seq as i64).into(),
                 turn.text.clone().into(),
                 turn.words.join(" ").into(),
                 i64::from(turn.missed).into(),
+                f64::from(turn.frustration).into(),
             ],
         )?;
         Ok(())
@@ -313,11 +324,12 @@ impl Conversation {
             text: String,
             words: String,
             missed: i64,
+            frustration: f64,
         }
         let rows: Vec<TurnRow> = self
             .sql()
             .exec(
-                "SELECT text, words, missed FROM turns ORDER BY seq DESC LIMIT ?",
+                "SELECT text, words, missed, frustration FROM turns ORDER BY seq DESC LIMIT ?",
                 vec![(super::VIEW_EVENTS as i64).into()],
             )?
             .to_array()?;
@@ -333,6 +345,7 @@ impl Conversation {
                     .map(str::to_string)
                     .collect(),
                 missed: r.missed != 0,
+                frustration: r.frustration as f32,
             })
             .collect())
     }

@@ -238,7 +238,7 @@ impl Conversation {
         // done before anything is stored, so the visitor's message and the
         // AI's answer are stored in one turn and a crash cannot split them.
         let meta = self.existing()?;
-        let index = knowledge::index(&self.env, &meta.site, meta.kb_version).await;
+        let faq = knowledge::faq(&self.env, &meta.site, meta.kb_version).await;
         if let Some(seq) = self.seq_of(client_id)? {
             // Stored by a resend while the index loaded.
             send(ws, &ServerFrame::Ack { client_id, seq });
@@ -275,7 +275,8 @@ impl Conversation {
         // The one analysis of this message: the disclosure check, FAQ
         // matching and the escalation policy all read it.
         let message = Analysis::new(&text);
-        let reply = assistant::reply(&index, &message);
+        let reading = escalation::read(&message);
+        let reply = assistant::reply(&faq, &message, &reading, meta.language(&faq));
         let past = self.past_turns()?;
         let entry = reply.entry();
         let decision = (state == ConversationState::Bot).then(|| {
@@ -285,6 +286,7 @@ impl Conversation {
                 .unwrap_or_default();
             let turn = Turn {
                 message: &message,
+                reading: &reading,
                 answered: reply.answered(),
                 handoff_entry: entry.filter(|e| e.hand_off).map(|e| e.id.as_str()),
             };
@@ -299,26 +301,39 @@ impl Conversation {
             // The visitor's first message: now the conversation counts.
             self.report(&meta.site, meta.fact());
         }
+        let Some(decision) = decision.filter(|d| d.hand_off()) else {
+            self.ai_answers(&reply.message)?;
+            return Ok(());
+        };
+        let topic = decision.topic.clone();
+        let hints = RouteHints {
+            entry_id: entry.map(|e| e.id.as_str()),
+            entry_tags: entry.map_or(&[], |e| e.tags.as_slice()),
+            entry_team: entry.and_then(|e| e.team.as_deref()),
+            topic: topic.as_deref(),
+        };
         // Asked for a person in words, or not sure and handing over anyway:
-        // the hand-off notice speaks, not a "did you mean".
-        let handing_off = decision.as_ref().is_some_and(|d| d.hand_off());
-        let silent = handing_off
-            && (decision.as_ref().and_then(|d| d.trigger)
-                == Some(shared::protocol::Trigger::AskedInWords)
-                || !reply.answered());
-        // Checked again right before storing: a person may have joined.
-        if !silent && lifecycle::ai_may_answer(self.state()?) {
-            self.append_and_broadcast(None, EventBody::Message(reply.message.clone()))?;
-        }
-        if let Some(decision) = decision.filter(|d| d.hand_off()) {
-            let topic = decision.topic.clone();
-            let hints = RouteHints {
-                entry_id: entry.map(|e| e.id.as_str()),
-                entry_tags: entry.map_or(&[], |e| e.tags.as_slice()),
-                entry_team: entry.and_then(|e| e.team.as_deref()),
-                topic: topic.as_deref(),
-            };
+        // the hand-off speaks instead of a "did you mean", unless it has
+        // nothing to say (outside hours, after the notice): then the AI
+        // answers as best it can.
+        let speaks_instead =
+            decision.trigger == Some(shared::protocol::Trigger::AskedInWords) || !reply.answered();
+        if speaks_instead {
+            if !self.hand_off(decision, hints).await? {
+                self.ai_answers(&reply.message)?;
+            }
+        } else {
+            self.ai_answers(&reply.message)?;
             self.hand_off(decision, hints).await?;
+        }
+        Ok(())
+    }
+
+    /// Stores and sends the AI's answer, unless a person has joined
+    /// meanwhile (checked right before storing).
+    fn ai_answers(&self, answer: &Message) -> EdgeResult<()> {
+        if lifecycle::ai_may_answer(self.state()?) {
+            self.append_and_broadcast(None, EventBody::Message(answer.clone()))?;
         }
         Ok(())
     }

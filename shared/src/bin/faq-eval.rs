@@ -1,13 +1,15 @@
 //! Evaluates the FAQ engine on any labeled data.
 //!
 //!   cargo run --release -p shared --bin faq-eval -- --kb-csv KB.csv --queries Q.csv [--threshold T]
+//!   cargo run --release -p shared --bin faq-eval -- --kb-toml faq.toml --language de --queries Q.csv
 //!
-//! Both files have the header `text,category`. Each KB row is one phrasing
-//! of entry `category`; each query row is a visitor question and the entry
-//! it should get, `oos` meaning none fits (the engine should abstain).
+//! Query files have the header `text,category`: a visitor question and
+//! the entry it should get, `oos` meaning none fits (the engine should
+//! abstain). A CSV knowledge base has one phrasing of entry `category` per
+//! row; a TOML one is a site's knowledge base, read in `--language`.
 //! Prints one JSON object. Latencies are per query, on this one thread.
 
-use shared::faq::{kb::read_csv, FaqIndex, KnowledgeBase};
+use shared::faq::{read_csv, FaqIndex, KnowledgeBase};
 use std::time::Instant;
 
 fn main() {
@@ -19,12 +21,20 @@ fn main() {
 
 fn run() -> Result<(), String> {
     let mut kb_path = None;
+    let mut toml_path = None;
+    let mut language = shared::analysis::Language::English;
     let mut queries_path = None;
     let mut threshold = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--kb-csv" => kb_path = args.next(),
+            "--kb-toml" => toml_path = args.next(),
+            "--language" => {
+                let code = args.next().ok_or("--language needs a value")?;
+                language = shared::analysis::Language::parse(&code)
+                    .ok_or_else(|| format!("--language: `{code}` is not en, de or es"))?;
+            }
             "--queries" => queries_path = args.next(),
             "--threshold" => {
                 let t = args.next().ok_or("--threshold needs a value")?;
@@ -40,13 +50,19 @@ fn run() -> Result<(), String> {
             }
         }
     }
-    let kb_path = kb_path.ok_or("--kb-csv FILE is required")?;
     let queries_path = queries_path.ok_or("--queries FILE is required")?;
     let read = |p: &str| std::fs::read_to_string(p).map_err(|e| format!("{p}: {e}"));
-
-    let kb = KnowledgeBase::from_csv(&kb_path, &read(&kb_path)?).map_err(|e| e.to_string())?;
+    let kb = match (kb_path, toml_path) {
+        (Some(p), None) => KnowledgeBase::from_csv(&p, &read(&p)?),
+        (None, Some(p)) => {
+            KnowledgeBase::from_toml(&p, &read(&p)?).map(|kb| kb.in_language(language))
+        }
+        _ => return Err("one of --kb-csv FILE or --kb-toml FILE is required".into()),
+    }
+    .map_err(|e| e.to_string())?;
     let queries = read_csv(&queries_path, &read(&queries_path)?).map_err(|e| e.to_string())?;
 
+    let show = std::env::var_os("SHOW").is_some();
     let started = Instant::now();
     let index = FaqIndex::build(&kb);
     let index_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -61,6 +77,14 @@ fn run() -> Result<(), String> {
         let search = index.search_with_threshold(&shared::analysis::Analysis::new(text), threshold);
         latencies.push(t.elapsed().as_secs_f64() * 1e6);
         let best = search.best().map(|c| index.entries()[c.entry].id.as_str());
+        if show && best != Some(category.as_str()) {
+            // What went wrong, for working on the knowledge base (dev only).
+            eprintln!(
+                "{category:>22} <- {:<22} {:.2} {text}",
+                best.unwrap_or("-"),
+                search.confidence,
+            );
+        }
         if category == "oos" {
             out_of_scope += 1;
             if search.answered {

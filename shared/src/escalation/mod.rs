@@ -11,6 +11,7 @@
 //! a word ending in `*` matches any word starting with it.
 
 mod lexicon;
+pub mod model;
 mod sentiment;
 
 pub use lexicon::default_sensitive_topics;
@@ -20,9 +21,9 @@ use crate::analysis::Analysis;
 use crate::disclosure;
 pub use crate::protocol::{Mood, Sentiment, Trigger};
 use lexicon::{
-    word_matches, Words, COMPLAINT, NEGATIONS, PERSON_NOUNS, PERSON_PHRASES, POLITE, REQUEST_VERBS,
-    UNHELPFUL,
+    word_matches, Words, NEGATIONS, PERSON_NOUNS, PERSON_PHRASES, POLITE, REQUEST_VERBS, UNHELPFUL,
 };
+pub use model::{Category, Classification, Model};
 use serde::{Deserialize, Serialize};
 
 /// Per-site settings of the policy (the `handoff.policy` part of a site's
@@ -33,9 +34,8 @@ pub struct EscalationPolicy {
     /// Hand over when this many misses (abstentions or "that didn't help")
     /// come in a row.
     pub misses_in_a_row: u32,
-    /// Frustration score at which to hand over (see [`sentiment`]).
-    pub frustration_threshold: f32,
-    /// Topics always handed to a person. Empty uses [`default_sensitive_topics`].
+    /// Topics always handed to a person. The model covers the usual ones (safety, legal, payment…); these are
+    /// the site's own, such as a product recall.
     pub sensitive_topics: Vec<SensitiveTopic>,
     /// Hand over when the visitor asks the same question again.
     pub repeated_question: bool,
@@ -45,7 +45,6 @@ impl Default for EscalationPolicy {
     fn default() -> Self {
         Self {
             misses_in_a_row: 2,
-            frustration_threshold: 2.0,
             sensitive_topics: Vec::new(),
             repeated_question: true,
         }
@@ -77,6 +76,8 @@ pub struct PastTurn {
     pub words: Vec<String>,
     /// The AI did not answer it, or the visitor said the answer did not help.
     pub missed: bool,
+    /// The model's probability that the visitor was frustrated.
+    pub frustration: f32,
 }
 
 impl PastTurn {
@@ -87,6 +88,7 @@ impl PastTurn {
             text: message.text.clone(),
             words: message.words.clone(),
             missed: !answered || says_unhelpful(message),
+            frustration: 0.0,
         }
     }
 }
@@ -95,6 +97,8 @@ impl PastTurn {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Turn<'a> {
     pub message: &'a Analysis,
+    /// What the model reads in it ([`read`]).
+    pub reading: &'a Classification,
     /// The AI answers it with confidence.
     pub answered: bool,
     /// The answer's FAQ entry is marked "always hand to a person": its id.
@@ -113,6 +117,11 @@ pub struct Decision {
     pub topic: Option<String>,
     /// This message counts as a miss (not answered, or "that didn't help").
     pub missed: bool,
+    /// What the model found the message to be about (`None`: nothing for
+    /// a person, or not the model's finding).
+    pub category: Category,
+    /// The model's probability that the visitor is frustrated.
+    pub frustration: f32,
 }
 
 impl Decision {
@@ -134,6 +143,8 @@ impl Decision {
             },
             topic: None,
             missed: false,
+            category: Category::Person,
+            frustration: 0.0,
         }
     }
 
@@ -143,6 +154,7 @@ impl Decision {
             text: message.text.clone(),
             words: message.words.clone(),
             missed: self.missed,
+            frustration: self.frustration,
         }
     }
 
@@ -156,21 +168,94 @@ impl Decision {
     }
 }
 
-/// Decides whether `turn` (given the visitor's earlier turns) goes to a person.
+/// The escalation model shipped with the product (trained by `cargo xtask
+/// train-escalation` on the train split of `data/escalation`).
+static MODEL_FILE: &[u8] = include_bytes!("../../models/escalation.bin");
+
+/// The shipped model, read once per process (or isolate).
+pub fn shipped_model() -> &'static Model {
+    static MODEL: std::sync::OnceLock<Model> = std::sync::OnceLock::new();
+    MODEL.get_or_init(|| {
+        // The file is part of the build; a test reads it (`the_shipped_model_loads`).
+        Model::from_bytes(MODEL_FILE).unwrap_or_else(|e| panic!("escalation model: {e}"))
+    })
+}
+
+/// Below this probability of "nothing for a person" the model hands over
+/// (chosen on the dev split: docs/escalation-benchmark.md).
+pub const HAND_OVER_BELOW: f32 = 0.5;
+
+/// A frustrated message after a frustrated one hands over even when
+/// neither alone would: the probability of frustration each must reach.
+pub const RISING_FRUSTRATION: f32 = 0.2;
+
+/// What the shipped model reads in a message: read once per message, for
+/// the assistant (is it about the AI?) and the decision.
+pub fn read(message: &Analysis) -> Classification {
+    shipped_model().classify(message)
+}
+
+/// From this probability of "asks whether this is a bot" on, the message
+/// gets the disclosure even when no fixed phrase matched.
+pub const ABOUT_THE_AI_FROM: f32 = 0.5;
+
+/// The message asks whether the visitor is talking to a bot or a person:
+/// a fixed phrase ([`disclosure::asks_if_bot`]) or the model's reading.
+/// Such a question gets the disclosure and is never a trigger.
+pub fn about_the_ai(message: &Analysis, reading: &Classification) -> bool {
+    disclosure::asks_if_bot(message).is_some()
+        || reading.probability(Category::Disclosure) >= ABOUT_THE_AI_FROM
+}
+
+/// The trigger, the topic name (for routes) and the words an agent reads
+/// for a category of the model.
+fn category_trigger(c: Category) -> (Trigger, Option<&'static str>, &'static str) {
+    match c {
+        Category::Person | Category::None | Category::Disclosure | Category::Smalltalk => {
+            (Trigger::AskedInWords, None, "asked for a person")
+        }
+        Category::Frustration => (Trigger::Frustration, None, "frustration"),
+        Category::Complaint => (Trigger::Complaint, Some("complaint"), "complaint"),
+        Category::Safety => (Trigger::Safety, Some("safety"), "safety"),
+        Category::Legal => (Trigger::Legal, Some("legal"), "legal or privacy request"),
+        Category::Payment => (
+            Trigger::PaymentDispute,
+            Some("payment dispute"),
+            "payment dispute",
+        ),
+        Category::Churn => (Trigger::Churn, Some("churn"), "wants to leave"),
+        Category::Accessibility => (
+            Trigger::Accessibility,
+            Some("accessibility"),
+            "accessibility need",
+        ),
+        Category::Distrust => (Trigger::Distrust, None, "does not want a bot"),
+    }
+}
+
+/// Decides whether `turn` (given the visitor's earlier turns) goes to a
+/// person.
 pub fn decide(policy: &EscalationPolicy, history: &[PastTurn], turn: &Turn) -> Decision {
-    let words = Words::of(turn.message);
-    let sentiment = sentiment(turn.message);
+    let message = turn.message;
+    let words = Words::of(message);
+    let sentiment = sentiment(message);
+    let classification = turn.reading;
+    let frustration = classification.probability(Category::Frustration);
     let mut reasons = Vec::new();
     let mut topic = None;
+    let mut category = Category::None;
 
-    // "Are you a bot?" is answered with the disclosure, not a hand-off.
-    if disclosure::asks_if_bot(turn.message).is_none() {
-        if let Some(phrase) = asks_for_person(&words) {
-            reasons.push(Reason {
-                trigger: Trigger::AskedInWords,
-                detail: format!("asked for a person: '{phrase}'"),
-            });
-        }
+    // A question about the AI gets the disclosure: it is never a trigger.
+    let about_the_ai = about_the_ai(message, classification);
+    if !about_the_ai && classification.none_probability() < HAND_OVER_BELOW {
+        category = classification.category;
+        let (trigger, name, words_for_agent) = category_trigger(category);
+        let evidence = evidence_text(message, &classification.evidence);
+        reasons.push(Reason {
+            trigger,
+            detail: format!("{words_for_agent}: '{evidence}'"),
+        });
+        topic = name.map(str::to_string);
     }
     if let Some(id) = turn.handoff_entry {
         reasons.push(Reason {
@@ -178,14 +263,8 @@ pub fn decide(policy: &EscalationPolicy, history: &[PastTurn], turn: &Turn) -> D
             detail: format!("FAQ entry '{id}' always goes to a person"),
         });
     }
-    let defaults;
-    let topics = if policy.sensitive_topics.is_empty() {
-        defaults = default_sensitive_topics();
-        &defaults
-    } else {
-        &policy.sensitive_topics
-    };
-    for t in topics {
+    // Topics the site named itself (e.g. a recall) always go to a person.
+    for t in &policy.sensitive_topics {
         if let Some(phrase) = t.patterns.iter().find_map(|p| words.find(p)) {
             reasons.push(Reason {
                 trigger: Trigger::SensitiveTopic,
@@ -194,19 +273,18 @@ pub fn decide(policy: &EscalationPolicy, history: &[PastTurn], turn: &Turn) -> D
             topic.get_or_insert_with(|| t.name.clone());
         }
     }
-    if let Some(phrase) = COMPLAINT.iter().find_map(|p| words.find(p)) {
-        reasons.push(Reason {
-            trigger: Trigger::Complaint,
-            detail: format!("complaint: '{phrase}'"),
-        });
-    }
-    if sentiment.frustration >= policy.frustration_threshold {
+    if !about_the_ai
+        && frustration >= RISING_FRUSTRATION
+        && history
+            .last()
+            .is_some_and(|t| t.frustration >= RISING_FRUSTRATION)
+    {
         reasons.push(Reason {
             trigger: Trigger::Frustration,
-            detail: format!("frustration: '{}'", excerpt(&turn.message.text, 60)),
+            detail: format!("frustration rising: '{}'", excerpt(&message.text, 60)),
         });
     }
-    let this_missed = !turn.answered || says_unhelpful(turn.message);
+    let this_missed = !about_the_ai && (!turn.answered || says_unhelpful(message));
     let misses = 1 + history.iter().rev().take_while(|t| t.missed).count();
     if this_missed && policy.misses_in_a_row > 0 && misses >= policy.misses_in_a_row as usize {
         reasons.push(Reason {
@@ -217,7 +295,7 @@ pub fn decide(policy: &EscalationPolicy, history: &[PastTurn], turn: &Turn) -> D
     if policy.repeated_question {
         if let Some(earlier) = history
             .iter()
-            .find(|t| same_question(&t.words, &turn.message.words))
+            .find(|t| same_question(&t.words, &message.words))
         {
             reasons.push(Reason {
                 trigger: Trigger::RepeatedQuestion,
@@ -238,6 +316,24 @@ pub fn decide(policy: &EscalationPolicy, history: &[PastTurn], turn: &Turn) -> D
         sentiment,
         topic,
         missed: this_missed,
+        category,
+        frustration,
+    }
+}
+
+/// The words that led to a category, as they stand in the message
+/// (normalized), in the message's order.
+fn evidence_text(message: &Analysis, evidence: &[usize]) -> String {
+    let mut at: Vec<usize> = evidence.iter().copied().take(3).collect();
+    at.sort_unstable();
+    let words: Vec<&str> = at
+        .iter()
+        .filter_map(|&i| message.words.get(i).map(String::as_str))
+        .collect();
+    if words.is_empty() {
+        excerpt(&message.text, 60)
+    } else {
+        words.join(" … ")
     }
 }
 
@@ -257,8 +353,20 @@ pub fn asks_for_person_in(message: &Analysis) -> bool {
 /// short message that is just a person word ("agent please"). "I don't need
 /// a person" is not a request.
 fn asks_for_person(words: &Words) -> Option<String> {
-    if let Some(p) = PERSON_PHRASES.iter().find_map(|p| words.find(p)) {
-        return Some(p);
+    person_request(words).map(|(from, to)| words.list[from..to].join(" "))
+}
+
+/// Where a request for a person starts, if the message makes one.
+fn person_request_at(words: &Words) -> Option<usize> {
+    person_request(words).map(|(from, _)| from)
+}
+
+/// The words of a request for a person, as a range.
+fn person_request(words: &Words) -> Option<(usize, usize)> {
+    for p in PERSON_PHRASES {
+        if let Some(&at) = words.positions(p).first() {
+            return Some((at, at + p.split(' ').count()));
+        }
     }
     let list = &words.list;
     for (i, w) in list.iter().enumerate() {
@@ -273,7 +381,7 @@ fn asks_for_person(words: &Words) -> Option<String> {
         }
         for (j, n) in list.iter().enumerate().skip(i + 1).take(6) {
             if PERSON_NOUNS.iter().any(|p| word_matches(p, n)) {
-                return Some(list[i..=j].join(" "));
+                return Some((i, j + 1));
             }
         }
     }
@@ -286,7 +394,7 @@ fn asks_for_person(words: &Words) -> Option<String> {
             .iter()
             .any(|w| PERSON_NOUNS.iter().any(|p| word_matches(p, w)))
     {
-        return Some(list.join(" "));
+        return Some((0, list.len()));
     }
     None
 }
@@ -319,22 +427,54 @@ fn excerpt(text: &str, max_chars: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::model::CATEGORIES;
     use super::*;
 
     fn policy() -> EscalationPolicy {
         EscalationPolicy::default()
     }
 
-    fn decide_one(text: &str) -> Decision {
-        decide(
-            &policy(),
-            &[],
-            &Turn {
-                message: &Analysis::new(text),
-                answered: true,
-                handoff_entry: None,
+    /// A reading that gives `category` probability `p` (the rest "none"),
+    /// with the words at `evidence` behind it: the rules, without the model.
+    fn reading(category: Category, p: f32, evidence: &[usize]) -> Classification {
+        let mut probabilities = [0.0; CATEGORIES.len()];
+        probabilities[Category::None.index()] = 1.0 - p;
+        probabilities[category.index()] += p;
+        Classification {
+            probabilities,
+            category: if category.is_ordinary() {
+                Category::Person
+            } else {
+                category
             },
-        )
+            evidence: evidence.to_vec(),
+        }
+    }
+
+    fn calm() -> Classification {
+        reading(Category::None, 0.0, &[])
+    }
+
+    fn decide_on(
+        history: &[PastTurn],
+        text: &str,
+        reading: &Classification,
+        answered: bool,
+    ) -> Decision {
+        let message = Analysis::new(text);
+        let turn = Turn {
+            message: &message,
+            reading,
+            answered,
+            handoff_entry: None,
+        };
+        decide(&policy(), history, &turn)
+    }
+
+    /// The shipped model's decision on a first message.
+    fn decide_one(text: &str) -> Decision {
+        let message = Analysis::new(text);
+        decide_on(&[], text, &read(&message), true)
     }
 
     fn past(text: &str, answered: bool) -> PastTurn {
@@ -346,128 +486,188 @@ mod tests {
     }
 
     #[test]
-    fn asking_for_a_person_in_words_hands_over_in_three_languages() {
-        for q in [
-            "Can I speak to a human?",
-            "I want to talk to a real person",
-            "agent",
-            "Agent please!",
-            "human please",
-            "representative",
-            "Can you connect me with someone from the team?",
-            "I need to speak to someone",
-            "let me talk to a person",
-            "put me through to an operator",
-            "is there a live agent available",
-            "customer service please",
-            "I'd like to chat with a member of staff",
-            "can i get a human",
-            "Transfer me to a representative",
-            "Please have someone call me back",
-            "I want a real human, not a bot",
-            "talk to someone",
-            "Kann ich mit einem Menschen sprechen?",
-            "Ich möchte mit einem Mitarbeiter reden",
-            "Bitte verbinden Sie mich mit einem Berater",
-            "echten Menschen bitte",
-            "Kundenservice",
-            "Quiero hablar con una persona",
-            "¿Puedo hablar con un agente?",
-            "necesito un humano",
-            "Pásame con alguien por favor",
-            "atención al cliente",
+    fn a_reason_the_model_reads_hands_over_with_its_category_topic_and_the_visitors_words() {
+        // "you charged me twice": words 1 ("charged") and 3 ("twice").
+        let d = decide_on(
+            &[],
+            "you charged me twice",
+            &reading(Category::Payment, 0.9, &[3, 1]),
+            true,
+        );
+        assert_eq!(d.trigger, Some(Trigger::PaymentDispute));
+        assert_eq!(d.category, Category::Payment);
+        assert_eq!(d.topic.as_deref(), Some("payment dispute"), "for routes");
+        assert_eq!(d.summary(), "payment dispute: 'charged … twice'");
+        let unsure = decide_on(
+            &[],
+            "you charged me twice",
+            &reading(Category::Payment, 0.4, &[1]),
+            true,
+        );
+        assert!(!unsure.hand_off(), "below the threshold the AI keeps it");
+    }
+
+    #[test]
+    fn each_category_has_its_trigger() {
+        for (category, trigger) in [
+            (Category::Person, Trigger::AskedInWords),
+            (Category::Frustration, Trigger::Frustration),
+            (Category::Complaint, Trigger::Complaint),
+            (Category::Safety, Trigger::Safety),
+            (Category::Legal, Trigger::Legal),
+            (Category::Payment, Trigger::PaymentDispute),
+            (Category::Churn, Trigger::Churn),
+            (Category::Accessibility, Trigger::Accessibility),
+            (Category::Distrust, Trigger::Distrust),
         ] {
-            let d = decide_one(q);
-            assert_eq!(
-                d.trigger,
-                Some(Trigger::AskedInWords),
-                "{q}: {:?}",
-                d.reasons
-            );
-            assert!(
-                d.summary().starts_with("asked for a person"),
-                "{q}: {}",
-                d.summary()
-            );
+            let d = decide_on(&[], "some words here", &reading(category, 0.8, &[0]), true);
+            assert_eq!(d.trigger, Some(trigger), "{category:?}");
         }
     }
 
     #[test]
-    fn frustration_hands_over_and_quotes_the_visitor() {
-        for q in [
-            "This is ridiculous",
-            "this is useless",
-            "I'm so frustrated with this chat",
-            "Worst service ever",
-            "WHY DOES NOBODY ANSWER MY QUESTION!!",
-            "are you kidding me?!?! answer!!",
-            "I'm really annoyed now",
-            "I am furious",
-            "what the hell, this is a waste of time",
-            "wtf",
-            "this is fucking pointless",
-            "How many times do I have to ask",
-            "I'm sick of this bot",
-            "unacceptable",
-            "you are not helpful at all, this is terrible",
-            "I am fed up",
-            "Das ist lächerlich",
-            "Ich bin echt sauer!!",
-            "So eine Frechheit",
-            "Das ist eine Zumutung",
-            "Esto es ridículo",
-            "Estoy harto de esperar",
-            "qué vergüenza de servicio",
-            "this is a bloody joke",
-        ] {
-            let d = decide_one(q);
-            assert!(
-                d.reasons.iter().any(|r| r.trigger == Trigger::Frustration),
-                "{q}: {:?} {:?}",
-                d.reasons,
-                d.sentiment
-            );
-            assert!(d.hand_off());
-            assert_ne!(d.sentiment.label, Mood::Calm, "{q}");
-        }
-        let d = decide_one("This is ridiculous");
-        assert_eq!(d.summary(), "frustration: 'This is ridiculous'");
+    fn a_question_about_the_ai_is_never_a_reason_or_a_miss() {
+        // A fixed phrase, whatever the model reads…
+        let d = decide_on(
+            &[],
+            "Are you a human?",
+            &reading(Category::Person, 0.9, &[3]),
+            false,
+        );
+        assert!(!d.hand_off(), "{:?}", d.reasons);
+        assert!(!d.missed);
+        // …or the model reading it as one.
+        let about = reading(Category::Disclosure, 0.8, &[]);
+        assert!(about_the_ai(
+            &Analysis::new("wer schreibt da eigentlich?"),
+            &about
+        ));
+        let history = [past("do you fix unicycles", false)];
+        let d = decide_on(&history, "wer schreibt da eigentlich?", &about, false);
+        assert!(!d.hand_off(), "not a second miss: {:?}", d.reasons);
     }
 
     #[test]
-    fn calm_product_questions_do_not_escalate() {
-        for q in [
-            "I'm frustrated with my bike chain, it keeps slipping",
-            "my gears are annoying me, they click in third",
-            "How much is a puncture repair?",
-            "Do you sell helmets for humans with big heads?",
-            "my brakes squeak, is that dangerous or just noise?",
-            "When are you open on Saturday?",
-            "The chain is not bad but the cassette is worn",
-            "Can you fix a damn flat tyre today?",
-            "my back light is not working",
-            "Where can I park?",
-            "Is the basic service worth it?",
-            "Do you do a safety check on used bikes?",
-            "Can I pay by card?",
-            "Thanks, that helped a lot!",
-            "Do you have an agent for Shimano parts in town?",
-            "I don't need a person, just tell me the price of a service",
-            "Wann habt ihr am Samstag geöffnet?",
-            "Was kostet ein Service?",
-            "¿Cuánto cuesta reparar un pinchazo?",
-            "¿Abrís el domingo?",
-            "I hate hills, do you sell e-bikes?",
-            "How long does a wheel truing take?",
-        ] {
-            let d = decide_one(q);
-            assert!(
-                !d.hand_off(),
-                "{q} escalated: {:?} {:?}",
-                d.reasons,
-                d.sentiment
-            );
-        }
+    fn an_entry_marked_for_people_hands_over() {
+        let message = Analysis::new("my order");
+        let d = decide(
+            &policy(),
+            &[],
+            &Turn {
+                message: &message,
+                reading: &calm(),
+                answered: true,
+                handoff_entry: Some("complaint"),
+            },
+        );
+        assert_eq!(d.trigger, Some(Trigger::HandoffEntry));
+        assert_eq!(d.summary(), "FAQ entry 'complaint' always goes to a person");
+    }
+
+    #[test]
+    fn a_sites_own_topics_hand_over_and_name_the_topic() {
+        let policy = EscalationPolicy {
+            sensitive_topics: vec![SensitiveTopic {
+                name: "recall".into(),
+                patterns: vec!["recall*".into()],
+            }],
+            ..EscalationPolicy::default()
+        };
+        let message = Analysis::new("Is my frame part of the recall?");
+        let turn = Turn {
+            message: &message,
+            reading: &calm(),
+            answered: true,
+            handoff_entry: None,
+        };
+        let d = decide(&policy, &[], &turn);
+        assert_eq!(d.trigger, Some(Trigger::SensitiveTopic));
+        assert_eq!(d.topic.as_deref(), Some("recall"));
+    }
+
+    #[test]
+    fn two_misses_in_a_row_hand_over() {
+        let first = decide_on(&[], "do you fix unicycles", &calm(), false);
+        assert!(!first.hand_off(), "one miss is not enough");
+        let history = [past("do you fix unicycles", false)];
+        let d = decide_on(&history, "what about tandems with a motor", &calm(), false);
+        assert_eq!(d.trigger, Some(Trigger::RepeatedMisses));
+        assert_eq!(d.summary(), "2 unanswered or unhelpful answers in a row");
+    }
+
+    #[test]
+    fn that_did_not_help_twice_counts_as_misses() {
+        let history = [
+            answered("how much is a service"),
+            answered("that didn't help"),
+        ];
+        let d = decide_on(&history, "no, not what I asked", &calm(), true);
+        assert_eq!(d.trigger, Some(Trigger::RepeatedMisses), "{:?}", d.reasons);
+        let d = decide_on(
+            &[answered("that didn't help")],
+            "where can I park",
+            &calm(),
+            true,
+        );
+        assert!(!d.hand_off(), "an answered question breaks the run");
+    }
+
+    #[test]
+    fn the_same_question_again_hands_over() {
+        let history = [
+            answered("How much is a puncture repair?"),
+            answered("where can I park"),
+        ];
+        let d = decide_on(&history, "how much is a puncture repair", &calm(), true);
+        assert_eq!(d.trigger, Some(Trigger::RepeatedQuestion));
+        assert_eq!(d.summary(), "asked again: 'How much is a puncture repair?'");
+        let off = EscalationPolicy {
+            repeated_question: false,
+            ..EscalationPolicy::default()
+        };
+        let message = Analysis::new("how much is a puncture repair");
+        let turn = Turn {
+            message: &message,
+            reading: &calm(),
+            answered: true,
+            handoff_entry: None,
+        };
+        assert!(!decide(&off, &history, &turn).hand_off());
+    }
+
+    #[test]
+    fn frustration_rising_over_two_messages_hands_over_though_neither_would_alone() {
+        let mild = reading(Category::Frustration, 0.3, &[0]);
+        let first = decide_on(&[], "hmm still not working", &mild, true);
+        assert!(!first.hand_off());
+        let history = [first.past_turn(&Analysis::new("hmm still not working"))];
+        let d = decide_on(&history, "seriously, again nothing", &mild, true);
+        assert_eq!(d.trigger, Some(Trigger::Frustration), "{:?}", d.reasons);
+        assert!(
+            d.summary().starts_with("frustration rising"),
+            "{}",
+            d.summary()
+        );
+    }
+
+    #[test]
+    fn every_reason_is_kept_strongest_first() {
+        let history = [past("do you fix unicycles", false)];
+        let d = decide_on(
+            &history,
+            "This is useless, get me a human",
+            &reading(Category::Frustration, 0.9, &[2]),
+            false,
+        );
+        let triggers: Vec<Trigger> = d.reasons.iter().map(|r| r.trigger).collect();
+        assert_eq!(
+            triggers,
+            vec![Trigger::Frustration, Trigger::RepeatedMisses]
+        );
+        assert_eq!(
+            d.summary(),
+            "frustration: 'useless'; 2 unanswered or unhelpful answers in a row"
+        );
     }
 
     #[test]
@@ -494,208 +694,50 @@ mod tests {
         assert!(sentiment(&Analysis::new("annoying!!")).frustration > plain);
     }
 
+    // The shipped model on plain cases (its figures on the corpus are in
+    // docs/escalation-benchmark.md; these guard against a broken file).
+
     #[test]
-    fn complaints_hand_over_even_when_calm() {
-        for q in [
-            "I'd like to make a complaint",
-            "You scratched my frame during the service",
-            "I want my money back",
-            "I was overcharged for the repair",
-            "Ich möchte mich beschweren",
-            "Quiero poner una queja",
+    fn the_shipped_model_loads() {
+        assert!(shipped_model().feature_count() > 1000);
+    }
+
+    #[test]
+    fn the_shipped_model_hands_over_plain_requests_and_reasons_in_three_languages() {
+        for (text, trigger) in [
+            ("Can I speak to a human, please?", Trigger::AskedInWords),
+            (
+                "Kann ich bitte mit einem Mitarbeiter sprechen?",
+                Trigger::AskedInWords,
+            ),
+            ("Quiero hablar con una persona", Trigger::AskedInWords),
+            (
+                "You charged my card twice for the same repair",
+                Trigger::PaymentDispute,
+            ),
+            ("Please delete all my personal data", Trigger::Legal),
+            (
+                "Ich habe mich nach der Reparatur verletzt, die Bremse hat versagt",
+                Trigger::Safety,
+            ),
+            ("Me voy a otra tienda, no vuelvo más", Trigger::Churn),
         ] {
-            let d = decide_one(q);
-            assert_eq!(d.trigger, Some(Trigger::Complaint), "{q}: {:?}", d.reasons);
+            let d = decide_one(text);
+            assert_eq!(d.trigger, Some(trigger), "{text}: {:?}", d.reasons);
         }
     }
 
     #[test]
-    fn an_entry_marked_for_people_hands_over() {
-        let d = decide(
-            &policy(),
-            &[],
-            &Turn {
-                message: &Analysis::new("my order"),
-                answered: true,
-                handoff_entry: Some("complaint"),
-            },
-        );
-        assert_eq!(d.trigger, Some(Trigger::HandoffEntry));
-        assert_eq!(d.summary(), "FAQ entry 'complaint' always goes to a person");
-    }
-
-    #[test]
-    fn sensitive_topics_hand_over_and_name_the_topic() {
-        for (q, topic) in [
-            ("My lawyer will contact you", "legal"),
-            ("I got injured when the wheel came off", "medical"),
-            ("You charged me twice for one service", "payment dispute"),
-            ("The brakes failed on the way home", "safety"),
-            ("Mein Anwalt meldet sich", "legal"),
-            ("Tuve un accidente con la bici", "safety"),
+    fn the_shipped_model_leaves_ordinary_questions_with_alarming_words_to_the_ai() {
+        for text in [
+            "How much is a puncture repair?",
+            "Frustrated with squeaky brakes: how much is a brake service?",
+            "Wann habt ihr am Samstag geöffnet?",
+            "¿Cuánto cuesta reparar un pinchazo?",
+            "Thanks, that helped a lot!",
         ] {
-            let d = decide_one(q);
-            assert_eq!(
-                d.trigger,
-                Some(Trigger::SensitiveTopic),
-                "{q}: {:?}",
-                d.reasons
-            );
-            assert_eq!(d.topic.as_deref(), Some(topic), "{q}");
+            let d = decide_one(text);
+            assert!(!d.hand_off(), "{text}: {:?}", d.reasons);
         }
-    }
-
-    #[test]
-    fn a_site_can_replace_the_sensitive_topics() {
-        let policy = EscalationPolicy {
-            sensitive_topics: vec![SensitiveTopic {
-                name: "recall".into(),
-                patterns: vec!["recall*".into()],
-            }],
-            ..EscalationPolicy::default()
-        };
-        let d = decide(
-            &policy,
-            &[],
-            &Turn {
-                message: &Analysis::new("Is my frame part of the recall?"),
-                answered: true,
-                handoff_entry: None,
-            },
-        );
-        assert_eq!(d.topic.as_deref(), Some("recall"));
-        let d = decide(
-            &policy,
-            &[],
-            &Turn {
-                message: &Analysis::new("My lawyer will call"),
-                answered: true,
-                handoff_entry: None,
-            },
-        );
-        assert!(d.topic.is_none(), "the defaults are replaced");
-    }
-
-    #[test]
-    fn two_misses_in_a_row_hand_over() {
-        let first = decide(
-            &policy(),
-            &[],
-            &Turn {
-                message: &Analysis::new("do you fix unicycles"),
-                answered: false,
-                handoff_entry: None,
-            },
-        );
-        assert!(!first.hand_off(), "one miss is not enough");
-        let history = [past("do you fix unicycles", false)];
-        let d = decide(
-            &policy(),
-            &history,
-            &Turn {
-                message: &Analysis::new("what about tandems with a motor"),
-                answered: false,
-                handoff_entry: None,
-            },
-        );
-        assert_eq!(d.trigger, Some(Trigger::RepeatedMisses));
-        assert_eq!(d.summary(), "2 unanswered or unhelpful answers in a row");
-    }
-
-    #[test]
-    fn that_did_not_help_twice_counts_as_misses() {
-        let history = [
-            answered("how much is a service"),
-            answered("that didn't help"),
-        ];
-        let d = decide(
-            &policy(),
-            &history,
-            &Turn {
-                message: &Analysis::new("no, not what I asked"),
-                answered: true,
-                handoff_entry: None,
-            },
-        );
-        assert_eq!(d.trigger, Some(Trigger::RepeatedMisses), "{:?}", d.reasons);
-        let d = decide(
-            &policy(),
-            &[answered("that didn't help")],
-            &Turn {
-                message: &Analysis::new("where can I park"),
-                answered: true,
-                handoff_entry: None,
-            },
-        );
-        assert!(!d.hand_off(), "an answered question breaks the run");
-    }
-
-    #[test]
-    fn the_same_question_again_hands_over() {
-        let history = [
-            answered("How much is a puncture repair?"),
-            answered("where can I park"),
-        ];
-        let d = decide(
-            &policy(),
-            &history,
-            &Turn {
-                message: &Analysis::new("how much is a puncture repair"),
-                answered: true,
-                handoff_entry: None,
-            },
-        );
-        assert_eq!(d.trigger, Some(Trigger::RepeatedQuestion));
-        assert_eq!(d.summary(), "asked again: 'How much is a puncture repair?'");
-        let off = EscalationPolicy {
-            repeated_question: false,
-            ..EscalationPolicy::default()
-        };
-        assert!(!decide(
-            &off,
-            &history,
-            &Turn {
-                message: &Analysis::new("how much is a puncture repair"),
-                answered: true,
-                handoff_entry: None
-            }
-        )
-        .hand_off());
-    }
-
-    #[test]
-    fn asking_whether_it_is_a_bot_is_not_a_request_for_a_person() {
-        assert!(!decide_one("Are you a human?").hand_off());
-        assert!(!decide_one("am I talking to a real person?").hand_off());
-    }
-
-    #[test]
-    fn every_reason_is_kept_strongest_first() {
-        let history = [past("do you fix unicycles", false)];
-        let d = decide(
-            &policy(),
-            &history,
-            &Turn {
-                message: &Analysis::new("This is useless, get me a human"),
-                answered: false,
-                handoff_entry: None,
-            },
-        );
-        let triggers: Vec<Trigger> = d.reasons.iter().map(|r| r.trigger).collect();
-        assert_eq!(
-            triggers,
-            vec![
-                Trigger::Frustration,
-                Trigger::RepeatedMisses,
-                Trigger::AskedInWords
-            ]
-        );
-        assert_eq!(d.trigger, Some(Trigger::Frustration));
-        assert!(
-            d.summary()
-                .contains("frustration: 'This is useless, get me a human'; 2 unanswered"),
-            "{}",
-            d.summary()
-        );
     }
 }

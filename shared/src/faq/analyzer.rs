@@ -66,6 +66,13 @@ impl Analyzer {
     }
 }
 
+/// A stop word of any of the product's languages.
+pub fn is_stop_word(word: &str) -> bool {
+    [STOP_EN, STOP_DE, STOP_ES]
+        .iter()
+        .any(|list| list.binary_search(&word).is_ok())
+}
+
 // Sorted, for binary search. Negations and question words are kept on
 // purpose: "card not arrived" and "where is my card" depend on them.
 const STOP_EN: &[&str] = &[

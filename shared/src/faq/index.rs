@@ -131,7 +131,7 @@ type RawFeatures = Vec<(u64, f32, f32)>;
 
 impl FaqIndex {
     pub fn build(kb: &KnowledgeBase) -> Self {
-        let analyzer = Analyzer::new(kb.settings.language, &kb.synonyms);
+        let analyzer = Analyzer::new(kb.settings.language(), kb.default_synonyms());
         let entries = kb.entries.clone();
 
         // Every question and phrasing, analyzed once.

@@ -1,6 +1,14 @@
 //! The knowledge base: one TOML file a marketer edits by hand (format in
 //! README.md). Loading checks everything and fails with the file name, the
 //! line and what is wrong; it never skips an entry silently.
+//!
+//! A knowledge base speaks one or more languages (`languages`, the first
+//! is the default). Each entry has its text in the default language (or in
+//! the language it names) and may carry the others in `[entry.de]`-style
+//! tables: question, phrasings, answer and, optionally, source.
+//! [`KnowledgeBase::in_language`] gives the knowledge base as a visitor of
+//! one language reads it: each entry in that language, or, where it lacks
+//! it, in its own, marked so the answer can say so.
 
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};
@@ -13,15 +21,17 @@ pub use crate::analysis::Language;
 pub struct KnowledgeBase {
     pub settings: Settings,
     pub entries: Vec<Entry>,
-    /// Groups of words that mean the same here, e.g. `["bike", "bicycle"]`.
-    pub synonyms: Vec<Vec<String>>,
+    /// Groups of words that mean the same here, per language, e.g.
+    /// `["bike", "bicycle"]`.
+    pub synonyms: BTreeMap<Language, Vec<Vec<String>>>,
 }
 
 /// Per-site matching behavior.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
-    /// Language of the entries: `en`, `de` or `es` (stemming, stop words).
-    pub language: Language,
+    /// The languages of the entries, the default first (stemming, stop
+    /// words, fixed texts). Never empty.
+    pub languages: Vec<Language>,
     /// Below this calibrated confidence the AI does not answer; it offers
     /// the closest entries and the person button instead.
     pub answer_threshold: f32,
@@ -29,10 +39,17 @@ pub struct Settings {
     pub suggestions: usize,
 }
 
+impl Settings {
+    /// The default language.
+    pub fn language(&self) -> Language {
+        self.languages.first().copied().unwrap_or(Language::English)
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Self {
-            language: Language::English,
+            languages: vec![Language::English],
             answer_threshold: DEFAULT_THRESHOLD,
             suggestions: 3,
         }
@@ -42,7 +59,7 @@ impl Default for Settings {
 /// Chosen on Banking77 training data (not its test set): see docs/faq-benchmark.md.
 pub const DEFAULT_THRESHOLD: f32 = 0.55;
 
-/// One FAQ entry.
+/// One FAQ entry, in the language it is read in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     /// Stable id, used in links, metrics and hand-off packets.
@@ -61,6 +78,22 @@ pub struct Entry {
     pub team: Option<String>,
     /// Always hand to a person (complaints, legal, billing disputes).
     pub handoff: bool,
+    /// The language of the text above.
+    pub language: Language,
+    /// The same entry in other languages.
+    pub translations: BTreeMap<Language, EntryText>,
+    /// In a view for another language ([`KnowledgeBase::in_language`]):
+    /// the entry had no text in it, so this is its own.
+    pub fallback: bool,
+}
+
+/// An entry's text in one language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryText {
+    pub question: String,
+    pub phrasings: Vec<String>,
+    pub answer: String,
+    pub source: Option<String>,
 }
 
 /// Why a knowledge base could not be loaded.
@@ -70,6 +103,63 @@ pub struct KbError {
     pub file: String,
     pub line: usize,
     pub message: String,
+}
+
+impl KnowledgeBase {
+    /// The knowledge base as a visitor of `language` reads it: every entry
+    /// in that language where it has it, otherwise in its own (marked
+    /// `fallback`), with that language's synonyms. A language the site does
+    /// not speak reads the default language.
+    pub fn in_language(&self, language: Language) -> KnowledgeBase {
+        let language = if self.settings.languages.contains(&language) {
+            language
+        } else {
+            self.settings.language()
+        };
+        let entries = self
+            .entries
+            .iter()
+            .map(|e| match e.translations.get(&language) {
+                _ if e.language == language => e.clone(),
+                Some(t) => Entry {
+                    question: t.question.clone(),
+                    phrasings: t.phrasings.clone(),
+                    answer: t.answer.clone(),
+                    source: t.source.clone().or_else(|| e.source.clone()),
+                    language,
+                    fallback: false,
+                    ..e.clone()
+                },
+                None => Entry {
+                    fallback: true,
+                    ..e.clone()
+                },
+            })
+            .collect();
+        let mut languages = vec![language];
+        languages.extend(
+            self.settings
+                .languages
+                .iter()
+                .filter(|l| **l != language)
+                .copied(),
+        );
+        KnowledgeBase {
+            settings: Settings {
+                languages,
+                ..self.settings.clone()
+            },
+            entries,
+            synonyms: self.synonyms.clone(),
+        }
+    }
+
+    /// The synonym groups of the default language.
+    pub fn default_synonyms(&self) -> &[Vec<String>] {
+        self.synonyms
+            .get(&self.settings.language())
+            .map_or(&[], Vec::as_slice)
+    }
 }
 
 // -------------------------------------------------------------- file format
@@ -88,9 +178,22 @@ struct FileKb {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileSettings {
+    /// One language (older files); `languages` lists several.
     language: Option<String>,
+    languages: Option<Vec<String>>,
     answer_threshold: Option<f32>,
     suggestions: Option<usize>,
+    /// Synonyms of the default language.
+    #[serde(default)]
+    synonyms: Vec<Vec<String>>,
+    en: Option<FileLanguageSettings>,
+    de: Option<FileLanguageSettings>,
+    es: Option<FileLanguageSettings>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileLanguageSettings {
     #[serde(default)]
     synonyms: Vec<Vec<String>>,
 }
@@ -99,6 +202,8 @@ struct FileSettings {
 #[serde(deny_unknown_fields)]
 struct FileEntry {
     id: String,
+    /// The language of the fields below, if not the default.
+    language: Option<String>,
     question: String,
     #[serde(default)]
     phrasings: Vec<String>,
@@ -109,6 +214,19 @@ struct FileEntry {
     team: Option<String>,
     #[serde(default)]
     handoff: bool,
+    en: Option<FileText>,
+    de: Option<FileText>,
+    es: Option<FileText>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileText {
+    question: String,
+    #[serde(default)]
+    phrasings: Vec<String>,
+    answer: String,
+    source: Option<String>,
 }
 
 /// Limits that keep one knowledge base within what the edge should hold.
@@ -130,17 +248,36 @@ impl KnowledgeBase {
         })?;
 
         let mut settings = Settings::default();
-        let mut synonyms = Vec::new();
+        let mut synonyms = BTreeMap::new();
         if let Some(s) = parsed.settings {
             let offset = s.span().start;
             let s = s.into_inner();
-            if let Some(code) = s.language {
-                settings.language = Language::parse(&code).ok_or_else(|| {
+            let language = |code: &str| {
+                Language::parse(code).ok_or_else(|| {
                     at(
                         offset,
                         format!("language `{code}` is not supported (en, de, es)"),
                     )
-                })?;
+                })
+            };
+            let codes: Vec<String> = match (s.languages, s.language) {
+                (Some(_), Some(_)) => {
+                    return Err(at(offset, "`language` or `languages`, not both".into()))
+                }
+                (Some(list), None) => list,
+                (None, Some(one)) => vec![one],
+                (None, None) => vec!["en".into()],
+            };
+            settings.languages = Vec::new();
+            for code in &codes {
+                let l = language(code)?;
+                if settings.languages.contains(&l) {
+                    return Err(at(offset, format!("language `{code}` is listed twice")));
+                }
+                settings.languages.push(l);
+            }
+            if settings.languages.is_empty() {
+                return Err(at(offset, "`languages` lists no language".into()));
             }
             if let Some(t) = s.answer_threshold {
                 if !(0.0..=1.0).contains(&t) {
@@ -160,19 +297,44 @@ impl KnowledgeBase {
                 }
                 settings.suggestions = n;
             }
-            for group in s.synonyms {
-                let words: Vec<String> = group.into_iter().map(|w| w.trim().to_string()).collect();
-                if words.len() < 2
-                    || words
-                        .iter()
-                        .any(|w| w.is_empty() || w.contains(char::is_whitespace))
-                {
-                    return Err(at(
-                        offset,
-                        "each synonym group lists two or more single words".into(),
-                    ));
+            let per_language = [
+                (Language::English, s.en),
+                (Language::German, s.de),
+                (Language::Spanish, s.es),
+            ];
+            let mut groups_of = vec![(settings.language(), s.synonyms)];
+            for (l, table) in per_language {
+                if let Some(table) = table {
+                    if !settings.languages.contains(&l) {
+                        return Err(at(
+                            offset,
+                            format!(
+                                "[settings.{}]: `{}` is not in `languages`",
+                                l.code(),
+                                l.code()
+                            ),
+                        ));
+                    }
+                    groups_of.push((l, table.synonyms));
                 }
-                synonyms.push(words);
+            }
+            for (l, groups) in groups_of {
+                let list: &mut Vec<Vec<String>> = synonyms.entry(l).or_default();
+                for group in groups {
+                    let words: Vec<String> =
+                        group.into_iter().map(|w| w.trim().to_string()).collect();
+                    if words.len() < 2
+                        || words
+                            .iter()
+                            .any(|w| w.is_empty() || w.contains(char::is_whitespace))
+                    {
+                        return Err(at(
+                            offset,
+                            "each synonym group lists two or more single words".into(),
+                        ));
+                    }
+                    list.push(words);
+                }
             }
         }
 
@@ -207,47 +369,62 @@ impl KnowledgeBase {
             if !seen.insert(id.clone()) {
                 return Err(at(offset, format!("entry id `{id}` is used twice")));
             }
-            let question = e.question.trim().to_string();
-            if question.is_empty() {
-                return Err(at(offset, format!("entry `{id}` has an empty question")));
-            }
-            let answer = e.answer.trim().to_string();
-            if answer.is_empty() {
-                return Err(at(offset, format!("entry `{id}` has an empty answer")));
-            }
-            if answer.len() > MAX_ANSWER_BYTES {
-                return Err(at(
-                    offset,
-                    format!("entry `{id}`: the answer is over {MAX_ANSWER_BYTES} bytes"),
-                ));
-            }
-            if let Some(src) = &e.source {
-                if !src.starts_with("https://") && !src.starts_with('/') {
-                    return Err(at(
+            let in_kb = |code: &str| -> Result<Language, KbError> {
+                let l = Language::parse(code).ok_or_else(|| {
+                    at(
+                        offset,
+                        format!("entry `{id}`: language `{code}` is not supported (en, de, es)"),
+                    )
+                })?;
+                if settings.languages.contains(&l) {
+                    Ok(l)
+                } else {
+                    Err(at(
                         offset,
                         format!(
-                            "entry `{id}`: source must be an https:// link or a path on the site"
+                            "entry `{id}`: `{code}` is not one of the knowledge base's `languages`"
                         ),
+                    ))
+                }
+            };
+            let language = match &e.language {
+                Some(code) => in_kb(code)?,
+                None => settings.language(),
+            };
+            let own = FileText {
+                question: e.question,
+                phrasings: e.phrasings,
+                answer: e.answer,
+                source: e.source,
+            };
+            let own = checked_text(&id, None, own).map_err(|m| at(offset, m))?;
+            phrasings_total += own.phrasings.len() + 1;
+            let mut translations = BTreeMap::new();
+            for (code, text) in [("en", e.en), ("de", e.de), ("es", e.es)] {
+                let Some(text) = text else { continue };
+                let l = in_kb(code)?;
+                if l == language {
+                    return Err(at(
+                        offset,
+                        format!("entry `{id}`: [entry.{code}] repeats the entry's own language"),
                     ));
                 }
+                let text = checked_text(&id, Some(code), text).map_err(|m| at(offset, m))?;
+                phrasings_total += text.phrasings.len() + 1;
+                translations.insert(l, text);
             }
-            let phrasings: Vec<String> = e.phrasings.iter().map(|p| p.trim().to_string()).collect();
-            if let Some(i) = phrasings.iter().position(String::is_empty) {
-                return Err(at(
-                    offset,
-                    format!("entry `{id}`: phrasing {} is empty", i + 1),
-                ));
-            }
-            phrasings_total += phrasings.len() + 1;
             entries.push(Entry {
                 id,
-                question,
-                phrasings,
-                answer,
-                source: e.source,
+                question: own.question,
+                phrasings: own.phrasings,
+                answer: own.answer,
+                source: own.source,
                 tags: e.tags,
                 team: e.team,
                 handoff: e.handoff,
+                language,
+                translations,
+                fallback: false,
             });
         }
         if phrasings_total > MAX_PHRASINGS {
@@ -262,216 +439,56 @@ impl KnowledgeBase {
             synonyms,
         })
     }
-
-    /// Builds a knowledge base from `text,category` rows (the evaluation
-    /// format): each row is one phrasing of entry `category`; the first
-    /// phrasing becomes the question and the category the answer.
-    pub fn from_csv(file: &str, text: &str) -> Result<Self, KbError> {
-        let mut grouped: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for (line, row) in read_csv(file, text)? {
-            let (phrase, category) = row;
-            if phrase.trim().is_empty() {
-                return Err(KbError {
-                    file: file.into(),
-                    line,
-                    message: "empty text".into(),
-                });
-            }
-            grouped.entry(category).or_default().push(phrase);
-        }
-        let entries = grouped
-            .into_iter()
-            .map(|(category, mut phrasings)| {
-                let question = phrasings.remove(0);
-                Entry {
-                    id: category.clone(),
-                    question,
-                    phrasings,
-                    answer: category,
-                    source: None,
-                    tags: vec![],
-                    team: None,
-                    handoff: false,
-                }
-            })
-            .collect();
-        Ok(Self {
-            settings: Settings::default(),
-            entries,
-            synonyms: vec![],
-        })
-    }
 }
 
-/// One CSV row: its line, and its `(text, category)`.
-pub type CsvRow = (usize, (String, String));
-
-/// Reads a two-column CSV with the header `text,category` (RFC 4180
-/// quoting).
-pub fn read_csv(file: &str, text: &str) -> Result<Vec<CsvRow>, KbError> {
-    let err = |line: usize, message: &str| KbError {
-        file: file.into(),
-        line,
-        message: message.into(),
+/// An entry's text, trimmed and checked; `code` names the language table.
+fn checked_text(id: &str, code: Option<&str>, t: FileText) -> Result<EntryText, String> {
+    let place = match code {
+        Some(code) => format!("entry `{id}` [{code}]"),
+        None => format!("entry `{id}`"),
     };
-    let mut rows = Vec::new();
-    let mut chars = text.trim_start_matches('\u{feff}').chars().peekable();
-    let mut line = 1;
-    let mut record: Vec<String> = Vec::new();
-    let mut field = String::new();
-    let mut record_line = 1;
-    let mut quoted = false;
-    let push_record =
-        |record: &mut Vec<String>, line: usize, rows: &mut Vec<(usize, Vec<String>)>| {
-            if !(record.len() == 1 && record[0].is_empty()) {
-                rows.push((line, std::mem::take(record)));
-            }
-            record.clear();
-        };
-    let mut raw: Vec<(usize, Vec<String>)> = Vec::new();
-    while let Some(c) = chars.next() {
-        if quoted {
-            match c {
-                '"' if chars.peek() == Some(&'"') => {
-                    chars.next();
-                    field.push('"');
-                }
-                '"' => quoted = false,
-                '\n' => {
-                    line += 1;
-                    field.push('\n');
-                }
-                _ => field.push(c),
-            }
-            continue;
-        }
-        match c {
-            '"' if field.is_empty() => quoted = true,
-            ',' => record.push(std::mem::take(&mut field)),
-            '\r' => {}
-            '\n' => {
-                record.push(std::mem::take(&mut field));
-                push_record(&mut record, record_line, &mut raw);
-                line += 1;
-                record_line = line;
-            }
-            _ => field.push(c),
+    let question = t.question.trim().to_string();
+    if question.is_empty() {
+        return Err(format!("{place} has an empty question"));
+    }
+    let answer = t.answer.trim().to_string();
+    if answer.is_empty() {
+        return Err(format!("{place} has an empty answer"));
+    }
+    if answer.len() > MAX_ANSWER_BYTES {
+        return Err(format!(
+            "{place}: the answer is over {MAX_ANSWER_BYTES} bytes"
+        ));
+    }
+    if let Some(src) = &t.source {
+        if !src.starts_with("https://") && !src.starts_with('/') {
+            return Err(format!(
+                "{place}: source must be an https:// link or a path on the site"
+            ));
         }
     }
-    if quoted {
-        return Err(err(record_line, "a quoted field is not closed"));
+    let phrasings: Vec<String> = t.phrasings.iter().map(|p| p.trim().to_string()).collect();
+    if let Some(i) = phrasings.iter().position(String::is_empty) {
+        return Err(format!("{place}: phrasing {} is empty", i + 1));
     }
-    if !field.is_empty() || !record.is_empty() {
-        record.push(field);
-        push_record(&mut record, record_line, &mut raw);
-    }
-    let mut it = raw.into_iter();
-    match it.next() {
-        Some((_, header)) if header == ["text", "category"] => {}
-        Some((l, _)) => return Err(err(l, "the header must be `text,category`")),
-        None => return Err(err(1, "the file is empty")),
-    }
-    for (l, rec) in it {
-        if rec.len() != 2 {
-            return Err(err(l, &format!("expected 2 fields, found {}", rec.len())));
-        }
-        let mut rec = rec.into_iter();
-        let text = rec.next().unwrap_or_default();
-        let category = rec.next().unwrap_or_default().trim().to_string();
-        if category.is_empty() {
-            return Err(err(l, "empty category"));
-        }
-        rows.push((l, (text, category)));
-    }
-    Ok(rows)
+    Ok(EntryText {
+        question,
+        phrasings,
+        answer,
+        source: t.source,
+    })
 }
 
-fn line_of(text: &str, offset: usize) -> usize {
+pub(super) fn line_of(text: &str, offset: usize) -> usize {
     text.get(..offset.min(text.len()))
         .map_or(1, |head| head.matches('\n').count() + 1)
-}
-
-/// A new entry an agent writes from a conversation ("turn this answer into
-/// an FAQ entry").
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewEntry {
-    pub question: String,
-    pub answer: String,
-    #[serde(default)]
-    pub phrasings: Vec<String>,
-}
-
-/// The knowledge base's text with `entry` appended as a new `[[entry]]`,
-/// its id made from the question and unique, checked by parsing the result
-/// (so a stored version always loads). Returns the new text and the id.
-pub fn append_entry(file: &str, text: &str, entry: &NewEntry) -> Result<(String, String), KbError> {
-    let current = KnowledgeBase::from_toml(file, text)?;
-    let base: String = crate::analysis::normalize(&entry.question)
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .take(6)
-        .collect::<Vec<_>>()
-        .join("-");
-    let base = if base.is_empty() {
-        "entry".to_string()
-    } else {
-        base
-    };
-    let taken = |id: &str| current.entries.iter().any(|e| e.id == id);
-    let id = (1..)
-        .map(|n| {
-            if n == 1 {
-                base.clone()
-            } else {
-                format!("{base}-{n}")
-            }
-        })
-        .find(|id| !taken(id))
-        .unwrap_or(base);
-    let list = |items: &[String]| {
-        items
-            .iter()
-            .map(|p| toml_string(p.trim()))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let block = format!(
-        "\n[[entry]]\nid = {}\nquestion = {}\nphrasings = [{}]\nanswer = {}\n",
-        toml_string(&id),
-        toml_string(entry.question.trim()),
-        list(&entry.phrasings),
-        toml_string(entry.answer.trim()),
-    );
-    let mut next = text.trim_end().to_string();
-    next.push('\n');
-    next.push_str(&block);
-    KnowledgeBase::from_toml(file, &next)?;
-    Ok((next, id))
-}
-
-/// A TOML basic string: quotes, backslashes and control characters escaped.
-fn toml_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::analysis::Analysis;
+    use crate::faq::{append_entry, NewEntry};
 
     const GOOD: &str = r#"
 [settings]
@@ -504,7 +521,7 @@ handoff = true
         assert_eq!(kb.entries.len(), 2);
         assert_eq!(kb.settings.answer_threshold, 0.4);
         assert_eq!(
-            kb.synonyms,
+            kb.default_synonyms(),
             vec![vec!["bike".to_string(), "bicycle".to_string()]]
         );
         assert!(kb.entries[1].handoff);
@@ -624,6 +641,7 @@ handoff = true
             question: "Do you service \"Rohloff\" hubs?".into(),
             answer: "Yes: oil change €45.\nBring it in any weekday.".into(),
             phrasings: vec!["Rohloff hub service".into()],
+            language: None,
         };
         let (next, id) = append_entry("kb.toml", text, &entry).unwrap();
         assert_eq!(id, "do-you-service-rohloff-hubs");
@@ -653,10 +671,111 @@ handoff = true
             question: "Why?".into(),
             answer: "  ".into(),
             phrasings: vec![],
+            language: None,
         };
         assert!(append_entry("kb.toml", "", &empty_answer)
             .unwrap_err()
             .message
             .contains("empty answer"));
+    }
+
+    const TRILINGUAL: &str = r#"
+[settings]
+languages = ["en", "de"]
+
+[settings.de]
+synonyms = [["rad", "fahrrad"]]
+
+[[entry]]
+id = "hours"
+question = "When are you open?"
+answer = "Monday to Friday."
+source = "/en/visit"
+
+[entry.de]
+question = "Wann habt ihr offen?"
+phrasings = ["Öffnungszeiten?"]
+answer = "Montag bis Freitag."
+
+[[entry]]
+id = "rental"
+question = "Do you rent bikes?"
+answer = "Yes, from 15 a day."
+"#;
+
+    #[test]
+    fn an_entry_reads_in_the_visitors_language_or_falls_back_to_its_own() {
+        let kb = KnowledgeBase::from_toml("kb.toml", TRILINGUAL).unwrap();
+        assert_eq!(
+            kb.settings.languages,
+            vec![Language::English, Language::German]
+        );
+        let de = kb.in_language(Language::German);
+        assert_eq!(de.settings.language(), Language::German);
+        assert_eq!(de.entries[0].answer, "Montag bis Freitag.");
+        assert_eq!(
+            de.entries[0].source.as_deref(),
+            Some("/en/visit"),
+            "the source carries over"
+        );
+        assert!(!de.entries[0].fallback);
+        assert_eq!(de.entries[1].answer, "Yes, from 15 a day.");
+        assert!(de.entries[1].fallback, "no German text: its own, marked");
+        // A language the site does not speak reads the default.
+        let es = kb.in_language(Language::Spanish);
+        assert_eq!(es.settings.language(), Language::English);
+        assert!(!es.entries[1].fallback);
+    }
+
+    #[test]
+    fn translations_must_be_of_the_knowledge_bases_languages() {
+        let e = err("[settings]\nlanguages = [\"en\"]\n[[entry]]\nid = \"a\"\nquestion = \"q\"\nanswer = \"x\"\n[entry.de]\nquestion = \"f\"\nanswer = \"y\"\n");
+        assert!(e.message.contains("not one of"), "{e}");
+        let e = err("[settings]\nlanguages = [\"en\", \"de\"]\n[[entry]]\nid = \"a\"\nquestion = \"q\"\nanswer = \"x\"\n[entry.de]\nquestion = \"f\"\n");
+        assert!(e.message.contains("answer"), "{e}");
+        assert!(err("[settings]\nlanguage = \"en\"\nlanguages = [\"en\"]\n")
+            .message
+            .contains("not both"));
+    }
+
+    #[test]
+    fn the_demo_knowledge_base_speaks_english_german_and_spanish_throughout() {
+        let kb = KnowledgeBase::from_toml(
+            "sites/demo/faq.toml",
+            include_str!("../../../sites/demo/faq.toml"),
+        )
+        .unwrap();
+        assert_eq!(
+            kb.settings.languages,
+            vec![Language::English, Language::German, Language::Spanish]
+        );
+        for l in [Language::German, Language::Spanish] {
+            assert!(
+                kb.in_language(l).entries.iter().all(|e| !e.fallback),
+                "{l:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_agents_entry_in_another_language_is_kept_in_it() {
+        let entry = NewEntry {
+            question: "Repariert ihr Nabenschaltungen?".into(),
+            answer: "Ja.".into(),
+            phrasings: vec![],
+            language: Some("de-AT".into()),
+        };
+        let (next, id) = append_entry("kb.toml", TRILINGUAL, &entry).unwrap();
+        let kb = KnowledgeBase::from_toml("kb.toml", &next).unwrap();
+        let added = kb.entries.iter().find(|e| e.id == id).unwrap();
+        assert_eq!(added.language, Language::German);
+        let spanish = NewEntry {
+            language: Some("es".into()),
+            ..entry
+        };
+        assert!(append_entry("kb.toml", TRILINGUAL, &spanish)
+            .unwrap_err()
+            .message
+            .contains("does not speak"));
     }
 }

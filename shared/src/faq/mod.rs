@@ -4,12 +4,16 @@
 
 pub mod analyzer;
 mod calibration;
+mod csv;
+mod editing;
 pub mod index;
 pub mod kb;
 mod residual;
 
+pub use csv::{read_csv, CsvRow};
+pub use editing::{append_entry, NewEntry};
 pub use index::{Candidate, FaqIndex, Search};
-pub use kb::{append_entry, Entry, KbError, KnowledgeBase, Language, NewEntry, Settings};
+pub use kb::{Entry, EntryText, KbError, KnowledgeBase, Language, Settings};
 
 use crate::analysis::Analysis;
 use crate::protocol::{Author, Message, Source, Suggestion};
@@ -47,12 +51,109 @@ impl MatchedEntry {
     }
 }
 
-/// The text of an abstention. Fixed product words, never model output.
-pub const NOT_SURE: &str = "I'm not sure I can answer that from this site's help pages. \
-     Did you mean one of these? You can also talk to a person.";
+/// The text of an abstention, in the visitor's language. Fixed product
+/// words, never model output.
+pub fn not_sure(language: Language) -> &'static str {
+    match language {
+        Language::English => {
+            "I'm not sure I can answer that from this site's help pages. \
+             Did you mean one of these? You can also talk to a person."
+        }
+        Language::German => {
+            "Ich bin nicht sicher, ob ich das anhand der Hilfeseiten dieser Website \
+             beantworten kann. Meinten Sie eine dieser Fragen? Sie können auch mit einer \
+             Person sprechen."
+        }
+        Language::Spanish => {
+            "No estoy seguro de poder responder a eso con las páginas de ayuda de este \
+             sitio. ¿Quería decir alguna de estas preguntas? También puede hablar con una \
+             persona."
+        }
+    }
+}
 
-/// Matches the question and words the AI's reply.
-pub fn reply(index: &FaqIndex, question: &Analysis) -> Reply {
+/// Abstaining without choices: nothing in the knowledge base is close.
+pub fn cannot_answer(language: Language) -> &'static str {
+    match language {
+        Language::English => {
+            "I can't answer that from this site's help pages. A person from the team can: \
+             press \"Talk to a person\"."
+        }
+        Language::German => {
+            "Das kann ich anhand der Hilfeseiten dieser Website nicht beantworten. Eine \
+             Person aus dem Team kann es: Drücken Sie „Mit einem Menschen sprechen“."
+        }
+        Language::Spanish => {
+            "No puedo responder a eso con las páginas de ayuda de este sitio. Una persona \
+             del equipo sí puede: pulse «Hablar con una persona»."
+        }
+    }
+}
+
+/// The note under an answer that is not in the visitor's language.
+pub fn only_in(answer: Language, visitor: Language) -> String {
+    let name = |l: Language| match (visitor, l) {
+        (Language::English, Language::English) => "English",
+        (Language::English, Language::German) => "German",
+        (Language::English, Language::Spanish) => "Spanish",
+        (Language::German, Language::English) => "Englisch",
+        (Language::German, Language::German) => "Deutsch",
+        (Language::German, Language::Spanish) => "Spanisch",
+        (Language::Spanish, Language::English) => "inglés",
+        (Language::Spanish, Language::German) => "alemán",
+        (Language::Spanish, Language::Spanish) => "español",
+    };
+    match visitor {
+        Language::English => format!("(This answer is only available in {}.)", name(answer)),
+        Language::German => format!("(Diese Antwort gibt es nur auf {}.)", name(answer)),
+        Language::Spanish => {
+            format!("(Esta respuesta solo está disponible en {}.)", name(answer))
+        }
+    }
+}
+
+/// Candidates under this score are not plausible enough to offer as
+/// "Did you mean" choices (chosen on the demo's dev questions).
+pub const SUGGESTION_FLOOR: f32 = 0.15;
+
+/// A knowledge base ready to answer in each language it speaks: one index
+/// per language, built the first time a visitor of that language asks.
+pub struct Faq {
+    kb: KnowledgeBase,
+    indexes: Vec<(Language, std::cell::OnceCell<FaqIndex>)>,
+}
+
+impl Faq {
+    pub fn new(kb: KnowledgeBase) -> Self {
+        let indexes = kb
+            .settings
+            .languages
+            .iter()
+            .map(|l| (*l, std::cell::OnceCell::new()))
+            .collect();
+        Self { kb, indexes }
+    }
+
+    pub fn knowledge_base(&self) -> &KnowledgeBase {
+        &self.kb
+    }
+
+    /// The index a visitor of `language` is answered from: that language's,
+    /// or the default's for a language the site does not speak.
+    pub fn index_for(&self, language: Language) -> &FaqIndex {
+        let (l, cell) = self
+            .indexes
+            .iter()
+            .find(|(l, _)| *l == language)
+            .unwrap_or(&self.indexes[0]);
+        cell.get_or_init(|| FaqIndex::build(&self.kb.in_language(*l)))
+    }
+}
+
+/// Matches the question in the visitor's language and words the AI's
+/// reply in it.
+pub fn reply(faq: &Faq, question: &Analysis, language: Language) -> Reply {
+    let index = faq.index_for(language);
     let search = index.search(question);
     match search.best().filter(|_| search.answered) {
         Some(best) => {
@@ -63,7 +164,12 @@ pub fn reply(index: &FaqIndex, question: &Analysis) -> Reply {
                 url: entry.source.clone(),
                 confidence: (search.confidence * 100.0).round() / 100.0,
             };
-            let mut message = Message::plain(Author::Ai, entry.answer.clone(), None);
+            let text = if entry.language == language {
+                entry.answer.clone()
+            } else {
+                format!("{}\n\n{}", entry.answer, only_in(entry.language, language))
+            };
+            let mut message = Message::plain(Author::Ai, text, None);
             message.source = Some(source);
             Reply {
                 message,
@@ -71,10 +177,10 @@ pub fn reply(index: &FaqIndex, question: &Analysis) -> Reply {
             }
         }
         None => {
-            let mut message = Message::plain(Author::Ai, NOT_SURE, None);
-            message.suggestions = search
+            let suggestions: Vec<Suggestion> = search
                 .candidates
                 .iter()
+                .filter(|c| c.score >= SUGGESTION_FLOOR)
                 .take(index.settings().suggestions)
                 .map(|c| {
                     let e = &index.entries()[c.entry];
@@ -84,6 +190,13 @@ pub fn reply(index: &FaqIndex, question: &Analysis) -> Reply {
                     }
                 })
                 .collect();
+            let text = if suggestions.is_empty() {
+                cannot_answer(language)
+            } else {
+                not_sure(language)
+            };
+            let mut message = Message::plain(Author::Ai, text, None);
+            message.suggestions = suggestions;
             Reply {
                 message,
                 entry: None,
@@ -96,16 +209,19 @@ pub fn reply(index: &FaqIndex, question: &Analysis) -> Reply {
 mod tests {
     use super::*;
 
-    fn demo() -> FaqIndex {
+    fn demo() -> Faq {
         let text = include_str!("../../../sites/demo/faq.toml");
-        FaqIndex::build(
-            &KnowledgeBase::from_toml("sites/demo/faq.toml", text).expect("the demo KB loads"),
-        )
+        Faq::new(KnowledgeBase::from_toml("sites/demo/faq.toml", text).expect("the demo KB loads"))
+    }
+
+    fn reply(faq: &Faq, question: &Analysis) -> Reply {
+        super::reply(faq, question, Language::English)
     }
 
     #[test]
     fn the_demo_knowledge_base_has_at_least_thirty_entries_with_phrasings() {
-        let index = demo();
+        let faq = demo();
+        let index = faq.index_for(Language::English);
         assert!(index.entries().len() >= 30);
         assert!(
             index.entries().iter().all(|e| e.phrasings.len() >= 2),
@@ -146,22 +262,34 @@ mod tests {
     }
 
     #[test]
-    fn a_question_outside_the_faq_gets_choices_not_a_wrong_answer() {
-        let r = reply(
-            &demo(),
-            &Analysis::new("what's the weather forecast for the marathon tomorrow"),
-        );
+    fn a_question_outside_the_faq_gets_related_choices_not_a_wrong_answer() {
+        let r = reply(&demo(), &Analysis::new("Can you service a Rohloff hub?"));
         assert!(
             r.message.source.is_none(),
             "no answer: {:?}",
             r.message.source
         );
-        assert_eq!(r.message.text, NOT_SURE);
+        assert_eq!(r.message.text, not_sure(Language::English));
         assert!(
             (1..=3).contains(&r.message.suggestions.len()),
             "{:?}",
             r.message.suggestions
         );
+    }
+
+    #[test]
+    fn an_unrelated_question_gets_no_choices_only_the_way_to_a_person() {
+        let r = reply(
+            &demo(),
+            &Analysis::new("what's the weather forecast for the marathon tomorrow"),
+        );
+        assert!(r.message.source.is_none());
+        assert!(
+            r.message.suggestions.is_empty(),
+            "{:?}",
+            r.message.suggestions
+        );
+        assert_eq!(r.message.text, cannot_answer(Language::English));
     }
 
     #[test]
@@ -175,5 +303,68 @@ mod tests {
             r.message.source.map(|s| s.entry_id).as_deref(),
             Some("complaint")
         );
+    }
+}
+
+#[cfg(test)]
+mod languages {
+    use super::*;
+
+    fn demo() -> Faq {
+        let text = include_str!("../../../sites/demo/faq.toml");
+        Faq::new(KnowledgeBase::from_toml("sites/demo/faq.toml", text).expect("the demo KB loads"))
+    }
+
+    #[test]
+    fn a_german_visitor_gets_the_german_answer_and_german_fixed_texts() {
+        let faq = demo();
+        let r = reply(
+            &faq,
+            &Analysis::new("Wann habt ihr am Samstag offen?"),
+            Language::German,
+        );
+        let source = r.message.source.expect("answered");
+        assert_eq!(source.entry_id, "opening-hours");
+        assert!(r.message.text.contains("Samstag"), "{}", r.message.text);
+        let r = reply(&faq, &Analysis::new("qwertz uiop asdf"), Language::German);
+        assert!(
+            r.message.text.starts_with("Das kann ich")
+                || r.message.text.starts_with("Ich bin nicht sicher"),
+            "{}",
+            r.message.text
+        );
+    }
+
+    #[test]
+    fn an_answer_only_in_another_language_says_so_in_the_visitors() {
+        let kb = KnowledgeBase::from_toml(
+            "kb.toml",
+            "[settings]\nlanguages = [\"en\", \"es\"]\n[[entry]]\nid = \"rent\"\nquestion = \"Do you rent bikes?\"\nanswer = \"Yes.\"\n",
+        )
+        .unwrap();
+        let r = reply(
+            &Faq::new(kb),
+            &Analysis::new("do you rent bikes"),
+            Language::Spanish,
+        );
+        assert_eq!(
+            r.message.text,
+            "Yes.\n\n(Esta respuesta solo está disponible en inglés.)"
+        );
+    }
+
+    #[test]
+    fn unrelated_questions_get_no_far_fetched_choices() {
+        let r = reply(
+            &demo(),
+            &Analysis::new("qwertz uiop asdf"),
+            Language::English,
+        );
+        assert!(
+            r.message.suggestions.is_empty(),
+            "{:?}",
+            r.message.suggestions
+        );
+        assert_eq!(r.message.text, cannot_answer(Language::English));
     }
 }

@@ -27,10 +27,17 @@ pub enum EventBody {
         agent: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         team: Option<String>,
+        /// Waiting for a person: did the visitor ask (the button, or in
+        /// words)? If not, the policy decided, and the visitor is told so.
+        #[serde(default = "yes", skip_serializing_if = "is_yes")]
+        asked: bool,
     },
     /// The visitor is offered to leave an e-mail address and a question.
     ContactOffer {
         reason: ContactReason,
+        /// Outside hours: when the team opens again (Unix ms), if it does.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        back_at_ms: Option<i64>,
     },
     /// The visitor left an e-mail address and a question (a ticket for the team).
     Contact {
@@ -62,8 +69,24 @@ impl EventBody {
             state,
             agent: None,
             team: None,
+            asked: true,
         }
     }
+
+    pub fn contact_offer(reason: ContactReason) -> Self {
+        EventBody::ContactOffer {
+            reason,
+            back_at_ms: None,
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_yes(b: &bool) -> bool {
+    *b
 }
 
 /// Where the conversation stands. Changes only through stored events.

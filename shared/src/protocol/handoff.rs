@@ -21,10 +21,22 @@ pub enum Trigger {
     RepeatedMisses,
     /// The same question asked again.
     RepeatedQuestion,
+    /// An accident, an injury, a danger now.
+    Safety,
+    /// Legal matters and personal-data requests.
+    Legal,
+    /// A dispute about a payment.
+    PaymentDispute,
+    /// Leaving, cancelling, going elsewhere.
+    Churn,
+    /// An accessibility need that blocks the visitor.
+    Accessibility,
+    /// The visitor does not want a bot for this.
+    Distrust,
 }
 
 impl Trigger {
-    pub const ALL: [Trigger; 8] = [
+    pub const ALL: [Trigger; 14] = [
         Trigger::PersonButton,
         Trigger::AskedInWords,
         Trigger::HandoffEntry,
@@ -33,6 +45,12 @@ impl Trigger {
         Trigger::Frustration,
         Trigger::RepeatedMisses,
         Trigger::RepeatedQuestion,
+        Trigger::Safety,
+        Trigger::Legal,
+        Trigger::PaymentDispute,
+        Trigger::Churn,
+        Trigger::Accessibility,
+        Trigger::Distrust,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -45,16 +63,31 @@ impl Trigger {
             Trigger::Frustration => "frustration",
             Trigger::RepeatedMisses => "repeated_misses",
             Trigger::RepeatedQuestion => "repeated_question",
+            Trigger::Safety => "safety",
+            Trigger::Legal => "legal",
+            Trigger::PaymentDispute => "payment_dispute",
+            Trigger::Churn => "churn",
+            Trigger::Accessibility => "accessibility",
+            Trigger::Distrust => "distrust",
         }
+    }
+
+    /// The visitor asked for a person (the button or in words), rather
+    /// than the policy deciding: what the visitor is told says which.
+    pub fn asked_by_visitor(self) -> bool {
+        matches!(self, Trigger::PersonButton | Trigger::AskedInWords)
     }
 
     /// How urgent a hand-off for this trigger is, before sentiment and
     /// waiting time are added (see `handoff::priority`).
     pub fn base_priority(self) -> f32 {
         match self {
-            Trigger::SensitiveTopic => 4.0,
-            Trigger::Complaint | Trigger::Frustration => 3.0,
-            Trigger::RepeatedMisses | Trigger::RepeatedQuestion => 2.0,
+            Trigger::Safety => 5.0,
+            Trigger::SensitiveTopic | Trigger::Legal | Trigger::PaymentDispute => 4.0,
+            Trigger::Complaint | Trigger::Frustration | Trigger::Accessibility | Trigger::Churn => {
+                3.0
+            }
+            Trigger::RepeatedMisses | Trigger::RepeatedQuestion | Trigger::Distrust => 2.0,
             Trigger::PersonButton | Trigger::AskedInWords | Trigger::HandoffEntry => 1.0,
         }
     }
@@ -63,7 +96,8 @@ impl Trigger {
 /// How the visitor sounds.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Sentiment {
-    /// 0 is calm; the site's `frustration_threshold` (2 by default) is frustrated.
+    /// 0 is calm; 2 or more reads as frustrated (a lexicon score, for the
+    /// packet and the queue's order).
     pub frustration: f32,
     pub label: Mood,
 }

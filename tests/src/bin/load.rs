@@ -139,11 +139,13 @@ async fn connect(t: &Target, v: &Visitor, last_seq: u64) -> Option<(Socket, Vec<
         t.ws_base, v.id, ticket.ticket
     );
     // Bounded: while the edge restarts, its proxy may accept and never answer.
-    let (mut socket, _) =
-        tokio::time::timeout(Duration::from_secs(10), tokio_tungstenite::connect_async(url))
-            .await
-            .ok()?
-            .ok()?;
+    let (mut socket, _) = tokio::time::timeout(
+        Duration::from_secs(10),
+        tokio_tungstenite::connect_async(url),
+    )
+    .await
+    .ok()?
+    .ok()?;
     send(&mut socket, &ClientFrame::Resume { last_seq })
         .await
         .ok()?;
