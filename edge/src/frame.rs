@@ -4,13 +4,15 @@
 //! own origins may embed it (`frame-ancestors`).
 
 use crate::error::EdgeResult;
+use shared::color;
 use shared::site::{Branding, SiteConfig};
 use worker::{Headers, Response};
 
 /// Counted in the widget's download by `cargo xtask size`.
 const FRAME_HTML: &str = include_str!("frame.html");
 
-pub fn serve(site: &SiteConfig) -> EdgeResult<Response> {
+/// The frame page; `color` is the script tag's brand color, if it gave one.
+pub fn serve(site: &SiteConfig, color: Option<&str>) -> EdgeResult<Response> {
     // The edge's own pages (the panel's preview, the demo) may always
     // show the frame.
     let ancestors = std::iter::once("'self'")
@@ -33,18 +35,35 @@ pub fn serve(site: &SiteConfig) -> EdgeResult<Response> {
     headers.set("referrer-policy", "no-referrer")?;
     headers.set("x-content-type-options", "nosniff")?;
     headers.set("cache-control", "no-cache")?;
-    Ok(Response::ok(with_branding(FRAME_HTML, &site.branding))?.with_headers(headers))
+    let page = with_branding(FRAME_HTML, &site.branding, color);
+    Ok(Response::ok(page)?.with_headers(headers))
 }
 
 /// The site's saved look as `<meta name="chat-…">` tags the widget reads
 /// where the script tag said nothing. Values are escaped for an attribute.
-fn with_branding(html: &str, b: &Branding) -> String {
+/// The palette (brand, text on it, controls, text on them) is derived here
+/// from the brand color, so contrast holds whatever it is and the widget
+/// carries no color arithmetic.
+fn with_branding(html: &str, b: &Branding, color: Option<&str>) -> String {
     let mut tags = String::new();
-    for (name, value) in [
-        ("color", &b.color),
-        ("greeting", &b.greeting),
-        ("name", &b.assistant_name),
-    ] {
+    let brand = color
+        .and_then(color::parse_hex)
+        .or_else(|| b.color.as_deref().and_then(color::parse_hex));
+    if let Some(brand) = brand {
+        let control = color::control_on_white(brand);
+        let palette = [
+            brand,
+            color::text_on(brand),
+            control,
+            color::text_on(control),
+        ]
+        .map(color::to_hex)
+        .join(" ");
+        tags.push_str(&format!(
+            "<meta name=\"chat-palette\" content=\"{palette}\">"
+        ));
+    }
+    for (name, value) in [("greeting", &b.greeting), ("name", &b.assistant_name)] {
         if let Some(value) = value {
             tags.push_str(&format!(
                 "<meta name=\"chat-{name}\" content=\"{}\">",

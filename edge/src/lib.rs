@@ -42,7 +42,17 @@ async fn route(req: Request, env: &Env) -> EdgeResult<Response> {
     let path = req.path();
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     match segments.as_slice() {
-        ["chat", site] => frame::serve(&sites::effective_site_config(env, site).await?.0),
+        ["chat", site] => {
+            let color = req
+                .url()?
+                .query_pairs()
+                .find(|(k, _)| k == "color")
+                .map(|(_, v)| v.into_owned());
+            frame::serve(
+                &sites::effective_site_config(env, site).await?.0,
+                color.as_deref(),
+            )
+        }
         ["api", "v1", "conversations"] => {
             http::require_method(&req, Method::Post)?;
             create_conversation(req, env).await

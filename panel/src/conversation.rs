@@ -7,7 +7,7 @@ use crate::live::Live;
 use crate::view::waited;
 use leptos::prelude::*;
 use shared::faq::NewEntry;
-use shared::handoff::{answered_question, HandoffView};
+use shared::handoff::HandoffView;
 use shared::protocol::Mood;
 use shared::protocol::{
     AgentPresence, AgentProfile, Author, CannedReply, ClientFrame, ContactReason,
@@ -37,6 +37,7 @@ pub fn ConversationPane(
     let me = use_context::<AgentProfile>().map(|a| a.id);
     let canned = RwSignal::new(Vec::<CannedReply>::new());
     let canned_title = RwSignal::new(String::new());
+    let draft_of = id.clone();
 
     let load = {
         let id = id.clone();
@@ -298,12 +299,8 @@ pub fn ConversationPane(
                     }>"Transfer"</button>
             </section>
             {move || (state() == ConversationState::Resolved).then(|| {
-                let (site, language) = packet.with_untracked(|p| p.as_ref().map(|v| (v.packet.site.clone(), v.packet.locale.clone()))).unwrap_or_default();
-                // The question the agent answered, and their answer.
-                let (question, reply) = transcript
-                    .with_untracked(|t| answered_question(&t.events().cloned().collect::<Vec<_>>()))
-                    .unwrap_or_default();
-                view! { <FaqFromAnswer site=site question=question answer=reply language=language/> }
+                let site = packet.with_untracked(|p| p.as_ref().map(|v| v.packet.site.clone())).unwrap_or_default();
+                view! { <FaqFromAnswer site=site conversation=draft_of.clone()/> }
             })}
             <section class="notes" aria-label="Internal notes">
                 <h3>"Internal notes (agents only)"</h3>
@@ -327,22 +324,28 @@ pub fn ConversationPane(
 /// question and the agent's reply, editable, saved as a new version of the
 /// site's knowledge base that the AI answers the next visitor from.
 #[component]
-fn FaqFromAnswer(
-    site: String,
-    question: String,
-    answer: String,
-    language: Option<String>,
-) -> impl IntoView {
-    let question = RwSignal::new(question);
-    let answer = RwSignal::new(answer);
+fn FaqFromAnswer(site: String, conversation: String) -> impl IntoView {
+    let question = RwSignal::new(String::new());
+    let answer = RwSignal::new(String::new());
+    let language = StoredValue::new(None::<String>);
     let outcome = RwSignal::new(None::<String>);
+    // Prefilled by the edge: the question the agent answered, their
+    // answer, the conversation's language.
+    leptos::task::spawn_local(async move {
+        let path = format!("/api/v1/agent/conversations/{conversation}/faq-draft");
+        if let Ok(Some(draft)) = api::get::<Option<NewEntry>>(&path).await {
+            question.set(draft.question);
+            answer.set(draft.answer);
+            language.set_value(draft.language);
+        }
+    });
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let entry = NewEntry {
             question: question.get_untracked(),
             answer: answer.get_untracked(),
             phrasings: Vec::new(),
-            language: language.clone(),
+            language: language.get_value(),
         };
         let body = serde_json::to_string(&entry).unwrap_or_default();
         let site = site.clone();

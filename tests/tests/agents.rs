@@ -366,7 +366,7 @@ async fn an_admin_changes_a_sites_settings_and_new_conversations_use_them_withou
         "{csp}"
     );
     assert!(
-        html.contains(r##"<meta name="chat-color" content="#0b5d3b">"##),
+        html.contains(r##"<meta name="chat-palette" content="#0b5d3b #ffffff #0b5d3b #ffffff">"##),
         "{html}"
     );
     assert!(

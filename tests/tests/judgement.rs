@@ -53,7 +53,7 @@ const NEEDS_A_PERSON: &[(&str, Trigger, &str)] = &[
     ("es", Trigger::Frustration, "Otra vez la misma respuesta inútil, ya estoy harto de esto."),
     ("en", Trigger::Complaint, "The brake pads you fitted last week are grinding already, the job was sloppy."),
     ("de", Trigger::Complaint, "Die Reparatur bei Ihnen war schlampig, das Hinterrad eiert immer noch."),
-    ("es", Trigger::Complaint, "La reparación que me hicisteis está mal hecha, la cadena se sale otra vez."),
+    ("es", Trigger::Complaint, "La reparación que me hicisteis está mal hecha: el cambio no funciona desde que la recogí."),
     ("en", Trigger::Safety, "The crank came off on the road after your repair and I fell off."),
     ("de", Trigger::Safety, "Nach Ihrer Reparatur ist mir die Gabel gebrochen und ich bin gestürzt."),
     ("es", Trigger::Safety, "Se me rompió el freno bajando una cuesta después de vuestra revisión y me caí."),

@@ -447,15 +447,25 @@ async fn the_ai_answers_from_the_sites_faq_with_its_source_and_abstains_outside_
     );
     assert!(answer.text.contains("Saturday 9:00"), "{}", answer.text);
 
-    let unsure = ask(
-        &mut socket,
-        "can you recommend a good pizza place for tonight",
-    )
-    .await;
+    // Near entries, answered by none: choices.
+    let unsure = ask(&mut socket, "Do you fit dynamo hubs and lights?").await;
     assert!(unsure.source.is_none(), "no wrong answer: {unsure:?}");
     assert!(
         !unsure.suggestions.is_empty() && unsure.suggestions.len() <= 3,
         "{unsure:?}"
+    );
+    // Unrelated (asked in a conversation of its own: two misses in a row
+    // would hand over): no choices that could mislead, only the way to a
+    // person.
+    let (_, mut socket) = opened(edge).await;
+    let unrelated = ask(
+        &mut socket,
+        "can you recommend a good pizza place for tonight",
+    )
+    .await;
+    assert!(
+        unrelated.source.is_none() && unrelated.suggestions.is_empty(),
+        "{unrelated:?}"
     );
 }
 

@@ -5,7 +5,6 @@
 use crate::chat::{Chat, Link, Place, Shown};
 use crate::{dom, forms, i18n, log};
 use leptos::prelude::*;
-use shared::color;
 use shared::handoff::{wait_now, WaitNow};
 use shared::protocol::{ConversationState, ErrorCode, MAX_MESSAGE_BYTES};
 use shared::transcript::Transcript;
@@ -19,8 +18,9 @@ use shared::disclosure::DISCLOSURE_VERSION;
 pub struct Options {
     pub place: Place,
     pub assistant_name: String,
-    /// The site's brand color, if given and valid.
-    pub color: Option<[u8; 3]>,
+    /// Brand, text on brand, controls, text on controls (`#rrggbb`),
+    /// derived by the edge from the brand color so contrast holds.
+    pub palette: Option<Vec<String>>,
     /// The site's privacy policy.
     pub privacy_url: Option<String>,
     /// The site's greeting, shown as the assistant's first line.
@@ -69,7 +69,16 @@ impl Options {
                 page_url: get("page"),
                 visitor_name: get("visitor").map(|n| n.chars().take(60).collect()),
             },
-            color: get("color").and_then(|c| color::parse_hex(&c)),
+            palette: saved("palette")
+                .map(|p| p.split(' ').map(str::to_string).collect::<Vec<_>>())
+                .filter(|p| {
+                    p.len() == 4
+                        && p.iter().all(|c| {
+                            c.len() == 7
+                                && c.starts_with('#')
+                                && c[1..].bytes().all(|b| b.is_ascii_hexdigit())
+                        })
+                }),
             privacy_url: get("privacy"),
             greeting: get("greeting").map(|g| g.chars().take(300).collect()),
             preview: get("preview").is_some(),
@@ -96,18 +105,15 @@ pub fn App(options: Options) -> impl IntoView {
         .and_then(|d| d.document_element())
     {
         let _ = root.set_attribute("lang", t.lang);
-        if let (Some(brand), Some(root)) = (options.color, root.dyn_ref::<web_sys::HtmlElement>()) {
-            // Text and control colors derived so contrast holds whatever
-            // the brand color (shared::color).
-            let control = color::control_on_white(brand);
+        if let (Some(palette), Some(root)) =
+            (&options.palette, root.dyn_ref::<web_sys::HtmlElement>())
+        {
             let style = root.style();
-            for (name, value) in [
-                ("--brand", brand),
-                ("--on-brand", color::text_on(brand)),
-                ("--control", control),
-                ("--on-control", color::text_on(control)),
-            ] {
-                let _ = style.set_property(name, &color::to_hex(value));
+            for (name, value) in ["--brand", "--on-brand", "--control", "--on-control"]
+                .iter()
+                .zip(palette)
+            {
+                let _ = style.set_property(name, value);
             }
         }
     }

@@ -1,5 +1,6 @@
 //! One conversation, for an agent: its packet and transcript, socket,
-//! export, erasure, claim, hand back, resolve, transfer and suggestions.
+//! export, erasure, claim, hand back, resolve, transfer, suggestions and
+//! the draft of an FAQ entry from the agent's answer.
 //! Each is passed on to the conversation's object with the agent.
 
 use super::{forward, Caller};
@@ -20,7 +21,7 @@ pub async fn route(
     let stub = conversation::stub(caller.env, id)?;
     match (req.method(), rest) {
         // The packet and transcript; or, with DELETE, erase it.
-        (Method::Get, [] | ["export" | "suggestions"]) => {
+        (Method::Get, [] | ["export" | "suggestions" | "faq-draft"]) => {
             forward(&req, stub, caller, Method::Get, None).await
         }
         (Method::Delete, []) => forward(&req, stub, caller, Method::Delete, None).await,
@@ -43,12 +44,14 @@ pub async fn route(
             http::require_websocket_upgrade(&req)?;
             forward(&req, stub, caller, Method::Get, None).await
         }
-        (_, [] | ["export" | "suggestions" | "claim" | "hand-back" | "resolve" | "transfer"]) => {
-            Err(EdgeError::new(
-                shared::protocol::ErrorCode::MethodNotAllowed,
-                "This method is not allowed here.",
-            ))
-        }
+        (
+            _,
+            []
+            | ["export" | "suggestions" | "faq-draft" | "claim" | "hand-back" | "resolve" | "transfer"],
+        ) => Err(EdgeError::new(
+            shared::protocol::ErrorCode::MethodNotAllowed,
+            "This method is not allowed here.",
+        )),
         _ => Err(EdgeError::nothing_here()),
     }
 }

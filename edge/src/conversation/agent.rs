@@ -10,6 +10,7 @@ use crate::http::{self, now_ms};
 use crate::inbox;
 use crate::knowledge;
 use shared::analysis::Analysis;
+use shared::faq::NewEntry;
 use shared::handoff::{self, HandoffPacket, HandoffView};
 use shared::lifecycle;
 use shared::protocol::{
@@ -150,6 +151,22 @@ impl Conversation {
             })
             .collect();
         http::json_response(&replies, 200)
+    }
+
+    /// "Turn this answer into an FAQ entry", prefilled: the visitor's
+    /// question the agent answered, the agent's last reply, the
+    /// conversation's language (`null` when no person has answered).
+    pub(super) fn faq_draft(&self) -> EdgeResult<Response> {
+        let meta = self.existing()?;
+        let draft = handoff::answered_question(&self.events_after(0, super::VIEW_EVENTS)?).map(
+            |(question, answer)| NewEntry {
+                question,
+                answer,
+                phrasings: Vec::new(),
+                language: meta.locale.clone(),
+            },
+        );
+        http::json_response(&draft, 200)
     }
 
     /// The agent hands the conversation back to the AI; the visitor is told.

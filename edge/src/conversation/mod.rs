@@ -196,6 +196,7 @@ impl Conversation {
             (Method::Post, "resolve") => self.resolve(&agent).await,
             (Method::Post, "transfer") => self.transfer(&agent, req).await,
             (Method::Get, "suggestions") => self.suggestions().await,
+            (Method::Get, "faq-draft") => self.faq_draft(),
             (_, "ws") => self.accept_agent_socket(agent, session),
             (Method::Get, "export") => self.export(),
             (Method::Delete, _) => self.erase_by_agent(&agent).await,

@@ -72,27 +72,45 @@ fn run() -> Result<(), String> {
     let (mut top1, mut answered_correct, mut wrong, mut abstained_oos) =
         (0usize, 0usize, 0usize, 0usize);
     let mut latencies = Vec::with_capacity(queries.len());
+    // "Did you mean" choices when it abstains: how often the right entry
+    // is among them, and how often an out-of-scope question gets any.
+    let (mut abstained, mut right_offered, mut oos_choices) = (0usize, 0usize, 0usize);
     for (_, (text, category)) in &queries {
         let t = Instant::now();
         let search = index.search_with_threshold(&shared::analysis::Analysis::new(text), threshold);
         latencies.push(t.elapsed().as_secs_f64() * 1e6);
         let best = search.best().map(|c| index.entries()[c.entry].id.as_str());
-        if show && best != Some(category.as_str()) {
-            // What went wrong, for working on the knowledge base (dev only).
+        if show && (best != Some(category.as_str()) || !search.answered) {
+            // What went wrong, for working on the knowledge base (dev only):
+            // expected <- best, confidence, the best's score, answered.
             eprintln!(
-                "{category:>22} <- {:<22} {:.2} {text}",
+                "{category:>22} <- {:<22} {:.2} {:.2} {} {text}",
                 best.unwrap_or("-"),
                 search.confidence,
+                search.best().map_or(0.0, |c| c.score),
+                if search.answered { "A" } else { "-" },
             );
         }
+        let offered: Vec<&str> = search
+            .candidates
+            .iter()
+            .filter(|c| c.score >= shared::faq::SUGGESTION_FLOOR)
+            .take(index.settings().suggestions)
+            .map(|c| index.entries()[c.entry].id.as_str())
+            .collect();
         if category == "oos" {
             out_of_scope += 1;
             if search.answered {
                 wrong += 1;
             } else {
                 abstained_oos += 1;
+                oos_choices += usize::from(!offered.is_empty());
             }
         } else {
+            if !search.answered {
+                abstained += 1;
+                right_offered += usize::from(offered.contains(&category.as_str()));
+            }
             in_scope += 1;
             let right = best == Some(category.as_str());
             top1 += right as usize;
@@ -119,6 +137,8 @@ fn run() -> Result<(), String> {
         "in_scope": in_scope,
         "out_of_scope": out_of_scope,
         "top1": round(share(top1, in_scope), 4),
+        "right_among_choices": round(share(right_offered, abstained), 4),
+        "oos_with_choices": round(share(oos_choices, abstained_oos), 4),
         "answered_correct": round(share(answered_correct, in_scope), 4),
         "wrong_answers": round(share(wrong, queries.len()), 4),
         "oos_recall": round(share(abstained_oos, out_of_scope), 4),

@@ -185,6 +185,10 @@ pub fn shipped_model() -> &'static Model {
 /// (chosen on the dev split: docs/escalation-benchmark.md).
 pub const HAND_OVER_BELOW: f32 = 0.5;
 
+/// From this probability of frustration, frustration is a reason beside
+/// the model's main one.
+pub const FRUSTRATION_BESIDE: f32 = 0.25;
+
 /// A frustrated message after a frustrated one hands over even when
 /// neither alone would: the probability of frustration each must reach.
 pub const RISING_FRUSTRATION: f32 = 0.2;
@@ -256,6 +260,18 @@ pub fn decide(policy: &EscalationPolicy, history: &[PastTurn], turn: &Turn) -> D
             detail: format!("{words_for_agent}: '{evidence}'"),
         });
         topic = name.map(str::to_string);
+    }
+    // Frustration beside another reason ("this is ridiculous, get me a
+    // person") counts too: it decides how urgent the hand-off is.
+    if !about_the_ai
+        && category != Category::Frustration
+        && category != Category::None
+        && frustration >= FRUSTRATION_BESIDE
+    {
+        reasons.push(Reason {
+            trigger: Trigger::Frustration,
+            detail: format!("frustration: '{}'", excerpt(&message.text, 60)),
+        });
     }
     if let Some(id) = turn.handoff_entry {
         reasons.push(Reason {
