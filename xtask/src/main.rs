@@ -20,6 +20,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   style      cargo fmt --check and clippy with warnings denied (native and wasm32)
   size       gzip sizes of loader, widget, panel and worker against their budgets
   bench-faq  the FAQ engine on Banking77 (../shared/data/banking77), into docs/faq-benchmark.md
+  bench-demo the demo knowledge base answering questions in English, German and Spanish, into docs/faq-languages.md
   bench-widget  launcher click to a focused input, median of 20 cold runs in headless Chromium
   train-escalation  the escalation model from data/escalation into shared/models/escalation.bin
   bench-escalation  the escalation model on the test split, into docs/escalation-benchmark.md
@@ -51,6 +52,7 @@ fn main() -> ExitCode {
         Some("style") => style(&project),
         Some("size") => size::report(&project),
         Some("bench-faq") => bench_faq::bench(&project, args.get(1).map(String::as_str)),
+        Some("bench-demo") => bench_faq::bench_demo(&project),
         Some("bench-widget") => bench_widget(&project),
         Some("load") => load(&project),
         Some("train-escalation") => escalation::train(&project),
