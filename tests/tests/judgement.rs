@@ -114,7 +114,7 @@ async fn each_reason_in_each_language_hands_over_and_the_agent_reads_why() {
         let normalized = shared::analysis::Analysis::new(text).words.join(" ");
         let from_the_message = |w: &str| {
             let w = w.trim_end_matches('…');
-            normalized.contains(w) || text.contains(w)
+            normalized.contains(w) || text.to_lowercase().contains(w)
         };
         if quoted.is_empty() || !quoted.split(" … ").all(from_the_message) {
             wrong.push(format!("{language} {text}: reason {reason:?}"));

@@ -103,7 +103,11 @@ fn split(rows: Vec<(String, Row)>) -> Vec<(String, Row)> {
 fn training_label(row: &Row) -> Category {
     match (row.label, row.kind.as_str()) {
         (Category::None, "disclosure") => Category::Disclosure,
-        (Category::None, "greeting" | "thanks" | "smalltalk") => Category::Smalltalk,
+        (Category::None, "smalltalk") => Category::Smalltalk,
+        (Category::None, "alarming") => Category::Alarming,
+        (Category::None, "negated") => Category::Negated,
+        (Category::None, "greeting") => Category::Greeting,
+        (Category::None, "thanks") => Category::Thanks,
         (label, _) => label,
     }
 }
@@ -111,27 +115,27 @@ fn training_label(row: &Row) -> Category {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (Some(dir), Some(command), Some(file)) = (args.first(), args.get(1), args.get(2)) else {
-        eprintln!("usage: escalation-eval <data dir> train|bench|export <model or output file> [dev|test]");
+        eprintln!("usage: escalation-eval <data dir> train|bench|read|export <model or output file> [dev|test]");
         std::process::exit(2);
     };
     let rows = load(dir);
     match command.as_str() {
         "train" => {
-            let examples: Vec<(Analysis, Category)> = rows
+            let examples: Vec<(&str, Category)> = rows
                 .iter()
                 .filter(|(s, _)| s == "train")
-                .map(|(_, r)| (Analysis::new(&r.text), training_label(r)))
+                .map(|(_, r)| (r.text.as_str(), training_label(r)))
                 .collect();
             let started = Instant::now();
             // Tuning on dev: the defaults can be overridden from the
-            // environment (EPOCHS, LR, L2).
+            // environment (EPOCHS, LR, C, MIN_DF).
             let var = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<f64>().ok());
             let d = Training::default();
             let t = Training {
                 epochs: var("EPOCHS").map_or(d.epochs, |v| v as usize),
                 learning_rate: var("LR").map_or(d.learning_rate, |v| v as f32),
-                l2: var("L2").map_or(d.l2, |v| v as f32),
-                prune_below: d.prune_below,
+                c: var("C").map_or(d.c, |v| v as f32),
+                min_df: var("MIN_DF").map_or(d.min_df, |v| v as u32),
             };
             let m = model::train(&examples, t);
             let bytes = m.to_bytes();
@@ -149,6 +153,22 @@ fn main() {
             let bytes = std::fs::read(file).unwrap_or_else(|e| panic!("{file}: {e}"));
             let m = Model::from_bytes(&bytes).expect("model");
             bench(&rows, split, &m);
+        }
+        // Each line of standard input read by the model: the category, the
+        // probability of none and of frustration, the evidence.
+        "read" => {
+            let bytes = std::fs::read(file).unwrap_or_else(|e| panic!("{file}: {e}"));
+            let m = Model::from_bytes(&bytes).expect("model");
+            for line in std::io::stdin().lines().map_while(Result::ok) {
+                let c = m.classify(&Analysis::new(&line));
+                println!(
+                    "{:?}\tnone {:.2}\tfrustration {:.2}\t{:?}\t{line}",
+                    c.category,
+                    c.none_probability(),
+                    c.probability(Category::Frustration),
+                    c.evidence
+                );
+            }
         }
         // The split as a file (`split, lang, label, kind, text`), for
         // experiments outside Rust on exactly these rows.
@@ -259,7 +279,7 @@ fn bench(rows: &[(String, Row)], split: &str, m: &Model) {
                 (none, r.label != Category::None)
             })
             .collect();
-        for t in [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9] {
+        for t in [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7] {
             let pos = scored.iter().filter(|(_, p)| *p).count() as f64;
             let neg = scored.iter().filter(|(_, p)| !*p).count() as f64;
             let tp = scored.iter().filter(|(n, p)| *p && *n < t).count() as f64;

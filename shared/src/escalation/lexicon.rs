@@ -1,7 +1,6 @@
 //! The words the policy listens for, in English, German and Spanish, and
 //! how a pattern matches a message's normalized words.
 
-use super::SensitiveTopic;
 use crate::analysis::Analysis;
 
 /// A message's normalized words, matched against patterns: a pattern is a
@@ -46,102 +45,6 @@ pub(super) fn word_matches(pattern: &str, word: &str) -> bool {
         Some(prefix) => word.starts_with(prefix),
         None => pattern == word,
     }
-}
-
-/// Topics handed to a person by default: legal, medical, payment disputes,
-/// safety.
-pub fn default_sensitive_topics() -> Vec<SensitiveTopic> {
-    let topic = |name: &str, patterns: &[&str]| SensitiveTopic {
-        name: name.into(),
-        patterns: patterns.iter().map(|p| p.to_string()).collect(),
-    };
-    vec![
-        topic(
-            "legal",
-            &[
-                "lawyer*",
-                "attorney*",
-                "solicitor*",
-                "lawsuit*",
-                "sue you",
-                "sue your",
-                "suing",
-                "legal action",
-                "small claims",
-                "court",
-                "anwalt*",
-                "rechtsanwalt*",
-                "klage*",
-                "verklag*",
-                "gericht*",
-                "abogad*",
-                "demanda*",
-                "denunci*",
-                "tribunal*",
-            ],
-        ),
-        topic(
-            "medical",
-            &[
-                "injur*",
-                "hospital*",
-                "ambulance",
-                "doctor",
-                "medical",
-                "concussion",
-                "broken arm",
-                "broken leg",
-                "verletz*",
-                "krankenhaus*",
-                "arzt",
-                "herida*",
-                "herido*",
-                "lesion*",
-                "hospital",
-                "medico*",
-            ],
-        ),
-        topic(
-            "payment dispute",
-            &[
-                "chargeback*",
-                "charged twice",
-                "double charged",
-                "charged me twice",
-                "unauthorized charge*",
-                "unauthorized charge*",
-                "fraud*",
-                "dispute the",
-                "dispute this",
-                "stolen card",
-                "doppelt abgebucht",
-                "betrug*",
-                "ruckbuchung*",
-                "cobrado dos veces",
-                "cargo duplicado",
-                "fraude*",
-                "contracargo*",
-            ],
-        ),
-        topic(
-            "safety",
-            &[
-                "accident*",
-                "brakes failed",
-                "brake failed",
-                "brakes failing",
-                "caught fire",
-                "on fire",
-                "battery fire",
-                "smoking battery",
-                "unfall*",
-                "bremsen versagt",
-                "akkubrand",
-                "accidente*",
-                "incendio*",
-            ],
-        ),
-    ]
 }
 
 pub(super) const PERSON_PHRASES: &[&str] = &[
@@ -370,44 +273,6 @@ pub(super) const NOT_GOOD: &[(&str, f32)] = &[
     ("contenta", 1.5),
     ("satisfecho", 1.5),
     ("util", 1.5),
-];
-
-/// Complaints, however calmly put.
-pub(super) const COMPLAINT: &[&str] = &[
-    "complain*",
-    "complaint*",
-    "file a complaint",
-    "damaged my",
-    "scratched my",
-    "broke my",
-    "ruined my",
-    "lost my",
-    "overcharged",
-    "over charged",
-    "rip off",
-    "ripoff",
-    "ripped off",
-    "poor service",
-    "bad service",
-    "bad repair",
-    "not fixed properly",
-    "still broken after",
-    "want my money back",
-    "money back",
-    "refund",
-    "beschwer*",
-    "reklamation*",
-    "reklamier*",
-    "beschadigt",
-    "kaputt gemacht",
-    "geld zuruck",
-    "queja*",
-    "quejar*",
-    "reclamacion*",
-    "reclamar",
-    "danaron",
-    "devolucion",
-    "devuelvan",
 ];
 
 /// "That didn't help."
