@@ -606,22 +606,22 @@ pub fn train(examples: &[(&str, Category)], t: Training) -> Model {
             let (v, truth) = &vectors[ex];
             let mut logits = bias;
             for &(d, value) in v {
-                for c in 0..N {
-                    logits[c] += w[d * N + c] * value;
+                for (l, x) in logits.iter_mut().zip(&w[d * N..(d + 1) * N]) {
+                    *l += x * value;
                 }
             }
             let mut grad = softmax(logits);
             grad[*truth] -= 1.0;
-            for c in 0..N {
-                bias_g2[c] += grad[c] * grad[c];
-                bias[c] -= t.learning_rate * grad[c] / bias_g2[c].sqrt();
+            for ((b, b2), g) in bias.iter_mut().zip(bias_g2.iter_mut()).zip(&grad) {
+                *b2 += g * g;
+                *b -= t.learning_rate * g / b2.sqrt();
             }
             for &(d, value) in v {
-                for c in 0..N {
-                    let at = d * N + c;
-                    let g = grad[c] * value + l2 * w[at];
-                    g2[at] += g * g;
-                    w[at] -= t.learning_rate * g / g2[at].sqrt();
+                let row = d * N..(d + 1) * N;
+                for ((x, x2), gc) in w[row.clone()].iter_mut().zip(&mut g2[row]).zip(&grad) {
+                    let g = gc * value + l2 * *x;
+                    *x2 += g * g;
+                    *x -= t.learning_rate * g / x2.sqrt();
                 }
             }
         }
