@@ -12,7 +12,7 @@ use shared::protocol::Mood;
 use shared::protocol::{
     AgentPresence, AgentProfile, Author, CannedReply, ClientFrame, ContactReason,
     ConversationState, Event, EventBody, Note, PresenceStatus, ServerFrame, SuggestedReply,
-    Transfer, Trigger,
+    TicketReply, Transfer, Trigger,
 };
 use shared::team::Team;
 use shared::transcript::{OutboxStatus, Transcript, ACK_TIMEOUT_MS};
@@ -23,6 +23,9 @@ pub fn ConversationPane(
     on_changed: Callback<String>,
     /// Agents with the panel open, from the inbox: whom to transfer to.
     colleagues: RwSignal<Vec<AgentPresence>>,
+    /// The site's tickets: a question the visitor left is answered from
+    /// the same reply box.
+    tickets: RwSignal<Vec<crate::tickets::TicketItem>>,
 ) -> impl IntoView {
     let packet = RwSignal::new(None::<HandoffView>);
     let problem = RwSignal::new(None::<String>);
@@ -38,6 +41,12 @@ pub fn ConversationPane(
     let canned = RwSignal::new(Vec::<CannedReply>::new());
     let canned_title = RwSignal::new(String::new());
     let draft_of = id.clone();
+    let ticket_of = id.clone();
+    let question = move || crate::tickets::about(tickets, &ticket_of);
+    let left_question = {
+        let question = question.clone();
+        move || question().is_some()
+    };
 
     let load = {
         let id = id.clone();
@@ -150,8 +159,15 @@ pub fn ConversationPane(
             });
         }
     };
-    let (claim, hand_back, resolve, transfer) =
-        (action.clone(), action.clone(), action.clone(), action);
+    let (claim, hand_back, resolve, transfer, reply, take, close) = (
+        action.clone(),
+        action.clone(),
+        action.clone(),
+        action.clone(),
+        action.clone(),
+        action.clone(),
+        action,
+    );
     let add_note = move || {
         let text = note_draft.get_untracked().trim().to_string();
         if !text.is_empty()
@@ -164,9 +180,18 @@ pub fn ConversationPane(
         }
     };
     let state = move || transcript.with(Transcript::state);
+    let left = left_question.clone();
     let submit = move || {
         let text = draft.get_untracked().trim().to_string();
         if text.is_empty() {
+            return;
+        }
+        // Nobody live in it, a question left: the answer waits in the
+        // conversation (`POST …/reply`).
+        if state() != ConversationState::WithPerson && left() {
+            let body = serde_json::to_string(&TicketReply { text }).unwrap_or_default();
+            reply("reply", body);
+            draft.set(String::new());
             return;
         }
         let now = js_sys::Date::now() as i64;
@@ -183,6 +208,7 @@ pub fn ConversationPane(
         }
         draft.set(String::new());
     };
+    let submit_on_enter = submit.clone();
     let last_typing = StoredValue::new(0.0f64);
     let typing = move || {
         let now = js_sys::Date::now();
@@ -204,6 +230,13 @@ pub fn ConversationPane(
                     on:click=move |_| resolve("resolve", "{}".into())>"Resolve"</button>
                 <span class="state">{move || state_name(state())}</span>
             </div>
+            {move || question().map(|q| view! {
+                <section class="ticket actions" aria-label="Question left for the team">
+                    <p class="ticket-question">{q}</p>
+                    <button type="button" on:click={let take = take.clone(); move |_| take("take-question", "{}".into())}>"Take"</button>
+                    <button type="button" on:click={let close = close.clone(); move |_| close("close-question", "{}".into())}>"Close"</button>
+                </section>
+            })}
             <p class="problem" role="alert">{move || problem.get()}</p>
             <div class="transcript" role="log" aria-label="Transcript" aria-live="polite">
                 <For each=move || transcript.with(|t| t.events().cloned().collect::<Vec<_>>()) key=|e| e.seq let:event>
@@ -225,9 +258,9 @@ pub fn ConversationPane(
                 <textarea id="reply" rows="3" placeholder="Reply to the visitor…"
                     prop:value=move || draft.get()
                     on:input=move |ev| { draft.set(event_target_value(&ev)); typing(); }
-                    on:keydown=move |ev| if ev.key() == "Enter" && !ev.shift_key() { ev.prevent_default(); submit(); }
+                    on:keydown=move |ev| if ev.key() == "Enter" && !ev.shift_key() { ev.prevent_default(); submit_on_enter(); }
                 ></textarea>
-                <button type="submit" disabled=move || state() != ConversationState::WithPerson>"Send"</button>
+                <button type="submit" disabled=move || state() != ConversationState::WithPerson && !left_question()>"Send"</button>
             </form>
             <section class="suggestions" aria-label="Suggested from the FAQ">
                 <h3>"Suggested from the FAQ"</h3>

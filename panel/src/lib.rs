@@ -12,6 +12,7 @@ mod live;
 mod metrics;
 mod privacy;
 mod settings;
+mod tickets;
 mod view;
 
 use wasm_bindgen::prelude::*;

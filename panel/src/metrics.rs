@@ -82,6 +82,7 @@ fn Table(days: Vec<DayMetrics>) -> impl IntoView {
                 <th scope="col">"AI only"</th><th scope="col">"Handed over"</th><th scope="col">"By trigger"</th>
                 <th scope="col">"First response (median / p90)"</th><th scope="col">"Resolution (median)"</th>
                 <th scope="col">"CSAT"</th><th scope="col">"Rated"</th>
+                <th scope="col">"Nobody there live"</th>
             </tr></thead>
             <tbody>{rows}</tbody>
         </table>
@@ -115,6 +116,10 @@ fn row(day: String, team: String, f: Figures) -> impl IntoView {
             <td>{dur(f.resolution_median_ms)}</td>
             <td>{f.csat_average.map_or("–".to_string(), |c| format!("{} / 5", crate::conversation::tenths(c)))}</td>
             <td>{f.csat_response_rate.map_or("–".to_string(), pct)}</td>
+            <td>{format!(
+                "asked: {} out of hours, {} nobody online · left: {}, answered {} ({})",
+                f.asked_outside_hours, f.asked_nobody_there, f.tickets, f.tickets_answered, dur(f.ticket_answer_median_ms)
+            )}</td>
         </tr>
     }
 }

@@ -8,6 +8,7 @@ use crate::live::Live;
 use crate::metrics::MetricsPage;
 use crate::privacy::PrivacyPage;
 use crate::settings::SettingsPage;
+use crate::tickets;
 use leptos::prelude::*;
 use shared::handoff::queue_rank;
 use shared::protocol::Mood;
@@ -179,6 +180,15 @@ fn Inbox(site: String) -> impl IntoView {
         }
     };
     let refresh_on_frame = refresh.clone();
+    // Questions visitors left: fetched now, when the socket says one
+    // arrived, and after each action on one.
+    let ticket_list = RwSignal::new(Vec::<tickets::TicketItem>::new());
+    tickets::load(&site, ticket_list);
+    let reload_tickets = {
+        let site = site.clone();
+        move || tickets::load(&site, ticket_list)
+    };
+    let on_ticket_frame = reload_tickets.clone();
     let team = RwSignal::new(String::new());
     let away = RwSignal::new(false);
     let now = RwSignal::new(js_sys::Date::now());
@@ -198,6 +208,11 @@ fn Inbox(site: String) -> impl IntoView {
                 return;
             };
             match frame {
+                InboxFrame::Ticket { team, .. } => {
+                    notify_ticket(&team);
+                    on_ticket_frame();
+                    return;
+                }
                 InboxFrame::Queue {
                     waiting: mut w,
                     agents: a,
@@ -322,7 +337,11 @@ fn Inbox(site: String) -> impl IntoView {
             .filter(|(_, i)| filter.is_empty() || i.team == filter)
             .collect::<Vec<_>>()
     };
-    let on_changed = Callback::new(move |_: String| refresh());
+    let reload = reload_tickets;
+    let on_changed = Callback::new(move |_: String| {
+        refresh();
+        reload();
+    });
     view! {
         <div class="inbox">
             <aside class="queue" aria-label="Queue">
@@ -346,6 +365,8 @@ fn Inbox(site: String) -> impl IntoView {
                     </For>
                 </ul>
                 {move || waiting.with(Vec::is_empty).then(|| view! { <p class="empty">"Nobody is waiting."</p> })}
+                <h2>{move || format!("Tickets · {} open", tickets::open_count(ticket_list))}</h2>
+                <ul class="queue-list tickets">{move || ref_list(tickets::listed(ticket_list), selected)}</ul>
                 <h2>"Mine"</h2>
                 <ul class="queue-list mine">{move || ref_list(mine.get(), selected)}</ul>
                 <h2>"Resolved today"</h2>
@@ -353,7 +374,7 @@ fn Inbox(site: String) -> impl IntoView {
             </aside>
             <section class="conversation-pane" aria-label="Conversation">
                 {move || match selected.get() {
-                    Some(id) => view! { <ConversationPane id=id on_changed=on_changed colleagues=agents/> }.into_any(),
+                    Some(id) => view! { <ConversationPane id=id on_changed=on_changed colleagues=agents tickets=ticket_list/> }.into_any(),
                     None => view! { <p class="empty">"Choose a conversation from the queue."</p> }.into_any(),
                 }}
             </section>
@@ -365,12 +386,14 @@ fn Inbox(site: String) -> impl IntoView {
 fn ref_list(refs: Vec<ConversationRef>, selected: RwSignal<Option<String>>) -> impl IntoView {
     refs.into_iter()
         .map(|r| {
-            let short: String = r.conversation_id.chars().take(8).collect();
             let id = r.conversation_id.clone();
-            let team = r.team.unwrap_or_default();
+            let label = r.label.unwrap_or_else(|| {
+                let short: String = r.conversation_id.chars().take(8).collect();
+                format!("Conversation {short} · {}", r.team.unwrap_or_default())
+            });
             view! {
                 <li><button type="button" class="queue-item" on:click=move |_| selected.set(Some(id.clone()))>
-                    {format!("Conversation {short} · {team}")}
+                    {label}
                 </button></li>
             }
         })
@@ -438,13 +461,18 @@ fn ask_notification_permission() {
 }
 
 fn notify(item: &QueueItem) {
+    notice(&format!("New hand-off for {}", item.team_name), &item.wants);
+}
+
+fn notify_ticket(team: &str) {
+    notice(&format!("A visitor left a question for {team}"), "");
+}
+
+fn notice(title: &str, body: &str) {
     if web_sys::Notification::permission() != web_sys::NotificationPermission::Granted {
         return;
     }
     let options = web_sys::NotificationOptions::new();
-    options.set_body(&item.wants);
-    let _ = web_sys::Notification::new_with_options(
-        &format!("New hand-off for {}", item.team_name),
-        &options,
-    );
+    options.set_body(body);
+    let _ = web_sys::Notification::new_with_options(title, &options);
 }

@@ -1,9 +1,11 @@
 //! Support metrics, computed from what each conversation recorded: per day
 //! (UTC) and per team, conversations, AI-only share (deflection), escalation
 //! rate by trigger, a person's first response after a hand-off, time to
-//! resolution, and satisfaction.
+//! resolution, satisfaction, and the demand nobody met live: visitors who
+//! asked for a person outside hours or with nobody online, the questions
+//! they left, and how soon those were answered.
 
-use crate::protocol::Trigger;
+use crate::protocol::{ContactReason, Trigger};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -20,6 +22,12 @@ pub struct ConversationFacts {
     pub first_reply_ms: Option<i64>,
     pub resolved_ms: Option<i64>,
     pub rating: Option<u8>,
+    /// A person was asked for and none could come live (the first reason).
+    pub unmet: Option<ContactReason>,
+    /// The visitor left a question for the team.
+    pub ticket_ms: Option<i64>,
+    /// The team's first answer to it.
+    pub ticket_answered_ms: Option<i64>,
 }
 
 /// Figures for one group of conversations.
@@ -43,6 +51,16 @@ pub struct Figures {
     pub csat_average: Option<f32>,
     /// Ratings per resolved conversation.
     pub csat_response_rate: Option<f32>,
+    /// Asked for a person outside the team's hours.
+    pub asked_outside_hours: u32,
+    /// Asked for a person within hours with nobody online, or waited
+    /// past the claim time-out.
+    pub asked_nobody_there: u32,
+    /// Questions left for the team, and how many were answered.
+    pub tickets: u32,
+    pub tickets_answered: u32,
+    /// From the question left to the team's first answer.
+    pub ticket_answer_median_ms: Option<u64>,
 }
 
 /// One day's figures, overall and per team.
@@ -100,6 +118,12 @@ fn figures(group: &[&ConversationFacts]) -> Figures {
     let resolved = group.iter().filter(|f| f.resolved_ms.is_some()).count() as u32;
     let ratings: Vec<u8> = group.iter().filter_map(|f| f.rating).collect();
     let rate = |k: u32| if n == 0 { 0.0 } else { k as f32 / n as f32 };
+    let count =
+        |keep: &dyn Fn(&ConversationFacts) -> bool| group.iter().filter(|f| keep(f)).count() as u32;
+    let ticket_answers: Vec<u64> = group
+        .iter()
+        .filter_map(|f| Some(span(f.ticket_ms?, f.ticket_answered_ms?)))
+        .collect();
     Figures {
         conversations: n,
         ai_only: n - escalated.len() as u32,
@@ -115,6 +139,16 @@ fn figures(group: &[&ConversationFacts]) -> Figures {
         csat_average: (!ratings.is_empty())
             .then(|| ratings.iter().map(|&r| f32::from(r)).sum::<f32>() / ratings.len() as f32),
         csat_response_rate: (resolved > 0).then(|| ratings.len() as f32 / resolved as f32),
+        asked_outside_hours: count(&|f| f.unmet == Some(ContactReason::OutsideHours)),
+        asked_nobody_there: count(&|f| {
+            matches!(
+                f.unmet,
+                Some(ContactReason::NobodyOnline | ContactReason::NoClaimInTime)
+            )
+        }),
+        tickets: count(&|f| f.ticket_ms.is_some()),
+        tickets_answered: ticket_answers.len() as u32,
+        ticket_answer_median_ms: percentile(&ticket_answers, 50),
     }
 }
 
@@ -166,6 +200,9 @@ mod tests {
             first_reply_ms: None,
             resolved_ms: None,
             rating: None,
+            unmet: None,
+            ticket_ms: None,
+            ticket_answered_ms: None,
         }
     }
 
@@ -186,6 +223,35 @@ mod tests {
             rating,
             ..ai_only(id, T0)
         }
+    }
+
+    #[test]
+    fn demand_nobody_met_live_and_the_answers_to_left_questions_are_counted() {
+        let left = |id: &str, reason, answered_after: Option<i64>| ConversationFacts {
+            team: Some("support".into()),
+            unmet: Some(reason),
+            ticket_ms: Some(T0 + 1_000),
+            ticket_answered_ms: answered_after.map(|a| T0 + 1_000 + a),
+            ..ai_only(id, T0)
+        };
+        let facts = vec![
+            left("a", ContactReason::OutsideHours, Some(3_600_000)),
+            left("b", ContactReason::OutsideHours, None),
+            left("c", ContactReason::NobodyOnline, Some(600_000)),
+            ConversationFacts {
+                unmet: Some(ContactReason::OutsideHours),
+                ..ai_only("d", T0)
+            },
+            ai_only("e", T0),
+        ];
+        let all = &compute(&facts)[0].all;
+        assert_eq!(all.asked_outside_hours, 3);
+        assert_eq!(all.asked_nobody_there, 1);
+        assert_eq!(all.tickets, 3);
+        assert_eq!(all.tickets_answered, 2);
+        assert_eq!(all.ticket_answer_median_ms, Some(600_000));
+        // Nobody handed over live: these are not escalations.
+        assert_eq!(all.escalations, 0);
     }
 
     #[test]

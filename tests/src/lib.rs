@@ -106,7 +106,7 @@ pub fn free_port() -> u16 {
 /// team has no opening hours; `judge` for the escalation tests; `later`
 /// whose only team, the night shift, is closed now and opens on a known
 /// day ([`night_shift_opens_after`]); `relay` with an open support team
-/// beside that night shift.
+/// beside that night shift; `after`, always closed, for the tickets test.
 pub fn test_sites() -> String {
     let night = format!(
         r#"{{"id": "night", "name": "Night shift", "time_zone": "UTC", "hours": {{"{}": "10:00-11:00"}}}}"#,
@@ -125,6 +125,7 @@ pub fn test_sites() -> String {
   "setup": {{"embed_origins": ["'self'"]}},
   "closed": {{"embed_origins": ["'self'"], "handoff": {{"teams": [{{"id": "support", "name": "Support", "hours": {{}}}}]}}}},
   "judge": {{"embed_origins": ["'self'"]}},
+  "after": {{"embed_origins": ["'self'"], "handoff": {{"teams": [{{"id": "support", "name": "Support", "hours": {{}}}}]}}}},
   "later": {{"embed_origins": ["'self'"], "handoff": {{"teams": [{night}]}}}},
   "relay": {{"embed_origins": ["'self'"], "handoff": {{
     "teams": [{{"id": "support", "name": "Support"}}, {night}], "default_team": "support"}}}}

@@ -177,6 +177,8 @@ impl QueueView {
                     self.agents = agents;
                 }
             }
+            // Tickets are not part of the queue.
+            InboxFrame::Ticket { .. } => {}
         }
         let rank = |i: &QueueItem| shared::handoff::queue_rank(i.base_priority, i.requested_at_ms);
         self.waiting.sort_by(|a, b| {

@@ -47,9 +47,13 @@ async fn open_item(agent: &Client, wants: &str) {
 }
 
 async fn log_in(edge: &Edge) -> Client {
+    log_in_to(edge, "demo").await
+}
+
+async fn log_in_to(edge: &Edge, site: &str) -> Client {
     let agent = browser(1280, 900).await;
     agent
-        .goto(&format!("{}/agent/?site=demo", edge.base()))
+        .goto(&format!("{}/agent/?site={site}", edge.base()))
         .await
         .expect("panel");
     let email = eventually(20, "the login form", || async {
@@ -296,7 +300,7 @@ async fn an_agent_takes_a_hand_off_in_the_panel_and_the_visitor_sees_a_person() 
     click(&agent, ".desk-header nav button:nth-child(2)").await;
     let csat = eventually(20, "the metrics", || async {
         let cells = texts(&agent, ".metrics-table tbody tr:first-child td").await;
-        (cells.len() == 10 && cells[8] != "–").then_some(cells)
+        (cells.len() == 11 && cells[8] != "–").then_some(cells)
     })
     .await;
     assert_eq!(csat[1], "all");
@@ -465,6 +469,106 @@ async fn markup_from_a_visitor_is_text_in_the_panel_and_never_runs() {
             .await
             .is_err(),
         "no element was made from the name"
+    );
+    finish(agent, &[]).await;
+}
+
+#[tokio::test]
+async fn an_agent_answers_a_question_left_outside_hours_from_the_tickets() {
+    use shared::protocol::{ClientFrame, EventBody};
+    let edge = Edge::shared();
+    let (_, mut v) = tests::conversation_on(edge, "after", "en").await;
+    tests::send(&mut v, &ClientFrame::RequestPerson {}).await;
+    tests::event_where(&mut v, |b| matches!(b, EventBody::ContactOffer { .. })).await;
+    let question = "Do you have <b>tubeless</b> valves?";
+    let contact = ClientFrame::LeaveContact {
+        email: "lee@example.test".into(),
+        question: question.into(),
+    };
+    tests::send(&mut v, &contact).await;
+    tests::event_where(&mut v, |b| matches!(b, EventBody::Contact { .. })).await;
+
+    let agent = log_in_to(edge, "after").await;
+    let label = format!("{question} · lee@example.test · open");
+    let item = eventually(20, "the ticket in the list", || async {
+        for item in agent
+            .find_all(Locator::Css(".queue-list.tickets .queue-item"))
+            .await
+            .ok()?
+        {
+            if item.text().await.ok()? == label {
+                return Some(item);
+            }
+        }
+        None
+    })
+    .await;
+    item.click().await.expect("open the ticket");
+    let shown = eventually(20, "the ticket above its conversation", || async {
+        agent
+            .find(Locator::Css(".ticket .ticket-question"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()
+    })
+    .await;
+    assert_eq!(
+        shown,
+        format!("{question} · lee@example.test · support · open · nobody has taken it yet"),
+        "the question, as text"
+    );
+    click(&agent, ".ticket button").await;
+    eventually(20, "taken", || async {
+        texts(&agent, ".ticket .ticket-question")
+            .await
+            .iter()
+            .any(|t| t.ends_with("taken by Anna"))
+            .then_some(())
+    })
+    .await;
+    agent
+        .find(Locator::Css("#reply"))
+        .await
+        .expect("the reply box")
+        .send_keys("Yes, Presta and Schrader.")
+        .await
+        .expect("type");
+    click(&agent, ".composer button[type=submit]").await;
+    let answer = tests::event_where(&mut v, |b| matches!(b, EventBody::Message(_))).await;
+    assert!(
+        matches!(answer.body, EventBody::Message(ref m) if m.text == "Yes, Presta and Schrader."),
+        "{answer:?}"
+    );
+    eventually(20, "answered in the list", || async {
+        texts(&agent, ".queue-list.tickets .queue-item")
+            .await
+            .iter()
+            .any(|m| m.ends_with("· answered · Anna"))
+            .then_some(())
+    })
+    .await;
+    screenshot(&agent, "panel-ticket").await;
+    assert_eq!(
+        axe_violations(&agent).await,
+        Vec::<String>::new(),
+        "the tickets at WCAG 2.2 AA"
+    );
+    eventually(20, "the answer in the transcript", || async {
+        texts(&agent, ".transcript .text")
+            .await
+            .iter()
+            .any(|t| t == "Yes, Presta and Schrader.")
+            .then_some(())
+    })
+    .await;
+    assert!(
+        agent
+            .find(Locator::Css(".ticket b, .queue-list b"))
+            .await
+            .is_err(),
+        "no markup made"
     );
     finish(agent, &[]).await;
 }

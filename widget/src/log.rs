@@ -174,7 +174,7 @@ pub fn event(parent: &Element, event: &Event, page: Option<&str>, t: &Strings) {
                 None => (offer.into(), None),
             }
         }
-        EventBody::Contact { email, .. } => (t.contact_left.replace("{email}", email), None),
+        EventBody::Contact { .. } => (t.contact_left.to_string(), None),
         EventBody::Rating { .. } => (t.rated.into(), None),
     };
     let item = child(parent, "div", "msg msg-system");

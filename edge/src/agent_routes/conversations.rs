@@ -1,6 +1,7 @@
 //! One conversation, for an agent: its packet and transcript, socket,
 //! export, erasure, claim, hand back, resolve, transfer, suggestions and
-//! the draft of an FAQ entry from the agent's answer.
+//! the draft of an FAQ entry from the agent's answer, and the question the
+//! visitor left for the team (take, answer, close).
 //! Each is passed on to the conversation's object with the agent.
 
 use super::{forward, Caller};
@@ -8,7 +9,7 @@ use crate::conversation::{self, TransferCall};
 use crate::directory;
 use crate::error::{EdgeError, EdgeResult};
 use crate::http;
-use shared::protocol::{parse_conversation_id, Transfer, MAX_BODY_BYTES};
+use shared::protocol::{parse_conversation_id, TicketReply, Transfer, MAX_BODY_BYTES};
 use worker::{Method, Request, Response};
 
 pub async fn route(
@@ -25,9 +26,10 @@ pub async fn route(
             forward(&req, stub, caller, Method::Get, None).await
         }
         (Method::Delete, []) => forward(&req, stub, caller, Method::Delete, None).await,
-        (Method::Post, ["claim" | "hand-back" | "resolve"]) => {
-            forward(&req, stub, caller, Method::Post, None).await
-        }
+        (
+            Method::Post,
+            ["claim" | "hand-back" | "resolve" | "take-question" | "close-question"],
+        ) => forward(&req, stub, caller, Method::Post, None).await,
         (Method::Post, ["transfer"]) => {
             // Checked here, before it is passed on: the colleague must be
             // an active agent.
@@ -40,6 +42,13 @@ pub async fn route(
             let body = serde_json::to_string(&call)?;
             forward(&req, stub, caller, Method::Post, Some(&body)).await
         }
+        // An answer to the question the visitor left; checked here, before
+        // it is passed on.
+        (Method::Post, ["reply"]) => {
+            let reply: TicketReply = http::read_json(&mut req, MAX_BODY_BYTES).await?;
+            let body = serde_json::to_string(&reply)?;
+            forward(&req, stub, caller, Method::Post, Some(&body)).await
+        }
         (_, ["ws"]) => {
             http::require_websocket_upgrade(&req)?;
             forward(&req, stub, caller, Method::Get, None).await
@@ -47,7 +56,8 @@ pub async fn route(
         (
             _,
             []
-            | ["export" | "suggestions" | "faq-draft" | "claim" | "hand-back" | "resolve" | "transfer"],
+            | ["export" | "suggestions" | "faq-draft" | "claim" | "hand-back" | "resolve" | "transfer"
+            | "reply"],
         ) => Err(EdgeError::new(
             shared::protocol::ErrorCode::MethodNotAllowed,
             "This method is not allowed here.",

@@ -1,5 +1,5 @@
 //! A site's routes: its live queue and metrics, the agent's lists, the
-//! visitors found by e-mail, settings, canned replies and the knowledge
+//! tickets (questions visitors left), the visitors found by e-mail, settings, canned replies and the knowledge
 //! base.
 
 use super::{forward, query, Caller};
@@ -78,6 +78,14 @@ pub async fn route(
             };
             let found = inbox::call(env, site, find).await?;
             http::json_response(&found, 200)
+        }
+        // Questions visitors left for the agent's teams.
+        (Method::Get, ["tickets"]) => {
+            let list = inbox::Tickets {
+                site: site.to_string(),
+                agent: agent.clone(),
+            };
+            http::json_response(&inbox::call(env, site, list).await?, 200)
         }
         (Method::Get, ["settings"]) => {
             let settings = inbox::call(env, site, inbox::Settings).await?;

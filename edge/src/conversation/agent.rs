@@ -7,7 +7,7 @@ use super::store::{refuse, send};
 use super::{Conversation, Role};
 use crate::error::{EdgeError, EdgeResult};
 use crate::http::{self, now_ms};
-use crate::inbox;
+use crate::inbox::{self, TicketStep};
 use crate::knowledge;
 use shared::analysis::Analysis;
 use shared::faq::NewEntry;
@@ -15,7 +15,7 @@ use shared::handoff::{self, HandoffPacket, HandoffView};
 use shared::lifecycle;
 use shared::protocol::{
     AgentProfile, Author, ConversationState, ErrorCode, EventBody, Message, ServerFrame,
-    SuggestedReply,
+    SuggestedReply, TicketReply, MAX_BODY_BYTES,
 };
 use shared::text::sanitize_message;
 use uuid::Uuid;
@@ -103,6 +103,58 @@ impl Conversation {
             self.report(&meta.site, fact);
         }
         Ok(())
+    }
+
+    /// An answer to the question the visitor left for the team: it waits
+    /// in the conversation for their return. The inbox records it on the
+    /// ticket first (refused if a colleague took it); a person live in the
+    /// conversation answers there instead.
+    pub(super) async fn ticket_reply(
+        &self,
+        agent: &AgentProfile,
+        mut req: worker::Request,
+    ) -> EdgeResult<Response> {
+        let reply: TicketReply = http::read_json(&mut req, MAX_BODY_BYTES).await?;
+        let text = sanitize_message(&reply.text)?;
+        if self.last_kind_of(&["contact"])?.is_none() {
+            return Err(EdgeError::new(
+                ErrorCode::WrongState,
+                "This visitor left no question for the team.",
+            ));
+        }
+        if self.state()? == ConversationState::WithPerson {
+            return Err(EdgeError::new(
+                ErrorCode::WrongState,
+                "A person is in this conversation now: answer there.",
+            ));
+        }
+        self.ticket_step(agent, TicketStep::Answered).await?;
+        let author = Author::Agent {
+            name: agent.name.clone(),
+        };
+        let event = self.append_and_broadcast(
+            None,
+            EventBody::Message(Message::plain(author, text, Some(Uuid::new_v4()))),
+        )?;
+        http::json_response(&event, 200)
+    }
+
+    /// Takes, records the answer to, or closes the question the visitor
+    /// left (the site's inbox keeps the tickets).
+    pub(super) async fn ticket_step(
+        &self,
+        agent: &AgentProfile,
+        action: TicketStep,
+    ) -> EdgeResult<Response> {
+        let meta = self.existing()?;
+        let step = inbox::TicketAction {
+            conversation_id: meta.conversation_id,
+            site: meta.site.clone(),
+            agent: agent.clone(),
+            action,
+        };
+        inbox::call(&self.env, &meta.site, step).await?;
+        http::json_response(&(), 200)
     }
 
     /// An internal note: kept in its own table (never in the visitor's

@@ -70,6 +70,12 @@ impl Conversation {
                         self.sql()
                             .exec("UPDATE handoff SET contact_offered = 1", None)?;
                         self.append_and_broadcast(None, EventBody::contact_offer(reason))?;
+                        let meta = self.existing()?;
+                        let unmet = crate::inbox::Fact {
+                            unmet: Some(reason),
+                            ..meta.fact()
+                        };
+                        self.report(&meta.site, unmet);
                     }
                 }
                 // Nothing happened, nothing was reported: no trace left.

@@ -48,13 +48,10 @@ impl Conversation {
             offered_before: self.last_kind_of(&["contact_offer"])?.is_some(),
         };
         // Decided on the state as stored now, after the await.
-        let nobody_online = match lifecycle::request_person(self.state()?, availability, asking)? {
+        let request = lifecycle::request_person(self.state()?, availability, asking)?;
+        let nobody_online = match request {
             PersonRequest::Unchanged => return Ok(false),
-            PersonRequest::OfferContact(reason) => {
-                let offer = EventBody::ContactOffer { reason, back_at_ms };
-                self.append_and_broadcast(None, offer)?;
-                return Ok(true);
-            }
+            PersonRequest::OfferContact(_) => true,
             PersonRequest::Enqueue { nobody_online } => nobody_online,
         };
         let packet = HandoffPacket {
@@ -72,13 +69,28 @@ impl Conversation {
             follows: meta.follows.clone(),
             visitor_name: meta.visitor_name.clone(),
         };
+        // The packet is kept either way: a question the visitor leaves
+        // goes to this team with it (`leave_contact`).
         self.sql().exec(
             "INSERT OR REPLACE INTO handoff (id, packet, requested_ms, team, contact_offered) VALUES (1, ?, ?, ?, ?)",
             vec![serde_json::to_string(&packet)?.into(), now.into(), team.id.clone().into(), i64::from(nobody_online).into()],
         )?;
+        if let PersonRequest::OfferContact(reason) = request {
+            let offer = EventBody::ContactOffer { reason, back_at_ms };
+            self.append_and_broadcast(None, offer)?;
+            let unmet = inbox::Fact {
+                team: Some(team.id.clone()),
+                trigger: Some(trigger),
+                unmet: Some(reason),
+                ..meta.fact()
+            };
+            self.report(&meta.site, unmet);
+            return Ok(true);
+        }
         let fact = inbox::Fact {
             trigger: Some(trigger),
             handoff_ms: Some(now),
+            unmet: nobody_online.then_some(ContactReason::NobodyOnline),
             ..meta.fact()
         };
         self.enqueue(&meta, packet, now, config.claim_timeout_s, fact)

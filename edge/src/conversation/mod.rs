@@ -32,6 +32,7 @@ pub use client::*;
 use crate::directory;
 use crate::error::{EdgeError, EdgeResult};
 use crate::http::now_ms;
+use crate::inbox::TicketStep;
 use crate::object::{self, answer, AgentContext};
 use serde::{Deserialize, Serialize};
 use shared::access;
@@ -195,6 +196,9 @@ impl Conversation {
             (Method::Post, "hand-back") => self.hand_back(&agent).await,
             (Method::Post, "resolve") => self.resolve(&agent).await,
             (Method::Post, "transfer") => self.transfer(&agent, req).await,
+            (Method::Post, "reply") => self.ticket_reply(&agent, req).await,
+            (Method::Post, "take-question") => self.ticket_step(&agent, TicketStep::Take).await,
+            (Method::Post, "close-question") => self.ticket_step(&agent, TicketStep::Close).await,
             (Method::Get, "suggestions") => self.suggestions().await,
             (Method::Get, "faq-draft") => self.faq_draft(),
             (_, "ws") => self.accept_agent_socket(agent, session),

@@ -6,8 +6,8 @@ use crate::object::{self, calls, Call};
 use serde::{Deserialize, Serialize};
 use shared::handoff::{HandoffPacket, QueueEntry};
 use shared::protocol::{
-    AgentProfile, CannedAdded, CannedReply, ConversationRef, KnowledgeSaved, KnowledgeText,
-    KnowledgeVersion, Trigger,
+    AgentProfile, CannedAdded, CannedReply, ContactReason, ConversationRef, KnowledgeSaved,
+    KnowledgeText, KnowledgeVersion, TicketItem, Trigger,
 };
 use shared::site::SiteSettings;
 use worker::{Env, Stub};
@@ -21,6 +21,8 @@ pub enum InboxCall {
     Dequeue(Dequeue),
     Fact(Fact),
     Ticket(Ticket),
+    Tickets(Tickets),
+    TicketAction(TicketAction),
     HeadVersion(HeadVersion),
     KnowledgeAt(KnowledgeAt),
     AddEntry(AddEntry),
@@ -46,6 +48,8 @@ calls!(InboxCall {
     Dequeue => (),
     Fact => (),
     Ticket => (),
+    Tickets => Vec<TicketItem>,
+    TicketAction => (),
     HeadVersion => i64,
     KnowledgeAt => String,
     AddEntry => KnowledgeSaved,
@@ -106,6 +110,9 @@ pub struct Fact {
     /// The agent who last claimed it (their id), for "mine".
     #[serde(default)]
     pub agent: Option<String>,
+    /// A person was asked for and none could come live.
+    #[serde(default)]
+    pub unmet: Option<ContactReason>,
 }
 
 /// The visitor left an e-mail address and a question for the team.
@@ -115,6 +122,32 @@ pub struct Ticket {
     pub team: String,
     pub email: String,
     pub question: String,
+}
+
+/// The tickets `agent` may read: open and answered ones, and those closed
+/// in the last week.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Tickets {
+    pub site: String,
+    pub agent: AgentProfile,
+}
+
+/// An agent acts on the tickets of a conversation: takes them, records an
+/// answer (refused if a colleague took them), or closes them.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct TicketAction {
+    pub conversation_id: String,
+    pub site: String,
+    pub agent: AgentProfile,
+    pub action: TicketStep,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketStep {
+    Take,
+    Answered,
+    Close,
 }
 
 /// The current knowledge-base version (seeded from the bundled file).

@@ -1,6 +1,6 @@
 //! The `Inbox` Durable Object, one per site: the single source of truth for
 //! the queue of waiting hand-offs, which agents are online, the e-mail
-//! tickets, the facts metrics are computed from, the knowledge-base
+//! tickets (questions left for the team, `tickets.rs`), the facts metrics are computed from, the knowledge-base
 //! versions, canned replies and the site's saved settings.
 //!
 //! Conversations tell it about hand-offs, claims and outcomes; it orders
@@ -13,6 +13,7 @@ mod client;
 mod knowledge;
 mod queue;
 mod records;
+mod tickets;
 
 pub use client::*;
 
@@ -61,13 +62,19 @@ const SCHEMA: Schema = Schema {
         team TEXT NOT NULL,
         wait_ms INTEGER NOT NULL,
         at_ms INTEGER NOT NULL)",
+        // Questions visitors left (`tickets.rs`): open, answered, closed.
         "CREATE TABLE IF NOT EXISTS tickets (
         id INTEGER PRIMARY KEY,
         conversation_id TEXT NOT NULL,
         team TEXT NOT NULL,
         email TEXT NOT NULL,
         question TEXT NOT NULL,
-        at_ms INTEGER NOT NULL)",
+        at_ms INTEGER NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open',
+        agent_id TEXT,
+        agent_name TEXT,
+        answered_ms INTEGER,
+        closed_ms INTEGER)",
         "CREATE TABLE IF NOT EXISTS kb_versions (
         version INTEGER PRIMARY KEY,
         toml TEXT NOT NULL,
@@ -93,12 +100,24 @@ const SCHEMA: Schema = Schema {
         first_reply_ms INTEGER,
         resolved_ms INTEGER,
         rating INTEGER,
-        agent TEXT)",
+        agent TEXT,
+        unmet TEXT,
+        ticket_ms INTEGER,
+        ticket_answered_ms INTEGER)",
     ],
     migrations: &[
         "ALTER TABLE facts ADD COLUMN agent TEXT",
         // The queue became `waiting` (small items, places kept).
         "DROP TABLE IF EXISTS queue",
+        // Tickets got a life of their own.
+        "ALTER TABLE tickets ADD COLUMN status TEXT NOT NULL DEFAULT 'open'",
+        "ALTER TABLE tickets ADD COLUMN agent_id TEXT",
+        "ALTER TABLE tickets ADD COLUMN agent_name TEXT",
+        "ALTER TABLE tickets ADD COLUMN answered_ms INTEGER",
+        "ALTER TABLE tickets ADD COLUMN closed_ms INTEGER",
+        "ALTER TABLE facts ADD COLUMN unmet TEXT",
+        "ALTER TABLE facts ADD COLUMN ticket_ms INTEGER",
+        "ALTER TABLE facts ADD COLUMN ticket_answered_ms INTEGER",
     ],
 };
 
@@ -180,6 +199,8 @@ impl Inbox {
             InboxCall::Dequeue(c) => answer::<Dequeue>(self.dequeue(c).await),
             InboxCall::Fact(c) => answer::<Fact>(self.record_fact(c)),
             InboxCall::Ticket(c) => answer::<Ticket>(self.add_ticket(c)),
+            InboxCall::Tickets(c) => answer::<Tickets>(self.tickets(c)),
+            InboxCall::TicketAction(c) => answer::<TicketAction>(self.ticket_action(c)),
             InboxCall::HeadVersion(c) => {
                 answer::<HeadVersion>(self.knowledge_head(&c.site).map(|(v, _)| v))
             }

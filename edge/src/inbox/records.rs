@@ -1,10 +1,10 @@
 //! What the inbox keeps besides the queue: metrics facts and the lists
-//! built from them, e-mail tickets, canned replies, the site's saved
+//! built from them, the visitors found by e-mail, canned replies, the site's saved
 //! settings, and the log of erasures.
 
 use super::{
     AddCanned, CannedReplies, Fact, FindVisitor, Forget, Inbox, Mine, RemoveCanned, ResolvedSince,
-    SaveSettings, Ticket,
+    SaveSettings,
 };
 use crate::error::{EdgeError, EdgeResult};
 use crate::http::{self, now_ms};
@@ -27,13 +27,16 @@ struct FactRow {
     first_reply_ms: Option<i64>,
     resolved_ms: Option<i64>,
     rating: Option<i64>,
+    unmet: Option<String>,
+    ticket_ms: Option<i64>,
+    ticket_answered_ms: Option<i64>,
 }
 
 impl Inbox {
     pub(super) fn record_fact(&self, f: Fact) -> EdgeResult<()> {
         self.sql().exec(
-            "INSERT INTO facts (conversation_id, created_ms, team, trigger, handoff_ms, first_reply_ms, resolved_ms, rating, agent)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+            "INSERT INTO facts (conversation_id, created_ms, team, trigger, handoff_ms, first_reply_ms, resolved_ms, rating, agent, unmet)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
              ON CONFLICT (conversation_id) DO UPDATE SET
                created_ms = COALESCE(facts.created_ms, excluded.created_ms),
                team = COALESCE(excluded.team, facts.team),
@@ -42,7 +45,8 @@ impl Inbox {
                first_reply_ms = COALESCE(facts.first_reply_ms, excluded.first_reply_ms),
                resolved_ms = COALESCE(facts.resolved_ms, excluded.resolved_ms),
                rating = COALESCE(facts.rating, excluded.rating),
-               agent = COALESCE(excluded.agent, facts.agent)",
+               agent = COALESCE(excluded.agent, facts.agent),
+               unmet = COALESCE(facts.unmet, excluded.unmet)",
             vec![
                 f.conversation_id.into(),
                 f.created_ms.into(),
@@ -53,6 +57,7 @@ impl Inbox {
                 f.resolved_ms.into(),
                 f.rating.map(i64::from).into(),
                 f.agent.into(),
+                f.unmet.map(|u| serde_json::to_string(&u)).transpose()?.into(),
             ],
         )?;
         Ok(())
@@ -64,7 +69,7 @@ impl Inbox {
         let rows: Vec<FactRow> = self
             .sql()
             .exec(
-                "SELECT conversation_id, created_ms, team, trigger, handoff_ms, first_reply_ms, resolved_ms, rating FROM facts",
+                "SELECT conversation_id, created_ms, team, trigger, handoff_ms, first_reply_ms, resolved_ms, rating, unmet, ticket_ms, ticket_answered_ms FROM facts",
                 None,
             )?
             .to_array()?;
@@ -83,6 +88,9 @@ impl Inbox {
                     first_reply_ms: r.first_reply_ms,
                     resolved_ms: r.resolved_ms,
                     rating: r.rating.and_then(|r| u8::try_from(r).ok()),
+                    unmet: r.unmet.and_then(|u| serde_json::from_str(&u).ok()),
+                    ticket_ms: r.ticket_ms,
+                    ticket_answered_ms: r.ticket_answered_ms,
                 })
             })
             .collect();
@@ -111,20 +119,6 @@ impl Inbox {
 
     fn refs(&self, query: &str, args: Vec<SqlStorageValue>) -> EdgeResult<Vec<ConversationRef>> {
         Ok(self.sql().exec(query, args)?.to_array()?)
-    }
-
-    pub(super) fn add_ticket(&self, t: Ticket) -> EdgeResult<()> {
-        self.sql().exec(
-            "INSERT INTO tickets (conversation_id, team, email, question, at_ms) VALUES (?, ?, ?, ?, ?)",
-            vec![
-                t.conversation_id.into(),
-                t.team.into(),
-                t.email.into(),
-                t.question.into(),
-                now_ms().into(),
-            ],
-        )?;
-        Ok(())
     }
 
     /// Conversations whose visitor left this address, of the teams

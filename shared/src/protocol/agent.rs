@@ -36,6 +36,10 @@ pub struct ConversationRef {
     pub handoff_ms: Option<i64>,
     #[serde(default)]
     pub resolved_ms: Option<i64>,
+    /// What the list shows for it, when there is something better than
+    /// its id (a ticket's question and address).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
 }
 
 /// A team's canned reply, inserted into the composer and edited before
@@ -126,6 +130,60 @@ pub enum InboxFrame {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         agents: Option<Vec<AgentPresence>>,
     },
+    /// A visitor left a question for one of the agent's teams (the panel
+    /// fetches its tickets again).
+    Ticket {
+        conversation_id: String,
+        team: String,
+    },
+}
+
+/// A question a visitor left for the team when nobody could answer live:
+/// `GET /api/v1/agent/sites/{site}/tickets` (of the agent's teams, newest
+/// first). The conversation's view has its packet and transcript.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketItem {
+    pub id: i64,
+    pub conversation_id: String,
+    pub team: String,
+    pub email: String,
+    pub question: String,
+    pub at_ms: i64,
+    pub status: TicketStatus,
+    /// The agent who took it, if someone did.
+    #[serde(default)]
+    pub agent_id: Option<String>,
+    #[serde(default)]
+    pub agent_name: Option<String>,
+    /// The first answer, Unix ms.
+    #[serde(default)]
+    pub answered_ms: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TicketStatus {
+    Open,
+    Answered,
+    Closed,
+}
+
+impl TicketStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TicketStatus::Open => "open",
+            TicketStatus::Answered => "answered",
+            TicketStatus::Closed => "closed",
+        }
+    }
+}
+
+/// `POST /api/v1/agent/conversations/{id}/reply`: an agent answers the
+/// question a visitor left; the answer waits in the conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TicketReply {
+    pub text: String,
 }
 
 /// One waiting hand-off in an agent's queue. Short by design (a queue
