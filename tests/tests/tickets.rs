@@ -143,6 +143,16 @@ async fn a_question_left_outside_hours_is_answered_from_the_tickets_and_waits_in
         ticket_of(&list, &id).map(|t| t.status),
         Some(TicketStatus::Closed)
     );
+
+    // Erased with its conversation: the address and question go too.
+    let export = edge.agent_get(&cleo, &format!("/api/v1/agent/conversations/{id}/export"));
+    assert!(export.body.contains("sam@example.test"), "in the export");
+    assert_eq!(
+        edge.agent_delete(&cleo, &format!("/api/v1/agent/conversations/{id}")),
+        204
+    );
+    let list: Vec<TicketItem> = edge.agent_get(&anna, tickets).json();
+    assert!(ticket_of(&list, &id).is_none(), "{list:?}");
 }
 
 #[tokio::test]

@@ -9,7 +9,8 @@
 //!
 //! The split: the files `<lang>*.tsv` (`label<TAB>kind<TAB>text`), rows
 //! grouped by language and label, shuffled with a fixed seed, 60% train,
-//! 20% dev, 20% test.
+//! 20% dev, 20% test. Files named `<lang>-train*.tsv` are training data
+//! only: added later, they leave the dev and test rows as they were.
 
 use shared::analysis::Analysis;
 use shared::escalation::model::{self, Category, Model, Training, CATEGORIES};
@@ -39,6 +40,7 @@ fn load(dir: &str) -> Vec<(String, Row)> {
             .next()
             .unwrap_or_default()
             .to_string();
+        let train_only = name.contains("-train");
         let path = format!("{dir}/{name}");
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
         for (n, line) in text.lines().enumerate().skip(1) {
@@ -50,7 +52,7 @@ fn load(dir: &str) -> Vec<(String, Row)> {
             let label = Category::from_label(label)
                 .unwrap_or_else(|| panic!("{path}:{}: unknown label {label}", n + 1));
             out.push((
-                String::new(),
+                if train_only { "train" } else { "" }.to_string(),
                 Row {
                     lang: lang.clone(),
                     label,
@@ -67,14 +69,18 @@ fn load(dir: &str) -> Vec<(String, Row)> {
 /// fixed shuffle, then 60 / 20 / 20.
 fn split(rows: Vec<(String, Row)>) -> Vec<(String, Row)> {
     let mut groups: BTreeMap<(String, &'static str), Vec<Row>> = BTreeMap::new();
-    for (_, row) in rows {
+    let mut out = Vec::new();
+    for (split, row) in rows {
+        if !split.is_empty() {
+            out.push((split, row));
+            continue;
+        }
         groups
             .entry((row.lang.clone(), row.label.label()))
             .or_default()
             .push(row);
     }
     let mut seed: u64 = 20_261_130;
-    let mut out = Vec::new();
     for (_, mut group) in groups {
         for i in (1..group.len()).rev() {
             seed = seed
