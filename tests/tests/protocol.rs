@@ -44,13 +44,18 @@ async fn opened(edge: &Edge) -> (tests::Visitor, tests::Socket) {
 /// Resumes from `after` and collects the replay (welcome, then its events).
 async fn replay(socket: &mut tests::Socket, after: u64) -> (u64, Vec<shared::protocol::Event>) {
     send(socket, &ClientFrame::Resume { last_seq: after }).await;
-    let ServerFrame::Welcome {
-        last_seq,
-        replay_until,
-        ..
-    } = recv(socket).await
-    else {
-        panic!("welcome first")
+    // Live frames (an event being stored, the queue place) may reach a
+    // socket the moment it opens, before its resume is answered.
+    let (last_seq, replay_until) = loop {
+        match recv(socket).await {
+            ServerFrame::Welcome {
+                last_seq,
+                replay_until,
+                ..
+            } => break (last_seq, replay_until),
+            ServerFrame::Event(_) | ServerFrame::Queue(_) => {}
+            other => panic!("welcome first, not {other:?}"),
+        }
     };
     let mut events = Vec::new();
     while events

@@ -187,7 +187,7 @@ pub fn shipped_model() -> &'static Model {
 
 /// Below this probability of "nothing for a person" the model hands over
 /// (chosen on the dev split: docs/escalation-benchmark.md).
-pub const HAND_OVER_BELOW: f32 = 0.4;
+pub const HAND_OVER_BELOW: f32 = 0.45;
 
 /// From this probability of frustration, frustration is a reason beside
 /// the model's main one.
