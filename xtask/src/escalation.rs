@@ -71,7 +71,7 @@ model is: TF-IDF features (character\n\
 2–5-grams of the lowercased words padded with spaces, word unigrams and bigrams, sublinear term\n\
 frequency, each family scaled to unit length, seven cues of shape such as shouting or `?!`), a\n\
 linear softmax over the nine reasons and seven kinds of ordinary message, trained by Adagrad with\n\
-L2 (`shared/src/escalation/model.rs`), weights quantized to one byte: about 0.5 MB in the worker,\n\
+L2 (`shared/src/escalation/model.rs`), weights quantized to one byte: about 0.7 MB in the worker,\n\
 well under a millisecond per message.\n\n\
 Tried on the same split, before the extra training files (dev, recall at 2.9% false hand-offs):\n\
 this recipe in Rust 0.89 (class weights, other regularization, more epochs or rarer features:\n\
