@@ -2,7 +2,7 @@
 //! to docs/faq-benchmark.md. Files are built by `bench_faq_split.py` (the
 //! sampling of the data's SOURCE.md); `faq-eval` does the measuring.
 
-use crate::{run, Fail, Project};
+use crate::{output_of, run, shared_bin, Fail, Project};
 use std::fmt::Write as _;
 use std::process::Command;
 
@@ -24,34 +24,16 @@ pub fn bench(p: &Project, data: Option<&str>) -> Result<(), Fail> {
         .arg(p.root.join("xtask/bench_faq_split.py"))
         .arg(&data)
         .arg(&out))?;
-    run(Command::new("cargo")
-        .args([
-            "build",
-            "--quiet",
-            "--release",
-            "-p",
-            "shared",
-            "--bin",
-            "faq-eval",
-        ])
-        .current_dir(&p.root))?;
-    let eval = p.root.join("target/release/faq-eval");
+    let eval = shared_bin(p, "faq-eval")?;
     let measure = |kb: &str, queries: &str| -> Result<serde_json::Value, Fail> {
-        let output = Command::new(&eval)
-            .arg("--kb-csv")
-            .arg(out.join(kb))
-            .arg("--queries")
-            .arg(out.join(queries))
-            .output()
-            .map_err(|e| Fail(format!("faq-eval: {e}")))?;
-        if !output.status.success() {
-            return Err(Fail(format!(
-                "faq-eval failed: {}",
-                String::from_utf8_lossy(&output.stderr)
-            )));
-        }
-        serde_json::from_slice(&output.stdout)
-            .map_err(|e| Fail(format!("faq-eval printed no JSON: {e}")))
+        let stdout = output_of(
+            Command::new(&eval)
+                .arg("--kb-csv")
+                .arg(out.join(kb))
+                .arg("--queries")
+                .arg(out.join(queries)),
+        )?;
+        serde_json::from_slice(&stdout).map_err(|e| Fail(format!("faq-eval printed no JSON: {e}")))
     };
     let commit = Command::new("git")
         .args(["rev-parse", "--short", "HEAD"])
@@ -125,38 +107,21 @@ pub fn bench(p: &Project, data: Option<&str>) -> Result<(), Fail> {
 /// docs/faq-languages.md. The threshold and the knowledge base's wording
 /// were worked on with the dev files; the test files are measured here.
 pub fn bench_demo(p: &Project) -> Result<(), Fail> {
-    run(Command::new("cargo")
-        .args([
-            "build",
-            "--quiet",
-            "--release",
-            "-p",
-            "shared",
-            "--bin",
-            "faq-eval",
-        ])
-        .current_dir(&p.root))?;
-    let eval = p.root.join("target/release/faq-eval");
+    let eval = shared_bin(p, "faq-eval")?;
     let mut rows = String::new();
     for split in ["test", "dev"] {
         for language in ["en", "de", "es"] {
-            let output = Command::new(&eval)
-                .arg("--kb-toml")
-                .arg(p.root.join("sites/demo/faq.toml"))
-                .args(["--language", language, "--queries"])
-                .arg(
-                    p.root
-                        .join(format!("data/demo-questions/{language}-{split}.csv")),
-                )
-                .output()
-                .map_err(|e| Fail(format!("faq-eval: {e}")))?;
-            if !output.status.success() {
-                return Err(Fail(format!(
-                    "faq-eval failed: {}",
-                    String::from_utf8_lossy(&output.stderr)
-                )));
-            }
-            let r: serde_json::Value = serde_json::from_slice(&output.stdout)
+            let stdout = output_of(
+                Command::new(&eval)
+                    .arg("--kb-toml")
+                    .arg(p.root.join("sites/demo/faq.toml"))
+                    .args(["--language", language, "--queries"])
+                    .arg(
+                        p.root
+                            .join(format!("data/demo-questions/{language}-{split}.csv")),
+                    ),
+            )?;
+            let r: serde_json::Value = serde_json::from_slice(&stdout)
                 .map_err(|e| Fail(format!("faq-eval printed no JSON: {e}")))?;
             let num = |key: &str| r[key].as_f64().unwrap_or(0.0);
             let _ = writeln!(

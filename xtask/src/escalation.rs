@@ -4,26 +4,11 @@
 //! into docs/escalation-benchmark.md. `escalation-eval` (a binary of
 //! `shared`) does the work; the split is fixed (its seed is in it).
 
-use crate::{run, Fail, Project};
+use crate::{output_of, run, shared_bin, Fail, Project};
 use std::process::Command;
 
-fn eval(p: &Project) -> Result<std::path::PathBuf, Fail> {
-    run(Command::new("cargo")
-        .args([
-            "build",
-            "--quiet",
-            "--release",
-            "-p",
-            "shared",
-            "--bin",
-            "escalation-eval",
-        ])
-        .current_dir(&p.root))?;
-    Ok(p.root.join("target/release/escalation-eval"))
-}
-
 pub fn train(p: &Project) -> Result<(), Fail> {
-    let eval = eval(p)?;
+    let eval = shared_bin(p, "escalation-eval")?;
     run(Command::new(eval)
         .arg(p.root.join("data/escalation"))
         .arg("train")
@@ -31,23 +16,17 @@ pub fn train(p: &Project) -> Result<(), Fail> {
 }
 
 pub fn bench(p: &Project) -> Result<(), Fail> {
-    let eval = eval(p)?;
+    let eval = shared_bin(p, "escalation-eval")?;
     let measure = |split: &str| -> Result<String, Fail> {
-        let out = Command::new(&eval)
-            .arg(p.root.join("data/escalation"))
-            .arg("bench")
-            .arg(p.root.join("shared/models/escalation.bin"))
-            .arg(split)
-            .env("SWEEP", "1")
-            .output()
-            .map_err(|e| Fail(format!("escalation-eval: {e}")))?;
-        if !out.status.success() {
-            return Err(Fail(format!(
-                "escalation-eval failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            )));
-        }
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        let stdout = output_of(
+            Command::new(&eval)
+                .arg(p.root.join("data/escalation"))
+                .arg("bench")
+                .arg(p.root.join("shared/models/escalation.bin"))
+                .arg(split)
+                .env("SWEEP", "1"),
+        )?;
+        Ok(String::from_utf8_lossy(&stdout).into_owned())
     };
     let (dev, test) = (measure("dev")?, measure("test")?);
     print!("{test}");

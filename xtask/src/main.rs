@@ -87,6 +87,36 @@ pub fn run(cmd: &mut Command) -> Result<(), Fail> {
     }
 }
 
+/// Builds one of `shared`'s measuring binaries (`faq-eval`,
+/// `escalation-eval`) in release and returns its path.
+pub fn shared_bin(p: &Project, name: &str) -> Result<PathBuf, Fail> {
+    run(Command::new("cargo")
+        .args([
+            "build",
+            "--quiet",
+            "--release",
+            "-p",
+            "shared",
+            "--bin",
+            name,
+        ])
+        .current_dir(&p.root))?;
+    Ok(p.root.join("target/release").join(name))
+}
+
+/// Runs `cmd` and returns what it printed; a failure carries its stderr.
+pub fn output_of(cmd: &mut Command) -> Result<Vec<u8>, Fail> {
+    let program = cmd.get_program().to_string_lossy().into_owned();
+    let output = cmd.output().map_err(|e| Fail(format!("{program}: {e}")))?;
+    if !output.status.success() {
+        return Err(Fail(format!(
+            "{program} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )));
+    }
+    Ok(output.stdout)
+}
+
 pub const DEV_PORT: u16 = 8787;
 
 fn dev(p: &Project) -> Result<(), Fail> {
