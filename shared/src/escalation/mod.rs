@@ -193,6 +193,10 @@ pub const HAND_OVER_BELOW: f32 = 0.45;
 /// the model's main one.
 pub const FRUSTRATION_BESIDE: f32 = 0.25;
 
+/// The frustration lexicon's score from which a message reads as
+/// frustrated (`sentiment`; counted beside another reason).
+const LEXICON_FRUSTRATED: f32 = 2.0;
+
 /// A frustrated message after a frustrated one hands over even when
 /// neither alone would: the probability of frustration each must reach.
 pub const RISING_FRUSTRATION: f32 = 0.2;
@@ -275,11 +279,11 @@ pub fn decide(policy: &EscalationPolicy, history: &[PastTurn], turn: &Turn) -> D
     // person") counts too: it decides how urgent the hand-off is. The
     // model's probabilities are shared among its categories, so a clear
     // request for a person leaves little to frustration: the frustration
-    // words of the lexicon (2 reads as frustrated) count as well.
+    // words of the lexicon count as well.
     if !about_the_ai
         && category != Category::Frustration
         && category != Category::None
-        && (frustration >= FRUSTRATION_BESIDE || sentiment.frustration >= 2.0)
+        && (frustration >= FRUSTRATION_BESIDE || sentiment.frustration >= LEXICON_FRUSTRATED)
     {
         reasons.push(Reason {
             trigger: Trigger::Frustration,
