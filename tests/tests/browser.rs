@@ -4,7 +4,7 @@
 use fantoccini::{Client, Locator};
 use tests::{
     axe_violations, browser, eventually, finish, launcher, messages, open_chat, screenshot,
-    visitor_on, Edge,
+    text_when, visitor_on, Edge,
 };
 
 #[tokio::test]
@@ -716,32 +716,14 @@ async fn a_person_joins_answers_and_resolves_then_the_visitor_rates_and_starts_a
         .agent_socket(&anna, &format!("/api/v1/agent/conversations/{id}/ws"))
         .await;
     tests::send(&mut agent, &ClientFrame::Typing {}).await;
-    let typing = eventually(20, "the agent typing", || async {
-        client
-            .find(Locator::Css(".typing:not(:empty)"))
-            .await
-            .ok()?
-            .text()
-            .await
-            .ok()
-    })
-    .await;
+    let typing = text_when(&client, ".typing:not(:empty)", 20, "the agent typing").await;
     assert_eq!(typing, "Anna typing…");
     let reply = ClientFrame::Send {
         client_id: uuid::Uuid::new_v4(),
         text: "Hi, I'm Anna from the workshop. Yes, we service Rohloff hubs.".into(),
     };
     tests::send(&mut agent, &reply).await;
-    let badge = eventually(20, "the agent's message", || async {
-        client
-            .find(Locator::Css(".msg-agent .badge"))
-            .await
-            .ok()?
-            .text()
-            .await
-            .ok()
-    })
-    .await;
+    let badge = text_when(&client, ".msg-agent .badge", 20, "the agent's message").await;
     assert_eq!(
         badge, "Anna · person",
         "the person badge, with the name isolated"

@@ -3,7 +3,7 @@
 //! packet, reply, hand back, resolve; the visitor rates; the metrics count it.
 
 use fantoccini::{Client, Locator};
-use tests::{axe_violations, browser, eventually, finish, screenshot, visitor_on, Edge};
+use tests::{axe_violations, browser, eventually, finish, screenshot, text_when, visitor_on, Edge};
 
 async fn texts(client: &Client, css: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -113,16 +113,7 @@ async fn an_agent_takes_a_hand_off_in_the_panel_and_the_visitor_sees_a_person() 
 
     // Open it: the packet says what the visitor wants and why.
     open_item(&agent, "Can you service a Rohloff hub?").await;
-    let wants = eventually(20, "the packet", || async {
-        agent
-            .find(Locator::Css(".packet .wants"))
-            .await
-            .ok()?
-            .text()
-            .await
-            .ok()
-    })
-    .await;
+    let wants = text_when(&agent, ".packet .wants", 20, "the packet").await;
     assert_eq!(wants, "Can you service a Rohloff hub?");
     let reasons = texts(&agent, ".packet .reasons li").await;
     assert_eq!(reasons, vec!["pressed \"Talk to a person\""]);
@@ -161,15 +152,12 @@ async fn an_agent_takes_a_hand_off_in_the_panel_and_the_visitor_sees_a_person() 
     );
 
     // The visitor sees the reply with the agent's name and the person badge.
-    let badge = eventually(20, "the agent's reply in the widget", || async {
-        visitor
-            .find(Locator::Css(".msg-agent .badge"))
-            .await
-            .ok()?
-            .text()
-            .await
-            .ok()
-    })
+    let badge = text_when(
+        &visitor,
+        ".msg-agent .badge",
+        20,
+        "the agent's reply in the widget",
+    )
     .await;
     assert_eq!(badge, "Anna · person");
 
@@ -504,15 +492,12 @@ async fn an_agent_answers_a_question_left_outside_hours_from_the_tickets() {
     })
     .await;
     item.click().await.expect("open the ticket");
-    let shown = eventually(20, "the ticket above its conversation", || async {
-        agent
-            .find(Locator::Css(".ticket .ticket-question"))
-            .await
-            .ok()?
-            .text()
-            .await
-            .ok()
-    })
+    let shown = text_when(
+        &agent,
+        ".ticket .ticket-question",
+        20,
+        "the ticket above its conversation",
+    )
     .await;
     assert_eq!(
         shown,

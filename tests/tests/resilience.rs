@@ -3,7 +3,7 @@
 
 use fantoccini::Locator;
 use shared::protocol::{ClientFrame, ServerFrame};
-use tests::{browser, eventually, messages, open_chat, recv, recv_until, send, Edge};
+use tests::{browser, eventually, messages, open_chat, recv, recv_until, send, text_when, Edge};
 use uuid::Uuid;
 
 /// `(seq, text)` of every stored message shown.
@@ -46,15 +46,12 @@ async fn a_message_typed_while_the_edge_is_down_is_delivered_once_after_it_retur
         .send_keys("do you repair e-bikes\n")
         .await
         .expect("type while down");
-    let pending = eventually(10, "the message waiting in the outbox", || async {
-        client
-            .find(Locator::Css(".msg-pending .msg-status"))
-            .await
-            .ok()?
-            .text()
-            .await
-            .ok()
-    })
+    let pending = text_when(
+        &client,
+        ".msg-pending .msg-status",
+        10,
+        "the message waiting in the outbox",
+    )
     .await;
     assert_eq!(pending, "Sending…");
     // No ack in time: the visitor is told it is not sent yet, with a retry;
