@@ -88,11 +88,23 @@ pub fn visitor_address() -> String {
     format!("198.{}.{}.{}", 18 + (n >> 16) % 2, (n >> 8) & 255, n & 255)
 }
 
+/// A loopback port nothing listens on, never the same one twice in this
+/// process: tests start edges in parallel, and a port handed out is only
+/// bound when its wrangler is up, so without the record two edges could
+/// get one port (the second then finds the first "ready" and talks to it).
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
+    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    loop {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("free port");
+        let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
+        if !given.contains(&port) {
+            given.push(port);
+            return port;
+        }
+    }
 }
 
 // ------------------------------------------------------------ the edge
