@@ -23,27 +23,26 @@ async fn click(client: &Client, css: &str) {
         .expect("click");
 }
 
-/// Opens the queue item whose "wants" line is `wants`.
+/// Opens the queue item whose "wants" line is `wants`. The lists redraw
+/// as the queue, "mine" and the tickets change, so an element found may be
+/// gone a moment later: the search is tried again until it clicks.
 async fn open_item(agent: &Client, wants: &str) {
-    for item in agent
-        .find_all(Locator::Css(".queue-list .queue-item"))
-        .await
-        .expect("items")
-    {
-        if item
-            .find(Locator::Css(".wants"))
+    eventually(20, &format!("the queue item {wants:?} opened"), || async {
+        for item in agent
+            .find_all(Locator::Css(".queue-list .queue-item"))
             .await
-            .expect("wants")
-            .text()
-            .await
-            .expect("text")
-            == wants
+            .ok()?
         {
-            item.click().await.expect("open");
-            return;
+            let Ok(line) = item.find(Locator::Css(".wants")).await else {
+                continue;
+            };
+            if line.text().await.ok()? == wants {
+                return item.click().await.ok();
+            }
         }
-    }
-    panic!("no queue item for {wants:?}");
+        None
+    })
+    .await;
 }
 
 async fn log_in(edge: &Edge) -> Client {
