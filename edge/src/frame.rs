@@ -13,9 +13,45 @@ const FRAME_HTML: &str = include_str!("frame.html");
 
 /// The frame page; `color` is the script tag's brand color, if it gave one.
 pub fn serve(site: &SiteConfig, color: Option<&str>) -> EdgeResult<Response> {
-    // The edge's own pages (the panel's preview, the demo) may always
-    // show the frame.
-    let ancestors = std::iter::once("'self'")
+    let csp = format!(
+        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+         connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; \
+         frame-ancestors {}",
+        ancestors(site)
+    );
+    let page = with_branding(FRAME_HTML, &site.branding, color);
+    page_response(page, &csp)
+}
+
+/// The launcher's unread badge: a hidden frame whose script
+/// (`widget/loader/badge.js`) reads the visitor's key on this origin and
+/// tells the loader a count.
+pub fn serve_badge(site: &SiteConfig) -> EdgeResult<Response> {
+    let csp = format!(
+        "default-src 'none'; script-src 'self'; connect-src 'self'; base-uri 'none'; \
+         form-action 'none'; frame-ancestors {}",
+        ancestors(site)
+    );
+    page_response(
+        "<!doctype html><meta charset=\"utf-8\"><script src=\"/widget/badge.js\"></script>".into(),
+        &csp,
+    )
+}
+
+fn page_response(page: String, csp: &str) -> EdgeResult<Response> {
+    let headers = Headers::new();
+    headers.set("content-type", "text/html; charset=utf-8")?;
+    headers.set("content-security-policy", csp)?;
+    headers.set("referrer-policy", "no-referrer")?;
+    headers.set("x-content-type-options", "nosniff")?;
+    headers.set("cache-control", "no-cache")?;
+    Ok(Response::ok(page)?.with_headers(headers))
+}
+
+/// The edge's own pages (the panel's preview, the demo) may always show
+/// the frame, and the site's embed origins.
+fn ancestors(site: &SiteConfig) -> String {
+    std::iter::once("'self'")
         .chain(
             site.embed_origins
                 .iter()
@@ -23,20 +59,7 @@ pub fn serve(site: &SiteConfig, color: Option<&str>) -> EdgeResult<Response> {
                 .filter(|o| *o != "'self'"),
         )
         .collect::<Vec<_>>()
-        .join(" ");
-    let csp = format!(
-        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
-         connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; \
-         frame-ancestors {ancestors}"
-    );
-    let headers = Headers::new();
-    headers.set("content-type", "text/html; charset=utf-8")?;
-    headers.set("content-security-policy", &csp)?;
-    headers.set("referrer-policy", "no-referrer")?;
-    headers.set("x-content-type-options", "nosniff")?;
-    headers.set("cache-control", "no-cache")?;
-    let page = with_branding(FRAME_HTML, &site.branding, color);
-    Ok(Response::ok(page)?.with_headers(headers))
+        .join(" ")
 }
 
 /// The site's saved look as `<meta name="chat-…">` tags the widget reads

@@ -14,6 +14,7 @@ mod http;
 mod inbox;
 mod knowledge;
 mod limits;
+mod mail;
 mod object;
 mod password;
 mod sites;
@@ -29,13 +30,24 @@ use shared::protocol::{
     parse_conversation_id, ConversationCreated, CreateConversation, ErrorCode, MAX_BODY_BYTES,
 };
 use shared::text::{clean_name, clean_page_url};
-use worker::{event, Context, Env, Method, Request, Response};
+use worker::{event, Context, Env, ForwardableEmailMessage, Method, Request, Response};
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
     Ok(route(req, &env)
         .await
         .unwrap_or_else(EdgeError::into_response))
+}
+
+/// A visitor's reply to an answer mail (Email Routing hands the reply
+/// domain's mail to this worker). Never an `Err`: the glue would abort the
+/// module; a refused mail is bounced with its reason.
+#[event(email)]
+async fn email(message: ForwardableEmailMessage, env: Env, _ctx: Context) -> worker::Result<()> {
+    if let Err(reason) = mail::receive(&message, &env).await {
+        message.set_reject(reason);
+    }
+    Ok(())
 }
 
 async fn route(req: Request, env: &Env) -> EdgeResult<Response> {
@@ -53,6 +65,9 @@ async fn route(req: Request, env: &Env) -> EdgeResult<Response> {
                 color.as_deref(),
             )
         }
+        ["chat", site, "badge"] => {
+            frame::serve_badge(&sites::effective_site_config(env, site).await?.0)
+        }
         ["api", "v1", "conversations"] => {
             http::require_method(&req, Method::Post)?;
             create_conversation(req, env).await
@@ -64,11 +79,15 @@ async fn route(req: Request, env: &Env) -> EdgeResult<Response> {
             match action {
                 [] => http::require_method(&req, Method::Delete)?,
                 ["ticket"] => http::require_method(&req, Method::Post)?,
+                ["unread"] => http::require_method(&req, Method::Get)?,
                 ["ws"] => http::require_websocket_upgrade(&req)?,
                 _ => return Err(EdgeError::nothing_here()),
             }
             Ok(conversation::stub(env, id)?.fetch_with_request(req).await?)
         }
+        ["api", "v1", "mail", "reopen"] => mail::reopen(req, env).await,
+        ["mail", site, "open"] => mail::open(&req, env, site),
+        ["mail", site, token, "stop"] => mail::stop(&req, env, site, token).await,
         ["api", "v1", "agent", rest @ ..] => agent_routes::route(req, env, rest).await,
         _ => Err(EdgeError::nothing_here()),
     }

@@ -6,8 +6,12 @@ use crate::error::{EdgeError, EdgeResult};
 use crate::http::now_ms;
 use crate::inbox::{self, SiteStateAnswer};
 use shared::protocol::ErrorCode;
-use shared::site::{is_valid_site_id, parse_sites, SiteConfig, SiteSettings, Sites};
+use shared::site::{
+    is_valid_site_id, parse_email_settings, parse_sites, EmailSettings, SiteConfig, SiteSettings,
+    Sites,
+};
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::collections::HashMap;
 use std::rc::Rc;
 use worker::Env;
@@ -31,6 +35,40 @@ pub fn load_sites(env: &Env) -> EdgeResult<Rc<Sites>> {
     let sites = Rc::new(parse_sites(&raw).map_err(|e| EdgeError::new(ErrorCode::Internal, e))?);
     SITES_PARSED.with(|c| *c.borrow_mut() = Some((raw, sites.clone())));
     Ok(sites)
+}
+
+/// Each site's e-mail settings, by site id.
+type EmailBySite = BTreeMap<String, EmailSettings>;
+
+thread_local! {
+    /// The sites' e-mail settings and the `SITES` text they came from.
+    static EMAIL_PARSED: RefCell<Option<(String, Rc<EmailBySite>)>> = const { RefCell::new(None) };
+}
+
+/// How the site sends e-mail, if it does: its settings in `SITES` and the
+/// edge's `EMAIL` binding (Cloudflare Email Service) both there.
+pub fn email_settings(env: &Env, site: &str) -> EdgeResult<Option<EmailSettings>> {
+    if env.send_email("EMAIL").is_err() {
+        return Ok(None);
+    }
+    let raw = env.var("SITES").map(|v| v.to_string()).unwrap_or_default();
+    let cached = EMAIL_PARSED.with(|c| {
+        c.borrow()
+            .as_ref()
+            .filter(|(r, _)| *r == raw)
+            .map(|(_, s)| s.clone())
+    });
+    let all = match cached {
+        Some(all) => all,
+        None => {
+            let all = Rc::new(
+                parse_email_settings(&raw).map_err(|e| EdgeError::new(ErrorCode::Internal, e))?,
+            );
+            EMAIL_PARSED.with(|c| *c.borrow_mut() = Some((raw, all.clone())));
+            all
+        }
+    };
+    Ok(all.get(site).cloned())
 }
 
 fn unknown_site() -> EdgeError {

@@ -14,6 +14,7 @@ pub mod faq;
 pub mod handoff;
 pub mod lifecycle;
 pub mod limits;
+pub mod mail;
 pub mod metrics;
 pub mod protocol;
 pub mod site;

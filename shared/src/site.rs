@@ -24,6 +24,52 @@ pub struct SiteConfig {
     pub branding: Branding,
 }
 
+/// How a site's answers go out by e-mail and how replies come back: the
+/// `email` of its `SITES` entry (README "E-mail"). Unset, or without the
+/// edge's `EMAIL` binding, the answer waits in the chat only and the widget
+/// promises nothing else. Read apart from [`SiteConfig`] by
+/// [`parse_email_settings`]: deployment settings, not part of a
+/// conversation's copy of its config (mail goes out as the site is set up
+/// now), nor of what the panel loads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailSettings {
+    /// The sending address, on a domain set up for Cloudflare Email Service.
+    pub from: String,
+    /// The name visitors know the site by, in the sender and the text.
+    pub site_name: String,
+    /// The domain whose mail Email Routing hands to this worker; replies
+    /// go to `<site>.<token>@reply_domain`.
+    pub reply_domain: String,
+}
+
+impl EmailSettings {
+    fn validate(&self) -> Result<(), String> {
+        if crate::text::valid_email(&self.from).is_err() {
+            return Err(format!(
+                "email.from: `{}` is not an e-mail address",
+                self.from
+            ));
+        }
+        let domain_ok = !self.reply_domain.is_empty()
+            && self.reply_domain.len() <= 200
+            && self.reply_domain.split('.').all(|l| {
+                !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            });
+        if !domain_ok {
+            return Err(format!(
+                "email.reply_domain: `{}` is not a domain like reply.example.com",
+                self.reply_domain
+            ));
+        }
+        let name = self.site_name.trim();
+        if name.is_empty() || name.len() > 80 || name.chars().any(char::is_control) {
+            return Err("email.site_name: 1 to 80 characters on one line".into());
+        }
+        Ok(())
+    }
+}
+
 /// The widget's look, as admins set it in the panel (or `SITES`). The
 /// script tag's own `data-` attributes win over these.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -215,6 +261,7 @@ pub type Sites = BTreeMap<String, SiteConfig>;
 /// Parses the `SITES` setting (JSON).
 pub fn parse_sites(raw: &str) -> Result<Sites, String> {
     let sites: Sites = serde_json::from_str(raw).map_err(|e| format!("SITES is not valid: {e}"))?;
+    parse_email_settings(raw)?;
     for (id, site) in &sites {
         if !is_valid_site_id(id) {
             return Err(format!(
@@ -262,6 +309,26 @@ fn is_valid_frame_source(s: &str) -> bool {
     }
 }
 
+/// The sites' e-mail settings, from the same `SITES` text: each entry's
+/// `email`, checked (sites without one are left out).
+pub fn parse_email_settings(raw: &str) -> Result<BTreeMap<String, EmailSettings>, String> {
+    #[derive(Deserialize)]
+    struct Entry {
+        #[serde(default)]
+        email: Option<EmailSettings>,
+    }
+    let entries: BTreeMap<String, Entry> =
+        serde_json::from_str(raw).map_err(|e| format!("SITES is not valid: {e}"))?;
+    let mut out = BTreeMap::new();
+    for (id, entry) in entries {
+        if let Some(email) = entry.email {
+            email.validate().map_err(|e| format!("SITES.{id}.{e}"))?;
+            out.insert(id, email);
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,6 +340,19 @@ mod tests {
             retention_days: None,
             branding: Branding::default(),
         }
+    }
+
+    #[test]
+    fn email_settings_are_checked_when_sites_are_read() {
+        let ok = r#"{"a":{"embed_origins":[],"email":{"from":"help@bikes.example",
+            "site_name":"Bikes","reply_domain":"reply.bikes.example"}}}"#;
+        assert!(parse_sites(ok).is_ok());
+        let bad_domain = ok.replace("reply.bikes.example", "reply bikes");
+        assert!(parse_sites(&bad_domain)
+            .unwrap_err()
+            .contains("email.reply_domain"));
+        let bad_from = ok.replace("help@bikes.example", "help");
+        assert!(parse_sites(&bad_from).unwrap_err().contains("email.from"));
     }
 
     #[test]

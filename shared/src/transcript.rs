@@ -7,8 +7,8 @@
 //! sends whatever client frames it returns.
 
 use crate::protocol::{
-    ClientFrame, ContactReason, ConversationState, ErrorCode, Event, EventBody, QueueStatus, Seq,
-    ServerFrame,
+    Author, ClientFrame, ContactReason, ConversationState, ErrorCode, Event, EventBody,
+    QueueStatus, Seq, ServerFrame,
 };
 use uuid::Uuid;
 
@@ -55,6 +55,14 @@ pub struct Transcript {
     server_head: Seq,
     /// The latest queue status from the edge.
     queue: Option<QueueStatus>,
+}
+
+/// A message of the team the visitor had not seen when this page opened
+/// the conversation (`seen_before`: the last event this browser showed
+/// them, if it showed any): it waited for them, and is marked new.
+pub fn waited_for_visitor(event: &Event, seen_before: Option<Seq>) -> bool {
+    matches!(&event.body, EventBody::Message(m) if matches!(m.author, Author::Agent { .. }))
+        && seen_before.is_some_and(|seen| event.seq > seen)
 }
 
 impl Transcript {
@@ -327,7 +335,7 @@ impl Transcript {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::{Author, Message};
+    use crate::protocol::Message;
 
     fn message(seq: Seq, client_id: Option<Uuid>) -> ServerFrame {
         ServerFrame::Event(Event {
@@ -345,6 +353,32 @@ mod tests {
             replay_until,
             disclosure: None,
         }
+    }
+
+    #[test]
+    fn only_the_teams_messages_after_what_this_browser_showed_are_new() {
+        let agent = |seq: Seq| Event {
+            seq,
+            at_ms: 0,
+            body: EventBody::Message(Message::plain(
+                Author::Agent { name: "Ada".into() },
+                "hi",
+                None,
+            )),
+        };
+        let ServerFrame::Event(ai) = message(5, None) else {
+            unreachable!()
+        };
+        assert!(waited_for_visitor(&agent(5), Some(4)));
+        assert!(!waited_for_visitor(&agent(4), Some(4)));
+        assert!(
+            !waited_for_visitor(&ai, Some(4)),
+            "only the team's messages are marked"
+        );
+        assert!(
+            !waited_for_visitor(&agent(5), None),
+            "a browser that showed nothing marks nothing"
+        );
     }
 
     fn seqs(t: &Transcript) -> Vec<Seq> {

@@ -118,7 +118,8 @@ pub fn free_port() -> u16 {
 /// team has no opening hours; `judge` for the escalation tests; `later`
 /// whose only team, the night shift, is closed now and opens on a known
 /// day ([`night_shift_opens_after`]); `relay` with an open support team
-/// beside that night shift; `after`, always closed, for the tickets test.
+/// beside that night shift; `after`, always closed, for the tickets test
+/// (it sends no e-mail); `mail`, always closed and sending e-mail.
 pub fn test_sites() -> String {
     let night = format!(
         r#"{{"id": "night", "name": "Night shift", "time_zone": "UTC", "hours": {{"{}": "10:00-11:00"}}}}"#,
@@ -138,6 +139,8 @@ pub fn test_sites() -> String {
   "closed": {{"embed_origins": ["'self'"], "handoff": {{"teams": [{{"id": "support", "name": "Support", "hours": {{}}}}]}}}},
   "judge": {{"embed_origins": ["'self'"]}},
   "after": {{"embed_origins": ["'self'"], "handoff": {{"teams": [{{"id": "support", "name": "Support", "hours": {{}}}}]}}}},
+  "mail": {{"embed_origins": ["'self'"], "handoff": {{"teams": [{{"id": "support", "name": "Support", "hours": {{}}}}]}},
+    "email": {{"from": "help@shop.test", "site_name": "Shop <Test> & Co", "reply_domain": "reply.shop.test"}}}},
   "later": {{"embed_origins": ["'self'"], "handoff": {{"teams": [{night}]}}}},
   "relay": {{"embed_origins": ["'self'"], "handoff": {{
     "teams": [{{"id": "support", "name": "Support"}}, {night}], "default_team": "support"}}}}
@@ -639,6 +642,53 @@ impl Edge {
             .call()
             .map(|r| r.status().as_u16())
             .expect("delete")
+    }
+
+    /// Every mail the edge sent to `address`, raw, oldest first: read from
+    /// `wrangler dev`'s simulation of the `send_email` binding (its local
+    /// explorer, written before `send` returns).
+    pub fn sent_mail_to(&self, address: &str) -> Vec<String> {
+        let explorer = format!(
+            "{}/cdn-cgi/local/explorer/api/local/email/sending",
+            self.base()
+        );
+        let only_this = [("x-miniflare-explorer-no-aggregate", "true")];
+        let list: serde_json::Value = get(&format!("{explorer}?per_page=100"), &only_this).json();
+        let mut raws = Vec::new();
+        for m in list["result"].as_array().into_iter().flatten().rev() {
+            let to_us = m["to"]
+                .as_array()
+                .is_some_and(|to| to.iter().any(|t| t.as_str() == Some(address)))
+                || m["to"].as_str() == Some(address);
+            if !to_us {
+                continue;
+            }
+            let id = m["messageId"].as_str().unwrap_or_default();
+            let id = url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>();
+            let detail: serde_json::Value =
+                get(&format!("{explorer}?email_id={id}"), &only_this).json();
+            raws.push(
+                detail["result"]["raw"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            );
+        }
+        raws
+    }
+
+    /// Hands `raw` to the worker's e-mail handler as Email Routing would
+    /// (`wrangler dev`'s local endpoint): 200 if accepted, 400 with the
+    /// reason if the worker refused it.
+    pub fn deliver_mail(&self, from: &str, to: &str, raw: &str) -> Answer {
+        let q = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+        let url = format!(
+            "{}/cdn-cgi/local/email?from={}&to={}",
+            self.base(),
+            q(from),
+            q(to)
+        );
+        post(&url, raw, &[("content-type", "message/rfc822")])
     }
 
     pub fn agent_get(&self, agent: &Agent, path: &str) -> Answer {

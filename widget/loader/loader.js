@@ -37,6 +37,7 @@
     "padding:0 18px;border:0;border-radius:24px;font:600 16px/1 system-ui,sans-serif;cursor:pointer;" +
     "background:" + brand + ";color:" + textOn(brand) + ";box-shadow:0 2px 8px rgba(0,0,0,.3)}" +
     "button:focus-visible{outline:3px solid #111;outline-offset:3px;box-shadow:0 0 0 6px #fff}" +
+    "span{display:inline-block;margin-left:8px;padding:3px 7px;border-radius:10px;background:#b91c1c;color:#fff;font-size:13px}" +
     "iframe{position:fixed;bottom:84px;" + side + ":20px;z-index:2147483647;width:380px;" +
     "height:min(640px,calc(100dvh - 104px));border:0;border-radius:12px;background:#fff;" +
     "box-shadow:0 8px 32px rgba(0,0,0,.3);color-scheme:normal}" +
@@ -57,10 +58,10 @@
   }
   var locale = opt.locale || document.documentElement.lang || navigator.language || "en";
   var words = {
-    en: ["Chat with us", "Close chat"],
-    de: ["Chat starten", "Chat schließen"],
-    es: ["Chatear", "Cerrar chat"]
-  }[locale.slice(0, 2).toLowerCase()] || ["Chat with us", "Close chat"];
+    en: ["Chat with us", "Close chat", "unread"],
+    de: ["Chat starten", "Chat schließen", "ungelesen"],
+    es: ["Chatear", "Cerrar chat", "sin leer"]
+  }[locale.slice(0, 2).toLowerCase()] || ["Chat with us", "Close chat", "unread"];
   var label = opt.launcherLabel || words[0];
   var button = document.createElement("button");
   button.type = "button";
@@ -68,6 +69,9 @@
   button.setAttribute("aria-expanded", "false");
   root.appendChild(button);
   var frame = null;
+  /* The unread badge's hidden frame (badge.js), made when the chat is not
+     opened at once; the badge goes when the chat opens. */
+  var badge = null;
 
   function open() {
     if (!frame) {
@@ -87,6 +91,7 @@
     }
     frame.hidden = false;
     button.setAttribute("aria-expanded", "true");
+    button.removeAttribute("aria-label");
     button.textContent = words[1];
     frame.focus();
     frame.contentWindow.postMessage({ type: "chat:open" }, origin);
@@ -129,15 +134,29 @@
   });
   document.addEventListener("focusout", place);
   window.addEventListener("message", function (e) {
-    if (e.origin !== origin || !frame || e.source !== frame.contentWindow) return;
-    if (e.data && e.data.type === "chat:close") close();
+    if (e.origin !== origin || !e.data) return;
+    if (frame && e.source === frame.contentWindow && e.data.type === "chat:close") close();
+    var n = e.data.n;
+    if (badge && e.source === badge.contentWindow && e.data.type === "chat:unread" &&
+        n > 0 && n < 1000 && !(frame && !frame.hidden)) {
+      var count = document.createElement("span");
+      count.textContent = n;
+      button.appendChild(count);
+      button.setAttribute("aria-label", label + ", " + n + " " + words[2]);
+    }
   });
 
   function attach() {
     document.body.appendChild(host);
     var reopen = false;
     try { reopen = sessionStorage.getItem("chat-open") === "1"; } catch (e) {}
-    if (reopen || opt.open === "true") open();
+    if (reopen || opt.open === "true") return open();
+    badge = document.createElement("iframe");
+    badge.hidden = true;
+    badge.setAttribute("aria-hidden", "true");
+    badge.tabIndex = -1;
+    badge.src = origin + "/chat/" + opt.site + "/badge";
+    root.appendChild(badge);
   }
   if (document.body) attach(); else document.addEventListener("DOMContentLoaded", attach);
 

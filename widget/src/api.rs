@@ -58,6 +58,23 @@ pub fn save_session(site: &str, session: &Session) {
 pub fn forget_session(site: &str) {
     if let Some(storage) = local_storage() {
         let _ = storage.remove_item(&storage_key(site));
+        let _ = storage.remove_item(&seen_key(site));
+    }
+}
+
+fn seen_key(site: &str) -> String {
+    format!("chat.v1.{site}.seen")
+}
+
+/// The last event this browser showed the visitor (the team's messages
+/// after it waited for them, `shared::transcript::waited_for_visitor`).
+pub fn load_seen(site: &str) -> Option<u64> {
+    crate::json::decode(&local_storage()?.get_item(&seen_key(site)).ok()??)
+}
+
+pub fn save_seen(site: &str, seq: u64) {
+    if let Some(storage) = local_storage() {
+        let _ = storage.set_item(&seen_key(site), &seq.to_string());
     }
 }
 

@@ -49,9 +49,11 @@ pub struct Strings {
     pub question_label: &'static str,
     pub leave_contact: &'static str,
     pub invalid_email: &'static str,
-    /// The site sends no e-mail yet: the answer is promised here, never by
-    /// e-mail.
+    /// True whether or not the site also sends the answer by e-mail: it
+    /// always waits here, and no e-mail is promised that may not come.
     pub contact_left: &'static str,
+    /// Beside a team's answer that waited for the visitor.
+    pub new_message: &'static str,
     pub rate_prompt: &'static str,
     /// `{n}`
     pub rate_score: &'static str,
@@ -117,6 +119,7 @@ pub const EN: Strings = Strings {
     leave_contact: "Send to the team",
     invalid_email: "That e-mail address doesn't look right. Please check it (for example name@example.com).",
     contact_left: "Thanks! The team's answer will wait for you here, in this chat.",
+    new_message: "New",
     rate_prompt: "How did we do?",
     rate_score: "{n} of 5",
     rate_comment: "Comment (optional)",
@@ -181,6 +184,7 @@ pub const DE: Strings = Strings {
     leave_contact: "An das Team senden",
     invalid_email: "Diese E-Mail-Adresse scheint nicht zu stimmen. Bitte prüfen Sie sie (zum Beispiel name@example.com).",
     contact_left: "Danke! Die Antwort des Teams wartet hier im Chat auf Sie.",
+    new_message: "Neu",
     rate_prompt: "Wie waren wir?",
     rate_score: "{n} von 5",
     rate_comment: "Kommentar (freiwillig)",
@@ -245,6 +249,7 @@ pub const ES: Strings = Strings {
     leave_contact: "Enviar al equipo",
     invalid_email: "Ese correo electrónico no parece correcto. Revíselo (por ejemplo nombre@example.com).",
     contact_left: "¡Gracias! La respuesta del equipo le esperará aquí, en este chat.",
+    new_message: "Nuevo",
     rate_prompt: "¿Qué tal le hemos atendido?",
     rate_score: "{n} de 5",
     rate_comment: "Comentario (opcional)",

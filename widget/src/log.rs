@@ -78,11 +78,22 @@ fn badge(parent: &Element, author: &Author, t: &Strings) -> &'static str {
 
 /// One stored message with its author badge, and for the AI its source or
 /// its "Did you mean" choices (buttons whose text is the question).
-pub fn message(parent: &Element, seq: u64, message: &Message, page: Option<&str>, t: &Strings) {
+/// `new`: the team's answer waited for the visitor (marked until seen).
+pub fn message(
+    parent: &Element,
+    seq: u64,
+    message: &Message,
+    new: bool,
+    page: Option<&str>,
+    t: &Strings,
+) {
     let item = child(parent, "div", "msg");
     let _ = item.set_attribute("data-seq", &seq.to_string());
     let class = badge(&item, &message.author, t);
     let _ = item.class_list().add_1(class);
+    if new {
+        text(&child(&item, "span", "new"), t.new_message);
+    }
     let body = child(&item, "p", "msg-text");
     // Addresses written out by the AI's FAQ or a person become checked
     // links (https only, with their domain); a visitor's stay text.
@@ -141,9 +152,9 @@ fn back_at(at_ms: i64, t: &Strings) -> String {
 
 /// One stored event: a message, or a notice in the product's own words
 /// (state changes, the e-mail offer and its answer, the rating).
-pub fn event(parent: &Element, event: &Event, page: Option<&str>, t: &Strings) {
+pub fn event(parent: &Element, event: &Event, new: bool, page: Option<&str>, t: &Strings) {
     let (notice, name): (String, Option<&str>) = match &event.body {
-        EventBody::Message(m) => return message(parent, event.seq, m, page, t),
+        EventBody::Message(m) => return message(parent, event.seq, m, new, page, t),
         EventBody::State {
             state,
             agent,
@@ -227,7 +238,7 @@ impl Drawn {
     pub fn sync<'e>(
         &mut self,
         parent: &Element,
-        events: impl Iterator<Item = (u32, &'e Event)>,
+        events: impl Iterator<Item = (u32, &'e Event, bool)>,
         page: Option<&str>,
         t: &Strings,
     ) {
@@ -236,7 +247,7 @@ impl Drawn {
             .keys
             .iter()
             .zip(&events)
-            .take_while(|(k, (n, e))| **k == (*n, e.seq))
+            .take_while(|(k, (n, e, _))| **k == (*n, e.seq))
             .count();
         while self.keys.len() > same {
             self.keys.pop();
@@ -244,8 +255,8 @@ impl Drawn {
                 last.remove();
             }
         }
-        for (n, e) in &events[same..] {
-            event(parent, e, page, t);
+        for (n, e, new) in &events[same..] {
+            event(parent, e, *new, page, t);
             self.keys.push((*n, e.seq));
         }
     }

@@ -7,7 +7,7 @@ use crate::{dom, forms, i18n, log};
 use leptos::prelude::*;
 use shared::handoff::{wait_now, WaitNow};
 use shared::protocol::{ConversationState, ErrorCode, MAX_MESSAGE_BYTES};
-use shared::transcript::Transcript;
+use shared::transcript::{waited_for_visitor, Transcript};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
 
@@ -186,6 +186,11 @@ pub fn App(options: Options) -> impl IntoView {
     let drawn_log = std::cell::RefCell::new(log::Drawn::default());
     let drawn_forms = std::cell::RefCell::new(None);
     let page = options.place.page_url.clone();
+    // What this browser had shown the visitor before this page: the team's
+    // messages after it waited for them (marked new on this page).
+    let site = options.place.site.clone();
+    let seen_before = crate::api::load_seen(&site);
+    let shown_up_to = std::cell::Cell::new(seen_before.unwrap_or(0));
     // The line beside the person button has an effect of its own, so the
     // expected wait can count down without redrawing (or scrolling) the log.
     let clock = RwSignal::new(js_sys::Date::now() as i64);
@@ -231,14 +236,17 @@ pub fn App(options: Options) -> impl IntoView {
 
             let tr = &shown.transcript;
             let current = shown.archive.last().map_or(0, |(n, _)| n + 1);
-            let all = shown
-                .archive
-                .iter()
-                .map(|(n, e)| (*n, e))
-                .chain(tr.events().map(|e| (current, e)));
+            let all = shown.archive.iter().map(|(n, e)| (*n, e, false)).chain(
+                tr.events()
+                    .map(|e| (current, e, waited_for_visitor(e, seen_before))),
+            );
             drawn_log
                 .borrow_mut()
                 .sync(&events, all, page.as_deref(), t);
+            if let Some(last) = tr.events().last().filter(|e| e.seq > shown_up_to.get()) {
+                shown_up_to.set(last.seq);
+                crate::api::save_seen(&site, last.seq);
+            }
             pending.set_text_content(None);
             for o in tr.pending() {
                 log::pending(&pending, o, t);

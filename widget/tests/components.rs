@@ -13,6 +13,10 @@ fn mount_message(author: Author, text: &str) -> web_sys::HtmlElement {
 }
 
 fn mount(message: Message) -> web_sys::HtmlElement {
+    mount_new(message, false)
+}
+
+fn mount_new(message: Message, new: bool) -> web_sys::HtmlElement {
     let document = web_sys::window().unwrap().document().unwrap();
     let container: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
     document.body().unwrap().append_child(&container).unwrap();
@@ -21,6 +25,7 @@ fn mount(message: Message) -> web_sys::HtmlElement {
         &container,
         1,
         &message,
+        new,
         Some("https://shop.example/help/"),
         t,
     );
@@ -148,6 +153,18 @@ fn an_ai_message_carries_the_ai_badge() {
 }
 
 #[wasm_bindgen_test]
+fn an_answer_that_waited_for_the_visitor_is_marked_new_and_others_are_not() {
+    let agent = Author::Agent {
+        name: "Cleo".into(),
+    };
+    let waited = mount_new(Message::plain(agent.clone(), "Yes.", None), true);
+    let mark = waited.query_selector(".msg-agent .new").unwrap().unwrap();
+    assert_eq!(mark.text_content().unwrap(), "New");
+    let seen = mount_new(Message::plain(agent, "Yes.", None), false);
+    assert!(seen.query_selector(".new").unwrap().is_none());
+}
+
+#[wasm_bindgen_test]
 fn an_agent_named_like_a_label_is_still_shown_as_a_person() {
     let el = mount_message(Author::Agent { name: "AI".into() }, "Hello");
     let badge = el.query_selector(".badge").unwrap().unwrap();
@@ -189,10 +206,15 @@ fn the_log_appends_new_events_puts_a_late_one_in_order_and_empties_when_erased()
     let mut drawn = widget::log::Drawn::default();
     let (e1, e2, e3) = (ev(1), ev(2), ev(3));
 
-    drawn.sync(&el, [(0, &e1), (0, &e3)].into_iter(), None, t);
+    drawn.sync(&el, [(0, &e1, false), (0, &e3, false)].into_iter(), None, t);
     assert_eq!(seqs(&el), "1,3");
     let first = el.first_element_child().unwrap();
-    drawn.sync(&el, [(0, &e1), (0, &e2), (0, &e3)].into_iter(), None, t);
+    drawn.sync(
+        &el,
+        [(0, &e1, false), (0, &e2, false), (0, &e3, false)].into_iter(),
+        None,
+        t,
+    );
     assert_eq!(seqs(&el), "1,2,3");
     assert!(
         el.first_element_child().unwrap() == first,
@@ -201,7 +223,13 @@ fn the_log_appends_new_events_puts_a_late_one_in_order_and_empties_when_erased()
     // A new conversation after resolution: the old one's events stay.
     drawn.sync(
         &el,
-        [(0, &e1), (0, &e2), (0, &e3), (1, &e1)].into_iter(),
+        [
+            (0, &e1, false),
+            (0, &e2, false),
+            (0, &e3, false),
+            (1, &e1, false),
+        ]
+        .into_iter(),
         None,
         t,
     );

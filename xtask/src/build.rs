@@ -81,6 +81,8 @@ fn build_front_end(p: &Project, tools: &Tools, name: &str) -> Result<(), Fail> {
 fn build_loader(p: &Project, tools: &Tools) -> Result<(), Fail> {
     for (source, output) in [
         ("widget/loader/loader.js", "public/loader.js"),
+        ("widget/loader/badge.js", "public/widget/badge.js"),
+        ("widget/loader/reopen.js", "public/widget/reopen.js"),
         ("widget/style/widget.css", "public/widget/widget.css"),
         ("panel/style/panel.css", "public/agent/panel.css"),
     ] {

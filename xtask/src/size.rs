@@ -15,7 +15,15 @@ const PARTS: &[Part] = &[
     Part {
         name: "loader (minified)",
         files: &["public/loader.js"],
-        budget_gzip: Some(2 * 1024),
+        // 3 KB since the unread badge (issues #15 and #17 set it).
+        budget_gzip: Some(3 * 1024),
+    },
+    Part {
+        // The badge's hidden frame, on every page with the launcher
+        // (one request more only when the visitor has a conversation).
+        name: "badge frame",
+        files: &["public/widget/badge.js"],
+        budget_gzip: Some(512),
     },
     Part {
         name: "widget (on open)",

@@ -114,6 +114,7 @@ impl Conversation {
         agent: &AgentProfile,
         mut req: worker::Request,
     ) -> EdgeResult<Response> {
+        let origin = req.url()?.origin().ascii_serialization();
         let reply: TicketReply = http::read_json(&mut req, MAX_BODY_BYTES).await?;
         let text = sanitize_message(&reply.text)?;
         if self.last_kind_of(&["contact"])?.is_none() {
@@ -134,8 +135,9 @@ impl Conversation {
         };
         let event = self.append_and_broadcast(
             None,
-            EventBody::Message(Message::plain(author, text, Some(Uuid::new_v4()))),
+            EventBody::Message(Message::plain(author, text.clone(), Some(Uuid::new_v4()))),
         )?;
+        self.email_answer(agent, &text, &origin).await?;
         http::json_response(&event, 200)
     }
 

@@ -16,12 +16,16 @@ pub enum ConversationCall {
     Owner(Owner),
     QueuePlace(QueuePlace),
     Revoke(Revoke),
+    VisitorMail(VisitorMail),
+    AddVisitorKey(AddVisitorKey),
 }
 
 calls!(ConversationCall {
     Owner => String,
     QueuePlace => (),
     Revoke => (),
+    VisitorMail => (),
+    AddVisitorKey => (),
 });
 
 impl From<Init> for ConversationCall {
@@ -77,6 +81,20 @@ pub struct QueuePlace {
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Revoke {
     pub sessions: Vec<String>,
+}
+
+/// The visitor answered by e-mail (the inbox checked token and sender;
+/// the worker kept only the new text).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct VisitorMail {
+    pub text: String,
+}
+
+/// One more visitor secret for this conversation (the reopen link in an
+/// answer mail, opened in another browser).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AddVisitorKey {
+    pub secret_hash: String,
 }
 
 /// A checked transfer, as the worker passes it on: a team id, or the

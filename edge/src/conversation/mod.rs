@@ -23,6 +23,7 @@ mod agent;
 mod client;
 mod deadlines;
 mod handoff;
+mod mail;
 mod privacy;
 mod store;
 mod visitor;
@@ -170,6 +171,10 @@ impl Conversation {
                 self.revoke(&c.sessions);
                 answer::<Revoke>(Ok(()))
             }
+            ConversationCall::VisitorMail(c) => answer::<VisitorMail>(self.visitor_mail(c)),
+            ConversationCall::AddVisitorKey(c) => {
+                answer::<AddVisitorKey>(self.add_visitor_key(&c.secret_hash))
+            }
         }
     }
 
@@ -178,6 +183,7 @@ impl Conversation {
         let action = last_segment(&req);
         match (req.method(), action.as_str()) {
             (Method::Post, "ticket") => self.issue_ticket(&req),
+            (Method::Get, "unread") => self.unread(&req),
             (_, "ws") => self.accept_socket(&req),
             (Method::Delete, _) => self.erase(&req).await,
             _ => Err(EdgeError::nothing_here()),
@@ -233,6 +239,9 @@ impl Conversation {
             .get_websockets_with_tag("visitor")
             .into_iter()
             .any(|ws| ws != *closed);
+        if was_visitor && !others {
+            self.mark_seen()?;
+        }
         if was_visitor
             && !others
             && self.opened()?
@@ -312,7 +321,7 @@ impl Conversation {
             || EdgeError::new(ErrorCode::WrongState, "Only the visitor can do that.");
         match (frame, role) {
             (ClientFrame::Resume { last_seq }, role) => {
-                self.replay(ws, last_seq)?;
+                self.replay(ws, last_seq, matches!(role, Role::Visitor))?;
                 if matches!(role, Role::Agent { .. }) {
                     for note in self.notes()? {
                         send(ws, &ServerFrame::Note(note));

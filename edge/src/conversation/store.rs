@@ -71,8 +71,19 @@ pub(super) const SCHEMA: Schema = Schema {
         "CREATE TABLE IF NOT EXISTS queue_status (
         id INTEGER PRIMARY KEY CHECK (id = 1),
         body TEXT NOT NULL)",
+        // Up to where the visitor has seen the conversation (`mail.rs`).
+        "CREATE TABLE IF NOT EXISTS seen (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        seq INTEGER NOT NULL)",
+        // More visitor secrets, from reopen links in answer mails.
+        "CREATE TABLE IF NOT EXISTS visitor_keys (
+        secret_hash TEXT PRIMARY KEY)",
     ],
-    migrations: &["ALTER TABLE turns ADD COLUMN frustration REAL NOT NULL DEFAULT 0"],
+    migrations: &[
+        "ALTER TABLE turns ADD COLUMN frustration REAL NOT NULL DEFAULT 0",
+        "CREATE TABLE IF NOT EXISTS visitor_keys (secret_hash TEXT PRIMARY KEY)",
+        "CREATE TABLE IF NOT EXISTS seen (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL)",
+    ],
 };
 
 #[derive(Deserialize)]

@@ -73,7 +73,7 @@ impl Conversation {
     /// The site, if `secret` is this conversation's visitor's.
     pub(super) fn owner(&self, c: &Owner) -> EdgeResult<String> {
         let meta = self.existing()?;
-        if credentials::same_hash(&credentials::hash(&c.secret), &meta.secret_hash) {
+        if self.is_visitor_secret(&c.secret, &meta)? {
             Ok(meta.site)
         } else {
             Err(EdgeError::not_found())
@@ -89,7 +89,7 @@ impl Conversation {
             )
         })?;
         let meta = self.existing()?;
-        if !credentials::same_hash(&credentials::hash(&secret), &meta.secret_hash) {
+        if !self.is_visitor_secret(&secret, &meta)? {
             return Err(EdgeError::not_found());
         }
         Ok(meta)
@@ -166,8 +166,9 @@ impl Conversation {
     }
 
     /// `welcome`, then every event after `after` (bounded), then the place
-    /// in the queue while waiting.
-    pub(super) fn replay(&self, ws: &WebSocket, after: Seq) -> EdgeResult<()> {
+    /// in the queue while waiting. A visitor has now seen all of it (the
+    /// launcher's unread count starts again from here).
+    pub(super) fn replay(&self, ws: &WebSocket, after: Seq, visitor: bool) -> EdgeResult<()> {
         let meta = self.existing()?;
         let events = self.events_after(after, MAX_REPLAY_EVENTS)?;
         let replay_until = events.last().map_or(after, |e| e.seq);
@@ -184,6 +185,9 @@ impl Conversation {
             disclosure,
         };
         send(ws, &welcome);
+        if visitor {
+            self.mark_seen()?;
+        }
         for event in events {
             send(ws, &ServerFrame::Event(event));
         }
@@ -357,10 +361,10 @@ impl Conversation {
             Err(e) => return Err(e.into()),
         };
         let meta = self.existing()?;
+        let config = self.site_config(&meta)?;
         let team = match self.handoff()? {
             Some(h) => h.team,
-            None => self
-                .site_config(&meta)?
+            None => config
                 .handoff
                 .teams
                 .first()

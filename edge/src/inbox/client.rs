@@ -6,10 +6,10 @@ use crate::object::{self, calls, Call};
 use serde::{Deserialize, Serialize};
 use shared::handoff::{HandoffPacket, QueueEntry};
 use shared::protocol::{
-    AgentProfile, CannedAdded, CannedReply, ContactReason, ConversationRef, KnowledgeSaved,
-    KnowledgeText, KnowledgeVersion, TicketItem, Trigger,
+    AgentProfile, CannedAdded, CannedReply, ContactReason, ConversationCreated, ConversationRef,
+    KnowledgeSaved, KnowledgeText, KnowledgeVersion, TicketItem, Trigger,
 };
-use shared::site::SiteSettings;
+use shared::site::{EmailSettings, SiteSettings};
 use worker::{Env, Stub};
 
 /// Every call, as it travels to the object.
@@ -23,6 +23,10 @@ pub enum InboxCall {
     Ticket(Ticket),
     Tickets(Tickets),
     TicketAction(TicketAction),
+    SendAnswer(SendAnswer),
+    MailIn(MailIn),
+    Reopen(Reopen),
+    StopMail(StopMail),
     HeadVersion(HeadVersion),
     KnowledgeAt(KnowledgeAt),
     AddEntry(AddEntry),
@@ -50,6 +54,10 @@ calls!(InboxCall {
     Ticket => (),
     Tickets => Vec<TicketItem>,
     TicketAction => (),
+    SendAnswer => Result<String, String>,
+    MailIn => (),
+    Reopen => ConversationCreated,
+    StopMail => (),
     HeadVersion => i64,
     KnowledgeAt => String,
     AddEntry => KnowledgeSaved,
@@ -294,4 +302,46 @@ where
     if let Err(EdgeError { message, .. }) = call(env, site, c).await {
         worker::console_error!("inbox: {message}");
     }
+}
+
+/// An agent answered a left question: send the answer to the visitor's
+/// address, if the site sends e-mail and the visitor did not say stop.
+/// Answered with the address it went to, or why it did not go.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SendAnswer {
+    pub conversation_id: String,
+    pub site: String,
+    pub settings: EmailSettings,
+    /// The edge's public origin, for the links in the mail.
+    pub origin: String,
+    pub email: String,
+    pub question: String,
+    pub answer: String,
+    pub agent_name: String,
+    /// `en`, `de` or `es`: the conversation's language.
+    pub language: String,
+}
+
+/// A visitor's e-mail reply, checked and reduced to its new text by the
+/// worker; the token is the one in the address it was sent to.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct MailIn {
+    pub token: String,
+    /// The sender's addresses (header `From` and envelope), either of which
+    /// must be the address the visitor left.
+    pub senders: Vec<String>,
+    pub text: String,
+}
+
+/// The link in an answer mail was opened: its single-use token for a new
+/// visitor secret of that conversation.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Reopen {
+    pub token: String,
+}
+
+/// The visitor wants no more e-mail about this conversation.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct StopMail {
+    pub token: String,
 }

@@ -1,6 +1,7 @@
 //! The `Inbox` Durable Object, one per site: the single source of truth for
-//! the queue of waiting hand-offs, which agents are online, the e-mail
-//! tickets (questions left for the team, `tickets.rs`), the facts metrics are computed from, the knowledge-base
+//! the queue of waiting hand-offs, which agents are online, the
+//! tickets (questions left for the team, `tickets.rs`) and the e-mail about
+//! them (`mail.rs`), the facts metrics are computed from, the knowledge-base
 //! versions, canned replies and the site's saved settings.
 //!
 //! Conversations tell it about hand-offs, claims and outcomes; it orders
@@ -11,6 +12,7 @@
 
 mod client;
 mod knowledge;
+mod mail;
 mod queue;
 mod records;
 mod tickets;
@@ -75,6 +77,17 @@ const SCHEMA: Schema = Schema {
         agent_name TEXT,
         answered_ms INTEGER,
         closed_ms INTEGER)",
+        // E-mail about left questions (`mail.rs`): tokens by hash, for
+        // replies coming back ('reply') and the link that reopens the chat
+        // ('open', single use); conversations whose visitor said stop.
+        "CREATE TABLE IF NOT EXISTS mail_tokens (
+        token_hash TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        conversation_id TEXT NOT NULL,
+        email TEXT NOT NULL,
+        expires_ms INTEGER NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS mail_stopped (
+        conversation_id TEXT PRIMARY KEY)",
         "CREATE TABLE IF NOT EXISTS kb_versions (
         version INTEGER PRIMARY KEY,
         toml TEXT NOT NULL,
@@ -118,6 +131,14 @@ const SCHEMA: Schema = Schema {
         "ALTER TABLE facts ADD COLUMN unmet TEXT",
         "ALTER TABLE facts ADD COLUMN ticket_ms INTEGER",
         "ALTER TABLE facts ADD COLUMN ticket_answered_ms INTEGER",
+        "CREATE TABLE IF NOT EXISTS mail_tokens (
+        token_hash TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        conversation_id TEXT NOT NULL,
+        email TEXT NOT NULL,
+        expires_ms INTEGER NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS mail_stopped (
+        conversation_id TEXT PRIMARY KEY)",
     ],
 };
 
@@ -201,6 +222,10 @@ impl Inbox {
             InboxCall::Ticket(c) => answer::<Ticket>(self.add_ticket(c)),
             InboxCall::Tickets(c) => answer::<Tickets>(self.tickets(c)),
             InboxCall::TicketAction(c) => answer::<TicketAction>(self.ticket_action(c)),
+            InboxCall::SendAnswer(c) => answer::<SendAnswer>(self.send_answer(c).await),
+            InboxCall::MailIn(c) => answer::<MailIn>(self.mail_in(c).await),
+            InboxCall::Reopen(c) => answer::<Reopen>(self.reopen(c).await),
+            InboxCall::StopMail(c) => answer::<StopMail>(self.stop_mail(c)),
             InboxCall::HeadVersion(c) => {
                 answer::<HeadVersion>(self.knowledge_head(&c.site).map(|(v, _)| v))
             }

@@ -161,10 +161,12 @@ impl Inbox {
                 vec![id.clone()],
             )?
             .to_array()?;
-        self.sql().exec(
-            "DELETE FROM tickets WHERE conversation_id = ?",
-            vec![id.clone()],
-        )?;
+        for table in ["tickets", "mail_tokens", "mail_stopped"] {
+            self.sql().exec(
+                &format!("DELETE FROM {table} WHERE conversation_id = ?"),
+                vec![id.clone()],
+            )?;
+        }
         let anonymous = format!("erased-{}", uuid::Uuid::new_v4());
         self.sql().exec(
             "UPDATE facts SET conversation_id = ? WHERE conversation_id = ?",
