@@ -104,7 +104,7 @@ pub async fn open_chat(client: &fantoccini::Client) -> fantoccini::elements::Ele
         .shadow_root()
         .await
         .expect("shadow")
-        .find(fantoccini::Locator::Css("iframe"))
+        .find(fantoccini::Locator::Css("iframe[title=Chat]"))
         .await
         .expect("frame");
     frame.enter_frame().await.expect("enter frame");

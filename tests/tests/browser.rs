@@ -545,7 +545,7 @@ async fn on_a_phone_the_chat_fills_the_screen() {
     client.enter_parent_frame().await.expect("page");
     let rect = client
         .execute(
-            "const f = document.querySelector('#chat-widget').shadowRoot.querySelector('iframe').getBoundingClientRect();
+            "const f = document.querySelector('#chat-widget').shadowRoot.querySelector('iframe[title=Chat]').getBoundingClientRect();
              return [f.left, f.top, f.width, f.height, innerWidth, innerHeight];",
             vec![],
         )

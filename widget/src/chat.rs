@@ -341,8 +341,16 @@ impl Chat {
                 }
                 _ => {}
             }
+            let event = matches!(frame, ServerFrame::Event(_));
             if let Some(Some(reply)) = chat.change(|s| s.transcript.on_frame(frame)) {
                 chat.send_frame(&reply);
+            }
+            // The widget runs only once opened: what reached it was shown.
+            if let Some(seq) = event
+                .then(|| chat.read(|s| s.transcript.events().last().map(|e| e.seq)))
+                .flatten()
+            {
+                api::save_seen(&chat.inner.place.site, seq);
             }
         });
         let chat = self.clone();

@@ -188,9 +188,7 @@ pub fn App(options: Options) -> impl IntoView {
     let page = options.place.page_url.clone();
     // What this browser had shown the visitor before this page: the team's
     // messages after it waited for them (marked new on this page).
-    let site = options.place.site.clone();
-    let seen_before = crate::api::load_seen(&site);
-    let shown_up_to = std::cell::Cell::new(seen_before.unwrap_or(0));
+    let seen_before = crate::api::load_seen(&options.place.site);
     // The line beside the person button has an effect of its own, so the
     // expected wait can count down without redrawing (or scrolling) the log.
     let clock = RwSignal::new(js_sys::Date::now() as i64);
@@ -243,10 +241,6 @@ pub fn App(options: Options) -> impl IntoView {
             drawn_log
                 .borrow_mut()
                 .sync(&events, all, page.as_deref(), t);
-            if let Some(last) = tr.events().last().filter(|e| e.seq > shown_up_to.get()) {
-                shown_up_to.set(last.seq);
-                crate::api::save_seen(&site, last.seq);
-            }
             pending.set_text_content(None);
             for o in tr.pending() {
                 log::pending(&pending, o, t);
