@@ -137,7 +137,12 @@ pub fn compose(m: &ReplyMail, message_id: &str, date: &str, boundary: &str) -> S
 /// printable ASCII (which also keeps CR and LF out of headers).
 fn encoded_word(value: &str) -> String {
     let plain = value.chars().all(|c| c.is_ascii_graphic() || c == ' ') && !value.contains("=?");
-    if plain && !value.contains(['"', '<', '>', ',', ';', ':', '@', '\\']) {
+    // RFC 5322 specials (a `.` too: "Shop Inc." is no valid phrase).
+    if plain
+        && !value.contains([
+            '"', '<', '>', ',', ';', ':', '@', '\\', '.', '(', ')', '[', ']',
+        ])
+    {
         value.to_string()
     } else {
         format!(
@@ -300,6 +305,8 @@ mod tests {
         assert!(html.contains("&lt;b&gt;bold&lt;/b&gt; &amp; &quot;quotes&quot;"));
         assert!(!m.contains("\r\nBcc:"));
         assert!(m.contains("From: =?UTF-8?B?"));
+        let dotted = mail("q", "a", "Bikes Inc.");
+        assert!(dotted.contains("From: =?UTF-8?B?QmlrZXMgSW5jLg==?= <support@bikes.example>"));
     }
 
     #[test]
