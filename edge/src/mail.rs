@@ -79,6 +79,7 @@ pub async fn reopen(mut req: Request, env: &Env) -> EdgeResult<Response> {
     http::require_same_origin(&req)?;
     let body: Body = http::read_json(&mut req, MAX_BODY_BYTES).await?;
     sites::load_site_config(env, &body.site)?;
+    crate::limits::mail_link(env, &req, &body.site).await?;
     if body.token.len() != 64 || !body.token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(expired_link());
     }
@@ -188,6 +189,7 @@ pub async fn stop(req: &Request, env: &Env, site: &str, token: &str) -> EdgeResu
             "<p>{ask}</p><form method=\"post\"><button type=\"submit\">{button}</button></form>"
         ),
         Method::Post => {
+            crate::limits::mail_link(env, req, site).await?;
             let call = inbox::StopMail {
                 token: token.to_string(),
             };

@@ -306,3 +306,20 @@ async fn a_site_without_email_keeps_the_answer_in_the_chat_and_sends_nothing() {
         "and no note about mail: {view}"
     );
 }
+
+#[tokio::test]
+async fn trying_links_from_answer_mails_is_limited_per_address() {
+    let edge = Edge::shared();
+    // Site `after`, so the other tests' links on `mail` keep their allowance.
+    let trade = format!("{}/api/v1/mail/reopen", edge.base());
+    let body = format!(r#"{{"site":"after","token":"{}"}}"#, "ab".repeat(32));
+    // 45 tries: even if they straddle the limiter's minute, one minute
+    // holds more than its 20.
+    let mut codes = Vec::new();
+    for _ in 0..45 {
+        codes.push(post(&trade, &body, &[]).status);
+    }
+    assert_eq!(codes[0], 404, "an unknown link: {codes:?}");
+    assert!(codes.contains(&429), "then limited: {codes:?}");
+    assert!(codes.iter().all(|c| *c == 404 || *c == 429), "{codes:?}");
+}
