@@ -4,9 +4,10 @@
 //! own origins may embed it (`frame-ancestors`).
 
 use crate::error::EdgeResult;
+use crate::http;
 use shared::color;
 use shared::site::{Branding, SiteConfig};
-use worker::{Headers, Response};
+use worker::Response;
 
 /// Counted in the widget's download by `cargo xtask size`.
 const FRAME_HTML: &str = include_str!("frame.html");
@@ -20,7 +21,7 @@ pub fn serve(site: &SiteConfig, color: Option<&str>) -> EdgeResult<Response> {
         ancestors(site)
     );
     let page = with_branding(FRAME_HTML, &site.branding, color);
-    page_response(page, &csp)
+    http::html_response(page, &csp, "no-cache")
 }
 
 /// The launcher's unread badge: a hidden frame whose script
@@ -32,20 +33,11 @@ pub fn serve_badge(site: &SiteConfig) -> EdgeResult<Response> {
          form-action 'none'; frame-ancestors {}",
         ancestors(site)
     );
-    page_response(
+    http::html_response(
         "<!doctype html><meta charset=\"utf-8\"><script src=\"/widget/badge.js\"></script>".into(),
         &csp,
+        "no-cache",
     )
-}
-
-fn page_response(page: String, csp: &str) -> EdgeResult<Response> {
-    let headers = Headers::new();
-    headers.set("content-type", "text/html; charset=utf-8")?;
-    headers.set("content-security-policy", csp)?;
-    headers.set("referrer-policy", "no-referrer")?;
-    headers.set("x-content-type-options", "nosniff")?;
-    headers.set("cache-control", "no-cache")?;
-    Ok(Response::ok(page)?.with_headers(headers))
 }
 
 /// The edge's own pages (the panel's preview, the demo) may always show

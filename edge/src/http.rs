@@ -122,3 +122,16 @@ pub fn bearer(req: &Request) -> Option<String> {
 pub fn now_ms() -> i64 {
     worker::Date::now().as_millis() as i64
 }
+
+/// A page of the edge's own (the widget frame, the badge frame, the mail
+/// pages): HTML under its Content Security Policy, never sniffed, sending
+/// no referrer.
+pub fn html_response(page: String, csp: &str, cache_control: &str) -> EdgeResult<Response> {
+    let headers = Headers::new();
+    headers.set("content-type", "text/html; charset=utf-8")?;
+    headers.set("content-security-policy", csp)?;
+    headers.set("referrer-policy", "no-referrer")?;
+    headers.set("x-content-type-options", "nosniff")?;
+    headers.set("cache-control", cache_control)?;
+    Ok(Response::ok(page)?.with_headers(headers))
+}

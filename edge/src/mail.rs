@@ -7,7 +7,7 @@ use crate::{http, inbox, sites};
 use shared::analysis::Language;
 use shared::mail::{self, MAX_INBOUND_BYTES};
 use shared::protocol::{ErrorCode, MAX_BODY_BYTES};
-use worker::{Env, ForwardableEmailMessage, Headers, Method, Request, Response};
+use worker::{Env, ForwardableEmailMessage, Method, Request, Response};
 
 /// Why an inbound mail is refused: the text the sender's mail server puts
 /// in its bounce. Nothing of a refused mail is stored.
@@ -122,16 +122,10 @@ fn page(language: Language, title: &str, body: &str, script: Option<&str>) -> Ed
          <title>{title}</title><body style=\"font:18px/1.5 system-ui,sans-serif;max-width:36em;margin:3em auto;padding:0 1em\">{body}{script_tag}</body></html>",
         language.code()
     );
-    let headers = Headers::new();
-    headers.set("content-type", "text/html; charset=utf-8")?;
-    headers.set(
-        "content-security-policy",
+    let csp =
         "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; \
-         form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-    )?;
-    headers.set("referrer-policy", "no-referrer")?;
-    headers.set("cache-control", "no-store")?;
-    Ok(Response::ok(page)?.with_headers(headers))
+               form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+    http::html_response(page, csp, "no-store")
 }
 
 /// `/mail/{site}/open?lang=..#<token>`: the link in an answer mail. Its

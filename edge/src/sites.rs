@@ -7,8 +7,7 @@ use crate::http::now_ms;
 use crate::inbox::{self, SiteStateAnswer};
 use shared::protocol::ErrorCode;
 use shared::site::{
-    is_valid_site_id, parse_email_settings, parse_sites, EmailSettings, SiteConfig, SiteSettings,
-    Sites,
+    is_valid_site_id, parse_deployment, EmailSettings, SiteConfig, SiteSettings, Sites,
 };
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -16,33 +15,40 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use worker::Env;
 
-thread_local! {
-    /// The parsed `SITES` setting and the text it came from: every visitor
-    /// message reads its site's policy, so it is parsed once per isolate.
-    static SITES_PARSED: RefCell<Option<(String, Rc<Sites>)>> = const { RefCell::new(None) };
-}
-
-pub fn load_sites(env: &Env) -> EdgeResult<Rc<Sites>> {
-    let raw = env.var("SITES").map(|v| v.to_string()).unwrap_or_default();
-    if let Some(sites) = SITES_PARSED.with(|c| {
-        c.borrow()
-            .as_ref()
-            .filter(|(r, _)| *r == raw)
-            .map(|(_, s)| s.clone())
-    }) {
-        return Ok(sites);
-    }
-    let sites = Rc::new(parse_sites(&raw).map_err(|e| EdgeError::new(ErrorCode::Internal, e))?);
-    SITES_PARSED.with(|c| *c.borrow_mut() = Some((raw, sites.clone())));
-    Ok(sites)
-}
-
 /// Each site's e-mail settings, by site id.
 type EmailBySite = BTreeMap<String, EmailSettings>;
 
+/// The `SITES` setting as read: the sites, and apart from them their
+/// e-mail settings.
+struct Deployed {
+    raw: String,
+    sites: Rc<Sites>,
+    email: Rc<EmailBySite>,
+}
+
 thread_local! {
-    /// The sites' e-mail settings and the `SITES` text they came from.
-    static EMAIL_PARSED: RefCell<Option<(String, Rc<EmailBySite>)>> = const { RefCell::new(None) };
+    /// The parsed `SITES` setting and the text it came from: every visitor
+    /// message reads its site's policy, so it is parsed once per isolate.
+    static SITES_PARSED: RefCell<Option<Rc<Deployed>>> = const { RefCell::new(None) };
+}
+
+fn deployed(env: &Env) -> EdgeResult<Rc<Deployed>> {
+    let raw = env.var("SITES").map(|v| v.to_string()).unwrap_or_default();
+    if let Some(d) = SITES_PARSED.with(|c| c.borrow().as_ref().filter(|d| d.raw == raw).cloned()) {
+        return Ok(d);
+    }
+    let parsed = parse_deployment(&raw).map_err(|e| EdgeError::new(ErrorCode::Internal, e))?;
+    let d = Rc::new(Deployed {
+        sites: Rc::new(parsed.sites),
+        email: Rc::new(parsed.email),
+        raw,
+    });
+    SITES_PARSED.with(|c| *c.borrow_mut() = Some(d.clone()));
+    Ok(d)
+}
+
+pub fn load_sites(env: &Env) -> EdgeResult<Rc<Sites>> {
+    Ok(deployed(env)?.sites.clone())
 }
 
 /// How the site sends e-mail, if it does: its settings in `SITES` and the
@@ -51,24 +57,7 @@ pub fn email_settings(env: &Env, site: &str) -> EdgeResult<Option<EmailSettings>
     if env.send_email("EMAIL").is_err() {
         return Ok(None);
     }
-    let raw = env.var("SITES").map(|v| v.to_string()).unwrap_or_default();
-    let cached = EMAIL_PARSED.with(|c| {
-        c.borrow()
-            .as_ref()
-            .filter(|(r, _)| *r == raw)
-            .map(|(_, s)| s.clone())
-    });
-    let all = match cached {
-        Some(all) => all,
-        None => {
-            let all = Rc::new(
-                parse_email_settings(&raw).map_err(|e| EdgeError::new(ErrorCode::Internal, e))?,
-            );
-            EMAIL_PARSED.with(|c| *c.borrow_mut() = Some((raw, all.clone())));
-            all
-        }
-    };
-    Ok(all.get(site).cloned())
+    Ok(deployed(env)?.email.get(site).cloned())
 }
 
 fn unknown_site() -> EdgeError {

@@ -28,7 +28,7 @@ pub struct SiteConfig {
 /// `email` of its `SITES` entry (README "E-mail"). Unset, or without the
 /// edge's `EMAIL` binding, the answer waits in the chat only and the widget
 /// promises nothing else. Read apart from [`SiteConfig`] by
-/// [`parse_email_settings`]: deployment settings, not part of a
+/// [`parse_deployment`]: deployment settings, not part of a
 /// conversation's copy of its config (mail goes out as the site is set up
 /// now), nor of what the panel loads.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -261,7 +261,6 @@ pub type Sites = BTreeMap<String, SiteConfig>;
 /// Parses the `SITES` setting (JSON).
 pub fn parse_sites(raw: &str) -> Result<Sites, String> {
     let sites: Sites = serde_json::from_str(raw).map_err(|e| format!("SITES is not valid: {e}"))?;
-    parse_email_settings(raw)?;
     for (id, site) in &sites {
         if !is_valid_site_id(id) {
             return Err(format!(
@@ -309,9 +308,23 @@ fn is_valid_frame_source(s: &str) -> bool {
     }
 }
 
+/// The `SITES` setting as the edge reads it: the sites and, apart from
+/// them, their e-mail settings, each checked.
+pub struct Deployment {
+    pub sites: Sites,
+    pub email: BTreeMap<String, EmailSettings>,
+}
+
+pub fn parse_deployment(raw: &str) -> Result<Deployment, String> {
+    Ok(Deployment {
+        sites: parse_sites(raw)?,
+        email: parse_email_settings(raw)?,
+    })
+}
+
 /// The sites' e-mail settings, from the same `SITES` text: each entry's
 /// `email`, checked (sites without one are left out).
-pub fn parse_email_settings(raw: &str) -> Result<BTreeMap<String, EmailSettings>, String> {
+fn parse_email_settings(raw: &str) -> Result<BTreeMap<String, EmailSettings>, String> {
     #[derive(Deserialize)]
     struct Entry {
         #[serde(default)]
@@ -346,13 +359,12 @@ mod tests {
     fn email_settings_are_checked_when_sites_are_read() {
         let ok = r#"{"a":{"embed_origins":[],"email":{"from":"help@bikes.example",
             "site_name":"Bikes","reply_domain":"reply.bikes.example"}}}"#;
-        assert!(parse_sites(ok).is_ok());
+        assert!(parse_deployment(ok).is_ok());
         let bad_domain = ok.replace("reply.bikes.example", "reply bikes");
-        assert!(parse_sites(&bad_domain)
-            .unwrap_err()
-            .contains("email.reply_domain"));
+        let err = |raw: &str| parse_deployment(raw).err().unwrap_or_default();
+        assert!(err(&bad_domain).contains("email.reply_domain"));
         let bad_from = ok.replace("help@bikes.example", "help");
-        assert!(parse_sites(&bad_from).unwrap_err().contains("email.from"));
+        assert!(err(&bad_from).contains("email.from"));
     }
 
     #[test]

@@ -63,11 +63,7 @@ impl Conversation {
 
     /// Up to where the visitor has seen the conversation.
     pub(super) fn seen_until(&self) -> EdgeResult<Seq> {
-        #[derive(Deserialize)]
-        struct Row {
-            seq: i64,
-        }
-        let rows: Vec<Row> = self
+        let rows: Vec<super::store::SeqRow> = self
             .sql()
             .exec("SELECT seq FROM seen WHERE id = 1", None)?
             .to_array()?;

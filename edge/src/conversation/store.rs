@@ -15,6 +15,14 @@ use shared::site::SiteConfig;
 use uuid::Uuid;
 use worker::{SqlStorage, SqlStorageValue, WebSocket};
 
+/// Up to where the visitor has seen the conversation (`mail.rs`).
+const SEEN: &str = "CREATE TABLE IF NOT EXISTS seen (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq INTEGER NOT NULL)";
+/// More visitor secrets, from reopen links in answer mails.
+const VISITOR_KEYS: &str = "CREATE TABLE IF NOT EXISTS visitor_keys (
+    secret_hash TEXT PRIMARY KEY)";
+
 /// The conversation's tables. Created by `init` only, so a request the
 /// object refuses never creates storage.
 pub(super) const SCHEMA: Schema = Schema {
@@ -71,18 +79,14 @@ pub(super) const SCHEMA: Schema = Schema {
         "CREATE TABLE IF NOT EXISTS queue_status (
         id INTEGER PRIMARY KEY CHECK (id = 1),
         body TEXT NOT NULL)",
-        // Up to where the visitor has seen the conversation (`mail.rs`).
-        "CREATE TABLE IF NOT EXISTS seen (
-        id INTEGER PRIMARY KEY CHECK (id = 1),
-        seq INTEGER NOT NULL)",
-        // More visitor secrets, from reopen links in answer mails.
-        "CREATE TABLE IF NOT EXISTS visitor_keys (
-        secret_hash TEXT PRIMARY KEY)",
+        SEEN,
+        VISITOR_KEYS,
     ],
     migrations: &[
         "ALTER TABLE turns ADD COLUMN frustration REAL NOT NULL DEFAULT 0",
-        "CREATE TABLE IF NOT EXISTS visitor_keys (secret_hash TEXT PRIMARY KEY)",
-        "CREATE TABLE IF NOT EXISTS seen (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL)",
+        // Tables that came later, for conversations made before.
+        VISITOR_KEYS,
+        SEEN,
     ],
 };
 

@@ -12,10 +12,9 @@ use crate::conversation;
 use crate::credentials::{hash, new_secret};
 use crate::error::{EdgeError, EdgeResult};
 use crate::http::now_ms;
-use shared::access;
 use shared::analysis::Language;
 use shared::mail::{self, ReplyMail};
-use shared::protocol::{ConversationCreated, InboxFrame};
+use shared::protocol::ConversationCreated;
 
 /// How long a reply address in a sent answer is accepted.
 const REPLY_TOKEN_MS: i64 = 30 * 86_400_000;
@@ -141,18 +140,10 @@ impl Inbox {
                 vec![id.clone().into()],
             )?
             .to_array()?;
-        if let Some(team) = teams.into_iter().next().map(|t| t.team) {
-            let frame = serde_json::to_string(&InboxFrame::Ticket {
-                conversation_id: id,
-                team: team.clone(),
-            })?;
-            for (ws, watcher) in self.watchers(None) {
-                if access::in_team(&watcher.agent, &team) {
-                    let _ = ws.send_with_str(&frame);
-                }
-            }
+        match teams.into_iter().next() {
+            Some(t) => self.announce_ticket(id, t.team),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// The reopen link, once: a new visitor secret for its conversation

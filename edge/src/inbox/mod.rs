@@ -37,6 +37,19 @@ pub struct Inbox {
     flush_due: Cell<bool>,
 }
 
+/// E-mail about left questions (`mail.rs`): tokens by hash, for replies
+/// coming back ('reply') and the link that reopens the chat ('open',
+/// single use).
+const MAIL_TOKENS: &str = "CREATE TABLE IF NOT EXISTS mail_tokens (
+    token_hash TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    conversation_id TEXT NOT NULL,
+    email TEXT NOT NULL,
+    expires_ms INTEGER NOT NULL)";
+/// Conversations whose visitor asked for no more e-mail.
+const MAIL_STOPPED: &str = "CREATE TABLE IF NOT EXISTS mail_stopped (
+    conversation_id TEXT PRIMARY KEY)";
+
 const SCHEMA: Schema = Schema {
     object: "inbox",
     tables: &[
@@ -77,17 +90,8 @@ const SCHEMA: Schema = Schema {
         agent_name TEXT,
         answered_ms INTEGER,
         closed_ms INTEGER)",
-        // E-mail about left questions (`mail.rs`): tokens by hash, for
-        // replies coming back ('reply') and the link that reopens the chat
-        // ('open', single use); conversations whose visitor said stop.
-        "CREATE TABLE IF NOT EXISTS mail_tokens (
-        token_hash TEXT PRIMARY KEY,
-        kind TEXT NOT NULL,
-        conversation_id TEXT NOT NULL,
-        email TEXT NOT NULL,
-        expires_ms INTEGER NOT NULL)",
-        "CREATE TABLE IF NOT EXISTS mail_stopped (
-        conversation_id TEXT PRIMARY KEY)",
+        MAIL_TOKENS,
+        MAIL_STOPPED,
         "CREATE TABLE IF NOT EXISTS kb_versions (
         version INTEGER PRIMARY KEY,
         toml TEXT NOT NULL,
@@ -131,14 +135,9 @@ const SCHEMA: Schema = Schema {
         "ALTER TABLE facts ADD COLUMN unmet TEXT",
         "ALTER TABLE facts ADD COLUMN ticket_ms INTEGER",
         "ALTER TABLE facts ADD COLUMN ticket_answered_ms INTEGER",
-        "CREATE TABLE IF NOT EXISTS mail_tokens (
-        token_hash TEXT PRIMARY KEY,
-        kind TEXT NOT NULL,
-        conversation_id TEXT NOT NULL,
-        email TEXT NOT NULL,
-        expires_ms INTEGER NOT NULL)",
-        "CREATE TABLE IF NOT EXISTS mail_stopped (
-        conversation_id TEXT PRIMARY KEY)",
+        // E-mail came later: its tables for inboxes made before.
+        MAIL_TOKENS,
+        MAIL_STOPPED,
     ],
 };
 

@@ -101,13 +101,18 @@ impl Inbox {
                 now_ms().into(),
             ],
         )?;
-        let frame = InboxFrame::Ticket {
-            conversation_id: t.conversation_id,
-            team: t.team.clone(),
-        };
-        let json = serde_json::to_string(&frame)?;
+        self.announce_ticket(t.conversation_id, t.team)
+    }
+
+    /// Tells the agents of `team` watching the inbox that a conversation
+    /// has a question for them (a new one, or the visitor's e-mail reply).
+    pub(super) fn announce_ticket(&self, conversation_id: String, team: String) -> EdgeResult<()> {
+        let json = serde_json::to_string(&InboxFrame::Ticket {
+            conversation_id,
+            team: team.clone(),
+        })?;
         for (ws, watcher) in self.watchers(None) {
-            if access::in_team(&watcher.agent, &t.team) {
+            if access::in_team(&watcher.agent, &team) {
                 let _ = ws.send_with_str(&json);
             }
         }
