@@ -117,6 +117,22 @@ pub async fn open_chat(client: &fantoccini::Client) -> fantoccini::elements::Ele
     .await
 }
 
+/// Types `text` into the chat input and presses Send, as a visitor does.
+pub async fn send_message(
+    client: &fantoccini::Client,
+    input: &fantoccini::elements::Element,
+    text: &str,
+) {
+    input.send_keys(text).await.expect("type");
+    client
+        .find(fantoccini::Locator::Css(".send-button"))
+        .await
+        .expect("send")
+        .click()
+        .await
+        .expect("click send");
+}
+
 /// `(seq, author class, badge text, message text)` of every stored message shown.
 pub async fn messages(client: &fantoccini::Client) -> Vec<(u64, String, String, String)> {
     let mut out = Vec::new();

@@ -4,7 +4,7 @@
 use fantoccini::{Client, Locator};
 use tests::{
     axe_violations, browser, eventually, finish, launcher, messages, open_chat, screenshot,
-    text_when, visitor_on, Edge,
+    send_message, text_when, visitor_on, Edge,
 };
 
 #[tokio::test]
@@ -40,17 +40,7 @@ async fn a_visitor_sees_the_ai_disclosure_gets_a_labeled_answer_and_finds_it_aga
         .find(Locator::Css("#chat-input"))
         .await
         .expect("input");
-    input
-        .send_keys("Do you repair e-bikes?")
-        .await
-        .expect("type");
-    client
-        .find(Locator::Css(".send-button"))
-        .await
-        .expect("send")
-        .click()
-        .await
-        .expect("click send");
+    send_message(&client, &input, "Do you repair e-bikes?").await;
 
     let shown = eventually(20, "the visitor message and the AI answer", || async {
         let m = messages(&client).await;
@@ -240,14 +230,7 @@ async fn markup_typed_by_a_visitor_is_shown_as_text_and_never_runs() {
     let hostile =
         r#"<img src=x onerror="document.title='pwned'"><script>document.title='pwned'</script>"#;
 
-    input.send_keys(hostile).await.expect("type");
-    client
-        .find(Locator::Css(".send-button"))
-        .await
-        .expect("send")
-        .click()
-        .await
-        .expect("click");
+    send_message(&client, &input, hostile).await;
     let shown = eventually(20, "the message stored and shown", || async {
         let m = messages(&client).await;
         m.iter()
@@ -655,17 +638,7 @@ async fn a_person_joins_answers_and_resolves_then_the_visitor_rates_and_starts_a
     use shared::protocol::ClientFrame;
     let edge = Edge::shared();
     let (client, input) = visitor_on(edge, "/demo/", 1280, 900).await;
-    input
-        .send_keys("Can you service a Rohloff hub?")
-        .await
-        .expect("type");
-    client
-        .find(Locator::Css(".send-button"))
-        .await
-        .expect("send")
-        .click()
-        .await
-        .expect("send");
+    send_message(&client, &input, "Can you service a Rohloff hub?").await;
     eventually(20, "the AI's reply", || async {
         (!client
             .find_all(Locator::Css(".msg-ai"))
@@ -802,14 +775,7 @@ async fn a_person_joins_answers_and_resolves_then_the_visitor_rates_and_starts_a
         .find(Locator::Css("#chat-input"))
         .await
         .expect("input");
-    input.send_keys("where can I park?").await.expect("type");
-    client
-        .find(Locator::Css(".send-button"))
-        .await
-        .expect("send")
-        .click()
-        .await
-        .expect("send");
+    send_message(&client, &input, "where can I park?").await;
     eventually(20, "the new conversation's answer", || async {
         let sources = client
             .find_all(Locator::Css(".msg-ai .msg-source"))

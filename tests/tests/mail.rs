@@ -9,10 +9,15 @@ use mail_parser::MessageParser;
 use shared::protocol::{ClientFrame, EventBody, InboxFrame, TicketItem, TicketStatus};
 use tests::{conversation_on, event_where, get, post, recv_inbox, send, Edge};
 
-/// A visitor on the always-closed `mail` site leaves `question`; the
-/// address is unique to the test so the simulation's outbox is its own.
-async fn left_question(edge: &Edge, question: &str) -> (tests::Visitor, String) {
-    let (visitor, mut v) = conversation_on(edge, "mail", "en").await;
+/// A visitor on always-closed `site` leaves `question` with an address
+/// unique to the test, so the simulation's outbox is its own; their socket
+/// stays open.
+async fn leaves_question(
+    edge: &Edge,
+    site: &str,
+    question: &str,
+) -> (tests::Visitor, tests::Socket, String) {
+    let (visitor, mut v) = conversation_on(edge, site, "en").await;
     send(&mut v, &ClientFrame::RequestPerson {}).await;
     event_where(&mut v, |b| matches!(b, EventBody::ContactOffer { .. })).await;
     let email = format!("sam.{}@example.test", uuid::Uuid::new_v4().simple());
@@ -22,8 +27,13 @@ async fn left_question(edge: &Edge, question: &str) -> (tests::Visitor, String) 
     };
     send(&mut v, &contact).await;
     event_where(&mut v, |b| matches!(b, EventBody::Contact { .. })).await;
-    // The visitor leaves; what the team writes now waits for them.
-    drop(v);
+    (visitor, v, email)
+}
+
+/// The same on the `mail` site, and the visitor leaves: what the team
+/// writes now waits for them.
+async fn left_question(edge: &Edge, question: &str) -> (tests::Visitor, String) {
+    let (visitor, _left, email) = leaves_question(edge, "mail", question).await;
     (visitor, email)
 }
 
@@ -281,16 +291,7 @@ async fn forged_unknown_oversized_and_attached_replies_are_refused_and_stored_no
 async fn a_site_without_email_keeps_the_answer_in_the_chat_and_sends_nothing() {
     let edge = Edge::shared();
     let anna = edge.anna();
-    let (visitor, mut v) = conversation_on(edge, "after", "en").await;
-    send(&mut v, &ClientFrame::RequestPerson {}).await;
-    event_where(&mut v, |b| matches!(b, EventBody::ContactOffer { .. })).await;
-    let email = format!("kim.{}@example.test", uuid::Uuid::new_v4().simple());
-    let contact = ClientFrame::LeaveContact {
-        email: email.clone(),
-        question: "Open on Sunday?".into(),
-    };
-    send(&mut v, &contact).await;
-    event_where(&mut v, |b| matches!(b, EventBody::Contact { .. })).await;
+    let (visitor, mut v, email) = leaves_question(edge, "after", "Open on Sunday?").await;
     let id = visitor.conversation_id;
     let reply = format!("/api/v1/agent/conversations/{id}/reply");
     let sent = edge.agent_post_json(&anna, &reply, r#"{"text": "No, Monday to Saturday."}"#);

@@ -5,26 +5,17 @@
 
 use fantoccini::Locator;
 use shared::protocol::{ClientFrame, ServerFrame};
-use tests::{browser, eventually, finish, get, launcher, open_chat, screenshot, text_when, Edge};
+use tests::{
+    eventually, finish, get, launcher, open_chat, screenshot, send_message, text_when, visitor_on,
+    Edge,
+};
 
 #[tokio::test]
 async fn an_answer_that_waited_shows_on_the_launcher_and_as_new_in_the_chat() {
     let edge = Edge::shared();
-    let client = browser(1280, 900).await;
+    let (client, input) = visitor_on(edge, "/demo/", 1280, 900).await;
     let demo = format!("{}/demo/", edge.base());
-    client.goto(&demo).await.expect("demo page");
-    let input = open_chat(&client).await;
-    input
-        .send_keys("Can you build a wheel?")
-        .await
-        .expect("type");
-    client
-        .find(Locator::Css(".send-button"))
-        .await
-        .expect("send")
-        .click()
-        .await
-        .expect("send");
+    send_message(&client, &input, "Can you build a wheel?").await;
     text_when(&client, ".msg-ai[data-seq] .msg-text", 20, "the AI's reply").await;
     client
         .find(Locator::Css(".person-button"))
