@@ -1,84 +1,26 @@
-//! The panel's frame: login, then the desk (queue, conversation, metrics).
+//! The desk: the live queue, a conversation, tickets, metrics, privacy.
 //! Every visitor- or agent-supplied string is a text node.
 
-use crate::agents::AgentsPage;
 use crate::api;
 use crate::conversation::ConversationPane;
 use crate::live::Live;
 use crate::metrics::MetricsPage;
 use crate::privacy::PrivacyPage;
-use crate::settings::SettingsPage;
+use crate::shell::{self, Header};
 use crate::tickets;
 use leptos::prelude::*;
 use shared::handoff::queue_rank;
 use shared::protocol::Mood;
 use shared::protocol::{
-    AgentPresence, AgentSession, ConversationRef, InboxClientFrame, InboxFrame, LoginRequest,
-    PresenceStatus, QueueItem,
+    AgentPresence, AgentSession, ConversationRef, InboxClientFrame, InboxFrame, PresenceStatus,
+    QueueItem,
 };
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-#[component]
-pub fn App() -> impl IntoView {
-    let session = RwSignal::new(None::<AgentSession>);
-    let checked = RwSignal::new(false);
-    leptos::task::spawn_local(async move {
-        if let Ok(Some(s)) = api::get::<Option<AgentSession>>("/api/v1/agent/session").await {
-            api::set_csrf(&s.csrf_token);
-            session.set(Some(s));
-        }
-        checked.set(true);
-    });
-    move || match (checked.get(), session.get()) {
-        (false, _) => view! { <main class="panel"><p>"Loading…"</p></main> }.into_any(),
-        (true, None) => view! { <Login session=session/> }.into_any(),
-        (true, Some(s)) => view! { <Desk session=s signed_out=session/> }.into_any(),
-    }
-}
-
-#[component]
-fn Login(session: RwSignal<Option<AgentSession>>) -> impl IntoView {
-    let email = RwSignal::new(String::new());
-    let password = RwSignal::new(String::new());
-    let problem = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        busy.set(true);
-        let login = LoginRequest {
-            email: email.get_untracked(),
-            password: password.get_untracked(),
-        };
-        let body = serde_json::to_string(&login).unwrap_or_default();
-        leptos::task::spawn_local(async move {
-            match api::post("/api/v1/agent/login", &body).await.and_then(|t| {
-                crate::json::decode::<AgentSession>(&t).ok_or_else(api::network_error)
-            }) {
-                Ok(s) => {
-                    api::set_csrf(&s.csrf_token);
-                    session.set(Some(s));
-                }
-                Err(e) => problem.set(Some(e.message)),
-            }
-            busy.set(false);
-        });
-    };
-    view! {
-        <main class="panel login">
-            <h1>"Agent panel"</h1>
-            <form class="login-form" on:submit=submit>
-                <label for="email">"E-mail"</label>
-                <input id="email" type="email" autocomplete="username" required
-                    prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev))/>
-                <label for="password">"Password"</label>
-                <input id="password" type="password" autocomplete="current-password" required
-                    prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
-                <button type="submit" disabled=move || busy.get()>"Log in"</button>
-                <p class="problem" role="alert">{move || problem.get()}</p>
-            </form>
-        </main>
-    }
+/// The desk: the live queue, metrics and privacy requests of one site.
+pub fn desk(session: AgentSession, signed_out: RwSignal<Option<AgentSession>>) -> AnyView {
+    view! { <Desk session=session signed_out=signed_out/> }.into_any()
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -86,63 +28,29 @@ enum Tab {
     Queue,
     Metrics,
     Privacy,
-    Agents,
-    Settings,
 }
 
 #[component]
 fn Desk(session: AgentSession, signed_out: RwSignal<Option<AgentSession>>) -> impl IntoView {
-    let sites = RwSignal::new(Vec::<String>::new());
-    let site = RwSignal::new(None::<String>);
-    leptos::task::spawn_local(async move {
-        if let Ok(list) = api::get::<Vec<String>>("/api/v1/agent/sites").await {
-            // `/agent/?site=demo` opens that site; else the first.
-            let wanted = web_sys::window()
-                .and_then(|w| w.location().search().ok())
-                .and_then(|q| q.strip_prefix("?site=").map(str::to_string))
-                .filter(|s| list.contains(s));
-            site.set(wanted.or_else(|| list.first().cloned()));
-            sites.set(list);
-        }
-    });
+    let (sites, site) = shell::pick_site();
     let tab = RwSignal::new(Tab::Queue);
-    let logout = move |_| {
-        leptos::task::spawn_local(async move {
-            let _ = api::post("/api/v1/agent/logout", "{}").await;
-            signed_out.set(None);
-        });
-    };
-    let name = session.agent.name.clone();
+    let admin_href = move || format!("/agent/admin/?site={}", site.get().unwrap_or_default());
     let is_admin = session.agent.admin;
+    let name = session.agent.name.clone();
     // Who "I" am, for views that leave me out (e.g. transfer targets).
     provide_context(session.agent.clone());
     view! {
         <div class="desk">
-            <header class="desk-header">
-                <h1>"Agent panel"</h1>
-                <nav aria-label="Sections">
-                    <button type="button" aria-pressed=move || (tab.get() == Tab::Queue).to_string() on:click=move |_| tab.set(Tab::Queue)>"Queue"</button>
-                    <button type="button" aria-pressed=move || (tab.get() == Tab::Metrics).to_string() on:click=move |_| tab.set(Tab::Metrics)>"Metrics"</button>
-                    <button type="button" aria-pressed=move || (tab.get() == Tab::Privacy).to_string() on:click=move |_| tab.set(Tab::Privacy)>"Privacy"</button>
-                    {is_admin.then(|| view! {
-                        <button type="button" aria-pressed=move || (tab.get() == Tab::Agents).to_string() on:click=move |_| tab.set(Tab::Agents)>"Agents"</button>
-                        <button type="button" aria-pressed=move || (tab.get() == Tab::Settings).to_string() on:click=move |_| tab.set(Tab::Settings)>"Settings"</button>
-                    })}
-                </nav>
-                <label class="site-pick">"Site "
-                    <select prop:value=move || site.get().unwrap_or_default() on:change=move |ev| site.set(Some(event_target_value(&ev)))>
-                        {move || sites.get().into_iter().map(|s| view! { <option value=s.clone()>{s.clone()}</option> }).collect_view()}
-                    </select>
-                </label>
-                <span class="me">{name}</span>
-                <button type="button" on:click=logout>"Log out"</button>
-            </header>
+            <Header title="Agent panel" name=name signed_out=signed_out sites=sites site=site>
+                <button type="button" aria-pressed=move || (tab.get() == Tab::Queue).to_string() on:click=move |_| tab.set(Tab::Queue)>"Queue"</button>
+                <button type="button" aria-pressed=move || (tab.get() == Tab::Metrics).to_string() on:click=move |_| tab.set(Tab::Metrics)>"Metrics"</button>
+                <button type="button" aria-pressed=move || (tab.get() == Tab::Privacy).to_string() on:click=move |_| tab.set(Tab::Privacy)>"Privacy"</button>
+                {is_admin.then(|| view! { <a class="nav-link" href=admin_href>"Admin"</a> })}
+            </Header>
             {move || site.get().map(|s| match tab.get() {
                 Tab::Queue => view! { <Inbox site=s/> }.into_any(),
                 Tab::Metrics => view! { <MetricsPage site=s/> }.into_any(),
                 Tab::Privacy => view! { <PrivacyPage site=s/> }.into_any(),
-                Tab::Agents => view! { <AgentsPage/> }.into_any(),
-                Tab::Settings => view! { <SettingsPage site=s/> }.into_any(),
             })}
         </div>
     }

@@ -317,8 +317,17 @@ async fn an_agent_takes_a_hand_off_in_the_panel_and_the_visitor_sees_a_person() 
     })
     .await;
 
-    // Anna is an admin: the agents page lists the accounts.
-    click(&agent, ".desk-header nav button:nth-child(4)").await;
+    // Anna is an admin: the desk links to the admin pages (a program of
+    // their own), which open on the agents, listing the accounts.
+    let admin = eventually(20, "the link to the admin pages", || async {
+        agent.find(Locator::Css(".desk-header nav a.nav-link")).await.ok()
+    })
+    .await;
+    assert_eq!(
+        admin.attr("href").await.expect("href").as_deref(),
+        Some("/agent/admin/?site=demo")
+    );
+    admin.click().await.expect("to the admin pages");
     let rows = eventually(20, "the agents", || async {
         let names = texts(&agent, ".agents-table tbody td:first-child").await;
         (names.len() >= 2).then_some(names)
@@ -332,7 +341,7 @@ async fn an_agent_takes_a_hand_off_in_the_panel_and_the_visitor_sees_a_person() 
     // Site settings (saving is covered in agents.rs, on a site of its own):
     // the form shows the site's values, the script tag and a live preview
     // that follows what the admin types.
-    click(&agent, ".desk-header nav button:nth-child(5)").await;
+    click(&agent, ".desk-header nav button:nth-child(2)").await;
     let tag = eventually(20, "the script tag", || async {
         texts(&agent, ".script-tag")
             .await

@@ -1,4 +1,4 @@
-//! Release builds of the three wasm programs, each optimized by wasm-opt.
+//! Release builds of the four wasm programs, each optimized by wasm-opt.
 //! Steps are skipped when their input has not changed since the last run.
 
 use crate::tools::Tools;
@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::Command;
 
 /// Front ends built with wasm-bindgen's `web` target into `public/pkg/NAME/`.
-pub const FRONT_ENDS: &[&str] = &["widget", "panel"];
+pub const FRONT_ENDS: &[&str] = &["widget", "panel", "admin"];
 
 /// Applied to every wasm build so that shared dependencies are compiled the
 /// same way whichever program is built (worker-build sets it for the edge).

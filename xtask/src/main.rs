@@ -14,7 +14,7 @@ use std::process::{Command, ExitCode, Stdio};
 const USAGE: &str = "usage: cargo xtask <command>
 
   dev        install what is missing, build, and serve on http://127.0.0.1:8787
-  build      install what is missing and build widget, panel and edge (release, wasm-opt)
+  build      install what is missing and build widget, panel (desk, admin) and edge (release, wasm-opt)
   test       style (fmt, clippy), native tests, component tests in headless Chromium, end-to-end tests
   e2e [ARGS]  only the end-to-end tests (cargo test arguments after them)
   style      cargo fmt --check and clippy with warnings denied (native and wasm32)
@@ -265,7 +265,7 @@ fn style(p: &Project) -> Result<(), Fail> {
             ],
         ),
         (
-            "clippy (wasm32: shared, edge, widget, panel)",
+            "clippy (wasm32: shared, edge, widget, panel, admin)",
             &[
                 "clippy",
                 "--all-targets",
@@ -279,6 +279,8 @@ fn style(p: &Project) -> Result<(), Fail> {
                 "widget",
                 "-p",
                 "panel",
+                "-p",
+                "admin",
                 "--",
                 "-D",
                 "warnings",

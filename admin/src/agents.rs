@@ -1,7 +1,7 @@
 //! Admins manage agents: add, disable or enable, remove.
 
-use crate::api;
 use leptos::prelude::*;
+use panel::api;
 use shared::protocol::{AgentAccount, NewAgent};
 
 #[component]

@@ -4,8 +4,8 @@
 //! the script tag to paste and a live preview (the real widget frame, in
 //! preview mode, which never creates a conversation).
 
-use crate::api;
 use leptos::prelude::*;
+use panel::api;
 use shared::protocol::{KnowledgeSaved, KnowledgeText, KnowledgeVersion};
 use shared::site::{Branding, SiteSettings, SiteSettingsView};
 
@@ -47,7 +47,7 @@ pub fn SettingsPage(site: String) -> impl IntoView {
         leptos::task::spawn_local(async move {
             match api::post(&path, &body).await {
                 Ok(text) => {
-                    if let Some(v) = crate::json::decode::<SiteSettingsView>(&text) {
+                    if let Some(v) = panel::json::decode::<SiteSettingsView>(&text) {
                         loaded.set(Some(v));
                     }
                     saved.set(Some(
@@ -171,7 +171,7 @@ fn KnowledgeEditor(site: String) -> impl IntoView {
             match api::post(&path, &body).await {
                 Ok(answer) => {
                     let version =
-                        crate::json::decode::<KnowledgeSaved>(&answer).map_or(0, |s| s.version);
+                        panel::json::decode::<KnowledgeSaved>(&answer).map_or(0, |s| s.version);
                     status.set(Some(format!(
                         "Saved as version {version}. New conversations answer from it."
                     )));
@@ -221,7 +221,7 @@ fn read_form(form: &web_sys::HtmlFormElement) -> Result<SiteSettings, String> {
             format!("Teams and business hours: not valid JSON ({why}).")
         })
         .and_then(|v| {
-            crate::json::from_value(v).ok_or_else(|| {
+            panel::json::from_value(v).ok_or_else(|| {
                 "Teams and business hours: each team needs an id and a name.".to_string()
             })
         })?;

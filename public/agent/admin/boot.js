@@ -1,0 +1,2 @@
+import init, { start } from "/pkg/admin/admin.js";
+init().then(start);
