@@ -4,6 +4,7 @@
 //! API client; the edge checks that the agent is an admin on every call.
 
 mod agents;
+mod alerts;
 mod settings;
 
 use leptos::prelude::*;
@@ -20,6 +21,7 @@ pub fn start() {
 enum Tab {
     Agents,
     Settings,
+    Alerts,
 }
 
 fn admin(session: AgentSession, signed_out: RwSignal<Option<AgentSession>>) -> AnyView {
@@ -39,11 +41,13 @@ fn admin(session: AgentSession, signed_out: RwSignal<Option<AgentSession>>) -> A
             <Header title="Admin" name=session.agent.name signed_out=signed_out sites=sites site=site>
                 <button type="button" aria-pressed=move || (tab.get() == Tab::Agents).to_string() on:click=move |_| tab.set(Tab::Agents)>"Agents"</button>
                 <button type="button" aria-pressed=move || (tab.get() == Tab::Settings).to_string() on:click=move |_| tab.set(Tab::Settings)>"Settings"</button>
+                <button type="button" aria-pressed=move || (tab.get() == Tab::Alerts).to_string() on:click=move |_| tab.set(Tab::Alerts)>"Alerts"</button>
                 <a class="nav-link" href=desk_href>"Desk"</a>
             </Header>
             {move || site.get().map(|s| match tab.get() {
                 Tab::Agents => view! { <agents::AgentsPage/> }.into_any(),
                 Tab::Settings => view! { <settings::SettingsPage site=s/> }.into_any(),
+                Tab::Alerts => view! { <alerts::AlertsPage site=s/> }.into_any(),
             })}
         </div>
     }

@@ -90,6 +90,13 @@ impl From<shared::text::InvalidEmail> for EdgeError {
     }
 }
 
+/// An alert hook's address the edge will not send to.
+impl From<shared::alerts::TargetRefusal> for EdgeError {
+    fn from(e: shared::alerts::TargetRefusal) -> Self {
+        Self::new(ErrorCode::Malformed, format!("url: {e}"))
+    }
+}
+
 /// A knowledge base that does not load is the caller's text at fault.
 impl From<shared::faq::KbError> for EdgeError {
     fn from(e: shared::faq::KbError) -> Self {

@@ -4,6 +4,7 @@
 //! data in and out.
 
 pub mod access;
+pub mod alerts;
 pub mod analysis;
 pub mod assistant;
 pub mod backoff;

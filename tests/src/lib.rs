@@ -5,9 +5,11 @@
 //! paths; the defaults below find them in `.tools/` otherwise.
 
 mod browser;
+mod receiver;
 mod socket;
 
 pub use browser::*;
+pub use receiver::{Received, Receiver};
 pub use socket::*;
 
 use serde::de::DeserializeOwned;
@@ -141,6 +143,9 @@ pub fn test_sites() -> String {
   "after": {{"embed_origins": ["'self'"], "handoff": {{"teams": [{{"id": "support", "name": "Support", "hours": {{}}}}]}}}},
   "mail": {{"embed_origins": ["'self'"], "handoff": {{"teams": [{{"id": "support", "name": "Support", "hours": {{}}}}]}},
     "email": {{"from": "help@shop.test", "site_name": "Shop <Test> & Co", "reply_domain": "reply.shop.test"}}}},
+  "hooked": {{"embed_origins": ["'self'"]}},
+  "hooks": {{"embed_origins": ["'self'"]}},
+  "slacked": {{"embed_origins": ["'self'"], "handoff": {{"teams": [{{"id": "support", "name": "Support", "hours": {{}}}}]}}}},
   "later": {{"embed_origins": ["'self'"], "handoff": {{"teams": [{night}]}}}},
   "relay": {{"embed_origins": ["'self'"], "handoff": {{
     "teams": [{{"id": "support", "name": "Support"}}, {night}], "default_team": "support"}}}}
@@ -341,6 +346,9 @@ impl Edge {
             &format!("SITES:{}", test_sites()),
             "--var",
             &format!("AGENTS:{TEST_AGENTS}"),
+            // Alerts may go to the tests' loopback receivers.
+            "--var",
+            "WEBHOOKS_TO_LOOPBACK:allowed",
         ])
         .current_dir(&root)
         .env("PATH", path)

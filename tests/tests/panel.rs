@@ -320,7 +320,10 @@ async fn an_agent_takes_a_hand_off_in_the_panel_and_the_visitor_sees_a_person() 
     // Anna is an admin: the desk links to the admin pages (a program of
     // their own), which open on the agents, listing the accounts.
     let admin = eventually(20, "the link to the admin pages", || async {
-        agent.find(Locator::Css(".desk-header nav a.nav-link")).await.ok()
+        agent
+            .find(Locator::Css(".desk-header nav a.nav-link"))
+            .await
+            .ok()
     })
     .await;
     assert_eq!(
@@ -387,6 +390,41 @@ async fn an_agent_takes_a_hand_off_in_the_panel_and_the_visitor_sees_a_person() 
         axe_violations(&agent).await,
         Vec::<String>::new(),
         "the settings at WCAG 2.2 AA"
+    );
+
+    // Alerts: a hook to a receiver on this machine, a test sent from the
+    // page, and the log saying it was delivered.
+    let receiver = tests::Receiver::start(&[]);
+    click(&agent, ".desk-header nav button:nth-child(3)").await;
+    let url = eventually(20, "the alerts form", || async {
+        agent.find(Locator::Css("#hook-url")).await.ok()
+    })
+    .await;
+    url.send_keys(&receiver.url).await.expect("type");
+    click(&agent, ".add-hook button[type=submit]").await;
+    eventually(20, "the new hook listed", || async {
+        let urls = texts(&agent, ".hooks-table .hook-url").await;
+        urls.contains(&receiver.url).then_some(())
+    })
+    .await;
+    click(
+        &agent,
+        ".hooks-table tbody tr:last-child button:first-child",
+    )
+    .await;
+    let got = receiver.wait_for(1).await;
+    assert!(got[0].body.contains(r#""type":"test""#), "{got:?}");
+    eventually(20, "the delivery in the log", || async {
+        click(&agent, ".alerts > button").await;
+        let cells = texts(&agent, ".deliveries-table tbody tr:first-child td").await;
+        (cells.get(4).map(String::as_str) == Some("delivered")).then_some(())
+    })
+    .await;
+    screenshot(&agent, "panel-alerts").await;
+    assert_eq!(
+        axe_violations(&agent).await,
+        Vec::<String>::new(),
+        "the alerts at WCAG 2.2 AA"
     );
     finish(agent, &[]).await;
     finish(visitor, &[]).await;

@@ -176,6 +176,10 @@ pub fn wrangler_dev(
             "--port",
             &port.to_string(),
             "--show-interactive-dev-session=false",
+            // Local development only: alerts may go to a receiver on this
+            // machine (`shared::alerts::check_target`).
+            "--var",
+            "WEBHOOKS_TO_LOOPBACK:allowed",
         ])
         .arg("--persist-to")
         .arg(persist)

@@ -1,6 +1,6 @@
 //! A site's routes: its live queue and metrics, the agent's lists, the
-//! tickets (questions visitors left), the visitors found by e-mail, settings, canned replies and the knowledge
-//! base.
+//! tickets (questions visitors left), the visitors found by e-mail, settings, alerts, canned replies and
+//! the knowledge base.
 
 use super::{forward, query, Caller};
 use crate::error::{EdgeError, EdgeResult};
@@ -8,6 +8,7 @@ use crate::http;
 use crate::inbox;
 use crate::sites;
 use shared::access;
+use shared::alerts::{self, AlertEvent, NewHook};
 use shared::protocol::{CannedReply, ErrorCode, MAX_BODY_BYTES};
 use shared::site::{SiteSettings, SiteSettingsView};
 use worker::{Method, Request, Response};
@@ -98,6 +99,23 @@ pub async fn route(
             http::json_response(&view, 200)
         }
         (Method::Post, ["settings"]) => save_settings(&mut req, caller, site).await,
+        (Method::Get, ["alerts"]) => {
+            caller.require_admin(ALERTS_ADMIN_ONLY)?;
+            http::json_response(&inbox::call(env, site, inbox::Alerts).await?, 200)
+        }
+        (Method::Post, ["alerts"]) => add_hook(&mut req, caller, site).await,
+        (method @ (Method::Delete | Method::Post), ["alerts", id, action @ ..]) => {
+            caller.require_admin(ALERTS_ADMIN_ONLY)?;
+            let id = id
+                .parse()
+                .map_err(|_| EdgeError::new(ErrorCode::NotFound, "No such alert hook."))?;
+            match (method, action) {
+                (Method::Delete, []) => inbox::call(env, site, inbox::RemoveHook { id }).await?,
+                (Method::Post, ["test"]) => inbox::call(env, site, inbox::TestHook { id }).await?,
+                _ => return Err(EdgeError::nothing_here()),
+            }
+            http::json_response(&(), 200)
+        }
         (Method::Get, ["canned"]) => {
             let team = query(&req, "team")?;
             let list = inbox::CannedReplies {
@@ -161,6 +179,37 @@ pub async fn route(
         }
         _ => Err(EdgeError::nothing_here()),
     }
+}
+
+const ALERTS_ADMIN_ONLY: &str = "Only an admin can set up the site's alerts.";
+
+/// An admin adds an alert hook: at least one event, and an address the
+/// edge may send to (`shared::alerts::check_target`; a loopback receiver
+/// only where `WEBHOOKS_TO_LOOPBACK` allows it: local development).
+async fn add_hook(req: &mut Request, caller: &Caller<'_>, site: &str) -> EdgeResult<Response> {
+    caller.require_admin(ALERTS_ADMIN_ONLY)?;
+    let mut hook: NewHook = http::read_json(req, MAX_BODY_BYTES).await?;
+    hook.events.retain(|e| *e != AlertEvent::Test);
+    hook.events.dedup();
+    if hook.events.is_empty() {
+        return Err(EdgeError::new(
+            ErrorCode::Malformed,
+            "events: choose at least one of handoff, ticket, rating.",
+        ));
+    }
+    let loopback = caller
+        .env
+        .var("WEBHOOKS_TO_LOOPBACK")
+        .is_ok_and(|v| v.to_string() == "allowed");
+    hook.url = alerts::check_target(&hook.url, loopback)?.to_string();
+    let origin = req.url()?.origin().ascii_serialization();
+    let add = inbox::AddHook {
+        site: site.to_string(),
+        hook,
+        panel_url: format!("{origin}/agent/?site={site}"),
+        by: caller.session.agent.id.clone(),
+    };
+    http::json_response(&inbox::call(caller.env, site, add).await?, 200)
 }
 
 /// An admin saves the site's settings, checked as a whole first.

@@ -4,6 +4,7 @@
 use crate::error::{EdgeError, EdgeResult};
 use crate::object::{self, calls, Call};
 use serde::{Deserialize, Serialize};
+use shared::alerts::{AlertsView, Hook, NewHook};
 use shared::handoff::{HandoffPacket, QueueEntry};
 use shared::protocol::{
     AgentProfile, CannedAdded, CannedReply, ContactReason, ConversationCreated, ConversationRef,
@@ -44,6 +45,10 @@ pub enum InboxCall {
     SaveSettings(SaveSettings),
     SiteState(SiteState),
     Revoke(Revoke),
+    Alerts(Alerts),
+    AddHook(AddHook),
+    RemoveHook(RemoveHook),
+    TestHook(TestHook),
 }
 
 calls!(InboxCall {
@@ -75,6 +80,10 @@ calls!(InboxCall {
     SaveSettings => (),
     SiteState => SiteStateAnswer,
     Revoke => (),
+    Alerts => AlertsView,
+    AddHook => Hook,
+    RemoveHook => (),
+    TestHook => (),
 });
 
 /// How many people of `team` are online.
@@ -344,4 +353,29 @@ pub struct Reopen {
 #[derive(Debug, Serialize, Deserialize)]
 pub struct StopMail {
     pub token: String,
+}
+
+/// The site's alert hooks and their latest deliveries.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Alerts;
+
+/// An admin adds a hook (its address checked); `panel_url` is where its
+/// alerts link to.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AddHook {
+    pub site: String,
+    pub hook: NewHook,
+    pub panel_url: String,
+    pub by: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct RemoveHook {
+    pub id: i64,
+}
+
+/// "Send a test" to one hook.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct TestHook {
+    pub id: i64,
 }

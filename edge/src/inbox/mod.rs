@@ -2,7 +2,8 @@
 //! the queue of waiting hand-offs, which agents are online, the
 //! tickets (questions left for the team, `tickets.rs`) and the e-mail about
 //! them (`mail.rs`), the facts metrics are computed from, the knowledge-base
-//! versions, canned replies and the site's saved settings.
+//! versions, canned replies, the site's saved settings, and the alerts
+//! its admins set up (webhooks, `alerts.rs`).
 //!
 //! Conversations tell it about hand-offs, claims and outcomes; it orders
 //! the queue (`shared::handoff`) and pushes it to agent sockets and each
@@ -10,6 +11,7 @@
 //! online while their inbox socket is open and they have not set
 //! themselves away.
 
+mod alerts;
 mod client;
 mod knowledge;
 mod mail;
@@ -46,6 +48,30 @@ const MAIL_TOKENS: &str = "CREATE TABLE IF NOT EXISTS mail_tokens (
     conversation_id TEXT NOT NULL,
     email TEXT NOT NULL,
     expires_ms INTEGER NOT NULL)";
+/// Team alerts (`alerts.rs`): the site's webhooks, and the delivery log
+/// (also what is still to be sent).
+const HOOKS: &str = "CREATE TABLE IF NOT EXISTS hooks (
+    id INTEGER PRIMARY KEY,
+    site TEXT NOT NULL,
+    url TEXT NOT NULL,
+    format TEXT NOT NULL,
+    events TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    panel_url TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    created_by TEXT NOT NULL)";
+const DELIVERIES: &str = "CREATE TABLE IF NOT EXISTS deliveries (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL,
+    hook_id INTEGER NOT NULL,
+    event TEXT NOT NULL,
+    conversation_id TEXT,
+    body TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_ms INTEGER,
+    status TEXT NOT NULL DEFAULT 'pending',
+    result TEXT NOT NULL DEFAULT '')";
 /// Conversations whose visitor asked for no more e-mail.
 const MAIL_STOPPED: &str = "CREATE TABLE IF NOT EXISTS mail_stopped (
     conversation_id TEXT PRIMARY KEY)";
@@ -92,6 +118,8 @@ const SCHEMA: Schema = Schema {
         closed_ms INTEGER)",
         MAIL_TOKENS,
         MAIL_STOPPED,
+        HOOKS,
+        DELIVERIES,
         "CREATE TABLE IF NOT EXISTS kb_versions (
         version INTEGER PRIMARY KEY,
         toml TEXT NOT NULL,
@@ -138,6 +166,9 @@ const SCHEMA: Schema = Schema {
         // E-mail came later: its tables for inboxes made before.
         MAIL_TOKENS,
         MAIL_STOPPED,
+        // So did alerts.
+        HOOKS,
+        DELIVERIES,
     ],
 };
 
@@ -196,10 +227,14 @@ impl DurableObject for Inbox {
         Ok(())
     }
 
-    /// The queue's changes go out (`queue.rs`).
+    /// The queue's changes go out (`queue.rs`), and the alerts that are
+    /// due (`alerts.rs`), which set the alarm again for their next one.
     async fn alarm(&self) -> worker::Result<Response> {
         if let Err(e) = self.flush().await {
             worker::console_error!("inbox flush: {}", e.message);
+        }
+        if let Err(e) = self.deliver_due().await {
+            worker::console_error!("inbox alerts: {}", e.message);
         }
         Response::empty()
     }
@@ -216,9 +251,27 @@ impl Inbox {
             InboxCall::Online(c) => answer::<Online>(Ok(self.online(&c.team))),
             InboxCall::Revoke(c) => answer::<Revoke>(self.revoke(&c.sessions).await),
             InboxCall::Enqueue(c) => answer::<Enqueue>(self.enqueue(c).await),
+            InboxCall::Alerts(_) => answer::<Alerts>(self.alerts()),
+            InboxCall::AddHook(c) => answer::<AddHook>(self.add_hook(c)),
+            InboxCall::RemoveHook(c) => answer::<RemoveHook>(self.remove_hook(c)),
+            InboxCall::TestHook(c) => answer::<TestHook>(self.test_hook(c).await),
             InboxCall::Dequeue(c) => answer::<Dequeue>(self.dequeue(c).await),
-            InboxCall::Fact(c) => answer::<Fact>(self.record_fact(c)),
-            InboxCall::Ticket(c) => answer::<Ticket>(self.add_ticket(c)),
+            InboxCall::Fact(c) => {
+                let rated = c.rating.map(|r| (c.conversation_id.clone(), r));
+                let done = self.record_fact(c);
+                if let (Ok(()), Some((id, rating))) = (&done, rated) {
+                    self.raise_rating(id, rating).await;
+                }
+                answer::<Fact>(done)
+            }
+            InboxCall::Ticket(c) => {
+                let (id, team) = (c.conversation_id.clone(), c.team.clone());
+                let done = self.add_ticket(c);
+                if done.is_ok() {
+                    self.raise(alerts::Happened::ticket(id, team)).await;
+                }
+                answer::<Ticket>(done)
+            }
             InboxCall::Tickets(c) => answer::<Tickets>(self.tickets(c)),
             InboxCall::TicketAction(c) => answer::<TicketAction>(self.ticket_action(c)),
             InboxCall::SendAnswer(c) => answer::<SendAnswer>(self.send_answer(c).await),

@@ -67,7 +67,7 @@ impl WaitingRow {
 impl Inbox {
     pub(super) async fn enqueue(&self, c: Enqueue) -> EdgeResult<()> {
         let item = handoff::queue_item(&c.entry, &c.packet);
-        self.sql().exec(
+        let added = self.sql().exec(
             "INSERT OR IGNORE INTO waiting (conversation_id, team, team_name, base_priority, requested_at_ms, item, packet)
              VALUES (?, ?, ?, ?, ?, ?, ?)",
             vec![
@@ -80,7 +80,12 @@ impl Inbox {
                 serde_json::to_string(&c.packet)?.into(),
             ],
         )?;
-        self.changed(&c.entry.conversation_id, None).await
+        let added = added.rows_written() > 0;
+        self.changed(&c.entry.conversation_id, None).await?;
+        if added {
+            self.raise(super::alerts::Happened::handoff(&c.entry)).await;
+        }
+        Ok(())
     }
 
     pub(super) async fn dequeue(&self, c: Dequeue) -> EdgeResult<()> {

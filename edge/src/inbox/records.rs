@@ -161,7 +161,7 @@ impl Inbox {
                 vec![id.clone()],
             )?
             .to_array()?;
-        for table in ["tickets", "mail_tokens", "mail_stopped"] {
+        for table in ["tickets", "mail_tokens", "mail_stopped", "deliveries"] {
             self.sql().exec(
                 &format!("DELETE FROM {table} WHERE conversation_id = ?"),
                 vec![id.clone()],
