@@ -6,6 +6,7 @@
 mod agents;
 mod alerts;
 mod settings;
+mod teams;
 
 use leptos::prelude::*;
 use panel::shell::{self, Header};

@@ -4,6 +4,7 @@
 //! the script tag to paste and a live preview (the real widget frame, in
 //! preview mode, which never creates a conversation).
 
+use crate::teams::{TeamDrafts, TeamsFields};
 use leptos::prelude::*;
 use panel::api;
 use shared::protocol::{KnowledgeSaved, KnowledgeText, KnowledgeVersion};
@@ -26,9 +27,11 @@ pub fn SettingsPage(site: String) -> impl IntoView {
     }
     // What the preview and the script tag show, as the admin types.
     let look = RwSignal::new(Branding::default());
+    let drafts = TeamDrafts::new(Vec::new());
     Effect::new(move |_| {
         if let Some(v) = loaded.get() {
             look.set(v.effective.branding.clone());
+            drafts.reset(v.effective.handoff.teams.clone());
         }
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -38,7 +41,7 @@ pub fn SettingsPage(site: String) -> impl IntoView {
         let Some(form) = this_form(&ev) else {
             return;
         };
-        let settings = match read_form(&form) {
+        let settings = match read_form(&form, drafts) {
             Ok(s) => s,
             Err(why) => return problem.set(Some(why)),
         };
@@ -60,7 +63,7 @@ pub fn SettingsPage(site: String) -> impl IntoView {
     };
     let on_input = move |ev: leptos::ev::Event| {
         if let Some(form) = this_form(&ev) {
-            if let Ok(s) = read_form(&form) {
+            if let Ok(s) = read_form(&form, drafts) {
                 look.set(s.branding);
             }
         }
@@ -79,13 +82,14 @@ pub fn SettingsPage(site: String) -> impl IntoView {
             {move || loaded.get().map(|v| {
                 let e = v.effective;
                 let b = e.branding;
-                let teams = pretty(&serde_json::to_string(&e.handoff.teams).unwrap_or_default());
+                let default_color = v.settings.branding.color.is_none();
                 view! {
                     <form class="settings-form" on:submit=submit.clone() on:input=on_input>
                         <fieldset>
                             <legend>"Widget"</legend>
                             <label for="s-color">"Brand color"</label>
                             <input id="s-color" name="color" type="color" value=b.color.unwrap_or_else(|| "#1d4ed8".into())/>
+                            <label><input type="checkbox" name="color_default" checked=default_color/>" The default colour (the brand colour above is not used)"</label>
                             <label for="s-position">"Launcher position"</label>
                             <select id="s-position" name="position">
                                 <option value="right" selected=b.position.as_deref() != Some("left")>"right"</option>
@@ -104,8 +108,10 @@ pub fn SettingsPage(site: String) -> impl IntoView {
                             <textarea id="s-origins" name="embed_origins" rows="3">{e.embed_origins.join("\n")}</textarea>
                             <label for="s-timeout">"Seconds a visitor waits for a person before the e-mail option"</label>
                             <input id="s-timeout" name="claim_timeout_s" type="number" min="10" max="3600" value=e.handoff.claim_timeout_s.to_string()/>
-                            <label for="s-teams">"Teams and business hours (JSON: id, name, time_zone, hours per weekday like \"mon\": \"09:00-17:00\")"</label>
-                            <textarea id="s-teams" name="teams" rows="10" class="code">{teams}</textarea>
+                        </fieldset>
+                        <fieldset>
+                            <legend>"Teams and business hours"</legend>
+                            <TeamsFields drafts=drafts/>
                         </fieldset>
                         <button type="submit">"Save settings"</button>
                     </form>
@@ -209,29 +215,18 @@ fn this_form(ev: &web_sys::Event) -> Option<web_sys::HtmlFormElement> {
 
 /// The settings the form says; a message for the admin when it cannot be
 /// read (the edge checks the rest and names the field).
-fn read_form(form: &web_sys::HtmlFormElement) -> Result<SiteSettings, String> {
+fn read_form(form: &web_sys::HtmlFormElement, teams: TeamDrafts) -> Result<SiteSettings, String> {
     let data = web_sys::FormData::new_with_form(form).map_err(|_| "The form cannot be read.")?;
     let field = |name: &str| data.get(name).as_string().unwrap_or_default();
     let text = |name: &str| Some(field(name).trim().to_string()).filter(|s| !s.is_empty());
-    // The browser's parser names the mistake; serde's would add its
-    // parser and messages to the download.
-    let teams = js_sys::JSON::parse(&field("teams"))
-        .map_err(|e| {
-            let why = js_sys::Error::from(e).message();
-            format!("Teams and business hours: not valid JSON ({why}).")
-        })
-        .and_then(|v| {
-            panel::json::from_value(v).ok_or_else(|| {
-                "Teams and business hours: each team needs an id and a name.".to_string()
-            })
-        })?;
     let claim_timeout_s = field("claim_timeout_s")
         .trim()
         .parse()
         .map_err(|_| "The waiting time is a whole number of seconds.".to_string())?;
+    let default_color = data.get("color_default").as_string().is_some();
     Ok(SiteSettings {
         branding: Branding {
-            color: text("color"),
+            color: text("color").filter(|_| !default_color),
             position: text("position"),
             greeting: text("greeting"),
             assistant_name: text("assistant_name"),
@@ -246,24 +241,8 @@ fn read_form(form: &web_sys::HtmlFormElement) -> Result<SiteSettings, String> {
                 .collect(),
         ),
         claim_timeout_s: Some(claim_timeout_s),
-        teams: Some(teams),
+        teams: Some(teams.read(&data)),
     })
-}
-
-/// JSON indented by the browser, for reading and editing.
-fn pretty(json: &str) -> String {
-    js_sys::JSON::parse(json)
-        .ok()
-        .and_then(|v| {
-            js_sys::JSON::stringify_with_replacer_and_space(
-                &v,
-                &wasm_bindgen::JsValue::NULL,
-                &2.into(),
-            )
-            .ok()
-        })
-        .and_then(|s| s.as_string())
-        .unwrap_or_else(|| json.to_string())
 }
 
 /// The tag a marketer pastes: the launcher's look is in the tag (the

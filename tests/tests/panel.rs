@@ -603,3 +603,91 @@ async fn an_agent_answers_a_question_left_outside_hours_from_the_tickets() {
     );
     finish(agent, &[]).await;
 }
+
+#[tokio::test]
+async fn an_admin_sets_up_teams_hours_and_the_default_colour_in_the_settings_form() {
+    let edge = Edge::shared();
+    let agent = log_in_to(edge, "setup").await;
+    agent
+        .goto(&format!("{}/agent/admin/?site=setup", edge.base()))
+        .await
+        .expect("the admin pages");
+    let settings = eventually(20, "the admin pages", || async {
+        agent
+            .find(Locator::Css(".desk-header nav button:nth-child(2)"))
+            .await
+            .ok()
+    })
+    .await;
+    settings.click().await.expect("settings");
+    eventually(20, "the site's team in the form", || async {
+        let ids = agent
+            .find(Locator::Css("fieldset.team input[name$='-id']"))
+            .await
+            .ok()?;
+        (ids.prop("value").await.ok()??.as_str() == "support").then_some(())
+    })
+    .await;
+    click(&agent, ".add-team").await;
+    let new_field = |name: &str| format!("fieldset.team:last-of-type input[name$='-{name}']");
+    for (name, value) in [
+        ("id", "workshop"),
+        ("name", "The workshop"),
+        ("tz", "Europe/Berlin"),
+        ("mon", ""),
+        ("sat", "09:00-12:00,13:00-16:00"),
+    ] {
+        let input = agent
+            .find(Locator::Css(&new_field(name)))
+            .await
+            .unwrap_or_else(|_| panic!("{name}"));
+        input.clear().await.expect("clear");
+        input.send_keys(value).await.expect("type");
+    }
+    click(&agent, ".settings-form button[type=submit]").await;
+    eventually(20, "saved", || async {
+        texts(&agent, ".settings .saved")
+            .await
+            .first()
+            .filter(|t| t.starts_with("Saved."))
+            .map(|_| ())
+    })
+    .await;
+    // The form shows what was saved.
+    eventually(20, "the saved team in the form", || async {
+        let id = agent.find(Locator::Css(&new_field("id"))).await.ok()?;
+        (id.prop("value").await.ok()??.as_str() == "workshop").then_some(())
+    })
+    .await;
+    let teams: Vec<shared::team::Team> = edge
+        .agent_get(&edge.anna(), "/api/v1/agent/sites/setup/teams")
+        .json();
+    let workshop = teams
+        .iter()
+        .find(|t| t.id == "workshop")
+        .unwrap_or_else(|| panic!("{teams:?}"));
+    assert_eq!(workshop.name, "The workshop");
+    assert_eq!(workshop.time_zone, "Europe/Berlin");
+    let hours = workshop.hours.clone().expect("hours");
+    assert_eq!(
+        hours.get("sat").map(String::as_str),
+        Some("09:00-12:00,13:00-16:00")
+    );
+    assert_eq!(hours.get("tue").map(String::as_str), Some("09:00-17:00"));
+    assert!(
+        !hours.contains_key("mon"),
+        "an empty day is closed: {hours:?}"
+    );
+    // Saving kept the default colour: none was saved.
+    let saved: shared::site::SiteSettingsView = edge
+        .agent_get(&edge.anna(), "/api/v1/agent/sites/setup/settings")
+        .json();
+    assert_eq!(saved.settings.branding.color, None);
+    screenshot(&agent, "panel-settings-teams").await;
+    assert_eq!(
+        axe_violations(&agent).await,
+        Vec::<String>::new(),
+        "the teams form at WCAG 2.2 AA"
+    );
+    finish(agent, &[]).await;
+}
