@@ -7,6 +7,7 @@ mod agents;
 mod alerts;
 mod settings;
 mod teams;
+mod trial;
 
 use leptos::prelude::*;
 use panel::shell::{self, Header};

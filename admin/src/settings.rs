@@ -5,6 +5,7 @@
 //! preview mode, which never creates a conversation).
 
 use crate::teams::{TeamDrafts, TeamsFields};
+use crate::trial::TryQuestion;
 use leptos::prelude::*;
 use panel::api;
 use shared::protocol::{KnowledgeSaved, KnowledgeText, KnowledgeVersion};
@@ -198,6 +199,7 @@ fn KnowledgeEditor(site: String) -> impl IntoView {
                     <button type="submit">"Save as a new version"</button>
                 </form>
             })}
+            <TryQuestion site=site/>
             <h3>"History"</h3>
             <ol class="kb-history">
                 {move || history.get().into_iter().map(|v| view! {

@@ -6,7 +6,7 @@ use crate::analysis::{Analysis, Language};
 use crate::disclosure;
 use crate::escalation::{self, Classification};
 use crate::faq::{self, Faq, MatchedEntry};
-use crate::protocol::{Author, Message};
+use crate::protocol::{Author, Message, Trial, TrialCandidate};
 use crate::smalltalk;
 
 /// The assistant's reply and what it did.
@@ -74,6 +74,52 @@ pub fn reply(
     AssistantReply { message, outcome }
 }
 
+/// What the AI would do with `text` as a visitor's first message in
+/// `language`: its reply, the entries it weighed, and whether the policy
+/// would hand over. The "try a question" box of the knowledge-base editor.
+pub fn trial(
+    faq: &Faq,
+    policy: &escalation::EscalationPolicy,
+    text: &str,
+    language: Language,
+) -> Trial {
+    let message = Analysis::new(text);
+    let reading = escalation::read(&message);
+    let r = reply(faq, &message, &reading, language);
+    let index = faq.index_for(language);
+    let search = index.search(&message);
+    let entry = r.entry();
+    let decision = escalation::decide(
+        policy,
+        &[],
+        &escalation::Turn {
+            message: &message,
+            reading: &reading,
+            answered: r.answered(),
+            handoff_entry: entry.filter(|e| e.hand_off).map(|e| e.id.as_str()),
+        },
+    );
+    Trial {
+        reply: r.message.text.clone(),
+        entry_id: entry.map(|e| e.id.clone()),
+        confidence: search.confidence,
+        candidates: search
+            .candidates
+            .iter()
+            .map(|c| {
+                let e = &index.entries()[c.entry];
+                TrialCandidate {
+                    entry_id: e.id.clone(),
+                    question: e.question.clone(),
+                    score: c.score,
+                }
+            })
+            .collect(),
+        hand_over: decision.trigger,
+        reasons: decision.reasons.iter().map(|r| r.detail.clone()).collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,5 +143,50 @@ mod tests {
         assert!(r.message.source.is_none());
         assert_eq!(r.outcome, Outcome::Disclosure(Language::English));
         assert!(r.answered());
+    }
+}
+
+#[cfg(test)]
+mod trial_tests {
+    use super::*;
+    use crate::faq::KnowledgeBase;
+
+    fn faq() -> Faq {
+        Faq::new(
+            KnowledgeBase::from_toml(
+                "kb.toml",
+                "[[entry]]\nid = \"puncture\"\nquestion = \"How much is a puncture repair?\"\n\
+                 answer = \"15 euros.\"\nphrasings = [\"price to fix a flat tyre\"]\n\
+                 [[entry]]\nid = \"hours\"\nquestion = \"When are you open?\"\nanswer = \"9 to 6.\"\n",
+            )
+            .unwrap(),
+        )
+    }
+
+    #[test]
+    fn a_trial_shows_the_answer_its_entry_and_the_runners_up() {
+        let t = trial(
+            &faq(),
+            &Default::default(),
+            "how much is a puncture repair",
+            Language::English,
+        );
+        assert_eq!(t.entry_id.as_deref(), Some("puncture"));
+        assert_eq!(t.reply, "15 euros.");
+        assert_eq!(t.candidates[0].entry_id, "puncture");
+        assert!(t.confidence > 0.5, "{t:?}");
+        assert_eq!(t.hand_over, None);
+    }
+
+    #[test]
+    fn a_trial_says_when_the_ai_would_hand_over_and_why() {
+        let t = trial(
+            &faq(),
+            &Default::default(),
+            "I want to talk to a real person now",
+            Language::English,
+        );
+        assert!(t.hand_over.is_some(), "{t:?}");
+        assert!(!t.reasons.is_empty(), "{t:?}");
     }
 }

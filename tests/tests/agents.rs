@@ -452,3 +452,68 @@ answer = "Yes: the lockers by the door open around the clock."
         "Yes: the lockers by the door open around the clock."
     );
 }
+
+#[tokio::test]
+async fn an_admin_tries_a_question_against_the_knowledge_base_or_a_draft_and_nothing_is_stored() {
+    let edge = Edge::shared();
+    let anna = edge.anna();
+    let path = "/api/v1/agent/sites/learn/faq/try";
+    let draft = r#"[[entry]]
+id = "bike-hire"
+question = "Can I hire a bike for a day?"
+phrasings = ["do you rent bikes by the day"]
+answer = "Yes: 25 euros a day."
+"#;
+    let tried = edge.agent_post_json(
+        &anna,
+        path,
+        &serde_json::json!({"question": "can i rent a bike for the day", "language": "en", "toml": draft})
+            .to_string(),
+    );
+    assert_eq!(tried.status, 200, "{}", tried.body);
+    let trial: shared::protocol::Trial = tried.json();
+    assert_eq!(trial.entry_id.as_deref(), Some("bike-hire"), "{trial:?}");
+    assert_eq!(trial.reply, "Yes: 25 euros a day.");
+    assert_eq!(trial.candidates[0].entry_id, "bike-hire");
+    assert_eq!(trial.hand_over, None);
+
+    // The same against the saved knowledge base, which has no such entry:
+    // the draft was not stored.
+    let saved = edge.agent_post_json(
+        &anna,
+        path,
+        r#"{"question": "can i rent a bike for the day", "language": "en"}"#,
+    );
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let saved: shared::protocol::Trial = saved.json();
+    assert!(
+        saved.candidates.iter().all(|c| c.entry_id != "bike-hire"),
+        "{saved:?}"
+    );
+
+    // A visitor who asks for a person is handed over, with the reason.
+    let person = edge.agent_post_json(
+        &anna,
+        path,
+        r#"{"question": "Ich möchte bitte mit einem Menschen sprechen", "language": "de"}"#,
+    );
+    let person: shared::protocol::Trial = person.json();
+    assert!(person.hand_over.is_some(), "{person:?}");
+
+    // Refusals: another language, a broken draft, an agent who is no admin.
+    for (body, code) in [
+        (r#"{"question": "hi", "language": "fr"}"#, "malformed"),
+        (
+            r#"{"question": "hi", "language": "en", "toml": "[[entry]]\nid = "}"#,
+            "malformed",
+        ),
+        (r#"{"question": "  ", "language": "en"}"#, "empty_message"),
+    ] {
+        let refused = edge.agent_post_json(&anna, path, body);
+        assert_eq!(refused.status, 400, "{body}: {}", refused.body);
+        assert_eq!(refused.code(), code, "{body}: {}", refused.body);
+    }
+    let cleo = edge.cleo();
+    let not_admin = edge.agent_post_json(&cleo, path, r#"{"question": "hi", "language": "en"}"#);
+    assert_eq!(not_admin.status, 403, "{}", not_admin.body);
+}

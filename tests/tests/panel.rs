@@ -689,5 +689,28 @@ async fn an_admin_sets_up_teams_hours_and_the_default_colour_in_the_settings_for
         Vec::<String>::new(),
         "the teams form at WCAG 2.2 AA"
     );
+
+    // "Try a question" under the knowledge base: a visitor who wants a
+    // person would be handed over, and the box says why.
+    let try_text = eventually(20, "the try box", || async {
+        agent.find(Locator::Css("#try-text")).await.ok()
+    })
+    .await;
+    try_text
+        .send_keys("I need to talk to a real person please")
+        .await
+        .expect("type");
+    click(&agent, ".try-question button[type=submit]").await;
+    let verdict = eventually(20, "the trial's verdict", || async {
+        texts(&agent, ".trial-verdict").await.into_iter().next()
+    })
+    .await;
+    assert!(verdict.starts_with("Hands over to a person"), "{verdict}");
+    screenshot(&agent, "panel-try-question").await;
+    assert_eq!(
+        axe_violations(&agent).await,
+        Vec::<String>::new(),
+        "the try box at WCAG 2.2 AA"
+    );
     finish(agent, &[]).await;
 }

@@ -6,11 +6,16 @@ use super::{forward, query, Caller};
 use crate::error::{EdgeError, EdgeResult};
 use crate::http;
 use crate::inbox;
+use crate::knowledge;
 use crate::sites;
 use shared::access;
 use shared::alerts::{self, AlertEvent, NewHook};
-use shared::protocol::{CannedReply, ErrorCode, MAX_BODY_BYTES};
+use shared::analysis::Language;
+use shared::assistant;
+use shared::faq::{Faq, KnowledgeBase};
+use shared::protocol::{CannedReply, ErrorCode, TrialRequest, MAX_BODY_BYTES};
 use shared::site::{SiteSettings, SiteSettingsView};
+use std::rc::Rc;
 use worker::{Method, Request, Response};
 
 /// Largest knowledge-base text an admin may save (the demo's is 14 KB).
@@ -171,6 +176,7 @@ pub async fn route(
             sites::forget_site_state(site);
             http::json_response(&saved, 200)
         }
+        (Method::Post, ["faq", "try"]) => try_question(&mut req, caller, site).await,
         (Method::Get, ["faq", "versions"]) => {
             let history = inbox::History {
                 site: site.to_string(),
@@ -210,6 +216,24 @@ async fn add_hook(req: &mut Request, caller: &Caller<'_>, site: &str) -> EdgeRes
         by: caller.session.agent.id.clone(),
     };
     http::json_response(&inbox::call(caller.env, site, add).await?, 200)
+}
+
+/// "Try a question": what the AI would do with a visitor's first message,
+/// against the current knowledge base or the draft the admin is editing
+/// (built for this request only; nothing is stored).
+async fn try_question(req: &mut Request, caller: &Caller<'_>, site: &str) -> EdgeResult<Response> {
+    caller.require_admin("Only an admin can try the knowledge base.")?;
+    let body: TrialRequest = http::read_json(req, MAX_KB_BYTES).await?;
+    let language = Language::from_tag(&body.language)
+        .ok_or_else(|| EdgeError::new(ErrorCode::Malformed, "language: en, de or es."))?;
+    let question = shared::text::sanitize_message(&body.question)?;
+    let (config, version) = sites::effective_site_config(caller.env, site).await?;
+    let faq = match body.toml {
+        Some(toml) => Rc::new(Faq::new(KnowledgeBase::from_toml("draft", &toml)?)),
+        None => knowledge::faq(caller.env, site, Some(version)).await,
+    };
+    let trial = assistant::trial(&faq, &config.handoff.policy, &question, language);
+    http::json_response(&trial, 200)
 }
 
 /// An admin saves the site's settings, checked as a whole first.

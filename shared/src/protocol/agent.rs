@@ -265,3 +265,39 @@ pub struct KnowledgeSaved {
 pub struct CannedAdded {
     pub id: u64,
 }
+
+/// `POST /api/v1/agent/sites/{site}/faq/try`: what the AI would do with a
+/// visitor's first message, against the current knowledge base or the
+/// draft `toml` an admin is editing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrialRequest {
+    pub question: String,
+    /// `en`, `de` or `es`.
+    pub language: String,
+    #[serde(default)]
+    pub toml: Option<String>,
+}
+
+/// The answer to a [`TrialRequest`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Trial {
+    /// The AI's reply as the visitor would read it.
+    pub reply: String,
+    /// The entry answered from; `None` when it was not sure.
+    pub entry_id: Option<String>,
+    /// Calibrated confidence in the best entry, 0..=1.
+    pub confidence: f32,
+    /// The best entries and their similarity, best first.
+    pub candidates: Vec<TrialCandidate>,
+    /// Why it would hand over to a person now, if it would.
+    pub hand_over: Option<crate::protocol::Trigger>,
+    /// What the policy found, for the admin ("frustration: …").
+    pub reasons: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrialCandidate {
+    pub entry_id: String,
+    pub question: String,
+    pub score: f32,
+}
