@@ -121,7 +121,7 @@ pub fn SettingsPage(site: String) -> impl IntoView {
             </div>
             <aside class="settings-side" aria-label="Script tag and preview">
             <h3>"Script tag"</h3>
-            <p>"Paste it before the closing body tag of every page that shows the chat. The greeting and the assistant name follow the saved settings."</p>
+            <p>"Paste it before the closing body tag of every page that shows the chat. The chat appears only on the sites listed under \u{201c}Sites allowed to show the chat\u{201d}: add each one's origin there (like https://shop.example) and save. The greeting and the assistant name follow the saved settings."</p>
             <pre class="script-tag"><code>{script_tag}</code></pre>
             <h3>"Preview"</h3>
             <iframe class="preview" title="Widget preview" src=preview_src></iframe>
