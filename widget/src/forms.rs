@@ -3,7 +3,7 @@
 //! submit, so there is no state to keep in step while the visitor types.
 
 use crate::dom::{attrs, child, text};
-use crate::i18n::Strings;
+use crate::i18n::{self, Strings};
 use shared::protocol::ContactReason;
 use web_sys::Element;
 
@@ -106,7 +106,7 @@ fn rating(parent: &Element, t: &Strings) {
             &l,
             &[
                 ("for", &id),
-                ("aria-label", &t.rate_score.replace("{n}", n)),
+                ("aria-label", &i18n::fill(t.rate_score, "n", n)),
             ],
         );
         text(&l, n);

@@ -292,7 +292,35 @@ pub fn strings(locale: Option<&str>) -> &'static Strings {
 
 /// Fills `{bytes}` and `{max}`.
 pub fn bytes(template: &str, bytes: usize, max: usize) -> String {
-    template
-        .replace("{bytes}", &bytes.to_string())
-        .replace("{max}", &max.to_string())
+    fill(
+        &fill(template, "bytes", &bytes.to_string()),
+        "max",
+        &max.to_string(),
+    )
+}
+
+/// The parts of `template` before and after its `{key}`. Written out
+/// rather than `split_once("{key}")` or `replace`: a string pattern brings
+/// core's two-way searcher into the download (about 0.3 KB gzip).
+pub fn split_at<'a>(template: &'a str, key: &str) -> Option<(&'a str, &'a str)> {
+    let mut from = 0;
+    while let Some(i) = template[from..].find('{') {
+        let at = from + i;
+        if let Some(after) = template[at + 1..]
+            .strip_prefix(key)
+            .and_then(|a| a.strip_prefix('}'))
+        {
+            return Some((&template[..at], after));
+        }
+        from = at + 1;
+    }
+    None
+}
+
+/// `template` with its `{key}` replaced by `value`.
+pub fn fill(template: &str, key: &str, value: &str) -> String {
+    match split_at(template, key) {
+        Some((before, after)) => [before, value, after].concat(),
+        None => template.to_string(),
+    }
 }

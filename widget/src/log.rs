@@ -8,7 +8,7 @@
 //! message's `author`, set by the edge, never from its text or a name.
 
 use crate::dom::{attrs, child, text};
-use crate::i18n::Strings;
+use crate::i18n::{self, Strings};
 use shared::protocol::{Author, ContactReason, ConversationState, Event, EventBody, Message};
 use shared::transcript::{OutboxStatus, Outgoing};
 use wasm_bindgen::JsValue;
@@ -142,12 +142,12 @@ fn back_at(at_ms: i64, t: &Strings) -> String {
     set("minute", "2-digit");
     let time = String::from(at.to_locale_time_string_with_options(t.lang, &options));
     if at.to_date_string() == now.to_date_string() {
-        return t.back_today.replace("{time}", &time);
+        return i18n::fill(t.back_today, "time", &time);
     }
     let options = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&options, &"weekday".into(), &"long".into());
     let day = String::from(at.to_locale_date_string(t.lang, &options));
-    t.back_on.replace("{day}", &day).replace("{time}", &time)
+    i18n::fill(&i18n::fill(t.back_on, "day", &day), "time", &time)
 }
 
 /// One stored event: a message, or a notice in the product's own words
@@ -166,8 +166,8 @@ pub fn event(parent: &Element, event: &Event, new: bool, page: Option<&str>, t: 
             (ConversationState::Bot, None) => (t.state_bot.into(), None),
             // "You asked" only when the visitor did; otherwise why.
             (ConversationState::WaitingForPerson, _) => match (team, asked) {
-                (Some(team), true) => (t.waiting_for_team.replace("{team}", team), None),
-                (Some(team), false) => (t.waiting_for_team_policy.replace("{team}", team), None),
+                (Some(team), true) => (i18n::fill(t.waiting_for_team, "team", team), None),
+                (Some(team), false) => (i18n::fill(t.waiting_for_team_policy, "team", team), None),
                 (None, true) => (t.state_waiting.into(), None),
                 (None, false) => (t.state_waiting_policy.into(), None),
             },
@@ -193,7 +193,7 @@ pub fn event(parent: &Element, event: &Event, new: bool, page: Option<&str>, t: 
     badge(&item, &Author::System, t);
     let body = child(&item, "p", "msg-text");
     // A person's name is drawn isolated, never as part of the template.
-    let (before, after) = notice.split_once("{name}").unwrap_or((&notice, ""));
+    let (before, after) = i18n::split_at(&notice, "name").unwrap_or((&notice, ""));
     text(&body, before);
     if let Some(name) = name {
         text(&child(&body, "bdi", "agent-name"), name);

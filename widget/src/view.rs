@@ -267,10 +267,8 @@ pub fn App(options: Options) -> impl IntoView {
     });
 
     let assistant_name = options.assistant_name.clone();
-    let (disclosure_before, disclosure_after) = t
-        .disclosure
-        .split_once("{name}")
-        .unwrap_or((t.disclosure, ""));
+    let (disclosure_before, disclosure_after) =
+        i18n::split_at(t.disclosure, "name").unwrap_or((t.disclosure, ""));
     let greeting = options.greeting.clone();
     let privacy = options.privacy_url.as_deref().and_then(|u| log::safe_link(u, options.place.page_url.as_deref())).map(|(href, _)| {
         view! { <a href=href target="_blank" rel="noopener noreferrer">{t.privacy_link}</a>" · " }
@@ -413,9 +411,9 @@ fn person_status(shown: &Shown, now_ms: i64, t: &i18n::Strings) -> Option<String
     }
     let mut parts = vec![t.waiting_for_person.to_string()];
     if let Some(q) = tr.queue_status() {
-        parts.push(t.queue_position.replace("{n}", &q.position.to_string()));
+        parts.push(i18n::fill(t.queue_position, "n", &q.position.to_string()));
         parts.push(match wait_now(q, now_ms - shown.queue_since_ms) {
-            WaitNow::AboutMinutes(min) => t.expected_wait.replace("{min}", &min.to_string()),
+            WaitNow::AboutMinutes(min) => i18n::fill(t.expected_wait, "min", &min.to_string()),
             WaitNow::LongerThanUsual => t.wait_longer.to_string(),
             WaitNow::Unknown => t.wait_unknown.to_string(),
         });
