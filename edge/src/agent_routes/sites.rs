@@ -9,7 +9,7 @@ use crate::inbox;
 use crate::knowledge;
 use crate::sites;
 use shared::access;
-use shared::alerts::{self, AlertEvent, NewHook};
+use shared::alerts::{self, AlertEvent, NewHook, Target, TargetHost, TargetRefusal};
 use shared::analysis::Language;
 use shared::assistant;
 use shared::faq::{Faq, KnowledgeBase};
@@ -207,7 +207,7 @@ async fn add_hook(req: &mut Request, caller: &Caller<'_>, site: &str) -> EdgeRes
         .env
         .var("WEBHOOKS_TO_LOOPBACK")
         .is_ok_and(|v| v.to_string() == "allowed");
-    hook.url = alerts::check_target(&hook.url, loopback)?.to_string();
+    hook.url = hook_target(&hook.url, loopback)?;
     let origin = req.url()?.origin().ascii_serialization();
     let add = inbox::AddHook {
         site: site.to_string(),
@@ -234,6 +234,28 @@ async fn try_question(req: &mut Request, caller: &Caller<'_>, site: &str) -> Edg
     };
     let trial = assistant::trial(&faq, &config.handoff.policy, &question, language);
     http::json_response(&trial, 200)
+}
+
+/// A hook's address, parsed here and judged by `shared::alerts`; the
+/// address as the parser normalized it.
+fn hook_target(address: &str, loopback_allowed: bool) -> Result<String, TargetRefusal> {
+    if address.len() > 2_000 {
+        return Err(TargetRefusal::TooLong);
+    }
+    let url = worker::Url::parse(address.trim()).map_err(|_| TargetRefusal::NotAUrl)?;
+    let host = match url.host() {
+        None => return Err(TargetRefusal::NotAUrl),
+        Some(worker::url::Host::Domain(d)) => TargetHost::Domain(d),
+        Some(worker::url::Host::Ipv4(ip)) => TargetHost::Ip(ip.into()),
+        Some(worker::url::Host::Ipv6(ip)) => TargetHost::Ip(ip.into()),
+    };
+    let target = Target {
+        scheme: url.scheme(),
+        host,
+        credentials: !url.username().is_empty() || url.password().is_some(),
+    };
+    alerts::check_target(target, loopback_allowed)?;
+    Ok(url.to_string())
 }
 
 /// An admin saves the site's settings, checked as a whole first.
