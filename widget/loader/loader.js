@@ -73,7 +73,16 @@
      opened at once; the badge goes when the chat opens. */
   var badge = null;
 
+  /* Host-page events (README "The host page's API"). */
+  var handlers = { open: [], close: [], unread: [] };
+  function emit(name, detail) {
+    handlers[name].forEach(function (fn) {
+      try { fn(detail); } catch (e) { console.error("chat: a '" + name + "' handler threw", e); }
+    });
+  }
+
   function open() {
+    if (frame && !frame.hidden) return;
     if (!frame) {
       var q = new URLSearchParams();
       q.set("lang", locale);
@@ -96,6 +105,7 @@
     frame.focus();
     frame.contentWindow.postMessage({ type: "chat:open" }, origin);
     try { sessionStorage.setItem("chat-open", "1"); } catch (e) {}
+    emit("open", {});
   }
 
   function close() {
@@ -105,6 +115,7 @@
     button.textContent = label;
     button.focus();
     try { sessionStorage.removeItem("chat-open"); } catch (e) {}
+    emit("close", {});
   }
 
   button.addEventListener("click", function () {
@@ -143,20 +154,61 @@
       count.textContent = n;
       button.appendChild(count);
       button.setAttribute("aria-label", label + ", " + n + " " + words[2]);
+      emit("unread", { count: n });
     }
   });
+
+  /* The host page's API: Chat("open"), Chat("on", "open", fn), … Calls
+     made before this script ran wait in Chat.q (the snippet's stub). Never
+     throws; an unknown command warns once. */
+  var warned = {};
+  function warnOnce(what, why) {
+    if (!warned[what]) console.warn("chat: " + why);
+    warned[what] = 1;
+  }
+  var commands = {
+    open: open,
+    close: close,
+    toggle: function () { if (frame && !frame.hidden) close(); else open(); },
+    on: function (name, fn) {
+      if (handlers[name] && typeof fn === "function") handlers[name].push(fn);
+      else warnOnce("on " + name, "no event '" + name + "' (there are: open, close, unread)");
+    },
+    off: function (name, fn) {
+      if (handlers[name]) handlers[name] = handlers[name].filter(function (f) { return f !== fn; });
+    },
+    setLocale: function (tag) {
+      if (!checks.locale.test(tag)) return warnOnce("locale " + tag, "not a language tag: " + tag);
+      locale = tag;
+      if (frame) { frame.remove(); frame = null; if (button.getAttribute("aria-expanded") === "true") open(); }
+    }
+  };
+  function run(call) {
+    var name = call[0];
+    if (commands.hasOwnProperty(name)) {
+      try { commands[name].apply(null, [].slice.call(call, 1)); } catch (e) { console.error("chat: " + name + " failed", e); }
+    } else warnOnce(name, "unknown command '" + name + "' (there are: " + Object.keys(commands).join(", ") + ")");
+  }
+  /* Calls wait until the launcher is on the page. */
+  var pending = (window.Chat && window.Chat.q) || [];
+  window.Chat = function () { if (pending) pending.push(arguments); else run(arguments); };
 
   function attach() {
     document.body.appendChild(host);
     var reopen = false;
     try { reopen = sessionStorage.getItem("chat-open") === "1"; } catch (e) {}
-    if (reopen || opt.open === "true") return open();
-    badge = document.createElement("iframe");
-    badge.hidden = true;
-    badge.setAttribute("aria-hidden", "true");
-    badge.tabIndex = -1;
-    badge.src = origin + "/chat/" + opt.site + "/badge";
-    root.appendChild(badge);
+    if (reopen || opt.open === "true") open();
+    else {
+      badge = document.createElement("iframe");
+      badge.hidden = true;
+      badge.setAttribute("aria-hidden", "true");
+      badge.tabIndex = -1;
+      badge.src = origin + "/chat/" + opt.site + "/badge";
+      root.appendChild(badge);
+    }
+    var calls = pending;
+    pending = null;
+    calls.forEach(run);
   }
   if (document.body) attach(); else document.addEventListener("DOMContentLoaded", attach);
 
