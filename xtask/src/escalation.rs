@@ -45,13 +45,13 @@ The figures are the first-message decision of `shared::escalation::decide` (the 
 own sensitive topics, disclosure questions never a trigger), with no earlier turns.\n\n\
 ## Targets and where the model stands\n\n\
 Issue 14 asks, on the test split: recall at least 0.95 overall and 0.90 in each category and\n\
-language, false hand-offs at most 3%. Every category and language is above 0.90; **overall recall\n\
-and false hand-offs are not quite there yet** (the figures below). What the\n\
+language, false hand-offs at most 3%. Every category and language is above 0.90 and overall\n\
+recall reaches 0.95; **false hand-offs on test are above 3%** (the figures below). What the\n\
 model is: TF-IDF features (character\n\
 2–5-grams of the lowercased words padded with spaces, word unigrams and bigrams, sublinear term\n\
 frequency, each family scaled to unit length, seven cues of shape such as shouting or `?!`), a\n\
 linear softmax over the nine reasons and seven kinds of ordinary message, trained by Adagrad with\n\
-L2 (`shared/src/escalation/model.rs`), weights quantized to one byte: about 0.8 MB in the worker,\n\
+L2 (`shared/src/escalation/model.rs`), weights quantized to one byte: about 0.9 MB in the worker,\n\
 under a millisecond per message.\n\n\
 Tried on the same split, before the extra training files (dev, recall at 2.9% false hand-offs):\n\
 this recipe in Rust 0.89 (class weights, other regularization, more epochs or rarer features:\n\
@@ -63,11 +63,16 @@ beyond this model costs an embedding table of several megabytes in the worker, a
 as they were, and never read while writing them): the first 2,000 (`-d`, `-e`) took dev recall\n\
 from 0.89 to 0.93 at 2.8% false hand-offs; 1,800 more (`-f`: weighted to the weakest categories,\n\
 denied triggers and alarming words in harmless questions) took dev to 0.941 at 2.5% (test 0.918\n\
-at 3.7% before, 0.946 at 3.2% after), at the same threshold. Next: more such data, written per\n\
-language rather than in parallel, then a small sentence encoder once the worker's size allows it.\n\n\
+at 3.7% before, 0.946 at 3.2% after); 1,800 more written per language with local scenarios\n\
+(`-g`) moved the whole dev curve (0.949 at 2.6% where it was 0.946 at 2.9%), and the threshold\n\
+chosen on dev by the rule \"highest recall with at most 3% false hand-offs\" became 0.50. On\n\
+test that gives the recall asked for but more false hand-offs than on dev (below): the test\n\
+split is small (648 ordinary messages: one message is 0.15 points). Next: data for the kinds\n\
+of ordinary message that still go to a person (alarming words, small talk), then a small\n\
+sentence encoder once the worker's size allows it.\n\n\
 The sweep below each split (the model alone, disclosure questions excepted) shows the trade\n\
 between recall and false hand-offs at other thresholds of P(ordinary); the product uses\n\
-`HAND_OVER_BELOW` = 0.45.\n\n\
+`HAND_OVER_BELOW` = 0.50.\n\n\
 ## Test split\n\n```\n{test}```\n\n## Dev split\n\n```\n{dev}```\n"
     );
     std::fs::write(p.root.join("docs/escalation-benchmark.md"), doc)
