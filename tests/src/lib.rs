@@ -145,6 +145,7 @@ pub fn test_sites() -> String {
     "email": {{"from": "help@shop.test", "site_name": "Shop <Test> & Co", "reply_domain": "reply.shop.test"}}}},
   "hooked": {{"embed_origins": ["'self'"]}},
   "hooks": {{"embed_origins": ["'self'"]}},
+  "redirected": {{"embed_origins": ["'self'"]}},
   "slacked": {{"embed_origins": ["'self'"], "handoff": {{"teams": [{{"id": "support", "name": "Support", "hours": {{}}}}]}}}},
   "later": {{"embed_origins": ["'self'"], "handoff": {{"teams": [{night}]}}}},
   "relay": {{"embed_origins": ["'self'"], "handoff": {{

@@ -51,9 +51,16 @@ impl Receiver {
                     kept.lock().expect("kept").push(r);
                 }
                 let mut stream = stream;
+                // A redirect points elsewhere on this receiver, so a client
+                // that follows it shows up here twice.
+                let location = if (300..400).contains(&status) {
+                    "location: /redirected\r\n"
+                } else {
+                    ""
+                };
                 let _ = write!(
                     stream,
-                    "HTTP/1.1 {status} X\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok"
+                    "HTTP/1.1 {status} X\r\n{location}content-length: 2\r\nconnection: close\r\n\r\nok"
                 );
             }
         });

@@ -239,3 +239,40 @@ async fn hook_addresses_events_and_admins_are_checked_and_a_removed_hook_is_gone
     assert_eq!(left.len(), alerts::MAX_HOOKS_PER_SITE - 1);
     assert!(left.iter().all(|h| h.id != ids[0]));
 }
+
+#[tokio::test]
+async fn a_receiver_that_redirects_has_not_taken_the_alert_and_the_redirect_is_not_followed() {
+    let edge = Edge::shared();
+    let receiver = Receiver::start(&[307]);
+    let added = add_hook(
+        edge,
+        "redirected",
+        &format!(
+            r#"{{"url": "{}", "format": "json", "events": ["rating"]}}"#,
+            receiver.url
+        ),
+    );
+    assert_eq!(added.status, 200, "{}", added.body);
+    let hook: Hook = added.json();
+    let test = edge.agent_post(
+        &edge.anna(),
+        &format!("/api/v1/agent/sites/redirected/alerts/{}/test", hook.id),
+    );
+    assert_eq!(test.status, 200, "{}", test.body);
+    // The barrier: the log records the attempt's answer only once the
+    // request is over, so a followed redirect would have arrived by then.
+    let delivery = tests::eventually(30, "the attempt in the log", || async {
+        log(edge, "redirected")
+            .deliveries
+            .into_iter()
+            .find(|d| d.attempts == 1)
+    })
+    .await;
+    assert_eq!(
+        (delivery.status, delivery.result.as_str()),
+        (DeliveryStatus::Pending, "HTTP 307")
+    );
+    let got = receiver.wait_for(1).await;
+    assert_eq!(got.len(), 1, "the redirect was followed: {got:?}");
+    assert_eq!(got[0].path, "/hook");
+}

@@ -354,6 +354,15 @@ fn test(p: &Project) -> Result<(), Fail> {
         p,
     );
 
+    // The size budgets are part of the test: a download over its budget
+    // fails the run like a failing test.
+    println!("\n== size budgets ==");
+    let sizes = size::report(p);
+    if let Err(Fail(why)) = &sizes {
+        eprintln!("xtask: {why}");
+    }
+    totals.groups.push(("size", sizes.is_ok()));
+
     println!();
     for (name, ok) in &totals.groups {
         println!("  {name:<12} {}", if *ok { "ok" } else { "FAILED" });

@@ -13,7 +13,7 @@ use shared::alerts::{
 };
 use shared::protocol::ErrorCode;
 use std::time::Duration;
-use worker::{Fetch, Headers, Method, RequestInit};
+use worker::{Fetch, Headers, Method, RequestInit, RequestRedirect};
 
 /// Deliveries sent per alarm at most; the rest wait for the next one.
 const SENDS_PER_WAKE: usize = 20;
@@ -381,8 +381,11 @@ async fn send(d: &DueRow) -> Result<String, String> {
         headers.set(name, value).map_err(|e| e.to_string())?;
     }
     let mut init = RequestInit::new();
+    // A redirect is the receiver's answer, not a second address to send
+    // the signed alert to (it could lead anywhere the admin did not check).
     init.with_method(Method::Post)
         .with_headers(headers)
+        .with_redirect(RequestRedirect::Manual)
         .with_body(Some(d.body.clone().into()));
     let request = worker::Request::new_with_init(&d.url, &init).map_err(|e| e.to_string())?;
     let fetch = Fetch::Request(request);
