@@ -20,12 +20,7 @@ pub fn AgentsPage() -> impl IntoView {
     let act = move |method: &'static str, path: String| {
         problem.set(None);
         leptos::task::spawn_local(async move {
-            let result = if method == "DELETE" {
-                api::delete(&path).await
-            } else {
-                api::post(&path, "{}").await
-            };
-            match result {
+            match api::act(method, &path).await {
                 Ok(_) => reload(),
                 Err(e) => problem.set(Some(e.message)),
             }

@@ -40,12 +40,7 @@ pub fn AlertsPage(site: String) -> impl IntoView {
             status.set(None);
             let reload = reload.clone();
             leptos::task::spawn_local(async move {
-                let result = if method == "DELETE" {
-                    api::delete(&path).await
-                } else {
-                    api::post(&path, "{}").await
-                };
-                match result {
+                match api::act(method, &path).await {
                     Ok(_) => {
                         status.set(Some(done.into()));
                         reload();

@@ -28,7 +28,7 @@ pub fn SettingsPage(site: String) -> impl IntoView {
     }
     // What the preview and the script tag show, as the admin types.
     let look = RwSignal::new(Branding::default());
-    let drafts = TeamDrafts::new(Vec::new());
+    let drafts = TeamDrafts::new();
     Effect::new(move |_| {
         if let Some(v) = loaded.get() {
             look.set(v.effective.branding.clone());

@@ -26,11 +26,11 @@ pub struct TeamDrafts {
 }
 
 impl TeamDrafts {
-    pub fn new(teams: Vec<Team>) -> Self {
-        let n = teams.len() as u32;
+    /// None yet: `reset` fills them once the settings are loaded.
+    pub fn new() -> Self {
         Self {
-            list: RwSignal::new((0..n).zip(teams).collect()),
-            next: RwSignal::new(n),
+            list: RwSignal::new(Vec::new()),
+            next: RwSignal::new(0),
         }
     }
 

@@ -44,6 +44,14 @@ pub async fn delete(path: &str) -> Result<String, ApiError> {
     request("DELETE", path, None).await
 }
 
+/// A state change without a body: `DELETE`, or `POST` with `{}`.
+pub async fn act(method: &str, path: &str) -> Result<String, ApiError> {
+    match method {
+        "DELETE" => delete(path).await,
+        _ => post(path, "{}").await,
+    }
+}
+
 async fn request(method: &str, path: &str, body: Option<&str>) -> Result<String, ApiError> {
     let response = fetch(method, path, body)
         .await

@@ -49,6 +49,15 @@ pub enum HookFormat {
     Slack,
 }
 
+impl HookFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HookFormat::Json => "json",
+            HookFormat::Slack => "slack",
+        }
+    }
+}
+
 /// A hook as an admin sets it up.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewHook {

@@ -35,6 +35,21 @@ impl AssistantReply {
         !matches!(self.outcome, Outcome::NotSure)
     }
 
+    /// The policy's view of the message this replies to: whether it was
+    /// answered, and the entry if it always hands to a person.
+    pub fn turn<'a>(
+        &'a self,
+        message: &'a Analysis,
+        reading: &'a Classification,
+    ) -> escalation::Turn<'a> {
+        escalation::Turn {
+            message,
+            reading,
+            answered: self.answered(),
+            handoff_entry: self.entry().filter(|e| e.hand_off).map(|e| e.id.as_str()),
+        }
+    }
+
     /// The knowledge-base entry answered from, if any.
     pub fn entry(&self) -> Option<&MatchedEntry> {
         match &self.outcome {
@@ -88,20 +103,10 @@ pub fn trial(
     let r = reply(faq, &message, &reading, language);
     let index = faq.index_for(language);
     let search = index.search(&message);
-    let entry = r.entry();
-    let decision = escalation::decide(
-        policy,
-        &[],
-        &escalation::Turn {
-            message: &message,
-            reading: &reading,
-            answered: r.answered(),
-            handoff_entry: entry.filter(|e| e.hand_off).map(|e| e.id.as_str()),
-        },
-    );
+    let decision = escalation::decide(policy, &[], &r.turn(&message, &reading));
     Trial {
         reply: r.message.text.clone(),
-        entry_id: entry.map(|e| e.id.clone()),
+        entry_id: r.entry().map(|e| e.id.clone()),
         confidence: search.confidence,
         candidates: search
             .candidates

@@ -16,6 +16,29 @@ fn add_hook(edge: &Edge, site: &str, body: &str) -> tests::Answer {
     )
 }
 
+/// A hook of `site` to `receiver`, added by Anna.
+fn hook_to(edge: &Edge, site: &str, receiver: &Receiver, format: &str, events: &str) -> Hook {
+    let added = add_hook(
+        edge,
+        site,
+        &format!(
+            r#"{{"url": "{}", "format": "{format}", "events": {events}}}"#,
+            receiver.url
+        ),
+    );
+    assert_eq!(added.status, 200, "{}", added.body);
+    added.json()
+}
+
+/// "Send a test" to that hook.
+fn send_test(edge: &Edge, site: &str, hook: &Hook) {
+    let test = edge.agent_post(
+        &edge.anna(),
+        &format!("/api/v1/agent/sites/{site}/alerts/{}/test", hook.id),
+    );
+    assert_eq!(test.status, 200, "{}", test.body);
+}
+
 fn log(edge: &Edge, site: &str) -> AlertsView {
     let view = edge.agent_get(&edge.anna(), &format!("/api/v1/agent/sites/{site}/alerts"));
     assert_eq!(view.status, 200, "{}", view.body);
@@ -48,16 +71,13 @@ fn assert_signed(r: &tests::Received, secret: &str) {
 async fn hand_offs_and_ratings_reach_a_signed_receiver_and_a_failed_delivery_is_tried_again() {
     let edge = Edge::shared();
     let receiver = Receiver::start(&[500]);
-    let added = add_hook(
+    let hook = hook_to(
         edge,
         "hooked",
-        &format!(
-            r#"{{"url": "{}", "format": "json", "events": ["handoff", "rating"]}}"#,
-            receiver.url
-        ),
+        &receiver,
+        "json",
+        r#"["handoff", "rating"]"#,
     );
-    assert_eq!(added.status, 200, "{}", added.body);
-    let hook: Hook = added.json();
     assert!(hook.secret.starts_with("whsec_"), "{hook:?}");
 
     // A visitor asks for a person: the first delivery fails (500), the
@@ -125,16 +145,7 @@ async fn hand_offs_and_ratings_reach_a_signed_receiver_and_a_failed_delivery_is_
 async fn a_slack_hook_hears_of_left_questions_and_of_a_test() {
     let edge = Edge::shared();
     let receiver = Receiver::start(&[]);
-    let added = add_hook(
-        edge,
-        "slacked",
-        &format!(
-            r#"{{"url": "{}", "format": "slack", "events": ["ticket"]}}"#,
-            receiver.url
-        ),
-    );
-    assert_eq!(added.status, 200, "{}", added.body);
-    let hook: Hook = added.json();
+    let hook = hook_to(edge, "slacked", &receiver, "slack", r#"["ticket"]"#);
 
     // Nobody is there: the visitor leaves a question.
     let (_visitor, mut v) = conversation_on(edge, "slacked", "en").await;
@@ -162,11 +173,7 @@ async fn a_slack_hook_hears_of_left_questions_and_of_a_test() {
     assert_signed(&got[0], &hook.secret);
 
     // "Send a test" from the alerts page.
-    let test = edge.agent_post(
-        &edge.anna(),
-        &format!("/api/v1/agent/sites/slacked/alerts/{}/test", hook.id),
-    );
-    assert_eq!(test.status, 200, "{}", test.body);
+    send_test(edge, "slacked", &hook);
     let got = receiver.wait_for(2).await;
     assert!(
         got[1].body.contains("Test alert from the chat on slacked"),
@@ -244,21 +251,8 @@ async fn hook_addresses_events_and_admins_are_checked_and_a_removed_hook_is_gone
 async fn a_receiver_that_redirects_has_not_taken_the_alert_and_the_redirect_is_not_followed() {
     let edge = Edge::shared();
     let receiver = Receiver::start(&[307]);
-    let added = add_hook(
-        edge,
-        "redirected",
-        &format!(
-            r#"{{"url": "{}", "format": "json", "events": ["rating"]}}"#,
-            receiver.url
-        ),
-    );
-    assert_eq!(added.status, 200, "{}", added.body);
-    let hook: Hook = added.json();
-    let test = edge.agent_post(
-        &edge.anna(),
-        &format!("/api/v1/agent/sites/redirected/alerts/{}/test", hook.id),
-    );
-    assert_eq!(test.status, 200, "{}", test.body);
+    let hook = hook_to(edge, "redirected", &receiver, "json", r#"["rating"]"#);
+    send_test(edge, "redirected", &hook);
     // The barrier: the log records the attempt's answer only once the
     // request is over, so a followed redirect would have arrived by then.
     let delivery = tests::eventually(30, "the attempt in the log", || async {

@@ -118,9 +118,10 @@
     emit("close", {});
   }
 
-  button.addEventListener("click", function () {
+  function toggle() {
     if (frame && !frame.hidden) close(); else open();
-  });
+  }
+  button.addEventListener("click", toggle);
   /* Never cover what the visitor is working on (WCAG 2.2 2.4.11): a
      focused element under the launcher moves the launcher aside. */
   function overlaps(a, b) {
@@ -169,7 +170,7 @@
   var commands = {
     open: open,
     close: close,
-    toggle: function () { if (frame && !frame.hidden) close(); else open(); },
+    toggle: toggle,
     on: function (name, fn) {
       if (handlers[name] && typeof fn === "function") handlers[name].push(fn);
       else warnOnce("on " + name, "no event '" + name + "' (there are: open, close, unread)");

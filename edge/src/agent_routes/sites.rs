@@ -195,8 +195,11 @@ const ALERTS_ADMIN_ONLY: &str = "Only an admin can set up the site's alerts.";
 async fn add_hook(req: &mut Request, caller: &Caller<'_>, site: &str) -> EdgeResult<Response> {
     caller.require_admin(ALERTS_ADMIN_ONLY)?;
     let mut hook: NewHook = http::read_json(req, MAX_BODY_BYTES).await?;
-    hook.events.retain(|e| *e != AlertEvent::Test);
-    hook.events.dedup();
+    // Each real event once, in one order ("test" is the panel's button).
+    hook.events = [AlertEvent::Handoff, AlertEvent::Ticket, AlertEvent::Rating]
+        .into_iter()
+        .filter(|e| hook.events.contains(e))
+        .collect();
     if hook.events.is_empty() {
         return Err(EdgeError::new(
             ErrorCode::Malformed,

@@ -12,7 +12,7 @@ use crate::inbox;
 use crate::knowledge;
 use shared::analysis::Analysis;
 use shared::assistant;
-use shared::escalation::{self, PastTurn, Turn};
+use shared::escalation::{self, PastTurn};
 use shared::handoff;
 use shared::lifecycle;
 use shared::protocol::{
@@ -288,13 +288,7 @@ impl Conversation {
                 .site_config(&meta)
                 .map(|c| c.handoff.policy)
                 .unwrap_or_default();
-            let turn = Turn {
-                message: &message,
-                reading: &reading,
-                answered: reply.answered(),
-                handoff_entry: entry.filter(|e| e.hand_off).map(|e| e.id.as_str()),
-            };
-            escalation::decide(&policy, &past, &turn)
+            escalation::decide(&policy, &past, &reply.turn(&message, &reading))
         });
         let this_turn = match &decision {
             Some(d) => d.past_turn(&message),

@@ -8,9 +8,7 @@ use super::{AddHook, Inbox, RemoveHook, TestHook};
 use crate::error::{EdgeError, EdgeResult};
 use crate::http::now_ms;
 use serde::Deserialize;
-use shared::alerts::{
-    self, Alert, AlertEvent, AlertsView, Delivery, DeliveryStatus, Hook, HookFormat,
-};
+use shared::alerts::{self, Alert, AlertEvent, AlertsView, Delivery, Hook, HookFormat};
 use shared::protocol::ErrorCode;
 use std::time::Duration;
 use worker::{Fetch, Headers, Method, RequestInit, RequestRedirect};
@@ -23,7 +21,7 @@ struct HookRow {
     id: i64,
     site: String,
     url: String,
-    format: String,
+    format: HookFormat,
     events: String,
     secret: String,
     panel_url: String,
@@ -32,14 +30,6 @@ struct HookRow {
 impl HookRow {
     fn wants(&self, event: AlertEvent) -> bool {
         event == AlertEvent::Test || self.events.split(',').any(|e| e == event.as_str())
-    }
-
-    fn format(&self) -> HookFormat {
-        if self.format == "slack" {
-            HookFormat::Slack
-        } else {
-            HookFormat::Json
-        }
     }
 }
 
@@ -123,22 +113,12 @@ impl Inbox {
 
     /// The alerts page: hooks and the latest deliveries, newest first.
     pub(super) fn alerts(&self) -> EdgeResult<AlertsView> {
-        #[derive(Deserialize)]
-        struct LogRow {
-            id: String,
-            hook_id: i64,
-            event: AlertEvent,
-            at_ms: i64,
-            attempts: u32,
-            status: DeliveryStatus,
-            result: String,
-        }
         let hooks = self
             .hooks()?
             .into_iter()
             .map(|h| Hook {
                 id: h.id,
-                format: h.format(),
+                format: h.format,
                 events: [AlertEvent::Handoff, AlertEvent::Ticket, AlertEvent::Rating]
                     .into_iter()
                     .filter(|e| h.wants(*e))
@@ -147,7 +127,7 @@ impl Inbox {
                 secret: h.secret,
             })
             .collect();
-        let rows: Vec<LogRow> = self
+        let deliveries: Vec<Delivery> = self
             .sql()
             .exec(
                 "SELECT id, hook_id, event, at_ms, attempts, status, result FROM deliveries
@@ -155,18 +135,6 @@ impl Inbox {
                 None,
             )?
             .to_array()?;
-        let deliveries = rows
-            .into_iter()
-            .map(|r| Delivery {
-                id: r.id,
-                hook_id: r.hook_id,
-                event: r.event,
-                at_ms: r.at_ms,
-                attempts: r.attempts,
-                status: r.status,
-                result: r.result,
-            })
-            .collect();
         Ok(AlertsView { hooks, deliveries })
     }
 
@@ -175,17 +143,16 @@ impl Inbox {
         if self.hooks()?.len() >= alerts::MAX_HOOKS_PER_SITE {
             return Err(EdgeError::new(
                 ErrorCode::RateLimited,
-                "A site has 10 alert hooks at most: remove one first.",
+                format!(
+                    "A site has {} alert hooks at most: remove one first.",
+                    alerts::MAX_HOOKS_PER_SITE
+                ),
             ));
         }
         let mut random = uuid::Uuid::new_v4().as_bytes().to_vec();
         random.extend_from_slice(&uuid::Uuid::new_v4().as_bytes()[..8]);
         let secret = alerts::new_secret(&random);
         let events: Vec<&str> = c.hook.events.iter().map(|e| e.as_str()).collect();
-        let format = match c.hook.format {
-            HookFormat::Json => "json",
-            HookFormat::Slack => "slack",
-        };
         let inserted = self
             .sql()
             .exec(
@@ -194,7 +161,7 @@ impl Inbox {
                 vec![
                     c.site.into(),
                     c.hook.url.clone().into(),
-                    format.into(),
+                    c.hook.format.as_str().into(),
                     events.join(",").into(),
                     secret.clone().into(),
                     c.panel_url.into(),
@@ -283,7 +250,7 @@ impl Inbox {
                 hook.id.into(),
                 h.event.as_str().into(),
                 h.conversation_id.clone().into(),
-                alerts::body(&alert, hook.format()).into(),
+                alerts::body(&alert, hook.format).into(),
                 now.into(),
                 now.into(),
             ],
