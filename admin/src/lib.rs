@@ -36,7 +36,14 @@ fn admin(session: AgentSession, signed_out: RwSignal<Option<AgentSession>>) -> A
         .into_any();
     }
     let (sites, site) = shell::pick_site();
-    let tab = RwSignal::new(Tab::Agents);
+    // `#settings` (the loader's console message links there) opens Settings.
+    let hash = web_sys::window().and_then(|w| w.location().hash().ok());
+    let first = match hash.as_deref() {
+        Some("#settings") => Tab::Settings,
+        Some("#alerts") => Tab::Alerts,
+        _ => Tab::Agents,
+    };
+    let tab = RwSignal::new(first);
     let desk_href = move || format!("/agent/?site={}", site.get().unwrap_or_default());
     view! {
         <div class="desk">

@@ -8,6 +8,7 @@ use crate::teams::{TeamDrafts, TeamsFields};
 use crate::trial::TryQuestion;
 use leptos::prelude::*;
 use panel::api;
+use shared::embed::{AllowOrigin, RefusedOrigin};
 use shared::protocol::{KnowledgeSaved, KnowledgeText, KnowledgeVersion};
 use shared::site::{Branding, SiteSettings, SiteSettingsView};
 
@@ -35,6 +36,7 @@ pub fn SettingsPage(site: String) -> impl IntoView {
             drafts.reset(v.effective.handoff.teams.clone());
         }
     });
+    let allow_path = format!("{path}/allow");
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         saved.set(None);
@@ -62,6 +64,32 @@ pub fn SettingsPage(site: String) -> impl IntoView {
             }
         });
     };
+    // One click allows a page that was refused the chat.
+    let allow = {
+        let path = allow_path;
+        move |origin: String| {
+            let body = serde_json::to_string(&AllowOrigin {
+                origin: origin.clone(),
+            })
+            .unwrap_or_default();
+            let path = path.clone();
+            saved.set(None);
+            problem.set(None);
+            leptos::task::spawn_local(async move {
+                match api::post(&path, &body).await {
+                    Ok(text) => {
+                        if let Some(v) = panel::json::decode::<SiteSettingsView>(&text) {
+                            loaded.set(Some(v));
+                        }
+                        saved.set(Some(format!(
+                            "{origin} may show the chat now (reload a page that is already open there)."
+                        )));
+                    }
+                    Err(e) => problem.set(Some(e.message)),
+                }
+            });
+        }
+    };
     let on_input = move |ev: leptos::ev::Event| {
         if let Some(form) = this_form(&ev) {
             if let Ok(s) = read_form(&form, drafts) {
@@ -69,8 +97,7 @@ pub fn SettingsPage(site: String) -> impl IntoView {
             }
         }
     };
-    let site_for_tag = site.clone();
-    let script_tag = move || look.with(|b| script_tag(&site_for_tag, b));
+    let script_tag = script_tag(&site);
     let site_for_preview = site.clone();
     let preview_src = move || look.with(|b| preview_src(&site_for_preview, b));
 
@@ -84,6 +111,7 @@ pub fn SettingsPage(site: String) -> impl IntoView {
                 let e = v.effective;
                 let b = e.branding;
                 let default_color = v.settings.branding.color.is_none();
+                let refused = refused_list(v.refused_origins, allow.clone());
                 view! {
                     <form class="settings-form" on:submit=submit.clone() on:input=on_input>
                         <fieldset>
@@ -107,6 +135,7 @@ pub fn SettingsPage(site: String) -> impl IntoView {
                             <legend>"Hand-off"</legend>
                             <label for="s-origins">"Sites allowed to show the chat (one origin per line)"</label>
                             <textarea id="s-origins" name="embed_origins" rows="3">{e.embed_origins.join("\n")}</textarea>
+                            {refused}
                             <label for="s-timeout">"Seconds a visitor waits for a person before the e-mail option"</label>
                             <input id="s-timeout" name="claim_timeout_s" type="number" min="10" max="3600" value=e.handoff.claim_timeout_s.to_string()/>
                         </fieldset>
@@ -121,7 +150,7 @@ pub fn SettingsPage(site: String) -> impl IntoView {
             </div>
             <aside class="settings-side" aria-label="Script tag and preview">
             <h3>"Script tag"</h3>
-            <p>"Paste it before the closing body tag of every page that shows the chat. The chat appears only on the sites listed under \u{201c}Sites allowed to show the chat\u{201d}: add each one's origin there (like https://shop.example) and save. The greeting and the assistant name follow the saved settings."</p>
+            <p>"Paste it before the closing body tag of every page that shows the chat. The chat appears only on the sites listed under \u{201c}Sites allowed to show the chat\u{201d}: add each one's origin there (like https://shop.example) and save. A page that is not listed shows no launcher; it appears under that list with an \u{201c}Allow\u{201d} button. The launcher's colour, position and label, the greeting and the assistant name follow the saved settings: no need to paste the tag again after a change."</p>
             <pre class="script-tag"><code>{script_tag}</code></pre>
             <h3>"Preview"</h3>
             <iframe class="preview" title="Widget preview" src=preview_src></iframe>
@@ -247,25 +276,49 @@ fn read_form(form: &web_sys::HtmlFormElement, teams: TeamDrafts) -> Result<SiteS
     })
 }
 
-/// The tag a marketer pastes: the launcher's look is in the tag (the
-/// loader draws it before anything loads).
-fn script_tag(site: &str, b: &Branding) -> String {
+/// The tag a marketer pastes: only the site. The loader asks the edge for
+/// the saved look (`/api/v1/sites/{site}/launcher`), so a change here needs
+/// no new tag.
+fn script_tag(site: &str) -> String {
     let origin = web_sys::window()
         .and_then(|w| w.location().origin().ok())
         .unwrap_or_default();
-    let mut tag = format!("<script src=\"{origin}/loader.js\" data-site=\"{site}\"");
-    for (name, value) in [
-        ("color", &b.color),
-        ("position", &b.position),
-        ("launcher-label", &b.launcher_label),
-    ] {
-        if let Some(v) = value {
-            let v = shared::text::escape_attribute(v);
-            tag.push_str(&format!(" data-{name}=\"{v}\""));
+    format!("<script src=\"{origin}/loader.js\" data-site=\"{site}\" async></script>")
+}
+
+/// Pages refused the chat, each with its one-click "Allow".
+fn refused_list(
+    refused: Vec<RefusedOrigin>,
+    allow: impl Fn(String) + Clone + 'static,
+) -> Option<impl IntoView> {
+    (!refused.is_empty()).then(|| {
+        let items = refused
+            .into_iter()
+            .map(|r| {
+                let when = js_sys::Date::new(&(r.last_ms as f64).into())
+                    .to_locale_string("en-GB", &wasm_bindgen::JsValue::UNDEFINED);
+                let times = match r.count {
+                    1 => "once".to_string(),
+                    n => format!("{n} times"),
+                };
+                let seen = format!(" asked {times}, last {}", String::from(when));
+                let allow = allow.clone();
+                let origin = r.origin.clone();
+                view! {
+                    <li>
+                        <code>{r.origin.clone()}</code>{seen}" "
+                        <button type="button" aria-label=format!("Allow {}", r.origin) on:click=move |_| allow(origin.clone())>"Allow"</button>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <div class="refused">
+                <p id="refused-title">"Pages that tried to show the chat but are not allowed:"</p>
+                <ul aria-labelledby="refused-title">{items}</ul>
+            </div>
         }
-    }
-    tag.push_str(" async></script>");
-    tag
+    })
 }
 
 fn preview_src(site: &str, b: &Branding) -> String {

@@ -8,6 +8,7 @@ mod clock;
 mod conversation;
 mod credentials;
 mod directory;
+mod embed;
 mod error;
 mod frame;
 mod http;
@@ -67,6 +68,11 @@ async fn route(req: Request, env: &Env) -> EdgeResult<Response> {
         }
         ["chat", site, "badge"] => {
             frame::serve_badge(&sites::effective_site_config(env, site).await?.0)
+        }
+        // May this page show the chat, and how its launcher looks.
+        ["api", "v1", "sites", site, "launcher"] => {
+            http::require_method(&req, Method::Get)?;
+            Ok(embed::launcher(&req, env, site).await)
         }
         ["api", "v1", "conversations"] => {
             http::require_method(&req, Method::Post)?;

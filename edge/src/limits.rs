@@ -11,6 +11,7 @@ use worker::{Env, Request};
 const PER_ADDRESS: (&str, u32) = ("NEW_CONVERSATIONS_PER_ADDRESS", 60);
 const PER_SITE: (&str, u32) = ("NEW_CONVERSATIONS_PER_SITE", 60);
 const MAIL_LINKS: (&str, u32) = ("MAIL_LINKS_PER_ADDRESS", 60);
+const REFUSED_PAGES: (&str, u32) = ("REFUSED_PAGES_PER_ADDRESS", 60);
 
 const TOO_MANY_CONVERSATIONS: &str =
     "Too many new conversations at once. Please try again in a minute.";
@@ -29,6 +30,14 @@ pub async fn mail_link(env: &Env, req: &Request, site: &str) -> EdgeResult<()> {
     let key = format!("{site}|{}", http::client_address(req));
     let message = "Too many tries with links from e-mails. Please try again in a minute.";
     take(env, MAIL_LINKS, &key, message).await
+}
+
+/// May the edge keep one more refused page origin this caller reported
+/// for `site`? (A refusal is answered either way; this only bounds writes.)
+pub async fn refused_page(env: &Env, req: &Request, site: &str) -> EdgeResult<bool> {
+    let key = format!("{site}|{}", http::client_address(req));
+    let outcome = env.rate_limiter(REFUSED_PAGES.0)?.limit(key).await?;
+    Ok(outcome.success)
 }
 
 async fn take(

@@ -10,6 +10,7 @@ pub mod assistant;
 pub mod backoff;
 pub mod color;
 pub mod disclosure;
+pub mod embed;
 pub mod escalation;
 pub mod faq;
 pub mod handoff;

@@ -138,6 +138,10 @@ pub struct SiteSettings {
 pub struct SiteSettingsView {
     pub settings: SiteSettings,
     pub effective: SiteConfig,
+    /// Pages that tried to show the chat and are not allowed (yet), most
+    /// recent first.
+    #[serde(default)]
+    pub refused_origins: Vec<crate::embed::RefusedOrigin>,
 }
 
 /// Longest claim time-out an admin may set (an hour), and the shortest.

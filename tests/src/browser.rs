@@ -89,6 +89,40 @@ pub async fn launcher(client: &fantoccini::Client) -> fantoccini::elements::Elem
         .expect("launcher button")
 }
 
+/// Anna (an admin) logged in to the panel's desk for `site`.
+pub async fn log_in_to(edge: &Edge, site: &str) -> fantoccini::Client {
+    use fantoccini::Locator;
+    let agent = browser(1280, 900).await;
+    agent
+        .goto(&format!("{}/agent/?site={site}", edge.base()))
+        .await
+        .expect("panel");
+    let email = eventually(20, "the login form", || async {
+        agent.find(Locator::Css("#email")).await.ok()
+    })
+    .await;
+    email.send_keys("anna@example.test").await.expect("email");
+    agent
+        .find(Locator::Css("#password"))
+        .await
+        .expect("password")
+        .send_keys("anna-test-password")
+        .await
+        .expect("pw");
+    agent
+        .find(Locator::Css(".login-form button[type=submit]"))
+        .await
+        .expect("log in")
+        .click()
+        .await
+        .expect("click");
+    eventually(20, "the desk after login", || async {
+        agent.find(Locator::Css(".desk .me")).await.ok()
+    })
+    .await;
+    agent
+}
+
 /// Opens the chat if it is closed, switches into the widget frame, and
 /// returns its input once the widget has drawn it.
 pub async fn open_chat(client: &fantoccini::Client) -> fantoccini::elements::Element {

@@ -5,10 +5,12 @@
 //! paths; the defaults below find them in `.tools/` otherwise.
 
 mod browser;
+mod host_page;
 mod receiver;
 mod socket;
 
 pub use browser::*;
+pub use host_page::HostPage;
 pub use receiver::{Received, Receiver};
 pub use socket::*;
 
@@ -144,6 +146,8 @@ pub fn test_sites() -> String {
   "mail": {{"embed_origins": ["'self'"], "handoff": {{"teams": [{{"id": "support", "name": "Support", "hours": {{}}}}]}},
     "email": {{"from": "help@shop.test", "site_name": "Shop <Test> & Co", "reply_domain": "reply.shop.test"}}}},
   "hooked": {{"embed_origins": ["'self'"]}},
+  "elsewhere": {{"embed_origins": ["'self'"]}},
+  "refusing": {{"embed_origins": ["'self'", "https://shop.example", "https://*.shop.example"]}},
   "hooks": {{"embed_origins": ["'self'"]}},
   "redirected": {{"embed_origins": ["'self'"]}},
   "slacked": {{"embed_origins": ["'self'"], "handoff": {{"teams": [{{"id": "support", "name": "Support", "hours": {{}}}}]}}}},

@@ -3,7 +3,9 @@
 //! packet, reply, hand back, resolve; the visitor rates; the metrics count it.
 
 use fantoccini::{Client, Locator};
-use tests::{axe_violations, browser, eventually, finish, screenshot, text_when, visitor_on, Edge};
+use tests::{
+    axe_violations, eventually, finish, log_in_to, screenshot, text_when, visitor_on, Edge,
+};
 
 async fn texts(client: &Client, css: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -47,32 +49,6 @@ async fn open_item(agent: &Client, wants: &str) {
 
 async fn log_in(edge: &Edge) -> Client {
     log_in_to(edge, "demo").await
-}
-
-async fn log_in_to(edge: &Edge, site: &str) -> Client {
-    let agent = browser(1280, 900).await;
-    agent
-        .goto(&format!("{}/agent/?site={site}", edge.base()))
-        .await
-        .expect("panel");
-    let email = eventually(20, "the login form", || async {
-        agent.find(Locator::Css("#email")).await.ok()
-    })
-    .await;
-    email.send_keys("anna@example.test").await.expect("email");
-    agent
-        .find(Locator::Css("#password"))
-        .await
-        .expect("password")
-        .send_keys("anna-test-password")
-        .await
-        .expect("pw");
-    click(&agent, ".login-form button[type=submit]").await;
-    eventually(20, "the desk after login", || async {
-        agent.find(Locator::Css(".desk .me")).await.ok()
-    })
-    .await;
-    agent
 }
 
 #[tokio::test]

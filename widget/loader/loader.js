@@ -29,45 +29,14 @@
   });
   if (!opt.site) return;
 
-  var side = opt.position === "left" ? "left" : "right";
-  var brand = opt.color || "#1d4ed8";
-  var css =
-    ":host{all:initial}" +
-    "button{position:fixed;bottom:20px;" + side + ":20px;z-index:2147483646;min-width:48px;min-height:48px;" +
-    "padding:0 18px;border:0;border-radius:24px;font:600 16px/1 system-ui,sans-serif;cursor:pointer;" +
-    "background:" + brand + ";color:" + textOn(brand) + ";box-shadow:0 2px 8px rgba(0,0,0,.3)}" +
-    "button:focus-visible{outline:3px solid #111;outline-offset:3px;box-shadow:0 0 0 6px #fff}" +
-    "span{display:inline-block;margin-left:8px;padding:3px 7px;border-radius:10px;background:#b91c1c;color:#fff;font-size:13px}" +
-    "iframe{position:fixed;bottom:84px;" + side + ":20px;z-index:2147483647;width:380px;" +
-    "height:min(640px,calc(100dvh - 104px));border:0;border-radius:12px;background:#fff;" +
-    "box-shadow:0 8px 32px rgba(0,0,0,.3);color-scheme:normal}" +
-    "iframe[hidden]{display:none}" +
-    "@media (max-width:480px){iframe{inset:0;width:100%;height:100%;height:100dvh;border-radius:0}}";
-
-  var host = document.createElement("div");
-  host.id = "chat-widget";
-  var root = host.attachShadow({ mode: "open" });
-  try {
-    var sheet = new CSSStyleSheet();
-    sheet.replaceSync(css); // a constructed sheet is not blocked by the host's CSP
-    root.adoptedStyleSheets = [sheet];
-  } catch (e) {
-    var style = document.createElement("style");
-    style.textContent = css;
-    root.appendChild(style);
-  }
   var locale = opt.locale || document.documentElement.lang || navigator.language || "en";
   var words = {
     en: ["Chat with us", "Close chat", "unread"],
     de: ["Chat starten", "Chat schließen", "ungelesen"],
     es: ["Chatear", "Cerrar chat", "sin leer"]
   }[locale.slice(0, 2).toLowerCase()] || ["Chat with us", "Close chat", "unread"];
-  var label = opt.launcherLabel || words[0];
-  var button = document.createElement("button");
-  button.type = "button";
-  button.textContent = label;
-  button.setAttribute("aria-expanded", "false");
-  root.appendChild(button);
+  /* Drawn by start() once the edge said this page may show the chat. */
+  var side, label, host, root, button;
   var frame = null;
   /* The unread badge's hidden frame (badge.js), made when the chat is not
      opened at once; the badge goes when the chat opens. */
@@ -121,30 +90,6 @@
   function toggle() {
     if (frame && !frame.hidden) close(); else open();
   }
-  button.addEventListener("click", toggle);
-  /* Never cover what the visitor is working on (WCAG 2.2 2.4.11): a
-     focused element under the launcher moves the launcher aside. */
-  function overlaps(a, b) {
-    return a.right > b.left && a.left < b.right && a.bottom > b.top && a.top < b.bottom;
-  }
-  function place() {
-    button.style.left = button.style.right = button.style.bottom = "";
-  }
-  document.addEventListener("focusin", function (e) {
-    place();
-    if (e.target === host || !e.target.getBoundingClientRect) return;
-    var r = e.target.getBoundingClientRect();
-    if (!overlaps(r, button.getBoundingClientRect())) return;
-    var other = side === "left" ? "right" : "left";
-    button.style[side] = "auto";
-    button.style[other] = "20px";
-    if (overlaps(r, button.getBoundingClientRect())) {
-      button.style[other] = "";
-      button.style[side] = "";
-      button.style.bottom = Math.max(innerHeight - r.top + 8, 20) + "px";
-    }
-  });
-  document.addEventListener("focusout", place);
   window.addEventListener("message", function (e) {
     if (e.origin !== origin || !e.data) return;
     if (frame && e.source === frame.contentWindow && e.data.type === "chat:close") close();
@@ -194,34 +139,94 @@
   var pending = (window.Chat && window.Chat.q) || [];
   window.Chat = function () { if (pending) pending.push(arguments); else run(arguments); };
 
-  function attach() {
-    document.body.appendChild(host);
-    var reopen = false;
-    try { reopen = sessionStorage.getItem("chat-open") === "1"; } catch (e) {}
-    if (reopen || opt.open === "true") open();
-    else {
-      badge = document.createElement("iframe");
-      badge.hidden = true;
-      badge.setAttribute("aria-hidden", "true");
-      badge.tabIndex = -1;
-      badge.src = origin + "/chat/" + opt.site + "/badge";
-      root.appendChild(badge);
+  /* The launcher, in the look the edge sent (the tag's own attributes
+     win); `c` is empty if the edge could not be asked. */
+  function start(c) {
+    side = (opt.position || c.position) === "left" ? "left" : "right";
+    label = opt.launcherLabel || c.label || words[0];
+    var css =
+      ":host{all:initial}" +
+      "button{position:fixed;bottom:20px;" + side + ":20px;z-index:2147483646;min-width:48px;min-height:48px;" +
+      "padding:0 18px;border:0;border-radius:24px;font:600 16px/1 system-ui,sans-serif;cursor:pointer;" +
+      "background:" + (c.background || opt.color || "#1d4ed8") + ";color:" + (c.text || "#fff") +
+      ";box-shadow:0 2px 8px rgba(0,0,0,.3)}" +
+      "button:focus-visible{outline:3px solid #111;outline-offset:3px;box-shadow:0 0 0 6px #fff}" +
+      "span{display:inline-block;margin-left:8px;padding:3px 7px;border-radius:10px;background:#b91c1c;color:#fff;font-size:13px}" +
+      "iframe{position:fixed;bottom:84px;" + side + ":20px;z-index:2147483647;width:380px;" +
+      "height:min(640px,calc(100dvh - 104px));border:0;border-radius:12px;background:#fff;" +
+      "box-shadow:0 8px 32px rgba(0,0,0,.3);color-scheme:normal}" +
+      "iframe[hidden]{display:none}" +
+      "@media (max-width:480px){iframe{inset:0;width:100%;height:100%;height:100dvh;border-radius:0}}";
+    host = document.createElement("div");
+    host.id = "chat-widget";
+    root = host.attachShadow({ mode: "open" });
+    try {
+      var sheet = new CSSStyleSheet();
+      sheet.replaceSync(css); // a constructed sheet is not blocked by the host's CSP
+      root.adoptedStyleSheets = [sheet];
+    } catch (e) {
+      var style = document.createElement("style");
+      style.textContent = css;
+      root.appendChild(style);
     }
-    var calls = pending;
-    pending = null;
-    calls.forEach(run);
-  }
-  if (document.body) attach(); else document.addEventListener("DOMContentLoaded", attach);
-
-  /* Black or white, whichever contrasts more with the brand color. */
-  function textOn(hex) {
-    var h = hex.slice(1);
-    if (h.length === 3) h = h.replace(/./g, "$&$&");
-    var l = [0, 2, 4].map(function (i) {
-      var c = parseInt(h.substr(i, 2), 16) / 255;
-      return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+    button = document.createElement("button");
+    button.type = "button";
+    button.textContent = label;
+    button.setAttribute("aria-expanded", "false");
+    root.appendChild(button);
+    button.addEventListener("click", toggle);
+    /* Never cover what the visitor is working on (WCAG 2.2 2.4.11): a
+       focused element under the launcher moves the launcher aside. */
+    function overlaps(a, b) {
+      return a.right > b.left && a.left < b.right && a.bottom > b.top && a.top < b.bottom;
+    }
+    function place() {
+      button.style.left = button.style.right = button.style.bottom = "";
+    }
+    document.addEventListener("focusin", function (e) {
+      place();
+      if (e.target === host || !e.target.getBoundingClientRect) return;
+      var r = e.target.getBoundingClientRect();
+      if (!overlaps(r, button.getBoundingClientRect())) return;
+      var other = side === "left" ? "right" : "left";
+      button.style[side] = "auto";
+      button.style[other] = "20px";
+      if (overlaps(r, button.getBoundingClientRect())) {
+        button.style[other] = "";
+        button.style[side] = "";
+        button.style.bottom = Math.max(innerHeight - r.top + 8, 20) + "px";
+      }
     });
-    var lum = 0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2];
-    return (lum + 0.05) / 0.05 > 1.05 / (lum + 0.05) ? "#000" : "#fff";
+    document.addEventListener("focusout", place);
+    function attach() {
+      document.body.appendChild(host);
+      var reopen = false;
+      try { reopen = sessionStorage.getItem("chat-open") === "1"; } catch (e) {}
+      if (reopen || opt.open === "true") open();
+      else {
+        badge = document.createElement("iframe");
+        badge.hidden = true;
+        badge.setAttribute("aria-hidden", "true");
+        badge.tabIndex = -1;
+        badge.src = origin + "/chat/" + opt.site + "/badge";
+        root.appendChild(badge);
+      }
+      var calls = pending;
+      pending = null;
+      calls.forEach(run);
+    }
+
+    if (document.body) attach(); else document.addEventListener("DOMContentLoaded", attach);
   }
+
+  /* Ask first: on a page the site does not allow, the browser would refuse
+     the frame; show nothing and tell the site's developer how to fix it. */
+  fetch(origin + "/api/v1/sites/" + opt.site + "/launcher" + (opt.color ? "?color=" + encodeURIComponent(opt.color) : ""))
+    .then(function (r) { return r.json(); })
+    .then(function (c) {
+      if (c.allowed) start(c);
+      else console.error("chat: " + (c.message ? "site '" + opt.site + "': " + c.message :
+        "this page's origin " + location.origin + " may not show the chat of site '" + opt.site +
+        "'. An admin can allow it in Settings: " + origin + "/agent/admin/?site=" + opt.site + "#settings"));
+    }, function () { start({}); });
 })();

@@ -12,9 +12,10 @@ use shared::access;
 use shared::alerts::{self, AlertEvent, NewHook, Target, TargetHost, TargetRefusal};
 use shared::analysis::Language;
 use shared::assistant;
+use shared::embed::{self, AllowOrigin};
 use shared::faq::{Faq, KnowledgeBase};
 use shared::protocol::{CannedReply, ErrorCode, TrialRequest, MAX_BODY_BYTES};
-use shared::site::{SiteSettings, SiteSettingsView};
+use shared::site::{SiteConfig, SiteSettings, SiteSettingsView};
 use std::rc::Rc;
 use worker::{Method, Request, Response};
 
@@ -97,13 +98,35 @@ pub async fn route(
             let settings = inbox::call(env, site, inbox::Settings).await?;
             let base = sites::load_site_config(env, site)?;
             let effective = sites::apply_settings(site, base, &settings);
-            let view = SiteSettingsView {
-                settings,
-                effective,
-            };
-            http::json_response(&view, 200)
+            http::json_response(&settings_view(env, site, settings, effective).await?, 200)
         }
-        (Method::Post, ["settings"]) => save_settings(&mut req, caller, site).await,
+        (Method::Post, ["settings"]) => {
+            caller.require_admin(SETTINGS_ADMIN_ONLY)?;
+            let settings: SiteSettings = http::read_json(&mut req, MAX_BODY_BYTES).await?;
+            save_settings(caller, site, settings).await
+        }
+        // One click in Settings: a refused page's origin becomes allowed.
+        (Method::Post, ["settings", "allow"]) => {
+            caller.require_admin(SETTINGS_ADMIN_ONLY)?;
+            let AllowOrigin { origin } = http::read_json(&mut req, MAX_BODY_BYTES).await?;
+            let origin = embed::page_origin(&origin).ok_or_else(|| {
+                EdgeError::new(
+                    ErrorCode::Malformed,
+                    "That is not an origin like https://shop.example.",
+                )
+            })?;
+            let mut settings = inbox::call(env, site, inbox::Settings).await?;
+            let base = sites::load_site_config(env, site)?;
+            let mut origins = settings
+                .embed_origins
+                .take()
+                .unwrap_or_else(|| base.embed_origins.clone());
+            if !origins.contains(&origin) {
+                origins.push(origin);
+            }
+            settings.embed_origins = Some(origins);
+            save_settings(caller, site, settings).await
+        }
         (Method::Get, ["alerts"]) => {
             caller.require_admin(ALERTS_ADMIN_ONLY)?;
             http::json_response(&inbox::call(env, site, inbox::Alerts).await?, 200)
@@ -261,10 +284,31 @@ fn hook_target(address: &str, loopback_allowed: bool) -> Result<String, TargetRe
     Ok(url.to_string())
 }
 
+const SETTINGS_ADMIN_ONLY: &str = "Only an admin can change the site's settings.";
+
+/// What the Settings page shows: the saved settings, their effect, and the
+/// pages refused the chat that are still not allowed.
+async fn settings_view(
+    env: &worker::Env,
+    site: &str,
+    settings: SiteSettings,
+    effective: SiteConfig,
+) -> EdgeResult<SiteSettingsView> {
+    let mut refused_origins = inbox::call(env, site, inbox::RefusedOrigins).await?;
+    refused_origins.retain(|r| !embed::allows(&effective.embed_origins, &r.origin));
+    Ok(SiteSettingsView {
+        settings,
+        effective,
+        refused_origins,
+    })
+}
+
 /// An admin saves the site's settings, checked as a whole first.
-async fn save_settings(req: &mut Request, caller: &Caller<'_>, site: &str) -> EdgeResult<Response> {
-    caller.require_admin("Only an admin can change the site's settings.")?;
-    let settings: SiteSettings = http::read_json(req, MAX_BODY_BYTES).await?;
+async fn save_settings(
+    caller: &Caller<'_>,
+    site: &str,
+    settings: SiteSettings,
+) -> EdgeResult<Response> {
     let effective = sites::load_site_config(caller.env, site)?
         .with_settings(&settings)
         .map_err(|e| EdgeError::new(ErrorCode::Malformed, e))?;
@@ -274,10 +318,7 @@ async fn save_settings(req: &mut Request, caller: &Caller<'_>, site: &str) -> Ed
     };
     inbox::call(caller.env, site, save).await?;
     sites::forget_site_state(site);
-    let view = SiteSettingsView {
-        settings,
-        effective,
-    };
+    let view = settings_view(caller.env, site, settings, effective).await?;
     http::json_response(&view, 200)
 }
 

@@ -5,6 +5,7 @@ use crate::error::{EdgeError, EdgeResult};
 use crate::object::{self, calls, Call};
 use serde::{Deserialize, Serialize};
 use shared::alerts::{AlertsView, Hook, NewHook};
+use shared::embed::RefusedOrigin;
 use shared::handoff::{HandoffPacket, QueueEntry};
 use shared::protocol::{
     AgentProfile, CannedAdded, CannedReply, ContactReason, ConversationCreated, ConversationRef,
@@ -44,6 +45,8 @@ pub enum InboxCall {
     Settings(Settings),
     SaveSettings(SaveSettings),
     SiteState(SiteState),
+    RefuseOrigin(RefuseOrigin),
+    RefusedOrigins(RefusedOrigins),
     Revoke(Revoke),
     Alerts(Alerts),
     AddHook(AddHook),
@@ -79,6 +82,8 @@ calls!(InboxCall {
     Settings => SiteSettings,
     SaveSettings => (),
     SiteState => SiteStateAnswer,
+    RefuseOrigin => (),
+    RefusedOrigins => Vec<RefusedOrigin>,
     Revoke => (),
     Alerts => AlertsView,
     AddHook => Hook,
@@ -281,6 +286,17 @@ pub struct SiteStateAnswer {
     pub settings: SiteSettings,
     pub kb_version: i64,
 }
+
+/// A page of `origin` asked for the launcher and was refused (`embed.rs`).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct RefuseOrigin {
+    pub origin: String,
+    pub at_ms: i64,
+}
+
+/// The refused origins kept, most recently seen first.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct RefusedOrigins;
 
 /// An admin saves the site's settings (checked by the worker first).
 #[derive(Debug, Serialize, Deserialize)]

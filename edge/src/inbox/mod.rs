@@ -72,6 +72,13 @@ const DELIVERIES: &str = "CREATE TABLE IF NOT EXISTS deliveries (
     next_ms INTEGER,
     status TEXT NOT NULL DEFAULT 'pending',
     result TEXT NOT NULL DEFAULT '')";
+/// Pages not allowed to show the chat that asked for it (`records.rs`),
+/// at most `shared::embed::MAX_REFUSED`.
+const REFUSED_ORIGINS: &str = "CREATE TABLE IF NOT EXISTS refused_origins (
+    origin TEXT PRIMARY KEY,
+    first_ms INTEGER NOT NULL,
+    last_ms INTEGER NOT NULL,
+    count INTEGER NOT NULL)";
 /// Conversations whose visitor asked for no more e-mail.
 const MAIL_STOPPED: &str = "CREATE TABLE IF NOT EXISTS mail_stopped (
     conversation_id TEXT PRIMARY KEY)";
@@ -120,6 +127,7 @@ const SCHEMA: Schema = Schema {
         MAIL_STOPPED,
         HOOKS,
         DELIVERIES,
+        REFUSED_ORIGINS,
         "CREATE TABLE IF NOT EXISTS kb_versions (
         version INTEGER PRIMARY KEY,
         toml TEXT NOT NULL,
@@ -169,6 +177,8 @@ const SCHEMA: Schema = Schema {
         // So did alerts.
         HOOKS,
         DELIVERIES,
+        // And the pages refused the chat.
+        REFUSED_ORIGINS,
     ],
 };
 
@@ -295,6 +305,8 @@ impl Inbox {
             InboxCall::RemoveCanned(c) => answer::<RemoveCanned>(self.remove_canned(c)),
             InboxCall::Settings(_) => answer::<Settings>(self.settings()),
             InboxCall::SaveSettings(c) => answer::<SaveSettings>(self.save_settings(c)),
+            InboxCall::RefuseOrigin(c) => answer::<RefuseOrigin>(self.refuse_origin(c)),
+            InboxCall::RefusedOrigins(_) => answer::<RefusedOrigins>(self.refused_origins()),
             InboxCall::SiteState(c) => answer::<SiteState>(self.settings().and_then(|settings| {
                 let (kb_version, _) = self.knowledge_head(&c.site)?;
                 Ok(SiteStateAnswer {

@@ -3,13 +3,14 @@
 //! settings, and the log of erasures.
 
 use super::{
-    AddCanned, CannedReplies, Fact, FindVisitor, Forget, Inbox, Mine, RemoveCanned, ResolvedSince,
-    SaveSettings,
+    AddCanned, CannedReplies, Fact, FindVisitor, Forget, Inbox, Mine, RefuseOrigin, RemoveCanned,
+    ResolvedSince, SaveSettings,
 };
 use crate::error::{EdgeError, EdgeResult};
 use crate::http::{self, now_ms};
 use serde::Deserialize;
 use shared::access;
+use shared::embed::{RefusedOrigin, MAX_REFUSED};
 use shared::metrics::{self, ConversationFacts};
 use shared::protocol::{
     AgentProfile, CannedAdded, CannedReply, ConversationRef, ErrorCode, Trigger,
@@ -289,5 +290,30 @@ impl Inbox {
             ],
         )?;
         Ok(())
+    }
+
+    pub(super) fn refuse_origin(&self, c: RefuseOrigin) -> EdgeResult<()> {
+        let sql = self.sql();
+        sql.exec(
+            "INSERT INTO refused_origins (origin, first_ms, last_ms, count) VALUES (?, ?, ?, 1)
+             ON CONFLICT (origin) DO UPDATE SET last_ms = excluded.last_ms, count = count + 1",
+            vec![c.origin.into(), c.at_ms.into(), c.at_ms.into()],
+        )?;
+        sql.exec(
+            "DELETE FROM refused_origins WHERE origin NOT IN
+             (SELECT origin FROM refused_origins ORDER BY last_ms DESC LIMIT ?)",
+            vec![(MAX_REFUSED as i64).into()],
+        )?;
+        Ok(())
+    }
+
+    pub(super) fn refused_origins(&self) -> EdgeResult<Vec<RefusedOrigin>> {
+        Ok(self
+            .sql()
+            .exec(
+                "SELECT origin, first_ms, last_ms, count FROM refused_origins ORDER BY last_ms DESC",
+                None,
+            )?
+            .to_array()?)
     }
 }

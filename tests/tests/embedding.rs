@@ -1,0 +1,242 @@
+//! The tag pasted on a page of another origin, as a marketer does: a page
+//! the site does not allow shows no launcher and its console names the
+//! origin and the Settings page that fixes it; the edge keeps the refused
+//! origin and Settings allows it in one click; the launcher then shows in
+//! the look saved in Settings, with no new tag. Real edge, real Chromium,
+//! the host page on a second loopback origin.
+
+use fantoccini::{Client, Locator};
+use shared::embed::Launcher;
+use shared::site::SiteSettingsView;
+use tests::{
+    axe_violations, browser, console_errors, eventually, finish, get, launcher, log_in_to,
+    open_chat, screenshot, visitor_address, Edge, HostPage,
+};
+
+fn launcher_answer(edge: &Edge, site: &str, origin: Option<&str>) -> tests::Answer {
+    let address = visitor_address();
+    let mut headers = vec![("cf-connecting-ip", address.as_str())];
+    if let Some(o) = origin {
+        headers.push(("origin", o));
+    }
+    get(
+        &format!("{}/api/v1/sites/{site}/launcher", edge.base()),
+        &headers,
+    )
+}
+
+#[test]
+fn the_launcher_is_answered_by_origin_and_refused_pages_are_kept_up_to_twenty() {
+    let edge = Edge::shared();
+    // Listed origins, wildcards and the edge's own pages are allowed, with
+    // the look to draw; anyone may read the answer.
+    for origin in [
+        Some("https://shop.example"),
+        Some("https://de.shop.example"),
+        Some(edge.base().as_str()),
+        None,
+    ] {
+        let answer = launcher_answer(edge, "refusing", origin);
+        assert_eq!(answer.status, 200, "{origin:?}");
+        let launcher: Launcher = answer.json();
+        assert!(launcher.allowed, "{origin:?}");
+        assert_eq!(launcher.background.as_deref(), Some("#1d4ed8"));
+        assert_eq!(
+            answer.header("access-control-allow-origin").as_deref(),
+            Some("*")
+        );
+    }
+    // Another origin learns only that it is refused, never from a cache.
+    let refused = launcher_answer(edge, "refusing", Some("https://evil.example"));
+    assert_eq!(refused.body, r#"{"allowed":false}"#);
+    assert_eq!(refused.header("cache-control").as_deref(), Some("no-store"));
+    assert_eq!(
+        refused.header("access-control-allow-origin").as_deref(),
+        Some("*")
+    );
+    // An unknown site is an error the loader can name.
+    let unknown = launcher_answer(edge, "no-such-site", Some("https://evil.example"));
+    assert_eq!(unknown.status, 404);
+    assert_eq!(unknown.code(), "unknown_site");
+    assert_eq!(
+        unknown.header("access-control-allow-origin").as_deref(),
+        Some("*")
+    );
+
+    // 25 more refused pages (from as many addresses) and junk origins: the
+    // site keeps the 20 seen last, and never junk.
+    for i in 0..25 {
+        launcher_answer(edge, "refusing", Some(&format!("https://page{i}.example")));
+    }
+    for junk in [
+        "null",
+        "https://a.example/path",
+        "javascript://x",
+        "https://\u{202e}x.example",
+    ] {
+        launcher_answer(edge, "refusing", Some(junk));
+    }
+    let view: SiteSettingsView = edge
+        .agent_get(&edge.anna(), "/api/v1/agent/sites/refusing/settings")
+        .json();
+    let origins: Vec<&str> = view
+        .refused_origins
+        .iter()
+        .map(|r| r.origin.as_str())
+        .collect();
+    assert_eq!(origins.len(), 20, "{origins:?}");
+    assert!(origins.contains(&"https://page24.example"), "{origins:?}");
+    assert!(!origins.contains(&"https://page0.example"), "{origins:?}");
+    assert!(
+        !origins.iter().any(|o| o.contains("shop.example")),
+        "{origins:?}"
+    );
+
+    // Only admins allow, and only origins.
+    let cleo = edge.cleo();
+    let allow = "/api/v1/agent/sites/refusing/settings/allow";
+    let body = r#"{"origin":"https://page24.example"}"#;
+    assert_eq!(edge.agent_post_json(&cleo, allow, body).status, 403);
+    let junk = edge.agent_post_json(&edge.anna(), allow, r#"{"origin":"https://a.example/x"}"#);
+    assert_eq!(junk.code(), "malformed");
+    let allowed: SiteSettingsView = edge.agent_post_json(&edge.anna(), allow, body).json();
+    assert!(allowed
+        .effective
+        .embed_origins
+        .contains(&"https://page24.example".to_string()));
+    assert!(!allowed
+        .refused_origins
+        .iter()
+        .any(|r| r.origin == "https://page24.example"));
+    assert!(
+        launcher_answer(edge, "refusing", Some("https://page24.example"))
+            .json::<Launcher>()
+            .allowed
+    );
+}
+
+async fn launcher_look(client: &Client) -> Vec<String> {
+    let look = client
+        .execute(
+            "var b = document.querySelector('#chat-widget').shadowRoot.querySelector('button');
+             var s = getComputedStyle(b);
+             return [b.textContent, s.backgroundColor, s.color, s.left === '20px' ? 'left' : 'right'];",
+            vec![],
+        )
+        .await
+        .expect("the launcher's look");
+    serde_json::from_value(look).expect("strings")
+}
+
+#[tokio::test]
+async fn a_refused_page_shows_nothing_names_the_fix_and_one_click_in_settings_shows_the_saved_launcher(
+) {
+    let edge = Edge::shared();
+    // The marketer's look, saved in Settings; the tag says only the site.
+    let look =
+        r##"{"branding":{"color":"#fde047","position":"left","launcher_label":"Ask the shop"}}"##;
+    let saved = edge.agent_post_json(&edge.anna(), "/api/v1/agent/sites/elsewhere/settings", look);
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let page = HostPage::shop(&edge.base(), "elsewhere");
+
+    let visitor = browser(1280, 900).await;
+    visitor
+        .goto(&format!("{}/", page.origin))
+        .await
+        .expect("the shop");
+    let seen = std::cell::RefCell::new(Vec::new());
+    let message = eventually(20, "the loader's console message", || async {
+        let new = console_errors(&visitor).await;
+        seen.borrow_mut().extend(new);
+        let found = seen
+            .borrow()
+            .iter()
+            .find(|e| e.contains("may not show the chat"))
+            .cloned();
+        found
+    })
+    .await;
+    let seen = seen.into_inner();
+    assert!(
+        message.contains(&page.origin)
+            && message.contains(&format!(
+                "{}/agent/admin/?site=elsewhere#settings",
+                edge.base()
+            )),
+        "{message}"
+    );
+    assert_eq!(seen.len(), 1, "only the loader's message: {seen:?}");
+    // The message comes from the callback that would have drawn it.
+    assert!(
+        visitor.find(Locator::Css("#chat-widget")).await.is_err(),
+        "no launcher"
+    );
+    screenshot(&visitor, "host-page-refused").await;
+
+    // The admin follows the link: the page is listed with "Allow".
+    let admin = log_in_to(edge, "elsewhere").await;
+    admin
+        .goto(&format!(
+            "{}/agent/admin/?site=elsewhere#settings",
+            edge.base()
+        ))
+        .await
+        .expect("settings");
+    let allow = eventually(20, "the refused page in Settings", || async {
+        admin
+            .find(Locator::Css(&format!(
+                ".refused button[aria-label='Allow {}']",
+                page.origin
+            )))
+            .await
+            .ok()
+    })
+    .await;
+    screenshot(&admin, "panel-settings-refused").await;
+    assert_eq!(axe_violations(&admin).await, Vec::<String>::new());
+    allow.click().await.expect("allow");
+    eventually(20, "allowed", || async {
+        let saved = admin.find(Locator::Css(".settings .saved")).await.ok()?;
+        saved
+            .text()
+            .await
+            .ok()?
+            .starts_with(&page.origin)
+            .then_some(())
+    })
+    .await;
+    let origins = admin
+        .find(Locator::Css("#s-origins"))
+        .await
+        .expect("origins")
+        .prop("value")
+        .await
+        .expect("value")
+        .unwrap_or_default();
+    assert!(origins.lines().any(|l| l == page.origin), "{origins}");
+    assert!(
+        admin.find(Locator::Css(".refused")).await.is_err(),
+        "none left to allow"
+    );
+    finish(admin, &[]).await;
+
+    // The shop again: the launcher in the saved look, the stub's call kept.
+    visitor.refresh().await.expect("reload");
+    launcher(&visitor).await;
+    assert_eq!(
+        launcher_look(&visitor).await,
+        ["Ask the shop", "rgb(253, 224, 71)", "rgb(0, 0, 0)", "left"]
+    );
+    screenshot(&visitor, "host-page-allowed").await;
+    open_chat(&visitor).await;
+    visitor
+        .enter_parent_frame()
+        .await
+        .expect("back to the shop");
+    let opened = visitor
+        .execute("return window.opened", vec![])
+        .await
+        .expect("opened");
+    assert_eq!(opened, serde_json::json!(1));
+    finish(visitor, &[]).await;
+}
