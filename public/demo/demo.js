@@ -5,7 +5,7 @@ window.Chat = window.Chat || function () { (window.Chat.q = window.Chat.q || [])
 
 /* Chat events for the site's analytics (the Google Tag Manager convention). */
 window.dataLayer = window.dataLayer || [];
-["open", "close", "unread"].forEach(function (name) {
+["open", "close", "unread", "message", "handoff", "rated"].forEach(function (name) {
   window.Chat("on", name, function (detail) {
     window.dataLayer.push({ event: "chat_" + name, detail: detail });
   });

@@ -72,6 +72,29 @@ pub async fn conversation_on(edge: &Edge, site: &str, locale: &str) -> (Visitor,
     (visitor, socket)
 }
 
+/// `agent` claims conversation `id` and writes `text` in it; returns once
+/// the edge acknowledged it, with the agent's socket.
+pub async fn claim_and_reply(edge: &Edge, agent: &crate::Agent, id: &str, text: &str) -> Socket {
+    let claim = edge.agent_post(agent, &format!("/api/v1/agent/conversations/{id}/claim"));
+    assert_eq!(claim.status, 204, "{}", claim.body);
+    let mut socket = edge
+        .agent_socket(agent, &format!("/api/v1/agent/conversations/{id}/ws"))
+        .await;
+    let sent = uuid::Uuid::new_v4();
+    let reply = ClientFrame::Send {
+        client_id: sent,
+        text: text.into(),
+    };
+    send(&mut socket, &reply).await;
+    loop {
+        if let ServerFrame::Ack { client_id, .. } = recv(&mut socket).await {
+            if client_id == sent {
+                return socket;
+            }
+        }
+    }
+}
+
 /// The visitor writes `text`; its client id.
 pub async fn say(socket: &mut Socket, text: &str) -> uuid::Uuid {
     let id = uuid::Uuid::new_v4();

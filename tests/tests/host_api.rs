@@ -5,7 +5,10 @@
 //! commands or events only warn.
 
 use fantoccini::{Client, Locator};
-use tests::{browser, eventually, finish, launcher, Edge};
+use tests::{
+    browser, claim_and_reply, eventually, finish, launcher, open_chat, screenshot, send_message,
+    text_when, Edge,
+};
 
 /// The chat's frame is shown (`Some(true)`), hidden, or not made yet.
 async fn frame_shown(client: &Client) -> Option<bool> {
@@ -91,4 +94,136 @@ async fn the_host_page_opens_and_closes_the_chat_and_hears_its_events() {
     assert_eq!(answer, serde_json::json!(4));
     assert_eq!(frame_shown(&client).await, Some(false));
     finish(client, &["a broken handler", "'close' handler threw"]).await;
+}
+
+/// The page's events with their details, as `name detail-json`.
+async fn events_with_detail(client: &Client) -> Vec<String> {
+    let list = client
+        .execute(
+            "return window.dataLayer.map(function (e) { return e.event + ' ' + JSON.stringify(e.detail); });",
+            vec![],
+        )
+        .await
+        .expect("dataLayer");
+    serde_json::from_value(list).expect("events")
+}
+
+async fn title(client: &Client) -> String {
+    client.title().await.expect("title")
+}
+
+#[tokio::test]
+async fn what_happens_in_the_chat_reaches_the_page_and_an_answer_while_closed_is_counted() {
+    let edge = Edge::shared();
+    let client = browser(1280, 900).await;
+    client
+        .goto(&format!("{}/demo/", edge.base()))
+        .await
+        .expect("demo");
+    let shop_title = title(&client).await;
+    let input = open_chat(&client).await;
+    send_message(&client, &input, "Can you build a wheel?").await;
+    text_when(&client, ".msg-ai[data-seq] .msg-text", 20, "the AI's reply").await;
+    client
+        .find(Locator::Css(".person-button"))
+        .await
+        .expect("person")
+        .click()
+        .await
+        .expect("talk to a person");
+    text_when(&client, ".person-status", 20, "waiting for a person").await;
+    let stored = client
+        .execute("return localStorage.getItem('chat.v1.demo')", vec![])
+        .await
+        .expect("session");
+    let session: serde_json::Value =
+        serde_json::from_str(stored.as_str().unwrap_or_default()).expect("the session");
+    let id = session["conversation_id"].as_str().expect("id").to_string();
+    client.enter_parent_frame().await.expect("the page");
+    // Metadata only: who wrote, never what.
+    eventually(20, "the hand-off event", || async {
+        let seen = events_with_detail(&client).await;
+        seen.iter()
+            .any(|e| e.starts_with("chat_handoff"))
+            .then_some(seen)
+    })
+    .await;
+    let seen = events_with_detail(&client).await;
+    assert_eq!(
+        seen,
+        [
+            "chat_open {}",
+            r#"chat_message {"from":"visitor"}"#,
+            r#"chat_message {"from":"ai"}"#,
+            r#"chat_handoff {"asked":true}"#,
+        ],
+        "{seen:?}"
+    );
+    assert!(
+        !seen.iter().any(|e| e.contains("wheel")),
+        "no text: {seen:?}"
+    );
+
+    // Closed, and Anna answers: the launcher and the title count it.
+    client
+        .execute("Chat('close')", vec![])
+        .await
+        .expect("close");
+    let _agent = claim_and_reply(edge, &edge.anna(), &id, "Yes, on Friday.").await;
+    let button = launcher(&client).await;
+    let label = eventually(20, "the unread count while closed", || async {
+        let label = button.attr("aria-label").await.ok()??;
+        label.contains("unread").then_some(label)
+    })
+    .await;
+    assert_eq!(label, "Chat with us, 1 unread");
+    assert_eq!(title(&client).await, format!("(1) {shop_title}"));
+    let seen = events_with_detail(&client).await;
+    assert!(
+        seen.ends_with(&[
+            r#"chat_message {"from":"agent"}"#.to_string(),
+            r#"chat_unread {"count":1}"#.to_string(),
+        ]),
+        "{seen:?}"
+    );
+    screenshot(&client, "launcher-unread-while-closed").await;
+
+    // Opened: count and title are back to normal.
+    client.execute("Chat('open')", vec![]).await.expect("open");
+    let button = launcher(&client).await;
+    assert_eq!(button.attr("aria-label").await.expect("attr"), None);
+    assert_eq!(button.text().await.expect("text"), "Close chat");
+    assert_eq!(title(&client).await, shop_title);
+
+    // Resolved and rated: the page hears the score.
+    let resolve = edge.agent_post(
+        &edge.anna(),
+        &format!("/api/v1/agent/conversations/{id}/resolve"),
+    );
+    assert_eq!(resolve.status, 204);
+    open_chat(&client).await;
+    let four = eventually(20, "the rating form", || async {
+        client
+            .find(Locator::Css(".rating-form label[for=score-4]"))
+            .await
+            .ok()
+    })
+    .await;
+    four.click().await.expect("4 of 5");
+    client
+        .find(Locator::Css(".rating-form .send-button"))
+        .await
+        .expect("send rating")
+        .click()
+        .await
+        .expect("rate");
+    client.enter_parent_frame().await.expect("the page");
+    eventually(20, "the rating event", || async {
+        let seen = events_with_detail(&client).await;
+        seen.iter()
+            .any(|e| e == r#"chat_rated {"score":4}"#)
+            .then_some(())
+    })
+    .await;
+    finish(client, &[]).await;
 }

@@ -4,7 +4,6 @@
 //! opens the conversation in another browser.
 
 use fantoccini::Locator;
-use shared::protocol::{ClientFrame, ServerFrame};
 use tests::{
     eventually, finish, get, launcher, open_chat, screenshot, send_message, text_when, visitor_on,
     Edge,
@@ -51,28 +50,8 @@ async fn an_answer_that_waited_shows_on_the_launcher_and_as_new_in_the_chat() {
         .switch_to_window(new_tab.handle)
         .await
         .expect("the new tab");
-    let anna = edge.anna();
-    let claim = edge.agent_post(&anna, &format!("/api/v1/agent/conversations/{id}/claim"));
-    assert_eq!(claim.status, 204, "{}", claim.body);
-    let mut agent = edge
-        .agent_socket(&anna, &format!("/api/v1/agent/conversations/{id}/ws"))
-        .await;
-    let client_id = uuid::Uuid::new_v4();
-    let reply = ClientFrame::Send {
-        client_id,
-        text: "Yes: 32 holes, ready on Friday.".into(),
-    };
-    tests::send(&mut agent, &reply).await;
-    loop {
-        if let ServerFrame::Ack {
-            client_id: acked, ..
-        } = tests::recv(&mut agent).await
-        {
-            if acked == client_id {
-                break;
-            }
-        }
-    }
+    let _agent =
+        tests::claim_and_reply(edge, &edge.anna(), &id, "Yes: 32 holes, ready on Friday.").await;
     // The barrier: the edge counts it unread before the visitor returns.
     eventually(20, "one unread message at the edge", || async {
         (get(&unread, &[("authorization", &bearer)]).body == r#"{"unread":1}"#).then_some(())

@@ -20,7 +20,8 @@
     locale: /^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/,
     open: /^(true|false)$/,
     privacyUrl: /^(https:\/\/|\/)[^\s<>"]{0,300}$/,
-    visitorName: /^.{1,60}$/
+    visitorName: /^.{1,60}$/,
+    sound: /^(true|false)$/
   };
   var opt = {};
   Object.keys(data).forEach(function (key) {
@@ -43,7 +44,7 @@
   var badge = null;
 
   /* Host-page events (README "The host page's API"). */
-  var handlers = { open: [], close: [], unread: [] };
+  var handlers = { open: [], close: [], unread: [], message: [], handoff: [], rated: [] };
   function emit(name, detail) {
     handlers[name].forEach(function (fn) {
       try { fn(detail); } catch (e) { console.error("chat: a '" + name + "' handler threw", e); }
@@ -69,10 +70,10 @@
     }
     frame.hidden = false;
     button.setAttribute("aria-expanded", "true");
-    button.removeAttribute("aria-label");
     button.textContent = words[1];
     frame.focus();
     frame.contentWindow.postMessage({ type: "chat:open" }, origin);
+    unread(0);
     try { sessionStorage.setItem("chat-open", "1"); } catch (e) {}
     emit("open", {});
   }
@@ -90,18 +91,45 @@
   function toggle() {
     if (frame && !frame.hidden) close(); else open();
   }
-  window.addEventListener("message", function (e) {
-    if (e.origin !== origin || !e.data) return;
-    if (frame && e.source === frame.contentWindow && e.data.type === "chat:close") close();
-    var n = e.data.n;
-    if (badge && e.source === badge.contentWindow && e.data.type === "chat:unread" &&
-        n > 0 && n < 1000 && !(frame && !frame.hidden)) {
-      var count = document.createElement("span");
-      count.textContent = n;
-      button.appendChild(count);
-      button.setAttribute("aria-label", label + ", " + n + " " + words[2]);
-      emit("unread", { count: n });
+  /* Messages that came while the chat was closed: a count on the launcher,
+     in the page's title and, if the tag asks (data-sound), a short tone. */
+  var count = 0, counter = document.createElement("span"), title = null;
+  function unread(n) {
+    if (n === count) return;
+    if (n > count && opt.sound === "true") {
+      try {
+        var audio = new AudioContext(), tone = audio.createOscillator(), gain = audio.createGain();
+        gain.gain.value = 0.1;
+        tone.connect(gain).connect(audio.destination);
+        tone.start();
+        tone.stop(audio.currentTime + 0.15);
+      } catch (e) {}
     }
+    count = n;
+    if (title === null) title = document.title;
+    document.title = n ? "(" + n + ") " + title : title;
+    if (!n) {
+      title = null;
+      counter.remove();
+      return button.removeAttribute("aria-label");
+    }
+    counter.textContent = n;
+    button.appendChild(counter);
+    button.setAttribute("aria-label", label + ", " + n + " " + words[2]);
+    emit("unread", { count: n });
+  }
+  window.addEventListener("message", function (e) {
+    var d = e.data, n = d && d.n;
+    if (e.origin !== origin || !d) return;
+    if (frame && e.source === frame.contentWindow) {
+      if (d.type === "chat:close") close();
+      if (d.type === "chat:event" && /^(message|handoff|rated)$/.test(d.name)) {
+        emit(d.name, d.detail);
+        if (frame.hidden && /^(ai|agent)$/.test((d.detail || {}).from)) unread(count + 1);
+      }
+    }
+    if (badge && e.source === badge.contentWindow && d.type === "chat:unread" &&
+        n > 0 && n < 1000 && !(frame && !frame.hidden)) unread(n);
   });
 
   /* The host page's API: Chat("open"), Chat("on", "open", fn), … Calls
@@ -118,7 +146,7 @@
     toggle: toggle,
     on: function (name, fn) {
       if (handlers[name] && typeof fn === "function") handlers[name].push(fn);
-      else warnOnce("on " + name, "no event '" + name + "' (there are: open, close, unread)");
+      else warnOnce("on " + name, "no event '" + name + "' (there are: " + Object.keys(handlers).join(", ") + ")");
     },
     off: function (name, fn) {
       if (handlers[name]) handlers[name] = handlers[name].filter(function (f) { return f !== fn; });

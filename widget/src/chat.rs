@@ -6,7 +6,7 @@ use crate::api::{self, ApiFailure, Session};
 use leptos::prelude::*;
 use shared::protocol::{
     Author, ClientFrame, ConversationState, CreateConversation, ErrorCode, EventBody, FollowUp,
-    ServerFrame,
+    Seq, ServerFrame,
 };
 use shared::transcript::{Transcript, ACK_TIMEOUT_MS};
 use std::cell::{Cell, RefCell};
@@ -80,6 +80,9 @@ struct Inner {
     person_requested: Cell<bool>,
     /// The resolved conversation the next one follows (linked at the edge).
     follows: RefCell<Option<Session>>,
+    /// The newest event stored when the socket opened: later ones are
+    /// live, and the host page hears of them (`host::tell`).
+    live_after: Cell<Seq>,
 }
 
 /// A socket with the callbacks it owns, dropped together.
@@ -115,6 +118,7 @@ impl Chat {
                 typing_seen: Cell::new(0),
                 person_requested: Cell::new(false),
                 follows: RefCell::new(None),
+                live_after: Cell::new(Seq::MAX),
                 place,
                 session: RefCell::new(None),
                 socket: RefCell::new(None),
@@ -323,11 +327,17 @@ impl Chat {
                 return;
             };
             match &frame {
+                ServerFrame::Welcome { last_seq, .. } => chat.inner.live_after.set(*last_seq),
                 ServerFrame::Typing {
                     author: Author::Agent { name },
                 } => return chat.on_typing(name.clone()),
-                ServerFrame::Event(e) if matches!(e.body, EventBody::Message(_)) => {
-                    chat.change(|s| s.typing = None);
+                ServerFrame::Event(e) => {
+                    if e.seq > chat.inner.live_after.get() {
+                        crate::host::tell(&e.body);
+                    }
+                    if matches!(e.body, EventBody::Message(_)) {
+                        chat.change(|s| s.typing = None);
+                    }
                 }
                 ServerFrame::Error {
                     code,

@@ -5,6 +5,7 @@ mod api;
 mod chat;
 mod dom;
 mod forms;
+mod host;
 pub mod i18n;
 pub mod json;
 pub mod log;

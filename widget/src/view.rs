@@ -9,7 +9,6 @@ use shared::handoff::{wait_now, WaitNow};
 use shared::protocol::{ConversationState, ErrorCode, MAX_MESSAGE_BYTES};
 use shared::transcript::{waited_for_visitor, Transcript};
 use wasm_bindgen::JsCast;
-use wasm_bindgen::JsValue;
 
 use shared::disclosure::DISCLOSURE_VERSION;
 
@@ -87,16 +86,6 @@ impl Options {
     }
 }
 
-/// Asks the host page's loader to close the frame (it moves focus back to
-/// the launcher). Carries no data, so any parent may receive it.
-fn ask_host_to_close() {
-    if let Some(parent) = web_sys::window().and_then(|w| w.parent().ok().flatten()) {
-        let message = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&message, &"type".into(), &"chat:close".into());
-        let _ = parent.post_message(&JsValue::from(message), "*");
-    }
-}
-
 #[component]
 pub fn App(options: Options) -> impl IntoView {
     let t = i18n::strings(options.place.locale.as_deref());
@@ -163,7 +152,7 @@ pub fn App(options: Options) -> impl IntoView {
     // Escape anywhere in the frame closes the chat and returns focus to the launcher.
     let _escape = window_event_listener(leptos::ev::keydown, move |ev| {
         if ev.key() == "Escape" {
-            ask_host_to_close();
+            crate::host::ask_to_close();
         }
     });
     // Focus the input when the frame is shown.
@@ -327,7 +316,7 @@ pub fn App(options: Options) -> impl IntoView {
                     <span class="assistant-name">{assistant_name.clone()}</span>
                     <span class="ai-label">{t.ai_label}</span>
                 </h1>
-                <button type="button" class="icon-button" aria-label=t.close on:click=move |_| ask_host_to_close()>
+                <button type="button" class="icon-button" aria-label=t.close on:click=move |_| crate::host::ask_to_close()>
                     "×"
                 </button>
             </header>
