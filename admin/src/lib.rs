@@ -5,6 +5,7 @@
 
 mod agents;
 mod alerts;
+mod identity;
 mod settings;
 mod teams;
 mod trial;

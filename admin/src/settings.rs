@@ -4,6 +4,7 @@
 //! the script tag to paste and a live preview (the real widget frame, in
 //! preview mode, which never creates a conversation).
 
+use crate::identity::IdentitySecret;
 use crate::teams::{TeamDrafts, TeamsFields};
 use crate::trial::TryQuestion;
 use leptos::prelude::*;
@@ -147,6 +148,7 @@ pub fn SettingsPage(site: String) -> impl IntoView {
                     </form>
                 }
             })}
+            <IdentitySecret site=site.clone()/>
             </div>
             <aside class="settings-side" aria-label="Script tag and preview">
             <h3>"Script tag"</h3>

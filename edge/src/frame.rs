@@ -6,37 +6,76 @@
 use crate::error::EdgeResult;
 use crate::http;
 use shared::color;
+use shared::identity::IdentityRefusal;
 use shared::site::{Branding, SiteConfig};
 use worker::Response;
 
 /// Counted in the widget's download by `cargo xtask size`.
 const FRAME_HTML: &str = include_str!("frame.html");
 
+/// The identity the host page gave, as the edge found it.
+pub enum SignedIn {
+    /// The widget passes `token` on when it makes the conversation, and
+    /// keeps it under `key` in this browser.
+    Verified { key: String, token: String },
+    /// The frame writes why to the console and the chat goes on anonymous.
+    Refused(IdentityRefusal),
+}
+
+impl SignedIn {
+    fn meta_tags(&self) -> String {
+        match self {
+            SignedIn::Verified { key, token } => meta("visitor", key) + &meta("identity", token),
+            SignedIn::Refused(why) => meta("identity-refused", &why.to_string()),
+        }
+    }
+}
+
 /// The frame page; `color` is the script tag's brand color, if it gave one.
-pub fn serve(site: &SiteConfig, color: Option<&str>) -> EdgeResult<Response> {
+pub fn serve(
+    site: &SiteConfig,
+    color: Option<&str>,
+    signed_in: Option<SignedIn>,
+) -> EdgeResult<Response> {
     let csp = format!(
         "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
          connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; \
          frame-ancestors {}",
         ancestors(site)
     );
-    let page = with_branding(FRAME_HTML, &site.branding, color);
+    let mut page = with_branding(FRAME_HTML, &site.branding, color);
+    if let Some(s) = signed_in {
+        page = page.replacen("</head>", &format!("{}</head>", s.meta_tags()), 1);
+    }
     http::html_response(page, &csp, "no-cache")
 }
 
 /// The launcher's unread badge: a hidden frame whose script
 /// (`widget/loader/badge.js`) reads the visitor's key on this origin and
 /// tells the loader a count.
-pub fn serve_badge(site: &SiteConfig) -> EdgeResult<Response> {
+pub fn serve_badge(site: &SiteConfig, signed_in: Option<SignedIn>) -> EdgeResult<Response> {
     let csp = format!(
         "default-src 'none'; script-src 'self'; connect-src 'self'; base-uri 'none'; \
          form-action 'none'; frame-ancestors {}",
         ancestors(site)
     );
+    // Only the key: the badge needs no token and writes no refusal.
+    let key = match signed_in {
+        Some(SignedIn::Verified { key, .. }) => meta("visitor", &key),
+        _ => String::new(),
+    };
     http::html_response(
-        "<!doctype html><meta charset=\"utf-8\"><script src=\"/widget/badge.js\"></script>".into(),
+        format!("<!doctype html><meta charset=\"utf-8\">{key}<script src=\"/widget/badge.js\"></script>"),
         &csp,
         "no-cache",
+    )
+}
+
+/// `<meta name="chat-{name}" content="{value}">`, the value escaped.
+fn meta(name: &str, value: &str) -> String {
+    format!(
+        "<meta name=\"chat-{name}\" content=\"{}\">",
+        shared::text::escape_attribute(value)
     )
 }
 

@@ -12,6 +12,7 @@ mod embed;
 mod error;
 mod frame;
 mod http;
+mod identity;
 mod inbox;
 mod knowledge;
 mod limits;
@@ -56,18 +57,15 @@ async fn route(req: Request, env: &Env) -> EdgeResult<Response> {
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     match segments.as_slice() {
         ["chat", site] => {
-            let color = req
-                .url()?
-                .query_pairs()
-                .find(|(k, _)| k == "color")
-                .map(|(_, v)| v.into_owned());
-            frame::serve(
-                &sites::effective_site_config(env, site).await?.0,
-                color.as_deref(),
-            )
+            let color = query(&req, "color")?;
+            let config = sites::effective_site_config(env, site).await?.0;
+            let signed_in = frame_identity(&req, env, site).await?;
+            frame::serve(&config, color.as_deref(), signed_in)
         }
         ["chat", site, "badge"] => {
-            frame::serve_badge(&sites::effective_site_config(env, site).await?.0)
+            let config = sites::effective_site_config(env, site).await?.0;
+            let signed_in = frame_identity(&req, env, site).await?;
+            frame::serve_badge(&config, signed_in)
         }
         // May this page show the chat, and how its launcher looks.
         ["api", "v1", "sites", site, "launcher"] => {
@@ -99,6 +97,32 @@ async fn route(req: Request, env: &Env) -> EdgeResult<Response> {
     }
 }
 
+fn query(req: &Request, key: &str) -> EdgeResult<Option<String>> {
+    Ok(req
+        .url()?
+        .query_pairs()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.into_owned()))
+}
+
+/// The identity the host page gave the frame (`?identity=`), checked.
+async fn frame_identity(
+    req: &Request,
+    env: &Env,
+    site: &str,
+) -> EdgeResult<Option<frame::SignedIn>> {
+    let Some(token) = query(req, "identity")? else {
+        return Ok(None);
+    };
+    Ok(Some(match identity::check(env, site, &token).await? {
+        Ok(visitor) => frame::SignedIn::Verified {
+            key: identity::storage_key(site, &visitor.user_id),
+            token,
+        },
+        Err(refusal) => frame::SignedIn::Refused(refusal),
+    }))
+}
+
 /// A visitor opened the chat: the edge makes the conversation id and the
 /// visitor's secret, and the Durable Object keeps only the secret's hash.
 /// Limited per address and site; everything the widget reports about the
@@ -126,7 +150,18 @@ async fn create_conversation(mut req: Request, env: &Env) -> EdgeResult<Response
             ))
         }
     };
+    let verified = match body.identity.as_deref() {
+        Some(token) => identity::check(env, &body.site, token).await?.ok(),
+        None => None,
+    };
     limits::new_conversation(env, &req, &body.site).await?;
+    // A signed-in visitor in another browser continues their conversation
+    // (unless they are starting a new one after a resolved one).
+    if let (Some(visitor), None) = (&verified, &body.follows) {
+        if let Some(joined) = identity::join_latest(env, &body.site, &visitor.user_id).await {
+            return http::json_response(&joined, 200);
+        }
+    }
     let follows = match &body.follows {
         Some(f) => conversation::proven_follow_up(env, &body.site, f).await,
         None => None,
@@ -142,13 +177,19 @@ async fn create_conversation(mut req: Request, env: &Env) -> EdgeResult<Response
         disclosure_version,
         kb_version: Some(kb_version),
         follows,
-        visitor_name: body
-            .visitor_name
-            .map(|n| clean_name(&n, 60))
+        visitor_name: verified
+            .as_ref()
+            .and_then(|v| v.name.clone())
+            .or_else(|| body.visitor_name.map(|n| clean_name(&n, 60)))
             .filter(|n| !n.is_empty()),
         config: Some(config),
+        verified: verified.clone(),
     };
+    let site = init.site.clone();
     conversation::init(env, init).await?;
+    if let Some(visitor) = &verified {
+        identity::remember(env, &site, &conversation_id, visitor).await?;
+    }
     let created = ConversationCreated {
         conversation_id,
         visitor_secret,

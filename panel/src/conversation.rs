@@ -479,6 +479,10 @@ fn Packet(view: HandoffView) -> impl IntoView {
             <h2 class="wants">{p.summary.wants}</h2>
             <dl>
                 <dt>"Visitor"</dt><dd><bdi class="visitor-name">{p.visitor_name.unwrap_or_else(|| "not named by the site".into())}</bdi></dd>
+                {p.verified.map(|v| view! {
+                    <dt>"Verified"</dt>
+                    <dd class="verified">"Signed in on the site as "<bdi>{v.user_id}</bdi>{v.email.map(|e| view! { " · "<bdi>{e}</bdi> })}</dd>
+                })}
                 <dt>"Why"</dt><dd><ul class="reasons">{reasons}</ul></dd>
                 <dt>"AI tried"</dt><dd><ul>{tried}</ul></dd>
                 <dt>"Still open"</dt><dd><ul>{open}</ul></dd>

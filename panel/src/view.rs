@@ -341,7 +341,7 @@ fn QueueRow(
             <button type="button" class="queue-item" aria-current=move || (selected.get().as_deref() == Some(current.as_str())).to_string()
                 on:click=move |_| selected.set(Some(id.clone()))>
                 <span class="wants">{item.wants.clone()}</span>
-                {item.visitor_name.clone().map(|n| view! { <span class="visitor">"Visitor: "<bdi class="visitor-name">{n}</bdi></span> })}
+                {item.visitor_name.clone().map(|n| view! { <span class="visitor">"Visitor: "<bdi class="visitor-name">{n}</bdi>{item.verified.then_some(" (verified)")}</span> })}
                 <span class="meta">
                     {format!("#{position} · {} · {} · {mood}", item.team_name, item.trigger.as_str().replace('_', " "))}
                     " · "{move || waited(now.get() - requested)}

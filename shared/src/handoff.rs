@@ -33,6 +33,9 @@ pub struct HandoffPacket {
     /// The name the host site gave for the visitor, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visitor_name: Option<String>,
+    /// Who the site's server vouched the visitor is (a signed identity).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified: Option<crate::identity::VerifiedVisitor>,
 }
 
 /// A short extractive summary: the visitor's own words and the AI's
@@ -254,6 +257,7 @@ pub fn queue_item(entry: &QueueEntry, packet: &HandoffPacket) -> QueueItem {
             .map(|u| u.chars().take(300).collect()),
         locale: packet.locale.clone(),
         visitor_name: packet.visitor_name.clone(),
+        verified: packet.verified.is_some(),
     }
 }
 

@@ -14,6 +14,7 @@ pub mod embed;
 pub mod escalation;
 pub mod faq;
 pub mod handoff;
+pub mod identity;
 pub mod lifecycle;
 pub mod limits;
 pub mod mail;

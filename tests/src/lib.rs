@@ -84,6 +84,20 @@ fn kill_group(child: &mut Child) {
     }
 }
 
+/// A signed identity as a site's server makes it: a JSON Web Token (HS256)
+/// of `claims` with the site's identity `secret`.
+pub fn signed_identity(secret: &str, claims: &serde_json::Value) -> String {
+    use base64::Engine;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+    let signed = format!(
+        "{}.{}",
+        b64(br#"{"alg":"HS256","typ":"JWT"}"#),
+        b64(claims.to_string().as_bytes())
+    );
+    let tag = hmac_sha256::HMAC::mac(signed.as_bytes(), secret.as_bytes());
+    format!("{signed}.{}", b64(&tag))
+}
+
 /// A made-up visitor address, different for every call (198.18.0.0/15 is
 /// reserved for benchmarks).
 pub fn visitor_address() -> String {
@@ -147,6 +161,9 @@ pub fn test_sites() -> String {
     "email": {{"from": "help@shop.test", "site_name": "Shop <Test> & Co", "reply_domain": "reply.shop.test"}}}},
   "hooked": {{"embed_origins": ["'self'"]}},
   "elsewhere": {{"embed_origins": ["'self'"]}},
+  "members": {{"embed_origins": ["'self'"]}},
+  "signed": {{"embed_origins": ["'self'"]}},
+  "vouched": {{"embed_origins": ["'self'"]}},
   "refusing": {{"embed_origins": ["'self'", "https://shop.example", "https://*.shop.example"]}},
   "hooks": {{"embed_origins": ["'self'"]}},
   "redirected": {{"embed_origins": ["'self'"]}},

@@ -137,7 +137,7 @@ async fn a_refused_page_shows_nothing_names_the_fix_and_one_click_in_settings_sh
         r##"{"branding":{"color":"#fde047","position":"left","launcher_label":"Ask the shop"}}"##;
     let saved = edge.agent_post_json(&edge.anna(), "/api/v1/agent/sites/elsewhere/settings", look);
     assert_eq!(saved.status, 200, "{}", saved.body);
-    let page = HostPage::shop(&edge.base(), "elsewhere");
+    let page = HostPage::shop(&edge.base(), "elsewhere", "");
 
     let visitor = browser(1280, 900).await;
     visitor

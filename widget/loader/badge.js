@@ -7,8 +7,12 @@
 (function () {
   "use strict";
   var site = location.pathname.split("/")[2];
+  /* A signed-in visitor's conversation is kept under a key of theirs. */
+  var visitor = document.querySelector("meta[name=chat-visitor]");
   var session = null;
-  try { session = JSON.parse(localStorage.getItem("chat.v1." + site)); } catch (e) {}
+  try {
+    session = JSON.parse(localStorage.getItem("chat.v1." + site + (visitor ? "." + visitor.content : "")));
+  } catch (e) {}
   if (!session || !session.conversation_id || !session.secret) return;
   fetch("/api/v1/conversations/" + encodeURIComponent(session.conversation_id) + "/unread", {
     headers: { authorization: "Bearer " + session.secret }

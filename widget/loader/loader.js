@@ -39,6 +39,8 @@
   /* Drawn by start() once the edge said this page may show the chat. */
   var side, label, host, root, button;
   var frame = null;
+  /* The signed identity the page gave (Chat("identify", {token})). */
+  var identity = null;
   /* The unread badge's hidden frame (badge.js), made when the chat is not
      opened at once; the badge goes when the chat opens. */
   var badge = null;
@@ -62,6 +64,7 @@
       if (opt.assistantName) q.set("name", opt.assistantName);
       if (opt.privacyUrl) q.set("privacy", opt.privacyUrl);
       if (opt.visitorName) q.set("visitor", opt.visitorName);
+      if (identity) q.set("identity", identity);
       frame = document.createElement("iframe");
       frame.title = "Chat";
       frame.allow = "clipboard-write";
@@ -154,9 +157,23 @@
     setLocale: function (tag) {
       if (!checks.locale.test(tag)) return warnOnce("locale " + tag, "not a language tag: " + tag);
       locale = tag;
-      if (frame) { frame.remove(); frame = null; if (button.getAttribute("aria-expanded") === "true") open(); }
+      reload();
+    },
+    /* A token the site's server signed (README "Signed-in visitors"), or
+       null when the visitor signs out. */
+    identify: function (who) {
+      var token = who && who.token;
+      if (who !== null && !/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) {
+        return warnOnce("identify", "identify needs {token: a JWT from your server} or null");
+      }
+      identity = token || null;
+      reload();
     }
   };
+  /* The chat again, as it is now told (language, who the visitor is). */
+  function reload() {
+    if (frame) { frame.remove(); frame = null; if (button.getAttribute("aria-expanded") === "true") open(); }
+  }
   function run(call) {
     var name = call[0];
     if (commands.hasOwnProperty(name)) {
@@ -228,20 +245,20 @@
     document.addEventListener("focusout", place);
     function attach() {
       document.body.appendChild(host);
+      var calls = pending;
+      pending = null;
+      calls.forEach(run);
       var reopen = false;
       try { reopen = sessionStorage.getItem("chat-open") === "1"; } catch (e) {}
       if (reopen || opt.open === "true") open();
-      else {
+      else if (!frame) {
         badge = document.createElement("iframe");
         badge.hidden = true;
         badge.setAttribute("aria-hidden", "true");
         badge.tabIndex = -1;
-        badge.src = origin + "/chat/" + opt.site + "/badge";
+        badge.src = origin + "/chat/" + opt.site + "/badge" + (identity ? "?identity=" + encodeURIComponent(identity) : "");
         root.appendChild(badge);
       }
-      var calls = pending;
-      pending = null;
-      calls.forEach(run);
     }
 
     if (document.body) attach(); else document.addEventListener("DOMContentLoaded", attach);

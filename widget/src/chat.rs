@@ -34,6 +34,11 @@ pub enum Link {
 #[derive(Debug, Clone)]
 pub struct Place {
     pub site: String,
+    /// What this browser keeps the conversation under: the site, or for a
+    /// signed-in visitor the site and a key of theirs (from the edge).
+    pub store: String,
+    /// The signed identity the edge verified for this frame.
+    pub identity: Option<String>,
     pub locale: Option<String>,
     pub page_url: Option<String>,
     /// The visitor's name, if the host site gave one.
@@ -147,7 +152,7 @@ impl Chat {
                 if failure.code() == Some(ErrorCode::NotFound) {
                     // The conversation is gone (erased, or a reset edge):
                     // start a new one rather than retrying forever.
-                    api::forget_session(&chat.inner.place.site);
+                    api::forget_session(&chat.inner.place.store);
                     *chat.inner.session.borrow_mut() = None;
                 }
                 chat.schedule_reconnect();
@@ -189,7 +194,7 @@ impl Chat {
             .session
             .borrow()
             .clone()
-            .or_else(|| api::load_session(&self.inner.place.site))
+            .or_else(|| api::load_session(&self.inner.place.store))
         else {
             return true;
         };
@@ -198,7 +203,7 @@ impl Chat {
         self.inner.socket.borrow_mut().take();
         match api::erase(&session).await {
             Ok(()) | Err(ApiFailure::Refused(_)) => {
-                api::forget_session(&self.inner.place.site);
+                api::forget_session(&self.inner.place.store);
                 *self.inner.session.borrow_mut() = None;
                 self.change(|s| {
                     s.transcript = Transcript::new();
@@ -226,7 +231,7 @@ impl Chat {
             let old = std::mem::replace(&mut s.transcript, Transcript::new());
             s.archive.extend(old.into_events().map(|e| (n, e)));
         });
-        api::forget_session(&self.inner.place.site);
+        api::forget_session(&self.inner.place.store);
         *self.inner.follows.borrow_mut() = self.inner.session.borrow_mut().take();
         self.inner.socket.borrow_mut().take();
         self.inner.stopped.set(false);
@@ -360,7 +365,7 @@ impl Chat {
                 .then(|| chat.read(|s| s.transcript.events().last().map(|e| e.seq)))
                 .flatten()
             {
-                api::save_seen(&chat.inner.place.site, seq);
+                api::save_seen(&chat.inner.place.store, seq);
             }
         });
         let chat = self.clone();
@@ -387,7 +392,7 @@ impl Chat {
             return Ok(session);
         }
         let place = &self.inner.place;
-        let session = match api::load_session(&place.site) {
+        let session = match api::load_session(&place.store) {
             Some(session) => session,
             None => {
                 let body = CreateConversation {
@@ -396,13 +401,14 @@ impl Chat {
                     page_url: place.page_url.clone(),
                     disclosure_version: Some(shared::disclosure::DISCLOSURE_VERSION),
                     visitor_name: place.visitor_name.clone(),
+                    identity: place.identity.clone(),
                     follows: self.inner.follows.borrow().as_ref().map(|s| FollowUp {
                         conversation_id: s.conversation_id.clone(),
                         visitor_secret: s.secret.clone(),
                     }),
                 };
                 let session = api::create_conversation(&body).await?;
-                api::save_session(&place.site, &session);
+                api::save_session(&place.store, &session);
                 self.inner.follows.borrow_mut().take();
                 session
             }

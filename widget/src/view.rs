@@ -63,6 +63,11 @@ impl Options {
             });
         Some(Self {
             place: Place {
+                store: match saved("visitor") {
+                    Some(key) => format!("{site}.{key}"),
+                    None => site.clone(),
+                },
+                identity: saved("identity"),
                 site,
                 locale,
                 page_url: get("page"),
@@ -177,7 +182,7 @@ pub fn App(options: Options) -> impl IntoView {
     let page = options.place.page_url.clone();
     // What this browser had shown the visitor before this page: the team's
     // messages after it waited for them (marked new on this page).
-    let seen_before = crate::api::load_seen(&options.place.site);
+    let seen_before = crate::api::load_seen(&options.place.store);
     // The line beside the person button has an effect of its own, so the
     // expected wait can count down without redrawing (or scrolling) the log.
     let clock = RwSignal::new(js_sys::Date::now() as i64);

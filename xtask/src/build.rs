@@ -75,14 +75,15 @@ fn build_front_end(p: &Project, tools: &Tools, name: &str) -> Result<(), Fail> {
     Ok(())
 }
 
-/// The loader (what every host page downloads) and the widget's and the
-/// panel's CSS are minified by esbuild from their readable sources into
+/// The loader (what every host page downloads), the frames' scripts and the
+/// widget's and the panel's CSS are minified by esbuild from their readable sources into
 /// `public/`.
 fn build_loader(p: &Project, tools: &Tools) -> Result<(), Fail> {
     for (source, output) in [
         ("widget/loader/loader.js", "public/loader.js"),
         ("widget/loader/badge.js", "public/widget/badge.js"),
         ("widget/loader/reopen.js", "public/widget/reopen.js"),
+        ("widget/loader/boot.js", "public/widget/boot.js"),
         ("widget/style/widget.css", "public/widget/widget.css"),
         ("panel/style/panel.css", "public/agent/panel.css"),
     ] {

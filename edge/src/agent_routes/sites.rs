@@ -105,6 +105,26 @@ pub async fn route(
             let settings: SiteSettings = http::read_json(&mut req, MAX_BODY_BYTES).await?;
             save_settings(caller, site, settings).await
         }
+        // Signed-in visitors: the identity secret, and a new one.
+        (Method::Get, ["identity"]) => {
+            caller.require_admin(SETTINGS_ADMIN_ONLY)?;
+            let ask = inbox::SiteState {
+                site: site.to_string(),
+            };
+            let keys = inbox::call(env, site, ask).await?.identity;
+            http::json_response(&keys.view(http::now_ms()), 200)
+        }
+        (Method::Post, ["identity"]) => {
+            caller.require_admin(SETTINGS_ADMIN_ONLY)?;
+            let rotate = inbox::RotateIdentity {
+                secret: format!("idv_{}", crate::credentials::new_secret()),
+                at_ms: http::now_ms(),
+                by: agent.name.clone(),
+            };
+            let keys = inbox::call(env, site, rotate).await?;
+            sites::forget_site_state(site);
+            http::json_response(&keys.view(http::now_ms()), 200)
+        }
         // One click in Settings: a refused page's origin becomes allowed.
         (Method::Post, ["settings", "allow"]) => {
             caller.require_admin(SETTINGS_ADMIN_ONLY)?;

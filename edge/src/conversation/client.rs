@@ -62,6 +62,9 @@ pub struct Init {
     /// applies to new conversations only.
     #[serde(default)]
     pub config: Option<SiteConfig>,
+    /// Who the site's server vouched the visitor is (checked by the worker).
+    #[serde(default)]
+    pub verified: Option<shared::identity::VerifiedVisitor>,
 }
 
 /// Whose is it? Answered with the site when `secret` is the visitor's;

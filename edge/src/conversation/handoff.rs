@@ -68,6 +68,7 @@ impl Conversation {
             requested_at_ms: now,
             follows: meta.follows.clone(),
             visitor_name: meta.visitor_name.clone(),
+            verified: meta.verified(),
         };
         // The packet is kept either way: a question the visitor leaves
         // goes to this team with it (`leave_contact`).

@@ -22,6 +22,7 @@ struct Export {
     disclosure_version: Option<i64>,
     follows: Option<String>,
     visitor_name: Option<String>,
+    verified: Option<shared::identity::VerifiedVisitor>,
     transcript: Vec<Event>,
     notes: Vec<Note>,
     handoff: Option<HandoffPacket>,
@@ -74,6 +75,7 @@ impl Conversation {
         let handoff = self
             .handoff()?
             .and_then(|h| serde_json::from_str(&h.packet).ok());
+        let verified = meta.verified();
         let export = Export {
             conversation_id: meta.conversation_id,
             site: meta.site,
@@ -82,6 +84,7 @@ impl Conversation {
             created_ms: meta.created_ms,
             disclosure_version: meta.disclosure_version,
             follows: meta.follows,
+            verified,
             visitor_name: meta.visitor_name,
             transcript: self.events_after(0, usize::MAX >> 1)?,
             notes: self.notes()?,

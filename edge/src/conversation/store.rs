@@ -40,7 +40,8 @@ pub(super) const SCHEMA: Schema = Schema {
         follows TEXT,
         kb_version INTEGER,
         visitor_name TEXT,
-        config TEXT)",
+        config TEXT,
+        verified TEXT)",
         "CREATE TABLE IF NOT EXISTS events (
         seq INTEGER PRIMARY KEY,
         client_id TEXT UNIQUE,
@@ -87,6 +88,8 @@ pub(super) const SCHEMA: Schema = Schema {
         // Tables that came later, for conversations made before.
         VISITOR_KEYS,
         SEEN,
+        // Signed-in visitors came later.
+        "ALTER TABLE meta ADD COLUMN verified TEXT",
     ],
 };
 
@@ -103,9 +106,15 @@ pub(super) struct MetaRow {
     pub kb_version: Option<i64>,
     pub visitor_name: Option<String>,
     pub config: Option<String>,
+    /// A signed identity, as JSON (`shared::identity::VerifiedVisitor`).
+    pub verified: Option<String>,
 }
 
 impl MetaRow {
+    pub fn verified(&self) -> Option<shared::identity::VerifiedVisitor> {
+        serde_json::from_str(self.verified.as_deref()?).ok()
+    }
+
     /// The language the visitor reads (their locale), or the knowledge
     /// base's default.
     pub fn language(&self, faq: &shared::faq::Faq) -> shared::analysis::Language {
@@ -160,7 +169,7 @@ impl Conversation {
         let rows: Vec<MetaRow> = self
             .sql()
             .exec(
-                "SELECT conversation_id, site, locale, page_url, secret_hash, created_ms, disclosure_version, follows, kb_version, visitor_name, config FROM meta WHERE id = 1",
+                "SELECT conversation_id, site, locale, page_url, secret_hash, created_ms, disclosure_version, follows, kb_version, visitor_name, config, verified FROM meta WHERE id = 1",
                 None,
             )?
             .to_array()?;

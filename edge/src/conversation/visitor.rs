@@ -45,8 +45,8 @@ impl Conversation {
         self.open.set(true);
         let now = now_ms();
         self.sql().exec(
-            "INSERT INTO meta (id, conversation_id, site, locale, page_url, secret_hash, created_ms, disclosure_version, follows, kb_version, visitor_name, config)
-             VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO meta (id, conversation_id, site, locale, page_url, secret_hash, created_ms, disclosure_version, follows, kb_version, visitor_name, config, verified)
+             VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             vec![
                 init.conversation_id.into(),
                 init.site.into(),
@@ -59,6 +59,7 @@ impl Conversation {
                 init.kb_version.into(),
                 init.visitor_name.into(),
                 init.config.as_ref().map(serde_json::to_string).transpose()?.into(),
+                init.verified.as_ref().map(serde_json::to_string).transpose()?.into(),
             ],
         )?;
         // A conversation the visitor never writes in is not kept.

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use shared::alerts::{AlertsView, Hook, NewHook};
 use shared::embed::RefusedOrigin;
 use shared::handoff::{HandoffPacket, QueueEntry};
+use shared::identity::IdentityKeys;
 use shared::protocol::{
     AgentProfile, CannedAdded, CannedReply, ContactReason, ConversationCreated, ConversationRef,
     KnowledgeSaved, KnowledgeText, KnowledgeVersion, TicketItem, Trigger,
@@ -46,6 +47,9 @@ pub enum InboxCall {
     SaveSettings(SaveSettings),
     SiteState(SiteState),
     RefuseOrigin(RefuseOrigin),
+    RotateIdentity(RotateIdentity),
+    LatestOfUser(LatestOfUser),
+    Identify(Identify),
     RefusedOrigins(RefusedOrigins),
     Revoke(Revoke),
     Alerts(Alerts),
@@ -83,6 +87,9 @@ calls!(InboxCall {
     SaveSettings => (),
     SiteState => SiteStateAnswer,
     RefuseOrigin => (),
+    RotateIdentity => IdentityKeys,
+    LatestOfUser => Option<String>,
+    Identify => (),
     RefusedOrigins => Vec<RefusedOrigin>,
     Revoke => (),
     Alerts => AlertsView,
@@ -285,6 +292,31 @@ pub struct SiteState {
 pub struct SiteStateAnswer {
     pub settings: SiteSettings,
     pub kb_version: i64,
+    /// The secrets signed-in visitors' identities are checked with.
+    pub identity: IdentityKeys,
+}
+
+/// An admin makes a new identity secret (the edge made `secret`); the
+/// current one keeps working for a grace period.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct RotateIdentity {
+    pub secret: String,
+    pub at_ms: i64,
+    pub by: String,
+}
+
+/// The most recent conversation of one of the site's signed-in users.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct LatestOfUser {
+    pub user_id: String,
+}
+
+/// A new conversation belongs to a signed-in user.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Identify {
+    pub conversation_id: String,
+    pub user_id: String,
+    pub at_ms: i64,
 }
 
 /// A page of `origin` asked for the launcher and was refused (`embed.rs`).

@@ -13,6 +13,7 @@
 
 mod alerts;
 mod client;
+mod identity;
 mod knowledge;
 mod mail;
 mod queue;
@@ -79,6 +80,19 @@ const REFUSED_ORIGINS: &str = "CREATE TABLE IF NOT EXISTS refused_origins (
     first_ms INTEGER NOT NULL,
     last_ms INTEGER NOT NULL,
     count INTEGER NOT NULL)";
+/// Signed-in visitors (`identity.rs`): the site's identity secrets, and
+/// each identified conversation's user.
+const IDENTITY: &str = "CREATE TABLE IF NOT EXISTS identity (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    json TEXT NOT NULL,
+    rotated_ms INTEGER NOT NULL,
+    rotated_by TEXT NOT NULL)";
+const IDENTIFIED: &str = "CREATE TABLE IF NOT EXISTS identified (
+    conversation_id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    at_ms INTEGER NOT NULL)";
+const IDENTIFIED_BY_USER: &str =
+    "CREATE INDEX IF NOT EXISTS identified_by_user ON identified (user_id, at_ms)";
 /// Conversations whose visitor asked for no more e-mail.
 const MAIL_STOPPED: &str = "CREATE TABLE IF NOT EXISTS mail_stopped (
     conversation_id TEXT PRIMARY KEY)";
@@ -128,6 +142,9 @@ const SCHEMA: Schema = Schema {
         HOOKS,
         DELIVERIES,
         REFUSED_ORIGINS,
+        IDENTITY,
+        IDENTIFIED,
+        IDENTIFIED_BY_USER,
         "CREATE TABLE IF NOT EXISTS kb_versions (
         version INTEGER PRIMARY KEY,
         toml TEXT NOT NULL,
@@ -177,8 +194,11 @@ const SCHEMA: Schema = Schema {
         // So did alerts.
         HOOKS,
         DELIVERIES,
-        // And the pages refused the chat.
+        // And the pages refused the chat, and signed-in visitors.
         REFUSED_ORIGINS,
+        IDENTITY,
+        IDENTIFIED,
+        IDENTIFIED_BY_USER,
     ],
 };
 
@@ -312,8 +332,12 @@ impl Inbox {
                 Ok(SiteStateAnswer {
                     settings,
                     kb_version,
+                    identity: self.identity_keys()?,
                 })
             })),
+            InboxCall::RotateIdentity(c) => answer::<RotateIdentity>(self.rotate_identity(c)),
+            InboxCall::LatestOfUser(c) => answer::<LatestOfUser>(self.latest_of_user(c)),
+            InboxCall::Identify(c) => answer::<Identify>(self.identify(c)),
         }
     }
 }

@@ -162,7 +162,13 @@ impl Inbox {
                 vec![id.clone()],
             )?
             .to_array()?;
-        for table in ["tickets", "mail_tokens", "mail_stopped", "deliveries"] {
+        for table in [
+            "tickets",
+            "mail_tokens",
+            "mail_stopped",
+            "deliveries",
+            "identified",
+        ] {
             self.sql().exec(
                 &format!("DELETE FROM {table} WHERE conversation_id = ?"),
                 vec![id.clone()],

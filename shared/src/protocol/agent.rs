@@ -209,6 +209,9 @@ pub struct QueueItem {
     /// The name the host site gave for the visitor, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visitor_name: Option<String>,
+    /// The site's server vouched for the visitor (a signed identity).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub verified: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -28,6 +28,10 @@ pub struct CreateConversation {
     /// `data-visitor-name`). Only ever shown as text, beside a "visitor" label.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visitor_name: Option<String>,
+    /// A signed identity from the site's server (`shared::identity`),
+    /// passed on by the widget as the host page gave it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
 }
 
 /// A link to the visitor's previous conversation.

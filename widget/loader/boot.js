@@ -1,0 +1,8 @@
+// Starts the widget once its module and wasm are loaded (no inline code, so
+// the frame's CSP can forbid it).
+import init, { start } from "/pkg/widget/widget.js";
+// The identity the host page gave was refused: the site's developer reads
+// why here; the chat goes on without it.
+var refused = document.querySelector("meta[name=chat-identity-refused]");
+if (refused) console.error("chat: identify: " + refused.content);
+init().then(start);
