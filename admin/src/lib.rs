@@ -5,7 +5,9 @@
 
 mod agents;
 mod alerts;
+mod entries;
 mod identity;
+mod proactive;
 mod settings;
 mod teams;
 mod trial;

@@ -4,7 +4,9 @@
 //! the script tag to paste and a live preview (the real widget frame, in
 //! preview mode, which never creates a conversation).
 
+use crate::entries::EntriesEditor;
 use crate::identity::IdentitySecret;
+use crate::proactive::{ProactiveFields, RuleDrafts};
 use crate::teams::{TeamDrafts, TeamsFields};
 use crate::trial::TryQuestion;
 use leptos::prelude::*;
@@ -31,10 +33,12 @@ pub fn SettingsPage(site: String) -> impl IntoView {
     // What the preview and the script tag show, as the admin types.
     let look = RwSignal::new(Branding::default());
     let drafts = TeamDrafts::new();
+    let nudges = RuleDrafts::new();
     Effect::new(move |_| {
         if let Some(v) = loaded.get() {
             look.set(v.effective.branding.clone());
             drafts.reset(v.effective.handoff.teams.clone());
+            nudges.reset(v.effective.proactive.clone());
         }
     });
     let allow_path = format!("{path}/allow");
@@ -45,7 +49,7 @@ pub fn SettingsPage(site: String) -> impl IntoView {
         let Some(form) = this_form(&ev) else {
             return;
         };
-        let settings = match read_form(&form, drafts) {
+        let settings = match read_form(&form, drafts, nudges) {
             Ok(s) => s,
             Err(why) => return problem.set(Some(why)),
         };
@@ -93,7 +97,7 @@ pub fn SettingsPage(site: String) -> impl IntoView {
     };
     let on_input = move |ev: leptos::ev::Event| {
         if let Some(form) = this_form(&ev) {
-            if let Ok(s) = read_form(&form, drafts) {
+            if let Ok(s) = read_form(&form, drafts, nudges) {
                 look.set(s.branding);
             }
         }
@@ -144,6 +148,10 @@ pub fn SettingsPage(site: String) -> impl IntoView {
                             <legend>"Teams and business hours"</legend>
                             <TeamsFields drafts=drafts/>
                         </fieldset>
+                        <fieldset>
+                            <legend>"Proactive messages"</legend>
+                            <ProactiveFields drafts=nudges/>
+                        </fieldset>
                         <button type="submit">"Save settings"</button>
                     </form>
                 }
@@ -188,6 +196,10 @@ fn KnowledgeEditor(site: String) -> impl IntoView {
         }
     };
     load();
+    let reload_text = Callback::new({
+        let load = load.clone();
+        move |_| load()
+    });
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(form) = this_form(&ev) else {
@@ -222,6 +234,8 @@ fn KnowledgeEditor(site: String) -> impl IntoView {
     view! {
         <section class="knowledge" aria-labelledby="kb-title">
             <h2 id="kb-title">"Knowledge base"</h2>
+            <EntriesEditor site=site.clone() on_saved=reload_text/>
+            <h3>"The whole text"</h3>
             <p class="kb-status" role="status">{move || status.get()}</p>
             {move || text.get().map(|t| view! {
                 <form class="kb-form" on:submit=save.clone()>
@@ -248,7 +262,11 @@ fn this_form(ev: &web_sys::Event) -> Option<web_sys::HtmlFormElement> {
 
 /// The settings the form says; a message for the admin when it cannot be
 /// read (the edge checks the rest and names the field).
-fn read_form(form: &web_sys::HtmlFormElement, teams: TeamDrafts) -> Result<SiteSettings, String> {
+fn read_form(
+    form: &web_sys::HtmlFormElement,
+    teams: TeamDrafts,
+    nudges: RuleDrafts,
+) -> Result<SiteSettings, String> {
     let data = web_sys::FormData::new_with_form(form).map_err(|_| "The form cannot be read.")?;
     let field = |name: &str| data.get(name).as_string().unwrap_or_default();
     let text = |name: &str| Some(field(name).trim().to_string()).filter(|s| !s.is_empty());
@@ -275,6 +293,7 @@ fn read_form(form: &web_sys::HtmlFormElement, teams: TeamDrafts) -> Result<SiteS
         ),
         claim_timeout_s: Some(claim_timeout_s),
         teams: Some(teams.read(&data)),
+        proactive: Some(nudges.read(&data)?),
     })
 }
 

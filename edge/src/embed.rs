@@ -1,6 +1,7 @@
 //! `GET /api/v1/sites/{site}/launcher`: before the loader draws anything it
 //! asks whether this page may show the chat (`shared::embed`) and gets the
-//! launcher's saved look, so a marketer's changes apply without a new tag
+//! launcher's saved look and the page's proactive message
+//! (`shared::proactive`), so a marketer's changes apply without a new tag
 //! and a page the site does not list shows nothing broken. A refused page's
 //! origin is kept in the site's inbox for the Settings page: capped there,
 //! limited per address, and remembered per isolate so that busy pages do
@@ -9,7 +10,8 @@
 use crate::error::{EdgeError, EdgeResult};
 use crate::http::{self, now_ms};
 use crate::{inbox, limits, sites};
-use shared::embed::{self, Launcher};
+use shared::analysis::Language;
+use shared::embed::{self, Launcher, Page};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use worker::{Env, Request, Response};
@@ -64,14 +66,20 @@ async fn decide(req: &Request, env: &Env, site: &str) -> EdgeResult<Answer> {
         Some(o) => o == own || embed::allows(&config.embed_origins, o),
     };
     if allowed {
-        let color = url
-            .query_pairs()
-            .find(|(k, _)| k == "color")
-            .map(|(_, v)| v.into_owned());
-        return Ok(Answer::Allowed(Launcher::allowed(
-            &config.branding,
-            color.as_deref(),
-        )));
+        let asked = |key: &str| {
+            url.query_pairs()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.into_owned())
+        };
+        let (color, position) = (asked("color"), asked("position"));
+        let (path, lang) = (asked("path"), asked("lang"));
+        let page = Page {
+            color: color.as_deref(),
+            position: position.as_deref(),
+            path: path.as_deref().unwrap_or("/"),
+            language: lang.as_deref().and_then(Language::from_tag),
+        };
+        return Ok(Answer::Allowed(Launcher::allowed(&config, &page)));
     }
     if let Some(origin) = page.as_deref().and_then(embed::page_origin) {
         if let Err(e) = remember(req, env, site, origin).await {

@@ -5,8 +5,10 @@
 //! shows nothing broken and its console names the fix, and the edge keeps
 //! the refused origins for an admin to allow in one click.
 
+use crate::analysis::Language;
 use crate::color;
-use crate::site::Branding;
+use crate::proactive::{self, Nudge};
+use crate::site::SiteConfig;
 use serde::{Deserialize, Serialize};
 
 /// Refused origins kept per site (the most recently seen): enough to find
@@ -16,9 +18,10 @@ pub const MAX_REFUSED: usize = 20;
 /// The launcher's colour when neither the tag nor the site sets one.
 pub const DEFAULT_COLOR: [u8; 3] = [0x1d, 0x4e, 0xd8];
 
-/// `GET /api/v1/sites/{site}/launcher`: may this page show the chat, and
-/// how the launcher looks (the site's saved look; the tag's own `data-`
-/// attributes win in the loader).
+/// `GET /api/v1/sites/{site}/launcher?path=…&lang=…[&color=…&position=…]`:
+/// may this page show the chat, how the launcher looks (the tag's own
+/// `data-` attributes win, then the site's saved look), and the proactive
+/// message for this page, if one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Launcher {
     pub allowed: bool,
@@ -26,12 +29,21 @@ pub struct Launcher {
     pub position: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// The button's colour and the text on it (black or white, whichever
-    /// contrasts more), so the loader carries no colour arithmetic.
+    /// The launcher's whole stylesheet, colours and side filled in, so the
+    /// loader carries neither CSS nor colour arithmetic.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub background: Option<String>,
+    pub css: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
+    pub nudge: Option<Nudge>,
+}
+
+/// What the tag and the page say, as the loader asks.
+#[derive(Debug, Clone, Default)]
+pub struct Page<'a> {
+    pub color: Option<&'a str>,
+    pub position: Option<&'a str>,
+    pub path: &'a str,
+    pub language: Option<Language>,
 }
 
 impl Launcher {
@@ -41,26 +53,60 @@ impl Launcher {
             allowed: false,
             position: None,
             label: None,
-            background: None,
-            text: None,
+            css: None,
+            nudge: None,
         }
     }
 
-    /// An allowed page's launcher: the tag's colour if it gave a valid one,
-    /// else the site's, else the default.
-    pub fn allowed(branding: &Branding, tag_color: Option<&str>) -> Launcher {
-        let brand = tag_color
+    /// An allowed page's launcher.
+    pub fn allowed(site: &SiteConfig, page: &Page) -> Launcher {
+        let branding = &site.branding;
+        let brand = page
+            .color
             .and_then(color::parse_hex)
             .or_else(|| branding.color.as_deref().and_then(color::parse_hex))
             .unwrap_or(DEFAULT_COLOR);
+        let left = page.position.or(branding.position.as_deref()) == Some("left");
+        let language = page.language.unwrap_or(Language::English);
         Launcher {
             allowed: true,
-            position: branding.position.clone(),
+            position: Some(if left { "left" } else { "right" }.into()),
             label: branding.launcher_label.clone(),
-            background: Some(color::to_hex(brand)),
-            text: Some(color::to_hex(color::text_on(brand))),
+            css: Some(launcher_css(brand, left)),
+            nudge: proactive::for_page(&site.proactive, page.path, language),
         }
     }
+}
+
+/// The launcher's stylesheet (in its shadow root): the button, its unread
+/// count, the chat's frame (full screen on phones), and the proactive
+/// message's bubble above the button.
+fn launcher_css(brand: [u8; 3], left: bool) -> String {
+    let side = if left { "left" } else { "right" };
+    let bg = color::to_hex(brand);
+    let fg = color::to_hex(color::text_on(brand));
+    format!(
+        ":host{{all:initial}}\
+         .l{{position:fixed;bottom:20px;{side}:20px;z-index:2147483646;min-width:48px;min-height:48px;\
+         padding:0 18px;border:0;border-radius:24px;font:600 16px/1 system-ui,sans-serif;cursor:pointer;\
+         background:{bg};color:{fg};box-shadow:0 2px 8px rgba(0,0,0,.3)}}\
+         button:focus-visible{{outline:3px solid #111;outline-offset:3px;box-shadow:0 0 0 6px #fff}}\
+         span{{display:inline-block;margin-left:8px;padding:3px 7px;border-radius:10px;background:#b91c1c;\
+         color:#fff;font-size:13px}}\
+         iframe{{position:fixed;bottom:84px;{side}:20px;z-index:2147483647;width:380px;\
+         height:min(640px,calc(100dvh - 104px));border:0;border-radius:12px;background:#fff;\
+         box-shadow:0 8px 32px rgba(0,0,0,.3);color-scheme:normal}}\
+         iframe[hidden]{{display:none}}\
+         .n{{position:fixed;bottom:84px;{side}:20px;z-index:2147483646;max-width:min(300px,calc(100vw - 40px));\
+         padding:10px 36px 10px 12px;border-radius:12px;background:#fff;color:#1f2328;\
+         font:15px/1.4 system-ui,sans-serif;box-shadow:0 4px 16px rgba(0,0,0,.25)}}\
+         .n b{{display:block;font-size:12px;color:#57606a}}\
+         .n .t{{all:unset;cursor:pointer;display:block;overflow-wrap:anywhere}}\
+         .n .x{{all:unset;position:absolute;top:4px;right:4px;width:28px;height:28px;text-align:center;\
+         line-height:28px;font-size:20px;cursor:pointer;border-radius:14px;color:#57606a}}\
+         .n button:focus-visible{{outline:3px solid #111;outline-offset:2px}}\
+         @media (max-width:480px){{iframe{{inset:0;width:100%;height:100%;height:100dvh;border-radius:0}}}}"
+    )
 }
 
 /// A page that asked for the launcher and was refused, as the Settings
@@ -168,6 +214,7 @@ fn source_matches(source: &str, scheme: &str, host: &str, port: u16) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::site::Branding;
 
     fn list(s: &[&str]) -> Vec<String> {
         s.iter().map(|x| x.to_string()).collect()
@@ -238,26 +285,69 @@ mod tests {
     }
 
     #[test]
-    fn the_launcher_takes_the_tags_colour_then_the_sites_with_readable_text() {
-        let site = Branding {
+    fn the_launcher_takes_the_tags_look_then_the_sites_with_readable_text() {
+        let mut site: SiteConfig = serde_json::from_str(r#"{"embed_origins":[]}"#).unwrap();
+        site.branding = Branding {
             color: Some("#fde047".into()),
             position: Some("left".into()),
             launcher_label: Some("Help".into()),
             ..Branding::default()
         };
-        let l = Launcher::allowed(&site, None);
-        assert_eq!(l.background.as_deref(), Some("#fde047"));
-        assert_eq!(l.text.as_deref(), Some("#000000"));
-        assert_eq!(l.position.as_deref(), Some("left"));
-        assert_eq!(l.label.as_deref(), Some("Help"));
-        let tagged = Launcher::allowed(&site, Some("#111111"));
-        assert_eq!(tagged.background.as_deref(), Some("#111111"));
-        assert_eq!(tagged.text.as_deref(), Some("#ffffff"));
-        let plain = Launcher::allowed(&Branding::default(), Some("not a colour"));
-        assert_eq!(plain.background.as_deref(), Some("#1d4ed8"));
+        let css = |l: &Launcher| l.css.clone().unwrap_or_default();
+        let saved = Launcher::allowed(&site, &Page::default());
+        assert!(
+            css(&saved).contains("background:#fde047;color:#000000"),
+            "{}",
+            css(&saved)
+        );
+        assert!(css(&saved).contains("bottom:20px;left:20px"));
+        assert_eq!(saved.position.as_deref(), Some("left"));
+        assert_eq!(saved.label.as_deref(), Some("Help"));
+        let tagged = Launcher::allowed(
+            &site,
+            &Page {
+                color: Some("#111111"),
+                position: Some("right"),
+                ..Page::default()
+            },
+        );
+        assert!(css(&tagged).contains("background:#111111;color:#ffffff"));
+        assert_eq!(tagged.position.as_deref(), Some("right"));
+        let plain: SiteConfig = serde_json::from_str(r#"{"embed_origins":[]}"#).unwrap();
+        let default = Launcher::allowed(
+            &plain,
+            &Page {
+                color: Some("no"),
+                ..Page::default()
+            },
+        );
+        assert!(css(&default).contains("background:#1d4ed8"));
         assert_eq!(
             serde_json::to_string(&Launcher::refused()).unwrap(),
             r#"{"allowed":false}"#
         );
+    }
+
+    #[test]
+    fn the_page_gets_its_proactive_message_in_its_language() {
+        let site: SiteConfig = serde_json::from_str(
+            r#"{"embed_origins":[],"proactive":[{"path":"/bikes/e-*","after_s":20,"text":"Questions about e-bike servicing?"}]}"#,
+        )
+        .unwrap();
+        let on = |path| {
+            Launcher::allowed(
+                &site,
+                &Page {
+                    path,
+                    language: Some(Language::German),
+                    ..Page::default()
+                },
+            )
+        };
+        let nudge = on("/bikes/e-cargo").nudge.expect("a message");
+        assert_eq!(nudge.label, "KI-Assistent");
+        assert_eq!(nudge.after_s, 20);
+        assert!(!nudge.phones);
+        assert_eq!(on("/prices").nudge, None);
     }
 }

@@ -19,6 +19,7 @@ pub mod lifecycle;
 pub mod limits;
 pub mod mail;
 pub mod metrics;
+pub mod proactive;
 pub mod protocol;
 pub mod site;
 pub mod smalltalk;

@@ -22,6 +22,9 @@ pub struct SiteConfig {
     /// How the widget looks where the script tag does not say.
     #[serde(default)]
     pub branding: Branding,
+    /// Proactive messages beside the launcher (`shared::proactive`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub proactive: Vec<crate::proactive::Rule>,
 }
 
 /// How a site's answers go out by e-mail and how replies come back: the
@@ -130,6 +133,8 @@ pub struct SiteSettings {
     /// Teams with their time zones and business hours.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub teams: Option<Vec<Team>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proactive: Option<Vec<crate::proactive::Rule>>,
 }
 
 /// `GET|POST /api/v1/agent/sites/{site}/settings`: what is saved, and the
@@ -191,6 +196,10 @@ impl SiteConfig {
                 return Err("teams: two teams have the same id".into());
             }
             site.handoff.teams.clone_from(teams);
+        }
+        if let Some(rules) = &settings.proactive {
+            crate::proactive::validate(rules)?;
+            site.proactive.clone_from(rules);
         }
         site.handoff.validate()?;
         Ok(site)
@@ -289,6 +298,7 @@ pub fn parse_sites(raw: &str) -> Result<Sites, String> {
         site.handoff
             .validate()
             .map_err(|e| format!("SITES.{id}.{e}"))?;
+        crate::proactive::validate(&site.proactive).map_err(|e| format!("SITES.{id}.{e}"))?;
     }
     Ok(sites)
 }
@@ -356,6 +366,7 @@ mod tests {
             handoff: HandoffConfig::default(),
             retention_days: None,
             branding: Branding::default(),
+            proactive: Vec::new(),
         }
     }
 

@@ -164,6 +164,8 @@ pub fn test_sites() -> String {
   "members": {{"embed_origins": ["'self'"]}},
   "signed": {{"embed_origins": ["'self'"]}},
   "vouched": {{"embed_origins": ["'self'"]}},
+  "nudging": {{"embed_origins": ["'self'"]}},
+  "kbform": {{"embed_origins": ["'self'"]}},
   "refusing": {{"embed_origins": ["'self'", "https://shop.example", "https://*.shop.example"]}},
   "hooks": {{"embed_origins": ["'self'"]}},
   "redirected": {{"embed_origins": ["'self'"]}},

@@ -40,7 +40,8 @@ fn the_launcher_is_answered_by_origin_and_refused_pages_are_kept_up_to_twenty() 
         assert_eq!(answer.status, 200, "{origin:?}");
         let launcher: Launcher = answer.json();
         assert!(launcher.allowed, "{origin:?}");
-        assert_eq!(launcher.background.as_deref(), Some("#1d4ed8"));
+        let css = launcher.css.unwrap_or_default();
+        assert!(css.contains("background:#1d4ed8;color:#ffffff"), "{css}");
         assert_eq!(
             answer.header("access-control-allow-origin").as_deref(),
             Some("*")
@@ -238,5 +239,139 @@ async fn a_refused_page_shows_nothing_names_the_fix_and_one_click_in_settings_sh
         .await
         .expect("opened");
     assert_eq!(opened, serde_json::json!(1));
+    finish(visitor, &[]).await;
+}
+
+/// Waits until a timer the page sets now, `after_s` seconds and a bit
+/// later, has fired: timers fire in order of their deadlines, so a
+/// proactive message due by then has been drawn (the barrier for "it did
+/// not show").
+async fn past_nudge_time(client: &Client, after_s: u64) {
+    client
+        .execute(
+            &format!(
+                "window.barrier = false; setTimeout(function () {{ window.barrier = true; }}, {});",
+                after_s * 1000 + 200
+            ),
+            vec![],
+        )
+        .await
+        .expect("timer");
+    eventually(20, "the page's timer", || async {
+        let done = client.execute("return window.barrier", vec![]).await.ok()?;
+        (done == serde_json::json!(true)).then_some(())
+    })
+    .await;
+}
+
+async fn bubble_text(client: &Client) -> Option<String> {
+    let text = client
+        .execute(
+            "var n = document.querySelector('#chat-widget').shadowRoot.querySelector('.n');
+             return n ? n.textContent : null;",
+            vec![],
+        )
+        .await
+        .expect("script");
+    text.as_str().map(str::to_string)
+}
+
+async fn chat_frame_made(client: &Client) -> bool {
+    let made = client
+        .execute(
+            "return !!document.querySelector('#chat-widget').shadowRoot.querySelector('iframe[title=Chat]');",
+            vec![],
+        )
+        .await
+        .expect("script");
+    made == serde_json::json!(true)
+}
+
+#[tokio::test]
+async fn a_proactive_message_shows_on_its_pages_after_its_seconds_once_and_opens_the_chat_only_when_clicked(
+) {
+    let edge = Edge::shared();
+    let rules = r#"{"proactive":[{"path":"/bikes/e-*","after_s":1,"text":"Questions about e-bike servicing?"}]}"#;
+    let saved = edge.agent_post_json(&edge.anna(), "/api/v1/agent/sites/nudging/settings", rules);
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let page = HostPage::shop(&edge.base(), "nudging", "");
+    let allow = edge.agent_post_json(
+        &edge.anna(),
+        "/api/v1/agent/sites/nudging/settings/allow",
+        &serde_json::json!({"origin": page.origin}).to_string(),
+    );
+    assert_eq!(allow.status, 200, "{}", allow.body);
+    // Only its pages get it, in the page's language.
+    let ask = |path: &str, lang: &str| {
+        get(
+            &format!(
+                "{}/api/v1/sites/nudging/launcher?path={path}&lang={lang}",
+                edge.base()
+            ),
+            &[("origin", page.origin.as_str())],
+        )
+        .json::<Launcher>()
+        .nudge
+    };
+    assert_eq!(ask("/prices", "en"), None);
+    assert_eq!(
+        ask("/bikes/e-cargo", "de").map(|n| n.label),
+        Some("KI-Assistent".into())
+    );
+
+    // A phone does not show it (the rule does not say phones).
+    let phone = browser(390, 844).await;
+    phone
+        .goto(&format!("{}/bikes/e-cargo", page.origin))
+        .await
+        .expect("page");
+    launcher(&phone).await;
+    past_nudge_time(&phone, 1).await;
+    assert_eq!(bubble_text(&phone).await, None);
+    finish(phone, &[]).await;
+
+    // On a laptop: after a second, labelled, and the chat stays closed.
+    let visitor = browser(1280, 900).await;
+    visitor
+        .goto(&format!("{}/bikes/e-cargo", page.origin))
+        .await
+        .expect("page");
+    launcher(&visitor).await;
+    let text = eventually(20, "the proactive message", || bubble_text(&visitor)).await;
+    assert_eq!(text, "AI assistantQuestions about e-bike servicing?\u{d7}");
+    assert!(
+        !chat_frame_made(&visitor).await,
+        "it never opens the chat by itself"
+    );
+    screenshot(&visitor, "host-page-proactive").await;
+    assert_eq!(axe_violations(&visitor).await, Vec::<String>::new());
+
+    // Once per visitor: not again on the next page view.
+    visitor.refresh().await.expect("reload");
+    launcher(&visitor).await;
+    past_nudge_time(&visitor, 1).await;
+    assert_eq!(bubble_text(&visitor).await, None);
+
+    // A click on the message is what opens the chat.
+    visitor
+        .execute("localStorage.clear()", vec![])
+        .await
+        .expect("forget");
+    visitor.refresh().await.expect("reload");
+    eventually(20, "the message again", || bubble_text(&visitor)).await;
+    visitor
+        .execute(
+            "document.querySelector('#chat-widget').shadowRoot.querySelector('.n .t').click()",
+            vec![],
+        )
+        .await
+        .expect("click");
+    assert!(chat_frame_made(&visitor).await);
+    assert_eq!(
+        bubble_text(&visitor).await,
+        None,
+        "gone once the chat is open"
+    );
+    open_chat(&visitor).await;
     finish(visitor, &[]).await;
 }

@@ -72,6 +72,7 @@
       root.appendChild(frame);
     }
     frame.hidden = false;
+    if (bubble) bubble.remove();
     button.setAttribute("aria-expanded", "true");
     button.textContent = words[1];
     frame.focus();
@@ -184,24 +185,12 @@
   var pending = (window.Chat && window.Chat.q) || [];
   window.Chat = function () { if (pending) pending.push(arguments); else run(arguments); };
 
-  /* The launcher, in the look the edge sent (the tag's own attributes
-     win); `c` is empty if the edge could not be asked. */
+  /* The launcher, in the look the edge sent (its stylesheet, with the
+     tag's own attributes applied). */
   function start(c) {
-    side = (opt.position || c.position) === "left" ? "left" : "right";
+    side = c.position;
     label = opt.launcherLabel || c.label || words[0];
-    var css =
-      ":host{all:initial}" +
-      "button{position:fixed;bottom:20px;" + side + ":20px;z-index:2147483646;min-width:48px;min-height:48px;" +
-      "padding:0 18px;border:0;border-radius:24px;font:600 16px/1 system-ui,sans-serif;cursor:pointer;" +
-      "background:" + (c.background || opt.color || "#1d4ed8") + ";color:" + (c.text || "#fff") +
-      ";box-shadow:0 2px 8px rgba(0,0,0,.3)}" +
-      "button:focus-visible{outline:3px solid #111;outline-offset:3px;box-shadow:0 0 0 6px #fff}" +
-      "span{display:inline-block;margin-left:8px;padding:3px 7px;border-radius:10px;background:#b91c1c;color:#fff;font-size:13px}" +
-      "iframe{position:fixed;bottom:84px;" + side + ":20px;z-index:2147483647;width:380px;" +
-      "height:min(640px,calc(100dvh - 104px));border:0;border-radius:12px;background:#fff;" +
-      "box-shadow:0 8px 32px rgba(0,0,0,.3);color-scheme:normal}" +
-      "iframe[hidden]{display:none}" +
-      "@media (max-width:480px){iframe{inset:0;width:100%;height:100%;height:100dvh;border-radius:0}}";
+    var css = c.css;
     host = document.createElement("div");
     host.id = "chat-widget";
     root = host.attachShadow({ mode: "open" });
@@ -216,6 +205,7 @@
     }
     button = document.createElement("button");
     button.type = "button";
+    button.className = "l";
     button.textContent = label;
     button.setAttribute("aria-expanded", "false");
     root.appendChild(button);
@@ -266,12 +256,47 @@
 
   /* Ask first: on a page the site does not allow, the browser would refuse
      the frame; show nothing and tell the site's developer how to fix it. */
-  fetch(origin + "/api/v1/sites/" + opt.site + "/launcher" + (opt.color ? "?color=" + encodeURIComponent(opt.color) : ""))
+  var ask = new URLSearchParams({ path: location.pathname, lang: locale });
+  if (opt.color) ask.set("color", opt.color);
+  if (opt.position) ask.set("position", opt.position);
+  fetch(origin + "/api/v1/sites/" + opt.site + "/launcher?" + ask)
     .then(function (r) { return r.json(); })
     .then(function (c) {
-      if (c.allowed) start(c);
+      if (c.allowed) start(c), c.nudge && nudge(c.nudge);
       else console.error("chat: " + (c.message ? "site '" + opt.site + "': " + c.message :
         "this page's origin " + location.origin + " may not show the chat of site '" + opt.site +
         "'. An admin can allow it in Settings: " + origin + "/agent/admin/?site=" + opt.site + "#settings"));
-    }, function () { start({}); });
+    }, function (e) { console.error("chat: " + origin + " cannot be reached", e); });
+
+  /* The site's proactive message for this page: after its seconds, once
+     per visitor (on this site), not on phones unless the rule says so, and
+     never while the chat is open. Its text opens the chat; only a click
+     does. */
+  var bubble = null;
+  function nudge(n) {
+    var key = "chat-nudge-" + n.id;
+    /* A phone's screen, also on pages without a viewport tag (980 px wide). */
+    var phone = Math.min(innerWidth, screen.width) <= 480;
+    try { if (localStorage.getItem(key) || (phone && !n.phones)) return; } catch (e) { return; }
+    setTimeout(function () {
+      if (frame && !frame.hidden) return;
+      try { localStorage.setItem(key, "1"); } catch (e) {}
+      bubble = document.createElement("div");
+      bubble.className = "n";
+      bubble.setAttribute("role", "status");
+      var from = document.createElement("b");
+      from.textContent = n.label;
+      var text = document.createElement("button");
+      text.className = "t";
+      text.textContent = n.text;
+      text.onclick = open;
+      var x = document.createElement("button");
+      x.className = "x";
+      x.textContent = "\u00d7";
+      x.setAttribute("aria-label", n.dismiss);
+      x.onclick = function () { bubble.remove(); button.focus(); };
+      bubble.append(from, text, x);
+      root.appendChild(bubble);
+    }, n.after_s * 1000);
+  }
 })();

@@ -13,7 +13,7 @@ use shared::alerts::{self, AlertEvent, NewHook, Target, TargetHost, TargetRefusa
 use shared::analysis::Language;
 use shared::assistant;
 use shared::embed::{self, AllowOrigin};
-use shared::faq::{Faq, KnowledgeBase};
+use shared::faq::{EntriesView, Faq, KnowledgeBase};
 use shared::protocol::{CannedReply, ErrorCode, TrialRequest, MAX_BODY_BYTES};
 use shared::site::{SiteConfig, SiteSettings, SiteSettingsView};
 use std::rc::Rc;
@@ -214,6 +214,39 @@ pub async fn route(
                 site: site.to_string(),
                 author: caller.session.agent.name.clone(),
                 toml: body.toml,
+            };
+            let saved = inbox::call(env, site, save).await?;
+            sites::forget_site_state(site);
+            http::json_response(&saved, 200)
+        }
+        // The entries as forms, and saving them (a new version).
+        (Method::Get, ["faq", "entries"]) => {
+            let head = inbox::Head {
+                site: site.to_string(),
+            };
+            let text = inbox::call(env, site, head).await?;
+            let (file, _) = knowledge::bundled(site);
+            let kb = KnowledgeBase::from_toml(file, &text.toml)?;
+            let view = EntriesView {
+                version: text.version,
+                languages: kb
+                    .settings
+                    .languages
+                    .iter()
+                    .map(|l| l.code().to_string())
+                    .collect(),
+                entries: shared::faq::entry_forms(&kb),
+            };
+            http::json_response(&view, 200)
+        }
+        (Method::Post, ["faq", "entries"]) => {
+            caller.require_admin("Only an admin can edit the knowledge base.")?;
+            let body: EntriesView = http::read_json(&mut req, MAX_KB_BYTES).await?;
+            let save = inbox::SaveEntries {
+                site: site.to_string(),
+                author: caller.session.agent.name.clone(),
+                base_version: body.version,
+                entries: body.entries,
             };
             let saved = inbox::call(env, site, save).await?;
             sites::forget_site_state(site);

@@ -35,6 +35,7 @@ pub enum InboxCall {
     AddEntry(AddEntry),
     Head(Head),
     SaveKnowledge(SaveKnowledge),
+    SaveEntries(SaveEntries),
     History(History),
     Forget(Forget),
     FindVisitor(FindVisitor),
@@ -75,6 +76,7 @@ calls!(InboxCall {
     AddEntry => KnowledgeSaved,
     Head => KnowledgeText,
     SaveKnowledge => KnowledgeSaved,
+    SaveEntries => KnowledgeSaved,
     History => Vec<KnowledgeVersion>,
     Forget => (),
     FindVisitor => Vec<String>,
@@ -212,6 +214,16 @@ pub struct SaveKnowledge {
     pub site: String,
     pub author: String,
     pub toml: String,
+}
+
+/// An admin saves the entries edited as forms, over the version the form
+/// was loaded from (a newer one refuses, so no change is lost).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SaveEntries {
+    pub site: String,
+    pub author: String,
+    pub base_version: i64,
+    pub entries: Vec<shared::faq::EntryForm>,
 }
 
 /// The edit history, newest first.

@@ -2,7 +2,7 @@
 //! agents add entries and admins edit the text; every stored version
 //! loads, because each is parsed before it is stored.
 
-use super::{AddEntry, Head, History, Inbox, KnowledgeAt, SaveKnowledge};
+use super::{AddEntry, Head, History, Inbox, KnowledgeAt, SaveEntries, SaveKnowledge};
 use crate::error::{EdgeError, EdgeResult};
 use crate::http::now_ms;
 use crate::knowledge;
@@ -112,6 +112,31 @@ impl Inbox {
             });
         }
         self.store_version(version + 1, &c.toml, &c.author, "edited the text")?;
+        Ok(KnowledgeSaved {
+            version: version + 1,
+            entry_id: None,
+        })
+    }
+
+    pub(super) fn save_entries(&self, c: SaveEntries) -> EdgeResult<KnowledgeSaved> {
+        let (version, current) = self.knowledge_head(&c.site)?;
+        if c.base_version != version {
+            return Err(EdgeError::new(
+                ErrorCode::WrongState,
+                format!(
+                    "The knowledge base changed since this page loaded it (now version {version}). Reload it and make your change again."
+                ),
+            ));
+        }
+        let (file, _) = knowledge::bundled(&c.site);
+        let text = shared::faq::with_entries(file, &current, &c.entries)?;
+        if text == current {
+            return Ok(KnowledgeSaved {
+                version,
+                entry_id: None,
+            });
+        }
+        self.store_version(version + 1, &text, &c.author, "edited entries")?;
         Ok(KnowledgeSaved {
             version: version + 1,
             entry_id: None,

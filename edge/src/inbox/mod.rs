@@ -315,6 +315,7 @@ impl Inbox {
             InboxCall::AddEntry(c) => answer::<AddEntry>(self.add_entry(c)),
             InboxCall::Head(c) => answer::<Head>(self.head(c)),
             InboxCall::SaveKnowledge(c) => answer::<SaveKnowledge>(self.save_knowledge(c)),
+            InboxCall::SaveEntries(c) => answer::<SaveEntries>(self.save_entries(c)),
             InboxCall::History(c) => answer::<History>(self.history(c)),
             InboxCall::Forget(c) => answer::<Forget>(self.forget(c).await),
             InboxCall::FindVisitor(c) => answer::<FindVisitor>(self.find_visitor(c)),

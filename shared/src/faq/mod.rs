@@ -11,7 +11,9 @@ pub mod kb;
 mod residual;
 
 pub use csv::{read_csv, CsvRow};
-pub use editing::{append_entry, NewEntry};
+pub use editing::{
+    append_entry, entry_forms, with_entries, EntriesView, EntryForm, NewEntry, TextForm,
+};
 pub use index::{Candidate, FaqIndex, Search};
 pub use kb::{Entry, EntryText, KbError, KnowledgeBase, Language, Settings};
 
