@@ -9,6 +9,9 @@ use panel::api;
 use shared::faq::{EntriesView, EntryForm, TextForm};
 use shared::protocol::KnowledgeSaved;
 
+/// A change to the list of entries, applied to the loaded list and saved.
+type Change = Box<dyn FnOnce(&mut Vec<EntryForm>)>;
+
 #[component]
 pub fn EntriesEditor(site: String, on_saved: Callback<()>) -> impl IntoView {
     let loaded = RwSignal::new(None::<EntriesView>);
@@ -31,7 +34,7 @@ pub fn EntriesEditor(site: String, on_saved: Callback<()>) -> impl IntoView {
     // Saves the list with `change` applied, as a new version.
     let save = {
         let load = load.clone();
-        move |change: Box<dyn FnOnce(&mut Vec<EntryForm>)>| {
+        move |change: Change| {
             let Some(mut view) = loaded.get_untracked() else {
                 return;
             };
@@ -108,7 +111,7 @@ fn EntryFields(
     index: usize,
     entry: EntryForm,
     languages: Vec<String>,
-    save: impl Fn(Box<dyn FnOnce(&mut Vec<EntryForm>)>) + Clone + 'static,
+    save: impl Fn(Change) + Clone + 'static,
     editing: RwSignal<Option<usize>>,
 ) -> impl IntoView {
     let own_language = entry

@@ -113,16 +113,11 @@ fn with_branding(html: &str, b: &Branding, color: Option<&str>) -> String {
         ]
         .map(color::to_hex)
         .join(" ");
-        tags.push_str(&format!(
-            "<meta name=\"chat-palette\" content=\"{palette}\">"
-        ));
+        tags.push_str(&meta("palette", &palette));
     }
     for (name, value) in [("greeting", &b.greeting), ("name", &b.assistant_name)] {
         if let Some(value) = value {
-            tags.push_str(&format!(
-                "<meta name=\"chat-{name}\" content=\"{}\">",
-                shared::text::escape_attribute(value)
-            ));
+            tags.push_str(&meta(name, value));
         }
     }
     html.replacen("</head>", &format!("{tags}</head>"), 1)

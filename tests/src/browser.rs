@@ -89,6 +89,30 @@ pub async fn launcher(client: &fantoccini::Client) -> fantoccini::elements::Elem
         .expect("launcher button")
 }
 
+/// The texts of every element `css` finds.
+pub async fn texts(client: &fantoccini::Client, css: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for el in client
+        .find_all(fantoccini::Locator::Css(css))
+        .await
+        .unwrap_or_default()
+    {
+        out.push(el.text().await.unwrap_or_default());
+    }
+    out
+}
+
+/// Clicks the element `css` finds (it must be there).
+pub async fn click(client: &fantoccini::Client, css: &str) {
+    client
+        .find(fantoccini::Locator::Css(css))
+        .await
+        .unwrap_or_else(|_| panic!("{css}"))
+        .click()
+        .await
+        .expect("click");
+}
+
 /// Anna (an admin) logged in to the panel's desk for `site`.
 pub async fn log_in_to(edge: &Edge, site: &str) -> fantoccini::Client {
     use fantoccini::Locator;

@@ -4,26 +4,9 @@
 
 use fantoccini::{Client, Locator};
 use tests::{
-    axe_violations, eventually, finish, log_in_to, screenshot, text_when, visitor_on, Edge,
+    axe_violations, click, eventually, finish, log_in_to, screenshot, text_when, texts, visitor_on,
+    Edge,
 };
-
-async fn texts(client: &Client, css: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for el in client.find_all(Locator::Css(css)).await.unwrap_or_default() {
-        out.push(el.text().await.unwrap_or_default());
-    }
-    out
-}
-
-async fn click(client: &Client, css: &str) {
-    client
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|_| panic!("{css}"))
-        .click()
-        .await
-        .expect("click");
-}
 
 /// Opens the queue item whose "wants" line is `wants`. The lists redraw
 /// as the queue, "mine" and the tickets change, so an element found may be
@@ -689,114 +672,4 @@ async fn an_admin_sets_up_teams_hours_and_the_default_colour_in_the_settings_for
         "the try box at WCAG 2.2 AA"
     );
     finish(agent, &[]).await;
-}
-
-/// The AI's answer to `question` in a new conversation in `locale`.
-async fn ai_answer(edge: &Edge, site: &str, locale: &str, question: &str) -> String {
-    use shared::protocol::{Author, EventBody};
-    let (_visitor, mut socket) = tests::conversation_on(edge, site, locale).await;
-    tests::say(&mut socket, question).await;
-    let event = tests::event_where(
-        &mut socket,
-        |b| matches!(b, EventBody::Message(m) if m.author == Author::Ai),
-    )
-    .await;
-    match event.body {
-        EventBody::Message(m) => m.text,
-        _ => unreachable!("a message"),
-    }
-}
-
-#[tokio::test]
-async fn an_admin_adds_an_entry_in_its_form_with_languages_side_by_side_and_new_conversations_answer_from_it(
-) {
-    let edge = Edge::shared();
-    let text = r#"[settings]
-languages = ["en", "de"]
-
-[[entry]]
-id = "opening-hours"
-question = "When are you open?"
-answer = "Monday to Friday, 8:00 to 18:00."
-"#;
-    let saved = edge.agent_post_json(
-        &edge.anna(),
-        "/api/v1/agent/sites/kbform/faq/text",
-        &serde_json::json!({ "toml": text }).to_string(),
-    );
-    assert_eq!(saved.status, 200, "{}", saved.body);
-    let agent = log_in_to(edge, "kbform").await;
-    agent
-        .goto(&format!(
-            "{}/agent/admin/?site=kbform#settings",
-            edge.base()
-        ))
-        .await
-        .expect("settings");
-    eventually(20, "the entry list", || async {
-        let list = texts(&agent, ".entry-list .edit-entry").await;
-        (list == ["When are you open?"]).then_some(())
-    })
-    .await;
-    click(&agent, ".add-entry").await;
-    for (field, value) in [
-        ("#entry-id", "cargo-bikes"),
-        ("#entry-en-question", "Do you service cargo bikes?"),
-        (
-            "#entry-en-phrasings",
-            "Can you fix my cargo bike?\nDo you repair longtails?",
-        ),
-        (
-            "#entry-en-answer",
-            "Yes: cargo bikes and trikes, by appointment.",
-        ),
-        ("#entry-de-question", "Wartet ihr Lastenräder?"),
-        (
-            "#entry-de-answer",
-            "Ja: Lastenräder und Dreiräder, nach Termin.",
-        ),
-        ("#entry-tags", "cargo, service"),
-    ] {
-        let input = agent
-            .find(Locator::Css(field))
-            .await
-            .unwrap_or_else(|_| panic!("{field}"));
-        input.clear().await.expect("clear");
-        input.send_keys(value).await.expect("type");
-    }
-    screenshot(&agent, "panel-kb-entry-form").await;
-    assert_eq!(axe_violations(&agent).await, Vec::<String>::new());
-    click(&agent, ".entry-form button[type=submit]").await;
-    eventually(20, "saved", || async {
-        let status = texts(&agent, ".kb-entries .kb-status").await;
-        status
-            .first()
-            .filter(|s| s.starts_with("Saved as version 3"))
-            .map(|_| ())
-    })
-    .await;
-    eventually(20, "the new entry listed", || async {
-        let list = texts(&agent, ".entry-list .edit-entry").await;
-        (list.len() == 2).then_some(())
-    })
-    .await;
-    finish(agent, &[]).await;
-
-    // New conversations answer from it, in each language.
-    assert_eq!(
-        ai_answer(edge, "kbform", "en", "Do you service cargo bikes?").await,
-        "Yes: cargo bikes and trikes, by appointment."
-    );
-    assert_eq!(
-        ai_answer(edge, "kbform", "de", "Wartet ihr Lastenräder?").await,
-        "Ja: Lastenräder und Dreiräder, nach Termin."
-    );
-    // A form loaded before that save is refused, not applied over it.
-    let stale = serde_json::json!({"version": 2, "languages": ["en"], "entries": []});
-    let refused = edge.agent_post_json(
-        &edge.anna(),
-        "/api/v1/agent/sites/kbform/faq/entries",
-        &stale.to_string(),
-    );
-    assert_eq!(refused.status, 409, "{}", refused.body);
 }
