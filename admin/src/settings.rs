@@ -163,7 +163,16 @@ pub fn SettingsPage(site: String) -> impl IntoView {
             <p>"Paste it before the closing body tag of every page that shows the chat. The chat appears only on the sites listed under \u{201c}Sites allowed to show the chat\u{201d}: add each one's origin there (like https://shop.example) and save. A page that is not listed shows no launcher; it appears under that list with an \u{201c}Allow\u{201d} button. The launcher's colour, position and label, the greeting and the assistant name follow the saved settings: no need to paste the tag again after a change."</p>
             <pre class="script-tag"><code>{script_tag}</code></pre>
             <h3>"Preview"</h3>
+            <p class="hint">"The look as you type it. Questions typed here are not sent: try them in \u{201c}Try a question\u{201d} under the knowledge base."</p>
             <iframe class="preview" title="Widget preview" src=preview_src></iframe>
+            <div class="preview-launcher" style:justify-content=move || look.with(|b| if b.position.as_deref() == Some("left") { "flex-start" } else { "flex-end" })>
+                // Through the CSSOM (`style:`): the panel's CSP allows no style attributes.
+                <span class="launcher-sample" aria-hidden="true"
+                    style:background=move || look.with(|b| launcher_colors(b).0)
+                    style:color=move || look.with(|b| launcher_colors(b).1)>
+                    {move || look.with(|b| b.launcher_label.clone().unwrap_or_else(|| "Chat with us".into()))}
+                </span>
+            </div>
             </aside>
             <KnowledgeEditor site=site/>
         </section>
@@ -340,6 +349,18 @@ fn refused_list(
             </div>
         }
     })
+}
+
+/// The launcher's colours as the loader will draw them (the edge derives
+/// the text colour the same way, `shared::embed`).
+fn launcher_colors(b: &Branding) -> (String, String) {
+    let brand = b
+        .color
+        .as_deref()
+        .and_then(shared::color::parse_hex)
+        .unwrap_or(shared::embed::DEFAULT_COLOR);
+    let text = shared::color::text_on(brand);
+    (shared::color::to_hex(brand), shared::color::to_hex(text))
 }
 
 fn preview_src(site: &str, b: &Branding) -> String {

@@ -724,6 +724,18 @@ async fn a_person_joins_answers_and_resolves_then_the_visitor_rates_and_starts_a
         .await
         .expect("text");
     assert_eq!(status, "A person is here: Anna");
+    // The header says who answers now.
+    let header = client
+        .find(Locator::Css(".chat-title"))
+        .await
+        .expect("header")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(
+        header.split_whitespace().collect::<Vec<_>>(),
+        ["Anna", "person"]
+    );
     assert!(
         client.find(Locator::Css(".contact")).await.is_err(),
         "no e-mail fallback while a person is here"

@@ -194,6 +194,19 @@ async fn a_refused_page_shows_nothing_names_the_fix_and_one_click_in_settings_sh
     })
     .await;
     screenshot(&admin, "panel-settings-refused").await;
+    // Under the preview, the launcher in the saved look.
+    let sample = admin
+        .execute(
+            "var s = document.querySelector('.launcher-sample');
+             return [s.textContent.trim(), getComputedStyle(s).backgroundColor];",
+            vec![],
+        )
+        .await
+        .expect("the launcher sample");
+    assert_eq!(
+        sample,
+        serde_json::json!(["Ask the shop", "rgb(253, 224, 71)"])
+    );
     assert_eq!(axe_violations(&admin).await, Vec::<String>::new());
     allow.click().await.expect("allow");
     eventually(20, "allowed", || async {

@@ -190,10 +190,25 @@ pub fn App(options: Options) -> impl IntoView {
         move || clock.set(js_sys::Date::now() as i64),
         std::time::Duration::from_secs(15),
     );
+    // The header too says who answers now: the assistant, or the person
+    // who took over (their name, "person" where the AI label was).
+    let header_name = options.assistant_name.clone();
     Effect::new(move |_| {
         let now = clock.get();
-        let status = shown.with(|s| person_status(s, now, t));
-        dom::set_text("person-status", &status.unwrap_or_default());
+        shown.with(|s| {
+            dom::set_text(
+                "person-status",
+                &person_status(s, now, t).unwrap_or_default(),
+            );
+            let person = s.transcript.person();
+            dom::set_text("header-name", person.unwrap_or(&header_name));
+            let role = if person.is_some() {
+                t.badge_person
+            } else {
+                t.ai_label
+            };
+            dom::set_text("header-role", role);
+        });
     });
     Effect::new(move |first_run: Option<()>| {
         let (Some(log_el), Some(events), Some(pending), Some(forms)) = (
@@ -318,8 +333,8 @@ pub fn App(options: Options) -> impl IntoView {
         <div class="chat">
             <header class="chat-header">
                 <h1 class="chat-title">
-                    <span class="assistant-name">{assistant_name.clone()}</span>
-                    <span class="ai-label">{t.ai_label}</span>
+                    <span class="assistant-name" id="header-name">{assistant_name.clone()}</span>
+                    <span class="ai-label" id="header-role">{t.ai_label}</span>
                 </h1>
                 <button type="button" class="icon-button" aria-label=t.close on:click=move |_| crate::host::ask_to_close()>
                     "×"
