@@ -66,11 +66,7 @@ async fn decide(req: &Request, env: &Env, site: &str) -> EdgeResult<Answer> {
         Some(o) => o == own || embed::allows(&config.embed_origins, o),
     };
     if allowed {
-        let asked = |key: &str| {
-            url.query_pairs()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v.into_owned())
-        };
+        let asked = |key: &str| http::query_of(&url, key);
         let (color, position) = (asked("color"), asked("position"));
         let (path, lang) = (asked("path"), asked("lang"));
         let page = Page {

@@ -92,6 +92,18 @@ pub fn require_websocket_upgrade(req: &Request) -> EdgeResult<()> {
     }
 }
 
+/// A query parameter of the request, if present.
+pub fn query(req: &Request, key: &str) -> EdgeResult<Option<String>> {
+    Ok(query_of(&req.url()?, key))
+}
+
+/// A query parameter of an address already parsed.
+pub fn query_of(url: &worker::Url, key: &str) -> Option<String> {
+    url.query_pairs()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.into_owned())
+}
+
 /// The caller's address as Cloudflare reports it (`CF-Connecting-IP`),
 /// IPv6 cut to its /64 (one household or phone has the whole block), for
 /// limits; "unknown" without one. Never proof of anything.

@@ -57,7 +57,7 @@ async fn route(req: Request, env: &Env) -> EdgeResult<Response> {
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     match segments.as_slice() {
         ["chat", site] => {
-            let color = query(&req, "color")?;
+            let color = http::query(&req, "color")?;
             let config = sites::effective_site_config(env, site).await?.0;
             let signed_in = frame_identity(&req, env, site).await?;
             frame::serve(&config, color.as_deref(), signed_in)
@@ -97,21 +97,13 @@ async fn route(req: Request, env: &Env) -> EdgeResult<Response> {
     }
 }
 
-fn query(req: &Request, key: &str) -> EdgeResult<Option<String>> {
-    Ok(req
-        .url()?
-        .query_pairs()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.into_owned()))
-}
-
 /// The identity the host page gave the frame (`?identity=`), checked.
 async fn frame_identity(
     req: &Request,
     env: &Env,
     site: &str,
 ) -> EdgeResult<Option<frame::SignedIn>> {
-    let Some(token) = query(req, "identity")? else {
+    let Some(token) = http::query(req, "identity")? else {
         return Ok(None);
     };
     Ok(Some(match identity::check(env, site, &token).await? {

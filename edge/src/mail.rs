@@ -101,11 +101,10 @@ fn expired_link() -> EdgeError {
 /// The visitor's language for the mail pages: the link's `lang`, else
 /// the browser's.
 fn page_language(req: &Request) -> Language {
-    let from_link = req.url().ok().and_then(|u| {
-        u.query_pairs()
-            .find(|(k, _)| k == "lang")
-            .and_then(|(_, v)| Language::parse(&v))
-    });
+    let from_link = http::query(req, "lang")
+        .ok()
+        .flatten()
+        .and_then(|l| Language::parse(&l));
     from_link
         .or_else(|| {
             let header = req.headers().get("accept-language").ok().flatten()?;

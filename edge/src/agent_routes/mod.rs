@@ -122,15 +122,6 @@ fn session_token(req: &Request) -> Option<String> {
     })
 }
 
-/// A query parameter of the request, if present.
-fn query(req: &Request, key: &str) -> EdgeResult<Option<String>> {
-    Ok(req
-        .url()?
-        .query_pairs()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.into_owned()))
-}
-
 /// Passes the request on to an object with the agent in `x-agent`; only
 /// the upgrade header is copied, so nothing a client sent can pose as it.
 /// With `body`, a POST carrying a body this module has checked.

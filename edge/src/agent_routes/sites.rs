@@ -2,7 +2,7 @@
 //! tickets (questions visitors left), the visitors found by e-mail, settings, alerts, canned replies and
 //! the knowledge base.
 
-use super::{forward, query, Caller};
+use super::{forward, Caller};
 use crate::error::{EdgeError, EdgeResult};
 use crate::http;
 use crate::inbox;
@@ -77,7 +77,7 @@ pub async fn route(
         }
         // A visitor's conversations, found by the e-mail address they left.
         (Method::Get, ["visitors"]) => {
-            let email = query(&req, "email")?.unwrap_or_default();
+            let email = http::query(&req, "email")?.unwrap_or_default();
             let find = inbox::FindVisitor {
                 email,
                 site: site.to_string(),
@@ -165,7 +165,7 @@ pub async fn route(
             http::json_response(&(), 200)
         }
         (Method::Get, ["canned"]) => {
-            let team = query(&req, "team")?;
+            let team = http::query(&req, "team")?;
             let list = inbox::CannedReplies {
                 team,
                 agent: agent.clone(),

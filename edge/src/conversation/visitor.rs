@@ -135,14 +135,9 @@ impl Conversation {
     /// Opens a visitor socket if the request carries a valid, unused ticket
     /// (a waiting visitor who is back is no longer away).
     pub(super) fn accept_socket(&self, req: &Request) -> EdgeResult<Response> {
-        let url = req.url()?;
-        let ticket = url
-            .query_pairs()
-            .find(|(k, _)| k == "ticket")
-            .map(|(_, v)| v.into_owned())
-            .ok_or_else(|| {
-                EdgeError::new(ErrorCode::Unauthorized, "A ticket is needed to connect.")
-            })?;
+        let ticket = http::query(req, "ticket")?.ok_or_else(|| {
+            EdgeError::new(ErrorCode::Unauthorized, "A ticket is needed to connect.")
+        })?;
         self.existing()?;
         let used: Vec<SeqRow> = self
             .sql()
