@@ -5,6 +5,7 @@
 
 mod agents;
 mod alerts;
+mod drafts;
 mod entries;
 mod identity;
 mod proactive;

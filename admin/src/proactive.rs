@@ -3,91 +3,68 @@
 //! is from the AI assistant or the team, and whether phones show it. The
 //! edge checks every value and names the message at fault.
 
+use crate::drafts::Drafts;
 use leptos::prelude::*;
 use shared::proactive::{From, Rule};
 
-/// The messages being edited, each under a key of its own (as the teams).
-#[derive(Clone, Copy)]
-pub struct RuleDrafts {
-    list: RwSignal<Vec<(u32, Rule)>>,
-    next: RwSignal<u32>,
-}
+/// The messages being edited (`Drafts`).
+pub type RuleDrafts = Drafts<Rule>;
 
-impl RuleDrafts {
-    pub fn new() -> Self {
-        Self {
-            list: RwSignal::new(Vec::new()),
-            next: RwSignal::new(0),
-        }
-    }
-
-    pub fn reset(&self, rules: Vec<Rule>) {
-        let first = self.next.get_untracked();
-        let n = rules.len() as u32;
-        self.list.set((first..first + n).zip(rules).collect());
-        self.next.set(first + n);
-    }
-
-    /// The messages as the form says them now.
-    pub fn read(&self, data: &web_sys::FormData) -> Result<Vec<Rule>, String> {
-        let field = |key: u32, name: &str| {
-            data.get(&format!("nudge-{key}-{name}"))
-                .as_string()
-                .unwrap_or_default()
-                .trim()
-                .to_string()
-        };
-        self.list
-            .get_untracked()
-            .iter()
-            .map(|(key, _)| {
-                let key = *key;
-                let after_s = field(key, "after")
-                    .parse()
-                    .map_err(|_| "A proactive message waits a whole number of seconds.")?;
-                let language = field(key, "lang");
-                Ok(Rule {
-                    path: field(key, "path"),
-                    after_s,
-                    languages: if language.is_empty() {
-                        Vec::new()
-                    } else {
-                        vec![language]
-                    },
-                    text: field(key, "text"),
-                    from: if field(key, "from") == "team" {
-                        From::Team
-                    } else {
-                        From::Ai
-                    },
-                    phones: data
-                        .get(&format!("nudge-{key}-phones"))
-                        .as_string()
-                        .is_some(),
-                })
+/// The messages as the form says them now.
+pub fn read_rules(drafts: RuleDrafts, data: &web_sys::FormData) -> Result<Vec<Rule>, String> {
+    let field = |key: u32, name: &str| {
+        data.get(&format!("nudge-{key}-{name}"))
+            .as_string()
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    };
+    drafts
+        .keys()
+        .into_iter()
+        .map(|key| {
+            let after_s = field(key, "after")
+                .parse()
+                .map_err(|_| "A proactive message waits a whole number of seconds.")?;
+            let language = field(key, "lang");
+            Ok(Rule {
+                path: field(key, "path"),
+                after_s,
+                languages: if language.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![language]
+                },
+                text: field(key, "text"),
+                from: if field(key, "from") == "team" {
+                    From::Team
+                } else {
+                    From::Ai
+                },
+                phones: data
+                    .get(&format!("nudge-{key}-phones"))
+                    .as_string()
+                    .is_some(),
             })
-            .collect()
-    }
+        })
+        .collect()
 }
 
 #[component]
 pub fn ProactiveFields(drafts: RuleDrafts) -> impl IntoView {
     let add = move |_| {
-        let key = drafts.next.get_untracked();
-        drafts.next.set(key + 1);
-        let rule = Rule {
+        drafts.add(Rule {
             path: "/".into(),
             after_s: 20,
             languages: Vec::new(),
             text: String::new(),
             from: From::Ai,
             phones: false,
-        };
-        drafts.list.update(|l| l.push((key, rule)));
+        })
     };
     view! {
         <p class="hint">"A short line beside the launcher on the pages you name, after some seconds, once per visitor. It never opens the chat by itself; visitors see whether it is from the AI assistant or your team."</p>
-        <For each=move || drafts.list.get() key=|(key, _)| *key let:((key, rule))>
+        <For each=move || drafts.list() key=|(key, _)| *key let:((key, rule))>
             <RuleFields key=key rule=rule drafts=drafts/>
         </For>
         <button type="button" class="add-nudge" on:click=add>"Add a proactive message"</button>
@@ -98,7 +75,7 @@ pub fn ProactiveFields(drafts: RuleDrafts) -> impl IntoView {
 fn RuleFields(key: u32, rule: Rule, drafts: RuleDrafts) -> impl IntoView {
     let id = move |name: &str| format!("nudge-{key}-{name}");
     let language = rule.languages.first().cloned().unwrap_or_default();
-    let remove = move |_| drafts.list.update(|l| l.retain(|(k, _)| *k != key));
+    let remove = move |_| drafts.remove(key);
     view! {
         <fieldset class="nudge">
             <legend>{if rule.text.is_empty() { "New proactive message".to_string() } else { rule.text.clone() }}</legend>

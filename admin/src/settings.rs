@@ -6,8 +6,8 @@
 
 use crate::entries::EntriesEditor;
 use crate::identity::IdentitySecret;
-use crate::proactive::{ProactiveFields, RuleDrafts};
-use crate::teams::{TeamDrafts, TeamsFields};
+use crate::proactive::{read_rules, ProactiveFields, RuleDrafts};
+use crate::teams::{read_teams, TeamDrafts, TeamsFields};
 use crate::trial::TryQuestion;
 use leptos::prelude::*;
 use panel::api;
@@ -301,8 +301,8 @@ fn read_form(
                 .collect(),
         ),
         claim_timeout_s: Some(claim_timeout_s),
-        teams: Some(teams.read(&data)),
-        proactive: Some(nudges.read(&data)?),
+        teams: Some(read_teams(teams, &data)),
+        proactive: Some(read_rules(nudges, &data)?),
     })
 }
 

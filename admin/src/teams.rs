@@ -3,6 +3,7 @@
 //! each weekday (`08:00-18:00`, several ranges separated by commas, empty
 //! for closed). The edge checks every value and names the one at fault.
 
+use crate::drafts::Drafts;
 use leptos::prelude::*;
 use shared::team::Team;
 use std::collections::BTreeMap;
@@ -17,67 +18,43 @@ pub const WEEKDAYS: [(&str, &str); 7] = [
     ("sun", "Sunday"),
 ];
 
-/// The teams being edited, each under a key of its own so that adding or
-/// removing one keeps what was typed in the others.
-#[derive(Clone, Copy)]
-pub struct TeamDrafts {
-    list: RwSignal<Vec<(u32, Team)>>,
-    next: RwSignal<u32>,
-}
+/// The teams being edited (`Drafts`).
+pub type TeamDrafts = Drafts<Team>;
 
-impl TeamDrafts {
-    /// None yet: `reset` fills them once the settings are loaded.
-    pub fn new() -> Self {
-        Self {
-            list: RwSignal::new(Vec::new()),
-            next: RwSignal::new(0),
-        }
-    }
-
-    /// The saved teams again (after loading or saving), under new keys so
-    /// that every row is drawn from them.
-    pub fn reset(&self, teams: Vec<Team>) {
-        let first = self.next.get_untracked();
-        let n = teams.len() as u32;
-        self.list.set((first..first + n).zip(teams).collect());
-        self.next.set(first + n);
-    }
-
-    /// The teams as the form says them now.
-    pub fn read(&self, data: &web_sys::FormData) -> Vec<Team> {
-        let field = |key: u32, name: &str| {
-            data.get(&format!("team-{key}-{name}"))
+/// The teams as the form says them now.
+pub fn read_teams(drafts: TeamDrafts, data: &web_sys::FormData) -> Vec<Team> {
+    let field = |key: u32, name: &str| {
+        data.get(&format!("team-{key}-{name}"))
+            .as_string()
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    };
+    drafts
+        .keys()
+        .into_iter()
+        .map(|key| {
+            let always = data
+                .get(&format!("team-{key}-always"))
                 .as_string()
-                .unwrap_or_default()
-                .trim()
-                .to_string()
-        };
-        self.list
-            .get_untracked()
-            .iter()
-            .map(|(key, _)| {
-                let always = data
-                    .get(&format!("team-{key}-always"))
-                    .as_string()
-                    .is_some();
-                let hours = (!always).then(|| {
-                    WEEKDAYS
-                        .iter()
-                        .map(|(day, _)| (day.to_string(), field(*key, day)))
-                        .filter(|(_, h)| !h.is_empty())
-                        .collect::<BTreeMap<_, _>>()
-                });
-                Team {
-                    id: field(*key, "id"),
-                    name: field(*key, "name"),
-                    time_zone: Some(field(*key, "tz"))
-                        .filter(|z| !z.is_empty())
-                        .unwrap_or_else(|| "UTC".into()),
-                    hours,
-                }
-            })
-            .collect()
-    }
+                .is_some();
+            let hours = (!always).then(|| {
+                WEEKDAYS
+                    .iter()
+                    .map(|(day, _)| (day.to_string(), field(key, day)))
+                    .filter(|(_, h)| !h.is_empty())
+                    .collect::<BTreeMap<_, _>>()
+            });
+            Team {
+                id: field(key, "id"),
+                name: field(key, "name"),
+                time_zone: Some(field(key, "tz"))
+                    .filter(|z| !z.is_empty())
+                    .unwrap_or_else(|| "UTC".into()),
+                hours,
+            }
+        })
+        .collect()
 }
 
 /// Every IANA time zone the browser knows, for the picker.
@@ -105,30 +82,23 @@ fn time_zones() -> Vec<String> {
 #[component]
 pub fn TeamsFields(drafts: TeamDrafts) -> impl IntoView {
     let add = move |_| {
-        let key = drafts.next.get_untracked();
-        drafts.next.set(key + 1);
-        drafts.list.update(|l| {
-            l.push((
-                key,
-                Team {
-                    id: String::new(),
-                    name: String::new(),
-                    time_zone: "UTC".into(),
-                    hours: Some(
-                        WEEKDAYS[..5]
-                            .iter()
-                            .map(|(d, _)| (d.to_string(), "09:00-17:00".to_string()))
-                            .collect(),
-                    ),
-                },
-            ))
-        });
+        drafts.add(Team {
+            id: String::new(),
+            name: String::new(),
+            time_zone: "UTC".into(),
+            hours: Some(
+                WEEKDAYS[..5]
+                    .iter()
+                    .map(|(d, _)| (d.to_string(), "09:00-17:00".to_string()))
+                    .collect(),
+            ),
+        })
     };
     view! {
         <datalist id="time-zones">
             {time_zones().into_iter().map(|z| view! { <option value=z/> }).collect_view()}
         </datalist>
-        <For each=move || drafts.list.get() key=|(key, _)| *key let:((key, team))>
+        <For each=move || drafts.list() key=|(key, _)| *key let:((key, team))>
             <TeamFields key=key team=team drafts=drafts/>
         </For>
         <button type="button" class="add-team" on:click=add>"Add a team"</button>
@@ -145,7 +115,7 @@ fn TeamFields(key: u32, team: Team, drafts: TeamDrafts) -> impl IntoView {
     } else {
         team.name.clone()
     };
-    let remove = move |_| drafts.list.update(|l| l.retain(|(k, _)| *k != key));
+    let remove = move |_| drafts.remove(key);
     view! {
         <fieldset class="team">
             <legend>{title}</legend>
