@@ -113,6 +113,40 @@ pub async fn click(client: &fantoccini::Client, css: &str) {
         .expect("click");
 }
 
+/// The conversation the widget keeps in this frame's storage under
+/// `store` (the site, or the site and a signed-in visitor's key).
+pub async fn stored_session(client: &fantoccini::Client, store: &str) -> crate::Visitor {
+    let stored = client
+        .execute(
+            &format!("return localStorage.getItem('chat.v1.{store}')"),
+            vec![],
+        )
+        .await
+        .expect("session");
+    let session: serde_json::Value =
+        serde_json::from_str(stored.as_str().unwrap_or_default()).expect("the session");
+    crate::Visitor {
+        conversation_id: session["conversation_id"].as_str().expect("id").to_string(),
+        secret: session["secret"].as_str().expect("secret").to_string(),
+    }
+}
+
+/// The visitor gives a resolved conversation `score` (of 5) in the widget's
+/// rating form (the client is inside the chat's frame).
+pub async fn rate(client: &fantoccini::Client, score: u8) {
+    let label = eventually(20, "the rating form", || async {
+        client
+            .find(fantoccini::Locator::Css(&format!(
+                ".rating-form label[for=score-{score}]"
+            )))
+            .await
+            .ok()
+    })
+    .await;
+    label.click().await.expect("a score");
+    click(client, ".rating-form .send-button").await;
+}
+
 /// Anna (an admin) logged in to the panel's desk for `site`.
 pub async fn log_in_to(edge: &Edge, site: &str) -> fantoccini::Client {
     use fantoccini::Locator;

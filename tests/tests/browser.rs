@@ -669,16 +669,7 @@ async fn a_person_joins_answers_and_resolves_then_the_visitor_rates_and_starts_a
     .await;
 
     // An agent claims it (over the agents' API), types, and answers.
-    let stored = client
-        .execute("return localStorage.getItem('chat.v1.demo')", vec![])
-        .await
-        .expect("session");
-    let stored = stored.as_str().unwrap_or_default().to_string();
-    let id = stored
-        .split('"')
-        .find(|s| shared::protocol::parse_conversation_id(s).is_some())
-        .expect("conversation id")
-        .to_string();
+    let id = tests::stored_session(&client, "demo").await.conversation_id;
     let anna = edge.anna();
     assert_eq!(
         edge.agent_post(&anna, &format!("/api/v1/agent/conversations/{id}/claim"))
@@ -748,21 +739,7 @@ async fn a_person_joins_answers_and_resolves_then_the_visitor_rates_and_starts_a
             .status,
         204
     );
-    let five = eventually(20, "the rating form", || async {
-        client
-            .find(Locator::Css(".rating-form label[for=score-5]"))
-            .await
-            .ok()
-    })
-    .await;
-    five.click().await.expect("5 of 5");
-    client
-        .find(Locator::Css(".rating-form .send-button"))
-        .await
-        .expect("send rating")
-        .click()
-        .await
-        .expect("rate");
+    tests::rate(&client, 5).await;
     eventually(20, "thanks for the rating", || async {
         let texts = client
             .find_all(Locator::Css(".msg-system .msg-text"))

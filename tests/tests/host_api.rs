@@ -6,8 +6,8 @@
 
 use fantoccini::{Client, Locator};
 use tests::{
-    browser, claim_and_reply, eventually, finish, launcher, open_chat, screenshot, send_message,
-    text_when, Edge,
+    browser, claim_and_reply, eventually, finish, launcher, open_chat, rate, screenshot,
+    send_message, stored_session, text_when, Edge,
 };
 
 /// The chat's frame is shown (`Some(true)`), hidden, or not made yet.
@@ -23,15 +23,13 @@ async fn frame_shown(client: &Client) -> Option<bool> {
     shown.as_bool()
 }
 
+/// The names of the page's events.
 async fn events(client: &Client) -> Vec<String> {
-    let list = client
-        .execute(
-            "return window.dataLayer.map(function (e) { return e.event; });",
-            vec![],
-        )
+    events_with_detail(client)
         .await
-        .expect("dataLayer");
-    serde_json::from_value(list).expect("events")
+        .into_iter()
+        .map(|e| e.split(' ').next().unwrap_or_default().to_string())
+        .collect()
 }
 
 #[tokio::test]
@@ -132,13 +130,7 @@ async fn what_happens_in_the_chat_reaches_the_page_and_an_answer_while_closed_is
         .await
         .expect("talk to a person");
     text_when(&client, ".person-status", 20, "waiting for a person").await;
-    let stored = client
-        .execute("return localStorage.getItem('chat.v1.demo')", vec![])
-        .await
-        .expect("session");
-    let session: serde_json::Value =
-        serde_json::from_str(stored.as_str().unwrap_or_default()).expect("the session");
-    let id = session["conversation_id"].as_str().expect("id").to_string();
+    let id = stored_session(&client, "demo").await.conversation_id;
     client.enter_parent_frame().await.expect("the page");
     // Metadata only: who wrote, never what.
     eventually(20, "the hand-off event", || async {
@@ -202,21 +194,7 @@ async fn what_happens_in_the_chat_reaches_the_page_and_an_answer_while_closed_is
     );
     assert_eq!(resolve.status, 204);
     open_chat(&client).await;
-    let four = eventually(20, "the rating form", || async {
-        client
-            .find(Locator::Css(".rating-form label[for=score-4]"))
-            .await
-            .ok()
-    })
-    .await;
-    four.click().await.expect("4 of 5");
-    client
-        .find(Locator::Css(".rating-form .send-button"))
-        .await
-        .expect("send rating")
-        .click()
-        .await
-        .expect("rate");
+    rate(&client, 4).await;
     client.enter_parent_frame().await.expect("the page");
     eventually(20, "the rating event", || async {
         let seen = events_with_detail(&client).await;

@@ -32,14 +32,10 @@ async fn an_answer_that_waited_shows_on_the_launcher_and_as_new_in_the_chat() {
         (seen.as_str()?.parse::<u64>().ok()? >= 3).then_some(())
     })
     .await;
-    let stored = client
-        .execute("return localStorage.getItem('chat.v1.demo')", vec![])
-        .await
-        .expect("session");
-    let session: serde_json::Value =
-        serde_json::from_str(stored.as_str().unwrap_or_default()).expect("the session");
-    let id = session["conversation_id"].as_str().expect("id").to_string();
-    let secret = session["secret"].as_str().expect("secret").to_string();
+    let tests::Visitor {
+        conversation_id: id,
+        secret,
+    } = tests::stored_session(&client, "demo").await;
     let unread = format!("{}/api/v1/conversations/{id}/unread", edge.base());
     let bearer = format!("Bearer {secret}");
 
