@@ -141,6 +141,21 @@ pub fn ConversationPane(
     );
     socket.set_value(Some(live));
 
+    // Read receipts: what this pane shows in a visible tab has been read
+    // (the edge counts them only from the agent who has the conversation).
+    let visible = RwSignal::new(true);
+    let shown = move || !document().hidden();
+    visible.set(shown());
+    let listener = window_event_listener_untyped("visibilitychange", move |_| visible.set(shown()));
+    on_cleanup(move || listener.remove());
+    let read_until = StoredValue::new(0);
+    Effect::new(move |_| {
+        let seq = transcript.with(|t| t.last_seq());
+        if visible.get() && seq > read_until.get_value() && send(&ClientFrame::Read { seq }) {
+            read_until.set_value(seq);
+        }
+    });
+
     let action = {
         let id = id.clone();
         move |what: &'static str, body: String| {

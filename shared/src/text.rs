@@ -188,10 +188,6 @@ pub enum Span<'a> {
     Link(&'a str),
 }
 
-/// Splits text into plain pieces and bare `https://` addresses (trailing
-/// punctuation such as a full stop stays text), so front ends can draw the
-/// addresses as checked links and everything else as text. Other schemes
-/// are never links.
 /// Where `https://` starts: a char search and a prefix test, because a
 /// string pattern brings core's two-way searcher into the widget.
 fn find_https(s: &str) -> Option<usize> {
@@ -200,6 +196,10 @@ fn find_https(s: &str) -> Option<usize> {
         .find(|&i| s[i..].starts_with("https://"))
 }
 
+/// Splits text into plain pieces and bare `https://` addresses (trailing
+/// punctuation such as a full stop stays text), so front ends can draw the
+/// addresses as checked links and everything else as text. Other schemes
+/// are never links.
 pub fn link_spans(text: &str) -> Vec<Span<'_>> {
     let mut spans = Vec::new();
     let mut rest = text;
@@ -225,8 +225,37 @@ pub fn link_spans(text: &str) -> Vec<Span<'_>> {
     spans
 }
 
+/// A person's initials for their avatar: the first letter of their first
+/// and last word ("Jana Novák" → "JN", "Mo" → "M"), skipping punctuation.
+/// Case is left to CSS, so the widget carries no Unicode case tables.
+pub fn initials(name: &str) -> String {
+    // A plain loop: the iterator chain cost the widget twice the bytes.
+    let (mut first, mut last) = (None, None);
+    for word in name.split(' ') {
+        if let Some(c) = word.chars().find(|c| !c.is_ascii_punctuation()) {
+            *if first.is_none() {
+                &mut first
+            } else {
+                &mut last
+            } = Some(c);
+        }
+    }
+    first.into_iter().chain(last).collect()
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn initials_are_the_first_letters_of_the_first_and_last_words() {
+        use super::initials;
+        assert_eq!(initials("Jana Novák"), "JN");
+        assert_eq!(initials("  maría josé garcía "), "mg");
+        assert_eq!(initials("Mo"), "M");
+        assert_eq!(initials("Ölaf (support) - Team"), "ÖT");
+        assert_eq!(initials("--- ..."), "");
+        assert_eq!(initials(""), "");
+    }
+
     #[test]
     fn an_attribute_value_cannot_end_its_quotes_or_open_markup() {
         assert_eq!(

@@ -55,6 +55,8 @@ pub struct Transcript {
     server_head: Seq,
     /// The latest queue status from the edge.
     queue: Option<QueueStatus>,
+    /// Up to where the person who has the conversation has read it.
+    read_by_person: Seq,
 }
 
 /// A message of the team the visitor had not seen when this page opened
@@ -149,6 +151,17 @@ impl Transcript {
         self.queue
             .as_ref()
             .filter(|_| self.state() == ConversationState::WaitingForPerson)
+    }
+
+    /// The visitor's latest message the person has read (shown as
+    /// "seen"): only the last one is marked, as in any messenger.
+    pub fn seen_message(&self) -> Option<Seq> {
+        self.events
+            .iter()
+            .rev()
+            .filter(|e| e.seq <= self.read_by_person)
+            .find(|e| matches!(&e.body, EventBody::Message(m) if m.author == Author::Visitor))
+            .map(|e| e.seq)
     }
 
     fn holds(&self, seq: Seq) -> bool {
@@ -257,6 +270,10 @@ impl Transcript {
             }
             ServerFrame::Queue(status) => {
                 self.queue = Some(status);
+                None
+            }
+            ServerFrame::Seen { seq } => {
+                self.read_by_person = self.read_by_person.max(seq);
                 None
             }
             ServerFrame::Typing { .. } | ServerFrame::Note(_) => None,
@@ -620,5 +637,28 @@ mod tests {
             },
         ));
         assert!(!t.wants_rating());
+    }
+
+    #[test]
+    fn seen_marks_only_the_visitors_latest_message_the_person_has_read() {
+        let mut t = Transcript::new();
+        let visitor = |seq| {
+            ServerFrame::Event(Event {
+                seq,
+                at_ms: 0,
+                body: EventBody::Message(Message::plain(Author::Visitor, String::from("hi"), None)),
+            })
+        };
+        for frame in [visitor(1), message(2, None), visitor(3), visitor(4)] {
+            t.on_frame(frame);
+        }
+        assert_eq!(t.seen_message(), None);
+        t.on_frame(ServerFrame::Seen { seq: 3 });
+        assert_eq!(t.seen_message(), Some(3));
+        // An older read arriving late never moves the mark back.
+        t.on_frame(ServerFrame::Seen { seq: 1 });
+        assert_eq!(t.seen_message(), Some(3));
+        t.on_frame(ServerFrame::Seen { seq: 9 });
+        assert_eq!(t.seen_message(), Some(4));
     }
 }

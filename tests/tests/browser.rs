@@ -4,7 +4,7 @@
 use fantoccini::{Client, Locator};
 use tests::{
     axe_violations, browser, eventually, finish, launcher, messages, open_chat, screenshot,
-    send_message, text_when, visitor_on, Edge,
+    send_message, text_when, texts, visitor_on, Edge,
 };
 
 #[tokio::test]
@@ -335,6 +335,7 @@ async fn the_widget_speaks_the_pages_language() {
     })
     .await;
     assert_eq!(shown.2, "KI");
+    assert_eq!(texts(&client, ".msg-ai time.msg-time").await, vec!["jetzt"]);
     assert!(
         shown
             .3
@@ -725,7 +726,39 @@ async fn a_person_joins_answers_and_resolves_then_the_visitor_rates_and_starts_a
         .expect("text");
     assert_eq!(
         header.split_whitespace().collect::<Vec<_>>(),
-        ["Anna", "person"]
+        ["A", "Anna", "person"],
+        "their initials, name and role"
+    );
+    assert_eq!(texts(&client, ".msg-agent .who .avatar").await, vec!["A"]);
+    // When it was said: relative, exact on hover (the title).
+    let time = client
+        .find(Locator::Css(".msg-agent time.msg-time"))
+        .await
+        .expect("time");
+    assert_eq!(time.text().await.expect("text"), "now");
+    assert!(!time
+        .attr("title")
+        .await
+        .expect("title")
+        .unwrap_or_default()
+        .is_empty());
+    // Seen once the person has read it, under the visitor's message.
+    tests::send(&mut agent, &ClientFrame::Read { seq: 1_000 }).await;
+    let seen_under = eventually(20, "seen", || async {
+        client
+            .execute(
+                "const m = document.getElementById('seen'); \
+                 return m && [m.textContent, m.parentElement.querySelector('.msg-text').textContent]",
+                vec![],
+            )
+            .await
+            .ok()
+            .filter(|v| !v.is_null())
+    })
+    .await;
+    assert_eq!(
+        seen_under,
+        serde_json::json!(["Seen", "Can you service a Rohloff hub?"])
     );
     assert!(
         client.find(Locator::Css(".contact")).await.is_err(),

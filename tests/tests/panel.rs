@@ -118,6 +118,10 @@ async fn an_agent_takes_a_hand_off_in_the_panel_and_the_visitor_sees_a_person() 
     )
     .await;
     assert_eq!(badge, "Anna · person");
+    // The panel showed the conversation to the person who has it: the
+    // visitor's message is marked seen.
+    let seen = text_when(&visitor, ".msg-visitor #seen", 20, "seen in the widget").await;
+    assert_eq!(seen, "Seen");
 
     // Hand back: the AI answers the next question.
     click(&agent, ".actions .hand-back").await;

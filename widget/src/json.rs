@@ -219,6 +219,7 @@ impl FromJson for ServerFrame {
                         client_id: f.req("client_id")?,
                         seq: f.req("seq")?,
                     },
+                    "seen" => ServerFrame::Seen { seq: f.req("seq")? },
                     "typing" => ServerFrame::Typing {
                         author: f.req("author")?,
                     },

@@ -9,6 +9,7 @@ mod host;
 pub mod i18n;
 pub mod json;
 pub mod log;
+pub mod times;
 pub mod view;
 
 use wasm_bindgen::prelude::*;

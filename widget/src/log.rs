@@ -11,7 +11,6 @@ use crate::dom::{attrs, child, text};
 use crate::i18n::{self, Strings};
 use shared::protocol::{Author, ContactReason, ConversationState, Event, EventBody, Message};
 use shared::transcript::{OutboxStatus, Outgoing};
-use wasm_bindgen::JsValue;
 use web_sys::Element;
 
 /// A link the widget is willing to show: `https:` (or `http:` on this
@@ -59,7 +58,13 @@ fn badge(parent: &Element, author: &Author, t: &Strings) -> &'static str {
         Author::Ai => ("ai", t.badge_ai),
         Author::System => ("system", t.badge_system),
         Author::Agent { name } => {
-            let badge = child(parent, "span", "badge badge-agent");
+            // Initials beside the badge, hidden from screen readers (the
+            // name follows).
+            let who = child(parent, "span", "who");
+            let avatar = child(&who, "span", "avatar");
+            attrs(&avatar, &[("aria-hidden", "true")]);
+            text(&avatar, &shared::text::initials(name));
+            let badge = child(&who, "span", "badge badge-agent");
             text(&child(&badge, "bdi", "agent-name"), name);
             text(&badge, &format!(" · {}", t.badge_person));
             return "msg-agent";
@@ -82,11 +87,12 @@ fn badge(parent: &Element, author: &Author, t: &Strings) -> &'static str {
 pub fn message(
     parent: &Element,
     seq: u64,
+    at_ms: i64,
     message: &Message,
     new: bool,
     page: Option<&str>,
     t: &Strings,
-) {
+) -> Element {
     let item = child(parent, "div", "msg");
     let _ = item.set_attribute("data-seq", &seq.to_string());
     let class = badge(&item, &message.author, t);
@@ -127,34 +133,21 @@ pub fn message(
             text(&button, &s.question);
         }
     }
-}
-
-/// When a closed team is back, in the visitor's language and time zone
-/// (the browser's `Intl`): "back today at 08:00", "back on Monday at 08:00".
-fn back_at(at_ms: i64, t: &Strings) -> String {
-    let at = js_sys::Date::new(&JsValue::from_f64(at_ms as f64));
-    let now = js_sys::Date::new_0();
-    let options = js_sys::Object::new();
-    let set = |key: &str, value: &str| {
-        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
-    };
-    set("hour", "2-digit");
-    set("minute", "2-digit");
-    let time = String::from(at.to_locale_time_string_with_options(t.lang, &options));
-    if at.to_date_string() == now.to_date_string() {
-        return i18n::fill(t.back_today, "time", &time);
-    }
-    let options = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&options, &"weekday".into(), &"long".into());
-    let day = String::from(at.to_locale_date_string(t.lang, &options));
-    i18n::fill(&i18n::fill(t.back_on, "day", &day), "time", &time)
+    crate::times::stamp(&item, at_ms, t.lang);
+    item
 }
 
 /// One stored event: a message, or a notice in the product's own words
 /// (state changes, the e-mail offer and its answer, the rating).
-pub fn event(parent: &Element, event: &Event, new: bool, page: Option<&str>, t: &Strings) {
+pub fn event(
+    parent: &Element,
+    event: &Event,
+    new: bool,
+    page: Option<&str>,
+    t: &Strings,
+) -> Element {
     let (notice, name): (String, Option<&str>) = match &event.body {
-        EventBody::Message(m) => return message(parent, event.seq, m, new, page, t),
+        EventBody::Message(m) => return message(parent, event.seq, event.at_ms, m, new, page, t),
         EventBody::State {
             state,
             agent,
@@ -181,7 +174,7 @@ pub fn event(parent: &Element, event: &Event, new: bool, page: Option<&str>, t: 
                 ContactReason::NoClaimInTime => t.contact_no_claim,
             };
             match back_at_ms {
-                Some(at) => (format!("{offer} {}", back_at(*at, t)), None),
+                Some(at) => (format!("{offer} {}", crate::times::back_at(*at, t)), None),
                 None => (offer.into(), None),
             }
         }
@@ -199,6 +192,7 @@ pub fn event(parent: &Element, event: &Event, new: bool, page: Option<&str>, t: 
         text(&child(&body, "bdi", "agent-name"), name);
     }
     text(&body, after);
+    item
 }
 
 /// A message not yet stored: its state, and a retry (`data-retry` holds its
@@ -228,8 +222,9 @@ pub fn pending(parent: &Element, o: &Outgoing, t: &Strings) {
 /// What is drawn in a list of events, so the next draw adds only what is new.
 #[derive(Default)]
 pub struct Drawn {
-    /// (conversation number, sequence number) of each item, in order.
-    keys: Vec<(u32, u64)>,
+    /// (conversation number, sequence number) of each item, in order, with
+    /// the item drawn for it.
+    items: Vec<((u32, u64), Element)>,
 }
 
 impl Drawn {
@@ -244,20 +239,31 @@ impl Drawn {
     ) {
         let events: Vec<_> = events.collect();
         let same = self
-            .keys
+            .items
             .iter()
             .zip(&events)
-            .take_while(|(k, (n, e, _))| **k == (*n, e.seq))
+            .take_while(|((k, _), (n, e, _))| *k == (*n, e.seq))
             .count();
-        while self.keys.len() > same {
-            self.keys.pop();
-            if let Some(last) = parent.last_element_child() {
-                last.remove();
-            }
+        for (_, item) in self.items.drain(same..) {
+            item.remove();
         }
         for (n, e, new) in &events[same..] {
-            event(parent, e, *new, page, t);
-            self.keys.push((*n, e.seq));
+            self.items
+                .push(((*n, e.seq), event(parent, e, *new, page, t)));
+        }
+    }
+
+    /// "Seen" under the visitor's message `seq` of the conversation drawn
+    /// last (the latest one the person has read), and nowhere else.
+    pub fn mark_seen(&self, seq: Option<u64>, t: &Strings) {
+        if let Some(old) = crate::dom::by_id("seen") {
+            old.remove();
+        }
+        // Earlier conversations, drawn first, reuse sequence numbers.
+        if let Some((_, item)) = self.items.iter().rev().find(|((_, s), _)| Some(*s) == seq) {
+            let mark = child(item, "p", "msg-status");
+            attrs(&mark, &[("id", "seen")]);
+            text(&mark, t.seen);
         }
     }
 }

@@ -202,6 +202,10 @@ pub fn App(options: Options) -> impl IntoView {
             );
             let person = s.transcript.person();
             dom::set_text("header-name", person.unwrap_or(&header_name));
+            dom::set_text(
+                "header-avatar",
+                &person.map(shared::text::initials).unwrap_or_default(),
+            );
             let role = if person.is_some() {
                 t.badge_person
             } else {
@@ -209,6 +213,7 @@ pub fn App(options: Options) -> impl IntoView {
             };
             dom::set_text("header-role", role);
         });
+        crate::times::refresh(now, t.lang);
     });
     Effect::new(move |first_run: Option<()>| {
         let (Some(log_el), Some(events), Some(pending), Some(forms)) = (
@@ -247,9 +252,9 @@ pub fn App(options: Options) -> impl IntoView {
                 tr.events()
                     .map(|e| (current, e, waited_for_visitor(e, seen_before))),
             );
-            drawn_log
-                .borrow_mut()
-                .sync(&events, all, page.as_deref(), t);
+            let mut drawn = drawn_log.borrow_mut();
+            drawn.sync(&events, all, page.as_deref(), t);
+            drawn.mark_seen(tr.seen_message(), t);
             pending.set_text_content(None);
             for o in tr.pending() {
                 log::pending(&pending, o, t);
@@ -333,6 +338,7 @@ pub fn App(options: Options) -> impl IntoView {
         <div class="chat">
             <header class="chat-header">
                 <h1 class="chat-title">
+                    <span class="avatar" id="header-avatar" aria-hidden="true"></span>
                     <span class="assistant-name" id="header-name">{assistant_name.clone()}</span>
                     <span class="ai-label" id="header-role">{t.ai_label}</span>
                 </h1>

@@ -24,6 +24,7 @@ fn mount_new(message: Message, new: bool) -> web_sys::HtmlElement {
     widget::log::message(
         &container,
         1,
+        js_sys::Date::now() as i64,
         &message,
         new,
         Some("https://shop.example/help/"),
@@ -236,4 +237,110 @@ fn the_log_appends_new_events_puts_a_late_one_in_order_and_empties_when_erased()
     assert_eq!(seqs(&el), "1,2,3,1");
     drawn.sync(&el, std::iter::empty(), None, t);
     assert_eq!(seqs(&el), "");
+}
+
+#[wasm_bindgen_test]
+fn a_person_shows_with_their_initials_hidden_from_screen_readers() {
+    let el = mount_message(
+        Author::Agent {
+            name: "Jana Novák".into(),
+        },
+        "Hello",
+    );
+    let avatar = el
+        .query_selector(".msg-agent .who .avatar")
+        .unwrap()
+        .unwrap();
+    assert_eq!(avatar.text_content().unwrap(), "JN");
+    assert_eq!(avatar.get_attribute("aria-hidden").as_deref(), Some("true"));
+    let ai = mount_message(Author::Ai, "Hello");
+    assert!(
+        ai.query_selector(".avatar").unwrap().is_none(),
+        "the AI has its label, no initials"
+    );
+}
+
+#[wasm_bindgen_test]
+fn message_times_are_relative_in_the_visitors_language_and_exact_on_hover() {
+    use widget::times::{exact, relative};
+    let now = js_sys::Date::now() as i64;
+    assert_eq!(relative(now - 10_000, now, "en"), "now");
+    assert_eq!(relative(now - 10_000, now, "de"), "jetzt");
+    assert_eq!(relative(now - 10_000, now, "es"), "ahora");
+    let five = relative(now - 5 * 60_000 - 5_000, now, "en");
+    assert!(five.contains('5') && five.contains("ago"), "{five}");
+    let two_hours = relative(now - 2 * 3_600_000, now, "de");
+    assert!(two_hours.starts_with("vor 2"), "{two_hours}");
+    // Beyond a day, the date and time themselves.
+    let old = now - 3 * 86_400_000;
+    assert_eq!(relative(old, now, "es"), exact(old, "es"));
+
+    let el = mount_message(Author::Ai, "Hello");
+    let time = el.query_selector(".msg time.msg-time").unwrap().unwrap();
+    assert_eq!(time.text_content().unwrap(), "now");
+    assert!(
+        !time.get_attribute("title").unwrap_or_default().is_empty(),
+        "exact on hover"
+    );
+    assert_eq!(
+        time.get_attribute("tabindex").as_deref(),
+        Some("0"),
+        "and on focus"
+    );
+    let iso = time.get_attribute("datetime").unwrap();
+    assert!(!js_sys::Date::parse(&iso).is_nan(), "{iso}");
+}
+
+#[wasm_bindgen_test]
+fn seen_stands_under_the_latest_read_visitor_message_of_this_conversation_only() {
+    use shared::protocol::{Event, EventBody};
+    let t = widget::i18n::strings(None);
+    let ev = |seq: u64, author: Author| Event {
+        seq,
+        at_ms: 0,
+        body: EventBody::Message(Message::plain(author, format!("m{seq}"), None)),
+    };
+    let document = web_sys::window().unwrap().document().unwrap();
+    let el: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&el).unwrap();
+    let (old, e1, e2) = (
+        ev(1, Author::Visitor),
+        ev(1, Author::Visitor),
+        ev(2, Author::Ai),
+    );
+    let mut drawn = widget::log::Drawn::default();
+    // An earlier conversation (0) reuses sequence number 1.
+    drawn.sync(
+        &el,
+        [(0, &old, false), (1, &e1, false), (1, &e2, false)].into_iter(),
+        None,
+        t,
+    );
+    let seen_under = || {
+        let marks = el.query_selector_all("#seen").unwrap();
+        assert!(marks.length() <= 1, "one mark at most");
+        el.query_selector("#seen").unwrap().map(|m| {
+            let item = m.parent_element().unwrap();
+            let index = (0..el.children().length())
+                .find(|i| el.children().item(*i).unwrap() == item)
+                .unwrap();
+            (index, m.text_content().unwrap())
+        })
+    };
+    assert_eq!(seen_under(), None);
+    drawn.mark_seen(Some(1), t);
+    assert_eq!(
+        seen_under(),
+        Some((1, "Seen".to_string())),
+        "this conversation's message"
+    );
+    drawn.mark_seen(Some(1), t);
+    assert_eq!(
+        seen_under(),
+        Some((1, "Seen".to_string())),
+        "drawn again, still once"
+    );
+    drawn.mark_seen(None, t);
+    assert_eq!(seen_under(), None);
+    el.remove();
 }

@@ -184,6 +184,7 @@ fn every_server_frame_reads_back_as_serde_wrote_it() {
             message: "too long".into(),
             client_id: Some(id()),
         },
+        ServerFrame::Seen { seq: 12 },
     ];
     let shown: std::collections::BTreeSet<&str> = frames.iter().map(shape).collect();
     let all: std::collections::BTreeSet<&str> = SHAPES.iter().copied().collect();
@@ -209,12 +210,14 @@ const SHAPES: &[&str] = &[
     "typing",
     "note",
     "error",
+    "seen",
 ];
 
 fn shape(frame: &ServerFrame) -> &'static str {
     match frame {
         ServerFrame::Welcome { .. } => "welcome",
         ServerFrame::Ack { .. } => "ack",
+        ServerFrame::Seen { .. } => "seen",
         ServerFrame::Event(e) => match e.body {
             EventBody::Message(_) => "event/message",
             EventBody::State { .. } => "event/state",

@@ -14,7 +14,7 @@ use shared::faq::NewEntry;
 use shared::handoff::{self, HandoffPacket, HandoffView};
 use shared::lifecycle;
 use shared::protocol::{
-    AgentProfile, Author, ConversationState, ErrorCode, EventBody, Message, ServerFrame,
+    AgentProfile, Author, ConversationState, ErrorCode, EventBody, Message, Seq, ServerFrame,
     SuggestedReply, TicketReply, MAX_BODY_BYTES,
 };
 use shared::text::sanitize_message;
@@ -54,6 +54,35 @@ impl Conversation {
             transcript: self.events_after(0, super::VIEW_EVENTS)?,
         };
         http::json_response(&view, 200)
+    }
+
+    /// A read receipt. Only the agent who has the conversation (claimed,
+    /// with the visitor now) makes the visitor's "seen"; a colleague
+    /// looking in, or a receipt that moves nothing, is quietly dropped, so
+    /// panels may send one whenever they show the conversation.
+    pub(super) fn agent_read(&self, agent_id: &str, seq: Seq) -> EdgeResult<()> {
+        let assigned = self.handoff()?.and_then(|h| h.assignee_id);
+        if self.state()? != ConversationState::WithPerson || assigned.as_deref() != Some(agent_id) {
+            return Ok(());
+        }
+        let seq = seq.min(self.last_seq()?);
+        if seq <= self.read_by_agent()? {
+            return Ok(());
+        }
+        self.sql().exec(
+            "INSERT OR REPLACE INTO read_by_agent (id, seq) VALUES (1, ?)",
+            vec![(seq.min(i64::MAX as u64) as i64).into()],
+        )?;
+        self.send_to("visitor", &ServerFrame::Seen { seq });
+        Ok(())
+    }
+
+    pub(super) fn read_by_agent(&self) -> EdgeResult<Seq> {
+        let rows: Vec<super::store::SeqRow> = self
+            .sql()
+            .exec("SELECT seq FROM read_by_agent WHERE id = 1", None)?
+            .to_array()?;
+        Ok(rows.first().map_or(0, |r| r.seq.max(0) as Seq))
     }
 
     /// A message from the agent who claimed the conversation.

@@ -353,6 +353,11 @@ impl Conversation {
                 ErrorCode::WrongState,
                 "Only agents can add notes.",
             )),
+            (ClientFrame::Read { seq }, Role::Agent { id, .. }) => self.agent_read(&id, seq),
+            (ClientFrame::Read { .. }, Role::Visitor) => Err(EdgeError::new(
+                ErrorCode::WrongState,
+                "Only agents send read receipts.",
+            )),
             (_, Role::Agent { .. }) => Err(visitor_only()),
         }
     }

@@ -19,6 +19,10 @@ use worker::{SqlStorage, SqlStorageValue, WebSocket};
 const SEEN: &str = "CREATE TABLE IF NOT EXISTS seen (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     seq INTEGER NOT NULL)";
+/// Up to where the agent who has the conversation has read it (`agent.rs`).
+const READ_BY_AGENT: &str = "CREATE TABLE IF NOT EXISTS read_by_agent (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq INTEGER NOT NULL)";
 /// More visitor secrets, from reopen links in answer mails.
 const VISITOR_KEYS: &str = "CREATE TABLE IF NOT EXISTS visitor_keys (
     secret_hash TEXT PRIMARY KEY)";
@@ -82,6 +86,7 @@ pub(super) const SCHEMA: Schema = Schema {
         body TEXT NOT NULL)",
         SEEN,
         VISITOR_KEYS,
+        READ_BY_AGENT,
     ],
     migrations: &[
         "ALTER TABLE turns ADD COLUMN frustration REAL NOT NULL DEFAULT 0",
@@ -90,6 +95,8 @@ pub(super) const SCHEMA: Schema = Schema {
         SEEN,
         // Signed-in visitors came later.
         "ALTER TABLE meta ADD COLUMN verified TEXT",
+        // Read receipts came later.
+        READ_BY_AGENT,
     ],
 };
 

@@ -192,6 +192,12 @@ impl Conversation {
                 send(ws, &ServerFrame::Queue(status));
             }
         }
+        if visitor {
+            let seq = self.read_by_agent()?;
+            if seq > 0 {
+                send(ws, &ServerFrame::Seen { seq });
+            }
+        }
         Ok(())
     }
 

@@ -30,6 +30,10 @@ pub enum ClientFrame {
         #[serde(default)]
         comment: String,
     },
+    /// The agent who has the conversation has read it up to `seq` (their
+    /// panel shows it, in a visible tab). The visitor's "seen" comes from
+    /// these; a colleague looking in is not the person they chat with.
+    Read { seq: Seq },
 }
 
 impl ClientFrame {
@@ -42,6 +46,7 @@ impl ClientFrame {
         "leave_contact",
         "note",
         "rate",
+        "read",
     ];
 
     /// Parses one frame, telling oversized, malformed and unknown frames
@@ -120,6 +125,9 @@ pub enum ServerFrame {
     Typing { author: Author },
     /// An internal note, to agent sockets only.
     Note(Note),
+    /// To the visitor: the person who has the conversation has read it up
+    /// to `seq` (live, and after each replay; never stored as an event).
+    Seen { seq: Seq },
     /// A refused frame. The connection stays open.
     Error {
         code: ErrorCode,
