@@ -105,6 +105,9 @@ pub fn SettingsPage(site: String) -> impl IntoView {
     let script_tag = script_tag(&site);
     let site_for_preview = site.clone();
     let preview_src = move || look.with(|b| preview_src(&site_for_preview, b));
+    let preview_frame = NodeRef::<leptos::html::Iframe>::new();
+    let preview_problem = RwSignal::new(None::<String>);
+    let preview_loaded = crate::trial::answer_preview(&site, preview_frame, preview_problem);
 
     view! {
         <section class="settings" aria-labelledby="settings-title">
@@ -135,6 +138,7 @@ pub fn SettingsPage(site: String) -> impl IntoView {
                             <input id="s-name" name="assistant_name" maxlength="40" value=b.assistant_name.unwrap_or_default()/>
                             <label for="s-greeting">"Greeting"</label>
                             <textarea id="s-greeting" name="greeting" maxlength="300" rows="2">{b.greeting.unwrap_or_default()}</textarea>
+                            <label><input type="checkbox" name="events_with_text" checked=e.events_with_text/>" The page\u{2019}s message events carry the text (for the site\u{2019}s own scripts: every script on the page can then read what visitors write)"</label>
                         </fieldset>
                         <fieldset>
                             <legend>"Hand-off"</legend>
@@ -163,8 +167,9 @@ pub fn SettingsPage(site: String) -> impl IntoView {
             <p>"Paste it before the closing body tag of every page that shows the chat. The chat appears only on the sites listed under \u{201c}Sites allowed to show the chat\u{201d}: add each one's origin there (like https://shop.example) and save. A page that is not listed shows no launcher; it appears under that list with an \u{201c}Allow\u{201d} button. The launcher's colour, position and label, the greeting and the assistant name follow the saved settings: no need to paste the tag again after a change."</p>
             <pre class="script-tag"><code>{script_tag}</code></pre>
             <h3>"Preview"</h3>
-            <p class="hint">"The look as you type it. Questions typed here are not sent: try them in \u{201c}Try a question\u{201d} under the knowledge base."</p>
-            <iframe class="preview" title="Widget preview" src=preview_src></iframe>
+            <p class="hint">"The look as you type it. Questions typed here are answered from the knowledge base below as it stands in the editor, saved or not; nothing is stored and nobody is asked to join. \u{201c}Try a question\u{201d} under the knowledge base shows why."</p>
+            <iframe class="preview" title="Widget preview" src=preview_src node_ref=preview_frame on:load=move |_| preview_loaded()></iframe>
+            <p class="problem" role="alert">{move || preview_problem.get()}</p>
             <div class="preview-launcher" style:justify-content=move || look.with(|b| if b.position.as_deref() == Some("left") { "flex-start" } else { "flex-end" })>
                 // Through the CSSOM (`style:`): the panel's CSP allows no style attributes.
                 <span class="launcher-sample" aria-hidden="true"
@@ -257,7 +262,8 @@ fn KnowledgeEditor(site: String) -> impl IntoView {
             <h3>"History"</h3>
             <ol class="kb-history">
                 {move || history.get().into_iter().map(|v| view! {
-                    <li>{format!("Version {}: {} ({})", v.version, v.change, v.author)}</li>
+                    // The bundled version's author already reads "(bundled with the worker)".
+                    <li>{format!("Version {}: {} ({})", v.version, v.change, v.author.trim_matches(['(', ')']))}</li>
                 }).collect_view()}
             </ol>
         </section>
@@ -303,6 +309,7 @@ fn read_form(
         claim_timeout_s: Some(claim_timeout_s),
         teams: Some(read_teams(teams, &data)),
         proactive: Some(read_rules(nudges, &data)?),
+        events_with_text: Some(data.get("events_with_text").as_string().is_some()),
     })
 }
 

@@ -44,6 +44,13 @@ pub fn serve(
         ancestors(site)
     );
     let mut page = with_branding(FRAME_HTML, &site.branding, color);
+    if site.events_with_text {
+        page = page.replacen(
+            "</head>",
+            &format!("{}</head>", meta("event-text", "on")),
+            1,
+        );
+    }
     if let Some(s) = signed_in {
         page = page.replacen("</head>", &format!("{}</head>", s.meta_tags()), 1);
     }

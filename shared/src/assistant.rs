@@ -105,7 +105,6 @@ pub fn trial(
     let search = index.search(&message);
     let decision = escalation::decide(policy, &[], &r.turn(&message, &reading));
     Trial {
-        reply: r.message.text.clone(),
         entry_id: r.entry().map(|e| e.id.clone()),
         confidence: search.confidence,
         candidates: search
@@ -122,6 +121,7 @@ pub fn trial(
             .collect(),
         hand_over: decision.trigger,
         reasons: decision.reasons.iter().map(|r| r.detail.clone()).collect(),
+        message: r.message,
     }
 }
 
@@ -177,7 +177,7 @@ mod trial_tests {
             Language::English,
         );
         assert_eq!(t.entry_id.as_deref(), Some("puncture"));
-        assert_eq!(t.reply, "15 euros.");
+        assert_eq!(t.message.text, "15 euros.");
         assert_eq!(t.candidates[0].entry_id, "puncture");
         assert!(t.confidence > 0.5, "{t:?}");
         assert_eq!(t.hand_over, None);

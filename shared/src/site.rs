@@ -25,6 +25,10 @@ pub struct SiteConfig {
     /// Proactive messages beside the launcher (`shared::proactive`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub proactive: Vec<crate::proactive::Rule>,
+    /// The host page's `message` events carry the message's text. Off by
+    /// default: any script on the page would read what visitors write.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub events_with_text: bool,
 }
 
 /// How a site's answers go out by e-mail and how replies come back: the
@@ -135,6 +139,8 @@ pub struct SiteSettings {
     pub teams: Option<Vec<Team>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub proactive: Option<Vec<crate::proactive::Rule>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub events_with_text: Option<bool>,
 }
 
 /// `GET|POST /api/v1/agent/sites/{site}/settings`: what is saved, and the
@@ -200,6 +206,9 @@ impl SiteConfig {
         if let Some(rules) = &settings.proactive {
             crate::proactive::validate(rules)?;
             site.proactive.clone_from(rules);
+        }
+        if let Some(on) = settings.events_with_text {
+            site.events_with_text = on;
         }
         site.handoff.validate()?;
         Ok(site)
@@ -367,6 +376,7 @@ mod tests {
             retention_days: None,
             branding: Branding::default(),
             proactive: Vec::new(),
+            events_with_text: false,
         }
     }
 

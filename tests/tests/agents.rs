@@ -473,7 +473,7 @@ answer = "Yes: 25 euros a day."
     assert_eq!(tried.status, 200, "{}", tried.body);
     let trial: shared::protocol::Trial = tried.json();
     assert_eq!(trial.entry_id.as_deref(), Some("bike-hire"), "{trial:?}");
-    assert_eq!(trial.reply, "Yes: 25 euros a day.");
+    assert_eq!(trial.message.text, "Yes: 25 euros a day.");
     assert_eq!(trial.candidates[0].entry_id, "bike-hire");
     assert_eq!(trial.hand_over, None);
 

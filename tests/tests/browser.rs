@@ -760,6 +760,11 @@ async fn a_person_joins_answers_and_resolves_then_the_visitor_rates_and_starts_a
         seen_under,
         serde_json::json!(["Seen", "Can you service a Rohloff hub?"])
     );
+    assert_eq!(
+        tests::axe_violations(&client).await,
+        Vec::<String>::new(),
+        "a person's reply with initials, times and seen at WCAG 2.2 AA"
+    );
     assert!(
         client.find(Locator::Css(".contact")).await.is_err(),
         "no e-mail fallback while a person is here"

@@ -7,7 +7,7 @@
 use fantoccini::{Client, Locator};
 use tests::{
     browser, claim_and_reply, eventually, finish, launcher, open_chat, rate, screenshot,
-    send_message, stored_session, text_when, Edge,
+    send_message, stored_session, text_when, Edge, HostPage,
 };
 
 /// The chat's frame is shown (`Some(true)`), hidden, or not made yet.
@@ -204,4 +204,56 @@ async fn what_happens_in_the_chat_reaches_the_page_and_an_answer_while_closed_is
     })
     .await;
     finish(client, &[]).await;
+}
+
+#[tokio::test]
+async fn message_events_carry_the_text_only_on_a_site_that_turned_it_on() {
+    let edge = Edge::shared();
+    let record = "Chat('on','message',function(d){(window.said=window.said||[]).push(d)})";
+    let page = HostPage::shop(&edge.base(), "telling", record);
+    let said = |client: &Client| {
+        let client = client.clone();
+        async move {
+            client
+                .execute("return window.said || []", vec![])
+                .await
+                .expect("said")
+        }
+    };
+    for (on, want) in [
+        (false, serde_json::json!([{"from": "visitor"}])),
+        (
+            true,
+            serde_json::json!([{"from": "visitor", "text": "Hello there"}]),
+        ),
+    ] {
+        let settings = serde_json::json!({"events_with_text": on}).to_string();
+        let saved = edge.agent_post_json(
+            &edge.anna(),
+            "/api/v1/agent/sites/telling/settings",
+            &settings,
+        );
+        assert_eq!(saved.status, 200, "{}", saved.body);
+        let allow = edge.agent_post_json(
+            &edge.anna(),
+            "/api/v1/agent/sites/telling/settings/allow",
+            &serde_json::json!({"origin": page.origin}).to_string(),
+        );
+        assert_eq!(allow.status, 200, "{}", allow.body);
+        let client = browser(1280, 900).await;
+        client
+            .goto(&format!("{}/", page.origin))
+            .await
+            .expect("the other shop");
+        let input = open_chat(&client).await;
+        send_message(&client, &input, "Hello there").await;
+        client.enter_parent_frame().await.expect("the page");
+        let events = eventually(20, "the visitor's message event", || async {
+            let events = said(&client).await;
+            (events.as_array().map_or(0, Vec::len) >= 1).then_some(events)
+        })
+        .await;
+        assert_eq!(events[0], want[0], "text {on}: {events}");
+        finish(client, &[]).await;
+    }
 }

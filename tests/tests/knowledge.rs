@@ -95,6 +95,62 @@ answer = "Monday to Friday, 8:00 to 18:00."
         (list.len() == 2).then_some(())
     })
     .await;
+
+    // The settings preview answers from the text in the editor, unsaved.
+    let draft = r#"[settings]
+languages = ["en"]
+
+[[entry]]
+id = "cargo-bikes"
+question = "Do you service cargo bikes?"
+answer = "Draft: cargo bikes on Tuesdays only."
+"#;
+    agent
+        .execute(
+            "document.getElementById('kb-text').value = arguments[0]",
+            vec![serde_json::json!(draft)],
+        )
+        .await
+        .expect("edit the text");
+    agent
+        .find(Locator::Css("iframe.preview"))
+        .await
+        .expect("preview")
+        .enter_frame()
+        .await
+        .expect("into the preview");
+    let input = eventually(20, "the preview's input", || async {
+        agent.find(Locator::Css("#chat-input")).await.ok()
+    })
+    .await;
+    input
+        .send_keys("Do you service cargo bikes?")
+        .await
+        .expect("type");
+    click(&agent, ".send-button").await;
+    let answer = eventually(20, "the draft's answer in the preview", || async {
+        texts(&agent, ".msg-ai:not(.msg-greeting) .msg-text")
+            .await
+            .pop()
+    })
+    .await;
+    assert_eq!(answer, "Draft: cargo bikes on Tuesdays only.");
+    assert_eq!(
+        texts(&agent, ".msg-ai:not(.msg-greeting) .badge").await,
+        vec!["AI"],
+        "labelled as the AI's, as visitors will see it"
+    );
+    assert_eq!(
+        texts(&agent, ".msg-visitor .msg-text").await,
+        vec!["Do you service cargo bikes?"]
+    );
+    assert_eq!(
+        axe_violations(&agent).await,
+        Vec::<String>::new(),
+        "the preview's answer at WCAG 2.2 AA"
+    );
+    screenshot(&agent, "panel-settings-preview-answer").await;
+    agent.enter_parent_frame().await.expect("back to the page");
     finish(agent, &[]).await;
 
     // New conversations answer from it, in each language.

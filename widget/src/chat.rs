@@ -43,6 +43,8 @@ pub struct Place {
     pub page_url: Option<String>,
     /// The visitor's name, if the host site gave one.
     pub visitor_name: Option<String>,
+    /// The site lets its page's `message` events carry the text.
+    pub event_text: bool,
 }
 
 /// Everything the visitor sees of the conversation, as one value: the
@@ -163,7 +165,18 @@ impl Chat {
     /// Queues a message; it is sent now if connected, else after reconnecting.
     /// After a resolution it starts a new conversation; the old one stays
     /// on screen to read.
-    pub fn send(&self, text: String) {
+    /// What the visitor says goes to the edge; in the panel's preview, to
+    /// the panel, which answers with the frames the edge would send (the
+    /// question, the draft knowledge base's answer).
+    pub fn say(&self, text: String) {
+        if self.read(|s| s.link == Link::Preview) {
+            let lang = crate::i18n::strings(self.inner.place.locale.as_deref()).lang;
+            return crate::host::ask_panel(&text, lang);
+        }
+        self.send(text);
+    }
+
+    fn send(&self, text: String) {
         self.start_anew_if_resolved();
         if self.inner.stopped.replace(false) {
             self.connect();
@@ -172,6 +185,51 @@ impl Chat {
         if let Some(frame) = frame {
             self.send_frame(&frame);
             self.watch_ack();
+        }
+    }
+
+    /// One frame from the edge (or, in the panel's preview, from the
+    /// panel, answering from the draft knowledge base).
+    pub fn receive(&self, text: &str) {
+        let Some(frame) = crate::json::decode::<ServerFrame>(text) else {
+            return;
+        };
+        match &frame {
+            ServerFrame::Welcome { last_seq, .. } => self.inner.live_after.set(*last_seq),
+            ServerFrame::Typing {
+                author: Author::Agent { name },
+            } => return self.on_typing(name.clone()),
+            ServerFrame::Event(e) => {
+                if e.seq > self.inner.live_after.get() {
+                    crate::host::tell(&e.body, self.inner.place.event_text);
+                }
+                if matches!(e.body, EventBody::Message(_)) {
+                    self.change(|s| s.typing = None);
+                }
+            }
+            ServerFrame::Error {
+                code,
+                message,
+                client_id: None,
+            } => {
+                self.change(|s| s.problem = Some((*code, message.clone())));
+            }
+            ServerFrame::Queue(_) => {
+                self.change(|s| s.queue_since_ms = now_ms());
+            }
+            _ => {}
+        }
+        let event = matches!(frame, ServerFrame::Event(_));
+        if let Some(Some(reply)) = self.change(|s| s.transcript.on_frame(frame)) {
+            self.send_frame(&reply);
+        }
+        // The widget runs only once opened: what reached it was shown
+        // (not in the panel's preview, which is no visitor's).
+        if let Some(seq) = (event && self.read(|s| s.link != Link::Preview))
+            .then(|| self.read(|s| s.transcript.events().last().map(|e| e.seq)))
+            .flatten()
+        {
+            api::save_seen(&self.inner.place.store, seq);
         }
     }
 
@@ -325,47 +383,8 @@ impl Chat {
         });
         let chat = self.clone();
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            let Some(text) = event.data().as_string() else {
-                return;
-            };
-            let Some(frame) = crate::json::decode::<ServerFrame>(&text) else {
-                return;
-            };
-            match &frame {
-                ServerFrame::Welcome { last_seq, .. } => chat.inner.live_after.set(*last_seq),
-                ServerFrame::Typing {
-                    author: Author::Agent { name },
-                } => return chat.on_typing(name.clone()),
-                ServerFrame::Event(e) => {
-                    if e.seq > chat.inner.live_after.get() {
-                        crate::host::tell(&e.body);
-                    }
-                    if matches!(e.body, EventBody::Message(_)) {
-                        chat.change(|s| s.typing = None);
-                    }
-                }
-                ServerFrame::Error {
-                    code,
-                    message,
-                    client_id: None,
-                } => {
-                    chat.change(|s| s.problem = Some((*code, message.clone())));
-                }
-                ServerFrame::Queue(_) => {
-                    chat.change(|s| s.queue_since_ms = now_ms());
-                }
-                _ => {}
-            }
-            let event = matches!(frame, ServerFrame::Event(_));
-            if let Some(Some(reply)) = chat.change(|s| s.transcript.on_frame(frame)) {
-                chat.send_frame(&reply);
-            }
-            // The widget runs only once opened: what reached it was shown.
-            if let Some(seq) = event
-                .then(|| chat.read(|s| s.transcript.events().last().map(|e| e.seq)))
-                .flatten()
-            {
-                api::save_seen(&chat.inner.place.store, seq);
+            if let Some(text) = event.data().as_string() {
+                chat.receive(&text);
             }
         });
         let chat = self.clone();

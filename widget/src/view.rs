@@ -72,6 +72,7 @@ impl Options {
                 locale,
                 page_url: get("page"),
                 visitor_name: get("visitor").map(|n| n.chars().take(60).collect()),
+                event_text: saved("event-text").is_some(),
             },
             palette: saved("palette")
                 .map(|p| p.split(' ').map(str::to_string).collect::<Vec<_>>())
@@ -139,7 +140,7 @@ pub fn App(options: Options) -> impl IntoView {
             dom::set_text("composer-problem", &too_long);
             return;
         }
-        chat.with_value(|c| c.send(text));
+        chat.with_value(|c| c.say(text));
         el.set_value("");
         dom::set_text("counter", "");
         dom::set_text("composer-problem", "");
@@ -160,9 +161,17 @@ pub fn App(options: Options) -> impl IntoView {
             crate::host::ask_to_close();
         }
     });
-    // Focus the input when the frame is shown.
+    // Focus the input when the frame is shown; in the preview, take the
+    // frames the panel (this origin only) sends as the edge's.
     let _shown = window_event_listener(leptos::ev::message, move |ev| {
-        let is_open = js_sys::Reflect::get(&ev.data(), &"type".into())
+        let data = ev.data();
+        if let Some(frame) = data.as_string().filter(|_| preview) {
+            if crate::host::from_own_origin(&ev) {
+                chat.with_value(|c| c.receive(&frame));
+            }
+            return;
+        }
+        let is_open = js_sys::Reflect::get(&data, &"type".into())
             .ok()
             .and_then(|t| t.as_string())
             .is_some_and(|t| t == "chat:open");
@@ -314,7 +323,7 @@ pub fn App(options: Options) -> impl IntoView {
             }
         } else if button.class_list().contains("choice") {
             if let Some(question) = button.text_content() {
-                chat.with_value(|c| c.send(question));
+                chat.with_value(|c| c.say(question));
             }
         }
     };

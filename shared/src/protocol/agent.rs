@@ -284,8 +284,9 @@ pub struct TrialRequest {
 /// The answer to a [`TrialRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Trial {
-    /// The AI's reply as the visitor would read it.
-    pub reply: String,
+    /// The AI's reply as the visitor would get it (its source, its "Did
+    /// you mean" choices): the panel's preview shows it in the widget.
+    pub message: crate::protocol::Message,
     /// The entry answered from; `None` when it was not sure.
     pub entry_id: Option<String>,
     /// Calibrated confidence in the best entry, 0..=1.
