@@ -115,8 +115,13 @@ pub fn ConversationPane(
                     );
                     return;
                 }
-                ServerFrame::Event(e) if matches!(e.body, EventBody::Message(ref m) if m.author == Author::Visitor) => {
-                    visitor_typing.set(false)
+                ServerFrame::Event(e) if matches!(e.body, EventBody::Message(ref m) if m.author == Author::Visitor) =>
+                {
+                    visitor_typing.set(false);
+                    // A live message (past the replay) the agent is not looking at.
+                    if document().hidden() && e.seq > transcript.with_untracked(|t| t.last_seq()) {
+                        crate::keys::chime();
+                    }
                 }
                 ServerFrame::Error {
                     message,

@@ -18,6 +18,8 @@ pub mod shell;
 #[cfg(feature = "desk")]
 mod conversation;
 #[cfg(feature = "desk")]
+mod keys;
+#[cfg(feature = "desk")]
 mod live;
 #[cfg(feature = "desk")]
 mod metrics;

@@ -245,6 +245,25 @@ fn Inbox(site: String) -> impl IntoView {
             .filter(|(_, i)| filter.is_empty() || i.team == filter)
             .collect::<Vec<_>>()
     };
+    // Keyboard first: j/k through waiting then mine, c, r, e, ? (`keys`).
+    let help = RwSignal::new(false);
+    let sound = RwSignal::new(crate::keys::sound_on());
+    crate::keys::listen(
+        move || {
+            let filter = team.get_untracked();
+            let mut ids: Vec<String> = waiting.with_untracked(|w| {
+                w.iter()
+                    .filter(|i| filter.is_empty() || i.team == filter)
+                    .map(|i| i.conversation_id.clone())
+                    .collect()
+            });
+            mine.with_untracked(|m| ids.extend(m.iter().map(|r| r.conversation_id.clone())));
+            ids
+        },
+        selected,
+        help,
+    );
+    crate::keys::title_counts(move || waiting.with(Vec::len));
     let reload = reload_tickets;
     let on_changed = Callback::new(move |_: String| {
         refresh();
@@ -258,6 +277,9 @@ fn Inbox(site: String) -> impl IntoView {
                         {move || if away.get() { "Away · set online" } else { "Online · set away" }}
                     </button>
                     <button type="button" on:click=move |_| ask_notification_permission()>"Notify me"</button>
+                    <button type="button" class="sound" aria-pressed=move || sound.get().to_string()
+                        on:click=move |_| { let on = !sound.get_untracked(); crate::keys::set_sound(on); sound.set(on); }>"Sound"</button>
+                    <button type="button" class="shortcuts-button" aria-keyshortcuts="?" on:click=move |_| help.set(true)>"Shortcuts (?)"</button>
                     <label>"Team "
                         <select on:change=move |ev| team.set(event_target_value(&ev))>
                             <option value="">"All"</option>
@@ -283,9 +305,10 @@ fn Inbox(site: String) -> impl IntoView {
             <section class="conversation-pane" aria-label="Conversation">
                 {move || match selected.get() {
                     Some(id) => view! { <ConversationPane id=id on_changed=on_changed colleagues=agents tickets=ticket_list/> }.into_any(),
-                    None => view! { <p class="empty">"Choose a conversation from the queue."</p> }.into_any(),
+                    None => view! { <p class="empty">"Choose a conversation from the queue (or press j)."</p> }.into_any(),
                 }}
             </section>
+            <crate::keys::Help open=help/>
         </div>
     }
 }
@@ -369,6 +392,7 @@ fn ask_notification_permission() {
 }
 
 fn notify(item: &QueueItem) {
+    crate::keys::chime();
     notice(&format!("New hand-off for {}", item.team_name), &item.wants);
 }
 

@@ -454,8 +454,9 @@ async fn markup_from_a_visitor_is_text_in_the_panel_and_never_runs() {
     assert_eq!(names, vec![hostile_name.to_string()], "the name, as text");
     let in_queue = texts(&agent, ".queue-item .visitor-name").await;
     assert!(in_queue.iter().any(|n| n == hostile_name), "{in_queue:?}");
+    // The title is the panel's own (with the waiting count), never 'pwned'.
     let title = agent.title().await.expect("title");
-    assert_eq!(title, "Agent panel", "no script ran");
+    assert!(title.ends_with("Agent panel"), "no script ran: {title}");
     assert!(
         agent.find(Locator::Css(".transcript img")).await.is_err(),
         "no element was made from the text"
