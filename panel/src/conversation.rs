@@ -146,6 +146,17 @@ pub fn ConversationPane(
     );
     socket.set_value(Some(live));
 
+    // The newest message in view, as in any chat (after the list is drawn).
+    let log = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        transcript.with(|t| t.last_seq());
+        request_animation_frame(move || {
+            if let Some(log) = log.get_untracked() {
+                log.set_scroll_top(log.scroll_height());
+            }
+        });
+    });
+
     // Read receipts: what this pane shows in a visible tab has been read
     // (the edge counts them only from the agent who has the conversation).
     let visible = RwSignal::new(true);
@@ -258,7 +269,8 @@ pub fn ConversationPane(
                 </section>
             })}
             <p class="problem" role="alert">{move || problem.get()}</p>
-            <div class="transcript" role="log" aria-label="Transcript" aria-live="polite">
+            // Focusable: a scrolling region must be reachable by keyboard.
+            <div class="transcript" role="log" aria-label="Transcript" aria-live="polite" tabindex="0" node_ref=log>
                 <For each=move || transcript.with(|t| t.events().cloned().collect::<Vec<_>>()) key=|e| e.seq let:event>
                     {event_row(event)}
                 </For>

@@ -264,6 +264,18 @@ fn Inbox(site: String) -> impl IntoView {
         help,
     );
     crate::keys::title_counts(move || waiting.with(Vec::len));
+    // On a phone the conversation sits below the lists: bring it into view
+    // when one is opened.
+    let pane = NodeRef::<leptos::html::Section>::new();
+    Effect::new(move |_| {
+        if selected.get().is_some()
+            && window().inner_width().ok().and_then(|w| w.as_f64()) < Some(720.0)
+        {
+            if let Some(pane) = pane.get_untracked() {
+                pane.scroll_into_view();
+            }
+        }
+    });
     let reload = reload_tickets;
     let on_changed = Callback::new(move |_: String| {
         refresh();
@@ -302,7 +314,7 @@ fn Inbox(site: String) -> impl IntoView {
                 <h2>"Resolved today"</h2>
                 <ul class="queue-list resolved">{move || ref_list(resolved.get(), selected)}</ul>
             </aside>
-            <section class="conversation-pane" aria-label="Conversation">
+            <section class="conversation-pane" aria-label="Conversation" node_ref=pane>
                 {move || match selected.get() {
                     Some(id) => view! { <ConversationPane id=id on_changed=on_changed colleagues=agents tickets=ticket_list/> }.into_any(),
                     None => view! { <p class="empty">"Choose a conversation from the queue (or press j)."</p> }.into_any(),

@@ -149,8 +149,12 @@ pub async fn rate(client: &fantoccini::Client, score: u8) {
 
 /// Anna (an admin) logged in to the panel's desk for `site`.
 pub async fn log_in_to(edge: &Edge, site: &str) -> fantoccini::Client {
+    log_in_with(browser(1280, 900).await, edge, site).await
+}
+
+/// Anna logged in to the desk for `site` in `agent` (a phone's, say).
+pub async fn log_in_with(agent: fantoccini::Client, edge: &Edge, site: &str) -> fantoccini::Client {
     use fantoccini::Locator;
-    let agent = browser(1280, 900).await;
     agent
         .goto(&format!("{}/agent/?site={site}", edge.base()))
         .await

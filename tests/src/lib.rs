@@ -168,6 +168,7 @@ pub fn test_sites() -> String {
   "kbform": {{"embed_origins": ["'self'"]}},
   "telling": {{"embed_origins": ["'self'"]}},
   "keyed": {{"embed_origins": ["'self'"]}},
+  "pocket": {{"embed_origins": ["'self'"]}},
   "refusing": {{"embed_origins": ["'self'", "https://shop.example", "https://*.shop.example"]}},
   "hooks": {{"embed_origins": ["'self'"]}},
   "redirected": {{"embed_origins": ["'self'"]}},

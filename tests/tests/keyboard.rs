@@ -150,3 +150,86 @@ async fn an_agent_takes_a_hand_off_from_the_keyboard_alone() {
     .await;
     finish(agent, &[]).await;
 }
+
+/// Whether the page scrolls sideways (it must not on a phone).
+async fn overflows(agent: &Client) -> bool {
+    agent
+        .execute(
+            "return document.documentElement.scrollWidth > window.innerWidth",
+            vec![],
+        )
+        .await
+        .expect("widths")
+        == serde_json::json!(true)
+}
+
+#[tokio::test]
+async fn on_a_phone_an_agent_sees_the_queue_opens_a_hand_off_and_replies() {
+    let edge = Edge::shared();
+    let (_visitor, mut v) = conversation_on(edge, "pocket", "en").await;
+    say(&mut v, "Can I change my delivery address?").await;
+    send(&mut v, &ClientFrame::RequestPerson {}).await;
+    event_where(&mut v, |b| is_state(b, ConversationState::WaitingForPerson)).await;
+
+    let agent = tests::log_in_with(tests::browser(375, 740).await, edge, "pocket").await;
+    let wants = text_when(&agent, ".queue-item .wants", 20, "the queue").await;
+    assert_eq!(wants, "Can I change my delivery address?");
+    assert!(!overflows(&agent).await, "no sideways scrolling");
+    assert_eq!(
+        axe_violations(&agent).await,
+        Vec::<String>::new(),
+        "the queue on a phone at WCAG 2.2 AA"
+    );
+    screenshot(&agent, "panel-phone-queue").await;
+
+    agent
+        .find(Locator::Css(".queue-list .queue-item"))
+        .await
+        .expect("item")
+        .click()
+        .await
+        .expect("open");
+    text_when(&agent, ".packet .wants", 20, "the packet").await;
+    agent
+        .find(Locator::Css(".actions .claim"))
+        .await
+        .expect("claim")
+        .click()
+        .await
+        .expect("claim");
+    event_where(&mut v, |b| is_state(b, ConversationState::WithPerson)).await;
+    let reply = agent.find(Locator::Css("#reply")).await.expect("reply");
+    reply.send_keys("Yes: which address?").await.expect("type");
+    agent
+        .find(Locator::Css(".composer button[type=submit]"))
+        .await
+        .expect("send")
+        .click()
+        .await
+        .expect("send");
+    event_where(
+        &mut v,
+        |b| matches!(b, EventBody::Message(m) if matches!(m.author, Author::Agent { .. })),
+    )
+    .await;
+    assert!(!overflows(&agent).await, "no sideways scrolling");
+    let pane_in_view = agent
+        .execute(
+            "const r = document.querySelector('.conversation-pane').getBoundingClientRect(); return r.top < innerHeight && r.bottom > 0",
+            vec![],
+        )
+        .await
+        .expect("pane");
+    assert_eq!(
+        pane_in_view,
+        serde_json::json!(true),
+        "the conversation in view"
+    );
+    assert_eq!(
+        axe_violations(&agent).await,
+        Vec::<String>::new(),
+        "a conversation on a phone at WCAG 2.2 AA"
+    );
+    screenshot(&agent, "panel-phone-conversation").await;
+    finish(agent, &[]).await;
+}
