@@ -6,8 +6,8 @@
 use fantoccini::{Client, Locator};
 use shared::protocol::{Author, ClientFrame, ConversationState, EventBody};
 use tests::{
-    axe_violations, conversation_on, event_where, eventually, finish, is_state, log_in_to, say,
-    screenshot, send, text_when, texts, Edge,
+    axe_violations, click, conversation_on, event_where, eventually, finish, is_state, log_in_to,
+    say, screenshot, send, text_when, texts, Edge,
 };
 
 /// A key pressed where the focus is (the page itself when nothing is).
@@ -88,13 +88,7 @@ async fn an_agent_takes_a_hand_off_from_the_keyboard_alone() {
     press(&agent, "r").await;
     assert_eq!(focused_id(&agent).await, "reply");
     press(&agent, "Sorry: checking it now.").await;
-    agent
-        .find(Locator::Css(".composer button[type=submit]"))
-        .await
-        .expect("send")
-        .click()
-        .await
-        .expect("click");
+    click(&agent, ".composer button[type=submit]").await;
     let reply = event_where(
         &mut v,
         |b| matches!(b, EventBody::Message(m) if matches!(m.author, Author::Agent { .. })),
@@ -111,13 +105,7 @@ async fn an_agent_takes_a_hand_off_from_the_keyboard_alone() {
     );
 
     // Escape leaves the box; e resolves.
-    agent
-        .find(Locator::Css("#reply"))
-        .await
-        .expect("reply")
-        .click()
-        .await
-        .expect("into the box");
+    click(&agent, "#reply").await;
     press(&agent, "\u{e00c}").await;
     assert_eq!(focused_id(&agent).await, "");
     press(&agent, "e").await;
@@ -135,13 +123,7 @@ async fn an_agent_takes_a_hand_off_from_the_keyboard_alone() {
             .ok()?
     };
     assert_eq!(pressed(agent.clone()).await.as_deref(), Some("false"));
-    agent
-        .find(Locator::Css(".queue-tools .sound"))
-        .await
-        .expect("sound")
-        .click()
-        .await
-        .expect("turn on");
+    click(&agent, ".queue-tools .sound").await;
     assert_eq!(pressed(agent.clone()).await.as_deref(), Some("true"));
     agent.refresh().await.expect("reload");
     eventually(20, "the sound still on after a reload", || async {
@@ -182,31 +164,13 @@ async fn on_a_phone_an_agent_sees_the_queue_opens_a_hand_off_and_replies() {
     );
     screenshot(&agent, "panel-phone-queue").await;
 
-    agent
-        .find(Locator::Css(".queue-list .queue-item"))
-        .await
-        .expect("item")
-        .click()
-        .await
-        .expect("open");
+    click(&agent, ".queue-list .queue-item").await;
     text_when(&agent, ".packet .wants", 20, "the packet").await;
-    agent
-        .find(Locator::Css(".actions .claim"))
-        .await
-        .expect("claim")
-        .click()
-        .await
-        .expect("claim");
+    click(&agent, ".actions .claim").await;
     event_where(&mut v, |b| is_state(b, ConversationState::WithPerson)).await;
     let reply = agent.find(Locator::Css("#reply")).await.expect("reply");
     reply.send_keys("Yes: which address?").await.expect("type");
-    agent
-        .find(Locator::Css(".composer button[type=submit]"))
-        .await
-        .expect("send")
-        .click()
-        .await
-        .expect("send");
+    click(&agent, ".composer button[type=submit]").await;
     event_where(
         &mut v,
         |b| matches!(b, EventBody::Message(m) if matches!(m.author, Author::Agent { .. })),
