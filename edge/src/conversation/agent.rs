@@ -3,7 +3,7 @@
 //! back to the AI, resolve it. (Claims and transfers are `handoff.rs`.)
 
 use super::deadlines::CLAIM;
-use super::store::{refuse, send};
+use super::store::{refuse, send, Mark};
 use super::{Conversation, Role};
 use crate::error::{EdgeError, EdgeResult};
 use crate::http::{self, now_ms};
@@ -56,33 +56,28 @@ impl Conversation {
         http::json_response(&view, 200)
     }
 
+    /// The visitor is with this agent now: they claimed the conversation
+    /// and have not handed it back or resolved it.
+    pub(super) fn is_with(&self, agent_id: &str) -> EdgeResult<bool> {
+        let assignee = self.handoff()?.and_then(|h| h.assignee_id);
+        Ok(self.state()? == ConversationState::WithPerson && assignee.as_deref() == Some(agent_id))
+    }
+
     /// A read receipt. Only the agent who has the conversation (claimed,
     /// with the visitor now) makes the visitor's "seen"; a colleague
     /// looking in, or a receipt that moves nothing, is quietly dropped, so
     /// panels may send one whenever they show the conversation.
     pub(super) fn agent_read(&self, agent_id: &str, seq: Seq) -> EdgeResult<()> {
-        let assigned = self.handoff()?.and_then(|h| h.assignee_id);
-        if self.state()? != ConversationState::WithPerson || assigned.as_deref() != Some(agent_id) {
+        if !self.is_with(agent_id)? {
             return Ok(());
         }
         let seq = seq.min(self.last_seq()?);
-        if seq <= self.read_by_agent()? {
+        if seq <= self.mark(Mark::ReadByAgent)? {
             return Ok(());
         }
-        self.sql().exec(
-            "INSERT OR REPLACE INTO read_by_agent (id, seq) VALUES (1, ?)",
-            vec![(seq.min(i64::MAX as u64) as i64).into()],
-        )?;
+        self.set_mark(Mark::ReadByAgent, seq)?;
         self.send_to("visitor", &ServerFrame::Seen { seq });
         Ok(())
-    }
-
-    pub(super) fn read_by_agent(&self) -> EdgeResult<Seq> {
-        let rows: Vec<super::store::SeqRow> = self
-            .sql()
-            .exec("SELECT seq FROM read_by_agent WHERE id = 1", None)?
-            .to_array()?;
-        Ok(rows.first().map_or(0, |r| r.seq.max(0) as Seq))
     }
 
     /// A message from the agent who claimed the conversation.

@@ -5,6 +5,7 @@
 //! visitor has not seen yet: the team's messages since their last visit,
 //! counted for the launcher's badge and marked new in the widget.
 
+use super::store::Mark;
 use super::{Conversation, VisitorMail};
 use crate::credentials;
 use crate::error::EdgeResult;
@@ -63,22 +64,13 @@ impl Conversation {
 
     /// Up to where the visitor has seen the conversation.
     pub(super) fn seen_until(&self) -> EdgeResult<Seq> {
-        let rows: Vec<super::store::SeqRow> = self
-            .sql()
-            .exec("SELECT seq FROM seen WHERE id = 1", None)?
-            .to_array()?;
-        Ok(rows.first().map_or(0, |r| r.seq.max(0) as Seq))
+        self.mark(Mark::SeenByVisitor)
     }
 
     /// The visitor has the whole conversation before them (a socket
     /// replayed it, or their last socket closed after following it live).
     pub(super) fn mark_seen(&self) -> EdgeResult<()> {
-        let last = self.last_seq()?;
-        self.sql().exec(
-            "INSERT OR REPLACE INTO seen (id, seq) VALUES (1, ?)",
-            vec![(last.min(i64::MAX as u64) as i64).into()],
-        )?;
-        Ok(())
+        self.set_mark(Mark::SeenByVisitor, self.last_seq()?)
     }
 
     /// `GET …/unread` with the visitor's secret: how many of the team's

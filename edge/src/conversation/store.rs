@@ -15,11 +15,11 @@ use shared::site::SiteConfig;
 use uuid::Uuid;
 use worker::{SqlStorage, SqlStorageValue, WebSocket};
 
-/// Up to where the visitor has seen the conversation (`mail.rs`).
+/// Up to where the visitor has seen the conversation (`Mark::SeenByVisitor`).
 const SEEN: &str = "CREATE TABLE IF NOT EXISTS seen (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     seq INTEGER NOT NULL)";
-/// Up to where the agent who has the conversation has read it (`agent.rs`).
+/// Up to where the agent who has the conversation has read it (`Mark::ReadByAgent`).
 const READ_BY_AGENT: &str = "CREATE TABLE IF NOT EXISTS read_by_agent (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     seq INTEGER NOT NULL)";
@@ -150,6 +150,25 @@ struct EventRow {
     body: String,
 }
 
+/// A one-row table that holds how far someone has got in the
+/// conversation.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Mark {
+    /// What the visitor has seen (the launcher's unread count, `mail.rs`).
+    SeenByVisitor,
+    /// What the agent who has the conversation has read (`agent.rs`).
+    ReadByAgent,
+}
+
+impl Mark {
+    fn table(self) -> &'static str {
+        match self {
+            Mark::SeenByVisitor => "seen",
+            Mark::ReadByAgent => "read_by_agent",
+        }
+    }
+}
+
 #[derive(Deserialize)]
 pub(super) struct SeqRow {
     pub seq: i64,
@@ -266,6 +285,23 @@ impl Conversation {
             )?
             .to_array()?;
         Ok(rows.first().map(|r| r.seq as Seq))
+    }
+
+    /// How far `mark` has got (0 before it was ever set).
+    pub(super) fn mark(&self, mark: Mark) -> EdgeResult<Seq> {
+        let query = format!("SELECT seq FROM {} WHERE id = 1", mark.table());
+        let rows: Vec<SeqRow> = self.sql().exec(&query, None)?.to_array()?;
+        Ok(rows.first().map_or(0, |r| r.seq.max(0) as Seq))
+    }
+
+    pub(super) fn set_mark(&self, mark: Mark, seq: Seq) -> EdgeResult<()> {
+        let query = format!(
+            "INSERT OR REPLACE INTO {} (id, seq) VALUES (1, ?)",
+            mark.table()
+        );
+        let seq = seq.min(i64::MAX as u64) as i64;
+        self.sql().exec(&query, vec![seq.into()])?;
+        Ok(())
     }
 
     pub(super) fn last_seq(&self) -> EdgeResult<Seq> {

@@ -3,7 +3,7 @@
 
 use super::deadlines::{unused_after_ms, AWAY, RETENTION, UNUSED};
 use super::store::SCHEMA;
-use super::store::{refuse, send, MetaRow, SeqRow};
+use super::store::{refuse, send, Mark, MetaRow, SeqRow};
 use super::{Conversation, Init, Owner, QueuePlace, Role};
 use crate::credentials;
 use crate::error::{EdgeError, EdgeResult};
@@ -193,7 +193,7 @@ impl Conversation {
             }
         }
         if visitor {
-            let seq = self.read_by_agent()?;
+            let seq = self.mark(Mark::ReadByAgent)?;
             if seq > 0 {
                 send(ws, &ServerFrame::Seen { seq });
             }
@@ -215,10 +215,7 @@ impl Conversation {
                 (Author::Visitor, "agent")
             }
             Role::Agent { id, name, .. } => {
-                let assignee = self.handoff()?.and_then(|h| h.assignee_id);
-                if self.state()? != ConversationState::WithPerson
-                    || assignee.as_deref() != Some(id.as_str())
-                {
+                if !self.is_with(&id)? {
                     return Err(EdgeError::new(
                         ErrorCode::WrongState,
                         "Claim the conversation before typing.",
