@@ -21,6 +21,7 @@ pub mod mail;
 pub mod metrics;
 pub mod proactive;
 pub mod protocol;
+pub mod search;
 pub mod shortcuts;
 pub mod site;
 pub mod smalltalk;

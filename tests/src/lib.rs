@@ -169,6 +169,12 @@ pub fn test_sites() -> String {
   "telling": {{"embed_origins": ["'self'"]}},
   "keyed": {{"embed_origins": ["'self'"]}},
   "pocket": {{"embed_origins": ["'self'"]}},
+  "finding": {{"embed_origins": ["'self'"], "handoff": {{
+    "teams": [{{"id": "support", "name": "Support"}}, {{"id": "billing", "name": "Billing"}}],
+    "default_team": "support"}}}},
+  "seeking": {{"embed_origins": ["'self'"], "handoff": {{
+    "teams": [{{"id": "support", "name": "Support"}}, {{"id": "billing", "name": "Billing"}}],
+    "default_team": "support"}}}},
   "refusing": {{"embed_origins": ["'self'", "https://shop.example", "https://*.shop.example"]}},
   "hooks": {{"embed_origins": ["'self'"]}},
   "redirected": {{"embed_origins": ["'self'"]}},
@@ -562,7 +568,7 @@ impl Edge {
     /// Each visitor made over HTTP comes from an address of its own (as
     /// `CF-Connecting-IP` says; locally a client may set it), so the
     /// per-address limit on new conversations applies as to real visitors.
-    fn create_visitor(&self, body: &serde_json::Value) -> Visitor {
+    pub fn create_visitor(&self, body: &serde_json::Value) -> Visitor {
         let body = body.to_string();
         let address = visitor_address();
         let answer = post(

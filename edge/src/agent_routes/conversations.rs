@@ -22,7 +22,7 @@ pub async fn route(
     let stub = conversation::stub(caller.env, id)?;
     match (req.method(), rest) {
         // The packet and transcript; or, with DELETE, erase it.
-        (Method::Get, [] | ["export" | "suggestions" | "faq-draft"]) => {
+        (Method::Get, [] | ["export" | "suggestions" | "faq-draft" | "visitor"]) => {
             forward(&req, stub, caller, Method::Get, None).await
         }
         (Method::Delete, []) => forward(&req, stub, caller, Method::Delete, None).await,

@@ -75,6 +75,20 @@ pub async fn route(
             };
             http::json_response(&inbox::call(env, site, since).await?, 200)
         }
+        // The site's conversations by words, visitor, dates, team, reason,
+        // rating and state (`inbox/search.rs`).
+        (Method::Get, ["search"]) => {
+            let url = req.url()?;
+            let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+            let search = shared::protocol::SearchRequest::from_pairs(
+                pairs.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+            )?;
+            let call = inbox::Search {
+                agent: agent.clone(),
+                search,
+            };
+            http::json_response(&inbox::call(env, site, call).await?, 200)
+        }
         // A visitor's conversations, found by the e-mail address they left.
         (Method::Get, ["visitors"]) => {
             let email = http::query(&req, "email")?.unwrap_or_default();

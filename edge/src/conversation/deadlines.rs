@@ -17,6 +17,8 @@ pub(super) const CLAIM: &str = "claim";
 pub(super) const RETENTION: &str = "retention";
 /// Erase if the visitor never wrote; cleared by their first message.
 pub(super) const UNUSED: &str = "unused";
+/// Tell the site's search what changed (`search.rs`).
+pub(super) const INDEX: &str = "index";
 /// A waiting visitor with no socket open: leave the queue, so it holds
 /// only people who are there (their e-mail ticket, if any, stays).
 pub(super) const AWAY: &str = "away";
@@ -33,7 +35,7 @@ pub(super) fn away_after_ms(env: &worker::Env) -> i64 {
     seconds_var(env, "AWAY_AFTER_S", 10 * 60) * 1000
 }
 
-fn seconds_var(env: &worker::Env, name: &str, default: i64) -> i64 {
+pub(super) fn seconds_var(env: &worker::Env, name: &str, default: i64) -> i64 {
     env.var(name)
         .ok()
         .and_then(|v| v.to_string().parse::<i64>().ok())
@@ -83,6 +85,7 @@ impl Conversation {
                     self.erase_storage().await?;
                     return Ok(());
                 }
+                INDEX => self.index_for_search().await?,
                 AWAY => {
                     let here = !self.state.get_websockets_with_tag("visitor").is_empty();
                     if !here && self.state()? == ConversationState::WaitingForPerson {
@@ -130,7 +133,7 @@ impl Conversation {
     }
 
     /// The alarm at the earliest deadline, or none.
-    async fn arm(&self) -> EdgeResult<()> {
+    pub(super) async fn arm(&self) -> EdgeResult<()> {
         #[derive(Deserialize)]
         struct Next {
             at_ms: Option<i64>,

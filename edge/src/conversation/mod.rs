@@ -25,6 +25,7 @@ mod deadlines;
 mod handoff;
 mod mail;
 mod privacy;
+mod search;
 mod store;
 mod visitor;
 
@@ -85,6 +86,10 @@ pub struct Conversation {
     /// When a visitor's typing notice was last relayed. In memory: losing
     /// it lets one more through.
     visitor_typing_ms: Cell<i64>,
+    /// An event was stored since the search was last told (`search.rs`).
+    changed: Cell<bool>,
+    /// The search's deadline is set. In memory: losing it sets it again.
+    index_due: Cell<bool>,
 }
 
 impl DurableObject for Conversation {
@@ -99,6 +104,8 @@ impl DurableObject for Conversation {
             busy: Cell::new(false),
             open: Cell::new(false),
             visitor_typing_ms: Cell::new(0),
+            changed: Cell::new(false),
+            index_due: Cell::new(false),
         }
     }
 
@@ -111,6 +118,7 @@ impl DurableObject for Conversation {
         } else {
             self.visitor_request(req).await
         };
+        self.index_soon().await;
         Ok(result.unwrap_or_else(EdgeError::into_response))
     }
 
@@ -129,6 +137,7 @@ impl DurableObject for Conversation {
             self.handle_message(ws, message).await;
         }
         self.busy.set(false);
+        self.index_soon().await;
         Ok(())
     }
 
@@ -156,6 +165,7 @@ impl DurableObject for Conversation {
         if let Err(e) = self.run_deadlines().await {
             worker::console_error!("alarm: {}", e.message);
         }
+        self.index_soon().await;
         Response::empty()
     }
 }
@@ -209,6 +219,7 @@ impl Conversation {
             (Method::Get, "faq-draft") => self.faq_draft(),
             (_, "ws") => self.accept_agent_socket(agent, session),
             (Method::Get, "export") => self.export(),
+            (Method::Get, "visitor") => self.visitor_profile(&agent).await,
             (Method::Delete, _) => self.erase_by_agent(&agent).await,
             (Method::Get, _) => self.view(),
             _ => Err(EdgeError::nothing_here()),

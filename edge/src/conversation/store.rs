@@ -23,6 +23,10 @@ const SEEN: &str = "CREATE TABLE IF NOT EXISTS seen (
 const READ_BY_AGENT: &str = "CREATE TABLE IF NOT EXISTS read_by_agent (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     seq INTEGER NOT NULL)";
+/// Up to where the site's search has the conversation's lines (`Mark::Indexed`).
+const INDEXED: &str = "CREATE TABLE IF NOT EXISTS indexed (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq INTEGER NOT NULL)";
 /// More visitor secrets, from reopen links in answer mails.
 const VISITOR_KEYS: &str = "CREATE TABLE IF NOT EXISTS visitor_keys (
     secret_hash TEXT PRIMARY KEY)";
@@ -87,6 +91,7 @@ pub(super) const SCHEMA: Schema = Schema {
         SEEN,
         VISITOR_KEYS,
         READ_BY_AGENT,
+        INDEXED,
     ],
     migrations: &[
         "ALTER TABLE turns ADD COLUMN frustration REAL NOT NULL DEFAULT 0",
@@ -97,6 +102,8 @@ pub(super) const SCHEMA: Schema = Schema {
         "ALTER TABLE meta ADD COLUMN verified TEXT",
         // Read receipts came later.
         READ_BY_AGENT,
+        // And search.
+        INDEXED,
     ],
 };
 
@@ -158,6 +165,8 @@ pub(super) enum Mark {
     SeenByVisitor,
     /// What the agent who has the conversation has read (`agent.rs`).
     ReadByAgent,
+    /// What the site's search has (`search.rs`).
+    Indexed,
 }
 
 impl Mark {
@@ -165,6 +174,7 @@ impl Mark {
         match self {
             Mark::SeenByVisitor => "seen",
             Mark::ReadByAgent => "read_by_agent",
+            Mark::Indexed => "indexed",
         }
     }
 }
@@ -329,6 +339,7 @@ impl Conversation {
             .first()
             .map(|r| r.seq as Seq)
             .ok_or_else(|| EdgeError::new(ErrorCode::Internal, "insert returned no row"))?;
+        self.changed.set(true);
         Ok(Event { seq, at_ms, body })
     }
 

@@ -7,10 +7,11 @@ use serde::{Deserialize, Serialize};
 use shared::alerts::{AlertsView, Hook, NewHook};
 use shared::embed::RefusedOrigin;
 use shared::handoff::{HandoffPacket, QueueEntry};
-use shared::identity::IdentityKeys;
+use shared::identity::{IdentityKeys, VerifiedVisitor};
 use shared::protocol::{
     AgentProfile, CannedAdded, CannedReply, ContactReason, ConversationCreated, ConversationRef,
-    KnowledgeSaved, KnowledgeText, KnowledgeVersion, TicketItem, Trigger,
+    ConversationState, KnowledgeSaved, KnowledgeText, KnowledgeVersion, SearchHit, SearchRequest,
+    TicketItem, Trigger, VisitorProfile,
 };
 use shared::site::{EmailSettings, SiteSettings};
 use worker::{Env, Stub};
@@ -57,6 +58,9 @@ pub enum InboxCall {
     AddHook(AddHook),
     RemoveHook(RemoveHook),
     TestHook(TestHook),
+    Index(Index),
+    Search(Search),
+    Profile(Profile),
 }
 
 calls!(InboxCall {
@@ -98,6 +102,9 @@ calls!(InboxCall {
     AddHook => Hook,
     RemoveHook => (),
     TestHook => (),
+    Index => (),
+    Search => Vec<SearchHit>,
+    Profile => VisitorProfile,
 });
 
 /// How many people of `team` are online.
@@ -438,4 +445,50 @@ pub struct RemoveHook {
 #[derive(Debug, Serialize, Deserialize)]
 pub struct TestHook {
     pub id: i64,
+}
+
+/// What the site's search knows of a conversation: its summary now, and
+/// the lines written since the last call (`search.rs`).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Index {
+    pub conversation_id: String,
+    /// The visitor's previous conversation in the same browser.
+    pub follows: Option<String>,
+    pub visitor_name: Option<String>,
+    pub verified: Option<VerifiedVisitor>,
+    /// The visitor's open question (the packet's), else their first words.
+    pub topic: Option<String>,
+    pub state: ConversationState,
+    pub created_ms: i64,
+    pub last_ms: i64,
+    /// The hand-off packet's reasons, if there is one.
+    pub packet: Option<String>,
+    pub lines: Vec<IndexLine>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct IndexLine {
+    pub seq: u64,
+    /// "visitor", "ai" or the agent's name.
+    pub who: String,
+    pub text: String,
+}
+
+/// Conversations matching a search, that `agent` may read.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Search {
+    pub agent: AgentProfile,
+    pub search: SearchRequest,
+}
+
+/// The visitor of a conversation (which `agent` may read): who they are,
+/// their conversations and questions.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Profile {
+    pub conversation_id: String,
+    pub site: String,
+    pub follows: Option<String>,
+    pub visitor_name: Option<String>,
+    pub verified: Option<VerifiedVisitor>,
+    pub agent: AgentProfile,
 }

@@ -18,6 +18,7 @@ mod knowledge;
 mod mail;
 mod queue;
 mod records;
+mod search;
 mod tickets;
 
 pub use client::*;
@@ -145,6 +146,12 @@ const SCHEMA: Schema = Schema {
         IDENTITY,
         IDENTIFIED,
         IDENTIFIED_BY_USER,
+        search::SUMMARIES,
+        search::SUMMARIES_BY_KEY,
+        search::SUMMARIES_BY_EMAIL,
+        search::SUMMARIES_BY_LAST,
+        search::SEARCH_DOCS,
+        search::SEARCH_LINES,
         "CREATE TABLE IF NOT EXISTS kb_versions (
         version INTEGER PRIMARY KEY,
         toml TEXT NOT NULL,
@@ -199,6 +206,13 @@ const SCHEMA: Schema = Schema {
         IDENTITY,
         IDENTIFIED,
         IDENTIFIED_BY_USER,
+        // And search.
+        search::SUMMARIES,
+        search::SUMMARIES_BY_KEY,
+        search::SUMMARIES_BY_EMAIL,
+        search::SUMMARIES_BY_LAST,
+        search::SEARCH_DOCS,
+        search::SEARCH_LINES,
     ],
 };
 
@@ -339,6 +353,9 @@ impl Inbox {
             InboxCall::RotateIdentity(c) => answer::<RotateIdentity>(self.rotate_identity(c)),
             InboxCall::LatestOfUser(c) => answer::<LatestOfUser>(self.latest_of_user(c)),
             InboxCall::Identify(c) => answer::<Identify>(self.identify(c)),
+            InboxCall::Index(c) => answer::<Index>(self.index(c)),
+            InboxCall::Search(c) => answer::<Search>(self.search(&c.agent, &c.search)),
+            InboxCall::Profile(c) => answer::<Profile>(self.profile(c)),
         }
     }
 }

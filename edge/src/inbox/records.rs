@@ -100,8 +100,7 @@ impl Inbox {
 
     pub(super) fn mine(&self, c: Mine) -> EdgeResult<Vec<ConversationRef>> {
         self.refs(
-            "SELECT conversation_id, team, handoff_ms, resolved_ms FROM facts
-             WHERE agent = ? AND resolved_ms IS NULL ORDER BY handoff_ms DESC LIMIT 100",
+            "WHERE f.agent = ? AND f.resolved_ms IS NULL ORDER BY f.handoff_ms DESC LIMIT 100",
             vec![c.agent.into()],
         )
     }
@@ -109,8 +108,7 @@ impl Inbox {
     pub(super) fn resolved_since(&self, c: ResolvedSince) -> EdgeResult<Vec<ConversationRef>> {
         Ok(self
             .refs(
-                "SELECT conversation_id, team, handoff_ms, resolved_ms FROM facts
-                 WHERE resolved_ms >= ? ORDER BY resolved_ms DESC LIMIT 200",
+                "WHERE f.resolved_ms >= ? ORDER BY f.resolved_ms DESC LIMIT 200",
                 vec![c.since_ms.into()],
             )?
             .into_iter()
@@ -118,8 +116,41 @@ impl Inbox {
             .collect())
     }
 
-    fn refs(&self, query: &str, args: Vec<SqlStorageValue>) -> EdgeResult<Vec<ConversationRef>> {
-        Ok(self.sql().exec(query, args)?.to_array()?)
+    /// Conversations for a list, named by their visitor or question where
+    /// the search knows them (`search.rs`).
+    fn refs(&self, which: &str, args: Vec<SqlStorageValue>) -> EdgeResult<Vec<ConversationRef>> {
+        #[derive(Deserialize)]
+        struct Row {
+            conversation_id: String,
+            team: Option<String>,
+            handoff_ms: Option<i64>,
+            resolved_ms: Option<i64>,
+            visitor_name: Option<String>,
+            topic: Option<String>,
+        }
+        let rows: Vec<Row> = self
+            .sql()
+            .exec(
+                &format!(
+                    "SELECT f.conversation_id AS conversation_id, f.team AS team,
+                       f.handoff_ms AS handoff_ms, f.resolved_ms AS resolved_ms,
+                       s.visitor_name AS visitor_name, s.topic AS topic
+                     FROM facts f LEFT JOIN summaries s ON s.conversation_id = f.conversation_id
+                     {which}"
+                ),
+                args,
+            )?
+            .to_array()?;
+        Ok(rows
+            .into_iter()
+            .map(|r| ConversationRef {
+                label: shared::search::title(r.visitor_name.as_deref(), r.topic.as_deref()),
+                conversation_id: r.conversation_id,
+                team: r.team,
+                handoff_ms: r.handoff_ms,
+                resolved_ms: r.resolved_ms,
+            })
+            .collect())
     }
 
     /// Conversations whose visitor left this address, of the teams
@@ -174,6 +205,7 @@ impl Inbox {
                 vec![id.clone()],
             )?;
         }
+        self.unindex(&c.conversation_id)?;
         let anonymous = format!("erased-{}", uuid::Uuid::new_v4());
         self.sql().exec(
             "UPDATE facts SET conversation_id = ? WHERE conversation_id = ?",

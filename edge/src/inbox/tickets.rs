@@ -17,10 +17,10 @@ const CLOSED_SHOWN_MS: i64 = 7 * 86_400_000;
 pub const MAX_TICKETS_PER_CONVERSATION: i64 = 5;
 
 #[derive(serde::Deserialize)]
-struct Row {
+pub(super) struct TicketRow {
     id: i64,
     conversation_id: String,
-    team: String,
+    pub(super) team: String,
     email: String,
     question: String,
     at_ms: i64,
@@ -30,8 +30,8 @@ struct Row {
     answered_ms: Option<i64>,
 }
 
-impl Row {
-    fn item(self) -> TicketItem {
+impl TicketRow {
+    pub(super) fn item(self) -> TicketItem {
         let status = match self.status.as_str() {
             "answered" => TicketStatus::Answered,
             "closed" => TicketStatus::Closed,
@@ -52,7 +52,7 @@ impl Row {
     }
 }
 
-const COLUMNS: &str =
+pub(super) const TICKET_COLUMNS: &str =
     "id, conversation_id, team, email, question, at_ms, status, agent_id, agent_name, answered_ms";
 
 impl Inbox {
@@ -121,11 +121,11 @@ impl Inbox {
 
     /// The tickets the agent may read, newest first.
     pub(super) fn tickets(&self, c: Tickets) -> EdgeResult<Vec<TicketItem>> {
-        let rows: Vec<Row> = self
+        let rows: Vec<TicketRow> = self
             .sql()
             .exec(
                 &format!(
-                    "SELECT {COLUMNS} FROM tickets
+                    "SELECT {TICKET_COLUMNS} FROM tickets
                      WHERE status != 'closed' OR closed_ms >= ?
                      ORDER BY at_ms DESC LIMIT 500"
                 ),
@@ -135,21 +135,21 @@ impl Inbox {
         Ok(rows
             .into_iter()
             .filter(|r| access::may_read(&c.agent, &c.site, Some(&r.team)))
-            .map(Row::item)
+            .map(TicketRow::item)
             .collect())
     }
 
     /// Takes, answers or closes a conversation's tickets. Answering takes
     /// them too; a colleague's tickets are refused, closing excepted.
     pub(super) fn ticket_action(&self, c: TicketAction) -> EdgeResult<()> {
-        let rows: Vec<Row> = self
+        let rows: Vec<TicketRow> = self
             .sql()
             .exec(
-                &format!("SELECT {COLUMNS} FROM tickets WHERE conversation_id = ?"),
+                &format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE conversation_id = ?"),
                 vec![c.conversation_id.clone().into()],
             )?
             .to_array()?;
-        let rows: Vec<Row> = rows
+        let rows: Vec<TicketRow> = rows
             .into_iter()
             .filter(|r| access::may_read(&c.agent, &c.site, Some(&r.team)))
             .collect();

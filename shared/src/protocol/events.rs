@@ -104,6 +104,29 @@ pub enum ConversationState {
     Resolved,
 }
 
+impl ConversationState {
+    pub const ALL: [ConversationState; 4] = [
+        ConversationState::Bot,
+        ConversationState::WaitingForPerson,
+        ConversationState::WithPerson,
+        ConversationState::Resolved,
+    ];
+
+    /// Its name on the wire (and in the site's search index).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConversationState::Bot => "bot",
+            ConversationState::WaitingForPerson => "waiting_for_person",
+            ConversationState::WithPerson => "with_person",
+            ConversationState::Resolved => "resolved",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
 /// Why the visitor is offered to leave an e-mail address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

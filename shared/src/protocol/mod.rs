@@ -22,6 +22,7 @@ mod errors;
 mod events;
 mod frames;
 mod handoff;
+mod search;
 mod visitor;
 
 pub use agent::*;
@@ -29,6 +30,7 @@ pub use errors::*;
 pub use events::*;
 pub use frames::*;
 pub use handoff::*;
+pub use search::*;
 pub use visitor::*;
 
 /// Version of this protocol, sent in [`ServerFrame::Welcome`].

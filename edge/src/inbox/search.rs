@@ -1,0 +1,488 @@
+//! The site's search (`shared::search`): every conversation in which the
+//! visitor wrote has a row in `summaries` (who the visitor is, their
+//! question, the state) and its lines in a SQLite FTS5 index, sent by the
+//! conversation a moment after it changes (`Index`). Searches and the
+//! visitor profile read them with the facts' team, reason and rating, of
+//! the agent's teams only. Erasure removes both (`records.rs`).
+
+use super::tickets::{TicketRow, TICKET_COLUMNS};
+use super::{Inbox, Index, Profile};
+use crate::error::{EdgeError, EdgeResult};
+use serde::Deserialize;
+use shared::access;
+use shared::protocol::{
+    AgentProfile, ConversationState, ErrorCode, SearchHit, SearchRequest, Trigger, VisitorProfile,
+};
+use shared::search::{self, MAX_RESULTS};
+use worker::SqlStorageValue;
+
+/// One row per conversation: what lists and searches show, and how its
+/// visitor is recognised (`visitor_key`: the first conversation of a
+/// browser's chain of conversations; the signed-in user; the e-mail).
+pub(super) const SUMMARIES: &str = "CREATE TABLE IF NOT EXISTS summaries (
+    conversation_id TEXT PRIMARY KEY,
+    visitor_key TEXT NOT NULL,
+    visitor_name TEXT,
+    visitor_email TEXT,
+    visitor_user TEXT,
+    topic TEXT,
+    state TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    last_ms INTEGER NOT NULL)";
+pub(super) const SUMMARIES_BY_KEY: &str =
+    "CREATE INDEX IF NOT EXISTS summaries_by_key ON summaries (visitor_key)";
+pub(super) const SUMMARIES_BY_EMAIL: &str =
+    "CREATE INDEX IF NOT EXISTS summaries_by_email ON summaries (visitor_email)";
+pub(super) const SUMMARIES_BY_LAST: &str =
+    "CREATE INDEX IF NOT EXISTS summaries_by_last ON summaries (last_ms)";
+/// Each indexed line: its conversation, sequence number (0: the hand-off
+/// packet) and author; `id` is its row in `search_lines`.
+pub(super) const SEARCH_DOCS: &str = "CREATE TABLE IF NOT EXISTS search_docs (
+    id INTEGER PRIMARY KEY,
+    conversation_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    who TEXT NOT NULL,
+    UNIQUE (conversation_id, seq))";
+/// The words, case and accents folded ("Bremsbelag" finds "bremsbeläge").
+pub(super) const SEARCH_LINES: &str = "CREATE VIRTUAL TABLE IF NOT EXISTS search_lines
+    USING fts5(text, tokenize = 'unicode61 remove_diacritics 2')";
+
+/// Words around the match in a result's line.
+const SNIPPET_TOKENS: i64 = 14;
+
+/// A conversation's row with its facts, as searches and profiles read it.
+#[derive(Deserialize)]
+struct HitRow {
+    conversation_id: String,
+    visitor_name: Option<String>,
+    visitor_email: Option<String>,
+    topic: Option<String>,
+    state: String,
+    created_ms: i64,
+    last_ms: i64,
+    team: Option<String>,
+    trigger: Option<String>,
+    rating: Option<i64>,
+    #[serde(default)]
+    line_id: Option<i64>,
+    #[serde(default)]
+    who: Option<String>,
+}
+
+const HIT_COLUMNS: &str = "s.conversation_id AS conversation_id, s.visitor_name AS visitor_name,
+    s.visitor_email AS visitor_email, s.topic AS topic, s.state AS state,
+    s.created_ms AS created_ms, s.last_ms AS last_ms, f.team AS team,
+    f.trigger AS trigger, f.rating AS rating";
+
+impl HitRow {
+    fn hit(self) -> SearchHit {
+        let title = search::title(self.visitor_name.as_deref(), self.topic.as_deref())
+            .or_else(|| self.visitor_email.clone())
+            .unwrap_or_else(|| format!("Conversation {}", short_id(&self.conversation_id)));
+        SearchHit {
+            conversation_id: self.conversation_id,
+            title,
+            email: self.visitor_email,
+            team: self.team,
+            state: ConversationState::parse(&self.state).unwrap_or(ConversationState::Bot),
+            trigger: self
+                .trigger
+                .and_then(|t| Trigger::ALL.into_iter().find(|x| x.as_str() == t)),
+            rating: self.rating.and_then(|r| u8::try_from(r).ok()),
+            created_ms: self.created_ms,
+            last_ms: self.last_ms,
+            line: Vec::new(),
+            who: self.who,
+        }
+    }
+}
+
+fn short_id(id: &str) -> &str {
+    id.get(..8).unwrap_or(id)
+}
+
+/// SQL conditions with their values, numbered as they are added.
+struct Conditions {
+    sql: Vec<String>,
+    args: Vec<SqlStorageValue>,
+}
+
+impl Conditions {
+    fn new(args: Vec<SqlStorageValue>) -> Self {
+        Self {
+            sql: vec!["1".into()],
+            args,
+        }
+    }
+
+    /// Adds `condition`, whose `?` stands for `value`.
+    fn add(&mut self, condition: &str, value: impl Into<SqlStorageValue>) {
+        self.args.push(value.into());
+        self.sql
+            .push(condition.replace('?', &format!("?{}", self.args.len())));
+    }
+
+    /// Only conversations of the agent's teams: admins see all, including
+    /// those never handed to a person (`shared::access::may_read`).
+    fn scope(&mut self, agent: &AgentProfile) {
+        if agent.admin {
+        } else if agent.teams.is_empty() {
+            self.sql.push("f.team IS NOT NULL".into());
+        } else {
+            let teams = serde_json::to_string(&agent.teams).unwrap_or_else(|_| "[]".into());
+            self.add("f.team IN (SELECT value FROM json_each(?))", teams);
+        }
+    }
+
+    fn filters(&mut self, s: &SearchRequest) {
+        if let Some(pattern) = search::like_pattern(&s.visitor) {
+            self.add(
+                "(s.visitor_name LIKE ? ESCAPE '\\' OR s.visitor_email LIKE ? ESCAPE '\\')",
+                pattern,
+            );
+        }
+        if let Some(from) = s.from_ms {
+            self.add("s.created_ms >= ?", from);
+        }
+        if let Some(to) = s.to_ms {
+            self.add("s.created_ms < ?", to);
+        }
+        if let Some(team) = &s.team {
+            self.add("f.team = ?", team.clone());
+        }
+        if let Some(trigger) = s.trigger {
+            self.add("f.trigger = ?", trigger.as_str());
+        }
+        if let Some(rating) = s.rating {
+            self.add("f.rating = ?", i64::from(rating));
+        }
+        if let Some(state) = s.state {
+            self.add("s.state = ?", state.as_str());
+        }
+    }
+
+    fn and(&self) -> String {
+        self.sql.join(" AND ")
+    }
+}
+
+impl Inbox {
+    /// A conversation's summary and its new lines. Lines already indexed
+    /// are skipped, so a repeated call adds nothing; the packet's line
+    /// (seq 0) is replaced.
+    pub(super) fn index(&self, c: Index) -> EdgeResult<()> {
+        let sql = self.sql();
+        #[derive(Deserialize)]
+        struct Key {
+            visitor_key: String,
+        }
+        // A browser's later conversations follow its first: one visitor.
+        let key = match &c.follows {
+            Some(earlier) => sql
+                .exec(
+                    "SELECT visitor_key FROM summaries WHERE conversation_id = ?",
+                    vec![earlier.clone().into()],
+                )?
+                .to_array::<Key>()?
+                .into_iter()
+                .next()
+                .map_or_else(|| earlier.clone(), |k| k.visitor_key),
+            None => c.conversation_id.clone(),
+        };
+        let verified = c.verified.as_ref();
+        let email = match verified.and_then(|v| v.email.clone()) {
+            Some(email) => Some(email),
+            None => self.left_email(&c.conversation_id)?,
+        };
+        sql.exec(
+            "INSERT INTO summaries (conversation_id, visitor_key, visitor_name, visitor_email, visitor_user, topic, state, created_ms, last_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT (conversation_id) DO UPDATE SET
+               visitor_name = excluded.visitor_name, visitor_email = excluded.visitor_email,
+               visitor_user = excluded.visitor_user, topic = COALESCE(excluded.topic, summaries.topic),
+               state = excluded.state, last_ms = excluded.last_ms",
+            vec![
+                c.conversation_id.clone().into(),
+                key.into(),
+                c.visitor_name
+                    .or_else(|| verified.and_then(|v| v.name.clone()))
+                    .into(),
+                email.map(|e| e.to_lowercase()).into(),
+                verified.map(|v| v.user_id.clone()).into(),
+                c.topic.into(),
+                c.state.as_str().into(),
+                c.created_ms.into(),
+                c.last_ms.into(),
+            ],
+        )?;
+        if let Some(packet) = c.packet {
+            self.remove_lines(&c.conversation_id, Some(0))?;
+            self.add_line(&c.conversation_id, 0, "packet", &packet)?;
+        }
+        for line in c.lines {
+            self.add_line(&c.conversation_id, line.seq as i64, &line.who, &line.text)?;
+        }
+        Ok(())
+    }
+
+    fn add_line(&self, conversation_id: &str, seq: i64, who: &str, text: &str) -> EdgeResult<()> {
+        #[derive(Deserialize)]
+        struct Id {
+            id: i64,
+        }
+        let added: Vec<Id> = self
+            .sql()
+            .exec(
+                "INSERT INTO search_docs (conversation_id, seq, who) VALUES (?, ?, ?)
+                 ON CONFLICT (conversation_id, seq) DO NOTHING RETURNING id",
+                vec![conversation_id.into(), seq.into(), who.into()],
+            )?
+            .to_array()?;
+        if let Some(doc) = added.first() {
+            self.sql().exec(
+                "INSERT INTO search_lines (rowid, text) VALUES (?, ?)",
+                vec![doc.id.into(), text.into()],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Removes a conversation's lines (one of them, with `seq`).
+    pub(super) fn remove_lines(&self, conversation_id: &str, seq: Option<i64>) -> EdgeResult<()> {
+        let which = "conversation_id = ?1 AND (?2 IS NULL OR seq = ?2)";
+        let args = vec![conversation_id.into(), seq.into()];
+        self.sql().exec(
+            &format!(
+                "DELETE FROM search_lines WHERE rowid IN (SELECT id FROM search_docs WHERE {which})"
+            ),
+            args.clone(),
+        )?;
+        self.sql()
+            .exec(&format!("DELETE FROM search_docs WHERE {which}"), args)?;
+        Ok(())
+    }
+
+    /// An erased conversation leaves the search.
+    pub(super) fn unindex(&self, conversation_id: &str) -> EdgeResult<()> {
+        self.remove_lines(conversation_id, None)?;
+        self.sql().exec(
+            "DELETE FROM summaries WHERE conversation_id = ?",
+            vec![conversation_id.into()],
+        )?;
+        Ok(())
+    }
+
+    /// The address the visitor left with a question, if they did.
+    fn left_email(&self, conversation_id: &str) -> EdgeResult<Option<String>> {
+        #[derive(Deserialize)]
+        struct Email {
+            email: String,
+        }
+        Ok(self
+            .sql()
+            .exec(
+                "SELECT email FROM tickets WHERE conversation_id = ? ORDER BY at_ms DESC LIMIT 1",
+                vec![conversation_id.into()],
+            )?
+            .to_array::<Email>()?
+            .into_iter()
+            .next()
+            .map(|e| e.email))
+    }
+
+    /// Conversations of the agent's teams matching the search: by the best
+    /// matching line (FTS5's rank) with words, else newest first.
+    pub(super) fn search(
+        &self,
+        agent: &AgentProfile,
+        s: &SearchRequest,
+    ) -> EdgeResult<Vec<SearchHit>> {
+        let Some(expression) = search::match_expression(&s.words) else {
+            if s.words.trim().is_empty() {
+                return self.listed(agent, s);
+            }
+            return Ok(Vec::new()); // only punctuation: nothing can match
+        };
+        let mut when = Conditions::new(vec![expression.clone().into()]);
+        when.sql.push("search_lines MATCH ?1".into());
+        when.scope(agent);
+        when.filters(s);
+        // One row per conversation: its best line (the bare columns of a
+        // MIN() aggregate come from the row holding the minimum). FTS5's
+        // rank is negative, better the lower; the packet's reasons count
+        // half, so the visitor's own words are shown when both match.
+        let rows: Vec<HitRow> = self
+            .sql()
+            .exec(
+                &format!(
+                    "SELECT {HIT_COLUMNS}, search_lines.rowid AS line_id, d.who AS who,
+                       MIN(search_lines.rank * CASE d.seq WHEN 0 THEN 0.5 ELSE 1 END) AS score
+                     FROM search_lines
+                     JOIN search_docs d ON d.id = search_lines.rowid
+                     JOIN summaries s ON s.conversation_id = d.conversation_id
+                     LEFT JOIN facts f ON f.conversation_id = d.conversation_id
+                     WHERE {}
+                     GROUP BY d.conversation_id ORDER BY score LIMIT {MAX_RESULTS}",
+                    when.and()
+                ),
+                when.args,
+            )?
+            .to_array()?;
+        // The chosen lines, cut around their matches.
+        let ids: Vec<i64> = rows.iter().filter_map(|r| r.line_id).collect();
+        #[derive(Deserialize)]
+        struct Snippet {
+            line_id: i64,
+            line: String,
+        }
+        let snippets: Vec<Snippet> = self
+            .sql()
+            .exec(
+                &format!(
+                    "SELECT rowid AS line_id, snippet(search_lines, 0, char(1), char(2), '…', {SNIPPET_TOKENS}) AS line
+                     FROM search_lines WHERE search_lines MATCH ?1
+                       AND rowid IN (SELECT value FROM json_each(?2))"
+                ),
+                vec![expression.into(), serde_json::to_string(&ids)?.into()],
+            )?
+            .to_array()?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let line_id = row.line_id;
+                let mut hit = row.hit();
+                if let Some(s) = snippets.iter().find(|s| Some(s.line_id) == line_id) {
+                    hit.line = search::highlights(&s.line);
+                }
+                hit
+            })
+            .collect())
+    }
+
+    /// A search without words: the filters alone, newest first.
+    fn listed(&self, agent: &AgentProfile, s: &SearchRequest) -> EdgeResult<Vec<SearchHit>> {
+        let mut when = Conditions::new(Vec::new());
+        when.scope(agent);
+        when.filters(s);
+        let rows: Vec<HitRow> = self
+            .sql()
+            .exec(
+                &format!(
+                    "SELECT {HIT_COLUMNS} FROM summaries s
+                     LEFT JOIN facts f ON f.conversation_id = s.conversation_id
+                     WHERE {} ORDER BY s.last_ms DESC LIMIT {MAX_RESULTS}",
+                    when.and()
+                ),
+                when.args,
+            )?
+            .to_array()?;
+        Ok(rows.into_iter().map(HitRow::hit).collect())
+    }
+
+    /// Everything known about the visitor of a conversation: the same
+    /// browser's earlier and later conversations, the signed-in user's, the
+    /// ones with the same e-mail address (of the agent's teams), and the
+    /// questions they left.
+    pub(super) fn profile(&self, c: Profile) -> EdgeResult<VisitorProfile> {
+        #[derive(Deserialize)]
+        struct Own {
+            visitor_key: String,
+            visitor_email: Option<String>,
+            visitor_name: Option<String>,
+        }
+        let own: Option<Own> = self
+            .sql()
+            .exec(
+                "SELECT visitor_key, visitor_email, visitor_name FROM summaries WHERE conversation_id = ?",
+                vec![c.conversation_id.clone().into()],
+            )?
+            .to_array()?
+            .into_iter()
+            .next();
+        let verified = c.verified.as_ref();
+        let key = own.as_ref().map_or_else(
+            || {
+                c.follows
+                    .clone()
+                    .unwrap_or_else(|| c.conversation_id.clone())
+            },
+            |o| o.visitor_key.clone(),
+        );
+        let mut emails: Vec<String> = verified
+            .and_then(|v| v.email.clone())
+            .into_iter()
+            .chain(own.as_ref().and_then(|o| o.visitor_email.clone()))
+            .chain(self.left_email(&c.conversation_id)?)
+            .map(|e| e.to_lowercase())
+            .collect();
+        emails.sort();
+        emails.dedup();
+        let user = verified.map(|v| v.user_id.clone());
+        let mut when = Conditions::new(vec![
+            key.into(),
+            c.conversation_id.clone().into(),
+            user.clone().into(),
+            serde_json::to_string(&emails)?.into(),
+        ]);
+        when.sql.push(
+            "(s.visitor_key = ?1 OR s.conversation_id = ?1 OR s.conversation_id = ?2
+              OR (?3 IS NOT NULL AND s.visitor_user = ?3)
+              OR s.visitor_email IN (SELECT value FROM json_each(?4)))"
+                .into(),
+        );
+        when.scope(&c.agent);
+        let rows: Vec<HitRow> = self
+            .sql()
+            .exec(
+                &format!(
+                    "SELECT {HIT_COLUMNS} FROM summaries s
+                     LEFT JOIN facts f ON f.conversation_id = s.conversation_id
+                     WHERE {} ORDER BY s.created_ms DESC LIMIT {MAX_RESULTS}",
+                    when.and()
+                ),
+                when.args,
+            )?
+            .to_array()?;
+        let conversations: Vec<SearchHit> = rows.into_iter().map(HitRow::hit).collect();
+        let ids: Vec<&str> = conversations
+            .iter()
+            .map(|h| h.conversation_id.as_str())
+            .collect();
+        let tickets: Vec<TicketRow> = self
+            .sql()
+            .exec(
+                &format!(
+                    "SELECT {TICKET_COLUMNS} FROM tickets
+                     WHERE conversation_id IN (SELECT value FROM json_each(?1))
+                        OR lower(email) IN (SELECT value FROM json_each(?2))
+                     ORDER BY at_ms DESC LIMIT 100"
+                ),
+                vec![
+                    serde_json::to_string(&ids)?.into(),
+                    serde_json::to_string(&emails)?.into(),
+                ],
+            )?
+            .to_array()?;
+        Ok(VisitorProfile {
+            name: verified
+                .and_then(|v| v.name.clone())
+                .or(c.visitor_name)
+                .or_else(|| own.and_then(|o| o.visitor_name)),
+            email: emails.into_iter().next(),
+            user_id: user,
+            conversations,
+            tickets: tickets
+                .into_iter()
+                .filter(|t| access::may_read(&c.agent, &c.site, Some(&t.team)))
+                .map(TicketRow::item)
+                .collect(),
+        })
+    }
+}
+
+/// A search that cannot mean anything is refused with what was wrong.
+impl From<search::BadSearch> for EdgeError {
+    fn from(bad: search::BadSearch) -> Self {
+        EdgeError::new(ErrorCode::Malformed, bad.0)
+    }
+}
