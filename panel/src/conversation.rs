@@ -3,6 +3,7 @@
 //! (claim, hand back, resolve) and the composer.
 
 use crate::api;
+use crate::labels::reason_label;
 use crate::live::Live;
 use crate::view::waited;
 use leptos::prelude::*;
@@ -12,7 +13,7 @@ use shared::protocol::Mood;
 use shared::protocol::{
     AgentPresence, AgentProfile, Author, CannedReply, ClientFrame, ContactReason,
     ConversationState, Event, EventBody, Note, PresenceStatus, ServerFrame, SuggestedReply,
-    TicketReply, Transfer, Trigger,
+    TicketReply, Transfer,
 };
 use shared::team::Team;
 use shared::transcript::{OutboxStatus, Transcript, ACK_TIMEOUT_MS};
@@ -252,6 +253,7 @@ pub fn ConversationPane(
     view! {
         <div class="conversation">
             {move || packet.get().map(|v| view! { <Packet view=v/> })}
+            <crate::profile::VisitorCard id=id.clone()/>
             <div class="actions">
                 <button type="button" class="claim" disabled=move || state() != ConversationState::WaitingForPerson
                     on:click=move |_| claim("claim", "{}".into())>"Claim"</button>
@@ -526,26 +528,6 @@ fn Packet(view: HandoffView) -> impl IntoView {
                 {p.follows.map(|id| view! { <dt>"Follows"</dt><dd class="follows">{format!("conversation {id}")}</dd> })}
             </dl>
         </section>
-    }
-}
-
-/// Why a conversation came to a person, as the packet's heading says it.
-fn reason_label(trigger: Trigger) -> &'static str {
-    match trigger {
-        Trigger::PersonButton => "Pressed “Talk to a person”",
-        Trigger::AskedInWords => "Asked for a person",
-        Trigger::HandoffEntry => "An FAQ entry that goes to people",
-        Trigger::SensitiveTopic => "A topic of the site's that goes to people",
-        Trigger::Complaint => "Complaint",
-        Trigger::Frustration => "Frustration",
-        Trigger::RepeatedMisses => "The AI could not answer",
-        Trigger::RepeatedQuestion => "Asked the same again",
-        Trigger::Safety => "Safety",
-        Trigger::Legal => "Legal or privacy",
-        Trigger::PaymentDispute => "Payment dispute",
-        Trigger::Churn => "Wants to leave",
-        Trigger::Accessibility => "Accessibility need",
-        Trigger::Distrust => "Does not want a bot",
     }
 }
 

@@ -43,6 +43,9 @@ pub fn listen(
             Shortcut::Claim => click(".actions .claim"),
             Shortcut::Resolve => click(".actions .resolve"),
             Shortcut::Reply => focus("#reply"),
+            // Search loads when first opened (the `history` program).
+            Shortcut::Search if element("#search-words").is_some() => focus("#search-words"),
+            Shortcut::Search => click(".open-search"),
             Shortcut::Help => help.set(true),
             Shortcut::Leave if help.get_untracked() => help.set(false),
             Shortcut::Leave => {

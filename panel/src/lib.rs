@@ -13,6 +13,7 @@
 
 pub mod api;
 pub mod json;
+pub mod labels;
 pub mod shell;
 
 #[cfg(feature = "desk")]
@@ -25,6 +26,8 @@ mod live;
 mod metrics;
 #[cfg(feature = "desk")]
 mod privacy;
+#[cfg(feature = "desk")]
+mod profile;
 #[cfg(feature = "desk")]
 mod tickets;
 #[cfg(feature = "desk")]

@@ -16,8 +16,8 @@ pub struct TicketItem {
     conversation_id: String,
     team: String,
     email: String,
-    question: String,
-    status: TicketStatus,
+    pub(crate) question: String,
+    pub(crate) status: TicketStatus,
     agent_name: Option<String>,
 }
 

@@ -62,6 +62,28 @@ fn Inbox(site: String) -> impl IntoView {
     let waiting = RwSignal::new(Vec::<QueueItem>::new());
     let agents = RwSignal::new(Vec::<AgentPresence>::new());
     let selected = RwSignal::new(None::<String>);
+    // The profile's past conversations open like the lists' (`profile.rs`).
+    provide_context(selected);
+    // Search is a program of its own (the `history` crate), mounted here
+    // once the desk runs; it asks for a conversation with `panel-open`.
+    let search_slot = NodeRef::<leptos::html::Div>::new();
+    let searching = RwSignal::new(false);
+    let open_search = {
+        let site = site.clone();
+        move |_| {
+            if let Some(slot) = search_slot.get_untracked() {
+                searching.set(true);
+                mount_search(&slot, &site);
+            }
+        }
+    };
+    let opened = window_event_listener_untyped("panel-open", move |ev| {
+        let id = js_sys::Reflect::get(&ev, &"detail".into()).ok();
+        if let Some(id) = id.and_then(|d| d.as_string()) {
+            selected.set(Some(id));
+        }
+    });
+    on_cleanup(move || opened.remove());
     // "Mine" (claimed by me, open) and "resolved today", from the inbox;
     // refreshed after every queue change and every claim.
     let mine = RwSignal::new(Vec::<ConversationRef>::new());
@@ -284,6 +306,11 @@ fn Inbox(site: String) -> impl IntoView {
     view! {
         <div class="inbox">
             <aside class="queue" aria-label="Queue">
+                <div class="search-slot" node_ref=search_slot>
+                    {move || (!searching.get()).then(|| view! {
+                        <button type="button" class="open-search" aria-keyshortcuts="/" on:click=open_search.clone()>"Search conversations (/)"</button>
+                    })}
+                </div>
                 <div class="queue-tools">
                     <button type="button" class="presence" on:click=toggle_away>
                         {move || if away.get() { "Away · set online" } else { "Online · set away" }}
@@ -419,4 +446,14 @@ fn notice(title: &str, body: &str) {
     let options = web_sys::NotificationOptions::new();
     options.set_body(body);
     let _ = web_sys::Notification::new_with_options(title, &options);
+}
+
+/// Loads the search program into `slot` (`/agent/boot.js`'s `mountSearch`).
+fn mount_search(slot: &web_sys::HtmlDivElement, site: &str) {
+    let mount = js_sys::Reflect::get(&window(), &"mountSearch".into())
+        .ok()
+        .and_then(|f| wasm_bindgen::JsCast::dyn_into::<js_sys::Function>(f).ok());
+    if let Some(mount) = mount {
+        let _ = mount.call2(&wasm_bindgen::JsValue::NULL, slot, &site.into());
+    }
 }

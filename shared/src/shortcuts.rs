@@ -16,6 +16,8 @@ pub enum Shortcut {
     Reply,
     /// Resolve the open conversation.
     Resolve,
+    /// Into the search box.
+    Search,
     /// Show the shortcuts.
     Help,
     /// Close the help, or leave the field being typed in.
@@ -50,6 +52,7 @@ pub fn shortcut(press: &KeyPress) -> Option<Shortcut> {
         "c" => Shortcut::Claim,
         "r" => Shortcut::Reply,
         "e" => Shortcut::Resolve,
+        "/" => Shortcut::Search,
         "?" => Shortcut::Help,
         _ => return None,
     })
@@ -62,6 +65,7 @@ pub const HELP: &[(&str, &str)] = &[
     ("c", "claim the open conversation"),
     ("r", "write a reply"),
     ("e", "resolve the open conversation"),
+    ("/", "search conversations"),
     ("?", "show these shortcuts"),
     ("Esc", "close this help, or leave the field you type in"),
 ];
@@ -93,6 +97,7 @@ mod tests {
     fn single_keys_act_but_not_with_modifiers_nor_while_typing() {
         assert_eq!(shortcut(&key("j")), Some(Shortcut::Next));
         assert_eq!(shortcut(&key("?")), Some(Shortcut::Help));
+        assert_eq!(shortcut(&key("/")), Some(Shortcut::Search));
         assert_eq!(shortcut(&key("x")), None);
         let ctrl_r = KeyPress {
             ctrl: true,

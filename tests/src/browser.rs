@@ -276,7 +276,6 @@ where
     }
 }
 
-/// Saves a screenshot of the whole window into `tests/out/`.
 /// The text of the first element matching `css`, once there is one (or a
 /// panic after `secs` naming `what`).
 pub async fn text_when(client: &fantoccini::Client, css: &str, secs: u64, what: &str) -> String {
@@ -292,6 +291,7 @@ pub async fn text_when(client: &fantoccini::Client, css: &str, secs: u64, what: 
     .await
 }
 
+/// Saves a screenshot of the whole window into `tests/out/`.
 pub async fn screenshot(client: &fantoccini::Client, name: &str) {
     if let Ok(png) = client.screenshot().await {
         let _ = std::fs::write(out_dir().join(format!("{name}.png")), png);

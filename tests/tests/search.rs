@@ -377,3 +377,136 @@ async fn the_visitor_profile_gathers_their_conversations_and_questions() {
     // Not Ben's team: the profile answers as for a conversation that does not exist.
     assert_eq!(edge.agent_get(&ben, &path).status, 404);
 }
+
+/// `/` into the search box, words found marked in the result, the
+/// conversation opened with its visitor's history, and from there the
+/// visitor's other conversation; in Chromium beside raw-socket visitors.
+#[tokio::test]
+async fn an_agent_searches_from_the_keyboard_and_opens_the_visitors_history() {
+    use fantoccini::Locator;
+    use tests::{
+        axe_violations, click, eventually, finish, log_in_to, screenshot, text_when, texts,
+    };
+    let edge = Edge::shared();
+    let anna = edge.anna();
+    let site = "seeking";
+    let lena = |follows: Option<&Visitor>| {
+        let mut body =
+            serde_json::json!({"site": site, "locale": "de", "visitor_name": "Lena Vogel"});
+        if let Some(earlier) = follows {
+            body["follows"] = serde_json::json!({
+                "conversation_id": earlier.conversation_id,
+                "visitor_secret": earlier.secret,
+            });
+        }
+        edge.create_visitor(&body)
+    };
+    let first = lena(None);
+    let mut socket = hand_over(
+        edge,
+        &first,
+        "Meine Bremsbeläge quietschen <img src=x onerror=alert(1)>",
+    )
+    .await;
+    let _a = claim_and_reply(edge, &anna, &first.conversation_id, "Bitte vorbeikommen.").await;
+    let resolved = edge.agent_post(
+        &anna,
+        &format!(
+            "/api/v1/agent/conversations/{}/resolve",
+            first.conversation_id
+        ),
+    );
+    assert_eq!(resolved.status, 204);
+    event_where(&mut socket, |b| is_state(b, ConversationState::Resolved)).await;
+    let second = lena(Some(&first));
+    let _waiting = hand_over(edge, &second, "Die Bremsen quietschen wieder").await;
+    // Both told to the search before the browser looks.
+    let start = Instant::now();
+    while search_answer(edge, &anna, site, &SearchRequest::default())
+        .json::<Vec<SearchHit>>()
+        .len()
+        < 2
+    {
+        assert!(start.elapsed() < Duration::from_secs(30), "never indexed");
+        std::thread::sleep(Duration::from_millis(250));
+    }
+
+    let agent = log_in_to(edge, site).await;
+    text_when(&agent, ".queue-list .queue-item", 20, "the queue").await;
+    agent
+        .find(Locator::Css("body"))
+        .await
+        .expect("page")
+        .send_keys("/")
+        .await
+        .expect("slash");
+    // `/` loads the search (a program of its own) and puts the focus in it.
+    eventually(20, "the focus in the search box", || async {
+        let focused = agent
+            .execute("return document.activeElement.id", vec![])
+            .await
+            .ok()?;
+        (focused == serde_json::json!("search-words")).then_some(())
+    })
+    .await;
+    agent
+        .active_element()
+        .await
+        .expect("focus")
+        .send_keys("bremsbelage\u{e007}")
+        .await
+        .expect("typed");
+    let title = text_when(&agent, ".search-results .hit .wants", 20, "a result").await;
+    assert!(title.starts_with("Lena Vogel"), "{title}");
+    assert_eq!(texts(&agent, ".search-results mark").await, ["Bremsbeläge"]);
+    let line = text_when(&agent, ".search-results .line", 5, "the line").await;
+    assert!(
+        line.contains("<img src=x onerror=alert(1)>"),
+        "markup as text: {line}"
+    );
+    let images = agent
+        .execute(
+            "return document.querySelectorAll('.search-results img').length",
+            vec![],
+        )
+        .await
+        .expect("images");
+    assert_eq!(images, serde_json::json!(0));
+    assert_eq!(
+        axe_violations(&agent).await,
+        Vec::<String>::new(),
+        "search at WCAG 2.2 AA"
+    );
+    screenshot(&agent, "panel-search").await;
+
+    // The result opens the conversation with its visitor's history; the
+    // later conversation opens from there.
+    click(&agent, ".search-results .hit").await;
+    let name = text_when(&agent, ".visitor-profile .name", 20, "the visitor profile").await;
+    assert_eq!(name, "Lena Vogel");
+    let past = eventually(20, "the other conversation", || async {
+        let t = texts(&agent, ".visitor-profile .past .wants").await;
+        (!t.is_empty()).then_some(t)
+    })
+    .await;
+    assert_eq!(past, ["Lena Vogel · Die Bremsen quietschen wieder"]);
+    assert_eq!(
+        axe_violations(&agent).await,
+        Vec::<String>::new(),
+        "profile at WCAG 2.2 AA"
+    );
+    screenshot(&agent, "panel-visitor-profile").await;
+    click(&agent, ".visitor-profile .past .queue-item").await;
+    eventually(20, "the later conversation", || async {
+        let wants = agent
+            .find(Locator::Css(".packet .wants"))
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        (wants == "Die Bremsen quietschen wieder").then_some(())
+    })
+    .await;
+    finish(agent, &[]).await;
+}

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::Command;
 
 /// Front ends built with wasm-bindgen's `web` target into `public/pkg/NAME/`.
-pub const FRONT_ENDS: &[&str] = &["widget", "panel", "admin"];
+pub const FRONT_ENDS: &[&str] = &["widget", "panel", "admin", "history"];
 
 /// Applied to every wasm build so that shared dependencies are compiled the
 /// same way whichever program is built (worker-build sets it for the edge).

@@ -14,7 +14,7 @@ use std::process::{Command, ExitCode, Stdio};
 const USAGE: &str = "usage: cargo xtask <command>
 
   dev        install what is missing, build, and serve on http://127.0.0.1:8787
-  build      install what is missing and build widget, panel (desk, admin) and edge (release, wasm-opt)
+  build      install what is missing and build widget, panel (desk, admin, history) and edge (release, wasm-opt)
   test       style (fmt, clippy), native tests, component tests in headless Chromium, end-to-end tests
   e2e [ARGS]  only the end-to-end tests (cargo test arguments after them)
   style      cargo fmt --check and clippy with warnings denied (native and wasm32)
@@ -269,7 +269,7 @@ fn style(p: &Project) -> Result<(), Fail> {
             ],
         ),
         (
-            "clippy (wasm32: shared, edge, widget, panel, admin)",
+            "clippy (wasm32: shared, edge, widget, panel, admin, history)",
             &[
                 "clippy",
                 "--all-targets",
@@ -285,6 +285,8 @@ fn style(p: &Project) -> Result<(), Fail> {
                 "panel",
                 "-p",
                 "admin",
+                "-p",
+                "history",
                 "--",
                 "-D",
                 "warnings",

@@ -59,6 +59,15 @@ const PARTS: &[Part] = &[
         budget_gzip: Some(250 * 1024),
     },
     Part {
+        // Search, loaded into the desk when the agent opens it (#18).
+        name: "search (on open)",
+        files: &[
+            "public/pkg/history/history_bg.wasm",
+            "public/pkg/history/history.js",
+        ],
+        budget_gzip: Some(128 * 1024),
+    },
+    Part {
         name: "worker",
         files: &["edge/build/index_bg.wasm", "edge/build/index.js"],
         budget_gzip: Some(3 * 1024 * 1024),

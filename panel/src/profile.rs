@@ -1,0 +1,93 @@
+//! The visitor beside their conversation: who they are (the name the site
+//! gave or signed, the address they left), their other conversations with
+//! the site (of the agent's teams), each opening in the desk, and the
+//! questions they left (`GET …/conversations/{id}/visitor`).
+
+use crate::api;
+use crate::labels::describe;
+use leptos::prelude::*;
+use serde::Deserialize;
+use shared::protocol::{ConversationState, TicketStatus};
+
+/// What the desk reads of a `shared::protocol::VisitorProfile`.
+#[derive(Deserialize)]
+struct Profile {
+    name: Option<String>,
+    email: Option<String>,
+    user_id: Option<String>,
+    conversations: Vec<Past>,
+    tickets: Vec<crate::tickets::TicketItem>,
+}
+
+/// What the desk reads of a `shared::protocol::SearchHit`.
+#[derive(Deserialize)]
+struct Past {
+    conversation_id: String,
+    title: String,
+    team: Option<String>,
+    state: ConversationState,
+    rating: Option<u8>,
+    created_ms: i64,
+}
+
+#[component]
+pub fn VisitorCard(id: String) -> impl IntoView {
+    let profile = RwSignal::new(None::<Profile>);
+    {
+        let id = id.clone();
+        leptos::task::spawn_local(async move {
+            if let Ok(p) = api::get(&format!("/api/v1/agent/conversations/{id}/visitor")).await {
+                profile.set(Some(p));
+            }
+        });
+    }
+    let selected = use_context::<RwSignal<Option<String>>>();
+    move || {
+        profile.with(|p| p.as_ref().map(|p| {
+            let others: Vec<&Past> = p
+                .conversations
+                .iter()
+                .filter(|c| c.conversation_id != id)
+                .collect();
+            let count = match others.len() {
+                0 => "No other conversations".to_string(),
+                1 => "1 other conversation".into(),
+                n => format!("{n} other conversations"),
+            };
+            let fact = |label: &'static str, class: &'static str, value: Option<String>| {
+                value.map(|v| view! { <dt>{label}</dt><dd class=class>{v}</dd> })
+            };
+            view! {
+                <section class="visitor-profile" aria-label="Visitor">
+                    <h3>"Visitor"</h3>
+                    <dl>
+                        {fact("Name", "name", p.name.clone())}
+                        {fact("E-mail", "email", p.email.clone())}
+                        {fact("Signed in as", "user", p.user_id.clone())}
+                    </dl>
+                    <h4>{count}</h4>
+                    <ul class="queue-list past">
+                        {others.into_iter().map(|c| {
+                            let open = c.conversation_id.clone();
+                            let meta = describe(c.created_ms, c.team.as_deref(), c.state, c.rating);
+                            view! { <li><button type="button" class="queue-item"
+                                on:click=move |_| if let Some(s) = selected { s.set(Some(open.clone())) }>
+                                <span class="wants">{c.title.clone()}</span><span class="meta">{meta}</span>
+                            </button></li> }
+                        }).collect_view()}
+                    </ul>
+                    {(!p.tickets.is_empty()).then(|| view! {
+                        <h4>"Questions left"</h4>
+                        <ul class="tickets-left">
+                            {p.tickets.iter().map(|t| view! { <li>{format!("{} · {}", t.question, match t.status {
+                                TicketStatus::Open => "open",
+                                TicketStatus::Answered => "answered",
+                                TicketStatus::Closed => "closed",
+                            })}</li> }).collect_view()}
+                        </ul>
+                    })}
+                </section>
+            }
+        }))
+    }
+}
