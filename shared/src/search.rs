@@ -1,7 +1,7 @@
 //! Searching a site's conversations: what an agent typed, made into a
 //! query the site's full-text index (SQLite FTS5 in the inbox) runs
-//! safely, the matching line cut into highlighted pieces, and the names
-//! lists show for a conversation.
+//! safely, the matching line cut and marked as the index matched it, and
+//! the names lists show for a conversation.
 
 use crate::protocol::{ConversationState, Highlight, SearchRequest, Trigger};
 
@@ -11,11 +11,6 @@ pub const MAX_RESULTS: usize = 50;
 const MAX_TERMS: usize = 8;
 /// Longest word searched for, in characters.
 const MAX_TERM_CHARS: usize = 40;
-/// Where the index marks the start and end of a matching word in a line.
-/// Control characters never survive in stored text (`crate::text`), so
-/// they cannot be forged by a visitor.
-pub const HIT_START: char = '\u{1}';
-pub const HIT_END: char = '\u{2}';
 /// Longest title a list shows, in characters.
 const TITLE_CHARS: usize = 80;
 
@@ -41,34 +36,88 @@ pub fn match_expression(words: &str) -> Option<String> {
     (!terms.is_empty()).then(|| terms.join(" "))
 }
 
-/// A line as the index marked it, in pieces: the words searched for are
-/// `hit`. Marks that do not pair up are dropped, never shown.
-pub fn highlights(marked: &str) -> Vec<Highlight> {
-    let mut parts: Vec<Highlight> = Vec::new();
-    let mut text = String::new();
-    let mut hit = false;
-    let mut flush = |text: &mut String, hit: bool| {
-        if !text.is_empty() {
-            parts.push(Highlight {
-                text: std::mem::take(text),
-                hit,
-            });
-        }
-    };
-    for c in marked.chars() {
-        match c {
-            HIT_START => {
-                flush(&mut text, hit);
-                hit = true;
+/// Words shown around the first match in a result's line.
+const SNIPPET_WORDS: usize = 16;
+/// Words shown before the first match.
+const WORDS_BEFORE: usize = 4;
+
+/// A line as the search found it: cut around the first of the searched
+/// `words` it contains, in pieces with every such word marked. Words match
+/// as the index matched them (case and accents folded, a word of three or
+/// more letters also as the start of a longer one).
+pub fn highlight_line(line: &str, words: &str) -> Vec<Highlight> {
+    let terms: Vec<(String, bool)> = words
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(MAX_TERMS)
+        .map(|w| {
+            let folded = crate::analysis::normalize(w);
+            let prefix = folded.chars().count() >= 3;
+            (folded, prefix)
+        })
+        .collect();
+    // The line's words, as byte ranges.
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    let mut start = None;
+    for (i, c) in line.char_indices() {
+        match (c.is_alphanumeric(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                spans.push((s, i));
+                start = None;
             }
-            HIT_END => {
-                flush(&mut text, hit);
-                hit = false;
-            }
-            c => text.push(c),
+            _ => {}
         }
     }
-    flush(&mut text, hit);
+    if let Some(s) = start {
+        spans.push((s, line.len()));
+    }
+    let hit = |&(a, b): &(usize, usize)| {
+        let folded = crate::analysis::normalize(&line[a..b]);
+        terms.iter().any(|(t, prefix)| {
+            if *prefix {
+                folded.starts_with(t.as_str())
+            } else {
+                folded == *t
+            }
+        })
+    };
+    let hits: Vec<bool> = spans.iter().map(hit).collect();
+    let first = hits.iter().position(|h| *h).unwrap_or(0);
+    let from = first.saturating_sub(WORDS_BEFORE);
+    let to = (from + SNIPPET_WORDS).min(spans.len());
+    let mut parts: Vec<Highlight> = Vec::new();
+    let mut push = |text: &str, hit: bool| {
+        if text.is_empty() {
+            return;
+        }
+        match parts.last_mut() {
+            Some(last) if last.hit == hit => last.text.push_str(text),
+            _ => parts.push(Highlight {
+                text: text.to_string(),
+                hit,
+            }),
+        }
+    };
+    if spans.is_empty() {
+        push(&cut(line, SNIPPET_WORDS * 8), false);
+        return parts;
+    }
+    let mut at = if from == 0 { 0 } else { spans[from].0 };
+    if from > 0 {
+        push("…", false);
+    }
+    for i in from..to {
+        let (a, b) = spans[i];
+        push(&line[at..a], false);
+        push(&line[a..b], hits[i]);
+        at = b;
+    }
+    if to == spans.len() {
+        push(&line[at..], false);
+    } else {
+        push(" …", false);
+    }
     parts
 }
 
@@ -250,24 +299,52 @@ mod tests {
         );
     }
 
+    fn shown(parts: &[Highlight]) -> String {
+        parts
+            .iter()
+            .map(|p| {
+                if p.hit {
+                    format!("[{}]", p.text)
+                } else {
+                    p.text.clone()
+                }
+            })
+            .collect()
+    }
+
     #[test]
-    fn a_marked_line_becomes_pieces_and_stray_marks_are_dropped() {
-        let parts = highlights("my \u{1}brakes\u{2} squeak, \u{1}brake\u{2}");
-        let shown: Vec<(&str, bool)> = parts.iter().map(|h| (h.text.as_str(), h.hit)).collect();
+    fn a_line_is_marked_as_the_index_matched_it() {
+        let line = "Meine BREMSBELÄGE quietschen, die Bremse auch <b>!";
         assert_eq!(
-            shown,
-            [
-                ("my ", false),
-                ("brakes", true),
-                (" squeak, ", false),
-                ("brake", true)
-            ]
+            shown(&highlight_line(line, "bremsbelage brem")),
+            "Meine [BREMSBELÄGE] quietschen, die [Bremse] auch <b>!"
         );
-        let stray = highlights("a\u{2}b\u{1}");
-        assert!(stray.iter().all(|h| !h.text.contains(['\u{1}', '\u{2}'])));
         assert_eq!(
-            stray.iter().map(|h| h.text.as_str()).collect::<String>(),
-            "ab"
+            shown(&highlight_line("a to b and to", "to")),
+            "a [to] b and [to]",
+            "a short word matches whole"
+        );
+        assert_eq!(
+            shown(&highlight_line("stock and stocking", "sto")),
+            "[stock] and [stocking]"
+        );
+    }
+
+    #[test]
+    fn a_long_line_is_cut_around_its_first_match() {
+        let line = (1..=40)
+            .map(|n| format!("w{n}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let cut = shown(&highlight_line(&line, "w20"));
+        assert!(cut.starts_with("…w16 w17 w18 w19 [w20] w21"), "{cut}");
+        assert!(cut.ends_with("w31 …"), "{cut}");
+        let start = shown(&highlight_line(&line, "w2"));
+        assert!(start.starts_with("w1 [w2] w3"), "{start}");
+        assert_eq!(
+            shown(&highlight_line("?!", "x")),
+            "?!",
+            "no words: the line as it is"
         );
     }
 

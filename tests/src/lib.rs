@@ -310,6 +310,24 @@ impl Edge {
             .collect()
     }
 
+    /// CPU seconds used so far by the edge's workerd processes (for the
+    /// benchmarks: `/proc/<pid>/stat`).
+    pub fn workerd_cpu_s(&self) -> f64 {
+        let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+        self.pids()
+            .into_iter()
+            .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/stat")).ok())
+            .filter(|stat| stat.contains("(workerd)"))
+            .map(|stat| {
+                // Fields after the ")" of the command: utime is 12th, stime 13th.
+                let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+                let f: Vec<&str> = rest.split_whitespace().collect();
+                let n = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+                (n(11) + n(12)) / ticks
+            })
+            .sum()
+    }
+
     /// One edge shared by the tests of this binary that need no isolation.
     pub fn shared() -> &'static Edge {
         static EDGE: OnceLock<Edge> = OnceLock::new();

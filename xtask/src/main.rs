@@ -25,6 +25,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   train-escalation  the escalation model from data/escalation into shared/models/escalation.bin
   bench-escalation  the escalation model on the test split, into docs/escalation-benchmark.md
   load       a load benchmark against the real edge (not a test), into docs/load.md
+  bench-search  searches on 10,000 conversations on the real edge, into docs/search.md
 ";
 
 /// A failed step, with a message for a person.
@@ -55,6 +56,7 @@ fn main() -> ExitCode {
         Some("bench-demo") => bench_faq::bench_demo(&project),
         Some("bench-widget") => bench_widget(&project),
         Some("load") => load(&project),
+        Some("bench-search") => bench_search(&project),
         Some("train-escalation") => escalation::train(&project),
         Some("bench-escalation") => escalation::bench(&project),
         _ => {
@@ -229,6 +231,17 @@ fn load(p: &Project) -> Result<(), Fail> {
     build::build_all(p, &tools)?;
     let mut cmd = Command::new("cargo");
     cmd.args(["run", "--release", "-p", "tests", "--bin", "load"])
+        .current_dir(&p.root);
+    run(with_end_to_end_env(&mut cmd, &tools, &browser))
+}
+
+/// The search benchmark (`tests/src/bin/search_bench.rs`) on a fresh edge.
+fn bench_search(p: &Project) -> Result<(), Fail> {
+    let tools = tools::ensure_build_tools(p)?;
+    let browser = tools::ensure_browser()?;
+    build::build_all(p, &tools)?;
+    let mut cmd = Command::new("cargo");
+    cmd.args(["run", "--release", "-p", "tests", "--bin", "search_bench"])
         .current_dir(&p.root);
     run(with_end_to_end_env(&mut cmd, &tools, &browser))
 }

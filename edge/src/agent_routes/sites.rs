@@ -89,6 +89,16 @@ pub async fn route(
             };
             http::json_response(&inbox::call(env, site, call).await?, 200)
         }
+        // Made-up conversations for `cargo xtask bench-search`: only on a
+        // worker started with SEARCH_SEED=1 (none is deployed so), by an admin.
+        (Method::Post, ["search", "seed"])
+            if env.var("SEARCH_SEED").is_ok_and(|v| v.to_string() == "1") =>
+        {
+            caller.require_admin("Seeding the search is for admins.")?;
+            let seed: inbox::SeedSearch = http::read_json(&mut req, MAX_BODY_BYTES).await?;
+            // The inbox's database size afterwards, in bytes.
+            http::json_response(&inbox::call(env, site, seed).await?, 200)
+        }
         // A visitor's conversations, found by the e-mail address they left.
         (Method::Get, ["visitors"]) => {
             let email = http::query(&req, "email")?.unwrap_or_default();

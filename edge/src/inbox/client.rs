@@ -61,6 +61,7 @@ pub enum InboxCall {
     Index(Index),
     Search(Search),
     Profile(Profile),
+    SeedSearch(SeedSearch),
 }
 
 calls!(InboxCall {
@@ -105,6 +106,7 @@ calls!(InboxCall {
     Index => (),
     Search => Vec<SearchHit>,
     Profile => VisitorProfile,
+    SeedSearch => usize,
 });
 
 /// How many people of `team` are online.
@@ -491,4 +493,12 @@ pub struct Profile {
     pub visitor_name: Option<String>,
     pub verified: Option<VerifiedVisitor>,
     pub agent: AgentProfile,
+}
+
+/// Made-up conversations for the search benchmark (`seed.rs`).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SeedSearch {
+    pub start: u64,
+    pub count: u64,
+    pub now_ms: i64,
 }

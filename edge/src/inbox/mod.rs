@@ -19,6 +19,7 @@ mod mail;
 mod queue;
 mod records;
 mod search;
+mod seed;
 mod tickets;
 
 pub use client::*;
@@ -356,6 +357,10 @@ impl Inbox {
             InboxCall::Index(c) => answer::<Index>(self.index(c)),
             InboxCall::Search(c) => answer::<Search>(self.search(&c.agent, &c.search)),
             InboxCall::Profile(c) => answer::<Profile>(self.profile(c)),
+            InboxCall::SeedSearch(c) => answer::<SeedSearch>(
+                self.seed_search(c)
+                    .map(|()| self.state.storage().sql().database_size()),
+            ),
         }
     }
 }

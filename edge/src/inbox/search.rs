@@ -20,7 +20,8 @@ use worker::SqlStorageValue;
 /// visitor is recognised (`visitor_key`: the first conversation of a
 /// browser's chain of conversations; the signed-in user; the e-mail).
 pub(super) const SUMMARIES: &str = "CREATE TABLE IF NOT EXISTS summaries (
-    conversation_id TEXT PRIMARY KEY,
+    id INTEGER PRIMARY KEY,
+    conversation_id TEXT NOT NULL UNIQUE,
     visitor_key TEXT NOT NULL,
     visitor_name TEXT,
     visitor_email TEXT,
@@ -35,20 +36,18 @@ pub(super) const SUMMARIES_BY_EMAIL: &str =
     "CREATE INDEX IF NOT EXISTS summaries_by_email ON summaries (visitor_email)";
 pub(super) const SUMMARIES_BY_LAST: &str =
     "CREATE INDEX IF NOT EXISTS summaries_by_last ON summaries (last_ms)";
-/// Each indexed line: its conversation, sequence number (0: the hand-off
+/// Each indexed line: its conversation (the summary's `id`: a number, not
+/// the 64-digit id, on every line), sequence number (0: the hand-off
 /// packet) and author; `id` is its row in `search_lines`.
 pub(super) const SEARCH_DOCS: &str = "CREATE TABLE IF NOT EXISTS search_docs (
     id INTEGER PRIMARY KEY,
-    conversation_id TEXT NOT NULL,
+    conversation INTEGER NOT NULL,
     seq INTEGER NOT NULL,
     who TEXT NOT NULL,
-    UNIQUE (conversation_id, seq))";
+    UNIQUE (conversation, seq))";
 /// The words, case and accents folded ("Bremsbelag" finds "bremsbeläge").
 pub(super) const SEARCH_LINES: &str = "CREATE VIRTUAL TABLE IF NOT EXISTS search_lines
     USING fts5(text, tokenize = 'unicode61 remove_diacritics 2')";
-
-/// Words around the match in a result's line.
-const SNIPPET_TOKENS: i64 = 14;
 
 /// A conversation's row with its facts, as searches and profiles read it.
 #[derive(Deserialize)]
@@ -194,13 +193,18 @@ impl Inbox {
             Some(email) => Some(email),
             None => self.left_email(&c.conversation_id)?,
         };
-        sql.exec(
+        #[derive(Deserialize)]
+        struct Id {
+            id: i64,
+        }
+        let summary: Vec<Id> = sql.exec(
             "INSERT INTO summaries (conversation_id, visitor_key, visitor_name, visitor_email, visitor_user, topic, state, created_ms, last_ms)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
              ON CONFLICT (conversation_id) DO UPDATE SET
                visitor_name = excluded.visitor_name, visitor_email = excluded.visitor_email,
                visitor_user = excluded.visitor_user, topic = COALESCE(excluded.topic, summaries.topic),
-               state = excluded.state, last_ms = excluded.last_ms",
+               state = excluded.state, last_ms = excluded.last_ms
+             RETURNING id",
             vec![
                 c.conversation_id.clone().into(),
                 key.into(),
@@ -214,18 +218,22 @@ impl Inbox {
                 c.created_ms.into(),
                 c.last_ms.into(),
             ],
-        )?;
+        )?
+        .to_array()?;
+        let Some(Id { id }) = summary.into_iter().next() else {
+            return Err(EdgeError::new(ErrorCode::Internal, "no summary row"));
+        };
         if let Some(packet) = c.packet {
-            self.remove_lines(&c.conversation_id, Some(0))?;
-            self.add_line(&c.conversation_id, 0, "packet", &packet)?;
+            self.remove_lines(id, Some(0))?;
+            self.add_line(id, 0, "packet", &packet)?;
         }
         for line in c.lines {
-            self.add_line(&c.conversation_id, line.seq as i64, &line.who, &line.text)?;
+            self.add_line(id, line.seq as i64, &line.who, &line.text)?;
         }
         Ok(())
     }
 
-    fn add_line(&self, conversation_id: &str, seq: i64, who: &str, text: &str) -> EdgeResult<()> {
+    fn add_line(&self, conversation: i64, seq: i64, who: &str, text: &str) -> EdgeResult<()> {
         #[derive(Deserialize)]
         struct Id {
             id: i64,
@@ -233,9 +241,9 @@ impl Inbox {
         let added: Vec<Id> = self
             .sql()
             .exec(
-                "INSERT INTO search_docs (conversation_id, seq, who) VALUES (?, ?, ?)
-                 ON CONFLICT (conversation_id, seq) DO NOTHING RETURNING id",
-                vec![conversation_id.into(), seq.into(), who.into()],
+                "INSERT INTO search_docs (conversation, seq, who) VALUES (?, ?, ?)
+                 ON CONFLICT (conversation, seq) DO NOTHING RETURNING id",
+                vec![conversation.into(), seq.into(), who.into()],
             )?
             .to_array()?;
         if let Some(doc) = added.first() {
@@ -248,9 +256,9 @@ impl Inbox {
     }
 
     /// Removes a conversation's lines (one of them, with `seq`).
-    pub(super) fn remove_lines(&self, conversation_id: &str, seq: Option<i64>) -> EdgeResult<()> {
-        let which = "conversation_id = ?1 AND (?2 IS NULL OR seq = ?2)";
-        let args = vec![conversation_id.into(), seq.into()];
+    fn remove_lines(&self, conversation: i64, seq: Option<i64>) -> EdgeResult<()> {
+        let which = "conversation = ?1 AND (?2 IS NULL OR seq = ?2)";
+        let args = vec![conversation.into(), seq.into()];
         self.sql().exec(
             &format!(
                 "DELETE FROM search_lines WHERE rowid IN (SELECT id FROM search_docs WHERE {which})"
@@ -264,11 +272,20 @@ impl Inbox {
 
     /// An erased conversation leaves the search.
     pub(super) fn unindex(&self, conversation_id: &str) -> EdgeResult<()> {
-        self.remove_lines(conversation_id, None)?;
-        self.sql().exec(
-            "DELETE FROM summaries WHERE conversation_id = ?",
-            vec![conversation_id.into()],
-        )?;
+        #[derive(Deserialize)]
+        struct Id {
+            id: i64,
+        }
+        let gone: Vec<Id> = self
+            .sql()
+            .exec(
+                "DELETE FROM summaries WHERE conversation_id = ? RETURNING id",
+                vec![conversation_id.into()],
+            )?
+            .to_array()?;
+        for Id { id } in gone {
+            self.remove_lines(id, None)?;
+        }
         Ok(())
     }
 
@@ -290,8 +307,8 @@ impl Inbox {
             .map(|e| e.email))
     }
 
-    /// Conversations of the agent's teams matching the search: by the best
-    /// matching line (FTS5's rank) with words, else newest first.
+    /// Conversations of the agent's teams matching the search, newest
+    /// first: with words, by their newest matching line.
     pub(super) fn search(
         &self,
         agent: &AgentProfile,
@@ -303,47 +320,87 @@ impl Inbox {
             }
             return Ok(Vec::new()); // only punctuation: nothing can match
         };
-        let mut when = Conditions::new(vec![expression.clone().into()]);
+        let mut when = Conditions::new(vec![expression.into()]);
         when.sql.push("search_lines MATCH ?1".into());
         when.scope(agent);
         when.filters(s);
-        // One row per conversation: its best line (the bare columns of a
-        // MIN() aggregate come from the row holding the minimum). FTS5's
-        // rank is negative, better the lower; the packet's reasons count
-        // half, so the visitor's own words are shown when both match.
-        let rows: Vec<HitRow> = self
+        // Newest matching lines first (FTS5 walks its rowids backwards, no
+        // sort), read only until MAX_RESULTS conversations are found: a
+        // common word costs about what a rare one does.
+        #[derive(Deserialize)]
+        struct Line {
+            conversation_id: String,
+            line_id: i64,
+            who: String,
+            seq: i64,
+        }
+        let cursor = self.sql().exec(
+            &format!(
+                "SELECT s.conversation_id AS conversation_id, search_lines.rowid AS line_id,
+                   d.who AS who, d.seq AS seq
+                 FROM search_lines
+                 JOIN search_docs d ON d.id = search_lines.rowid
+                 JOIN summaries s ON s.id = d.conversation
+                 LEFT JOIN facts f ON f.conversation_id = s.conversation_id
+                 WHERE {} ORDER BY search_lines.rowid DESC",
+                when.and()
+            ),
+            when.args,
+        )?;
+        let mut best: Vec<Line> = Vec::new();
+        for line in cursor.next::<Line>() {
+            let line = line?;
+            let full = best.len() >= MAX_RESULTS;
+            match best
+                .iter_mut()
+                .find(|b| b.conversation_id == line.conversation_id)
+            {
+                // The packet's reasons give way to the visitor's own words.
+                Some(b) if b.seq == 0 && line.seq != 0 => *b = line,
+                Some(_) => {}
+                None if full => break,
+                None => best.push(line),
+            }
+        }
+        let ids: Vec<&str> = best.iter().map(|b| b.conversation_id.as_str()).collect();
+        let found: Vec<HitRow> = self
             .sql()
             .exec(
                 &format!(
-                    "SELECT {HIT_COLUMNS}, search_lines.rowid AS line_id, d.who AS who,
-                       MIN(search_lines.rank * CASE d.seq WHEN 0 THEN 0.5 ELSE 1 END) AS score
-                     FROM search_lines
-                     JOIN search_docs d ON d.id = search_lines.rowid
-                     JOIN summaries s ON s.conversation_id = d.conversation_id
-                     LEFT JOIN facts f ON f.conversation_id = d.conversation_id
-                     WHERE {}
-                     GROUP BY d.conversation_id ORDER BY score LIMIT {MAX_RESULTS}",
-                    when.and()
+                    "SELECT {HIT_COLUMNS} FROM summaries s
+                     LEFT JOIN facts f ON f.conversation_id = s.conversation_id
+                     WHERE s.conversation_id IN (SELECT value FROM json_each(?))"
                 ),
-                when.args,
+                vec![serde_json::to_string(&ids)?.into()],
             )?
             .to_array()?;
-        // The chosen lines, cut around their matches.
-        let ids: Vec<i64> = rows.iter().filter_map(|r| r.line_id).collect();
+        let mut found: std::collections::HashMap<String, HitRow> = found
+            .into_iter()
+            .map(|r| (r.conversation_id.clone(), r))
+            .collect();
+        let rows: Vec<HitRow> = best
+            .iter()
+            .filter_map(|b| {
+                let mut row = found.remove(&b.conversation_id)?;
+                row.line_id = Some(b.line_id);
+                row.who = Some(b.who.clone());
+                Some(row)
+            })
+            .collect();
+        // The chosen lines, marked and cut in Rust (`shared::search`):
+        // FTS5's snippet() would run the whole query again per line.
+        let line_ids: Vec<i64> = rows.iter().filter_map(|r| r.line_id).collect();
         #[derive(Deserialize)]
-        struct Snippet {
+        struct Text {
             line_id: i64,
-            line: String,
+            text: String,
         }
-        let snippets: Vec<Snippet> = self
+        let texts: Vec<Text> = self
             .sql()
             .exec(
-                &format!(
-                    "SELECT rowid AS line_id, snippet(search_lines, 0, char(1), char(2), '…', {SNIPPET_TOKENS}) AS line
-                     FROM search_lines WHERE search_lines MATCH ?1
-                       AND rowid IN (SELECT value FROM json_each(?2))"
-                ),
-                vec![expression.into(), serde_json::to_string(&ids)?.into()],
+                "SELECT rowid AS line_id, text FROM search_lines
+                 WHERE rowid IN (SELECT value FROM json_each(?))",
+                vec![serde_json::to_string(&line_ids)?.into()],
             )?
             .to_array()?;
         Ok(rows
@@ -351,8 +408,8 @@ impl Inbox {
             .map(|row| {
                 let line_id = row.line_id;
                 let mut hit = row.hit();
-                if let Some(s) = snippets.iter().find(|s| Some(s.line_id) == line_id) {
-                    hit.line = search::highlights(&s.line);
+                if let Some(t) = texts.iter().find(|t| Some(t.line_id) == line_id) {
+                    hit.line = search::highlight_line(&t.text, &s.words);
                 }
                 hit
             })

@@ -293,23 +293,6 @@ async fn concurrent(t: &Target, n: usize) -> ChatFigures {
 
 // ------------------------------------------------------------ 2. CPU
 
-/// CPU seconds used so far by the edge's workerd processes.
-fn workerd_cpu_s(edge: &Edge) -> f64 {
-    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
-    edge.pids()
-        .into_iter()
-        .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/stat")).ok())
-        .filter(|stat| stat.contains("(workerd)"))
-        .map(|stat| {
-            // Fields after the ")" of the command: utime is 12th, stime 13th.
-            let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-            let f: Vec<&str> = rest.split_whitespace().collect();
-            let n = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-            (n(11) + n(12)) / ticks
-        })
-        .sum()
-}
-
 struct Cpu {
     /// A static file: the runtime's own cost of a request under `wrangler
     /// dev` (no code of ours runs), included in every HTTP figure below.
@@ -326,25 +309,25 @@ async fn cpu_per_operation(edge: &Edge, t: &Target) -> Cpu {
     const N: usize = 150;
     let settle = || tokio::time::sleep(Duration::from_millis(1500));
     settle().await;
-    let before = workerd_cpu_s(edge);
+    let before = edge.workerd_cpu_s();
     for _ in 0..N {
         let url = format!("{}/api/v1/nothing-here", t.base);
         let _ = blocking(move || tests::get(&url, &[])).await;
     }
     settle().await;
-    let empty_ms = (workerd_cpu_s(edge) - before) * 1000.0 / N as f64;
+    let empty_ms = (edge.workerd_cpu_s() - before) * 1000.0 / N as f64;
 
     // A static file never reaches the worker's code: what the runtime
     // (wrangler's proxy and the asset server) spends on any request.
-    let before = workerd_cpu_s(edge);
+    let before = edge.workerd_cpu_s();
     for _ in 0..N {
         let url = format!("{}/loader.js", t.base);
         let _ = blocking(move || tests::get(&url, &[])).await;
     }
     settle().await;
-    let static_ms = (workerd_cpu_s(edge) - before) * 1000.0 / N as f64;
+    let static_ms = (edge.workerd_cpu_s() - before) * 1000.0 / N as f64;
 
-    let before = workerd_cpu_s(edge);
+    let before = edge.workerd_cpu_s();
     let mut visitors = Vec::new();
     for _ in 0..N {
         if let Some(v) = create(t).await {
@@ -352,19 +335,19 @@ async fn cpu_per_operation(edge: &Edge, t: &Target) -> Cpu {
         }
     }
     settle().await;
-    let create_ms = (workerd_cpu_s(edge) - before) * 1000.0 / visitors.len().max(1) as f64;
+    let create_ms = (edge.workerd_cpu_s() - before) * 1000.0 / visitors.len().max(1) as f64;
 
-    let before = workerd_cpu_s(edge);
+    let before = edge.workerd_cpu_s();
     for v in &visitors {
         let url = format!("{}/api/v1/conversations/{}/ticket", t.base, v.id);
         let auth = format!("Bearer {}", v.secret);
         let _ = blocking(move || post(&url, "{}", &[("authorization", auth.as_str())])).await;
     }
     settle().await;
-    let ticket_ms = (workerd_cpu_s(edge) - before) * 1000.0 / visitors.len().max(1) as f64;
+    let ticket_ms = (edge.workerd_cpu_s() - before) * 1000.0 / visitors.len().max(1) as f64;
 
     // A connect costs a ticket too: measured together, the ticket taken off.
-    let before = workerd_cpu_s(edge);
+    let before = edge.workerd_cpu_s();
     let mut sockets = Vec::new();
     for v in &visitors {
         if let Some((s, _)) = connect(t, v, 0).await {
@@ -372,17 +355,17 @@ async fn cpu_per_operation(edge: &Edge, t: &Target) -> Cpu {
         }
     }
     settle().await;
-    let connect_ms = ((workerd_cpu_s(edge) - before) * 1000.0 / sockets.len().max(1) as f64
+    let connect_ms = ((edge.workerd_cpu_s() - before) * 1000.0 / sockets.len().max(1) as f64
         - ticket_ms)
         .max(0.0);
 
     let (acks, answers) = (Samples::default(), Samples::default());
-    let before = workerd_cpu_s(edge);
+    let before = edge.workerd_cpu_s();
     for s in sockets.iter_mut() {
         ask(s, QUESTIONS[0], &acks, &answers, None).await;
     }
     settle().await;
-    let message_ms = (workerd_cpu_s(edge) - before) * 1000.0 / answers.count().max(1) as f64;
+    let message_ms = (edge.workerd_cpu_s() - before) * 1000.0 / answers.count().max(1) as f64;
     for mut s in sockets {
         close(&mut s).await;
     }
