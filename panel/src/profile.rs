@@ -66,7 +66,7 @@ pub fn VisitorCard(id: String) -> impl IntoView {
                         {fact("Signed in as", "user", p.user_id.clone())}
                     </dl>
                     <h4>{count}</h4>
-                    <ul class="queue-list past">
+                    <ul class="past">
                         {others.into_iter().map(|c| {
                             let open = c.conversation_id.clone();
                             let meta = describe(c.created_ms, c.team.as_deref(), c.state, c.rating);

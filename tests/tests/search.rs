@@ -187,14 +187,14 @@ async fn agents_find_conversations_by_words_visitor_and_filters_within_their_tea
             visitor: "ruiz".into(),
             ..Default::default()
         }),
-        [ana.conversation_id.clone()]
+        [ana.conversation_id.as_str()]
     );
     assert_eq!(
         by(SearchRequest {
             team: Some("billing".into()),
             ..Default::default()
         }),
-        [bo.conversation_id.clone()]
+        [bo.conversation_id.as_str()]
     );
     assert_eq!(
         by(SearchRequest {
@@ -202,7 +202,7 @@ async fn agents_find_conversations_by_words_visitor_and_filters_within_their_tea
             state: Some(ConversationState::Bot),
             ..Default::default()
         }),
-        [alone.conversation_id.clone()]
+        [alone.conversation_id.as_str()]
     );
     assert_eq!(
         by(SearchRequest {
@@ -220,7 +220,7 @@ async fn agents_find_conversations_by_words_visitor_and_filters_within_their_tea
             trigger: Some(trigger),
             ..Default::default()
         }),
-        [ana.conversation_id.clone()]
+        [ana.conversation_id.as_str()]
     );
 
     // Resolved and rated: found by state and rating.
