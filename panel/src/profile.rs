@@ -70,7 +70,7 @@ pub fn VisitorCard(id: String) -> impl IntoView {
                         {others.into_iter().map(|c| {
                             let open = c.conversation_id.clone();
                             let meta = describe(c.created_ms, c.team.as_deref(), c.state, c.rating);
-                            view! { <li><button type="button" class="queue-item"
+                            view! { <li><button type="button" class="past-item"
                                 on:click=move |_| if let Some(s) = selected { s.set(Some(open.clone())) }>
                                 <span class="wants">{c.title.clone()}</span><span class="meta">{meta}</span>
                             </button></li> }

@@ -376,6 +376,20 @@ async fn the_visitor_profile_gathers_their_conversations_and_questions() {
 
     // Not Ben's team: the profile answers as for a conversation that does not exist.
     assert_eq!(edge.agent_get(&ben, &path).status, 404);
+
+    // The first conversation erased: gone from the profile, which still
+    // knows the visitor by the one left.
+    let erased = edge.agent_delete(
+        &anna,
+        &format!("/api/v1/agent/conversations/{}", first.conversation_id),
+    );
+    assert_eq!(erased, 204);
+    let profile: VisitorProfile = edge.agent_get(&anna, &path).json();
+    assert_eq!(
+        ids(&profile.conversations),
+        [second.conversation_id.as_str()]
+    );
+    assert_eq!(profile.tickets.len(), 1);
 }
 
 /// `/` into the search box, words found marked in the result, the
@@ -496,7 +510,7 @@ async fn an_agent_searches_from_the_keyboard_and_opens_the_visitors_history() {
         "profile at WCAG 2.2 AA"
     );
     screenshot(&agent, "panel-visitor-profile").await;
-    click(&agent, ".visitor-profile .past .queue-item").await;
+    click(&agent, ".visitor-profile .past-item").await;
     eventually(20, "the later conversation", || async {
         let wants = agent
             .find(Locator::Css(".packet .wants"))

@@ -85,7 +85,14 @@ impl Conversation {
                     self.erase_storage().await?;
                     return Ok(());
                 }
-                INDEX => self.index_for_search().await?,
+                // A failed call is tried again later; the other deadlines
+                // go on.
+                INDEX => {
+                    if let Err(e) = self.index_for_search().await {
+                        worker::console_error!("search: {}", e.message);
+                        self.index_at(now + self.index_after_ms())?;
+                    }
+                }
                 AWAY => {
                     let here = !self.state.get_websockets_with_tag("visitor").is_empty();
                     if !here && self.state()? == ConversationState::WaitingForPerson {

@@ -164,6 +164,12 @@ impl DurableObject for Conversation {
     async fn alarm(&self) -> worker::Result<Response> {
         if let Err(e) = self.run_deadlines().await {
             worker::console_error!("alarm: {}", e.message);
+            // The deadlines not reached keep an alarm.
+            if self.open.get() {
+                if let Err(e) = self.arm().await {
+                    worker::console_error!("alarm: {}", e.message);
+                }
+            }
         }
         self.index_soon().await;
         Response::empty()

@@ -29,18 +29,29 @@ impl Conversation {
         if !self.changed.take() || self.index_due.get() || !self.open.get() {
             return;
         }
-        let after_ms = deadlines::seconds_var(&self.env, "INDEX_AFTER_S", 3) * 1000;
-        let set = self.sql().exec(
-            "INSERT INTO deadlines (kind, at_ms) VALUES (?, ?) ON CONFLICT (kind) DO NOTHING",
-            vec![INDEX.into(), (now_ms() + after_ms).into()],
-        );
+        let set = self.index_at(now_ms() + self.index_after_ms());
         match set {
-            Ok(_) => match self.arm().await {
+            Ok(()) => match self.arm().await {
                 Ok(()) => self.index_due.set(true),
                 Err(e) => worker::console_error!("search deadline: {}", e.message),
             },
-            Err(e) => worker::console_error!("search deadline: {e}"),
+            Err(e) => worker::console_error!("search deadline: {}", e.message),
         }
+    }
+
+    pub(super) fn index_after_ms(&self) -> i64 {
+        deadlines::seconds_var(&self.env, "INDEX_AFTER_S", 3) * 1000
+    }
+
+    /// The search's deadline at `at_ms`, or earlier if it is set earlier
+    /// already (the caller arms the alarm).
+    pub(super) fn index_at(&self, at_ms: i64) -> EdgeResult<()> {
+        self.sql().exec(
+            "INSERT INTO deadlines (kind, at_ms) VALUES (?1, ?2)
+             ON CONFLICT (kind) DO UPDATE SET at_ms = MIN(at_ms, excluded.at_ms)",
+            vec![INDEX.into(), at_ms.into()],
+        )?;
+        Ok(())
     }
 
     /// Sends the summary and the new lines. Nothing for a conversation in
@@ -53,6 +64,8 @@ impl Conversation {
         let Some(last) = events.last().map(|e| (e.seq, e.at_ms)) else {
             return Ok(());
         };
+        // More events than one call carries: the rest right after.
+        let more = events.len() == LINES_PER_CALL;
         let packet: Option<HandoffPacket> = self
             .handoff()?
             .and_then(|h| serde_json::from_str(&h.packet).ok());
@@ -79,7 +92,6 @@ impl Conversation {
                 _ => None,
             })
             .collect::<Vec<_>>();
-        let full = lines.len() == LINES_PER_CALL;
         let topic = packet
             .as_ref()
             .and_then(|p| {
@@ -107,8 +119,8 @@ impl Conversation {
         };
         inbox::call(&self.env, &meta.site, index).await?;
         self.set_mark(Mark::Indexed, last.0)?;
-        if full {
-            self.changed.set(true); // more to send: at once, in another call
+        if more {
+            self.index_at(now_ms())?;
         }
         Ok(())
     }

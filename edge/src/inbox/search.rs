@@ -1,6 +1,7 @@
 //! The site's search (`shared::search`): every conversation in which the
-//! visitor wrote has a row in `summaries` (who the visitor is, their
-//! question, the state) and its lines in a SQLite FTS5 index, sent by the
+//! visitor wrote or asked for a person has a row in `summaries` (who the
+//! visitor is, their question, the state) and its lines in a SQLite FTS5
+//! index, sent by the
 //! conversation a moment after it changes (`Index`). Searches and the
 //! visitor profile read them with the facts' team, reason and rating, of
 //! the agent's teams only. Erasure removes both (`records.rs`).
@@ -171,6 +172,20 @@ impl Inbox {
     /// (seq 0) is replaced.
     pub(super) fn index(&self, c: Index) -> EdgeResult<()> {
         let sql = self.sql();
+        // A call sent before an erasure may arrive after it: nothing comes back.
+        #[derive(Deserialize)]
+        struct Count {
+            n: i64,
+        }
+        let erased = sql
+            .exec(
+                "SELECT COUNT(*) AS n FROM erasures WHERE conversation_hash = ?",
+                vec![crate::credentials::hash(&c.conversation_id).into()],
+            )?
+            .to_array::<Count>()?;
+        if erased.first().is_some_and(|e| e.n > 0) {
+            return Ok(());
+        }
         #[derive(Deserialize)]
         struct Key {
             visitor_key: String,
@@ -224,8 +239,11 @@ impl Inbox {
             return Err(EdgeError::new(ErrorCode::Internal, "no summary row"));
         };
         if let Some(packet) = c.packet {
-            self.remove_lines(id, Some(0))?;
-            self.add_line(id, 0, "packet", &packet)?;
+            // Replaced only when it changed: a new line is a newer match.
+            if self.line_text(id, 0)?.as_deref() != Some(packet.as_str()) {
+                self.remove_lines(id, Some(0))?;
+                self.add_line(id, 0, "packet", &packet)?;
+            }
         }
         for line in c.lines {
             self.add_line(id, line.seq as i64, &line.who, &line.text)?;
@@ -255,6 +273,24 @@ impl Inbox {
         Ok(())
     }
 
+    fn line_text(&self, conversation: i64, seq: i64) -> EdgeResult<Option<String>> {
+        #[derive(Deserialize)]
+        struct Text {
+            text: String,
+        }
+        Ok(self
+            .sql()
+            .exec(
+                "SELECT l.text AS text FROM search_docs d JOIN search_lines l ON l.rowid = d.id
+                 WHERE d.conversation = ? AND d.seq = ?",
+                vec![conversation.into(), seq.into()],
+            )?
+            .to_array::<Text>()?
+            .into_iter()
+            .next()
+            .map(|t| t.text))
+    }
+
     /// Removes a conversation's lines (one of them, with `seq`).
     fn remove_lines(&self, conversation: i64, seq: Option<i64>) -> EdgeResult<()> {
         let which = "conversation = ?1 AND (?2 IS NULL OR seq = ?2)";
@@ -270,7 +306,8 @@ impl Inbox {
         Ok(())
     }
 
-    /// An erased conversation leaves the search.
+    /// An erased conversation leaves the search, and its id the visitor's
+    /// other conversations (they are recognised by their oldest one left).
     pub(super) fn unindex(&self, conversation_id: &str) -> EdgeResult<()> {
         #[derive(Deserialize)]
         struct Id {
@@ -286,6 +323,13 @@ impl Inbox {
         for Id { id } in gone {
             self.remove_lines(id, None)?;
         }
+        self.sql().exec(
+            "UPDATE summaries SET visitor_key = (
+               SELECT conversation_id FROM summaries WHERE visitor_key = ?1
+               ORDER BY created_ms LIMIT 1)
+             WHERE visitor_key = ?1",
+            vec![conversation_id.into()],
+        )?;
         Ok(())
     }
 
@@ -472,8 +516,9 @@ impl Inbox {
             .chain(self.left_email(&c.conversation_id)?)
             .map(|e| e.to_lowercase())
             .collect();
-        emails.sort();
-        emails.dedup();
+        // The signed address first, each once.
+        let mut seen = std::collections::HashSet::new();
+        emails.retain(|e| seen.insert(e.clone()));
         let user = verified.map(|v| v.user_id.clone());
         let mut when = Conditions::new(vec![
             key.into(),

@@ -48,7 +48,11 @@ impl Inbox {
             .split(|ch: char| !ch.is_alphabetic())
             .filter(|w| w.chars().count() >= 3)
             .collect();
+        words.sort_unstable();
         words.dedup();
+        if words.is_empty() {
+            return Ok(());
+        }
         let day = 86_400_000i64;
         for n in c.start..c.start + c.count {
             let mut draw =

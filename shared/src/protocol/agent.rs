@@ -37,7 +37,8 @@ pub struct ConversationRef {
     #[serde(default)]
     pub resolved_ms: Option<i64>,
     /// What the list shows for it, when there is something better than
-    /// its id (a ticket's question and address).
+    /// its id (the visitor's name and question; a ticket's question and
+    /// address).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
 }

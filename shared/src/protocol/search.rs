@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 /// agent's teams only (admins: all).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SearchRequest {
-    /// Words in the transcript or the hand-off packet (each must occur; the
-    /// last may be the start of a word).
+    /// Words in the transcript or the hand-off packet's reasons (each must
+    /// occur; one of three or more letters also as the start of a word).
     #[serde(default)]
     pub words: String,
     /// Part of the visitor's name or e-mail address.
@@ -33,7 +33,8 @@ pub struct SearchRequest {
     pub state: Option<ConversationState>,
 }
 
-/// One conversation found, best match first (newest first without words).
+/// One conversation found, newest first (with words: by its newest
+/// matching line).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SearchHit {
     pub conversation_id: String,
