@@ -64,7 +64,19 @@ fn found(
 }
 
 fn visitor(edge: &Edge, name: Option<&str>, follows: Option<&Visitor>) -> Visitor {
-    let mut body = serde_json::json!({"site": SITE, "locale": "en", "disclosure_version": 1});
+    visitor_on(edge, SITE, "en", name, follows)
+}
+
+/// A visitor of `site` in `locale`, named or not, writing again after
+/// `follows` or not.
+fn visitor_on(
+    edge: &Edge,
+    site: &str,
+    locale: &str,
+    name: Option<&str>,
+    follows: Option<&Visitor>,
+) -> Visitor {
+    let mut body = serde_json::json!({"site": site, "locale": locale, "disclosure_version": 1});
     if let Some(name) = name {
         body["visitor_name"] = name.into();
     }
@@ -75,6 +87,28 @@ fn visitor(edge: &Edge, name: Option<&str>, follows: Option<&Visitor>) -> Visito
         });
     }
     edge.create_visitor(&body)
+}
+
+/// `agent` claims the conversation, writes `reply` and resolves it; the
+/// visitor has seen it resolved. Returns the agent's socket.
+async fn answer_and_resolve(
+    edge: &Edge,
+    agent: &Agent,
+    who: &Visitor,
+    socket: &mut tests::Socket,
+    reply: &str,
+) -> tests::Socket {
+    let agent_socket = claim_and_reply(edge, agent, &who.conversation_id, reply).await;
+    let resolved = edge.agent_post(
+        agent,
+        &format!(
+            "/api/v1/agent/conversations/{}/resolve",
+            who.conversation_id
+        ),
+    );
+    assert_eq!(resolved.status, 204, "{}", resolved.body);
+    event_where(socket, |b| is_state(b, ConversationState::Resolved)).await;
+    agent_socket
 }
 
 /// A visitor writes `text`, asks for a person and waits.
@@ -224,19 +258,13 @@ async fn agents_find_conversations_by_words_visitor_and_filters_within_their_tea
     );
 
     // Resolved and rated: found by state and rating.
-    let _agent_socket =
-        claim_and_reply(edge, &anna, &ana.conversation_id, "A new cable is 9 euros.").await;
-    let resolved = edge.agent_post(
+    let _agent_socket = answer_and_resolve(
+        edge,
         &anna,
-        &format!(
-            "/api/v1/agent/conversations/{}/resolve",
-            ana.conversation_id
-        ),
-    );
-    assert_eq!(resolved.status, 204, "{}", resolved.body);
-    event_where(&mut ana_socket, |b| {
-        is_state(b, ConversationState::Resolved)
-    })
+        &ana,
+        &mut ana_socket,
+        "A new cable is 9 euros.",
+    )
     .await;
     send(
         &mut ana_socket,
@@ -290,16 +318,7 @@ async fn the_visitor_profile_gathers_their_conversations_and_questions() {
     // First visit: handed over, answered, resolved.
     let first = visitor(edge, Some("Mia Chen"), None);
     let mut socket = hand_over(edge, &first, "My wheel is buckled").await;
-    let _a = claim_and_reply(edge, &anna, &first.conversation_id, "Bring it in.").await;
-    let resolved = edge.agent_post(
-        &anna,
-        &format!(
-            "/api/v1/agent/conversations/{}/resolve",
-            first.conversation_id
-        ),
-    );
-    assert_eq!(resolved.status, 204);
-    event_where(&mut socket, |b| is_state(b, ConversationState::Resolved)).await;
+    let _a = answer_and_resolve(edge, &anna, &first, &mut socket, "Bring it in.").await;
     send(
         &mut socket,
         &ClientFrame::Rate {
@@ -404,17 +423,7 @@ async fn an_agent_searches_from_the_keyboard_and_opens_the_visitors_history() {
     let edge = Edge::shared();
     let anna = edge.anna();
     let site = "seeking";
-    let lena = |follows: Option<&Visitor>| {
-        let mut body =
-            serde_json::json!({"site": site, "locale": "de", "visitor_name": "Lena Vogel"});
-        if let Some(earlier) = follows {
-            body["follows"] = serde_json::json!({
-                "conversation_id": earlier.conversation_id,
-                "visitor_secret": earlier.secret,
-            });
-        }
-        edge.create_visitor(&body)
-    };
+    let lena = |follows| visitor_on(edge, site, "de", Some("Lena Vogel"), follows);
     let first = lena(None);
     let mut socket = hand_over(
         edge,
@@ -422,16 +431,7 @@ async fn an_agent_searches_from_the_keyboard_and_opens_the_visitors_history() {
         "Meine Bremsbeläge quietschen <img src=x onerror=alert(1)>",
     )
     .await;
-    let _a = claim_and_reply(edge, &anna, &first.conversation_id, "Bitte vorbeikommen.").await;
-    let resolved = edge.agent_post(
-        &anna,
-        &format!(
-            "/api/v1/agent/conversations/{}/resolve",
-            first.conversation_id
-        ),
-    );
-    assert_eq!(resolved.status, 204);
-    event_where(&mut socket, |b| is_state(b, ConversationState::Resolved)).await;
+    let _a = answer_and_resolve(edge, &anna, &first, &mut socket, "Bitte vorbeikommen.").await;
     let second = lena(Some(&first));
     let _waiting = hand_over(edge, &second, "Die Bremsen quietschen wieder").await;
     // Both told to the search before the browser looks.

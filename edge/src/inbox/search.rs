@@ -407,17 +407,12 @@ impl Inbox {
             }
         }
         let ids: Vec<&str> = best.iter().map(|b| b.conversation_id.as_str()).collect();
-        let found: Vec<HitRow> = self
-            .sql()
-            .exec(
-                &format!(
-                    "SELECT {HIT_COLUMNS} FROM summaries s
-                     LEFT JOIN facts f ON f.conversation_id = s.conversation_id
-                     WHERE s.conversation_id IN (SELECT value FROM json_each(?))"
-                ),
-                vec![serde_json::to_string(&ids)?.into()],
-            )?
-            .to_array()?;
+        let mut chosen = Conditions::new(Vec::new());
+        chosen.add(
+            "s.conversation_id IN (SELECT value FROM json_each(?))",
+            serde_json::to_string(&ids)?,
+        );
+        let found = self.summaries(chosen, "s.last_ms DESC")?;
         let mut found: std::collections::HashMap<String, HitRow> = found
             .into_iter()
             .map(|r| (r.conversation_id.clone(), r))
@@ -465,19 +460,25 @@ impl Inbox {
         let mut when = Conditions::new(Vec::new());
         when.scope(agent);
         when.filters(s);
-        let rows: Vec<HitRow> = self
+        let rows = self.summaries(when, "s.last_ms DESC")?;
+        Ok(rows.into_iter().map(HitRow::hit).collect())
+    }
+
+    /// Summaries with their facts that meet `when`, in `order`, at most
+    /// `MAX_RESULTS`.
+    fn summaries(&self, when: Conditions, order: &str) -> EdgeResult<Vec<HitRow>> {
+        Ok(self
             .sql()
             .exec(
                 &format!(
                     "SELECT {HIT_COLUMNS} FROM summaries s
                      LEFT JOIN facts f ON f.conversation_id = s.conversation_id
-                     WHERE {} ORDER BY s.last_ms DESC LIMIT {MAX_RESULTS}",
+                     WHERE {} ORDER BY {order} LIMIT {MAX_RESULTS}",
                     when.and()
                 ),
                 when.args,
             )?
-            .to_array()?;
-        Ok(rows.into_iter().map(HitRow::hit).collect())
+            .to_array()?)
     }
 
     /// Everything known about the visitor of a conversation: the same
@@ -533,18 +534,7 @@ impl Inbox {
                 .into(),
         );
         when.scope(&c.agent);
-        let rows: Vec<HitRow> = self
-            .sql()
-            .exec(
-                &format!(
-                    "SELECT {HIT_COLUMNS} FROM summaries s
-                     LEFT JOIN facts f ON f.conversation_id = s.conversation_id
-                     WHERE {} ORDER BY s.created_ms DESC LIMIT {MAX_RESULTS}",
-                    when.and()
-                ),
-                when.args,
-            )?
-            .to_array()?;
+        let rows = self.summaries(when, "s.created_ms DESC")?;
         let conversations: Vec<SearchHit> = rows.into_iter().map(HitRow::hit).collect();
         let ids: Vec<&str> = conversations
             .iter()
