@@ -19,6 +19,7 @@ pub mod lifecycle;
 pub mod limits;
 pub mod mail;
 pub mod metrics;
+pub mod photo;
 pub mod proactive;
 pub mod protocol;
 pub mod search;

@@ -57,6 +57,20 @@ pub enum ErrorCode {
     AdminOnly,
     /// Something with that name or address exists already.
     AlreadyExists,
+    /// A file that is not a JPEG, PNG or WebP photo (by its bytes).
+    NotAPhoto,
+    /// A photo over 10 MB.
+    PhotoTooLarge,
+    /// A photo with more pixels than can be shown safely.
+    TooManyPixels,
+    /// A photo whose structure cannot be read.
+    DamagedPhoto,
+    /// The conversation holds as many photos as it may.
+    PhotoLimit,
+    /// A photo link past its time; the view that showed it gets a new one.
+    LinkExpired,
+    /// Photos are not set up on this edge (no `PHOTO_KEY`).
+    PhotosUnavailable,
     /// Something failed at the edge; nothing was stored.
     Internal,
 }
@@ -82,6 +96,12 @@ impl ErrorCode {
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::UpgradeRequired => 426,
             ErrorCode::RateLimited => 429,
+            ErrorCode::NotAPhoto => 415,
+            ErrorCode::PhotoTooLarge => 413,
+            ErrorCode::TooManyPixels | ErrorCode::DamagedPhoto => 422,
+            ErrorCode::PhotoLimit => 409,
+            ErrorCode::LinkExpired => 410,
+            ErrorCode::PhotosUnavailable => 503,
             ErrorCode::Internal => 500,
         }
     }
@@ -109,6 +129,13 @@ impl ErrorCode {
             ErrorCode::BadLogin => "bad_login",
             ErrorCode::AdminOnly => "admin_only",
             ErrorCode::AlreadyExists => "already_exists",
+            ErrorCode::NotAPhoto => "not_a_photo",
+            ErrorCode::PhotoTooLarge => "photo_too_large",
+            ErrorCode::TooManyPixels => "too_many_pixels",
+            ErrorCode::DamagedPhoto => "damaged_photo",
+            ErrorCode::PhotoLimit => "photo_limit",
+            ErrorCode::LinkExpired => "link_expired",
+            ErrorCode::PhotosUnavailable => "photos_unavailable",
             ErrorCode::Internal => "internal",
         }
     }

@@ -155,6 +155,10 @@ pub struct Message {
     /// For an AI that is not sure: the closest entries, offered as choices.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub suggestions: Vec<Suggestion>,
+    /// A photo (visitor and agent messages); `text` is then its
+    /// description, possibly empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub photo: Option<Photo>,
 }
 
 impl Message {
@@ -166,6 +170,53 @@ impl Message {
             client_id,
             source: None,
             suggestions: Vec::new(),
+            photo: None,
+        }
+    }
+}
+
+/// A photo in the transcript, checked and without metadata
+/// (`shared::photo`). Its bytes are in R2, never in events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Photo {
+    /// 32 hex digits, unique in the conversation.
+    pub id: String,
+    #[serde(rename = "type")]
+    pub image_type: ImageType,
+    pub width: u32,
+    pub height: u32,
+    pub bytes: u64,
+    /// Signed addresses of the photo and its thumbnail, made each time the
+    /// event is sent to someone allowed to see it; never stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub links: Option<PhotoLinks>,
+}
+
+/// Where a photo can be fetched until `expires_ms`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoLinks {
+    pub full: String,
+    pub thumb: String,
+    pub expires_ms: i64,
+}
+
+/// The photo types accepted, named as their media types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ImageType {
+    #[serde(rename = "image/jpeg")]
+    Jpeg,
+    #[serde(rename = "image/png")]
+    Png,
+    #[serde(rename = "image/webp")]
+    Webp,
+}
+
+impl ImageType {
+    pub fn media_type(self) -> &'static str {
+        match self {
+            ImageType::Jpeg => "image/jpeg",
+            ImageType::Png => "image/png",
+            ImageType::Webp => "image/webp",
         }
     }
 }
