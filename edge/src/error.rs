@@ -81,7 +81,8 @@ macro_rules! refusal {
 refusal!(
     shared::lifecycle::Refusal,
     shared::text::TextError,
-    shared::protocol::FrameError
+    shared::protocol::FrameError,
+    shared::photo::PhotoError
 );
 
 impl From<shared::text::InvalidEmail> for EdgeError {

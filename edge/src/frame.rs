@@ -8,6 +8,7 @@ use crate::http;
 use shared::color;
 use shared::identity::IdentityRefusal;
 use shared::site::{Branding, SiteConfig};
+use shared::widget_text;
 use worker::Response;
 
 /// Counted in the widget's download by `cargo xtask size`.
@@ -31,10 +32,13 @@ impl SignedIn {
     }
 }
 
-/// The frame page; `color` is the script tag's brand color, if it gave one.
+/// The frame page; `color` is the script tag's brand color, if it gave
+/// one; `locale` the page's language (the widget speaks English, German or
+/// Spanish, and the page carries only those words).
 pub fn serve(
     site: &SiteConfig,
     color: Option<&str>,
+    locale: Option<&str>,
     signed_in: Option<SignedIn>,
 ) -> EdgeResult<Response> {
     let csp = format!(
@@ -43,7 +47,10 @@ pub fn serve(
          frame-ancestors {}",
         ancestors(site)
     );
-    let mut page = with_branding(FRAME_HTML, &site.branding, color);
+    let mut page = with_words(
+        &with_branding(FRAME_HTML, &site.branding, color),
+        widget_text::language(locale),
+    );
     if site.events_with_text {
         page = page.replacen(
             "</head>",
@@ -98,6 +105,25 @@ fn ancestors(site: &SiteConfig) -> String {
         )
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// The page in the visitor's language: its `lang`, and the widget's words
+/// as JSON data (never run: the page's policy allows no inline script), `<`
+/// escaped so no text can close the element.
+fn with_words(html: &str, language: &str) -> String {
+    let words = widget_text::values_for(language)
+        .to_string()
+        .replace('<', "\\u003c");
+    html.replacen(
+        "<html lang=\"en\">",
+        &format!("<html lang=\"{language}\">"),
+        1,
+    )
+    .replacen(
+        "</head>",
+        &format!("<script type=\"application/json\" id=\"chat-strings\">{words}</script></head>"),
+        1,
+    )
 }
 
 /// The site's saved look as `<meta name="chat-…">` tags the widget reads

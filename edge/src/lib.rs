@@ -19,6 +19,7 @@ mod limits;
 mod mail;
 mod object;
 mod password;
+mod photos;
 mod sites;
 
 pub use conversation::Conversation;
@@ -58,9 +59,10 @@ async fn route(req: Request, env: &Env) -> EdgeResult<Response> {
     match segments.as_slice() {
         ["chat", site] => {
             let color = http::query(&req, "color")?;
+            let locale = http::query(&req, "lang")?;
             let config = sites::effective_site_config(env, site).await?.0;
             let signed_in = frame_identity(&req, env, site).await?;
-            frame::serve(&config, color.as_deref(), signed_in)
+            frame::serve(&config, color.as_deref(), locale.as_deref(), signed_in)
         }
         ["chat", site, "badge"] => {
             let config = sites::effective_site_config(env, site).await?.0;
@@ -76,7 +78,8 @@ async fn route(req: Request, env: &Env) -> EdgeResult<Response> {
             http::require_method(&req, Method::Post)?;
             create_conversation(req, env).await
         }
-        // One conversation: erase it, get a socket ticket, open the socket.
+        // One conversation: erase it, get a socket ticket, open the socket,
+        // send a photo.
         ["api", "v1", "conversations", id, action @ ..] => {
             let id = parse_conversation_id(id).ok_or_else(EdgeError::not_found)?;
             http::require_same_origin(&req)?;
@@ -85,9 +88,17 @@ async fn route(req: Request, env: &Env) -> EdgeResult<Response> {
                 ["ticket"] => http::require_method(&req, Method::Post)?,
                 ["unread"] => http::require_method(&req, Method::Get)?,
                 ["ws"] => http::require_websocket_upgrade(&req)?,
+                ["photos"] => {
+                    http::require_method(&req, Method::Post)?;
+                    photos::check_upload(env, &req, id).await?;
+                }
                 _ => return Err(EdgeError::nothing_here()),
             }
             Ok(conversation::stub(env, id)?.fetch_with_request(req).await?)
+        }
+        // A photo, through a signed link the conversation gave out.
+        ["api", "v1", "photos", id, photo, variant] => {
+            photos::serve(&req, env, id, photo, variant).await
         }
         ["api", "v1", "mail", "reopen"] => mail::reopen(req, env).await,
         ["mail", site, "open"] => mail::open(&req, env, site),

@@ -17,6 +17,11 @@ pub fn set_csrf(token: &str) {
     CSRF.with(|c| *c.borrow_mut() = token.to_string());
 }
 
+/// The session's CSRF token, for requests made outside this module.
+pub fn csrf() -> String {
+    CSRF.with(|c| c.borrow().clone())
+}
+
 /// A refusal from the edge, or the network failing (`Internal`).
 pub fn network_error() -> ApiError {
     ApiError {

@@ -296,6 +296,7 @@ pub fn ConversationPane(
                 ></textarea>
                 <button type="submit" disabled=move || state() != ConversationState::WithPerson && !left_question()>"Send"</button>
             </form>
+            <crate::photos::PhotoForm id=id.clone() allowed=Signal::derive(move || state() == ConversationState::WithPerson)/>
             <section class="suggestions" aria-label="Suggested from the FAQ">
                 <h3>"Suggested from the FAQ"</h3>
                 <ul>
@@ -533,8 +534,18 @@ fn Packet(view: HandoffView) -> impl IntoView {
 
 /// One event with the badge the widget would show, as text.
 fn event_row(event: Event) -> impl IntoView {
+    let mut photo = None;
     let (class, badge, text) = match event.body {
         EventBody::Message(m) => {
+            // Thumbnail opening the photo; the description is its alt text.
+            photo = m.photo.and_then(|p| p.links).map(|links| {
+                let alt = if m.text.is_empty() {
+                    "Photo, no description".to_string()
+                } else {
+                    m.text.clone()
+                };
+                view! { <a class="photo" href=links.full target="_blank"><img src=links.thumb alt=alt/></a> }
+            });
             let (class, badge) = match m.author {
                 Author::Visitor => ("row-visitor", "Visitor".to_string()),
                 Author::Ai => ("row-ai", "AI".to_string()),
@@ -587,6 +598,7 @@ fn event_row(event: Event) -> impl IntoView {
     view! {
         <div class=format!("row {class}") data-seq=event.seq>
             <span class="badge">{badge}</span>
+            {photo}
             <p class="text">{text}</p>
         </div>
     }

@@ -25,6 +25,8 @@ mod live;
 #[cfg(feature = "desk")]
 mod metrics;
 #[cfg(feature = "desk")]
+mod photos;
+#[cfg(feature = "desk")]
 mod privacy;
 #[cfg(feature = "desk")]
 mod profile;

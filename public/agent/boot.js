@@ -6,4 +6,10 @@ window.mountSearch = (slot, site) =>
     await search.default();
     search.mount(slot, site);
   });
+// Photos: the code that sends them (shared with the widget) loads with
+// the first one.
+window.panelSendPhoto = (file, url, csrf, status, alt) =>
+  import("/photo.js").then((m) =>
+    m.send(file, url, { "x-csrf-token": csrf }, "en", status, alt)
+  );
 init().then(start);

@@ -29,3 +29,4 @@ pub mod smalltalk;
 pub mod team;
 pub mod text;
 pub mod transcript;
+pub mod widget_text;

@@ -106,13 +106,16 @@ pub fn clean_name(raw: &str, max_chars: usize) -> String {
         .map(|c| if c.is_control() { ' ' } else { c })
         .filter(|&c| !is_invisible_or_bidi(c) && c != '\u{200D}')
         .collect();
-    one_line
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .chars()
-        .take(max_chars)
-        .collect()
+    // Words joined by one space (by hand: `join` would add its generic
+    // copy to the widget's download).
+    let mut name = String::with_capacity(one_line.len());
+    for word in one_line.split_whitespace() {
+        if !name.is_empty() {
+            name.push(' ');
+        }
+        name.push_str(word);
+    }
+    name.chars().take(max_chars).collect()
 }
 
 /// The host page's address as the widget reports it, cleaned once at the

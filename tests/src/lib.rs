@@ -8,11 +8,13 @@ mod browser;
 mod host_page;
 mod receiver;
 mod socket;
+mod upload;
 
 pub use browser::*;
 pub use host_page::HostPage;
 pub use receiver::{Received, Receiver};
 pub use socket::*;
+pub use upload::*;
 
 use serde::de::DeserializeOwned;
 use std::net::TcpListener;
@@ -175,6 +177,9 @@ pub fn test_sites() -> String {
   "seeking": {{"embed_origins": ["'self'"], "handoff": {{
     "teams": [{{"id": "support", "name": "Support"}}, {{"id": "billing", "name": "Billing"}}],
     "default_team": "support"}}}},
+  "snapping": {{"embed_origins": ["'self'"], "handoff": {{
+    "teams": [{{"id": "support", "name": "Support"}}, {{"id": "billing", "name": "Billing"}}],
+    "default_team": "support"}}}},
   "refusing": {{"embed_origins": ["'self'", "https://shop.example", "https://*.shop.example"]}},
   "hooks": {{"embed_origins": ["'self'"]}},
   "redirected": {{"embed_origins": ["'self'"]}},
@@ -224,6 +229,9 @@ pub const TEST_AGENTS: &str = r#"[
   {"name": "Ben", "email": "ben@example.test", "password": "ben-test-password", "teams": ["billing"]},
   {"name": "Cleo", "email": "cleo@example.test", "password": "cleo-test-password", "teams": ["support", "billing"]}
 ]"#;
+
+/// The key the test edges sign photo links with.
+pub const TEST_PHOTO_KEY: &str = "test-photo-key-0123456789abcdef0123456789";
 
 /// The real worker under `wrangler dev`.
 pub struct Edge {
@@ -397,6 +405,8 @@ impl Edge {
             &format!("SITES:{}", test_sites()),
             "--var",
             &format!("AGENTS:{TEST_AGENTS}"),
+            "--var",
+            &format!("PHOTO_KEY:{TEST_PHOTO_KEY}"),
             // Alerts may go to the tests' loopback receivers.
             "--var",
             "WEBHOOKS_TO_LOOPBACK:allowed",
@@ -455,7 +465,7 @@ pub struct Answer {
 }
 
 impl Answer {
-    fn of(mut res: ureq::http::Response<ureq::Body>) -> Answer {
+    pub(crate) fn of(mut res: ureq::http::Response<ureq::Body>) -> Answer {
         let headers = res
             .headers()
             .iter()

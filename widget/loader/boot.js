@@ -5,4 +5,9 @@ import init, { start } from "/pkg/widget/widget.js";
 // why here; the chat goes on without it.
 var refused = document.querySelector("meta[name=chat-identity-refused]");
 if (refused) console.error("chat: identify: " + refused.content);
+// Photos: the code that sends them loads with the first one.
+window.chatSendPhoto = (file, url, secret, lang, status) =>
+  import("/photo.js").then((m) =>
+    m.send(file, url, { authorization: "Bearer " + secret }, lang, status)
+  );
 init().then(start);

@@ -85,6 +85,8 @@ struct Inner {
     typing_seen: Cell<u32>,
     /// "Talk to a person" was pressed while not connected: ask on connect.
     person_requested: Cell<bool>,
+    /// A photo picked before there was a conversation: sent on connect.
+    photo: RefCell<Option<web_sys::File>>,
     /// The resolved conversation the next one follows (linked at the edge).
     follows: RefCell<Option<Session>>,
     /// The newest event stored when the socket opened: later ones are
@@ -124,6 +126,7 @@ impl Chat {
                 typing_sent_ms: Cell::new(0.0),
                 typing_seen: Cell::new(0),
                 person_requested: Cell::new(false),
+                photo: RefCell::new(None),
                 follows: RefCell::new(None),
                 live_after: Cell::new(Seq::MAX),
                 place,
@@ -170,7 +173,7 @@ impl Chat {
     /// question, the draft knowledge base's answer).
     pub fn say(&self, text: String) {
         if self.read(|s| s.link == Link::Preview) {
-            let lang = crate::i18n::strings(self.inner.place.locale.as_deref()).lang;
+            let lang = crate::i18n::lang();
             return crate::host::ask_panel(&text, lang);
         }
         self.send(text);
@@ -186,6 +189,35 @@ impl Chat {
             self.send_frame(&frame);
             self.watch_ack();
         }
+    }
+
+    /// Sends a photo (`photo.js`, loaded with the first one, checks it,
+    /// makes its thumbnail, posts it and says how it went under the
+    /// composer); it comes back as an event like any message. Without a
+    /// conversation yet, it goes once the socket opens (which makes one).
+    pub fn send_photo(&self, file: web_sys::File) {
+        if self.read(|s| s.link == Link::Preview) {
+            return; // the panel's preview has no conversation to hold it
+        }
+        self.start_anew_if_resolved();
+        *self.inner.photo.borrow_mut() = Some(file);
+        if self.inner.stopped.replace(false) {
+            self.connect();
+        }
+        self.send_waiting_photo();
+    }
+
+    fn send_waiting_photo(&self) {
+        let Some(session) = self.inner.session.borrow().clone() else {
+            return;
+        };
+        let Some(file) = self.inner.photo.borrow_mut().take() else {
+            return;
+        };
+        let url = format!("/api/v1/conversations/{}/photos", session.conversation_id);
+        let lang = crate::i18n::lang();
+        let status = crate::dom::by_id("composer-problem");
+        let _ = send_photo(&file, &url, &session.secret, lang, status.as_ref());
     }
 
     /// One frame from the edge (or, in the panel's preview, from the
@@ -380,6 +412,7 @@ impl Chat {
             if chat.inner.person_requested.replace(false) {
                 chat.send_frame(&ClientFrame::RequestPerson {});
             }
+            chat.send_waiting_photo();
         });
         let chat = self.clone();
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
@@ -462,6 +495,19 @@ impl Chat {
         let chat = self.clone();
         set_timeout(move || chat.connect(), Duration::from_millis(delay));
     }
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// In `boot.js`: loads `photo.js` and sends the photo.
+    #[wasm_bindgen(js_namespace = window, js_name = chatSendPhoto)]
+    fn send_photo(
+        file: &web_sys::File,
+        url: &str,
+        secret: &str,
+        lang: &str,
+        status: Option<&web_sys::Element>,
+    ) -> js_sys::Promise;
 }
 
 fn now_ms() -> i64 {

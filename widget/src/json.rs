@@ -17,7 +17,7 @@ use serde::de::{DeserializeOwned, IntoDeserializer};
 use serde::Serialize;
 use shared::protocol::{
     ApiError, Author, ConversationCreated, DisclosureRecord, Event, EventBody, Message, Note,
-    QueueStatus, ServerFrame, Source, Suggestion, TicketIssued,
+    Photo, PhotoLinks, QueueStatus, ServerFrame, Source, Suggestion, TicketIssued,
 };
 use wasm_bindgen::JsValue;
 
@@ -286,6 +286,27 @@ impl FromJson for Message {
             client_id: f.opt("client_id")?,
             source: f.opt("source")?,
             suggestions: f.or_default("suggestions")?,
+            photo: f.opt("photo")?,
+        })
+    }
+}
+
+impl FromJson for Photo {
+    fn read(value: JsValue) -> Option<Self> {
+        let f = Fields::of(value)?;
+        Some(Photo {
+            id: f.req("id")?,
+            links: f.opt("links")?,
+        })
+    }
+}
+
+impl FromJson for PhotoLinks {
+    fn read(value: JsValue) -> Option<Self> {
+        let f = Fields::of(value)?;
+        Some(PhotoLinks {
+            full: f.req("full")?,
+            thumb: f.req("thumb")?,
         })
     }
 }

@@ -21,6 +21,8 @@ pub fn start() {
         Some(options) => leptos::mount::mount_to_body(
             move || leptos::view! { <view::App options=options.clone()/> },
         ),
-        None => web_sys::console::warn_1(&"chat: the frame address is not /chat/{site}".into()),
+        None => web_sys::console::warn_1(
+            &"chat: not a chat frame (/chat/{site} with its words from the edge)".into(),
+        ),
     }
 }

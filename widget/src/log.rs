@@ -100,6 +100,23 @@ pub fn message(
     if new {
         text(&child(&item, "span", "new"), t.new_message);
     }
+    // A photo: its thumbnail, opening the photo; its description is the
+    // image's text alternative.
+    if let Some(links) = message.photo.as_ref().and_then(|p| p.links.as_ref()) {
+        let a = child(&item, "a", "photo");
+        attrs(&a, &[("href", &links.full), ("target", "_blank")]);
+        let alt = if message.text.is_empty() {
+            t.photo
+        } else {
+            &message.text
+        };
+        attrs(
+            &child(&a, "img", ""),
+            &[("src", &links.thumb), ("alt", alt)],
+        );
+        crate::times::stamp(&item, at_ms, t.lang);
+        return item;
+    }
     let body = child(&item, "p", "msg-text");
     // Addresses written out by the AI's FAQ or a person become checked
     // links (https only, with their domain); a visitor's stay text.

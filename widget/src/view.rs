@@ -12,9 +12,11 @@ use wasm_bindgen::JsCast;
 
 use shared::disclosure::DISCLOSURE_VERSION;
 
-/// Options the loader passes in the frame's address.
-#[derive(Debug, Clone)]
+/// Options the loader passes in the frame's address, and the words the
+/// edge put in the frame page.
+#[derive(Clone)]
 pub struct Options {
+    pub t: &'static i18n::Strings,
     pub place: Place,
     pub assistant_name: String,
     /// Brand, text on brand, controls, text on controls (`#rrggbb`),
@@ -30,6 +32,7 @@ pub struct Options {
 
 impl Options {
     pub fn from_location() -> Option<Self> {
+        let t = i18n::strings()?;
         let location = web_sys::window()?.location();
         let path = location.pathname().ok()?;
         let site = path
@@ -56,12 +59,9 @@ impl Options {
         let assistant_name = get("name")
             .map(|n| shared::text::clean_name(&n, 40))
             .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| {
-                i18n::strings(locale.as_deref())
-                    .default_assistant_name
-                    .to_string()
-            });
+            .unwrap_or_else(|| t.default_assistant_name.to_string());
         Some(Self {
+            t,
             place: Place {
                 store: match saved("visitor") {
                     Some(key) => format!("{site}.{key}"),
@@ -94,7 +94,7 @@ impl Options {
 
 #[component]
 pub fn App(options: Options) -> impl IntoView {
-    let t = i18n::strings(options.place.locale.as_deref());
+    let t = options.t;
     if let Some(root) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.document_element())
@@ -327,6 +327,19 @@ pub fn App(options: Options) -> impl IntoView {
             }
         }
     };
+    let on_photo = move |ev: leptos::ev::Event| {
+        // The textarea's change bubbles here too.
+        let Some(picker) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        if let Some(file) = picker.files().and_then(|f| f.get(0)) {
+            chat.with_value(|c| c.send_photo(file));
+        }
+        picker.set_value(""); // the same photo may be picked again
+    };
     let on_form_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let form = ev
@@ -386,7 +399,9 @@ pub fn App(options: Options) -> impl IntoView {
                 </button>
                 <span class="person-status" id="person-status"></span>
             </div>
-            <form class="composer" on:submit=move |ev| { ev.prevent_default(); submit(); }>
+            // The photo picker's change bubbles here (one binding, not one
+            // per element: see ARCHITECTURE.md).
+            <form class="composer" on:submit=move |ev| { ev.prevent_default(); submit(); } on:change=on_photo>
                 <label for="chat-input" class="visually-hidden">{t.your_message}</label>
                 <textarea
                     id="chat-input"
@@ -401,6 +416,9 @@ pub fn App(options: Options) -> impl IntoView {
                         }
                     }
                 ></textarea>
+                <label class="attach" title=t.send_photo>
+                    <input type="file" class="visually-hidden" accept="image/jpeg,image/png,image/webp" aria-label=t.send_photo/>
+                </label>
                 <button type="submit" class="send-button">{t.send}</button>
             </form>
             <p class="composer-note" aria-live="polite">
@@ -433,14 +451,21 @@ fn person_status(shown: &Shown, now_ms: i64, t: &i18n::Strings) -> Option<String
     if tr.state() != ConversationState::WaitingForPerson {
         return None;
     }
-    let mut parts = vec![t.waiting_for_person.to_string()];
+    let mut status = t.waiting_for_person.to_string();
     if let Some(q) = tr.queue_status() {
-        parts.push(i18n::fill(t.queue_position, "n", &q.position.to_string()));
-        parts.push(match wait_now(q, now_ms - shown.queue_since_ms) {
+        let wait = match wait_now(q, now_ms - shown.queue_since_ms) {
             WaitNow::AboutMinutes(min) => i18n::fill(t.expected_wait, "min", &min.to_string()),
             WaitNow::LongerThanUsual => t.wait_longer.to_string(),
             WaitNow::Unknown => t.wait_unknown.to_string(),
-        });
+        };
+        // Written out rather than `join`: one less generic copy in the download.
+        for part in [
+            i18n::fill(t.queue_position, "n", &q.position.to_string()),
+            wait,
+        ] {
+            status.push_str(" · ");
+            status.push_str(&part);
+        }
     }
-    Some(parts.join(" · "))
+    Some(status)
 }

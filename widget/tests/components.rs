@@ -8,6 +8,18 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 /// Draws one message into a fresh container and returns the container.
+/// The English words, as the edge would put them in the frame page.
+fn english() -> &'static widget::i18n::Strings {
+    let values = shared::widget_text::values_for("en");
+    let values = values.as_array().expect("values").iter();
+    widget::i18n::install(
+        values
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+    )
+    .expect("every word")
+}
+
 fn mount_message(author: Author, text: &str) -> web_sys::HtmlElement {
     mount(Message::plain(author, text, None))
 }
@@ -20,7 +32,7 @@ fn mount_new(message: Message, new: bool) -> web_sys::HtmlElement {
     let document = web_sys::window().unwrap().document().unwrap();
     let container: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
     document.body().unwrap().append_child(&container).unwrap();
-    let t = widget::i18n::strings(None);
+    let t = english();
     widget::log::message(
         &container,
         1,
@@ -186,7 +198,7 @@ fn an_agent_named_like_a_label_is_still_shown_as_a_person() {
 #[wasm_bindgen_test]
 fn the_log_appends_new_events_puts_a_late_one_in_order_and_empties_when_erased() {
     use shared::protocol::{Event, EventBody};
-    let t = widget::i18n::strings(None);
+    let t = english();
     let ev = |seq: u64| Event {
         seq,
         at_ms: 0,
@@ -294,7 +306,7 @@ fn message_times_are_relative_in_the_visitors_language_and_exact_on_hover() {
 #[wasm_bindgen_test]
 fn seen_stands_under_the_latest_read_visitor_message_of_this_conversation_only() {
     use shared::protocol::{Event, EventBody};
-    let t = widget::i18n::strings(None);
+    let t = english();
     let ev = |seq: u64, author: Author| Event {
         seq,
         at_ms: 0,

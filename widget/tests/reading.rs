@@ -4,8 +4,8 @@
 
 use shared::protocol::{
     ApiError, Author, ContactReason, ConversationCreated, ConversationState, DisclosureRecord,
-    ErrorCode, Event, EventBody, Message, Note, QueueStatus, ServerFrame, Source, Suggestion,
-    TicketIssued,
+    ErrorCode, Event, EventBody, Message, Note, Photo, PhotoLinks, QueueStatus, ServerFrame,
+    Source, Suggestion, TicketIssued,
 };
 use uuid::Uuid;
 use wasm_bindgen_test::*;
@@ -52,6 +52,18 @@ fn every_server_frame_reads_back_as_serde_wrote_it() {
                 question: "Shipping?".into(),
             },
         ],
+        photo: None,
+    };
+    let photo = |links: Option<PhotoLinks>| Message {
+        photo: Some(Photo {
+            id: "0123456789abcdef0123456789abcdef".into(),
+            links,
+        }),
+        ..Message::plain(Author::Visitor, "", Some(id()))
+    };
+    let links = PhotoLinks {
+        full: "/api/v1/photos/c1/p1/full?e=1&s=ab".into(),
+        thumb: "/api/v1/photos/c1/p1/thumb?e=1&s=ab".into(),
     };
     let frames = vec![
         ServerFrame::Welcome {
@@ -94,6 +106,8 @@ fn every_server_frame_reads_back_as_serde_wrote_it() {
             4,
             EventBody::Message(Message::plain(Author::System, "", None)),
         ),
+        event(4, EventBody::Message(photo(Some(links)))),
+        event(4, EventBody::Message(photo(None))),
         event(5, EventBody::state(ConversationState::Bot)),
         event(
             6,

@@ -97,6 +97,7 @@ fn build_loader(p: &Project, tools: &Tools) -> Result<(), Fail> {
         ("widget/loader/badge.js", "public/widget/badge.js"),
         ("widget/loader/reopen.js", "public/widget/reopen.js"),
         ("widget/loader/boot.js", "public/widget/boot.js"),
+        ("widget/loader/photo.js", "public/photo.js"),
         ("widget/style/widget.css", "public/widget/widget.css"),
         ("panel/style/panel.css", "public/agent/panel.css"),
     ] {

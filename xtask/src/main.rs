@@ -138,28 +138,41 @@ fn dev(p: &Project) -> Result<(), Fail> {
 }
 
 /// The development agent: `.dev.vars` (ignored, read by wrangler dev) gets
-/// an `AGENTS` setting with a random password the first time; the
-/// directory creates the account from it when it has none.
+/// an `AGENTS` setting with a random password the first time, and a
+/// `PHOTO_KEY`; the directory creates the account from it when it has none.
 fn dev_agent(p: &Project) -> Result<(String, String), Fail> {
     const EMAIL: &str = "agent@localhost.test";
     let path = p.root.join(".dev.vars");
+    let write = |text: &str| {
+        std::fs::write(&path, text)
+            .map_err(|e| Fail(format!("cannot write {}: {e}", path.display())))
+    };
     if let Ok(text) = std::fs::read_to_string(&path) {
         if let Some(pw) = text.lines().find_map(|l| l.strip_prefix("# password: ")) {
-            return Ok((EMAIL.into(), pw.trim().to_string()));
+            let password = pw.trim().to_string();
+            // Settings made before photos: add a key to sign their links.
+            if !text.contains("PHOTO_KEY=") {
+                write(&format!("{text}PHOTO_KEY='{}'\n", random_hex(16)?))?;
+            }
+            return Ok((EMAIL.into(), password));
         }
     }
-    let mut bytes = [0u8; 12];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut bytes))
-        .map_err(|e| Fail(format!("no randomness for the dev password: {e}")))?;
-    let password: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let password = random_hex(12)?;
     let agents = format!(
         r#"[{{"name":"Dev Agent","email":"{EMAIL}","password":"{password}","admin":true}}]"#
     );
-    let text = format!("# Development settings for wrangler dev (not committed).\n# password: {password}\nAGENTS='{agents}'\n");
-    std::fs::write(&path, text)
-        .map_err(|e| Fail(format!("cannot write {}: {e}", path.display())))?;
+    let photo_key = random_hex(16)?;
+    write(&format!("# Development settings for wrangler dev (not committed).\n# password: {password}\nAGENTS='{agents}'\nPHOTO_KEY='{photo_key}'\n"))?;
     Ok((EMAIL.into(), password))
+}
+
+/// `n` random bytes as hex.
+fn random_hex(n: usize) -> Result<String, Fail> {
+    let mut bytes = vec![0u8; n];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut bytes))
+        .map_err(|e| Fail(format!("no randomness for the dev settings: {e}")))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// `wrangler dev` on the real workerd, on loopback, with local persistence.

@@ -1,7 +1,7 @@
 //! One conversation, for an agent: its packet and transcript, socket,
 //! export, erasure, claim, hand back, resolve, transfer, suggestions and
-//! the draft of an FAQ entry from the agent's answer, and the question the
-//! visitor left for the team (take, answer, close).
+//! the draft of an FAQ entry from the agent's answer, the question the
+//! visitor left for the team (take, answer, close), and photos.
 //! Each is passed on to the conversation's object with the agent.
 
 use super::{forward, Caller};
@@ -49,6 +49,11 @@ pub async fn route(
             let body = serde_json::to_string(&reply)?;
             forward(&req, stub, caller, Method::Post, Some(&body)).await
         }
+        // A photo for the visitor, from the agent who has the conversation.
+        (Method::Post, ["photos"]) => {
+            crate::photos::check_upload(caller.env, &req, id).await?;
+            super::forward_upload(req, stub, caller).await
+        }
         (_, ["ws"]) => {
             http::require_websocket_upgrade(&req)?;
             forward(&req, stub, caller, Method::Get, None).await
@@ -57,7 +62,7 @@ pub async fn route(
             _,
             []
             | ["export" | "suggestions" | "faq-draft" | "claim" | "hand-back" | "resolve" | "transfer"
-            | "reply"],
+            | "reply" | "photos"],
         ) => Err(EdgeError::new(
             shared::protocol::ErrorCode::MethodNotAllowed,
             "This method is not allowed here.",

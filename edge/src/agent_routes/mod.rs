@@ -132,6 +132,26 @@ async fn forward(
     method: Method,
     body: Option<&str>,
 ) -> EdgeResult<Response> {
+    let body = body.map(wasm_bindgen::JsValue::from_str);
+    forward_with(req, stub, method, body, agent_headers(req, caller)?).await
+}
+
+/// Passes an upload on as it came (a form with a photo; its length was
+/// checked), with the agent in `x-agent`.
+async fn forward_upload(mut req: Request, stub: Stub, caller: &Caller<'_>) -> EdgeResult<Response> {
+    let headers = agent_headers(&req, caller)?;
+    if let Some(content_type) = req.headers().get("content-type")? {
+        headers.set("content-type", &content_type)?;
+    }
+    let bytes = req.bytes().await?;
+    if bytes.len() > crate::photos::MAX_UPLOAD_BYTES {
+        return Err(shared::photo::PhotoError::TooLarge.into());
+    }
+    let body = js_sys::Uint8Array::from(bytes.as_slice()).into();
+    forward_with(&req, stub, Method::Post, Some(body), headers).await
+}
+
+fn agent_headers(req: &Request, caller: &Caller<'_>) -> EdgeResult<Headers> {
     let headers = Headers::new();
     if let Some(upgrade) = req.headers().get("upgrade")? {
         headers.set("upgrade", &upgrade)?;
@@ -141,10 +161,20 @@ async fn forward(
         session: caller.session_id.clone(),
     };
     headers.set("x-agent", &serde_json::to_string(&context)?)?;
+    Ok(headers)
+}
+
+async fn forward_with(
+    req: &Request,
+    stub: Stub,
+    method: Method,
+    body: Option<wasm_bindgen::JsValue>,
+    headers: Headers,
+) -> EdgeResult<Response> {
     let mut init = RequestInit::new();
     init.with_method(method).with_headers(headers);
-    if let Some(body) = body {
-        init.with_body(Some(wasm_bindgen::JsValue::from_str(body)));
+    if body.is_some() {
+        init.with_body(body);
     }
     let inner = Request::new_with_init(req.url()?.as_str(), &init)?;
     Ok(stub.fetch_with_request(inner).await?)

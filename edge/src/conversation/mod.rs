@@ -24,6 +24,7 @@ mod client;
 mod deadlines;
 mod handoff;
 mod mail;
+mod photos;
 mod privacy;
 mod search;
 mod store;
@@ -200,6 +201,7 @@ impl Conversation {
         match (req.method(), action.as_str()) {
             (Method::Post, "ticket") => self.issue_ticket(&req),
             (Method::Get, "unread") => self.unread(&req),
+            (Method::Post, "photos") => self.visitor_photo(req).await,
             (_, "ws") => self.accept_socket(&req),
             (Method::Delete, _) => self.erase(&req).await,
             _ => Err(EdgeError::nothing_here()),
@@ -219,6 +221,7 @@ impl Conversation {
             (Method::Post, "resolve") => self.resolve(&agent).await,
             (Method::Post, "transfer") => self.transfer(&agent, req).await,
             (Method::Post, "reply") => self.ticket_reply(&agent, req).await,
+            (Method::Post, "photos") => self.agent_photo(&agent, req).await,
             (Method::Post, "take-question") => self.ticket_step(&agent, TicketStep::Take).await,
             (Method::Post, "close-question") => self.ticket_step(&agent, TicketStep::Close).await,
             (Method::Get, "suggestions") => self.suggestions().await,

@@ -1,5 +1,6 @@
 //! The visitor's rights over the conversation (GDPR): erasure (Art. 17) by
-//! the visitor, an agent or the retention period, and export (Art. 15).
+//! the visitor, an agent or the retention period, and export (Art. 15),
+//! photos included.
 
 use super::store::MetaRow;
 use super::Conversation;
@@ -23,7 +24,10 @@ struct Export {
     follows: Option<String>,
     visitor_name: Option<String>,
     verified: Option<shared::identity::VerifiedVisitor>,
+    /// Photo messages carry links valid for `PHOTO_LINK_TTL_S`.
     transcript: Vec<Event>,
+    /// What each photo is (its type, size in pixels and bytes).
+    photos: Vec<super::photos::PhotoRow>,
     notes: Vec<Note>,
     handoff: Option<HandoffPacket>,
 }
@@ -55,10 +59,15 @@ impl Conversation {
         Ok(Response::empty()?.with_status(204))
     }
 
-    /// Closes every socket and deletes all of the object's storage. No
-    /// tables again: the object reads as one that never existed, and later
-    /// requests create nothing.
+    /// Removes its photos, closes every socket and deletes all of the
+    /// object's storage. No tables again: the object reads as one that
+    /// never existed, and later requests create nothing.
     pub(super) async fn erase_storage(&self) -> EdgeResult<()> {
+        // Photos first: if removing them fails, nothing is erased yet and
+        // the erasure can be tried again.
+        if let Ok(meta) = self.existing() {
+            crate::photos::delete_all(&self.env, &meta.conversation_id).await?;
+        }
         for ws in self.state.get_websockets() {
             let _ = ws.close(Some(4404), Some("conversation erased"));
         }
@@ -87,6 +96,7 @@ impl Conversation {
             verified,
             visitor_name: meta.visitor_name,
             transcript: self.events_after(0, usize::MAX >> 1)?,
+            photos: self.photos()?,
             notes: self.notes()?,
             handoff,
         };

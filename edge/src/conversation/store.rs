@@ -92,6 +92,7 @@ pub(super) const SCHEMA: Schema = Schema {
         VISITOR_KEYS,
         READ_BY_AGENT,
         INDEXED,
+        super::photos::PHOTOS,
     ],
     migrations: &[
         "ALTER TABLE turns ADD COLUMN frustration REAL NOT NULL DEFAULT 0",
@@ -104,6 +105,8 @@ pub(super) const SCHEMA: Schema = Schema {
         READ_BY_AGENT,
         // And search.
         INDEXED,
+        // And photos.
+        super::photos::PHOTOS,
     ],
 };
 
@@ -364,7 +367,7 @@ impl Conversation {
                 ],
             )?
             .to_array()?;
-        Ok(rows
+        let mut events: Vec<Event> = rows
             .into_iter()
             .filter_map(|r| match serde_json::from_str(&r.body) {
                 Ok(body) => Some(Event {
@@ -377,7 +380,11 @@ impl Conversation {
                     None
                 }
             })
-            .collect())
+            .collect();
+        // Everything that reads events sends them to the visitor or the
+        // conversation's agents: photos go with fresh links.
+        self.sign_photos(&mut events)?;
+        Ok(events)
     }
 
     /// Records a visitor message as the policy saw it.

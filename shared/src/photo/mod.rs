@@ -18,7 +18,35 @@ mod webp;
 
 pub use link::{link_path, verify_link, LinkRefusal, PhotoVariant};
 
-use crate::protocol::{ErrorCode, ImageType};
+use crate::protocol::ErrorCode;
+use serde::{Deserialize, Serialize};
+
+/// The photo types accepted, named as their media types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ImageType {
+    #[serde(rename = "image/jpeg")]
+    Jpeg,
+    #[serde(rename = "image/png")]
+    Png,
+    #[serde(rename = "image/webp")]
+    Webp,
+}
+
+impl ImageType {
+    pub const ALL: [ImageType; 3] = [ImageType::Jpeg, ImageType::Png, ImageType::Webp];
+
+    pub fn parse(media_type: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.media_type() == media_type)
+    }
+
+    pub fn media_type(self) -> &'static str {
+        match self {
+            ImageType::Jpeg => "image/jpeg",
+            ImageType::Png => "image/png",
+            ImageType::Webp => "image/webp",
+        }
+    }
+}
 
 /// Largest photo accepted, in bytes.
 pub const MAX_PHOTO_BYTES: usize = 10 * 1024 * 1024;

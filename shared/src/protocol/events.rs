@@ -176,49 +176,23 @@ impl Message {
 }
 
 /// A photo in the transcript, checked and without metadata
-/// (`shared::photo`). Its bytes are in R2, never in events.
+/// (`shared::photo`). Its bytes are in R2 and what it is (type, size, a
+/// thumbnail or not) in the conversation's `photos` table, never in events.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Photo {
     /// 32 hex digits, unique in the conversation.
     pub id: String,
-    #[serde(rename = "type")]
-    pub image_type: ImageType,
-    pub width: u32,
-    pub height: u32,
-    pub bytes: u64,
     /// Signed addresses of the photo and its thumbnail, made each time the
     /// event is sent to someone allowed to see it; never stored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<PhotoLinks>,
 }
 
-/// Where a photo can be fetched until `expires_ms`.
+/// Where a photo and its thumbnail can be fetched, for a while.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PhotoLinks {
     pub full: String,
     pub thumb: String,
-    pub expires_ms: i64,
-}
-
-/// The photo types accepted, named as their media types.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ImageType {
-    #[serde(rename = "image/jpeg")]
-    Jpeg,
-    #[serde(rename = "image/png")]
-    Png,
-    #[serde(rename = "image/webp")]
-    Webp,
-}
-
-impl ImageType {
-    pub fn media_type(self) -> &'static str {
-        match self {
-            ImageType::Jpeg => "image/jpeg",
-            ImageType::Png => "image/png",
-            ImageType::Webp => "image/webp",
-        }
-    }
 }
 
 /// The FAQ entry an AI answer comes from, shown with the answer.

@@ -1,0 +1,246 @@
+//! Photos in the conversation: one from the visitor (with their secret) or
+//! from the agent who has the conversation, checked and cleaned by
+//! `shared::photo`, stored in R2 (`crate::photos`), and added to the
+//! transcript as a message. Links to them are signed each time events are
+//! read for someone allowed to see them.
+
+use super::Conversation;
+use crate::error::{EdgeError, EdgeResult};
+use crate::http::{self, now_ms};
+use crate::photos;
+use serde::{Deserialize, Serialize};
+use shared::photo::{
+    self, PhotoVariant, MAX_PHOTOS_PER_CONVERSATION, MAX_PHOTO_BYTES, MAX_THUMB_BYTES,
+};
+use shared::protocol::{
+    AgentProfile, Author, ConversationState, ErrorCode, Event, EventBody, Message, Photo, Seq,
+    ServerFrame,
+};
+use std::collections::HashSet;
+use uuid::Uuid;
+use worker::{FormEntry, Request, Response};
+
+/// A conversation's photos: what each is, and the message that shows it.
+pub(super) const PHOTOS: &str = "CREATE TABLE IF NOT EXISTS photos (
+    id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    media_type TEXT NOT NULL,
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    bytes INTEGER NOT NULL,
+    thumb INTEGER NOT NULL)";
+
+/// A row of `photos`, as the export lists it.
+#[derive(Serialize, Deserialize)]
+pub(super) struct PhotoRow {
+    pub id: String,
+    pub seq: i64,
+    pub media_type: String,
+    pub width: i64,
+    pub height: i64,
+    pub bytes: i64,
+    pub thumb: i64,
+}
+
+/// What an upload answers: the photo's event.
+#[derive(Serialize)]
+struct Stored {
+    seq: Seq,
+}
+
+/// An upload's form: `photo` (the file), `thumb` (a small copy the sender's
+/// browser made, optional), `client_id` (as for messages: sending twice
+/// stores once) and `alt` (a description, optional).
+struct Upload {
+    photo: Vec<u8>,
+    thumb: Option<Vec<u8>>,
+    client_id: Uuid,
+    alt: String,
+}
+
+impl Upload {
+    async fn read(req: &mut Request) -> EdgeResult<Upload> {
+        let form = req
+            .form_data()
+            .await
+            .map_err(|_| malformed("Send the photo as a form (multipart/form-data)."))?;
+        let photo = match form.get("photo") {
+            Some(FormEntry::File(file)) if file.size() > MAX_PHOTO_BYTES => {
+                return Err(photo::PhotoError::TooLarge.into())
+            }
+            Some(FormEntry::File(file)) => file.bytes().await?,
+            _ => return Err(malformed("Send the photo as the form's `photo` file.")),
+        };
+        let thumb = match form.get("thumb") {
+            Some(FormEntry::File(file)) if file.size() <= MAX_THUMB_BYTES => {
+                Some(file.bytes().await?)
+            }
+            _ => None,
+        };
+        let client_id = form
+            .get_field("client_id")
+            .and_then(|id| Uuid::parse_str(&id).ok())
+            .ok_or_else(|| malformed("Send a `client_id` (a UUID) with the photo."))?;
+        let alt = match form.get_field("alt").filter(|a| !a.trim().is_empty()) {
+            Some(alt) => shared::text::sanitize_message(&alt)?,
+            None => String::new(),
+        };
+        Ok(Upload {
+            photo,
+            thumb,
+            client_id,
+            alt,
+        })
+    }
+}
+
+fn malformed(message: &str) -> EdgeError {
+    EdgeError::new(ErrorCode::Malformed, message)
+}
+
+#[derive(Deserialize)]
+struct Usage {
+    photos: i64,
+    bytes: i64,
+}
+
+impl Conversation {
+    /// `POST …/conversations/{id}/photos` with the visitor's secret.
+    pub(super) async fn visitor_photo(&self, mut req: Request) -> EdgeResult<Response> {
+        self.authorized(&req)?;
+        shared::lifecycle::accept_visitor_message(self.state()?)?;
+        let upload = Upload::read(&mut req).await?;
+        if !self.message_rate.borrow_mut().take(now_ms()) {
+            return Err(EdgeError::rate_limited(
+                "Too many messages at once. Please wait a moment and send it again.",
+                10,
+            ));
+        }
+        self.store_photo(Author::Visitor, upload).await
+    }
+
+    /// `POST …/agent/conversations/{id}/photos` from the agent who has it.
+    pub(super) async fn agent_photo(
+        &self,
+        agent: &AgentProfile,
+        mut req: Request,
+    ) -> EdgeResult<Response> {
+        let assigned = self.handoff()?.and_then(|h| h.assignee_id) == Some(agent.id.clone());
+        if self.state()? != ConversationState::WithPerson || !assigned {
+            return Err(EdgeError::new(
+                ErrorCode::WrongState,
+                "Claim the conversation before sending a photo.",
+            ));
+        }
+        let upload = Upload::read(&mut req).await?;
+        let author = Author::Agent {
+            name: agent.name.clone(),
+        };
+        self.store_photo(author, upload).await
+    }
+
+    async fn store_photo(&self, author: Author, upload: Upload) -> EdgeResult<Response> {
+        if let Some(seq) = self.seq_of(upload.client_id)? {
+            return http::json_response(&Stored { seq }, 200); // sent twice
+        }
+        let clean = photo::clean(&upload.photo)?;
+        let usage: Vec<Usage> = self
+            .sql()
+            .exec(
+                "SELECT COUNT(*) AS photos, COALESCE(SUM(bytes), 0) AS bytes FROM photos",
+                None,
+            )?
+            .to_array()?;
+        let (count, bytes) = usage.first().map_or((0, 0), |u| (u.photos, u.bytes));
+        if count as usize >= MAX_PHOTOS_PER_CONVERSATION
+            || (bytes as u64 + clean.bytes.len() as u64) > photo::MAX_PHOTO_BYTES_PER_CONVERSATION
+        {
+            return Err(EdgeError::new(
+                ErrorCode::PhotoLimit,
+                "This conversation holds as many photos as it can.",
+            ));
+        }
+        // A thumbnail that is not a small photo is dropped; the photo shows.
+        let thumb = upload
+            .thumb
+            .as_deref()
+            .and_then(|t| photo::clean_thumbnail(t).ok());
+        let meta = self.existing()?;
+        let conversation = meta.conversation_id.as_str();
+        let id = Uuid::new_v4().simple().to_string();
+        let row = PhotoRow {
+            id: id.clone(),
+            seq: 0,
+            media_type: clean.image_type.media_type().into(),
+            width: clean.width.into(),
+            height: clean.height.into(),
+            bytes: clean.bytes.len() as i64,
+            thumb: thumb.is_some().into(),
+        };
+        // Files first: a message never points at a file that is not there.
+        // A file whose message failed is removed with the conversation.
+        photos::put(&self.env, conversation, &id, PhotoVariant::Full, clean).await?;
+        if let Some(thumb) = thumb {
+            photos::put(&self.env, conversation, &id, PhotoVariant::Thumb, thumb).await?;
+        }
+        let photo = Photo {
+            id: id.clone(),
+            links: None,
+        };
+        let message = Message {
+            photo: Some(photo),
+            ..Message::plain(author, upload.alt, Some(upload.client_id))
+        };
+        let mut event = self.append(Some(upload.client_id), EventBody::Message(message))?;
+        self.sql().exec(
+            "INSERT INTO photos (id, seq, media_type, width, height, bytes, thumb)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+            vec![
+                row.id.into(),
+                (event.seq as i64).into(),
+                row.media_type.into(),
+                row.width.into(),
+                row.height.into(),
+                row.bytes.into(),
+                row.thumb.into(),
+            ],
+        )?;
+        let seq = event.seq;
+        self.sign_photos(std::slice::from_mut(&mut event))?;
+        self.broadcast(&ServerFrame::Event(event));
+        http::json_response(&Stored { seq }, 201)
+    }
+
+    /// Fresh links in the events that carry a photo.
+    pub(super) fn sign_photos(&self, events: &mut [Event]) -> EdgeResult<()> {
+        let has_photo = |e: &Event| matches!(&e.body, EventBody::Message(m) if m.photo.is_some());
+        if !events.iter().any(has_photo) {
+            return Ok(());
+        }
+        let conversation = self.existing()?.conversation_id;
+        let with_thumb: HashSet<String> = self
+            .photos()?
+            .into_iter()
+            .filter(|p| p.thumb != 0)
+            .map(|p| p.id)
+            .collect();
+        for event in events {
+            if let EventBody::Message(Message {
+                photo: Some(photo), ..
+            }) = &mut event.body
+            {
+                let thumb = with_thumb.contains(&photo.id);
+                photo.links = photos::links(&self.env, &conversation, &photo.id, thumb);
+            }
+        }
+        Ok(())
+    }
+
+    /// The conversation's photos, oldest first.
+    pub(super) fn photos(&self) -> EdgeResult<Vec<PhotoRow>> {
+        Ok(self
+            .sql()
+            .exec("SELECT * FROM photos ORDER BY seq", None)?
+            .to_array()?)
+    }
+}
