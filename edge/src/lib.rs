@@ -90,7 +90,7 @@ async fn route(req: Request, env: &Env) -> EdgeResult<Response> {
                 ["ws"] => http::require_websocket_upgrade(&req)?,
                 ["photos"] => {
                     http::require_method(&req, Method::Post)?;
-                    photos::check_upload(env, &req, id).await?;
+                    photos::check_upload(env, &req).await?;
                 }
                 _ => return Err(EdgeError::nothing_here()),
             }

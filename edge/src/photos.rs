@@ -19,9 +19,13 @@ const BUCKET: &str = "PHOTOS";
 /// Largest upload body: a photo, its thumbnail and the form around them.
 pub const MAX_UPLOAD_BYTES: usize = MAX_PHOTO_BYTES + MAX_THUMB_BYTES + 16 * 1024;
 
-/// Uploads per conversation and per address (and site), each per minute.
-const PER_CONVERSATION: (&str, u32) = ("PHOTOS_PER_CONVERSATION", 60);
+/// Uploads per address (checked by the worker, before the conversation
+/// is woken), and per conversation and per site (checked by the
+/// conversation once it knows the sender may send), each per minute.
 const PER_ADDRESS: (&str, u32) = ("PHOTOS_PER_ADDRESS", 60);
+const PER_CONVERSATION: (&str, u32) = ("PHOTOS_PER_CONVERSATION", 60);
+const PER_SITE: (&str, u32) = ("PHOTOS_PER_SITE", 60);
+const TOO_MANY: &str = "Too many photos at once. Please wait a minute and send it again.";
 
 /// The key links are signed with: the `PHOTO_KEY` secret, at least 32
 /// bytes. Without it photos are off, and say so.
@@ -138,9 +142,9 @@ fn no_photo() -> EdgeError {
     EdgeError::new(ErrorCode::NotFound, "No such photo.")
 }
 
-/// Before an upload is passed to its conversation: its declared length,
-/// and the per-conversation and per-address limits.
-pub async fn check_upload(env: &Env, req: &Request, conversation: &str) -> EdgeResult<()> {
+/// Before an upload is passed to its conversation: its declared length
+/// (a body without one is refused), and the per-address limit.
+pub async fn check_upload(env: &Env, req: &Request) -> EdgeResult<()> {
     signing_key(env)?;
     let declared = req
         .headers()
@@ -150,16 +154,22 @@ pub async fn check_upload(env: &Env, req: &Request, conversation: &str) -> EdgeR
     if declared > MAX_UPLOAD_BYTES {
         return Err(photo::PhotoError::TooLarge.into());
     }
-    let message = "Too many photos at once. Please wait a minute and send it again.";
-    for ((binding, period_s), key) in [
-        (PER_CONVERSATION, conversation.to_string()),
-        (PER_ADDRESS, http::client_address(req)),
-    ] {
-        if !env.rate_limiter(binding)?.limit(key).await?.success {
-            return Err(EdgeError::rate_limited(message, period_s));
-        }
+    take(env, PER_ADDRESS, http::client_address(req)).await
+}
+
+/// The per-conversation and per-site limits, once the sender is known to
+/// be allowed (so a stranger cannot spend a conversation's).
+pub async fn take_limits(env: &Env, site: &str, conversation: &str) -> EdgeResult<()> {
+    take(env, PER_CONVERSATION, conversation.to_string()).await?;
+    take(env, PER_SITE, site.to_string()).await
+}
+
+async fn take(env: &Env, (binding, period_s): (&str, u32), key: String) -> EdgeResult<()> {
+    if env.rate_limiter(binding)?.limit(key).await?.success {
+        Ok(())
+    } else {
+        Err(EdgeError::rate_limited(TOO_MANY, period_s))
     }
-    Ok(())
 }
 
 /// Stores one variant of a checked photo.

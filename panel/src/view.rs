@@ -68,13 +68,24 @@ fn Inbox(site: String) -> impl IntoView {
     // once the desk runs; it asks for a conversation with `panel-open`.
     let search_slot = NodeRef::<leptos::html::Div>::new();
     let searching = RwSignal::new(false);
+    let search_failed = RwSignal::new(false);
     let open_search = {
         let site = site.clone();
         move |_| {
-            if let Some(slot) = search_slot.get_untracked() {
-                searching.set(true);
-                mount_search(&slot, &site);
-            }
+            let Some(slot) = search_slot.get_untracked() else {
+                return;
+            };
+            searching.set(true);
+            search_failed.set(false);
+            let site = site.clone();
+            leptos::task::spawn_local(async move {
+                // Not loaded (offline, a deploy in between): the button
+                // comes back with a word, to try again.
+                if mount_search(&slot, &site).await.is_err() {
+                    searching.set(false);
+                    search_failed.set(true);
+                }
+            });
         }
     };
     let opened = window_event_listener_untyped("panel-open", move |ev| {
@@ -311,6 +322,7 @@ fn Inbox(site: String) -> impl IntoView {
                         <button type="button" class="open-search" aria-keyshortcuts="/" on:click=open_search.clone()>"Search conversations (/)"</button>
                     })}
                 </div>
+                <p class="problem" role="alert">{move || search_failed.get().then_some("The search could not be loaded. Check the connection and try again.")}</p>
                 <div class="queue-tools">
                     <button type="button" class="presence" on:click=toggle_away>
                         {move || if away.get() { "Away · set online" } else { "Online · set away" }}
@@ -448,12 +460,18 @@ fn notice(title: &str, body: &str) {
     let _ = web_sys::Notification::new_with_options(title, &options);
 }
 
-/// Loads the search program into `slot` (`/agent/boot.js`'s `mountSearch`).
-fn mount_search(slot: &web_sys::HtmlDivElement, site: &str) {
+/// Loads the search program into `slot` (`/agent/boot.js`'s `mountSearch`);
+/// resolves once it runs, fails if it could not be loaded.
+async fn mount_search(slot: &web_sys::HtmlDivElement, site: &str) -> Result<(), ()> {
     let mount = js_sys::Reflect::get(&window(), &"mountSearch".into())
         .ok()
-        .and_then(|f| wasm_bindgen::JsCast::dyn_into::<js_sys::Function>(f).ok());
-    if let Some(mount) = mount {
-        let _ = mount.call2(&wasm_bindgen::JsValue::NULL, slot, &site.into());
-    }
+        .and_then(|f| wasm_bindgen::JsCast::dyn_into::<js_sys::Function>(f).ok())
+        .ok_or(())?;
+    let loading = mount
+        .call2(&wasm_bindgen::JsValue::NULL, slot, &site.into())
+        .map_err(|_| ())?;
+    wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(loading))
+        .await
+        .map(|_| ())
+        .map_err(|_| ())
 }

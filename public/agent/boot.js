@@ -9,7 +9,10 @@ window.mountSearch = (slot, site) =>
 // Photos: the code that sends them (shared with the widget) loads with
 // the first one.
 window.panelSendPhoto = (file, url, csrf, status, alt) =>
-  import("/photo.js").then((m) =>
-    m.send(file, url, { "x-csrf-token": csrf }, "en", status, alt)
-  );
+  import("/photo.js")
+    .then((m) => m.send(file, url, { "x-csrf-token": csrf }, "en", status, alt))
+    .catch(() => {
+      status.textContent = "The photo could not be sent. Check the connection and try again.";
+      return "failed";
+    });
 init().then(start);

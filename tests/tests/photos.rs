@@ -34,6 +34,8 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
 
+/// Each upload from an address of its own, as visitors have: the tests
+/// share one edge, and uploads are limited per address.
 fn upload_as_visitor(edge: &Edge, who: &Visitor, parts: &[Part]) -> Answer {
     let url = format!(
         "{}/api/v1/conversations/{}/photos",
@@ -43,7 +45,10 @@ fn upload_as_visitor(edge: &Edge, who: &Visitor, parts: &[Part]) -> Answer {
     post_form(
         &url,
         parts,
-        &[("authorization", &format!("Bearer {}", who.secret))],
+        &[
+            ("authorization", &format!("Bearer {}", who.secret)),
+            ("cf-connecting-ip", &tests::visitor_address()),
+        ],
     )
 }
 
@@ -52,7 +57,11 @@ fn upload_as_agent(edge: &Edge, agent: &Agent, id: &str, parts: &[Part]) -> Answ
     post_form(
         &url,
         parts,
-        &[("cookie", &agent.cookie), ("x-csrf-token", &agent.csrf)],
+        &[
+            ("cookie", &agent.cookie),
+            ("x-csrf-token", &agent.csrf),
+            ("cf-connecting-ip", &tests::visitor_address()),
+        ],
     )
 }
 
@@ -438,6 +447,12 @@ async fn an_agents_photo_reaches_the_visitor_with_its_description_and_only_they_
     let (status, content_type, bytes, _) = get_bytes(&link_of(edge, &links.full));
     assert_eq!((status, content_type.as_str()), (200, "image/webp"));
     assert_eq!(bytes, photo::clean(WEBP).expect("clean").bytes);
+    // Links go only to those who may read the conversation: Ben gets none.
+    for path in ["", "/export"] {
+        let answer = edge.agent_get(&ben, &format!("/api/v1/agent/conversations/{id}{path}"));
+        assert_eq!(answer.status, 404, "{path}: {}", answer.body);
+        assert!(!answer.body.contains(&photo.id));
+    }
 }
 
 #[tokio::test]
@@ -460,7 +475,8 @@ async fn photo_links_expire_and_the_conversation_gives_new_ones() {
     assert_eq!(status, 410, "{}", String::from_utf8_lossy(&body));
     let code: serde_json::Value = serde_json::from_slice(&body).expect("json");
     assert_eq!(code["code"], "link_expired");
-    // Coming back (a resume), the visitor gets links that work again.
+    // Coming back (a reload: a resume from the start), the visitor gets
+    // links that work again.
     let mut again = edge.connect(&who).await;
     send(&mut again, &ClientFrame::Resume { last_seq: 0 }).await;
     let (_, fresh) = photo_event(&mut again).await;

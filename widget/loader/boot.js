@@ -5,9 +5,10 @@ import init, { start } from "/pkg/widget/widget.js";
 // why here; the chat goes on without it.
 var refused = document.querySelector("meta[name=chat-identity-refused]");
 if (refused) console.error("chat: identify: " + refused.content);
-// Photos: the code that sends them loads with the first one.
-window.chatSendPhoto = (file, url, secret, lang, status) =>
-  import("/photo.js").then((m) =>
-    m.send(file, url, { authorization: "Bearer " + secret }, lang, status)
-  );
+// Photos: the code that sends them loads with the first one; if it
+// cannot be loaded, the visitor reads `failed` and may try again.
+window.chatSendPhoto = (file, url, secret, lang, status, failed) =>
+  import("/photo.js")
+    .then((m) => m.send(file, url, { authorization: "Bearer " + secret }, lang, status))
+    .catch(() => status && (status.textContent = failed));
 init().then(start);

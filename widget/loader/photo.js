@@ -15,6 +15,9 @@ const WORDS = {
     damaged_photo: "This photo cannot be read. Please try another one.",
     photo_limit: "This conversation cannot take more photos.",
     rate_limited: "Too many photos at once. Please wait a minute.",
+    wrong_state: "Claim the conversation before sending a photo.",
+    conversation_resolved: "This conversation is resolved. Write again to start a new one.",
+    photos_unavailable: "Photos cannot be sent here.",
     failed: "The photo could not be sent. Please try again.",
   },
   de: {
@@ -24,6 +27,8 @@ const WORDS = {
     damaged_photo: "Dieses Foto lässt sich nicht lesen. Bitte versuchen Sie ein anderes.",
     photo_limit: "In diesem Gespräch ist kein Platz für weitere Fotos.",
     rate_limited: "Zu viele Fotos auf einmal. Bitte warten Sie eine Minute.",
+    conversation_resolved: "Dieses Gespräch ist abgeschlossen. Schreiben Sie erneut, um ein neues zu beginnen.",
+    photos_unavailable: "Fotos können hier nicht gesendet werden.",
     failed: "Das Foto konnte nicht gesendet werden. Bitte versuchen Sie es erneut.",
   },
   es: {
@@ -33,6 +38,8 @@ const WORDS = {
     damaged_photo: "No se puede leer esta foto. Pruebe con otra, por favor.",
     photo_limit: "Esta conversación no admite más fotos.",
     rate_limited: "Demasiadas fotos a la vez. Espere un minuto, por favor.",
+    conversation_resolved: "Esta conversación está resuelta. Escriba de nuevo para empezar otra.",
+    photos_unavailable: "Aquí no se pueden enviar fotos.",
     failed: "No se pudo enviar la foto. Inténtelo de nuevo.",
   },
 };
@@ -77,10 +84,10 @@ export async function send(file, url, headers, lang, status, alt) {
   };
   if (!file || !url) return say("failed");
   if (file.size > MAX_BYTES) return say("photo_too_large");
-  if (!isPhoto(new Uint8Array(await file.slice(0, 12).arrayBuffer()))) return say("not_a_photo");
-  if (status) status.textContent = words.sending;
   let thumb;
   try {
+    if (!isPhoto(new Uint8Array(await file.slice(0, 12).arrayBuffer()))) return say("not_a_photo");
+    if (status) status.textContent = words.sending;
     thumb = await thumbnail(file);
   } catch (e) {
     return say("damaged_photo");

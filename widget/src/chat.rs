@@ -215,9 +215,10 @@ impl Chat {
             return;
         };
         let url = format!("/api/v1/conversations/{}/photos", session.conversation_id);
-        let lang = crate::i18n::lang();
+        let t = crate::i18n::strings();
+        let (lang, failed) = t.map_or(("en", ""), |t| (t.lang, t.photo_failed));
         let status = crate::dom::by_id("composer-problem");
-        let _ = send_photo(&file, &url, &session.secret, lang, status.as_ref());
+        let _ = send_photo(&file, &url, &session.secret, lang, status.as_ref(), failed);
     }
 
     /// One frame from the edge (or, in the panel's preview, from the
@@ -507,6 +508,7 @@ extern "C" {
         secret: &str,
         lang: &str,
         status: Option<&web_sys::Element>,
+        failed: &str,
     ) -> js_sys::Promise;
 }
 

@@ -28,7 +28,7 @@ pub fn lang() -> &'static str {
 }
 
 /// Installs the words (the values in `KEYS` order) for the rest of the
-/// page's life; `None` if there are too few.
+/// page's life; `None` unless there are exactly as many as words.
 pub fn install(values: Vec<String>) -> Option<&'static Strings> {
     let values: Vec<&'static str> = Vec::leak(values).iter().map(String::as_str).collect();
     let words: &'static Strings = Box::leak(Box::new(Strings::from_values(&values)?));

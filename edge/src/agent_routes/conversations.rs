@@ -51,7 +51,7 @@ pub async fn route(
         }
         // A photo for the visitor, from the agent who has the conversation.
         (Method::Post, ["photos"]) => {
-            crate::photos::check_upload(caller.env, &req, id).await?;
+            crate::photos::check_upload(caller.env, &req).await?;
             super::forward_upload(req, stub, caller).await
         }
         (_, ["ws"]) => {

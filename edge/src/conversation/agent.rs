@@ -51,7 +51,7 @@ impl Conversation {
         let view = HandoffView {
             packet,
             waited_ms: (until - handoff.requested_ms).max(0) as u64,
-            transcript: self.events_after(0, super::VIEW_EVENTS)?,
+            transcript: self.events_for_reader(0, super::VIEW_EVENTS)?,
         };
         http::json_response(&view, 200)
     }

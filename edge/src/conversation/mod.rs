@@ -77,6 +77,8 @@ pub struct Conversation {
     /// New visitor messages per second. In memory on purpose: losing it to
     /// hibernation only ever lets more through, never loses a message.
     message_rate: RefCell<TokenBucket>,
+    /// A photo upload is under way (`photos.rs`: one at a time).
+    uploading: Cell<bool>,
     /// Frames waiting while an earlier one is handled: a handler may await
     /// (the FAQ index, the inbox), and frames must still take effect in the
     /// order they came ("send" before "request_person").
@@ -101,6 +103,7 @@ impl DurableObject for Conversation {
             state,
             env,
             message_rate: RefCell::new(TokenBucket::new(limits::MESSAGES, now_ms())),
+            uploading: Cell::new(false),
             waiting: RefCell::new(VecDeque::new()),
             busy: Cell::new(false),
             open: Cell::new(false),

@@ -28,9 +28,9 @@ pub(super) const PHOTOS: &str = "CREATE TABLE IF NOT EXISTS photos (
     width INTEGER NOT NULL,
     height INTEGER NOT NULL,
     bytes INTEGER NOT NULL,
-    thumb INTEGER NOT NULL)";
+    thumb_bytes INTEGER NOT NULL)";
 
-/// A row of `photos`, as the export lists it.
+/// A row of `photos`, as the export lists it (`thumb_bytes` 0: none).
 #[derive(Serialize, Deserialize)]
 pub(super) struct PhotoRow {
     pub id: String,
@@ -39,7 +39,7 @@ pub(super) struct PhotoRow {
     pub width: i64,
     pub height: i64,
     pub bytes: i64,
-    pub thumb: i64,
+    pub thumb_bytes: i64,
 }
 
 /// What an upload answers: the photo's event.
@@ -107,8 +107,9 @@ struct Usage {
 impl Conversation {
     /// `POST …/conversations/{id}/photos` with the visitor's secret.
     pub(super) async fn visitor_photo(&self, mut req: Request) -> EdgeResult<Response> {
-        self.authorized(&req)?;
+        let meta = self.authorized(&req)?;
         shared::lifecycle::accept_visitor_message(self.state()?)?;
+        photos::take_limits(&self.env, &meta.site, &meta.conversation_id).await?;
         let upload = Upload::read(&mut req).await?;
         if !self.message_rate.borrow_mut().take(now_ms()) {
             return Err(EdgeError::rate_limited(
@@ -132,6 +133,8 @@ impl Conversation {
                 "Claim the conversation before sending a photo.",
             ));
         }
+        let meta = self.existing()?;
+        photos::take_limits(&self.env, &meta.site, &meta.conversation_id).await?;
         let upload = Upload::read(&mut req).await?;
         let author = Author::Agent {
             name: agent.name.clone(),
@@ -140,31 +143,53 @@ impl Conversation {
     }
 
     async fn store_photo(&self, author: Author, upload: Upload) -> EdgeResult<Response> {
-        if let Some(seq) = self.seq_of(upload.client_id)? {
+        // One upload at a time: the checks below hold across the awaits on
+        // R2, and a conversation never holds several 10 MB bodies at once.
+        if self.uploading.replace(true) {
+            return Err(EdgeError::rate_limited(
+                "A photo is still being sent. Please wait a moment and send it again.",
+                5,
+            ));
+        }
+        let stored = self.store_photo_alone(author, upload).await;
+        self.uploading.set(false);
+        stored
+    }
+
+    async fn store_photo_alone(&self, author: Author, upload: Upload) -> EdgeResult<Response> {
+        let Upload {
+            photo,
+            thumb,
+            client_id,
+            alt,
+        } = upload;
+        if let Some(seq) = self.seq_of(client_id)? {
             return http::json_response(&Stored { seq }, 200); // sent twice
         }
-        let clean = photo::clean(&upload.photo)?;
+        let clean = photo::clean(&photo)?;
+        drop(photo);
+        // A thumbnail that is not a small photo is dropped; the photo shows.
+        let thumb = thumb
+            .as_deref()
+            .and_then(|t| photo::clean_thumbnail(t).ok());
+        let thumb_bytes = thumb.as_ref().map_or(0, |t| t.bytes.len() as u64);
         let usage: Vec<Usage> = self
             .sql()
             .exec(
-                "SELECT COUNT(*) AS photos, COALESCE(SUM(bytes), 0) AS bytes FROM photos",
+                "SELECT COUNT(*) AS photos, COALESCE(SUM(bytes + thumb_bytes), 0) AS bytes FROM photos",
                 None,
             )?
             .to_array()?;
         let (count, bytes) = usage.first().map_or((0, 0), |u| (u.photos, u.bytes));
+        let total = bytes as u64 + clean.bytes.len() as u64 + thumb_bytes;
         if count as usize >= MAX_PHOTOS_PER_CONVERSATION
-            || (bytes as u64 + clean.bytes.len() as u64) > photo::MAX_PHOTO_BYTES_PER_CONVERSATION
+            || total > photo::MAX_PHOTO_BYTES_PER_CONVERSATION
         {
             return Err(EdgeError::new(
                 ErrorCode::PhotoLimit,
                 "This conversation holds as many photos as it can.",
             ));
         }
-        // A thumbnail that is not a small photo is dropped; the photo shows.
-        let thumb = upload
-            .thumb
-            .as_deref()
-            .and_then(|t| photo::clean_thumbnail(t).ok());
         let meta = self.existing()?;
         let conversation = meta.conversation_id.as_str();
         let id = Uuid::new_v4().simple().to_string();
@@ -175,7 +200,7 @@ impl Conversation {
             width: clean.width.into(),
             height: clean.height.into(),
             bytes: clean.bytes.len() as i64,
-            thumb: thumb.is_some().into(),
+            thumb_bytes: thumb_bytes as i64,
         };
         // Files first: a message never points at a file that is not there.
         // A file whose message failed is removed with the conversation.
@@ -183,17 +208,21 @@ impl Conversation {
         if let Some(thumb) = thumb {
             photos::put(&self.env, conversation, &id, PhotoVariant::Thumb, thumb).await?;
         }
-        let photo = Photo {
-            id: id.clone(),
-            links: None,
-        };
+        if !self.opened()? {
+            // Erased while the files were stored: they go too.
+            photos::delete_all(&self.env, conversation).await?;
+            return Err(EdgeError::not_found());
+        }
         let message = Message {
-            photo: Some(photo),
-            ..Message::plain(author, upload.alt, Some(upload.client_id))
+            photo: Some(Photo {
+                id: id.clone(),
+                links: None,
+            }),
+            ..Message::plain(author, alt, Some(client_id))
         };
-        let mut event = self.append(Some(upload.client_id), EventBody::Message(message))?;
+        let event = self.append(Some(client_id), EventBody::Message(message))?;
         self.sql().exec(
-            "INSERT INTO photos (id, seq, media_type, width, height, bytes, thumb)
+            "INSERT INTO photos (id, seq, media_type, width, height, bytes, thumb_bytes)
              VALUES (?, ?, ?, ?, ?, ?, ?)",
             vec![
                 row.id.into(),
@@ -202,13 +231,23 @@ impl Conversation {
                 row.width.into(),
                 row.height.into(),
                 row.bytes.into(),
-                row.thumb.into(),
+                row.thumb_bytes.into(),
             ],
         )?;
         let seq = event.seq;
-        self.sign_photos(std::slice::from_mut(&mut event))?;
+        let mut events = [event];
+        self.sign_photos(&mut events)?;
+        let [event] = events;
         self.broadcast(&ServerFrame::Event(event));
         http::json_response(&Stored { seq }, 201)
+    }
+
+    /// Events as the visitor or the conversation's agents read them: photos
+    /// with fresh links.
+    pub(super) fn events_for_reader(&self, after: Seq, limit: usize) -> EdgeResult<Vec<Event>> {
+        let mut events = self.events_after(after, limit)?;
+        self.sign_photos(&mut events)?;
+        Ok(events)
     }
 
     /// Fresh links in the events that carry a photo.
@@ -221,7 +260,7 @@ impl Conversation {
         let with_thumb: HashSet<String> = self
             .photos()?
             .into_iter()
-            .filter(|p| p.thumb != 0)
+            .filter(|p| p.thumb_bytes > 0)
             .map(|p| p.id)
             .collect();
         for event in events {

@@ -95,7 +95,7 @@ impl Conversation {
             follows: meta.follows,
             verified,
             visitor_name: meta.visitor_name,
-            transcript: self.events_after(0, usize::MAX >> 1)?,
+            transcript: self.events_for_reader(0, usize::MAX >> 1)?,
             photos: self.photos()?,
             notes: self.notes()?,
             handoff,

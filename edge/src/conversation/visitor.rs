@@ -166,7 +166,7 @@ impl Conversation {
     /// launcher's unread count starts again from here).
     pub(super) fn replay(&self, ws: &WebSocket, after: Seq, visitor: bool) -> EdgeResult<()> {
         let meta = self.existing()?;
-        let events = self.events_after(after, MAX_REPLAY_EVENTS)?;
+        let events = self.events_for_reader(after, MAX_REPLAY_EVENTS)?;
         let replay_until = events.last().map_or(after, |e| e.seq);
         let last_seq = self.last_seq()?;
         let disclosure = meta.disclosure_version.map(|version| DisclosureRecord {

@@ -20,7 +20,10 @@ pub(super) fn clean(b: &[u8]) -> Result<Cleaned, PhotoError> {
     loop {
         let len = usize::try_from(be32(b, i)?).map_err(|_| PhotoError::Damaged)?;
         let kind = b.get(i + 4..i + 8).ok_or(PhotoError::Damaged)?;
-        let end = (i + 12).checked_add(len).ok_or(PhotoError::Damaged)?;
+        let end = i
+            .checked_add(12)
+            .and_then(|n| n.checked_add(len))
+            .ok_or(PhotoError::Damaged)?;
         let chunk = b.get(i..end).ok_or(PhotoError::Damaged)?;
         if size.is_none() {
             if kind != b"IHDR" || len != 13 {

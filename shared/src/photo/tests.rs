@@ -209,3 +209,58 @@ fn links_open_only_their_photo_until_they_expire() {
         Err(LinkRefusal::Forged)
     );
 }
+
+/// A WebP whose chunks are `chunks` (fourcc, payload), sizes as written.
+fn webp_of(chunks: &[(&[u8; 4], &[u8])]) -> Vec<u8> {
+    let mut body = b"WEBP".to_vec();
+    for (kind, data) in chunks {
+        body.extend_from_slice(*kind);
+        body.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        body.extend_from_slice(data);
+        if data.len() % 2 == 1 {
+            body.push(0);
+        }
+    }
+    let mut b = b"RIFF".to_vec();
+    b.extend_from_slice(&(body.len() as u32).to_le_bytes());
+    b.extend_from_slice(&body);
+    b
+}
+
+#[test]
+fn a_webp_with_its_extended_header_late_or_short_is_damaged_not_a_panic() {
+    let lossless = [0x2F, 0x0F, 0xC0, 0x0F, 0x00, 0x00];
+    assert_eq!(
+        clean(&webp_of(&[(b"VP8L", &lossless), (b"VP8X", &[])])),
+        Err(PhotoError::Damaged)
+    );
+    assert_eq!(
+        clean(&webp_of(&[(b"VP8X", &[0; 4])])),
+        Err(PhotoError::Damaged)
+    );
+    assert!(clean(&webp_of(&[(b"VP8L", &lossless)])).is_ok());
+}
+
+#[test]
+fn a_jpeg_keeps_only_the_markers_a_decoder_needs() {
+    let clean = clean(JPEG).unwrap().bytes;
+    // Walk the cleaned file's segments up to the first scan.
+    let mut markers = Vec::new();
+    let mut i = 2;
+    while clean[i] == 0xFF && clean[i + 1] != 0xDA {
+        markers.push(clean[i + 1]);
+        i += 2 + usize::from(u16::from_be_bytes([clean[i + 2], clean[i + 3]]));
+    }
+    for m in &markers {
+        assert!(
+            matches!(m, 0xC0..=0xCF | 0xDB | 0xDD | 0xE0 | 0xE1 | 0xE2 | 0xEE),
+            "marker {m:#x} kept"
+        );
+    }
+    // JFIF first, cut to its fixed part with no thumbnail; then the
+    // orientation.
+    assert_eq!(&clean[2..6], &[0xFF, 0xE0, 0, 16]);
+    assert_eq!(&clean[6..11], b"JFIF\0");
+    assert_eq!(&clean[18..20], &[0, 0]);
+    assert_eq!(&clean[20..24], &[0xFF, 0xE1, 0, 34]);
+}

@@ -27,8 +27,13 @@ pub(super) fn clean(b: &[u8]) -> Result<Cleaned, PhotoError> {
     while i + 8 <= body.len() {
         let kind = &body[i..i + 4];
         let len = usize::try_from(le32(body, i + 4)?).map_err(|_| PhotoError::Damaged)?;
+        let end = (i + 8).checked_add(len).ok_or(PhotoError::Damaged)?;
         let padded = len + (len & 1);
-        let data = body.get(i + 8..i + 8 + len).ok_or(PhotoError::Damaged)?;
+        let data = body.get(i + 8..end).ok_or(PhotoError::Damaged)?;
+        // The extended header comes first or not at all, whole.
+        if kind == b"VP8X" && (size.is_some() || len < 10) {
+            return Err(PhotoError::Damaged);
+        }
         if size.is_none() {
             size = Some(match kind {
                 b"VP8X" => vp8x_size(data)?,
@@ -39,7 +44,7 @@ pub(super) fn clean(b: &[u8]) -> Result<Cleaned, PhotoError> {
         }
         if KEEP.iter().any(|k| k.as_slice() == kind) {
             let at = out.len();
-            out.extend_from_slice(&body[i..i + 8 + len]);
+            out.extend_from_slice(&body[i..end]);
             if padded > len {
                 out.push(0);
             }
@@ -47,7 +52,7 @@ pub(super) fn clean(b: &[u8]) -> Result<Cleaned, PhotoError> {
                 out[at + 8] &= !(EXIF_FLAG | XMP_FLAG);
             }
         }
-        i += 8 + padded;
+        i = end + (padded - len);
     }
     let (width, height) = size.ok_or(PhotoError::Damaged)?;
     let riff_size = u32::try_from(out.len() - 8).map_err(|_| PhotoError::Damaged)?;
