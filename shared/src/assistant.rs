@@ -89,6 +89,26 @@ pub fn reply(
     AssistantReply { message, outcome }
 }
 
+/// The AI's answer to a photo the visitor sent while it is in charge: it
+/// cannot look at photos, and says who can (fixed text, never generated).
+pub fn photo_reply(language: Language) -> Message {
+    let text = match language {
+        Language::English => {
+            "I can't look at photos. A person from the team can: press \"Talk to a person\" \
+             and they will see it."
+        }
+        Language::German => {
+            "Fotos kann ich mir nicht ansehen. Ein Mensch aus dem Team kann das: Drücken Sie \
+             „Mit einem Menschen sprechen“, dann sieht er Ihr Foto."
+        }
+        Language::Spanish => {
+            "No puedo ver fotos. Una persona del equipo sí: pulse «Hablar con una persona» \
+             y verá su foto."
+        }
+    };
+    Message::plain(Author::Ai, text, None)
+}
+
 /// What the AI would do with `text` as a visitor's first message in
 /// `language`: its reply, the entries it weighed, and whether the policy
 /// would hand over. The "try a question" box of the knowledge-base editor.
@@ -148,6 +168,24 @@ mod tests {
         assert!(r.message.source.is_none());
         assert_eq!(r.outcome, Outcome::Disclosure(Language::English));
         assert!(r.answered());
+    }
+
+    #[test]
+    fn the_photo_reply_names_the_widgets_own_button_in_each_language() {
+        for (code, _) in crate::widget_text::LANGUAGES {
+            let language = Language::parse(code).unwrap();
+            let words = crate::widget_text::values_for(code);
+            let button = words[crate::widget_text::KEYS
+                .iter()
+                .position(|k| *k == "talk_to_person")
+                .unwrap()]
+            .as_str()
+            .unwrap()
+            .to_string();
+            let reply = photo_reply(language);
+            assert_eq!(reply.author, Author::Ai);
+            assert!(reply.text.contains(&button), "{code}: {}", reply.text);
+        }
     }
 }
 

@@ -123,6 +123,13 @@ async fn a_visitors_photo_is_stored_without_its_position_and_shown_through_signe
         unreachable!()
     };
     assert_eq!(message.author, Author::Visitor);
+    // The AI, in charge, cannot look at it and says who can.
+    let reply = tests::next_event(&mut socket).await;
+    assert!(
+        matches!(&reply.body, EventBody::Message(m) if m.author == Author::Ai
+            && m.text.starts_with("I can't look at photos.")),
+        "{reply:?}"
+    );
 
     // The photo as stored: exactly the cleaned bytes, with no trace of the
     // position, camera or appended video, and its orientation kept.

@@ -9,6 +9,7 @@ use crate::error::{EdgeError, EdgeResult};
 use crate::http::{self, now_ms};
 use crate::photos;
 use serde::{Deserialize, Serialize};
+use shared::analysis::Language;
 use shared::photo::{
     self, PhotoVariant, MAX_PHOTOS_PER_CONVERSATION, MAX_PHOTO_BYTES, MAX_THUMB_BYTES,
 };
@@ -157,6 +158,7 @@ impl Conversation {
     }
 
     async fn store_photo_alone(&self, author: Author, upload: Upload) -> EdgeResult<Response> {
+        let visitor = author == Author::Visitor;
         let Upload {
             photo,
             thumb,
@@ -239,6 +241,16 @@ impl Conversation {
         self.sign_photos(&mut events)?;
         let [event] = events;
         self.broadcast(&ServerFrame::Event(event));
+        // The AI cannot look at it: it says so, and who can.
+        if visitor && self.state()? == ConversationState::Bot {
+            let language = meta
+                .locale
+                .as_deref()
+                .and_then(Language::parse)
+                .unwrap_or(Language::English);
+            let reply = shared::assistant::photo_reply(language);
+            self.append_and_broadcast(None, EventBody::Message(reply))?;
+        }
         http::json_response(&Stored { seq }, 201)
     }
 
