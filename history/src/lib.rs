@@ -133,7 +133,13 @@ fn SearchBox(site: String) -> impl IntoView {
                 <section class="search-results" aria-label="Search results">
                     <h2>{match hits.len() { 0 => "Nothing found".to_string(), 1 => "1 found".into(), n => format!("{n} found") }}
                         " "<button type="button" class="clear" on:click=move |_| results.set(None)>"Clear"</button></h2>
-                    <ul class="queue-list">{hits.into_iter().map(|h| view! { <li><HitButton hit=h selected=selected/></li> }).collect_view()}</ul>
+                    <ul class="queue-list">{hits.into_iter().map(|mut h| {
+                        // The team by its name, as the filter shows it.
+                        h.team = h.team.map(|id| teams.with_untracked(|all| {
+                            all.iter().find(|t| t.id == id).map_or(id, |t| t.name.clone())
+                        }));
+                        view! { <li><HitButton hit=h selected=selected/></li> }
+                    }).collect_view()}</ul>
                 </section>
             }.into_any(),
         })}

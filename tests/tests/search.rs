@@ -472,6 +472,9 @@ async fn an_agent_searches_from_the_keyboard_and_opens_the_visitors_history() {
         .expect("typed");
     let title = text_when(&agent, ".search-results .hit .wants", 20, "a result").await;
     assert!(title.starts_with("Lena Vogel"), "{title}");
+    // The team by its name, as the team filter shows it.
+    let meta = text_when(&agent, ".search-results .hit .meta", 5, "what it is").await;
+    assert!(meta.contains(" · Support · "), "{meta}");
     assert_eq!(texts(&agent, ".search-results mark").await, ["Bremsbeläge"]);
     let line = text_when(&agent, ".search-results .line", 5, "the line").await;
     assert!(
