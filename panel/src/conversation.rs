@@ -253,7 +253,7 @@ pub fn ConversationPane(
     view! {
         <div class="conversation">
             {move || packet.get().map(|v| view! { <Packet view=v/> })}
-            <crate::profile::VisitorCard id=id.clone()/>
+            <crate::profile::VisitorCard id=id.clone() teams=teams/>
             <div class="actions">
                 <button type="button" class="claim" disabled=move || state() != ConversationState::WaitingForPerson
                     on:click=move |_| claim("claim", "{}".into())>"Claim"</button>

@@ -31,7 +31,7 @@ struct Past {
 }
 
 #[component]
-pub fn VisitorCard(id: String) -> impl IntoView {
+pub fn VisitorCard(id: String, teams: RwSignal<Vec<shared::team::Team>>) -> impl IntoView {
     let profile = RwSignal::new(None::<Profile>);
     {
         let id = id.clone();
@@ -69,7 +69,11 @@ pub fn VisitorCard(id: String) -> impl IntoView {
                     <ul class="past">
                         {others.into_iter().map(|c| {
                             let open = c.conversation_id.clone();
-                            let meta = describe(c.created_ms, c.team.as_deref(), c.state, c.rating);
+                            // The team by its name, as elsewhere in the desk.
+                            let team = c.team.as_deref().map(|id| teams.with(|all| {
+                                all.iter().find(|t| t.id == id).map_or(id.to_string(), |t| t.name.clone())
+                            }));
+                            let meta = describe(c.created_ms, team.as_deref(), c.state, c.rating);
                             view! { <li><button type="button" class="past-item"
                                 on:click=move |_| if let Some(s) = selected { s.set(Some(open.clone())) }>
                                 <span class="wants">{c.title.clone()}</span><span class="meta">{meta}</span>

@@ -507,6 +507,13 @@ async fn an_agent_searches_from_the_keyboard_and_opens_the_visitors_history() {
     })
     .await;
     assert_eq!(past, ["Lena Vogel · Die Bremsen quietschen wieder"]);
+    eventually(20, "the team by its name", || async {
+        let meta = texts(&agent, ".visitor-profile .past .meta").await;
+        meta.iter()
+            .any(|m| m.contains(" · Support · "))
+            .then_some(())
+    })
+    .await;
     assert_eq!(
         axe_violations(&agent).await,
         Vec::<String>::new(),
