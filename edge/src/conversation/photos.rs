@@ -17,6 +17,7 @@ use shared::protocol::{
     AgentProfile, Author, ConversationState, ErrorCode, Event, EventBody, Message, Photo, Seq,
     ServerFrame,
 };
+use std::cell::Cell;
 use std::collections::HashSet;
 use uuid::Uuid;
 use worker::{FormEntry, Request, Response};
@@ -95,6 +96,16 @@ impl Upload {
     }
 }
 
+/// The conversation's one upload under way; freed when dropped, whatever
+/// way the upload ends.
+struct UploadSlot<'a>(&'a Cell<bool>);
+
+impl Drop for UploadSlot<'_> {
+    fn drop(&mut self) {
+        self.0.set(false);
+    }
+}
+
 fn malformed(message: &str) -> EdgeError {
     EdgeError::new(ErrorCode::Malformed, message)
 }
@@ -111,6 +122,7 @@ impl Conversation {
         let meta = self.authorized(&req)?;
         shared::lifecycle::accept_visitor_message(self.state()?)?;
         photos::take_limits(&self.env, &meta.site, &meta.conversation_id).await?;
+        let _slot = self.upload_slot()?;
         let upload = Upload::read(&mut req).await?;
         if !self.message_rate.borrow_mut().take(now_ms()) {
             return Err(EdgeError::rate_limited(
@@ -136,6 +148,7 @@ impl Conversation {
         }
         let meta = self.existing()?;
         photos::take_limits(&self.env, &meta.site, &meta.conversation_id).await?;
+        let _slot = self.upload_slot()?;
         let upload = Upload::read(&mut req).await?;
         let author = Author::Agent {
             name: agent.name.clone(),
@@ -143,21 +156,20 @@ impl Conversation {
         self.store_photo(author, upload).await
     }
 
-    async fn store_photo(&self, author: Author, upload: Upload) -> EdgeResult<Response> {
-        // One upload at a time: the checks below hold across the awaits on
-        // R2, and a conversation never holds several 10 MB bodies at once.
+    /// One upload at a time, taken before its body is read: the checks in
+    /// `store_photo` hold across its awaits on R2, and a conversation never
+    /// holds several 10 MB bodies at once.
+    fn upload_slot(&self) -> EdgeResult<UploadSlot<'_>> {
         if self.uploading.replace(true) {
             return Err(EdgeError::rate_limited(
                 "A photo is still being sent. Please wait a moment and send it again.",
                 5,
             ));
         }
-        let stored = self.store_photo_alone(author, upload).await;
-        self.uploading.set(false);
-        stored
+        Ok(UploadSlot(&self.uploading))
     }
 
-    async fn store_photo_alone(&self, author: Author, upload: Upload) -> EdgeResult<Response> {
+    async fn store_photo(&self, author: Author, upload: Upload) -> EdgeResult<Response> {
         let visitor = author == Author::Visitor;
         let Upload {
             photo,
