@@ -276,6 +276,7 @@ fn with_end_to_end_env<'c>(
 /// warnings denied, for the native crates and for the wasm ones on their
 /// target. Stops at the first that fails and names it.
 fn style(p: &Project) -> Result<(), Fail> {
+    tools::ensure_wasm_target()?;
     let checks: [(&str, &[&str]); 3] = [
         ("cargo fmt --check", &["fmt", "--all", "--check"]),
         (

@@ -53,7 +53,9 @@ pub fn ensure_build_tools(p: &Project) -> Result<Tools, Fail> {
     Ok(tools)
 }
 
-fn ensure_wasm_target() -> Result<(), Fail> {
+/// The wasm32 target: rust-toolchain.toml names it, but rustup does not add
+/// targets to a toolchain the machine already has.
+pub fn ensure_wasm_target() -> Result<(), Fail> {
     let out = Command::new("rustup")
         .args(["target", "list", "--installed"])
         .output();
