@@ -31,9 +31,5 @@ pub fn hex(bytes: &[u8]) -> String {
 
 /// Compares two hashes without an early exit.
 pub fn same_hash(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    shared::identity::constant_time_eq(a.as_bytes(), b.as_bytes())
 }

@@ -9,6 +9,8 @@ use shared::color;
 use shared::identity::IdentityRefusal;
 use shared::site::{Branding, SiteConfig};
 use shared::widget_text;
+use std::cell::RefCell;
+use std::rc::Rc;
 use worker::Response;
 
 /// Counted in the widget's download by `cargo xtask size`.
@@ -107,23 +109,39 @@ fn ancestors(site: &SiteConfig) -> String {
         .join(" ")
 }
 
-/// The page in the visitor's language: its `lang`, and the widget's words
-/// as JSON data (never run: the page's policy allows no inline script), `<`
-/// escaped so no text can close the element.
-fn with_words(html: &str, language: &str) -> String {
-    let words = widget_text::values_for(language)
-        .to_string()
-        .replace('<', "\\u003c");
+thread_local! {
+    /// Each language's `<script>` element of words, made once per isolate:
+    /// every opened chat asks for one.
+    static WORDS: RefCell<Vec<(&'static str, Rc<str>)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The widget's words in `language` as JSON data (never run: the page's
+/// policy allows no inline script), `<` escaped so no text can close the
+/// element.
+fn words_element(language: &'static str) -> Rc<str> {
+    WORDS.with(|made| {
+        if let Some((_, element)) = made.borrow().iter().find(|(l, _)| *l == language) {
+            return element.clone();
+        }
+        let words = widget_text::values_for(language)
+            .to_string()
+            .replace('<', "\\u003c");
+        let element: Rc<str> =
+            format!("<script type=\"application/json\" id=\"chat-strings\">{words}</script>")
+                .into();
+        made.borrow_mut().push((language, element.clone()));
+        element
+    })
+}
+
+/// The page in the visitor's language: its `lang`, and the widget's words.
+fn with_words(html: &str, language: &'static str) -> String {
     html.replacen(
         "<html lang=\"en\">",
         &format!("<html lang=\"{language}\">"),
         1,
     )
-    .replacen(
-        "</head>",
-        &format!("<script type=\"application/json\" id=\"chat-strings\">{words}</script></head>"),
-        1,
-    )
+    .replacen("</head>", &format!("{}</head>", words_element(language)), 1)
 }
 
 /// The site's saved look as `<meta name="chat-…">` tags the widget reads

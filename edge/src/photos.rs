@@ -46,11 +46,7 @@ fn signing_key(env: &Env) -> EdgeResult<Vec<u8>> {
 
 /// How long a link stays valid (`PHOTO_LINK_TTL_S`, an hour by default).
 fn link_ttl_s(env: &Env) -> i64 {
-    env.var("PHOTO_LINK_TTL_S")
-        .ok()
-        .and_then(|v| v.to_string().parse::<i64>().ok())
-        .filter(|s| *s > 0)
-        .unwrap_or(3600)
+    crate::conversation::seconds_var(env, "PHOTO_LINK_TTL_S", 3600)
 }
 
 fn object_key(conversation: &str, photo: &str, variant: PhotoVariant) -> String {

@@ -8,6 +8,7 @@
 //! values in [`KEYS`] order (see [`values`]), so the widget's download
 //! carries one language, not three, and no key names.
 
+use crate::analysis::Language;
 use serde_json::Value;
 
 macro_rules! strings {
@@ -128,17 +129,9 @@ pub const LANGUAGES: [(&str, &str); 3] = [
 /// The language the widget speaks for a BCP 47 tag (`de-AT` → `de`);
 /// English for anything else.
 pub fn language(locale: Option<&str>) -> &'static str {
-    let primary = locale
-        .unwrap_or("en")
-        .split(['-', '_'])
-        .next()
-        .unwrap_or("en")
-        .to_ascii_lowercase();
-    LANGUAGES
-        .iter()
-        .map(|(code, _)| *code)
-        .find(|code| *code == primary)
-        .unwrap_or("en")
+    locale
+        .and_then(Language::parse)
+        .map_or("en", Language::code)
 }
 
 /// A language's words as the JSON array the widget reads: the values in

@@ -466,16 +466,7 @@ pub struct Answer {
 
 impl Answer {
     pub(crate) fn of(mut res: ureq::http::Response<ureq::Body>) -> Answer {
-        let headers = res
-            .headers()
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_string(),
-                    v.to_str().unwrap_or_default().to_string(),
-                )
-            })
-            .collect();
+        let headers = header_pairs(&res);
         Answer {
             status: res.status().as_u16(),
             body: res.body_mut().read_to_string().unwrap_or_default(),
@@ -485,10 +476,7 @@ impl Answer {
 
     /// A header's value (names are lower case).
     pub fn header(&self, name: &str) -> Option<String> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
+        header_in(&self.headers, name)
     }
 
     /// The error code of an error answer.
@@ -506,6 +494,27 @@ impl Answer {
         let v: serde_json::Value = self.json();
         v["code"].as_str().unwrap_or_default().to_string()
     }
+}
+
+/// An answer's headers as (lower-case name, value) pairs.
+pub(crate) fn header_pairs(res: &ureq::http::Response<ureq::Body>) -> Vec<(String, String)> {
+    res.headers()
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                v.to_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The value of header `name` (lower case) among `headers`.
+pub fn header_in(headers: &[(String, String)], name: &str) -> Option<String> {
+    headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
 }
 
 /// POST with optional headers, returning status and body whatever the status.

@@ -81,22 +81,8 @@ pub fn get_bytes(url: &str) -> (u16, String, Vec<u8>, Vec<(String, String)>) {
         .get(url)
         .call()
         .unwrap_or_else(|e| panic!("GET {url}: {e}"));
-    let headers = res
-        .headers()
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.as_str().to_string(),
-                v.to_str().unwrap_or_default().to_string(),
-            )
-        })
-        .collect();
-    let content_type = res
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
+    let headers = crate::header_pairs(&res);
+    let content_type = crate::header_in(&headers, "content-type").unwrap_or_default();
     let bytes = res
         .body_mut()
         .with_config()

@@ -145,13 +145,8 @@ async fn a_visitors_photo_is_stored_without_its_position_and_shown_through_signe
             String::from_utf8_lossy(needle)
         );
     }
-    let header = |name: &str| {
-        headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    };
-    assert_eq!(header("x-content-type-options"), Some("nosniff"));
+    let header = |name: &str| tests::header_in(&headers, name);
+    assert_eq!(header("x-content-type-options").as_deref(), Some("nosniff"));
     assert!(header("content-security-policy").is_some_and(|c| c.contains("sandbox")));
     assert!(header("cache-control").is_some_and(|c| c.starts_with("private")));
     // Nowhere in the edge's storage either (R2's blobs, the objects'
@@ -504,6 +499,30 @@ async fn loaded_width(client: &fantoccini::Client, css: &str) -> Option<u64> {
     width.as_u64().filter(|w| *w > 0)
 }
 
+/// The `alt` of the image at `css`, once the browser has decoded it.
+async fn loaded_alt(client: &fantoccini::Client, css: &str, what: &str) -> Option<String> {
+    tests::eventually(20, what, || loaded_width(client, css)).await;
+    client
+        .find(fantoccini::Locator::Css(css))
+        .await
+        .expect("img")
+        .attr("alt")
+        .await
+        .ok()
+        .flatten()
+}
+
+/// What the widget says under its composer.
+async fn composer_problem(client: &fantoccini::Client) -> Option<String> {
+    client
+        .find(fantoccini::Locator::Css("#composer-problem"))
+        .await
+        .ok()?
+        .text()
+        .await
+        .ok()
+}
+
 #[tokio::test]
 async fn in_the_browser_a_german_visitor_on_a_phone_and_an_agent_exchange_photos() {
     use fantoccini::Locator;
@@ -532,14 +551,7 @@ async fn in_the_browser_a_german_visitor_on_a_phone_and_an_agent_exchange_photos
         .await
         .expect("pick");
     let refused = tests::eventually(20, "the refusal under the composer", || async {
-        let text = visitor
-            .find(Locator::Css("#composer-problem"))
-            .await
-            .ok()?
-            .text()
-            .await
-            .ok()?;
-        (!text.is_empty()).then_some(text)
+        composer_problem(&visitor).await.filter(|t| !t.is_empty())
     })
     .await;
     assert_eq!(
@@ -553,28 +565,15 @@ async fn in_the_browser_a_german_visitor_on_a_phone_and_an_agent_exchange_photos
         .send_keys(photo.to_str().expect("path"))
         .await
         .expect("pick");
-    tests::eventually(20, "the thumbnail loaded in the widget", || {
-        loaded_width(&visitor, ".msg-visitor .photo img")
-    })
+    let alt = loaded_alt(
+        &visitor,
+        ".msg-visitor .photo img",
+        "the thumbnail loaded in the widget",
+    )
     .await;
-    let alt = visitor
-        .find(Locator::Css(".msg-visitor .photo img"))
-        .await
-        .expect("img")
-        .attr("alt")
-        .await
-        .ok()
-        .flatten();
     assert_eq!(alt.as_deref(), Some("Foto"));
     tests::eventually(10, "the notice cleared", || async {
-        let text = visitor
-            .find(Locator::Css("#composer-problem"))
-            .await
-            .ok()?
-            .text()
-            .await
-            .ok()?;
-        text.is_empty().then_some(())
+        composer_problem(&visitor).await.filter(String::is_empty)
     })
     .await;
     tests::screenshot(&visitor, "widget-photo-phone-de").await;
@@ -633,18 +632,12 @@ async fn in_the_browser_a_german_visitor_on_a_phone_and_an_agent_exchange_photos
         "the conversation with photos at WCAG 2.2 AA"
     );
 
-    tests::eventually(20, "the agent's photo in the widget", || {
-        loaded_width(&visitor, ".msg-agent .photo img")
-    })
+    let alt = loaded_alt(
+        &visitor,
+        ".msg-agent .photo img",
+        "the agent's photo in the widget",
+    )
     .await;
-    let alt = visitor
-        .find(Locator::Css(".msg-agent .photo img"))
-        .await
-        .expect("img")
-        .attr("alt")
-        .await
-        .ok()
-        .flatten();
     assert_eq!(
         alt.as_deref(),
         Some("Der Kettenspanner, richtig eingestellt")

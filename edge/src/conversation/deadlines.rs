@@ -35,7 +35,8 @@ pub(super) fn away_after_ms(env: &worker::Env) -> i64 {
     seconds_var(env, "AWAY_AFTER_S", 10 * 60) * 1000
 }
 
-pub(super) fn seconds_var(env: &worker::Env, name: &str, default: i64) -> i64 {
+/// A setting in seconds (`[vars]`), or `default` when absent or not positive.
+pub(crate) fn seconds_var(env: &worker::Env, name: &str, default: i64) -> i64 {
     env.var(name)
         .ok()
         .and_then(|v| v.to_string().parse::<i64>().ok())

@@ -31,6 +31,7 @@ mod store;
 mod visitor;
 
 pub use client::*;
+pub(crate) use deadlines::seconds_var;
 
 use crate::directory;
 use crate::error::{EdgeError, EdgeResult};

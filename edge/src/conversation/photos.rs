@@ -207,9 +207,9 @@ impl Conversation {
         let meta = self.existing()?;
         let conversation = meta.conversation_id.as_str();
         let id = Uuid::new_v4().simple().to_string();
-        let row = PhotoRow {
+        let mut row = PhotoRow {
             id: id.clone(),
-            seq: 0,
+            seq: 0, // its message's, once stored
             media_type: clean.image_type.media_type().into(),
             width: clean.width.into(),
             height: clean.height.into(),
@@ -234,13 +234,14 @@ impl Conversation {
             }),
             ..Message::plain(author, alt, Some(client_id))
         };
-        let event = self.append(Some(client_id), EventBody::Message(message))?;
+        let mut event = self.append(Some(client_id), EventBody::Message(message))?;
+        row.seq = event.seq as i64;
         self.sql().exec(
             "INSERT INTO photos (id, seq, media_type, width, height, bytes, thumb_bytes)
              VALUES (?, ?, ?, ?, ?, ?, ?)",
             vec![
                 row.id.into(),
-                (event.seq as i64).into(),
+                row.seq.into(),
                 row.media_type.into(),
                 row.width.into(),
                 row.height.into(),
@@ -249,9 +250,7 @@ impl Conversation {
             ],
         )?;
         let seq = event.seq;
-        let mut events = [event];
-        self.sign_photos(&mut events)?;
-        let [event] = events;
+        self.sign_photos(std::slice::from_mut(&mut event))?;
         self.broadcast(&ServerFrame::Event(event));
         // The AI cannot look at it: it says so, and who can.
         if visitor && self.state()? == ConversationState::Bot {

@@ -78,13 +78,7 @@ pub fn verify_link(
 ) -> Result<(), LinkRefusal> {
     let expires_s: i64 = e.parse().map_err(|_| LinkRefusal::Forged)?;
     let expected = signature(key, conversation, photo, variant, expires_s);
-    let same = expected.len() == s.len()
-        && expected
-            .bytes()
-            .zip(s.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0;
-    if !same {
+    if !crate::identity::constant_time_eq(expected.as_bytes(), s.as_bytes()) {
         Err(LinkRefusal::Forged)
     } else if expires_s <= now_s {
         Err(LinkRefusal::Expired)
