@@ -651,3 +651,48 @@ async fn in_the_browser_a_german_visitor_on_a_phone_and_an_agent_exchange_photos
     tests::finish(agent, &[]).await;
     tests::finish(visitor, &[]).await;
 }
+
+/// How many visitor thumbnails the browser has decoded in the widget.
+async fn loaded_visitor_photos(client: &fantoccini::Client) -> u64 {
+    client
+        .execute(
+            "return [...document.querySelectorAll('.msg-visitor .photo img')].filter(i => i.complete && i.naturalWidth > 0).length",
+            vec![],
+        )
+        .await
+        .ok()
+        .and_then(|n| n.as_u64())
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn photos_picked_at_once_before_the_first_message_all_arrive() {
+    use fantoccini::Locator;
+    let edge = Edge::shared();
+    let visitor = tests::browser(375, 740).await;
+    visitor
+        .goto(&format!("{}/demo/", edge.base()))
+        .await
+        .expect("demo page");
+    tests::open_chat(&visitor).await;
+    let picker = visitor
+        .find(Locator::Css(".attach input[type=file]"))
+        .await
+        .expect("the photo picker");
+    // Two photos straight away, before the chat holds a conversation: both
+    // wait for it, then go one after another (a conversation takes one
+    // upload at a time and would refuse the second while the first goes).
+    for name in ["bike-gps.jpg", "bike.png"] {
+        let path = tests::repo_root().join("tests/fixtures/photos").join(name);
+        picker
+            .send_keys(path.to_str().expect("path"))
+            .await
+            .expect("pick");
+    }
+    tests::eventually(30, "both thumbnails in the widget", || async {
+        (loaded_visitor_photos(&visitor).await == 2).then_some(())
+    })
+    .await;
+    assert_eq!(composer_problem(&visitor).await.as_deref(), Some(""));
+    tests::finish(visitor, &[]).await;
+}

@@ -72,11 +72,21 @@ async function thumbnail(file) {
   return new Promise((done) => canvas.toBlob(done, "image/jpeg", 0.8));
 }
 
+// Photos go one after another, in the order picked: a conversation takes
+// one upload at a time and refuses a second while the first is going.
+let line = Promise.resolve();
+
 // Posts `file` to `url` (empty: the conversation could not be started)
 // with `headers` and an optional description; says how it goes in
 // `status`, in `lang`, and ends with it empty when the photo was stored.
 // Resolves to the refusal's code, or "" when stored.
-export async function send(file, url, headers, lang, status, alt) {
+export function send(file, url, headers, lang, status, alt) {
+  const sent = line.then(() => sendNow(file, url, headers, lang, status, alt));
+  line = sent.catch(() => "");
+  return sent;
+}
+
+async function sendNow(file, url, headers, lang, status, alt) {
   const words = WORDS[lang] || WORDS.en;
   const say = (code) => {
     if (status) status.textContent = code ? words[SAME[code] || code] || words.failed : "";

@@ -85,8 +85,8 @@ struct Inner {
     typing_seen: Cell<u32>,
     /// "Talk to a person" was pressed while not connected: ask on connect.
     person_requested: Cell<bool>,
-    /// A photo picked before there was a conversation: sent on connect.
-    photo: RefCell<Option<web_sys::File>>,
+    /// Photos picked before there was a conversation: sent on connect.
+    photos: RefCell<Vec<web_sys::File>>,
     /// The resolved conversation the next one follows (linked at the edge).
     follows: RefCell<Option<Session>>,
     /// The newest event stored when the socket opened: later ones are
@@ -126,7 +126,7 @@ impl Chat {
                 typing_sent_ms: Cell::new(0.0),
                 typing_seen: Cell::new(0),
                 person_requested: Cell::new(false),
-                photo: RefCell::new(None),
+                photos: RefCell::default(),
                 follows: RefCell::new(None),
                 live_after: Cell::new(Seq::MAX),
                 place,
@@ -200,7 +200,7 @@ impl Chat {
             return; // the panel's preview has no conversation to hold it
         }
         self.start_anew_if_resolved();
-        *self.inner.photo.borrow_mut() = Some(file);
+        self.inner.photos.borrow_mut().push(file);
         if self.inner.stopped.replace(false) {
             self.connect();
         }
@@ -211,14 +211,14 @@ impl Chat {
         let Some(session) = self.inner.session.borrow().clone() else {
             return;
         };
-        let Some(file) = self.inner.photo.borrow_mut().take() else {
-            return;
-        };
         let url = format!("/api/v1/conversations/{}/photos", session.conversation_id);
         let t = crate::i18n::strings();
         let (lang, failed) = t.map_or(("en", ""), |t| (t.lang, t.photo_failed));
         let status = crate::dom::by_id("composer-problem");
-        let _ = send_photo(&file, &url, &session.secret, lang, status.as_ref(), failed);
+        // photo.js sends them one after another, in the order picked.
+        for file in self.inner.photos.take() {
+            let _ = send_photo(&file, &url, &session.secret, lang, status.as_ref(), failed);
+        }
     }
 
     /// One frame from the edge (or, in the panel's preview, from the
