@@ -51,7 +51,7 @@ model is: TF-IDF features (character\n\
 2–5-grams of the lowercased words padded with spaces, word unigrams and bigrams, sublinear term\n\
 frequency, each family scaled to unit length, seven cues of shape such as shouting or `?!`), a\n\
 linear softmax over the nine reasons and seven kinds of ordinary message, trained by Adagrad with\n\
-L2 (`shared/src/escalation/model.rs`), weights quantized to one byte: about 0.9 MB in the worker,\n\
+L2 (`shared/src/escalation/model.rs`), weights quantized to one byte: about 1 MB in the worker,\n\
 under a millisecond per message.\n\n\
 Tried on the same split, before the extra training files (dev, recall at 2.9% false hand-offs):\n\
 this recipe in Rust 0.89 (class weights, other regularization, more epochs or rarer features:\n\
@@ -66,13 +66,22 @@ denied triggers and alarming words in harmless questions) took dev to 0.941 at 2
 at 3.7% before, 0.946 at 3.2% after); 1,800 more written per language with local scenarios\n\
 (`-g`) moved the whole dev curve (0.949 at 2.6% where it was 0.946 at 2.9%), and the threshold\n\
 chosen on dev by the rule \"highest recall with at most 3% false hand-offs\" became 0.50. On\n\
-test that gives the recall asked for but more false hand-offs than on dev (below): the test\n\
-split is small (648 ordinary messages: one message is 0.15 points). Next: data for the kinds\n\
-of ordinary message that still go to a person (alarming words, small talk), then a small\n\
-sentence encoder once the worker's size allows it.\n\n\
+test that gave recall 0.952 at 4.2% false hand-offs. 2,100 more (`-h`, 70% ordinary messages:\n\
+alarming words in harmless questions, denied triggers, small talk, greetings, thanks, questions\n\
+about the AI, across many kinds of sites) and 1,200 plain questions (`-i`: status questions\n\
+such as \"is my bike ready\", which the character n-grams had read as the frustration of\n\
+\"I already told you\", short queries, harmless \"again\", \"still\", \"schon\", \"ya\") made the\n\
+model more careful at every threshold; the same rule on dev then chose 0.70 (dev 0.951 at\n\
+2.5%). On test that gives recall 0.965 at 3.4% false hand-offs (before the `-i` files: 0.966\n\
+at 4.0%): dev and test disagree on the curve by about a point (the splits are small: 648\n\
+ordinary messages each, one message is 0.15 points), and the threshold stays where dev put it\n\
+rather than where test would. Training settings tried on dev with the `-h` files (C\n\
+10/30/60/100, rarer features): all within 0.006 of recall at 3% false hand-offs, so the\n\
+defaults stay. Next: a dev split large enough to choose a\n\
+threshold to a tenth of a point, then a small sentence encoder once the worker's size allows it.\n\n\
 The sweep below each split (the model alone, disclosure questions excepted) shows the trade\n\
 between recall and false hand-offs at other thresholds of P(ordinary); the product uses\n\
-`HAND_OVER_BELOW` = 0.50.\n\n\
+`HAND_OVER_BELOW` = 0.70.\n\n\
 ## Test split\n\n```\n{test}```\n\n## Dev split\n\n```\n{dev}```\n"
     );
     std::fs::write(p.root.join("docs/escalation-benchmark.md"), doc)
