@@ -187,7 +187,7 @@ async fn the_faq_answers_with_its_source_and_an_unknown_question_gets_choices_an
     )
     .await;
     assert!(
-        status.starts_with("Waiting for a person · You are number "),
+        status.starts_with("Waiting for a person. You are number "),
         "{status}"
     );
     // Nobody is online on the test edge: said, with the e-mail fallback.

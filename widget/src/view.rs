@@ -458,12 +458,14 @@ fn person_status(shown: &Shown, now_ms: i64, t: &i18n::Strings) -> Option<String
             WaitNow::LongerThanUsual => t.wait_longer.to_string(),
             WaitNow::Unknown => t.wait_unknown.to_string(),
         };
+        // Sentences: "Waiting for a person. You are number 2 in line. …".
         // Written out rather than `join`: one less generic copy in the download.
+        status.push('.');
         for part in [
             i18n::fill(t.queue_position, "n", &q.position.to_string()),
             wait,
         ] {
-            status.push_str(" · ");
+            status.push(' ');
             status.push_str(&part);
         }
     }
