@@ -10,7 +10,8 @@
 //! The split: the files `<lang>*.tsv` (`label<TAB>kind<TAB>text`), rows
 //! grouped by language and label, shuffled with a fixed seed, 60% train,
 //! 20% dev, 20% test. Files named `<lang>-train*.tsv` are training data
-//! only: added later, they leave the dev and test rows as they were.
+//! only: added later, they leave the dev and test rows as they were. A
+//! training row that repeats a dev or test row is left out.
 
 use shared::analysis::Analysis;
 use shared::escalation::model::{self, Category, Model, Training, CATEGORIES};
@@ -100,7 +101,36 @@ fn split(rows: Vec<(String, Row)>) -> Vec<(String, Row)> {
             out.push((split.to_string(), row));
         }
     }
-    out
+    without_repeats_of_dev_and_test(out)
+}
+
+/// Training rows that say what a dev or test row says (compared by their
+/// letters and digits, lowercased) are left out: written independently,
+/// short messages ("hi", "is this an AI") do come out the same, and the
+/// model must not have seen what it is measured on.
+fn without_repeats_of_dev_and_test(rows: Vec<(String, Row)>) -> Vec<(String, Row)> {
+    let key = |text: &str| -> String {
+        text.to_lowercase()
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let measured: std::collections::HashSet<String> = rows
+        .iter()
+        .filter(|(split, _)| split != "train")
+        .map(|(_, row)| key(&row.text))
+        .collect();
+    let before = rows.len();
+    let kept: Vec<(String, Row)> = rows
+        .into_iter()
+        .filter(|(split, row)| split != "train" || !measured.contains(&key(&row.text)))
+        .collect();
+    eprintln!(
+        "left out {} training rows that repeat a dev or test row",
+        before - kept.len()
+    );
+    kept
 }
 
 /// What the model learns a row as: ordinary messages of a kind of their

@@ -530,7 +530,12 @@ mod tests {
         let unsure = decide_on(
             &[],
             "you charged me twice",
-            &reading(Category::Payment, 0.95 - HAND_OVER_BELOW, &["charged"]),
+            // P(nothing for a person) just above the threshold.
+            &reading(
+                Category::Payment,
+                1.0 - (HAND_OVER_BELOW + 0.05),
+                &["charged"],
+            ),
             true,
         );
         assert!(!unsure.hand_off(), "below the threshold the AI keeps it");
@@ -671,7 +676,8 @@ mod tests {
 
     #[test]
     fn frustration_rising_over_two_messages_hands_over_though_neither_would_alone() {
-        let mild = reading(Category::Frustration, 0.3, &["hmm"]);
+        // Above the rising-frustration mark, below a hand-off alone.
+        let mild = reading(Category::Frustration, 0.25, &["hmm"]);
         let first = decide_on(&[], "hmm still not working", &mild, true);
         assert!(!first.hand_off());
         let history = [first.past_turn(&Analysis::new("hmm still not working"))];
@@ -771,10 +777,10 @@ mod tests {
             "Thanks, that helped a lot!",
             // Status questions, which share letters with "already" and
             // "schon gesagt": asked calmly, they are the commonest traffic.
-            "is my bike ready yet",
-            "Is my bike ready?",
-            "ist mein Fahrrad schon fertig",
-            "mi bici ya está lista?",
+            "is the bike I left on monday ready",
+            "Is my road bike ready to collect?",
+            "ist mein Trekkingrad schon fertig repariert",
+            "mi bici de montaña ya está lista?",
         ] {
             let d = decide_one(text);
             assert!(!d.hand_off(), "{text}: {:?}", d.reasons);
