@@ -7,9 +7,10 @@ window.mountSearch = (slot, site) =>
     search.mount(slot, site);
   });
 // Photos: the code that sends them (shared with the widget) loads with
-// the first one.
+// the first one (one import, so photos keep their order).
+let photo;
 window.panelSendPhoto = (file, url, csrf, status, alt) =>
-  import("/photo.js")
+  (photo ||= import("/photo.js").catch((e) => { photo = null; throw e; }))
     .then((m) => m.send(file, url, { "x-csrf-token": csrf }, "en", status, alt))
     .catch(() => {
       status.textContent = "The photo could not be sent. Check the connection and try again.";

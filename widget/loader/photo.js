@@ -75,21 +75,30 @@ async function thumbnail(file) {
 // Photos go one after another, in the order picked: a conversation takes
 // one upload at a time and refuses a second while the first is going.
 let line = Promise.resolve();
+let queued = 0;
+// The first refusal among photos sent together stays in view after the
+// others went: a later success must not hide that one photo did not.
+let refused = "";
 
 // Posts `file` to `url` (empty: the conversation could not be started)
 // with `headers` and an optional description; says how it goes in
 // `status`, in `lang`, and ends with it empty when the photo was stored.
 // Resolves to the refusal's code, or "" when stored.
 export function send(file, url, headers, lang, status, alt) {
+  queued++;
   const sent = line.then(() => sendNow(file, url, headers, lang, status, alt));
-  line = sent.catch(() => "");
+  line = sent.catch(() => "").then(() => {
+    if (--queued === 0) refused = "";
+  });
   return sent;
 }
 
 async function sendNow(file, url, headers, lang, status, alt) {
   const words = WORDS[lang] || WORDS.en;
   const say = (code) => {
-    if (status) status.textContent = code ? words[SAME[code] || code] || words.failed : "";
+    refused = refused || code;
+    const shown = code || refused;
+    if (status) status.textContent = shown ? words[SAME[shown] || shown] || words.failed : "";
     return code;
   };
   if (!file || !url) return say("failed");
@@ -108,7 +117,14 @@ async function sendNow(file, url, headers, lang, status, alt) {
   form.append("client_id", crypto.randomUUID());
   if (alt) form.append("alt", alt);
   try {
-    const res = await fetch(url, { method: "POST", headers, body: form, credentials: "same-origin" });
+    // A stalled upload ends as `failed` rather than holding up the photos behind it.
+    const res = await fetch(url, {
+      method: "POST",
+      headers,
+      body: form,
+      credentials: "same-origin",
+      signal: AbortSignal.timeout(120000),
+    });
     if (res.ok) return say("");
     return say((await res.json()).code || "failed");
   } catch (e) {

@@ -289,9 +289,11 @@ impl Chat {
         else {
             return true;
         };
-        // Stop first, so the server closing our socket does not reconnect.
+        // Stop first, so the server closing our socket does not reconnect;
+        // photos still waiting go with the conversation.
         self.inner.stopped.set(true);
         self.inner.socket.borrow_mut().take();
+        self.inner.photos.take();
         match api::erase(&session).await {
             Ok(()) | Err(ApiFailure::Refused(_)) => {
                 api::forget_session(&self.inner.place.store);
