@@ -111,6 +111,13 @@ impl From<worker::Error> for EdgeError {
     }
 }
 
+/// A JS exception from a call the worker crate does not wrap.
+impl From<wasm_bindgen::JsValue> for EdgeError {
+    fn from(e: wasm_bindgen::JsValue) -> Self {
+        worker::Error::from(e).into()
+    }
+}
+
 impl From<serde_json::Error> for EdgeError {
     fn from(e: serde_json::Error) -> Self {
         Self::new(ErrorCode::Internal, e.to_string())

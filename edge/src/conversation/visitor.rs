@@ -41,7 +41,7 @@ impl Conversation {
                 "conversation exists already",
             ));
         }
-        SCHEMA.create(&self.sql())?;
+        SCHEMA.create_new(&self.sql())?;
         self.open.set(true);
         let now = now_ms();
         self.sql().exec(
