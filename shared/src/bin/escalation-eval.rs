@@ -315,7 +315,9 @@ fn bench(rows: &[(String, Row)], split: &str, m: &Model) {
                 (none, r.label != Category::None)
             })
             .collect();
-        for t in [0.2, 0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8] {
+        for t in [
+            0.2, 0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9,
+        ] {
             let pos = scored.iter().filter(|(_, p)| *p).count() as f64;
             let neg = scored.iter().filter(|(_, p)| !*p).count() as f64;
             let tp = scored.iter().filter(|(n, p)| *p && *n < t).count() as f64;

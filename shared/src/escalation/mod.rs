@@ -199,8 +199,10 @@ pub const FRUSTRATION_BESIDE: f32 = 0.25;
 const LEXICON_FRUSTRATED: f32 = 2.0;
 
 /// A frustrated message after a frustrated one hands over even when
-/// neither alone would: the probability of frustration each must reach.
-pub const RISING_FRUSTRATION: f32 = 0.2;
+/// neither alone would: the probability of frustration each must reach,
+/// two thirds of the way to a hand-off alone (so it moves with the
+/// threshold chosen on dev and keeps a band between the two).
+pub const RISING_FRUSTRATION: f32 = (1.0 - HAND_OVER_BELOW) * 2.0 / 3.0;
 
 /// What the shipped model reads in a message: read once per message, for
 /// the assistant (is it about the AI?) and the decision.
@@ -677,7 +679,11 @@ mod tests {
     #[test]
     fn frustration_rising_over_two_messages_hands_over_though_neither_would_alone() {
         // Above the rising-frustration mark, below a hand-off alone.
-        let mild = reading(Category::Frustration, 0.25, &["hmm"]);
+        let mild = reading(
+            Category::Frustration,
+            (RISING_FRUSTRATION + 1.0 - HAND_OVER_BELOW) / 2.0,
+            &["hmm"],
+        );
         let first = decide_on(&[], "hmm still not working", &mild, true);
         assert!(!first.hand_off());
         let history = [first.past_turn(&Analysis::new("hmm still not working"))];
