@@ -4,8 +4,8 @@
 use crate::{Edge, Socket, Visitor};
 use futures_util::{SinkExt, StreamExt};
 use shared::protocol::{
-    AgentPresence, ClientFrame, ConversationState, Event, EventBody, InboxFrame, QueueItem,
-    ServerFrame,
+    AgentPresence, ClientFrame, ConversationState, ErrorCode, Event, EventBody, InboxFrame,
+    QueueItem, ServerFrame,
 };
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
@@ -215,6 +215,23 @@ impl QueueView {
     pub async fn until(&mut self, socket: &mut Socket, want: impl Fn(&QueueView) -> bool) {
         while !want(self) {
             self.apply(recv_inbox(socket).await);
+        }
+    }
+}
+
+/// The code and message of an error frame.
+pub fn error_of(frame: &ServerFrame) -> Option<(ErrorCode, String)> {
+    match frame {
+        ServerFrame::Error { code, message, .. } => Some((*code, message.clone())),
+        _ => None,
+    }
+}
+
+/// The next error frame, skipping others.
+pub async fn next_error(socket: &mut Socket) -> (ErrorCode, String) {
+    loop {
+        if let Some(e) = error_of(&recv(socket).await) {
+            return e;
         }
     }
 }

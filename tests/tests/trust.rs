@@ -8,7 +8,7 @@ use futures_util::StreamExt;
 use shared::protocol::{ClientFrame, ErrorCode, EventBody, InboxFrame, ServerFrame};
 use std::time::Duration;
 use tests::{
-    conversation_on, frames_before_barrier, get, post, recv, recv_inbox, say, send,
+    conversation_on, frames_before_barrier, get, next_error, post, recv, recv_inbox, say, send,
     visitor_address, Agent, Edge, QueueView, Socket, Visitor,
 };
 use tokio_tungstenite::tungstenite::Message as WsMessage;
@@ -250,12 +250,7 @@ async fn only_the_agent_who_claimed_may_type_or_write_and_claims_stay_within_the
     ));
     // Cleo may read but has not claimed: her typing is refused, not relayed.
     send(&mut watcher, &ClientFrame::Typing {}).await;
-    let refused = loop {
-        if let ServerFrame::Error { code, .. } = recv(&mut watcher).await {
-            break code;
-        }
-    };
-    assert_eq!(refused, ErrorCode::WrongState);
+    assert_eq!(next_error(&mut watcher).await.0, ErrorCode::WrongState);
     for frame in frames_before_barrier(&mut v).await {
         assert!(!matches!(frame, ServerFrame::Typing { .. }), "{frame:?}");
     }

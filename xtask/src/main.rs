@@ -240,7 +240,7 @@ fn end_to_end(p: &Project, args: &[String]) -> Result<(), Fail> {
     run(with_end_to_end_env(&mut cmd, &tools, &browser))
 }
 
-/// The load benchmark (`tests/src/bin/load.rs`) on a fresh edge.
+/// The load benchmark (`tests/src/bin/load/`) on a fresh edge.
 fn load(p: &Project) -> Result<(), Fail> {
     let tools = tools::ensure_build_tools(p)?;
     let browser = tools::ensure_browser()?;

@@ -1,0 +1,337 @@
+//! `cargo xtask load`: a load benchmark against the real edge (`wrangler
+//! dev`, workerd) on this machine. Not a test: it measures and reports.
+//!
+//! Scenarios, in order, each on the same fresh edge (whose limits on new
+//! conversations are lifted, so the benchmark measures the work, not the
+//! limiter):
+//! 1. 50, 200 and 500 concurrent conversations, each asking 5 FAQ
+//!    questions: creation success, ack and AI-answer latency.
+//! 2. CPU of workerd per operation (creating a conversation, a ticket, a
+//!    connect with resume, a message with its AI answer), from
+//!    `/proc/<pid>/stat`, one operation at a time.
+//! 3. A hand-off wave: 100 visitors ask for a person within 10 s while 200
+//!    others keep chatting and 20 agents claim and reply: request → in the
+//!    agents' queue, agent → visitor, other visitors' acks and the longest
+//!    second without any, bytes of the queue frames.
+//! 4. A reconnect storm: 300 visitors drop their sockets at once and come
+//!    back.
+//! 5. `kill -9` of the edge while 100 visitors write, a restart on the same
+//!    state, every client resending its outbox: acknowledged messages lost
+//!    and duplicated (must be 0 and 0).
+//!
+//! It prints the figures and writes them to `docs/load.md`.
+
+mod client;
+mod crash;
+mod wave;
+
+use client::*;
+use crash::*;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tests::{post, repo_root, Edge};
+use tokio::task::JoinSet;
+use wave::*;
+
+// ------------------------------------------------------------ 1. concurrency
+
+struct ChatFigures {
+    n: usize,
+    created: usize,
+    acks: Samples,
+    answers: Samples,
+    wall: Duration,
+}
+
+async fn concurrent(t: &Target, n: usize) -> ChatFigures {
+    let acks = Arc::new(Samples::default());
+    let answers = Arc::new(Samples::default());
+    let created = Arc::new(Mutex::new(0usize));
+    let start = Instant::now();
+    let mut tasks = JoinSet::new();
+    for _ in 0..n {
+        let (t, acks, answers, created) =
+            (t.clone(), acks.clone(), answers.clone(), created.clone());
+        tasks.spawn(async move {
+            let Some(v) = create(&t).await else { return };
+            *created.lock().expect("created") += 1;
+            let Some((mut socket, _)) = connect(&t, &v, 0).await else {
+                acks.fail();
+                return;
+            };
+            for q in QUESTIONS {
+                if !ask(&mut socket, q, &acks, &answers, None).await {
+                    return;
+                }
+            }
+            close(&mut socket).await;
+        });
+    }
+    while tasks.join_next().await.is_some() {}
+    let created = *created.lock().expect("created");
+    ChatFigures {
+        n,
+        created,
+        acks: Arc::try_unwrap(acks).unwrap_or_default(),
+        answers: Arc::try_unwrap(answers).unwrap_or_default(),
+        wall: start.elapsed(),
+    }
+}
+
+// ------------------------------------------------------------ 2. CPU
+
+struct Cpu {
+    /// A static file: the runtime's own cost of a request under `wrangler
+    /// dev` (no code of ours runs), included in every HTTP figure below.
+    static_ms: f64,
+    /// A request the worker refuses at once.
+    empty_ms: f64,
+    create_ms: f64,
+    ticket_ms: f64,
+    connect_ms: f64,
+    message_ms: f64,
+}
+
+async fn cpu_per_operation(edge: &Edge, t: &Target) -> Cpu {
+    const N: usize = 150;
+    let settle = || tokio::time::sleep(Duration::from_millis(1500));
+    settle().await;
+    let before = edge.workerd_cpu_s();
+    for _ in 0..N {
+        let url = format!("{}/api/v1/nothing-here", t.base);
+        let _ = blocking(move || tests::get(&url, &[])).await;
+    }
+    settle().await;
+    let empty_ms = (edge.workerd_cpu_s() - before) * 1000.0 / N as f64;
+
+    // A static file never reaches the worker's code: what the runtime
+    // (wrangler's proxy and the asset server) spends on any request.
+    let before = edge.workerd_cpu_s();
+    for _ in 0..N {
+        let url = format!("{}/loader.js", t.base);
+        let _ = blocking(move || tests::get(&url, &[])).await;
+    }
+    settle().await;
+    let static_ms = (edge.workerd_cpu_s() - before) * 1000.0 / N as f64;
+
+    let before = edge.workerd_cpu_s();
+    let mut visitors = Vec::new();
+    for _ in 0..N {
+        if let Some(v) = create(t).await {
+            visitors.push(v);
+        }
+    }
+    settle().await;
+    let create_ms = (edge.workerd_cpu_s() - before) * 1000.0 / visitors.len().max(1) as f64;
+
+    let before = edge.workerd_cpu_s();
+    for v in &visitors {
+        let url = format!("{}/api/v1/conversations/{}/ticket", t.base, v.id);
+        let auth = format!("Bearer {}", v.secret);
+        let _ = blocking(move || post(&url, "{}", &[("authorization", auth.as_str())])).await;
+    }
+    settle().await;
+    let ticket_ms = (edge.workerd_cpu_s() - before) * 1000.0 / visitors.len().max(1) as f64;
+
+    // A connect costs a ticket too: measured together, the ticket taken off.
+    let before = edge.workerd_cpu_s();
+    let mut sockets = Vec::new();
+    for v in &visitors {
+        if let Some((s, _)) = connect(t, v, 0).await {
+            sockets.push(s);
+        }
+    }
+    settle().await;
+    let connect_ms = ((edge.workerd_cpu_s() - before) * 1000.0 / sockets.len().max(1) as f64
+        - ticket_ms)
+        .max(0.0);
+
+    let (acks, answers) = (Samples::default(), Samples::default());
+    let before = edge.workerd_cpu_s();
+    for s in sockets.iter_mut() {
+        ask(s, QUESTIONS[0], &acks, &answers, None).await;
+    }
+    settle().await;
+    let message_ms = (edge.workerd_cpu_s() - before) * 1000.0 / answers.count().max(1) as f64;
+    for mut s in sockets {
+        close(&mut s).await;
+    }
+    Cpu {
+        static_ms,
+        empty_ms,
+        create_ms,
+        ticket_ms,
+        connect_ms,
+        message_ms,
+    }
+}
+
+// ------------------------------------------------------------ 4. reconnect storm
+
+async fn reconnect_storm(t: &Target) -> (usize, usize, Duration) {
+    const N: usize = 300;
+    let mut sockets = Vec::new();
+    let mut tasks = JoinSet::new();
+    for _ in 0..N {
+        let t = t.clone();
+        tasks.spawn(async move {
+            let v = create(&t).await?;
+            let (s, _) = connect(&t, &v, 0).await?;
+            Some((v, s))
+        });
+    }
+    while let Some(r) = tasks.join_next().await {
+        if let Ok(Some(pair)) = r {
+            sockets.push(pair);
+        }
+    }
+    let connected = sockets.len();
+    let start = Instant::now();
+    let mut back = JoinSet::new();
+    for (v, mut s) in sockets {
+        let t = t.clone();
+        back.spawn(async move {
+            close(&mut s).await;
+            drop(s);
+            for attempt in 0..10u32 {
+                if connect(&t, &v, 0).await.is_some() {
+                    return true;
+                }
+                tokio::time::sleep(Duration::from_millis(100 * (1 << attempt.min(5)))).await;
+            }
+            false
+        });
+    }
+    let mut ok = 0;
+    while let Some(r) = back.join_next().await {
+        if matches!(r, Ok(true)) {
+            ok += 1;
+        }
+    }
+    (connected, ok, start.elapsed())
+}
+
+// ------------------------------------------------------------ report
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    // The limits on new conversations are lifted: this measures the work.
+    let mut edge = Edge::start_with_config(|toml| {
+        toml.replace("limit = 20, period = 60", "limit = 1000000, period = 60")
+            .replace("limit = 600, period = 60", "limit = 1000000, period = 60")
+    });
+    let t = Target {
+        base: edge.base(),
+        ws_base: edge.ws_base(),
+    };
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let mut out = String::new();
+    let mut line = |s: String| {
+        println!("{s}");
+        out.push_str(&s);
+        out.push('\n');
+    };
+
+    line(format!("# Load on the real edge\n\nWritten by `cargo xtask load` on this machine ({cores} cores), against one local workerd under `wrangler dev` (CPU-bound: ratios matter more than absolute times). Latencies in milliseconds, p50 / p99.\n"));
+
+    line("## Concurrent conversations, 5 FAQ questions each\n".into());
+    line("| conversations | created | acks | ack p50 / p99 | AI answer p50 / p99 | failures | wall s |".into());
+    line("| --- | --- | --- | --- | --- | --- | --- |".into());
+    for n in [50, 200, 500] {
+        let f = concurrent(&t, n).await;
+        line(format!(
+            "| {} | {} | {} | {} | {} | {} | {:.1} |",
+            f.n,
+            f.created,
+            f.acks.count(),
+            f.acks.p50_p99(),
+            f.answers.p50_p99(),
+            f.acks.failures() + f.answers.failures(),
+            f.wall.as_secs_f64()
+        ));
+    }
+
+    let cpu = cpu_per_operation(&edge, &t).await;
+    line("\n## CPU of workerd per operation (one at a time)\n".into());
+    line("CPU of both workerd processes of `wrangler dev` (its proxy and the worker), from `/proc`, per operation. Cloudflare bills only the time a request spends in the worker's own code; the static file, which never reaches it, shows the runtime's share of an HTTP request here, and the last column takes it off (socket frames pay a smaller share, so their figure is an upper bound).\n".into());
+    line("| operation | CPU ms | above a static file | target |".into());
+    line("| --- | --- | --- | --- |".into());
+    let above = |ms: f64| (ms - cpu.static_ms).max(0.0);
+    line(format!(
+        "| a static file (no code of ours) | {:.1} | 0 | |",
+        cpu.static_ms
+    ));
+    line(format!(
+        "| an empty request (refused at once) | {:.1} | {:.1} | |",
+        cpu.empty_ms,
+        above(cpu.empty_ms)
+    ));
+    line(format!(
+        "| create a conversation | {:.1} | {:.1} | ≤ 5 |",
+        cpu.create_ms,
+        above(cpu.create_ms)
+    ));
+    line(format!(
+        "| a socket ticket | {:.1} | {:.1} | |",
+        cpu.ticket_ms,
+        above(cpu.ticket_ms)
+    ));
+    line(format!(
+        "| connect and resume | {:.1} | {:.1} | |",
+        cpu.connect_ms,
+        above(cpu.connect_ms)
+    ));
+    line(format!(
+        "| a message with its AI answer (a socket frame) | {:.1} | | ≤ 3 |",
+        cpu.message_ms
+    ));
+
+    let w = handoff_wave(&edge, &t).await;
+    line("\n## Hand-off wave: 100 visitors ask for a person within 10 s, 200 others keep chatting, 20 agents claim and reply\n".into());
+    line("| figure | value | target |".into());
+    line("| --- | --- | --- |".into());
+    line(format!(
+        "| asked / claimed | {} / {} | |",
+        w.requested, w.claimed
+    ));
+    line(format!(
+        "| request → in the agents' queue, p50 / p99 | {} | p99 ≤ 1000 |",
+        w.queued.p50_p99()
+    ));
+    line(format!(
+        "| agent → visitor, p50 / p99 | {} | |",
+        w.agent_to_visitor.p50_p99()
+    ));
+    line(format!(
+        "| other visitors' acks, p50 / p99 | {} | p99 ≤ 250 |",
+        w.other_acks.p50_p99()
+    ));
+    line(format!(
+        "| longest time without any ack | {:.0} | < 1000 |",
+        w.longest_gap_ms
+    ));
+    line(format!(
+        "| queue frame bytes, p50 / p99 / max | {:.0} / {:.0} / {:.0} | ≤ 2000 a change |",
+        w.queue_frame_bytes.percentile(0.5),
+        w.queue_frame_bytes.percentile(0.99),
+        w.queue_frame_bytes.percentile(1.0)
+    ));
+
+    let (connected, back, took) = reconnect_storm(&t).await;
+    line("\n## Reconnect storm\n".into());
+    line(format!("{back} of {connected} visitors back (ticket, socket, resume) {:.1} s after all dropped their sockets at once.", took.as_secs_f64()));
+
+    let c = crash(&mut edge, &t).await;
+    line("\n## `kill -9` mid-traffic\n".into());
+    line(format!(
+        "{} visitors writing 20 messages each with an outbox; the edge killed with `kill -9` 3 s in and restarted on the same state; every client reconnected and resent what was not acknowledged. Acknowledged: {}. **Lost: {}. Duplicated: {}.** Gaps in sequence numbers: {}.",
+        c.visitors, c.acked, c.lost, c.duplicated, c.gaps
+    ));
+
+    let path = repo_root().join("docs/load.md");
+    let _ = std::fs::write(&path, out);
+    println!("\nwritten to {}", path.display());
+    if c.lost > 0 || c.duplicated > 0 {
+        std::process::exit(1);
+    }
+}
