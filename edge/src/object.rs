@@ -3,11 +3,12 @@
 //! object) calls one with a typed request and gets a typed answer.
 
 use crate::error::{EdgeError, EdgeResult};
+use crate::http::now_ms;
 use serde::{de::DeserializeOwned, Serialize};
 use shared::protocol::{AgentProfile, ApiError, ErrorCode};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
-use worker::{Method, Request, RequestInit, SqlStorage, Stub, WebSocket};
+use worker::{Method, Request, RequestInit, SqlStorage, Storage, Stub, WebSocket};
 
 const SCHEMA_VERSION: &str = "CREATE TABLE IF NOT EXISTS schema_version (
     id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -97,6 +98,27 @@ impl Schema {
         }
         Ok(())
     }
+}
+
+/// The earliest time a query answers as `at` (`SELECT MIN(…) AS at …`):
+/// when an object's one alarm is next due.
+pub fn earliest(sql: &SqlStorage, query: &str) -> EdgeResult<Option<i64>> {
+    #[derive(serde::Deserialize)]
+    struct Next {
+        at: Option<i64>,
+    }
+    let next: Vec<Next> = sql.exec(query, None)?.to_array()?;
+    Ok(next.first().and_then(|n| n.at))
+}
+
+/// Sets an object's one alarm at `at_ms` (at once if past), or removes it
+/// when nothing is due.
+pub async fn alarm_at(storage: &Storage, at_ms: Option<i64>) -> EdgeResult<()> {
+    match at_ms {
+        Some(at) => storage.set_alarm((at - now_ms()).max(1)).await?,
+        None => storage.delete_alarm().await?,
+    }
+    Ok(())
 }
 
 /// Completes a socket's closing handshake; 1005/1006 may not be sent back.

@@ -6,6 +6,7 @@
 use super::Conversation;
 use crate::error::EdgeResult;
 use crate::http::now_ms;
+use crate::object;
 use serde::Deserialize;
 use shared::lifecycle;
 use shared::protocol::{ConversationState, EventBody};
@@ -127,10 +128,17 @@ impl Conversation {
 
     /// Sets (or moves) one deadline and the alarm.
     pub(super) async fn set_deadline(&self, kind: &str, at_ms: i64) -> EdgeResult<()> {
-        self.sql().exec(
-            "INSERT OR REPLACE INTO deadlines (kind, at_ms) VALUES (?, ?)",
-            vec![kind.into(), at_ms.into()],
-        )?;
+        self.set_deadlines(&[(kind, at_ms)]).await
+    }
+
+    /// Sets (or moves) several deadlines, then the alarm once.
+    pub(super) async fn set_deadlines(&self, deadlines: &[(&str, i64)]) -> EdgeResult<()> {
+        for (kind, at_ms) in deadlines {
+            self.sql().exec(
+                "INSERT OR REPLACE INTO deadlines (kind, at_ms) VALUES (?, ?)",
+                vec![(*kind).into(), (*at_ms).into()],
+            )?;
+        }
         self.arm().await
     }
 
@@ -142,23 +150,7 @@ impl Conversation {
 
     /// The alarm at the earliest deadline, or none.
     pub(super) async fn arm(&self) -> EdgeResult<()> {
-        #[derive(Deserialize)]
-        struct Next {
-            at_ms: Option<i64>,
-        }
-        let next: Vec<Next> = self
-            .sql()
-            .exec("SELECT MIN(at_ms) AS at_ms FROM deadlines", None)?
-            .to_array()?;
-        match next.first().and_then(|n| n.at_ms) {
-            Some(at) => {
-                self.state
-                    .storage()
-                    .set_alarm((at - now_ms()).max(1))
-                    .await?
-            }
-            None => self.state.storage().delete_alarm().await?,
-        }
-        Ok(())
+        let at = object::earliest(&self.sql(), "SELECT MIN(at_ms) AS at FROM deadlines")?;
+        object::alarm_at(&self.state.storage(), at).await
     }
 }

@@ -63,12 +63,11 @@ impl Conversation {
             ],
         )?;
         // A conversation the visitor never writes in is not kept.
-        self.set_deadline(UNUSED, now + unused_after_ms(&self.env))
-            .await?;
+        let mut deadlines = vec![(UNUSED, now + unused_after_ms(&self.env))];
         if let Some(keep_ms) = init.config.and_then(|c| c.retention_ms()) {
-            self.set_deadline(RETENTION, now + keep_ms).await?;
+            deadlines.push((RETENTION, now + keep_ms));
         }
-        Ok(())
+        self.set_deadlines(&deadlines).await
     }
 
     /// The site, if `secret` is this conversation's visitor's.

@@ -9,6 +9,7 @@ use crate::credentials;
 use crate::error::EdgeResult;
 use crate::http::now_ms;
 use crate::inbox;
+use crate::object;
 use serde::Deserialize;
 use shared::protocol::{AgentProfile, AgentSession};
 
@@ -165,23 +166,7 @@ impl Directory {
     /// The alarm at the earliest session expiry, so an expired session's
     /// sockets close too.
     pub(super) async fn arm_expiry(&self) -> EdgeResult<()> {
-        #[derive(Deserialize)]
-        struct Next {
-            at: Option<i64>,
-        }
-        let next: Vec<Next> = self
-            .sql()
-            .exec("SELECT MIN(expires_ms) AS at FROM sessions", None)?
-            .to_array()?;
-        match next.first().and_then(|n| n.at) {
-            Some(at) => {
-                self.state
-                    .storage()
-                    .set_alarm((at - now_ms()).max(1))
-                    .await?
-            }
-            None => self.state.storage().delete_alarm().await?,
-        }
-        Ok(())
+        let at = object::earliest(&self.sql(), "SELECT MIN(expires_ms) AS at FROM sessions")?;
+        object::alarm_at(&self.state.storage(), at).await
     }
 }
