@@ -14,8 +14,12 @@ use shared::protocol::{ConversationState, TicketStatus};
 struct Profile {
     name: Option<String>,
     email: Option<String>,
+    #[serde(default)]
+    email_verified: bool,
     user_id: Option<String>,
     conversations: Vec<Past>,
+    #[serde(default)]
+    same_typed_email: Vec<Past>,
     tickets: Vec<crate::tickets::TicketItem>,
 }
 
@@ -54,6 +58,18 @@ pub fn VisitorCard(id: String, teams: RwSignal<Vec<shared::team::Team>>) -> impl
                 1 => "1 other conversation".into(),
                 n => format!("{n} other conversations"),
             };
+            let list = |items: Vec<&Past>| items.into_iter().map(|c| {
+                let open = c.conversation_id.clone();
+                // The team by its name, as elsewhere in the desk.
+                let team = c.team.as_deref().map(|id| teams.with(|all| {
+                    all.iter().find(|t| t.id == id).map_or(id.to_string(), |t| t.name.clone())
+                }));
+                let meta = describe(c.created_ms, team.as_deref(), c.state, c.rating);
+                view! { <li><button type="button" class="past-item"
+                    on:click=move |_| if let Some(s) = selected { s.set(Some(open.clone())) }>
+                    <span class="wants">{c.title.clone()}</span><span class="meta">{meta}</span>
+                </button></li> }
+            }).collect_view();
             let fact = |label: &'static str, class: &'static str, value: Option<String>| {
                 value.map(|v| view! { <dt>{label}</dt><dd class=class>{v}</dd> })
             };
@@ -62,24 +78,18 @@ pub fn VisitorCard(id: String, teams: RwSignal<Vec<shared::team::Team>>) -> impl
                     <h3>"Visitor"</h3>
                     <dl>
                         {fact("Name", "name", p.name.clone())}
-                        {fact("E-mail", "email", p.email.clone())}
+                        {fact("E-mail", "email", p.email.clone().map(|e| {
+                            if p.email_verified { e } else { format!("{e} (typed, not verified)") }
+                        }))}
                         {fact("Signed in as", "user", p.user_id.clone())}
                     </dl>
                     <h4>{count}</h4>
-                    <ul class="past">
-                        {others.into_iter().map(|c| {
-                            let open = c.conversation_id.clone();
-                            // The team by its name, as elsewhere in the desk.
-                            let team = c.team.as_deref().map(|id| teams.with(|all| {
-                                all.iter().find(|t| t.id == id).map_or(id.to_string(), |t| t.name.clone())
-                            }));
-                            let meta = describe(c.created_ms, team.as_deref(), c.state, c.rating);
-                            view! { <li><button type="button" class="past-item"
-                                on:click=move |_| if let Some(s) = selected { s.set(Some(open.clone())) }>
-                                <span class="wants">{c.title.clone()}</span><span class="meta">{meta}</span>
-                            </button></li> }
-                        }).collect_view()}
-                    </ul>
+                    <ul class="past">{list(others)}</ul>
+                    {(!p.same_typed_email.is_empty()).then(|| view! {
+                        // Anyone can type anyone's address: maybe not this visitor.
+                        <h4>"Same e-mail address, typed: maybe someone else"</h4>
+                        <ul class="same-email">{list(p.same_typed_email.iter().collect())}</ul>
+                    })}
                     {(!p.tickets.is_empty()).then(|| view! {
                         <h4>"Questions left"</h4>
                         <ul class="tickets-left">

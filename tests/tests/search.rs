@@ -2,7 +2,8 @@
 //! found by their words (any case, accents, the start of a word), by
 //! visitor, dates, team, reason, rating and state; only those of the
 //! agent's teams; gone once erased. The profile gathers a visitor's
-//! conversations across a browser's chain and the address they left.
+//! conversations across a browser's chain and lists those that share only
+//! an address typed elsewhere apart.
 
 use shared::protocol::{
     ClientFrame, ConversationState, ErrorCode, SearchHit, SearchRequest, ServerFrame,
@@ -331,17 +332,11 @@ async fn the_visitor_profile_gathers_their_conversations_and_questions() {
     // The same browser writes again, and leaves an address with a question.
     let second = visitor(edge, Some("Mia Chen"), Some(&first));
     let mut again = hand_over(edge, &second, "The wheel wobbles again").await;
-    send(
+    leave_address(
         &mut again,
-        &ClientFrame::LeaveContact {
-            email: "mia@example.test".into(),
-            question: "Can you call me about the wheel?".into(),
-        },
+        "mia@example.test",
+        "Can you call me about the wheel?",
     )
-    .await;
-    event_where(&mut again, |b| {
-        matches!(b, shared::protocol::EventBody::Contact { .. })
-    })
     .await;
 
     let path = format!(
@@ -409,6 +404,74 @@ async fn the_visitor_profile_gathers_their_conversations_and_questions() {
         [second.conversation_id.as_str()]
     );
     assert_eq!(profile.tickets.len(), 1);
+}
+
+/// A visitor leaves an address with a question.
+async fn leave_address(socket: &mut tests::Socket, email: &str, question: &str) {
+    send(
+        socket,
+        &ClientFrame::LeaveContact {
+            email: email.into(),
+            question: question.into(),
+        },
+    )
+    .await;
+    event_where(socket, |b| {
+        matches!(b, shared::protocol::EventBody::Contact { .. })
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_address_typed_in_another_browser_is_listed_apart_and_opens_none_of_its_questions() {
+    let edge = Edge::shared();
+    let anna = edge.anna();
+    let email = format!("lea-{}@example.test", uuid::Uuid::new_v4().simple());
+
+    // Lea leaves her address with a question.
+    let lea = visitor(edge, Some("Lea"), None);
+    let mut socket = hand_over(edge, &lea, "My frame has a crack").await;
+    leave_address(&mut socket, &email, "Is the crack covered by the warranty?").await;
+
+    // Someone else, in another browser, types Lea's address.
+    let other = visitor(edge, Some("Not Lea"), None);
+    let mut socket = hand_over(edge, &other, "What did Lea ask you?").await;
+    leave_address(&mut socket, &email, "Please send me her answers").await;
+
+    let path = format!(
+        "/api/v1/agent/conversations/{}/visitor",
+        other.conversation_id
+    );
+    let start = Instant::now();
+    let profile: VisitorProfile = loop {
+        let profile: VisitorProfile = edge.agent_get(&anna, &path).json();
+        // Both conversations indexed: Lea's is found by the address, this
+        // one by its own id.
+        if ids(&profile.same_typed_email) == [lea.conversation_id.as_str()]
+            && ids(&profile.conversations).contains(&other.conversation_id.as_str())
+        {
+            break profile;
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "{profile:?}");
+        std::thread::sleep(Duration::from_millis(250));
+    };
+    assert_eq!(profile.email.as_deref(), Some(email.as_str()));
+    assert!(!profile.email_verified, "a typed address is not verified");
+    assert_eq!(
+        ids(&profile.conversations),
+        [other.conversation_id.as_str()],
+        "a typed address merges nothing into the visitor's own conversations"
+    );
+    let questions: Vec<&str> = profile
+        .tickets
+        .iter()
+        .map(|t| t.question.as_str())
+        .collect();
+    assert_eq!(
+        questions,
+        ["Please send me her answers"],
+        "Lea's question is not shown as this visitor's"
+    );
 }
 
 /// `/` into the search box, words found marked in the result, the

@@ -482,9 +482,10 @@ impl Inbox {
     }
 
     /// Everything known about the visitor of a conversation: the same
-    /// browser's earlier and later conversations, the signed-in user's, the
-    /// ones with the same e-mail address (of the agent's teams), and the
-    /// questions they left.
+    /// browser's earlier and later conversations, the signed-in user's and
+    /// the signed address's (of the agent's teams), the questions they
+    /// left, and apart from those the conversations that share only a
+    /// typed address.
     pub(super) fn profile(&self, c: Profile) -> EdgeResult<VisitorProfile> {
         #[derive(Deserialize)]
         struct Own {
@@ -510,22 +511,29 @@ impl Inbox {
             },
             |o| o.visitor_key.clone(),
         );
-        let mut emails: Vec<String> = verified
+        // Only a signed address says who someone is: anyone can type
+        // anyone's address, so conversations that share only a typed one
+        // are listed apart.
+        let signed: Vec<String> = verified
             .and_then(|v| v.email.clone())
+            .map(|e| e.to_lowercase())
             .into_iter()
-            .chain(own.as_ref().and_then(|o| o.visitor_email.clone()))
+            .collect();
+        let mut typed: Vec<String> = own
+            .as_ref()
+            .and_then(|o| o.visitor_email.clone())
+            .into_iter()
             .chain(self.left_email(&c.conversation_id)?)
             .map(|e| e.to_lowercase())
+            .filter(|e| !signed.contains(e))
             .collect();
-        // The signed address first, each once.
-        let mut seen = std::collections::HashSet::new();
-        emails.retain(|e| seen.insert(e.clone()));
+        typed.dedup();
         let user = verified.map(|v| v.user_id.clone());
         let mut when = Conditions::new(vec![
             key.into(),
             c.conversation_id.clone().into(),
             user.clone().into(),
-            serde_json::to_string(&emails)?.into(),
+            serde_json::to_string(&signed)?.into(),
         ]);
         when.sql.push(
             "(s.visitor_key = ?1 OR s.conversation_id = ?1 OR s.conversation_id = ?2
@@ -534,12 +542,33 @@ impl Inbox {
                 .into(),
         );
         when.scope(&c.agent);
-        let rows = self.summaries(when, "s.created_ms DESC")?;
-        let conversations: Vec<SearchHit> = rows.into_iter().map(HitRow::hit).collect();
+        let conversations: Vec<SearchHit> = self
+            .summaries(when, "s.created_ms DESC")?
+            .into_iter()
+            .map(HitRow::hit)
+            .collect();
         let ids: Vec<&str> = conversations
             .iter()
             .map(|h| h.conversation_id.as_str())
             .collect();
+        let same_typed_email: Vec<SearchHit> = if typed.is_empty() {
+            Vec::new()
+        } else {
+            let mut when = Conditions::new(vec![
+                serde_json::to_string(&typed)?.into(),
+                serde_json::to_string(&ids)?.into(),
+            ]);
+            when.sql.push(
+                "(s.visitor_email IN (SELECT value FROM json_each(?1))
+                  AND s.conversation_id NOT IN (SELECT value FROM json_each(?2)))"
+                    .into(),
+            );
+            when.scope(&c.agent);
+            self.summaries(when, "s.created_ms DESC")?
+                .into_iter()
+                .map(HitRow::hit)
+                .collect()
+        };
         let tickets: Vec<TicketRow> = self
             .sql()
             .exec(
@@ -551,7 +580,7 @@ impl Inbox {
                 ),
                 vec![
                     serde_json::to_string(&ids)?.into(),
-                    serde_json::to_string(&emails)?.into(),
+                    serde_json::to_string(&signed)?.into(),
                 ],
             )?
             .to_array()?;
@@ -560,9 +589,11 @@ impl Inbox {
                 .and_then(|v| v.name.clone())
                 .or(c.visitor_name)
                 .or_else(|| own.and_then(|o| o.visitor_name)),
-            email: emails.into_iter().next(),
+            email_verified: !signed.is_empty(),
+            email: signed.into_iter().chain(typed).next(),
             user_id: user,
             conversations,
+            same_typed_email,
             tickets: tickets
                 .into_iter()
                 .filter(|t| access::may_read(&c.agent, &c.site, Some(&t.team)))

@@ -78,12 +78,22 @@ pub struct VisitorProfile {
     pub name: Option<String>,
     #[serde(default)]
     pub email: Option<String>,
+    /// The site's server signed `email`; otherwise the visitor typed it.
+    #[serde(default)]
+    pub email_verified: bool,
     /// The site's server signed who they are (its user id).
     #[serde(default)]
     pub user_id: Option<String>,
-    /// Newest first, this one included.
+    /// Newest first, this one included: the same browser's chain, the
+    /// signed-in user's and the signed address's.
     #[serde(default)]
     pub conversations: Vec<SearchHit>,
+    /// Other conversations that share only an address a visitor typed:
+    /// anyone can type anyone's address, so they may be someone else's and
+    /// are never merged into `conversations`. Newest first.
+    #[serde(default)]
+    pub same_typed_email: Vec<SearchHit>,
+    /// Questions left in `conversations` or with the signed address.
     #[serde(default)]
     pub tickets: Vec<TicketItem>,
 }
