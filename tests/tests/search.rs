@@ -496,13 +496,20 @@ async fn an_agent_searches_from_the_keyboard_and_opens_the_visitors_history() {
     .await;
     let _a = answer_and_resolve(edge, &anna, &first, &mut socket, "Bitte vorbeikommen.").await;
     let second = lena(Some(&first));
-    let _waiting = hand_over(edge, &second, "Die Bremsen quietschen wieder").await;
-    // Both told to the search before the browser looks.
+    let mut waiting = hand_over(edge, &second, "Die Bremsen quietschen wieder").await;
+    // Nobody online: Lena leaves her address, and so does someone else, in
+    // another browser, with the same address typed.
+    let address = "lena.vogel@example.test";
+    leave_address(&mut waiting, address, "").await;
+    let someone = visitor_on(edge, site, "de", Some("Jemand"), None);
+    let mut other = hand_over(edge, &someone, "Was hat Lena gefragt?").await;
+    leave_address(&mut other, address, "").await;
+    // All three told to the search before the browser looks.
     let start = Instant::now();
     while search_answer(edge, &anna, site, &SearchRequest::default())
         .json::<Vec<SearchHit>>()
         .len()
-        < 2
+        < 3
     {
         assert!(start.elapsed() < Duration::from_secs(30), "never indexed");
         std::thread::sleep(Duration::from_millis(250));
@@ -595,5 +602,27 @@ async fn an_agent_searches_from_the_keyboard_and_opens_the_visitors_history() {
         (wants == "Die Bremsen quietschen wieder").then_some(())
     })
     .await;
+    // Its profile: the typed address marked so, and the conversation that
+    // shares only that address listed apart.
+    let apart = eventually(
+        20,
+        "the conversation with the same typed address",
+        || async {
+            let t = texts(&agent, ".visitor-profile .same-email .wants").await;
+            (!t.is_empty()).then_some(t)
+        },
+    )
+    .await;
+    assert_eq!(apart, ["Jemand · Was hat Lena gefragt?"]);
+    assert_eq!(
+        text_when(&agent, ".visitor-profile .email", 5, "the address").await,
+        "lena.vogel@example.test (typed, not verified)"
+    );
+    assert_eq!(
+        texts(&agent, ".visitor-profile .past .wants").await,
+        ["Lena Vogel · Meine Bremsbeläge quietschen <img src=x onerror=alert(1)>"],
+        "the same browser's conversation stays the visitor's own"
+    );
+    screenshot(&agent, "panel-visitor-profile-typed-address").await;
     finish(agent, &[]).await;
 }
