@@ -30,8 +30,8 @@ pub struct Schema {
 impl Schema {
     /// Creates the tables of a brand-new object at the newest version, in
     /// one statement batch: a new conversation pays one call into SQLite,
-    /// not one per table and failing migration (measured: 1.4 ms of the
-    /// create's CPU went to the separate calls).
+    /// not one per table and failing migration (profiled: `SqlStorage.exec`
+    /// 1.85 → 1.06 ms per create; docs/create-cpu.md).
     pub fn create_new(&self, sql: &SqlStorage) -> EdgeResult<()> {
         let mut batch = self.tables.join(";\n");
         batch.push_str(&format!(
@@ -146,7 +146,8 @@ pub async fn call<R: DeserializeOwned>(
         .await?
         .into();
     // One `text()` promise: worker's own reader polls the body's stream
-    // chunk by chunk through wasm (measured: 0.7 ms of a create's CPU).
+    // chunk by chunk through wasm (the profiler put 0.7 ms of a create
+    // there; the end-to-end change was within run-to-run noise).
     let text = JsFuture::from(res.text()?)
         .await?
         .as_string()
