@@ -175,7 +175,8 @@ fn Inbox(site: String) -> impl IntoView {
                 InboxFrame::Changed {
                     upserts,
                     removed,
-                    agents: a,
+                    presence,
+                    gone,
                 } => {
                     seen.update_value(|known| {
                         let known = known.get_or_insert_with(BTreeSet::new);
@@ -195,8 +196,8 @@ fn Inbox(site: String) -> impl IntoView {
                         list.extend(upserts);
                         sort_queue(list);
                     });
-                    if let Some(a) = a {
-                        agents.set(a);
+                    if !presence.is_empty() || !gone.is_empty() {
+                        agents.update(|list| shared::presence::apply(list, presence, &gone));
                     }
                 }
             }

@@ -274,6 +274,38 @@ pub fn positions(ordered: &[QueueEntry]) -> Vec<u32> {
         .collect()
 }
 
+/// A waiting visitor far from the front may be left with a place this much
+/// out of date: every claim moves everyone behind it, and telling each of
+/// them each time costs the queue's length per claim (a hundred hand-offs
+/// at once cost ten thousand pushes and stalled every conversation).
+pub const PLACE_REFRESH_MS: i64 = 5_000;
+/// Places up to this one are told at once: the visitor is about to be
+/// helped.
+pub const PLACE_TOLD_AT_ONCE: u32 = 3;
+
+/// Whether a waiting visitor is told a new queue status now (`last` was
+/// told at `told_ms`). What changes what they may do is told at once: the
+/// first status, a place near the front, another team, or the team going
+/// from nobody online to someone (or back: the e-mail offer). A place
+/// further back waits until `PLACE_REFRESH_MS` after the last one told.
+pub fn tell_place_now(
+    last: Option<&QueueStatus>,
+    told_ms: i64,
+    new: &QueueStatus,
+    now_ms: i64,
+) -> bool {
+    let Some(last) = last else {
+        return true;
+    };
+    if last == new {
+        return false;
+    }
+    new.position <= PLACE_TOLD_AT_ONCE
+        || new.team != last.team
+        || (new.agents_online == 0) != (last.agents_online == 0)
+        || now_ms - told_ms >= PLACE_REFRESH_MS
+}
+
 /// An honest expected wait: the median of the team's recent waits until a
 /// claim, once per "round" of its online people ahead of the visitor.
 /// `None` ("unknown") without history or with nobody online.
@@ -316,6 +348,65 @@ pub fn wait_now(status: &QueueStatus, elapsed_ms: i64) -> WaitNow {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn place(position: u32, agents_online: u32) -> QueueStatus {
+        QueueStatus {
+            team: "Workshop".into(),
+            position,
+            expected_wait_ms: Some(60_000 * u64::from(position)),
+            agents_online,
+        }
+    }
+
+    #[test]
+    fn a_visitor_near_the_front_or_told_long_ago_hears_their_new_place_at_once() {
+        assert!(
+            tell_place_now(None, 0, &place(40, 2), 1_000),
+            "the first status"
+        );
+        assert!(tell_place_now(
+            Some(&place(4, 2)),
+            1_000,
+            &place(3, 2),
+            1_100
+        ));
+        assert!(tell_place_now(
+            Some(&place(12, 2)),
+            1_000,
+            &place(11, 2),
+            1_000 + PLACE_REFRESH_MS
+        ));
+    }
+
+    #[test]
+    fn a_visitor_far_back_is_not_told_every_step_forward() {
+        assert!(!tell_place_now(
+            Some(&place(12, 2)),
+            1_000,
+            &place(11, 2),
+            1_100
+        ));
+        assert!(
+            !tell_place_now(Some(&place(12, 2)), 1_000, &place(12, 2), 99_000),
+            "nothing new"
+        );
+    }
+
+    #[test]
+    fn the_team_emptying_or_filling_is_told_at_once_wherever_the_visitor_waits() {
+        assert!(tell_place_now(
+            Some(&place(12, 2)),
+            1_000,
+            &place(12, 0),
+            1_100
+        ));
+        assert!(tell_place_now(
+            Some(&place(12, 0)),
+            1_000,
+            &place(11, 1),
+            1_100
+        ));
+    }
     use crate::analysis::Language;
     use crate::protocol::Mood;
     use crate::protocol::{Source, Suggestion};

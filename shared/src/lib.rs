@@ -20,6 +20,7 @@ pub mod limits;
 pub mod mail;
 pub mod metrics;
 pub mod photo;
+pub mod presence;
 pub mod proactive;
 pub mod protocol;
 pub mod search;

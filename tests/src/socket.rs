@@ -187,7 +187,8 @@ impl QueueView {
             InboxFrame::Changed {
                 upserts,
                 removed,
-                agents,
+                presence,
+                gone,
             } => {
                 self.waiting.retain(|i| {
                     !removed.contains(&i.conversation_id)
@@ -196,9 +197,7 @@ impl QueueView {
                             .any(|u| u.conversation_id == i.conversation_id)
                 });
                 self.waiting.extend(upserts);
-                if let Some(agents) = agents {
-                    self.agents = agents;
-                }
+                shared::presence::apply(&mut self.agents, presence, &gone);
             }
             // Tickets are not part of the queue.
             InboxFrame::Ticket { .. } => {}

@@ -1,6 +1,8 @@
 //! Agent accounts against the real edge: an admin adds, disables, enables
 //! and removes agents; nobody else can; a disabled agent is out at once.
 
+use futures_util::SinkExt;
+use shared::protocol::{AgentPresence, InboxClientFrame, InboxFrame, PresenceStatus};
 use tests::{post, Edge};
 
 #[test]
@@ -516,4 +518,104 @@ answer = "Yes: 25 euros a day."
     let cleo = edge.cleo();
     let not_admin = edge.agent_post_json(&cleo, path, r#"{"question": "hi", "language": "en"}"#);
     assert_eq!(not_admin.status, 403, "{}", not_admin.body);
+}
+
+/// An agent added by the admin and logged in (every site, every team).
+fn added_agent(edge: &Edge, name: &str) -> tests::Agent {
+    let email = format!("{}@example.test", uuid::Uuid::new_v4().simple());
+    let body = serde_json::json!({
+        "name": name, "email": email, "password": "presence-test-password",
+    });
+    let added = edge.agent_post_json(
+        &edge.anna(),
+        "/api/v1/agent/admin/agents",
+        &body.to_string(),
+    );
+    assert_eq!(added.status, 201, "{}", added.body);
+    edge.login(&email, "presence-test-password")
+}
+
+/// Inbox frames until a change names `id` (in `presence` or `gone`); the
+/// frame is returned whole.
+async fn change_naming(socket: &mut tests::Socket, id: &str) -> InboxFrame {
+    loop {
+        let frame = tests::recv_inbox(socket).await;
+        if let InboxFrame::Changed { presence, gone, .. } = &frame {
+            if presence.iter().any(|a| a.id == id) || gone.iter().any(|g| g == id) {
+                return frame;
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_watching_agent_is_told_only_who_came_went_away_or_left_not_the_whole_list() {
+    let edge = Edge::shared();
+    let dora = added_agent(edge, "Dora");
+    let cleo = added_agent(edge, "Cleo");
+    let (dora_id, cleo_id) = (dora.session.agent.id.clone(), cleo.session.agent.id.clone());
+    let mut watching = edge
+        .agent_socket(&dora, "/api/v1/agent/sites/demo/inbox")
+        .await;
+    let mut view = tests::QueueView::default();
+    view.apply(tests::recv_inbox(&mut watching).await);
+    // Dora's own arrival goes out first, so it is not batched with Cleo's.
+    view.apply(change_naming(&mut watching, &dora_id).await);
+
+    let only_cleo = |frame: &InboxFrame| match frame {
+        InboxFrame::Changed { presence, gone, .. } => {
+            presence.iter().all(|a| a.id != dora_id) && gone.iter().all(|g| *g != dora_id)
+        }
+        _ => false,
+    };
+    let mut other = edge
+        .agent_socket(&cleo, "/api/v1/agent/sites/demo/inbox")
+        .await;
+    let came = change_naming(&mut watching, &cleo_id).await;
+    assert!(only_cleo(&came), "Dora did not change: {came:?}");
+    view.apply(came);
+    assert!(view
+        .agents
+        .iter()
+        .any(|a| a.id == cleo_id && a.status == PresenceStatus::Online));
+
+    tests::send_raw(
+        &mut other,
+        &serde_json::to_string(&InboxClientFrame::Presence {
+            status: PresenceStatus::Away,
+        })
+        .expect("json"),
+    )
+    .await;
+    let away = change_naming(&mut watching, &cleo_id).await;
+    assert!(only_cleo(&away), "{away:?}");
+    view.apply(away);
+    assert!(view
+        .agents
+        .iter()
+        .any(|a| a.id == cleo_id && a.status == PresenceStatus::Away));
+
+    other.close(None).await.expect("close");
+    let left = change_naming(&mut watching, &cleo_id).await;
+    assert!(
+        only_cleo(&left)
+            && matches!(&left, InboxFrame::Changed { gone, .. } if gone.contains(&cleo_id)),
+        "{left:?}"
+    );
+    view.apply(left);
+    // What the desk pieced together is what the inbox has.
+    let InboxFrame::Queue { agents, .. } = edge
+        .agent_get(&dora, "/api/v1/agent/sites/demo/queue")
+        .json()
+    else {
+        panic!("a snapshot")
+    };
+    let mine = |list: &[AgentPresence]| -> Vec<AgentPresence> {
+        list.iter()
+            .filter(|a| a.id == dora_id || a.id == cleo_id)
+            .cloned()
+            .collect()
+    };
+    assert_eq!(mine(&view.agents), mine(&agents));
+    assert!(mine(&agents).iter().all(|a| a.id == dora_id));
 }

@@ -220,7 +220,8 @@ async fn a_frustrated_visitor_is_claimed_answered_by_a_person_resolved_and_rates
 }
 
 #[tokio::test]
-async fn queue_positions_of_three_waiting_visitors_update_when_one_is_claimed() {
+async fn queue_positions_update_when_one_is_claimed_at_once_near_the_front_and_within_seconds_further_back(
+) {
     let edge = Edge::shared();
     let anna = edge.anna();
     let mut inbox = edge
@@ -229,7 +230,7 @@ async fn queue_positions_of_three_waiting_visitors_update_when_one_is_claimed() 
     let mut view = QueueView::default();
     view.apply(recv_inbox(&mut inbox).await);
     let mut visitors = Vec::new();
-    for expected in 1..=3 {
+    for expected in 1..=6 {
         let (visitor, mut socket) = visitor_on(edge, "line").await;
         send(&mut socket, &ClientFrame::RequestPerson {}).await;
         assert_eq!(
@@ -244,6 +245,9 @@ async fn queue_positions_of_three_waiting_visitors_update_when_one_is_claimed() 
     assert_eq!(claimed.status, 204, "{}", claimed.body);
     position_becomes(&mut visitors[1].1, 1).await;
     position_becomes(&mut visitors[2].1, 2).await;
+    // Further back the new place may wait for the next refresh
+    // (`handoff::PLACE_REFRESH_MS`), but it comes.
+    position_becomes(&mut visitors[5].1, 5).await;
     let rest: Vec<String> = visitors[1..]
         .iter()
         .map(|(v, _)| v.conversation_id.clone())

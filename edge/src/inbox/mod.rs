@@ -117,11 +117,13 @@ const SCHEMA: Schema = Schema {
         requested_at_ms INTEGER NOT NULL,
         item TEXT NOT NULL,
         packet TEXT NOT NULL,
-        status TEXT)",
-        // Changes not yet sent out (`queue.rs`); '' stands for presence.
+        status TEXT,
+        told_ms INTEGER)",
+        // Changes not yet sent out (`queue.rs`).
         "CREATE TABLE IF NOT EXISTS pending (
         conversation_id TEXT PRIMARY KEY,
         removed_from TEXT)",
+        queue::PRESENCE_PENDING,
         "CREATE TABLE IF NOT EXISTS claims (
         team TEXT NOT NULL,
         wait_ms INTEGER NOT NULL,
@@ -214,6 +216,10 @@ const SCHEMA: Schema = Schema {
         search::SUMMARIES_BY_LAST,
         search::SEARCH_DOCS,
         search::SEARCH_LINES,
+        // Presence changes became per agent, and places far back are told
+        // less often.
+        queue::PRESENCE_PENDING,
+        "ALTER TABLE waiting ADD COLUMN told_ms INTEGER",
     ],
 };
 
@@ -263,7 +269,7 @@ impl DurableObject for Inbox {
         _clean: bool,
     ) -> worker::Result<()> {
         object::finish_close(&ws, code);
-        self.agent_left().await;
+        self.agent_left(&ws).await;
         Ok(())
     }
 

@@ -17,6 +17,7 @@ use crate::object::{self, AgentContext};
 use serde::{Deserialize, Serialize};
 use shared::access;
 use shared::handoff::{self, QueueEntry};
+use shared::presence;
 use shared::protocol::{
     AgentPresence, AgentProfile, ErrorCode, InboxClientFrame, InboxFrame, PresenceStatus,
     QueueItem, QueueStatus, ServerFrame, MAX_FRAME_BYTES,
@@ -29,8 +30,10 @@ const RECENT_CLAIMS: i64 = 20;
 const FLUSH_AFTER_MS: i64 = 200;
 /// Conversations told their place at once during a flush.
 const PLACES_AT_ONCE: usize = 16;
-/// The `pending` row that stands for "who is online changed".
-const PRESENCE: &str = "";
+/// Agents whose presence changed since the last flush (each is sent as
+/// its line now, or as gone).
+pub(super) const PRESENCE_PENDING: &str =
+    "CREATE TABLE IF NOT EXISTS presence_pending (agent_id TEXT PRIMARY KEY)";
 
 /// An agent socket's attachment.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -48,7 +51,9 @@ struct WaitingRow {
     team_name: String,
     base_priority: f64,
     requested_at_ms: i64,
+    /// The queue status last told, and when.
     status: Option<String>,
+    told_ms: Option<i64>,
 }
 
 impl WaitingRow {
@@ -126,6 +131,19 @@ impl Inbox {
             "INSERT OR REPLACE INTO pending (conversation_id, removed_from) VALUES (?, ?)",
             vec![id.into(), removed_from.into()],
         )?;
+        self.flush_soon().await
+    }
+
+    /// An agent came, went or changed their status.
+    async fn presence_changed(&self, agent_id: &str) -> EdgeResult<()> {
+        self.sql().exec(
+            "INSERT OR IGNORE INTO presence_pending (agent_id) VALUES (?)",
+            vec![agent_id.into()],
+        )?;
+        self.flush_soon().await
+    }
+
+    async fn flush_soon(&self) -> EdgeResult<()> {
         if !self.flush_due.replace(true) {
             self.state.storage().set_alarm(FLUSH_AFTER_MS).await?;
         }
@@ -149,7 +167,7 @@ impl Inbox {
         if let Ok(json) = serde_json::to_string(&snapshot) {
             let _ = pair.server.send_with_str(&json);
         }
-        self.changed(PRESENCE, None).await?;
+        self.presence_changed(&watcher.agent.id).await?;
         Ok(Response::from_websocket(pair.client)?)
     }
 
@@ -197,18 +215,24 @@ impl Inbox {
             Err(e) => {
                 // Revoked meanwhile: no presence from it, and it closes.
                 let _ = ws.close(Some(4401), Some("session ended"));
-                self.changed(PRESENCE, None).await?;
+                self.presence_changed(&watcher.agent.id).await?;
                 return Err(e);
             }
         }
         watcher.status = status;
         ws.serialize_attachment(&watcher)?;
-        self.changed(PRESENCE, None).await
+        self.presence_changed(&watcher.agent.id).await
     }
 
-    /// A socket closed (or was closed): who is online changed.
-    pub(super) async fn agent_left(&self) {
-        if let Err(e) = self.changed(PRESENCE, None).await {
+    /// A socket closed (or was closed): its agent may have gone.
+    pub(super) async fn agent_left(&self, ws: &WebSocket) {
+        // A revoked socket lost its attachment: `revoke` noted its agent.
+        let Ok(Some(watcher)) = ws.deserialize_attachment::<Watcher>() else {
+            return;
+        };
+        // Until the runtime lets go of it, a closed socket is still listed.
+        let _ = ws.serialize_attachment(Option::<Watcher>::None);
+        if let Err(e) = self.presence_changed(&watcher.agent.id).await {
             worker::console_error!("inbox presence: {}", e.message);
         }
     }
@@ -221,9 +245,10 @@ impl Inbox {
                 // go of it: without its attachment it no longer counts.
                 let _ = ws.serialize_attachment(Option::<Watcher>::None);
                 let _ = ws.close(Some(4401), Some("session ended"));
+                self.presence_changed(&watcher.agent.id).await?;
             }
         }
-        self.changed(PRESENCE, None).await
+        Ok(())
     }
 
     pub(super) fn watchers(&self, closing: Option<&WebSocket>) -> Vec<(WebSocket, Watcher)> {
@@ -255,25 +280,17 @@ impl Inbox {
 
     /// One line per agent however many tabs they have open; online wins.
     fn presence(&self) -> Vec<AgentPresence> {
-        let mut agents: Vec<AgentPresence> = self
-            .watchers(None)
-            .into_iter()
-            .map(|(_, w)| AgentPresence {
-                id: w.agent.id,
-                name: w.agent.name,
-                teams: w.agent.teams,
-                status: w.status,
-            })
-            .collect();
-        agents.sort_by(|a, b| {
-            (&a.name, &a.id, a.status != PresenceStatus::Online).cmp(&(
-                &b.name,
-                &b.id,
-                b.status != PresenceStatus::Online,
-            ))
-        });
-        agents.dedup_by(|a, b| a.id == b.id);
-        agents
+        presence::one_line_per_agent(
+            self.watchers(None)
+                .into_iter()
+                .map(|(_, w)| AgentPresence {
+                    id: w.agent.id,
+                    name: w.agent.name,
+                    teams: w.agent.teams,
+                    status: w.status,
+                })
+                .collect(),
+        )
     }
 
     fn items(&self, query: &str, args: Vec<worker::SqlStorageValue>) -> EdgeResult<Vec<QueueItem>> {
@@ -323,25 +340,37 @@ impl Inbox {
                 None,
             )?
             .to_array()?;
-        if pending.is_empty() {
-            return Ok(());
+        #[derive(Deserialize)]
+        struct PresenceRow {
+            agent_id: String,
         }
-        let presence_changed = pending.iter().any(|p| p.conversation_id == PRESENCE);
+        let touched: Vec<String> = self
+            .sql()
+            .exec("DELETE FROM presence_pending RETURNING agent_id", None)?
+            .to_array::<PresenceRow>()?
+            .into_iter()
+            .map(|r| r.agent_id)
+            .collect();
+        if pending.is_empty() && touched.is_empty() {
+            // Places held back (`handoff::tell_place_now`) may be due.
+            return self.tell_places().await;
+        }
+        let (presence, gone) = if touched.is_empty() {
+            Default::default()
+        } else {
+            presence::changes(&self.presence(), &touched)
+        };
         let removed: Vec<(&str, &str)> = pending
             .iter()
             .filter_map(|p| Some((p.conversation_id.as_str(), p.removed_from.as_deref()?)))
             .collect();
         let mut upserts = Vec::new();
-        for p in pending
-            .iter()
-            .filter(|p| p.removed_from.is_none() && p.conversation_id != PRESENCE)
-        {
+        for p in pending.iter().filter(|p| p.removed_from.is_none()) {
             upserts.extend(self.items(
                 "SELECT item FROM waiting WHERE conversation_id = ?",
                 vec![p.conversation_id.clone().into()],
             )?);
         }
-        let agents = presence_changed.then(|| self.presence());
         for (ws, watcher) in self.watchers(None) {
             let mine = |team: &str| access::in_team(&watcher.agent, team);
             let frame = InboxFrame::Changed {
@@ -351,17 +380,19 @@ impl Inbox {
                     .filter(|(_, team)| mine(team))
                     .map(|(id, _)| id.to_string())
                     .collect(),
-                agents: agents.clone(),
+                presence: presence.clone(),
+                gone: gone.clone(),
             };
             let InboxFrame::Changed {
                 upserts,
                 removed,
-                agents,
+                presence,
+                gone,
             } = &frame
             else {
                 continue;
             };
-            if upserts.is_empty() && removed.is_empty() && agents.is_none() {
+            if upserts.is_empty() && removed.is_empty() && presence.is_empty() && gone.is_empty() {
                 continue;
             }
             if let Ok(json) = serde_json::to_string(&frame) {
@@ -377,7 +408,7 @@ impl Inbox {
         let rows: Vec<WaitingRow> = self
             .sql()
             .exec(
-                "SELECT conversation_id, team, team_name, base_priority, requested_at_ms, status FROM waiting",
+                "SELECT conversation_id, team, team_name, base_priority, requested_at_ms, status, told_ms FROM waiting",
                 None,
             )?
             .to_array()?;
@@ -388,6 +419,8 @@ impl Inbox {
         let positions = handoff::positions(&ordered);
         let mut team_waits: std::collections::BTreeMap<&str, (Vec<u64>, u32)> = Default::default();
         let mut to_tell: Vec<(String, QueueStatus)> = Vec::new();
+        let now = now_ms();
+        let mut held_back = false;
         for ((_, row), position) in entries.iter().zip(positions) {
             let (waits, online) = team_waits
                 .entry(row.team.as_str())
@@ -398,14 +431,27 @@ impl Inbox {
                 expected_wait_ms: handoff::expected_wait_ms(waits, position, *online),
                 agents_online: *online,
             };
-            let json = serde_json::to_string(&status)?;
-            if row.status.as_deref() != Some(json.as_str()) {
+            let last: Option<QueueStatus> = row
+                .status
+                .as_deref()
+                .and_then(|s| serde_json::from_str(s).ok());
+            let told_ms = row.told_ms.unwrap_or(0);
+            if handoff::tell_place_now(last.as_ref(), told_ms, &status, now) {
                 self.sql().exec(
-                    "UPDATE waiting SET status = ? WHERE conversation_id = ?",
-                    vec![json.into(), row.conversation_id.clone().into()],
+                    "UPDATE waiting SET status = ?, told_ms = ? WHERE conversation_id = ?",
+                    vec![
+                        serde_json::to_string(&status)?.into(),
+                        now.into(),
+                        row.conversation_id.clone().into(),
+                    ],
                 )?;
                 to_tell.push((row.conversation_id.clone(), status));
+            } else if last.as_ref() != Some(&status) {
+                held_back = true;
             }
+        }
+        if held_back {
+            self.wake_at(now + handoff::PLACE_REFRESH_MS).await?;
         }
         for chunk in to_tell.chunks(PLACES_AT_ONCE) {
             let calls = chunk

@@ -127,9 +127,14 @@ pub enum InboxFrame {
         /// Conversation ids that left the queue.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         removed: Vec<String>,
-        /// Who is online, when that changed.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        agents: Option<Vec<AgentPresence>>,
+        /// Agents whose presence changed: their line now (`presence::apply`
+        /// merges it; only those agents, so the frame stays small however
+        /// many are online).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        presence: Vec<AgentPresence>,
+        /// Ids of agents no longer connected.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        gone: Vec<String>,
     },
     /// A visitor left a question for one of the agent's teams (the panel
     /// fetches its tickets again).

@@ -18,6 +18,8 @@ pub struct Wave {
     pub other_acks: Samples,
     pub longest_gap_ms: f64,
     pub queue_frame_bytes: Samples,
+    /// A change frame's bytes over the changes it carries.
+    pub bytes_per_change: Samples,
     pub claimed: usize,
 }
 
@@ -54,18 +56,20 @@ pub async fn handoff_wave(edge: &Edge, t: &Target) -> Wave {
     let replied_at: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
     let queued = Arc::new(Samples::default());
     let frame_bytes = Arc::new(Samples::default());
+    let per_change = Arc::new(Samples::default());
     let claimed = Arc::new(Mutex::new(HashSet::<String>::new()));
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
 
     // Agents: watch the queue, claim in order, reply once.
     let mut agent_tasks = JoinSet::new();
     for agent in agents {
-        let (t, requested_at, replied_at, queued, frame_bytes, claimed, stop) = (
+        let (t, requested_at, replied_at, queued, frame_bytes, per_change, claimed, stop) = (
             t.clone(),
             requested_at.clone(),
             replied_at.clone(),
             queued.clone(),
             frame_bytes.clone(),
+            per_change.clone(),
             claimed.clone(),
             stop.clone(),
         );
@@ -85,6 +89,16 @@ pub async fn handoff_wave(edge: &Edge, t: &Target) -> Wave {
                 let Ok(frame) = serde_json::from_str::<InboxFrame>(text.as_str()) else {
                     continue;
                 };
+                if let InboxFrame::Changed {
+                    upserts,
+                    removed,
+                    presence,
+                    gone,
+                } = &frame
+                {
+                    let changes = upserts.len() + removed.len() + presence.len() + gone.len();
+                    per_change.add_value(text.len() as f64 / changes.max(1) as f64);
+                }
                 view.apply(frame);
                 for item in &view.waiting {
                     let at = requested_at
@@ -267,6 +281,7 @@ pub async fn handoff_wave(edge: &Edge, t: &Target) -> Wave {
         other_acks: Arc::try_unwrap(other_acks).unwrap_or_default(),
         longest_gap_ms,
         queue_frame_bytes: Arc::try_unwrap(frame_bytes).unwrap_or_default(),
+        bytes_per_change: Arc::try_unwrap(per_change).unwrap_or_default(),
         claimed: claimed_count,
     }
 }
