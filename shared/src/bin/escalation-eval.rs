@@ -10,8 +10,12 @@
 //! The split: the files `<lang>*.tsv` (`label<TAB>kind<TAB>text`), rows
 //! grouped by language and label, shuffled with a fixed seed, 60% train,
 //! 20% dev, 20% test. Files named `<lang>-train*.tsv` are training data
-//! only: added later, they leave the dev and test rows as they were. A
-//! training row that repeats a dev or test row is left out.
+//! only: added later, they leave the dev and test rows as they were. Files
+//! named `<lang>-dev*.tsv` are dev only (split `fresh`, which `dev`
+//! includes): written after dev had steered training data, by writers who
+//! read none of the corpus, so a threshold chosen on them is chosen on
+//! messages nothing was written from. A training row that repeats a dev or
+//! test row is left out.
 
 use shared::analysis::Analysis;
 use shared::escalation::model::{self, Category, Model, Training, CATEGORIES};
@@ -41,7 +45,13 @@ fn load(dir: &str) -> Vec<(String, Row)> {
             .next()
             .unwrap_or_default()
             .to_string();
-        let train_only = name.contains("-train");
+        let fixed_split = if name.contains("-train") {
+            "train"
+        } else if name.contains("-dev") {
+            "fresh"
+        } else {
+            ""
+        };
         let path = format!("{dir}/{name}");
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
         for (n, line) in text.lines().enumerate().skip(1) {
@@ -53,7 +63,7 @@ fn load(dir: &str) -> Vec<(String, Row)> {
             let label = Category::from_label(label)
                 .unwrap_or_else(|| panic!("{path}:{}: unknown label {label}", n + 1));
             out.push((
-                if train_only { "train" } else { "" }.to_string(),
+                fixed_split.to_string(),
                 Row {
                     lang: lang.clone(),
                     label,
@@ -151,7 +161,7 @@ fn training_label(row: &Row) -> Category {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (Some(dir), Some(command), Some(file)) = (args.first(), args.get(1), args.get(2)) else {
-        eprintln!("usage: escalation-eval <data dir> train|bench|read|export <model or output file> [dev|test]");
+        eprintln!("usage: escalation-eval <data dir> train|bench|read|export <model or output file> [dev|fresh|test]");
         std::process::exit(2);
     };
     let rows = load(dir);
@@ -228,6 +238,12 @@ fn main() {
     }
 }
 
+/// Whether a row of `row_split` is measured when `split` is asked for:
+/// `dev` is the cut of the first files and the fresh files together.
+fn in_split(row_split: &str, split: &str) -> bool {
+    row_split == split || (split == "dev" && row_split == "fresh")
+}
+
 fn bench(rows: &[(String, Row)], split: &str, m: &Model) {
     let policy = EscalationPolicy::default();
     let mut by_label: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
@@ -238,7 +254,7 @@ fn bench(rows: &[(String, Row)], split: &str, m: &Model) {
     let mut times = Vec::new();
     let mut missed = Vec::new();
     let mut wrongly = Vec::new();
-    for (_, row) in rows.iter().filter(|(s, _)| s == split) {
+    for (_, row) in rows.iter().filter(|(s, _)| in_split(s, split)) {
         let message = Analysis::new(&row.text);
         let started = Instant::now();
         let reading = m.classify(&message);
@@ -304,7 +320,7 @@ fn bench(rows: &[(String, Row)], split: &str, m: &Model) {
         println!("threshold sweep (model alone): t recall false");
         let scored: Vec<(f32, bool)> = rows
             .iter()
-            .filter(|(s, _)| s == split)
+            .filter(|(s, _)| in_split(s, split))
             .map(|(_, r)| {
                 let a = Analysis::new(&r.text);
                 let none = if shared::disclosure::asks_if_bot(&a).is_some() {
@@ -316,13 +332,14 @@ fn bench(rows: &[(String, Row)], split: &str, m: &Model) {
             })
             .collect();
         for t in [
-            0.2, 0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9,
+            0.2, 0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.725, 0.75, 0.775, 0.8, 0.825, 0.85,
+            0.9,
         ] {
             let pos = scored.iter().filter(|(_, p)| *p).count() as f64;
             let neg = scored.iter().filter(|(_, p)| !*p).count() as f64;
             let tp = scored.iter().filter(|(n, p)| *p && *n < t).count() as f64;
             let fp = scored.iter().filter(|(n, p)| !*p && *n < t).count() as f64;
-            println!("  {t:.2} {:.3} {:.3}", tp / pos, fp / neg);
+            println!("  {t:.3} {:.3} {:.3}", tp / pos, fp / neg);
         }
     }
     if std::env::var_os("SHOW").is_some() {

@@ -186,9 +186,11 @@ pub fn shipped_model() -> &'static Model {
 }
 
 /// Below this probability of "nothing for a person" the model hands over
-/// (chosen on the dev split: the highest recall with at most 3% false
-/// hand-offs there; docs/escalation-benchmark.md).
-pub const HAND_OVER_BELOW: f32 = 0.7;
+/// (chosen on the fresh dev rows, which nothing was written from: the
+/// highest recall with at most 2.5% false hand-offs there, half a point
+/// below the target because dev and test have differed by that much;
+/// docs/escalation-benchmark.md).
+pub const HAND_OVER_BELOW: f32 = 0.725;
 
 /// From this probability of frustration, frustration is a reason beside
 /// the model's main one.
