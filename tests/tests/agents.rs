@@ -1,7 +1,6 @@
 //! Agent accounts against the real edge: an admin adds, disables, enables
 //! and removes agents; nobody else can; a disabled agent is out at once.
 
-use futures_util::SinkExt;
 use shared::protocol::{AgentPresence, InboxClientFrame, InboxFrame, PresenceStatus};
 use tests::{post, Edge};
 

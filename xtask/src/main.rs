@@ -28,6 +28,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   load       a load benchmark against the real edge (not a test), into docs/load.md
   bench-search  searches on 10,000 conversations on the real edge, into docs/search.md
   profile-create [N]  where the worker's CPU goes while N conversations (200) are created: V8's profiler in workerd
+  profile-message [N] the same while N FAQ questions (200) are answered, four per conversation
 ";
 
 /// A failed step, with a message for a person.
@@ -59,7 +60,8 @@ fn main() -> ExitCode {
         Some("bench-widget") => bench_widget(&project),
         Some("load") => load(&project),
         Some("bench-search") => bench_search(&project),
-        Some("profile-create") => profile_create(&project, args.get(1).map(String::as_str)),
+        Some("profile-create") => profile(&project, args.get(1).map(String::as_str), "create"),
+        Some("profile-message") => profile(&project, args.get(1).map(String::as_str), "message"),
         Some("train-escalation") => escalation::train(&project),
         Some("bench-escalation") => escalation::bench(&project),
         _ => {
@@ -263,13 +265,14 @@ fn bench_search(p: &Project) -> Result<(), Fail> {
 }
 
 /// V8's sampling profiler on the worker's isolate while conversations are
-/// created (`xtask/profile-create.mjs`), on a fresh edge of its own.
-fn profile_create(p: &Project, count: Option<&str>) -> Result<(), Fail> {
+/// created, or messages answered (`xtask/profile.mjs`), on a fresh edge of
+/// its own.
+fn profile(p: &Project, count: Option<&str>, mode: &str) -> Result<(), Fail> {
     const PORT: u16 = 8899;
     const INSPECTOR: u16 = 9339;
     let tools = tools::ensure_build_tools(p)?;
     build::build_all(p, &tools)?;
-    let state = p.root.join("target/profile-create-state");
+    let state = p.root.join("target/profile-state");
     let _ = std::fs::remove_dir_all(&state);
     let mut edge = wrangler_dev(p, &tools, PORT, &state)
         .args(["--inspector-port", &INSPECTOR.to_string()])
@@ -284,10 +287,11 @@ fn profile_create(p: &Project, count: Option<&str>) -> Result<(), Fail> {
     });
     let result = if ready {
         run(Command::new(tools.node22_bin.join("node"))
-            .arg(p.root.join("xtask/profile-create.mjs"))
+            .arg(p.root.join("xtask/profile.mjs"))
             .arg(format!("http://127.0.0.1:{PORT}"))
             .arg(INSPECTOR.to_string())
-            .arg(count.unwrap_or("200")))
+            .arg(count.unwrap_or("200"))
+            .arg(mode))
     } else {
         Err(Fail("the edge did not start within a minute".into()))
     };

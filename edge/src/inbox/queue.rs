@@ -373,30 +373,20 @@ impl Inbox {
         }
         for (ws, watcher) in self.watchers(None) {
             let mine = |team: &str| access::in_team(&watcher.agent, team);
-            let frame = InboxFrame::Changed {
-                upserts: upserts.iter().filter(|i| mine(&i.team)).cloned().collect(),
-                removed: removed
+            let frames = InboxFrame::changes(
+                upserts.iter().filter(|i| mine(&i.team)).cloned().collect(),
+                removed
                     .iter()
                     .filter(|(_, team)| mine(team))
                     .map(|(id, _)| id.to_string())
                     .collect(),
-                presence: presence.clone(),
-                gone: gone.clone(),
-            };
-            let InboxFrame::Changed {
-                upserts,
-                removed,
-                presence,
-                gone,
-            } = &frame
-            else {
-                continue;
-            };
-            if upserts.is_empty() && removed.is_empty() && presence.is_empty() && gone.is_empty() {
-                continue;
-            }
-            if let Ok(json) = serde_json::to_string(&frame) {
-                let _ = ws.send_with_str(&json);
+                presence.clone(),
+                gone.clone(),
+            );
+            for frame in frames {
+                if let Ok(json) = serde_json::to_string(&frame) {
+                    let _ = ws.send_with_str(&json);
+                }
             }
         }
         self.tell_places().await

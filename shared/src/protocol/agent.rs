@@ -174,6 +174,48 @@ pub enum TicketStatus {
     Closed,
 }
 
+/// Changes a queue frame carries at most, so a burst (a hundred hand-offs
+/// flushed at once) goes out as several small frames rather than one of
+/// tens of kilobytes.
+pub const CHANGES_PER_FRAME: usize = 8;
+
+impl InboxFrame {
+    /// What changed since the last flush, as `Changed` frames of at most
+    /// `CHANGES_PER_FRAME` entries and removals each (presence rides in the
+    /// first); none when nothing changed.
+    pub fn changes(
+        upserts: Vec<QueueItem>,
+        removed: Vec<String>,
+        presence: Vec<AgentPresence>,
+        gone: Vec<String>,
+    ) -> Vec<InboxFrame> {
+        let mut frames = Vec::new();
+        let (mut upserts, mut removed) = (upserts.into_iter(), removed.into_iter());
+        let (mut presence, mut gone) = (Some(presence), Some(gone));
+        loop {
+            let mut room = CHANGES_PER_FRAME;
+            let these_removed: Vec<String> = removed.by_ref().take(room).collect();
+            room -= these_removed.len();
+            let these_upserts: Vec<QueueItem> = upserts.by_ref().take(room).collect();
+            let presence = presence.take().unwrap_or_default();
+            let gone = gone.take().unwrap_or_default();
+            if these_upserts.is_empty()
+                && these_removed.is_empty()
+                && presence.is_empty()
+                && gone.is_empty()
+            {
+                return frames;
+            }
+            frames.push(InboxFrame::Changed {
+                upserts: these_upserts,
+                removed: these_removed,
+                presence,
+                gone,
+            });
+        }
+    }
+}
+
 impl TicketStatus {
     pub fn as_str(self) -> &'static str {
         match self {
@@ -310,4 +352,54 @@ pub struct TrialCandidate {
     pub entry_id: String,
     pub question: String,
     pub score: f32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(n: usize) -> QueueItem {
+        serde_json::from_value(serde_json::json!({
+            "conversation_id": format!("c{n}"), "team": "workshop", "team_name": "Workshop",
+            "trigger": "person_button", "reasons": [], "wants": "",
+            "sentiment": {"frustration": 0.0, "label": "calm"},
+            "requested_at_ms": n, "base_priority": 1.0,
+        }))
+        .expect("a queue item")
+    }
+
+    #[test]
+    fn a_burst_of_changes_goes_out_in_small_frames_with_nothing_lost_or_repeated() {
+        let upserts: Vec<QueueItem> = (0..20).map(item).collect();
+        let removed = vec!["r1".to_string(), "r2".into(), "r3".into()];
+        let gone = vec!["a9".to_string()];
+        let frames =
+            InboxFrame::changes(upserts.clone(), removed.clone(), Vec::new(), gone.clone());
+        assert_eq!(frames.len(), 3, "23 changes, 8 a frame");
+        let (mut all_upserts, mut all_removed, mut all_gone) = (Vec::new(), Vec::new(), Vec::new());
+        for frame in frames {
+            let InboxFrame::Changed {
+                upserts,
+                removed,
+                gone,
+                ..
+            } = frame
+            else {
+                panic!("a change frame");
+            };
+            assert!(upserts.len() + removed.len() <= CHANGES_PER_FRAME);
+            all_upserts.extend(upserts);
+            all_removed.extend(removed);
+            all_gone.extend(gone);
+        }
+        assert_eq!(
+            (all_upserts, all_removed, all_gone),
+            (upserts, removed, gone)
+        );
+    }
+
+    #[test]
+    fn nothing_changed_sends_no_frame() {
+        assert!(InboxFrame::changes(Vec::new(), Vec::new(), Vec::new(), Vec::new()).is_empty());
+    }
 }
