@@ -165,6 +165,7 @@ pub fn test_sites() -> String {
   "elsewhere": {{"embed_origins": ["'self'"]}},
   "members": {{"embed_origins": ["'self'"]}},
   "signed": {{"embed_origins": ["'self'"]}},
+  "joined": {{"embed_origins": ["'self'"]}},
   "vouched": {{"embed_origins": ["'self'"]}},
   "nudging": {{"embed_origins": ["'self'"]}},
   "kbform": {{"embed_origins": ["'self'"]}},

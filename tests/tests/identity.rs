@@ -147,6 +147,50 @@ fn a_signed_identity_names_the_visitor_and_follows_them_to_another_browser() {
     );
 }
 
+#[test]
+fn a_conversation_keeps_only_the_newest_keys_of_the_browsers_that_joined_it() {
+    let edge = Edge::shared();
+    let secret = secret_of(edge, "joined");
+    let token = signed_identity(&secret, &claims("jo", "Jo", 600));
+    let first: ConversationCreated = open_with(edge, "joined", Some(&token)).json();
+    // Every browser the visitor signs in from adds a key (16 are kept).
+    let joins: Vec<ConversationCreated> = (0..17)
+        .map(|_| {
+            let joined = open_with(edge, "joined", Some(&token));
+            assert_eq!(joined.status, 200, "{}", joined.body);
+            joined.json()
+        })
+        .collect();
+    assert!(joins
+        .iter()
+        .all(|j| j.conversation_id == first.conversation_id));
+    // Asked with each key: how many answers wait unread (needs no ticket).
+    let unread = |secret: &str| {
+        get(
+            &format!(
+                "{}/api/v1/conversations/{}/unread",
+                edge.base(),
+                first.conversation_id
+            ),
+            &[("authorization", format!("Bearer {secret}").as_str())],
+        )
+        .status
+    };
+    assert_ne!(
+        unread(&joins[0].visitor_secret),
+        200,
+        "the oldest joined key is gone"
+    );
+    for j in &joins[1..] {
+        assert_eq!(unread(&j.visitor_secret), 200, "a newer key works");
+    }
+    assert_eq!(
+        unread(&first.visitor_secret),
+        200,
+        "the browser that opened it keeps its key"
+    );
+}
+
 #[tokio::test]
 async fn agents_see_a_verified_visitor_as_verified_in_the_queue_and_the_hand_off() {
     let edge = Edge::shared();

@@ -15,6 +15,10 @@ use shared::protocol::{AgentProfile, Author, EventBody, Message, Seq};
 use shared::text::sanitize_message;
 use uuid::Uuid;
 
+/// Extra visitor secrets a conversation keeps (reopen links, browsers a
+/// signed-in visitor joins from), the newest first.
+pub const MAX_VISITOR_KEYS: i64 = 16;
+
 #[derive(Deserialize)]
 struct BodyRow {
     body: String,
@@ -48,6 +52,14 @@ impl Conversation {
         self.sql().exec(
             "INSERT OR IGNORE INTO visitor_keys (secret_hash) VALUES (?)",
             vec![secret_hash.into()],
+        )?;
+        // The newest keys only: every reopen link used and every browser a
+        // signed-in visitor joins from adds one, so without a cap they
+        // would pile up (the browser that opened the chat keeps its own).
+        self.sql().exec(
+            "DELETE FROM visitor_keys WHERE rowid NOT IN
+             (SELECT rowid FROM visitor_keys ORDER BY rowid DESC LIMIT ?)",
+            vec![MAX_VISITOR_KEYS.into()],
         )?;
         Ok(())
     }
