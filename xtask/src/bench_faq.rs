@@ -88,6 +88,8 @@ pub fn bench(p: &Project, data: Option<&str>) -> Result<(), Fail> {
          ## Test questions\n\n{table}\n\
          Reference (top1 on all 77 intents, from SOURCE.md):\n\n\
          | method | K=1 | K=3 | K=10 | all |\n| --- | --- | --- | --- | --- |\n{REFERENCE}\n\n\
+         Semantic layers measured for this engine (static token tables, truncated and small \
+         encoders; none affordable reaches 0.70 / 0.84): docs/faq-semantic-study.md.\n\n\
          ## Training questions not in the knowledge base (dev)\n\n\
          Weights, the training schedule and the default threshold were chosen on these, never on the\n\
          test questions. (With K = all no training question is left over.)\n\n{dev}",
