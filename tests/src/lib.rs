@@ -166,6 +166,7 @@ pub fn test_sites() -> String {
   "members": {{"embed_origins": ["'self'"]}},
   "signed": {{"embed_origins": ["'self'"]}},
   "joined": {{"embed_origins": ["'self'"]}},
+  "present": {{"embed_origins": ["'self'"]}},
   "vouched": {{"embed_origins": ["'self'"]}},
   "nudging": {{"embed_origins": ["'self'"]}},
   "kbform": {{"embed_origins": ["'self'"]}},
@@ -656,6 +657,21 @@ impl Edge {
 }
 
 impl Edge {
+    /// An agent added by the admin and logged in (every site, every team).
+    pub fn added_agent(&self, name: &str) -> Agent {
+        let email = format!("{}@example.test", uuid::Uuid::new_v4().simple());
+        let body = serde_json::json!({
+            "name": name, "email": email, "password": "added-agent-password",
+        });
+        let added = self.agent_post_json(
+            &self.anna(),
+            "/api/v1/agent/admin/agents",
+            &body.to_string(),
+        );
+        assert_eq!(added.status, 201, "{}", added.body);
+        self.login(&email, "added-agent-password")
+    }
+
     /// Logs an agent in; panics unless it works.
     pub fn login(&self, email: &str, password: &str) -> Agent {
         let body = serde_json::json!({ "email": email, "password": password }).to_string();

@@ -519,21 +519,6 @@ answer = "Yes: 25 euros a day."
     assert_eq!(not_admin.status, 403, "{}", not_admin.body);
 }
 
-/// An agent added by the admin and logged in (every site, every team).
-fn added_agent(edge: &Edge, name: &str) -> tests::Agent {
-    let email = format!("{}@example.test", uuid::Uuid::new_v4().simple());
-    let body = serde_json::json!({
-        "name": name, "email": email, "password": "presence-test-password",
-    });
-    let added = edge.agent_post_json(
-        &edge.anna(),
-        "/api/v1/agent/admin/agents",
-        &body.to_string(),
-    );
-    assert_eq!(added.status, 201, "{}", added.body);
-    edge.login(&email, "presence-test-password")
-}
-
 /// Inbox frames until a change names `id` (in `presence` or `gone`); the
 /// frame is returned whole.
 async fn change_naming(socket: &mut tests::Socket, id: &str) -> InboxFrame {
@@ -550,8 +535,8 @@ async fn change_naming(socket: &mut tests::Socket, id: &str) -> InboxFrame {
 #[tokio::test]
 async fn a_watching_agent_is_told_only_who_came_went_away_or_left_not_the_whole_list() {
     let edge = Edge::shared();
-    let dora = added_agent(edge, "Dora");
-    let cleo = added_agent(edge, "Cleo");
+    let dora = edge.added_agent("Dora");
+    let cleo = edge.added_agent("Cleo");
     let (dora_id, cleo_id) = (dora.session.agent.id.clone(), cleo.session.agent.id.clone());
     let mut watching = edge
         .agent_socket(&dora, "/api/v1/agent/sites/demo/inbox")

@@ -678,3 +678,31 @@ async fn an_admin_sets_up_teams_hours_and_the_default_colour_in_the_settings_for
     );
     finish(agent, &[]).await;
 }
+
+#[tokio::test]
+async fn the_desk_counts_a_colleague_coming_online_and_leaving_without_a_reload() {
+    let edge = Edge::shared();
+    let agent = log_in_to(edge, "present").await;
+    let online = || async {
+        let t = texts(&agent, ".desk .online").await;
+        t.first().cloned()
+    };
+    eventually(20, "one online", || async {
+        (online().await.as_deref() == Some("1 online")).then_some(())
+    })
+    .await;
+    let colleague = edge.added_agent("Dora");
+    let mut inbox = edge
+        .agent_socket(&colleague, "/api/v1/agent/sites/present/inbox")
+        .await;
+    eventually(20, "two online", || async {
+        (online().await.as_deref() == Some("2 online")).then_some(())
+    })
+    .await;
+    inbox.close(None).await.expect("close");
+    eventually(20, "one online again", || async {
+        (online().await.as_deref() == Some("1 online")).then_some(())
+    })
+    .await;
+    finish(agent, &[]).await;
+}
