@@ -283,27 +283,43 @@ pub const PLACE_REFRESH_MS: i64 = 5_000;
 /// helped.
 pub const PLACE_TOLD_AT_ONCE: u32 = 3;
 
-/// Whether a waiting visitor is told a new queue status now (`last` was
-/// told at `told_ms`). What changes what they may do is told at once: the
-/// first status, a place near the front, another team, or the team going
-/// from nobody online to someone (or back: the e-mail offer). A place
-/// further back waits until `PLACE_REFRESH_MS` after the last one told.
-pub fn tell_place_now(
+/// What becomes of a waiting visitor's new queue status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlaceNews {
+    /// Told now.
+    Tell,
+    /// Different from what they were told, but it waits for the next
+    /// refresh (`PLACE_REFRESH_MS` after the last one told).
+    HoldBack,
+    /// What they were told still stands.
+    Nothing,
+}
+
+/// What to do with a waiting visitor's new queue status (`last` was told
+/// at `told_ms`). What changes what they may do is told at once: the first
+/// status, a place near the front, another team, or the team going from
+/// nobody online to someone (or back: the e-mail offer). A place further
+/// back waits until `PLACE_REFRESH_MS` after the last one told.
+pub fn place_news(
     last: Option<&QueueStatus>,
     told_ms: i64,
     new: &QueueStatus,
     now_ms: i64,
-) -> bool {
+) -> PlaceNews {
     let Some(last) = last else {
-        return true;
+        return PlaceNews::Tell;
     };
     if last == new {
-        return false;
-    }
-    new.position <= PLACE_TOLD_AT_ONCE
+        PlaceNews::Nothing
+    } else if new.position <= PLACE_TOLD_AT_ONCE
         || new.team != last.team
         || (new.agents_online == 0) != (last.agents_online == 0)
         || now_ms - told_ms >= PLACE_REFRESH_MS
+    {
+        PlaceNews::Tell
+    } else {
+        PlaceNews::HoldBack
+    }
 }
 
 /// An honest expected wait: the median of the team's recent waits until a
@@ -360,52 +376,47 @@ mod tests {
 
     #[test]
     fn a_visitor_near_the_front_or_told_long_ago_hears_their_new_place_at_once() {
-        assert!(
-            tell_place_now(None, 0, &place(40, 2), 1_000),
+        let news = |last: Option<&QueueStatus>, new: &QueueStatus, now: i64| {
+            place_news(last, 1_000, new, now)
+        };
+        assert_eq!(
+            news(None, &place(40, 2), 1_000),
+            PlaceNews::Tell,
             "the first status"
         );
-        assert!(tell_place_now(
-            Some(&place(4, 2)),
-            1_000,
-            &place(3, 2),
-            1_100
-        ));
-        assert!(tell_place_now(
-            Some(&place(12, 2)),
-            1_000,
-            &place(11, 2),
-            1_000 + PLACE_REFRESH_MS
-        ));
+        assert_eq!(
+            news(Some(&place(4, 2)), &place(3, 2), 1_100),
+            PlaceNews::Tell
+        );
+        assert_eq!(
+            news(Some(&place(12, 2)), &place(11, 2), 1_000 + PLACE_REFRESH_MS),
+            PlaceNews::Tell
+        );
     }
 
     #[test]
     fn a_visitor_far_back_is_not_told_every_step_forward() {
-        assert!(!tell_place_now(
-            Some(&place(12, 2)),
-            1_000,
-            &place(11, 2),
-            1_100
-        ));
-        assert!(
-            !tell_place_now(Some(&place(12, 2)), 1_000, &place(12, 2), 99_000),
+        assert_eq!(
+            place_news(Some(&place(12, 2)), 1_000, &place(11, 2), 1_100),
+            PlaceNews::HoldBack
+        );
+        assert_eq!(
+            place_news(Some(&place(12, 2)), 1_000, &place(12, 2), 99_000),
+            PlaceNews::Nothing,
             "nothing new"
         );
     }
 
     #[test]
     fn the_team_emptying_or_filling_is_told_at_once_wherever_the_visitor_waits() {
-        assert!(tell_place_now(
-            Some(&place(12, 2)),
-            1_000,
-            &place(12, 0),
-            1_100
-        ));
-        assert!(tell_place_now(
-            Some(&place(12, 0)),
-            1_000,
-            &place(11, 1),
-            1_100
-        ));
+        assert_eq!(
+            place_news(Some(&place(12, 2)), 1_000, &place(12, 0), 1_100),
+            PlaceNews::Tell
+        );
+        assert_eq!(
+            place_news(Some(&place(12, 0)), 1_000, &place(11, 1), 1_100),
+            PlaceNews::Tell
+        );
     }
     use crate::analysis::Language;
     use crate::protocol::Mood;

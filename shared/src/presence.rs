@@ -42,8 +42,7 @@ pub fn changes(now: &[AgentPresence], touched: &[String]) -> (Vec<AgentPresence>
 pub fn apply(list: &mut Vec<AgentPresence>, changed: Vec<AgentPresence>, gone: &[String]) {
     list.retain(|a| !gone.contains(&a.id) && !changed.iter().any(|c| c.id == a.id));
     list.extend(changed);
-    let merged = one_line_per_agent(std::mem::take(list));
-    *list = merged;
+    *list = one_line_per_agent(std::mem::take(list));
 }
 
 #[cfg(test)]

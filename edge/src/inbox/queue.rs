@@ -16,7 +16,7 @@ use crate::http::now_ms;
 use crate::object::{self, AgentContext};
 use serde::{Deserialize, Serialize};
 use shared::access;
-use shared::handoff::{self, QueueEntry};
+use shared::handoff::{self, PlaceNews, QueueEntry};
 use shared::presence;
 use shared::protocol::{
     AgentPresence, AgentProfile, ErrorCode, InboxClientFrame, InboxFrame, PresenceStatus,
@@ -352,7 +352,7 @@ impl Inbox {
             .map(|r| r.agent_id)
             .collect();
         if pending.is_empty() && touched.is_empty() {
-            // Places held back (`handoff::tell_place_now`) may be due.
+            // Places held back (`handoff::place_news`) may be due.
             return self.tell_places().await;
         }
         let (presence, gone) = if touched.is_empty() {
@@ -393,7 +393,8 @@ impl Inbox {
     }
 
     /// Each waiting conversation whose place, or whose team's wait, is not
-    /// what it was last told, is told anew (a few at a time).
+    /// what it was last told, is told anew (a few at a time), or later if
+    /// `handoff::place_news` holds it back: then the alarm comes back for it.
     async fn tell_places(&self) -> EdgeResult<()> {
         let rows: Vec<WaitingRow> = self
             .sql()
@@ -426,19 +427,23 @@ impl Inbox {
                 .as_deref()
                 .and_then(|s| serde_json::from_str(s).ok());
             let told_ms = row.told_ms.unwrap_or(0);
-            if handoff::tell_place_now(last.as_ref(), told_ms, &status, now) {
-                self.sql().exec(
-                    "UPDATE waiting SET status = ?, told_ms = ? WHERE conversation_id = ?",
-                    vec![
-                        serde_json::to_string(&status)?.into(),
-                        now.into(),
-                        row.conversation_id.clone().into(),
-                    ],
-                )?;
-                to_tell.push((row.conversation_id.clone(), status));
-            } else if last.as_ref() != Some(&status) {
-                held_back = true;
+            match handoff::place_news(last.as_ref(), told_ms, &status, now) {
+                PlaceNews::Nothing => continue,
+                PlaceNews::HoldBack => {
+                    held_back = true;
+                    continue;
+                }
+                PlaceNews::Tell => {}
             }
+            self.sql().exec(
+                "UPDATE waiting SET status = ?, told_ms = ? WHERE conversation_id = ?",
+                vec![
+                    serde_json::to_string(&status)?.into(),
+                    now.into(),
+                    row.conversation_id.clone().into(),
+                ],
+            )?;
+            to_tell.push((row.conversation_id.clone(), status));
         }
         if held_back {
             self.wake_at(now + handoff::PLACE_REFRESH_MS).await?;
