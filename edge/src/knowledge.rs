@@ -4,13 +4,20 @@
 //! site's `Faq` is kept per site and version in each isolate; it builds the
 //! index of a language the first time a visitor of that language asks.
 //! The file bundled with the worker (`sites/<id>/faq.toml`) seeds version 1.
+//! The English word vectors (`shared/models/word-vectors.bin`, a static
+//! asset the worker keeps out of the public paths) are read once per
+//! isolate, the first time a knowledge base is built.
 
 use crate::inbox;
-use shared::faq::{Faq, KnowledgeBase};
+use shared::faq::{Faq, KnowledgeBase, WordVectors};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
+use std::sync::Arc;
 use worker::Env;
+
+/// Where the build puts the word vectors among the static files.
+pub const VECTORS_PATH: &str = "/models/word-vectors.bin";
 
 /// Knowledge bases shipped with the worker, by site id.
 const BUNDLED: &[(&str, &str, &str)] = &[(
@@ -21,6 +28,38 @@ const BUNDLED: &[(&str, &str, &str)] = &[(
 
 thread_local! {
     static FAQS: RefCell<HashMap<(String, i64), Rc<Faq>>> = RefCell::new(HashMap::new());
+    /// `None` until asked for; `Some(None)` when they could not be read
+    /// (the engine then matches by words alone, and says so in the log).
+    static VECTORS: RefCell<Option<Option<Arc<WordVectors>>>> = const { RefCell::new(None) };
+}
+
+/// The English word vectors, read on first use.
+pub async fn vectors(env: &Env) -> Option<Arc<WordVectors>> {
+    if let Some(known) = VECTORS.with(|v| v.borrow().clone()) {
+        return known;
+    }
+    let loaded = match read_vectors(env).await {
+        Ok(vectors) => Some(Arc::new(vectors)),
+        Err(message) => {
+            worker::console_error!("word vectors: {message}");
+            None
+        }
+    };
+    VECTORS.with(|v| *v.borrow_mut() = Some(loaded.clone()));
+    loaded
+}
+
+async fn read_vectors(env: &Env) -> Result<WordVectors, String> {
+    let assets = env.assets("ASSETS").map_err(|e| e.to_string())?;
+    let mut response = assets
+        .fetch(format!("https://assets.local{VECTORS_PATH}"), None)
+        .await
+        .map_err(|e| e.to_string())?;
+    if response.status_code() != 200 {
+        return Err(format!("status {}", response.status_code()));
+    }
+    let bytes = response.bytes().await.map_err(|e| e.to_string())?;
+    WordVectors::from_bytes(&bytes).map_err(|e| e.to_string())
 }
 
 /// The bundled knowledge base of a site: its file name and text (empty for
@@ -63,7 +102,7 @@ pub async fn faq(env: &Env, site: &str, version: Option<i64>) -> Rc<Faq> {
         KnowledgeBase::from_toml(file, "")
             .unwrap_or_else(|_| unreachable!("an empty knowledge base is valid"))
     });
-    let faq = Rc::new(Faq::new(kb));
+    let faq = Rc::new(Faq::with_vectors(kb, vectors(env).await));
     FAQS.with(|c| c.borrow_mut().insert(key, faq.clone()));
     faq
 }

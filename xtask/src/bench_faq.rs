@@ -25,16 +25,25 @@ pub fn bench(p: &Project, data: Option<&str>) -> Result<(), Fail> {
         .arg(&data)
         .arg(&out))?;
     let eval = shared_bin(p, "faq-eval")?;
-    let measure = |kb: &str, queries: &str| -> Result<serde_json::Value, Fail> {
-        let stdout = output_of(
-            Command::new(&eval)
+    let vectors = p.root.join("shared/models/word-vectors.bin");
+    let vector_bytes = std::fs::metadata(&vectors)
+        .map_err(|e| Fail(format!("{}: {e}", vectors.display())))?
+        .len();
+    let measure =
+        |kb: &str, queries: &str, with_vectors: bool| -> Result<serde_json::Value, Fail> {
+            let mut command = Command::new(&eval);
+            command
                 .arg("--kb-csv")
                 .arg(out.join(kb))
                 .arg("--queries")
-                .arg(out.join(queries)),
-        )?;
-        serde_json::from_slice(&stdout).map_err(|e| Fail(format!("faq-eval printed no JSON: {e}")))
-    };
+                .arg(out.join(queries));
+            if with_vectors {
+                command.arg("--vectors").arg(&vectors);
+            }
+            let stdout = output_of(&mut command)?;
+            serde_json::from_slice(&stdout)
+                .map_err(|e| Fail(format!("faq-eval printed no JSON: {e}")))
+        };
     let commit = Command::new("git")
         .args(["rev-parse", "--short", "HEAD"])
         .current_dir(&p.root)
@@ -44,23 +53,28 @@ pub fn bench(p: &Project, data: Option<&str>) -> Result<(), Fail> {
     let held_out = std::fs::read_to_string(out.join("held_out.json")).unwrap_or_default();
 
     let mut table = String::from(
-        "| K | entries | variants | top1 | answered correct | wrong answers | OOS recall | p50 µs | p99 µs | index ms |\n\
-         | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
+        "| K | matching | entries | variants | top1 | answered correct | wrong answers | OOS recall | p50 µs | p99 µs | index ms |\n\
+         | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
     );
     let mut dev = table.clone();
+    let mut load_ms = 0.0f64;
     for k in ["1", "3", "10", "15", "all"] {
         for (queries, target) in [
             ("test_queries.csv", &mut table),
             (&*format!("dev_queries_{k}.csv"), &mut dev),
         ] {
-            let r = measure(&format!("kb_{k}.csv"), queries)?;
-            let num = |key: &str| r[key].as_f64().unwrap_or(0.0);
-            if num("in_scope") == 0.0 {
-                continue;
-            }
-            let _ = writeln!(
+            for (with_vectors, matching) in [(false, "words"), (true, "words + vectors")] {
+                let r = measure(&format!("kb_{k}.csv"), queries, with_vectors)?;
+                let num = |key: &str| r[key].as_f64().unwrap_or(0.0);
+                if num("in_scope") == 0.0 {
+                    continue;
+                }
+                if with_vectors {
+                    load_ms = load_ms.max(num("vectors_load_ms"));
+                }
+                let _ = writeln!(
                 target,
-                "| {k} | {} | {} | {:.3} | {:.3} | {:.3} | {:.3} | {:.0} | {:.0} | {:.0} |",
+                "| {k} | {matching} | {} | {} | {:.3} | {:.3} | {:.3} | {:.3} | {:.0} | {:.0} | {:.0} |",
                 num("kb_entries"),
                 num("kb_variants"),
                 num("top1"),
@@ -71,6 +85,7 @@ pub fn bench(p: &Project, data: Option<&str>) -> Result<(), Fail> {
                 num("p99_us"),
                 num("index_ms"),
             );
+            }
         }
     }
     let doc = format!(
@@ -85,6 +100,10 @@ pub fn bench(p: &Project, data: Option<&str>) -> Result<(), Fail> {
          Measured with `faq-eval` (release build, one thread, this machine) at the default threshold\n\
          ({threshold}, the calibrated chance of being right). K = 15 is there for cost: about 1,000\n\
          phrasings.\n\n\
+         \"words\" is the engine without word vectors (what German and Spanish knowledge bases use);\n\
+         \"words + vectors\" adds the English word vectors (`shared/models/word-vectors.bin`, \
+         {vector_bytes} bytes, read in {load_ms:.0} ms at most here; how they are made and the \
+         alternatives measured: docs/faq-semantic-study.md).\n\n\
          ## Test questions\n\n{table}\n\
          Reference (top1 on all 77 intents, from SOURCE.md):\n\n\
          | method | K=1 | K=3 | K=10 | all |\n| --- | --- | --- | --- | --- |\n{REFERENCE}\n\n\
@@ -117,6 +136,8 @@ pub fn bench_demo(p: &Project) -> Result<(), Fail> {
                 Command::new(&eval)
                     .arg("--kb-toml")
                     .arg(p.root.join("sites/demo/faq.toml"))
+                    .arg("--vectors")
+                    .arg(p.root.join("shared/models/word-vectors.bin"))
                     .args(["--language", language, "--queries"])
                     .arg(
                         p.root

@@ -15,6 +15,7 @@ pub const WASM_ENV: (&str, &str) = ("WASM_BINDGEN_USE_JS_SYS", "1");
 
 pub fn build_all(p: &Project, tools: &Tools) -> Result<(), Fail> {
     build_loader(p, tools)?;
+    copy_models(p)?;
     for name in FRONT_ENDS {
         build_front_end(p, tools, name)?;
     }
@@ -51,6 +52,8 @@ fn build_front_end(p: &Project, tools: &Tools, name: &str) -> Result<(), Fail> {
     // wasm-bindgen's glue ships unminified; esbuild keeps object keys, so
     // the wasm imports it names survive.
     let glue = out_dir.join(format!("{name}.js"));
+    let text = std::fs::read_to_string(&glue).map_err(|e| Fail(e.to_string()))?;
+    std::fs::write(&glue, without_stream_classes(&text)).map_err(|e| Fail(e.to_string()))?;
     run(Command::new(&tools.esbuild)
         .arg(&glue)
         .args([
@@ -88,6 +91,32 @@ fn build_front_end(p: &Project, tools: &Tools, name: &str) -> Result<(), Fail> {
     Ok(())
 }
 
+/// The glue without the JS classes of wasm-streams' exports, which wasm-opt
+/// removes below (`--remove-exports=*intounderlying*`): nothing constructs
+/// them, and they were 370 B gzip of the widget's budget. Each class ends
+/// at a `}` of its own line and is followed by its `Symbol.dispose` line;
+/// each finalization registry is three lines.
+fn without_stream_classes(glue: &str) -> String {
+    let mut out = String::with_capacity(glue.len());
+    let mut lines = glue.lines();
+    while let Some(line) = lines.next() {
+        if line.starts_with("export class IntoUnderlying") {
+            for inner in lines.by_ref() {
+                if inner == "}" {
+                    break;
+                }
+            }
+        } else if line.starts_with("const IntoUnderlying") && line.contains("Finalization") {
+            lines.next();
+            lines.next();
+        } else if !line.starts_with("if (Symbol.dispose) IntoUnderlying") {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 /// The loader (what every host page downloads), the frames' scripts and the
 /// widget's and the panel's CSS are minified by esbuild from their readable sources into
 /// `public/`.
@@ -107,6 +136,19 @@ fn build_loader(p: &Project, tools: &Tools) -> Result<(), Fail> {
             .arg(format!("--outfile={}", p.root.join(output).display())))?;
     }
     Ok(())
+}
+
+/// The FAQ engine's word vectors, read by the worker through its assets
+/// binding (wrangler.toml keeps `/models/` off the public paths).
+fn copy_models(p: &Project) -> Result<(), Fail> {
+    let from = p.root.join("shared/models/word-vectors.bin");
+    let to = p.root.join("public/models/word-vectors.bin");
+    let bytes = std::fs::read(&from).map_err(|e| Fail(format!("{}: {e}", from.display())))?;
+    if std::fs::read(&to).is_ok_and(|old| old == bytes) {
+        return Ok(());
+    }
+    std::fs::create_dir_all(p.root.join("public/models")).map_err(|e| Fail(e.to_string()))?;
+    std::fs::write(&to, bytes).map_err(|e| Fail(format!("{}: {e}", to.display())))
 }
 
 /// worker-build compiles the edge, runs wasm-bindgen and wasm-opt and

@@ -332,7 +332,10 @@ async fn try_question(req: &mut Request, caller: &Caller<'_>, site: &str) -> Edg
     let question = shared::text::sanitize_message(&body.question)?;
     let (config, version) = sites::effective_site_config(caller.env, site).await?;
     let faq = match body.toml {
-        Some(toml) => Rc::new(Faq::new(KnowledgeBase::from_toml("draft", &toml)?)),
+        Some(toml) => Rc::new(Faq::with_vectors(
+            KnowledgeBase::from_toml("draft", &toml)?,
+            knowledge::vectors(caller.env).await,
+        )),
         None => knowledge::faq(caller.env, site, Some(version)).await,
     };
     let trial = assistant::trial(&faq, &config.handoff.policy, &question, language);

@@ -7,9 +7,11 @@
 //! the entry it should get, `oos` meaning none fits (the engine should
 //! abstain). A CSV knowledge base has one phrasing of entry `category` per
 //! row; a TOML one is a site's knowledge base, read in `--language`.
-//! Prints one JSON object. Latencies are per query, on this one thread.
+//! `--vectors FILE` (shared/models/word-vectors.bin) adds the English word
+//! vectors. Prints one JSON object. Latencies are per query, on this one thread.
 
-use shared::faq::{read_csv, FaqIndex, KnowledgeBase};
+use shared::analysis::Language;
+use shared::faq::{read_csv, FaqIndex, KnowledgeBase, WordVectors};
 use std::time::Instant;
 
 fn main() {
@@ -22,9 +24,10 @@ fn main() {
 fn run() -> Result<(), String> {
     let mut kb_path = None;
     let mut toml_path = None;
-    let mut language = shared::analysis::Language::English;
+    let mut language = Language::English;
     let mut queries_path = None;
     let mut threshold = None;
+    let mut vectors_path = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -32,10 +35,11 @@ fn run() -> Result<(), String> {
             "--kb-toml" => toml_path = args.next(),
             "--language" => {
                 let code = args.next().ok_or("--language needs a value")?;
-                language = shared::analysis::Language::parse(&code)
+                language = Language::parse(&code)
                     .ok_or_else(|| format!("--language: `{code}` is not en, de or es"))?;
             }
             "--queries" => queries_path = args.next(),
+            "--vectors" => vectors_path = args.next(),
             "--threshold" => {
                 let t = args.next().ok_or("--threshold needs a value")?;
                 threshold = Some(
@@ -64,7 +68,18 @@ fn run() -> Result<(), String> {
 
     let show = std::env::var_os("SHOW").is_some();
     let started = Instant::now();
-    let index = FaqIndex::build(&kb);
+    let vectors = match &vectors_path {
+        Some(p) => {
+            let bytes = std::fs::read(p).map_err(|e| format!("{p}: {e}"))?;
+            Some(std::sync::Arc::new(
+                WordVectors::from_bytes(&bytes).map_err(|e| format!("{p}: {e}"))?,
+            ))
+        }
+        None => None,
+    };
+    let load_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let started = Instant::now();
+    let index = FaqIndex::build_with(&kb, vectors.filter(|_| language == Language::English));
     let index_ms = started.elapsed().as_secs_f64() * 1000.0;
     let threshold = threshold.unwrap_or(index.settings().answer_threshold);
 
@@ -94,7 +109,7 @@ fn run() -> Result<(), String> {
         let offered: Vec<&str> = search
             .candidates
             .iter()
-            .filter(|c| c.score >= shared::faq::SUGGESTION_FLOOR)
+            .filter(|c| c.score >= index.suggestion_floor())
             .take(index.settings().suggestions)
             .map(|c| index.entries()[c.entry].id.as_str())
             .collect();
@@ -145,6 +160,7 @@ fn run() -> Result<(), String> {
         "p50_us": round(pct(0.50), 1),
         "p99_us": round(pct(0.99), 1),
         "index_ms": round(index_ms, 1),
+        "vectors_load_ms": round(load_ms, 1),
         "kb_entries": index.entries().len(),
         "kb_variants": index.phrasing_count(),
         "threshold": round(threshold as f64, 3),

@@ -15,8 +15,10 @@ pub use super::calibration::Calibration;
 use super::calibration::{fit_logistic, DEFAULT_CALIBRATION};
 use super::kb::{Entry, KnowledgeBase, Settings};
 use super::residual::{Residual, MAX_MODEL_WEIGHTS};
+use super::vectors::WordVectors;
 use crate::analysis::Analysis;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 /// Relative weight of each feature family (tuned on Banking77 training data
 /// only; see docs/faq-benchmark.md).
@@ -31,6 +33,10 @@ const CENTROID_SHARE: f32 = 0.75;
 const UNANSWERABLE_WEIGHT: f32 = 1.0;
 /// Candidates kept per search.
 const TOP: usize = 5;
+/// Weight of the word vectors' meaning beside the words themselves (both
+/// parts of a vector have unit length before it; tuned on Banking77's
+/// left-over training questions, docs/faq-benchmark.md).
+const MEANING_WEIGHT: f32 = 1.0;
 
 /// One scored entry.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -78,6 +84,94 @@ pub struct FaqIndex {
     calibration: Calibration,
     residual: Option<Residual>,
     phrasing_count: usize,
+    /// Word vectors, when the knowledge base's language has them; their
+    /// dimensions are the columns after the words'.
+    meaning: Option<Meaning>,
+}
+
+struct Meaning {
+    vectors: Arc<WordVectors>,
+    first_column: u32,
+    /// The mean of the knowledge base's own vectors, taken off every
+    /// vector: what all its texts share says nothing about which is meant.
+    center: Vec<f32>,
+    /// The meaning columns of the phrasings and of the centroids, row by
+    /// row: dense, so they are multiplied as a matrix, not as postings.
+    phrasings: Vec<f32>,
+    centroids: Vec<f32>,
+}
+
+impl Meaning {
+    fn dims(&self) -> usize {
+        self.vectors.dims()
+    }
+
+    /// The meaning columns of each row, as one row-major matrix.
+    fn dense(&self, rows: &[Vec<(u32, f32)>]) -> Vec<f32> {
+        let dims = self.dims();
+        let mut out = vec![0.0f32; rows.len() * dims];
+        for (r, row) in rows.iter().enumerate() {
+            for &(col, v) in row.iter().filter(|(c, _)| *c >= self.first_column) {
+                out[r * dims + (col - self.first_column) as usize] = v;
+            }
+        }
+        out
+    }
+
+    /// scores[r] += query · row r of `matrix`, for the query's meaning columns.
+    fn accumulate(&self, query: &[(u32, f32)], matrix: &[f32], scores: &mut [f32]) {
+        let dims = self.dims();
+        let mut q = vec![0.0f32; dims];
+        for &(col, v) in query.iter().filter(|(c, _)| *c >= self.first_column) {
+            q[(col - self.first_column) as usize] = v;
+        }
+        for (score, row) in scores.iter_mut().zip(matrix.chunks_exact(dims)) {
+            *score += dot(row, &q);
+        }
+    }
+
+    /// Appends the text's meaning (centred, unit length) to its word
+    /// vector, both parts weighed so that the whole keeps unit length.
+    fn add_to(&self, mut row: Vec<(u32, f32)>, meaning: Option<Vec<f32>>) -> Vec<(u32, f32)> {
+        let total = (1.0 + MEANING_WEIGHT * MEANING_WEIGHT).sqrt();
+        row.iter_mut().for_each(|(_, w)| *w /= total);
+        if let Some(mut meaning) = meaning {
+            meaning
+                .iter_mut()
+                .zip(&self.center)
+                .for_each(|(v, c)| *v -= c);
+            let norm = meaning.iter().map(|v| v * v).sum::<f32>().sqrt();
+            if norm > f32::EPSILON {
+                let weight = MEANING_WEIGHT / total / norm;
+                row.extend(
+                    (self.first_column..)
+                        .zip(meaning)
+                        .map(|(column, v)| (column, v * weight)),
+                );
+            }
+        }
+        row
+    }
+}
+
+/// a · b in eight lanes, which the compiler turns into vector instructions
+/// (a plain sum must keep its order, so it stays scalar): the meaning
+/// columns are most of the index's build time.
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut lanes = [0.0f32; 8];
+    let (a8, b8) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail: f32 = a8
+        .remainder()
+        .iter()
+        .zip(b8.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in a8.zip(b8) {
+        for ((lane, xi), yi) in lanes.iter_mut().zip(x).zip(y) {
+            *lane += xi * yi;
+        }
+    }
+    lanes.iter().sum::<f32>() + tail
 }
 
 /// Column-major sparse matrix: for each feature, the documents having it.
@@ -89,10 +183,11 @@ struct Postings {
 }
 
 impl Postings {
+    /// The first `columns` columns of the rows (the meaning's are apart).
     fn from_rows(rows: &[Vec<(u32, f32)>], columns: usize) -> Self {
         let mut per_column: Vec<Vec<(u32, f32)>> = vec![Vec::new(); columns];
         for (doc, row) in rows.iter().enumerate() {
-            for &(col, w) in row {
+            for &(col, w) in row.iter().filter(|(c, _)| (*c as usize) < columns) {
                 per_column[col as usize].push((doc as u32, w));
             }
         }
@@ -111,9 +206,11 @@ impl Postings {
         p
     }
 
-    /// scores[doc] += q · column, for each query column.
+    /// scores[doc] += q · column, for each query column it has (the query
+    /// is sorted, its meaning columns last).
     fn accumulate(&self, query: &[(u32, f32)], scores: &mut [f32]) {
-        for &(col, qw) in query {
+        let columns = self.start.len().saturating_sub(1) as u32;
+        for &(col, qw) in query.iter().take_while(|(c, _)| *c < columns) {
             let (s, e) = (
                 self.start[col as usize] as usize,
                 self.start[col as usize + 1] as usize,
@@ -131,11 +228,18 @@ type RawFeatures = Vec<(u64, f32, f32)>;
 
 impl FaqIndex {
     pub fn build(kb: &KnowledgeBase) -> Self {
+        Self::build_with(kb, None)
+    }
+
+    /// With word vectors of the knowledge base's language, the index also
+    /// matches by meaning.
+    pub fn build_with(kb: &KnowledgeBase, vectors: Option<Arc<WordVectors>>) -> Self {
         let analyzer = Analyzer::new(kb.settings.language(), kb.default_synonyms());
         let entries = kb.entries.clone();
 
         // Every question and phrasing, analyzed once.
         let mut phrasing_entry = Vec::new();
+        let mut texts: Vec<&str> = Vec::new();
         let mut raw: Vec<RawFeatures> = Vec::new();
         let mut word_counts: HashMap<String, u32> = HashMap::new();
         let mut known_stems = HashSet::new();
@@ -153,6 +257,7 @@ impl FaqIndex {
                     }
                 }
                 raw.push(features(&words));
+                texts.push(text);
                 phrasing_entry.push(e as u32);
             }
         }
@@ -184,15 +289,36 @@ impl FaqIndex {
         let unknown_idf = (1.0 + n).ln() + 1.0;
 
         // Weighted, normalized phrasing vectors; entry centroids.
+        let mut meanings: Vec<Option<Vec<f32>>> = vec![None; texts.len()];
+        let mut meaning = vectors.map(|vectors| {
+            meanings = texts.iter().map(|t| vectors.embed(t)).collect();
+            let mut center = vec![0.0f32; vectors.dims()];
+            for meaning in meanings.iter().flatten() {
+                center.iter_mut().zip(meaning).for_each(|(c, v)| *c += v);
+            }
+            let n = texts.len().max(1) as f32;
+            center.iter_mut().for_each(|c| *c /= n);
+            Meaning {
+                vectors,
+                first_column: columns.len() as u32,
+                center,
+                phrasings: Vec::new(),
+                centroids: Vec::new(),
+            }
+        });
         let rows: Vec<Vec<(u32, f32)>> = raw
             .iter()
-            .map(|feats| {
-                weigh(
+            .zip(meanings)
+            .map(|(feats, text_meaning)| {
+                let (row, _) = weigh(
                     feats,
                     |key| columns.get(&key).map(|&c| (c, idf[c as usize])),
                     unknown_idf,
-                )
-                .0
+                );
+                match &meaning {
+                    Some(m) => m.add_to(row, text_meaning),
+                    None => row,
+                }
             })
             .collect();
         let mut sums: Vec<BTreeMap<u32, f32>> = vec![BTreeMap::new(); entries.len()];
@@ -232,6 +358,10 @@ impl FaqIndex {
             list.sort();
         }
 
+        if let Some(m) = &mut meaning {
+            m.phrasings = m.dense(&rows);
+            m.centroids = m.dense(&centroid_rows);
+        }
         let mut index = FaqIndex {
             phrasing_count: rows.len(),
             phrasings: Postings::from_rows(&rows, columns.len()),
@@ -249,6 +379,7 @@ impl FaqIndex {
             known_stems,
             calibration: DEFAULT_CALIBRATION,
             residual: None,
+            meaning,
         };
         index.fit_model(&rows);
         index
@@ -264,6 +395,14 @@ impl FaqIndex {
 
     pub fn calibration(&self) -> Calibration {
         self.calibration
+    }
+
+    /// The lowest score offered as a "Did you mean" choice.
+    pub fn suggestion_floor(&self) -> f32 {
+        match self.meaning {
+            Some(_) => super::SUGGESTION_FLOOR_WITH_VECTORS,
+            None => super::SUGGESTION_FLOOR,
+        }
     }
 
     /// Number of questions and phrasings indexed.
@@ -284,6 +423,10 @@ impl FaqIndex {
             .map(|w| self.analyzer.analyze_word(self.correct_typo(w)))
             .collect();
         let (query, _) = weigh(&features(&words), |key| self.column(key), self.unknown_idf);
+        let query = match &self.meaning {
+            Some(m) => m.add_to(query, m.vectors.embed(&question.text)),
+            None => query,
+        };
         let candidates = self.rank(&query, None);
         let confidence = match (candidates.first(), candidates.get(1)) {
             (Some(top), second) => self
@@ -297,6 +440,11 @@ impl FaqIndex {
             confidence,
             answered,
         }
+    }
+
+    /// Columns of the model: the words' features, then the meaning's.
+    fn column_count(&self) -> usize {
+        self.columns.len() + self.meaning.as_ref().map_or(0, |m| m.vectors.dims())
     }
 
     fn column(&self, key: u64) -> Option<(u32, f32)> {
@@ -321,6 +469,10 @@ impl FaqIndex {
         let mut centroid_scores = vec![0.0f32; self.entries.len()];
         self.phrasings.accumulate(query, &mut phrasing_scores);
         self.centroids.accumulate(query, &mut centroid_scores);
+        if let Some(m) = &self.meaning {
+            m.accumulate(query, &m.phrasings, &mut phrasing_scores);
+            m.accumulate(query, &m.centroids, &mut centroid_scores);
+        }
         if let Some(lo) = &leave_out {
             // The query is the phrasing's own unit vector v. Its entry's
             // centroid without it points along (c·L − v), L = |sum|, so
@@ -390,7 +542,7 @@ impl FaqIndex {
     fn fit_model(&mut self, rows: &[Vec<(u32, f32)>]) {
         let n = rows.len();
         let entries = self.entries.len();
-        let fits = entries >= 2 && self.columns.len().saturating_mul(entries) <= MAX_MODEL_WEIGHTS;
+        let fits = entries >= 2 && self.column_count().saturating_mul(entries) <= MAX_MODEL_WEIGHTS;
         let bases: Vec<Vec<f32>> = (0..n)
             .map(|p| {
                 self.similarity(
@@ -440,7 +592,7 @@ impl FaqIndex {
         if fits {
             let folds: [Vec<usize>; 2] = [(0..n).step_by(2).collect(), (1..n).step_by(2).collect()];
             for k in 0..2 {
-                let mut layer = Residual::new(self.columns.len(), entries);
+                let mut layer = Residual::new(self.column_count(), entries);
                 layer.train(&folds[k], rows, &bases, truth);
                 for &p in &folds[1 - k] {
                     sample(
@@ -451,7 +603,7 @@ impl FaqIndex {
                     );
                 }
             }
-            let mut layer = Residual::new(self.columns.len(), entries);
+            let mut layer = Residual::new(self.column_count(), entries);
             layer.train(&(0..n).collect::<Vec<_>>(), rows, &bases, truth);
             self.residual = Some(layer);
         } else {

@@ -9,6 +9,7 @@ mod editing;
 pub mod index;
 pub mod kb;
 mod residual;
+mod vectors;
 
 pub use csv::{read_csv, CsvRow};
 pub use editing::{
@@ -16,6 +17,7 @@ pub use editing::{
 };
 pub use index::{Candidate, FaqIndex, Search};
 pub use kb::{Entry, EntryText, KbError, KnowledgeBase, Language, Settings};
+pub use vectors::{VectorsError, WordVectors};
 
 use crate::analysis::Analysis;
 use crate::protocol::{Author, Message, Source, Suggestion};
@@ -115,25 +117,39 @@ pub fn only_in(answer: Language, visitor: Language) -> String {
 }
 
 /// Candidates under this score are not plausible enough to offer as
-/// "Did you mean" choices (chosen on the demo's dev questions).
+/// "Did you mean" choices (chosen on the demo's dev questions); with word
+/// vectors every entry scores a little higher, hence the higher floor
+/// ([`FaqIndex::suggestion_floor`]).
 pub const SUGGESTION_FLOOR: f32 = 0.15;
+pub const SUGGESTION_FLOOR_WITH_VECTORS: f32 = 0.25;
 
 /// A knowledge base ready to answer in each language it speaks: one index
 /// per language, built the first time a visitor of that language asks.
 pub struct Faq {
     kb: KnowledgeBase,
     indexes: Vec<(Language, std::cell::OnceCell<FaqIndex>)>,
+    /// English word vectors: the English index also matches by meaning.
+    vectors: Option<std::sync::Arc<WordVectors>>,
 }
 
 impl Faq {
     pub fn new(kb: KnowledgeBase) -> Self {
+        Self::with_vectors(kb, None)
+    }
+
+    /// With English word vectors (the only language they exist for yet).
+    pub fn with_vectors(kb: KnowledgeBase, vectors: Option<std::sync::Arc<WordVectors>>) -> Self {
         let indexes = kb
             .settings
             .languages
             .iter()
             .map(|l| (*l, std::cell::OnceCell::new()))
             .collect();
-        Self { kb, indexes }
+        Self {
+            kb,
+            indexes,
+            vectors,
+        }
     }
 
     pub fn knowledge_base(&self) -> &KnowledgeBase {
@@ -148,7 +164,8 @@ impl Faq {
             .iter()
             .find(|(l, _)| *l == language)
             .unwrap_or(&self.indexes[0]);
-        cell.get_or_init(|| FaqIndex::build(&self.kb.in_language(*l)))
+        let vectors = self.vectors.clone().filter(|_| *l == Language::English);
+        cell.get_or_init(|| FaqIndex::build_with(&self.kb.in_language(*l), vectors))
     }
 }
 
@@ -182,7 +199,7 @@ pub fn reply(faq: &Faq, question: &Analysis, language: Language) -> Reply {
             let suggestions: Vec<Suggestion> = search
                 .candidates
                 .iter()
-                .filter(|c| c.score >= SUGGESTION_FLOOR)
+                .filter(|c| c.score >= index.suggestion_floor())
                 .take(index.settings().suggestions)
                 .map(|c| {
                     let e = &index.entries()[c.entry];
@@ -378,5 +395,72 @@ mod languages {
             r.message.suggestions
         );
         assert_eq!(r.message.text, cannot_answer(Language::English));
+    }
+
+    fn demo_with_vectors() -> Faq {
+        let text = include_str!("../../../sites/demo/faq.toml");
+        let vectors = WordVectors::from_bytes(include_bytes!("../../models/word-vectors.bin"))
+            .expect("the word vectors load");
+        Faq::with_vectors(
+            KnowledgeBase::from_toml("sites/demo/faq.toml", text).expect("the demo KB loads"),
+            Some(std::sync::Arc::new(vectors)),
+        )
+    }
+
+    #[test]
+    fn word_vectors_answer_casual_paraphrases_that_words_alone_cannot() {
+        let (words, meaning) = (demo(), demo_with_vectors());
+        for (q, id) in [
+            ("can I bring my car and leave it nearby", "parking"),
+            ("do you guys work on weekends", "opening-hours"),
+        ] {
+            let alone = super::reply(&words, &Analysis::new(q), Language::English);
+            assert_eq!(alone.entry, None, "words alone are not sure of {q:?}");
+            let r = super::reply(&meaning, &Analysis::new(q), Language::English);
+            assert_eq!(
+                r.entry.map(|e| e.id),
+                Some(id.to_string()),
+                "for {q:?}: {}",
+                r.message.text
+            );
+        }
+    }
+
+    #[test]
+    fn word_vectors_keep_unrelated_questions_unanswered_and_without_far_fetched_choices() {
+        let faq = demo_with_vectors();
+        for q in [
+            "can you recommend a good pizza place for tonight",
+            "qwertz uiop asdf",
+            "what is the capital of france",
+        ] {
+            let r = super::reply(&faq, &Analysis::new(q), Language::English);
+            assert_eq!(r.entry, None, "{q:?} answered: {}", r.message.text);
+            assert!(
+                r.message.suggestions.is_empty(),
+                "{q:?}: {:?}",
+                r.message.suggestions
+            );
+        }
+        let near = super::reply(
+            &faq,
+            &Analysis::new("Do you fit dynamo hubs?"),
+            Language::English,
+        );
+        assert_eq!(near.entry, None, "{}", near.message.text);
+        assert!(!near.message.suggestions.is_empty());
+    }
+
+    #[test]
+    fn german_and_spanish_visitors_are_matched_by_words_alone() {
+        let (words, meaning) = (demo(), demo_with_vectors());
+        for (q, language) in [
+            ("Wann habt ihr am Wochenende offen?", Language::German),
+            ("¿Dónde puedo dejar el coche?", Language::Spanish),
+        ] {
+            let a = super::reply(&words, &Analysis::new(q), language);
+            let b = super::reply(&meaning, &Analysis::new(q), language);
+            assert_eq!(a, b, "{q:?}");
+        }
     }
 }
