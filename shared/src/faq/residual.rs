@@ -14,9 +14,6 @@ const L2: f32 = 0.0001;
 /// alone gets wrong, negative evidence included). Dense, so only built when
 /// features × entries fits [`MAX_MODEL_WEIGHTS`].
 pub(super) struct Residual {
-    /// Columns it reads; later ones (the meaning's) only enter through the
-    /// similarity.
-    columns: usize,
     entries: usize,
     weights: Vec<f32>,
     bias: Vec<f32>,
@@ -28,7 +25,6 @@ pub(super) const MAX_MODEL_WEIGHTS: usize = 4_000_000;
 impl Residual {
     pub(super) fn new(columns: usize, entries: usize) -> Self {
         Self {
-            columns,
             entries,
             weights: vec![0.0; columns * entries],
             bias: vec![0.0; entries],
@@ -40,17 +36,12 @@ impl Residual {
         for ((o, &b), &bias) in out.iter_mut().zip(base).zip(&self.bias) {
             *o = sharp * b + bias;
         }
-        for &(col, v) in self.read(x) {
+        for &(col, v) in x {
             let row = &self.weights[col as usize * self.entries..(col as usize + 1) * self.entries];
             for (o, &w) in out.iter_mut().zip(row) {
                 *o += v * w;
             }
         }
-    }
-
-    /// The part of a (sorted) row this layer reads.
-    fn read<'a>(&self, x: &'a [(u32, f32)]) -> &'a [(u32, f32)] {
-        &x[..x.partition_point(|&(col, _)| (col as usize) < self.columns)]
     }
 
     pub(super) fn probabilities(&self, x: &[(u32, f32)], base: &[f32]) -> Vec<f32> {
@@ -88,7 +79,7 @@ impl Residual {
                 for (b, &g) in self.bias.iter_mut().zip(&p) {
                     *b -= rate * g;
                 }
-                for &(col, v) in self.read(&rows[ex]) {
+                for &(col, v) in &rows[ex] {
                     let row = &mut self.weights
                         [col as usize * self.entries..(col as usize + 1) * self.entries];
                     for (w, &g) in row.iter_mut().zip(&p) {
