@@ -114,7 +114,7 @@ async fn the_faq_answers_with_its_source_and_an_unknown_question_gets_choices_an
     assert!(answer.contains("Saturday 9:00"), "{answer}");
 
     input
-        .send_keys("Do you fit dynamo hubs?\n")
+        .send_keys("Do you fit dynamo hubs and lights?\n")
         .await
         .expect("type");
     let choices = eventually(20, "the Did you mean choices", || async {
@@ -312,7 +312,7 @@ async fn the_open_widget_has_no_wcag_22_aa_violations_in_its_main_states() {
     })
     .await;
     input
-        .send_keys("Do you fit dynamo hubs?\n")
+        .send_keys("Do you fit dynamo hubs and lights?\n")
         .await
         .expect("type");
     eventually(20, "choices", || async {

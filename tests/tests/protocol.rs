@@ -453,7 +453,7 @@ async fn the_ai_answers_from_the_sites_faq_with_its_source_and_abstains_outside_
     assert!(answer.text.contains("Saturday 9:00"), "{}", answer.text);
 
     // Near entries, answered by none: choices.
-    let unsure = ask(&mut socket, "Do you fit dynamo hubs?").await;
+    let unsure = ask(&mut socket, "Do you fit dynamo hubs and lights?").await;
     assert!(unsure.source.is_none(), "no wrong answer: {unsure:?}");
     assert!(
         !unsure.suggestions.is_empty() && unsure.suggestions.len() <= 3,

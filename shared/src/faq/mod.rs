@@ -444,7 +444,7 @@ mod languages {
         }
         let near = super::reply(
             &faq,
-            &Analysis::new("Do you fit dynamo hubs?"),
+            &Analysis::new("Do you fit dynamo hubs and lights?"),
             Language::English,
         );
         assert_eq!(near.entry, None, "{}", near.message.text);
