@@ -81,12 +81,27 @@ pub fn reply(
             outcome: Outcome::Smalltalk,
         };
     }
+    if says_only_unhelpful(message) {
+        // "That didn't help" is about the last answer, not a question:
+        // matched against the FAQ it reads like a complaint.
+        return AssistantReply {
+            message: Message::plain(Author::Ai, faq::cannot_answer(language), None),
+            outcome: Outcome::NotSure,
+        };
+    }
     let faq::Reply { message, entry } = faq::reply(faq, message, language);
     let outcome = match entry {
         Some(entry) => Outcome::Answered(entry),
         None => Outcome::NotSure,
     };
     AssistantReply { message, outcome }
+}
+
+/// A short message that says the last answer did not help, and nothing
+/// else to answer (as `handoff` reads it, the same length as a request for
+/// a person and nothing else).
+fn says_only_unhelpful(message: &Analysis) -> bool {
+    escalation::says_unhelpful(message) && message.words.len() <= 12
 }
 
 /// The AI's answer to a photo the visitor sent while it is in charge: it
@@ -168,6 +183,27 @@ mod tests {
         assert!(r.message.source.is_none());
         assert_eq!(r.outcome, Outcome::Disclosure(Language::English));
         assert!(r.answered());
+    }
+
+    #[test]
+    fn saying_the_answer_did_not_help_is_not_matched_as_a_complaint() {
+        let kb = KnowledgeBase::from_toml(
+            "kb.toml",
+            "[[entry]]\nid = \"complaint\"\nquestion = \"I want to complain\"\n\
+             phrasings = [\"that did not help at all\"]\nanswer = \"Sorry.\"\nhandoff = true\n",
+        )
+        .unwrap();
+        for text in ["that did not help at all", "That didn't help"] {
+            let message = Analysis::new(text);
+            let r = reply(
+                &Faq::new(kb.clone()),
+                &message,
+                &escalation::read(&message),
+                Language::English,
+            );
+            assert_eq!(r.outcome, Outcome::NotSure, "{text}");
+            assert_eq!(r.message.text, faq::cannot_answer(Language::English));
+        }
     }
 
     #[test]
