@@ -6,10 +6,10 @@
 //! The file bundled with the worker (`sites/<id>/faq.toml`) seeds version 1.
 //! The English word vectors (`shared/models/word-vectors.bin`, a static
 //! asset the worker keeps out of the public paths) are read once per
-//! isolate, the first time a knowledge base is built.
+//! isolate, the first time a knowledge base that speaks English is built.
 
 use crate::inbox;
-use shared::faq::{Faq, KnowledgeBase, WordVectors};
+use shared::faq::{Faq, KnowledgeBase, Language, WordVectors};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -17,7 +17,7 @@ use std::sync::Arc;
 use worker::Env;
 
 /// Where the build puts the word vectors among the static files.
-pub const VECTORS_PATH: &str = "/models/word-vectors.bin";
+const VECTORS_PATH: &str = "/models/word-vectors.bin";
 
 /// Knowledge bases shipped with the worker, by site id.
 const BUNDLED: &[(&str, &str, &str)] = &[(
@@ -33,8 +33,18 @@ thread_local! {
     static VECTORS: RefCell<Option<Option<Arc<WordVectors>>>> = const { RefCell::new(None) };
 }
 
+/// A knowledge base ready to answer, with the word vectors if it speaks
+/// English (a site without English never reads them).
+pub async fn ready(env: &Env, kb: KnowledgeBase) -> Faq {
+    let vectors = match kb.settings.languages.contains(&Language::English) {
+        true => vectors(env).await,
+        false => None,
+    };
+    Faq::with_vectors(kb, vectors)
+}
+
 /// The English word vectors, read on first use.
-pub async fn vectors(env: &Env) -> Option<Arc<WordVectors>> {
+async fn vectors(env: &Env) -> Option<Arc<WordVectors>> {
     if let Some(known) = VECTORS.with(|v| v.borrow().clone()) {
         return known;
     }
@@ -102,7 +112,7 @@ pub async fn faq(env: &Env, site: &str, version: Option<i64>) -> Rc<Faq> {
         KnowledgeBase::from_toml(file, "")
             .unwrap_or_else(|_| unreachable!("an empty knowledge base is valid"))
     });
-    let faq = Rc::new(Faq::with_vectors(kb, vectors(env).await));
+    let faq = Rc::new(ready(env, kb).await);
     FAQS.with(|c| c.borrow_mut().insert(key, faq.clone()));
     faq
 }

@@ -98,8 +98,8 @@ pub fn reply(
 }
 
 /// A short message that says the last answer did not help, and nothing
-/// else to answer (as `handoff` reads it, the same length as a request for
-/// a person and nothing else).
+/// else to answer: at most 12 words, the bound `handoff` uses for a request
+/// for a person and nothing else (a longer one may also ask something).
 fn says_only_unhelpful(message: &Analysis) -> bool {
     escalation::says_unhelpful(message) && message.words.len() <= 12
 }

@@ -14,6 +14,9 @@ const REFERENCE: &str = "\
 | all-MiniLM-L6-v2 sentence embeddings, nearest variant | 0.523 | 0.706 | 0.821 | 0.921 |
 | published: 10-shot dual sentence encoders | | | 0.852 | 0.934 |";
 
+/// The FAQ engine's English word vectors (`xtask/faq_semantic/make_table.sh`).
+pub const WORD_VECTORS: &str = "shared/models/word-vectors.bin";
+
 pub fn bench(p: &Project, data: Option<&str>) -> Result<(), Fail> {
     let data = data
         .map(std::path::PathBuf::from)
@@ -25,7 +28,7 @@ pub fn bench(p: &Project, data: Option<&str>) -> Result<(), Fail> {
         .arg(&data)
         .arg(&out))?;
     let eval = shared_bin(p, "faq-eval")?;
-    let vectors = p.root.join("shared/models/word-vectors.bin");
+    let vectors = p.root.join(WORD_VECTORS);
     let vector_bytes = std::fs::metadata(&vectors)
         .map_err(|e| Fail(format!("{}: {e}", vectors.display())))?
         .len();
@@ -137,7 +140,7 @@ pub fn bench_demo(p: &Project) -> Result<(), Fail> {
                     .arg("--kb-toml")
                     .arg(p.root.join("sites/demo/faq.toml"))
                     .arg("--vectors")
-                    .arg(p.root.join("shared/models/word-vectors.bin"))
+                    .arg(p.root.join(WORD_VECTORS))
                     .args(["--language", language, "--queries"])
                     .arg(
                         p.root

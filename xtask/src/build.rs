@@ -141,7 +141,7 @@ fn build_loader(p: &Project, tools: &Tools) -> Result<(), Fail> {
 /// The FAQ engine's word vectors, read by the worker through its assets
 /// binding (wrangler.toml keeps `/models/` off the public paths).
 fn copy_models(p: &Project) -> Result<(), Fail> {
-    let from = p.root.join("shared/models/word-vectors.bin");
+    let from = p.root.join(crate::bench_faq::WORD_VECTORS);
     let to = p.root.join("public/models/word-vectors.bin");
     let bytes = std::fs::read(&from).map_err(|e| Fail(format!("{}: {e}", from.display())))?;
     if std::fs::read(&to).is_ok_and(|old| old == bytes) {

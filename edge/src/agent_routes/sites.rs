@@ -13,7 +13,7 @@ use shared::alerts::{self, AlertEvent, NewHook, Target, TargetHost, TargetRefusa
 use shared::analysis::Language;
 use shared::assistant;
 use shared::embed::{self, AllowOrigin};
-use shared::faq::{EntriesView, Faq, KnowledgeBase};
+use shared::faq::{EntriesView, KnowledgeBase};
 use shared::protocol::{CannedReply, ErrorCode, TrialRequest, MAX_BODY_BYTES};
 use shared::site::{SiteConfig, SiteSettings, SiteSettingsView};
 use std::rc::Rc;
@@ -332,10 +332,9 @@ async fn try_question(req: &mut Request, caller: &Caller<'_>, site: &str) -> Edg
     let question = shared::text::sanitize_message(&body.question)?;
     let (config, version) = sites::effective_site_config(caller.env, site).await?;
     let faq = match body.toml {
-        Some(toml) => Rc::new(Faq::with_vectors(
-            KnowledgeBase::from_toml("draft", &toml)?,
-            knowledge::vectors(caller.env).await,
-        )),
+        Some(toml) => {
+            Rc::new(knowledge::ready(caller.env, KnowledgeBase::from_toml("draft", &toml)?).await)
+        }
         None => knowledge::faq(caller.env, site, Some(version)).await,
     };
     let trial = assistant::trial(&faq, &config.handoff.policy, &question, language);

@@ -79,7 +79,7 @@ fn run() -> Result<(), String> {
     };
     let load_ms = started.elapsed().as_secs_f64() * 1000.0;
     let started = Instant::now();
-    let index = FaqIndex::build_with(&kb, vectors.filter(|_| language == Language::English));
+    let index = FaqIndex::build_with(&kb, vectors);
     let index_ms = started.elapsed().as_secs_f64() * 1000.0;
     let threshold = threshold.unwrap_or(index.settings().answer_threshold);
 

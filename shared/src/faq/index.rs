@@ -13,7 +13,7 @@
 use super::analyzer::{Analyzer, Word};
 pub use super::calibration::Calibration;
 use super::calibration::{fit_logistic, DEFAULT_CALIBRATION};
-use super::kb::{Entry, KnowledgeBase, Settings};
+use super::kb::{Entry, KnowledgeBase, Language, Settings};
 use super::residual::{Residual, MAX_MODEL_WEIGHTS};
 use super::vectors::WordVectors;
 use crate::analysis::Analysis;
@@ -108,25 +108,30 @@ impl Meaning {
 
     /// The meaning columns of each row, as one row-major matrix.
     fn dense(&self, rows: &[Vec<(u32, f32)>]) -> Vec<f32> {
-        let dims = self.dims();
-        let mut out = vec![0.0f32; rows.len() * dims];
-        for (r, row) in rows.iter().enumerate() {
-            for &(col, v) in row.iter().filter(|(c, _)| *c >= self.first_column) {
-                out[r * dims + (col - self.first_column) as usize] = v;
-            }
+        let mut out = vec![0.0f32; rows.len() * self.dims()];
+        for (row, slot) in rows.iter().zip(out.chunks_exact_mut(self.dims())) {
+            self.copy_dense(row, slot);
         }
         out
     }
 
-    /// scores[r] += query · row r of `matrix`, for the query's meaning columns.
-    fn accumulate(&self, query: &[(u32, f32)], matrix: &[f32], scores: &mut [f32]) {
-        let dims = self.dims();
-        let mut q = vec![0.0f32; dims];
-        for &(col, v) in query.iter().filter(|(c, _)| *c >= self.first_column) {
-            q[(col - self.first_column) as usize] = v;
+    /// Writes a (sorted) row's meaning columns into `out`.
+    fn copy_dense(&self, row: &[(u32, f32)], out: &mut [f32]) {
+        let from = row.partition_point(|&(c, _)| c < self.first_column);
+        for &(col, v) in &row[from..] {
+            out[(col - self.first_column) as usize] = v;
         }
-        for (score, row) in scores.iter_mut().zip(matrix.chunks_exact(dims)) {
-            *score += dot(row, &q);
+    }
+
+    /// Adds the meaning's share of the query's similarity to each phrasing
+    /// and each centroid.
+    fn accumulate(&self, query: &[(u32, f32)], phrasings: &mut [f32], centroids: &mut [f32]) {
+        let mut q = vec![0.0f32; self.dims()];
+        self.copy_dense(query, &mut q);
+        for (scores, matrix) in [(phrasings, &self.phrasings), (centroids, &self.centroids)] {
+            for (score, row) in scores.iter_mut().zip(matrix.chunks_exact(self.dims())) {
+                *score += dot(row, &q);
+            }
         }
     }
 
@@ -231,9 +236,10 @@ impl FaqIndex {
         Self::build_with(kb, None)
     }
 
-    /// With word vectors of the knowledge base's language, the index also
-    /// matches by meaning.
+    /// With word vectors, an English index also matches by meaning (the
+    /// vectors' vocabulary is English; other languages ignore them).
     pub fn build_with(kb: &KnowledgeBase, vectors: Option<Arc<WordVectors>>) -> Self {
+        let vectors = vectors.filter(|_| kb.settings.language() == Language::English);
         let analyzer = Analyzer::new(kb.settings.language(), kb.default_synonyms());
         let entries = kb.entries.clone();
 
@@ -470,8 +476,7 @@ impl FaqIndex {
         self.phrasings.accumulate(query, &mut phrasing_scores);
         self.centroids.accumulate(query, &mut centroid_scores);
         if let Some(m) = &self.meaning {
-            m.accumulate(query, &m.phrasings, &mut phrasing_scores);
-            m.accumulate(query, &m.centroids, &mut centroid_scores);
+            m.accumulate(query, &mut phrasing_scores, &mut centroid_scores);
         }
         if let Some(lo) = &leave_out {
             // The query is the phrasing's own unit vector v. Its entry's

@@ -137,7 +137,7 @@ impl Faq {
         Self::with_vectors(kb, None)
     }
 
-    /// With English word vectors (the only language they exist for yet).
+    /// With English word vectors (its English index uses them).
     pub fn with_vectors(kb: KnowledgeBase, vectors: Option<std::sync::Arc<WordVectors>>) -> Self {
         let indexes = kb
             .settings
@@ -164,8 +164,7 @@ impl Faq {
             .iter()
             .find(|(l, _)| *l == language)
             .unwrap_or(&self.indexes[0]);
-        let vectors = self.vectors.clone().filter(|_| *l == Language::English);
-        cell.get_or_init(|| FaqIndex::build_with(&self.kb.in_language(*l), vectors))
+        cell.get_or_init(|| FaqIndex::build_with(&self.kb.in_language(*l), self.vectors.clone()))
     }
 }
 
