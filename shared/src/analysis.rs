@@ -5,8 +5,11 @@
 
 use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
 
-/// A language the product speaks (answers, fixed texts, stemming).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// A language the product speaks (answers, fixed texts, stemming). On
+/// the wire as its tag (`code`); serde only for stored knowledge bases.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Language {
     English,
     German,

@@ -3,7 +3,7 @@
 //! the confidence reads as "the chance this entry is right".
 
 /// Logistic calibration: confidence = σ(a·top + b·margin + c).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Calibration {
     pub a: f32,
     pub b: f32,

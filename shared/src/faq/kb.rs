@@ -16,8 +16,9 @@ use toml::Spanned;
 
 pub use crate::analysis::Language;
 
-/// A loaded, checked knowledge base.
-#[derive(Debug, Clone, PartialEq)]
+/// A loaded, checked knowledge base. Serializable only to be stored with
+/// its built index (`faq::StoredFaq`), never as a format people write.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct KnowledgeBase {
     pub settings: Settings,
     pub entries: Vec<Entry>,
@@ -27,7 +28,7 @@ pub struct KnowledgeBase {
 }
 
 /// Per-site matching behavior.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Settings {
     /// The languages of the entries, the default first (stemming, stop
     /// words, fixed texts). Never empty.
@@ -60,7 +61,7 @@ impl Default for Settings {
 pub const DEFAULT_THRESHOLD: f32 = 0.55;
 
 /// One FAQ entry, in the language it is read in.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Entry {
     /// Stable id, used in links, metrics and hand-off packets.
     pub id: String,
@@ -88,7 +89,7 @@ pub struct Entry {
 }
 
 /// An entry's text in one language.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct EntryText {
     pub question: String,
     pub phrasings: Vec<String>,

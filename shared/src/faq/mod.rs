@@ -9,14 +9,16 @@ mod editing;
 pub mod index;
 pub mod kb;
 mod residual;
+mod stored;
 mod vectors;
 
 pub use csv::{read_csv, CsvRow};
 pub use editing::{
     append_entry, entry_forms, with_entries, EntriesView, EntryForm, NewEntry, TextForm,
 };
-pub use index::{Candidate, FaqIndex, Search};
+pub use index::{Candidate, FaqIndex, Search, StoredIndexError, ENGINE};
 pub use kb::{Entry, EntryText, KbError, KnowledgeBase, Language, Settings};
+pub use stored::StoredFaq;
 pub use vectors::{VectorsError, WordVectors};
 
 use crate::analysis::Analysis;
@@ -159,12 +161,33 @@ impl Faq {
     /// The index a visitor of `language` is answered from: that language's,
     /// or the default's for a language the site does not speak.
     pub fn index_for(&self, language: Language) -> &FaqIndex {
-        let (l, cell) = self
-            .indexes
+        let (l, cell) = self.slot(language);
+        cell.get_or_init(|| FaqIndex::build_with(&self.kb.in_language(*l), self.vectors.clone()))
+    }
+
+    /// The language whose index answers a visitor of `language`, and
+    /// whether that index is ready (built or read) in this `Faq`.
+    pub fn index_language(&self, language: Language) -> (Language, bool) {
+        let (l, cell) = self.slot(language);
+        (*l, cell.get().is_some())
+    }
+
+    /// Takes `language`'s index from stored bytes instead of building it.
+    pub fn read_index(&self, language: Language, bytes: &[u8]) -> Result<(), StoredIndexError> {
+        let (l, cell) = self.slot(language);
+        if cell.get().is_none() {
+            let index =
+                FaqIndex::from_bytes(&self.kb.in_language(*l), self.vectors.clone(), bytes)?;
+            let _ = cell.set(index);
+        }
+        Ok(())
+    }
+
+    fn slot(&self, language: Language) -> &(Language, std::cell::OnceCell<FaqIndex>) {
+        self.indexes
             .iter()
             .find(|(l, _)| *l == language)
-            .unwrap_or(&self.indexes[0]);
-        cell.get_or_init(|| FaqIndex::build_with(&self.kb.in_language(*l), self.vectors.clone()))
+            .unwrap_or(&self.indexes[0])
     }
 }
 

@@ -13,9 +13,12 @@ const L2: f32 = 0.0001;
 /// phrasings (each scored by leave-one-out, so it learns what similarity
 /// alone gets wrong, negative evidence included). Dense, so only built when
 /// features × entries fits [`MAX_MODEL_WEIGHTS`].
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub(super) struct Residual {
     entries: usize,
+    #[serde(with = "super::index::f32_bytes")]
     weights: Vec<f32>,
+    #[serde(with = "super::index::f32_bytes")]
     bias: Vec<f32>,
 }
 
@@ -29,6 +32,13 @@ impl Residual {
             weights: vec![0.0; columns * entries],
             bias: vec![0.0; entries],
         }
+    }
+
+    /// Whether the layer has the shape of `columns` × `entries`.
+    pub(super) fn fits(&self, columns: usize, entries: usize) -> bool {
+        self.entries == entries
+            && self.bias.len() == entries
+            && self.weights.len() == columns * entries
     }
 
     fn logits(&self, x: &[(u32, f32)], base: &[f32], out: &mut [f32]) {

@@ -300,6 +300,11 @@ pub struct KnowledgeVersion {
     pub author: String,
     pub at_ms: i64,
     pub change: String,
+    /// The languages (tags) whose matching index is built and stored with
+    /// this version for the running build of the engine: conversations
+    /// read it instead of building it. A version is indexed when saved.
+    #[serde(default)]
+    pub indexed: Vec<String>,
 }
 
 /// A knowledge-base version stored (`POST …/faq` with a new entry, whose

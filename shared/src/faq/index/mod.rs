@@ -17,8 +17,16 @@ use super::kb::{Entry, KnowledgeBase, Language, Settings};
 use super::residual::{Residual, MAX_MODEL_WEIGHTS};
 use super::vectors::WordVectors;
 use crate::analysis::Analysis;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
+
+mod dense;
+mod stored;
+
+use dense::{Meaning, Postings};
+pub(super) use stored::f32_bytes;
+pub use stored::{StoredIndexError, ENGINE};
 
 /// Relative weight of each feature family (tuned on Banking77 training data
 /// only; see docs/faq-benchmark.md).
@@ -68,7 +76,9 @@ pub struct FaqIndex {
     entries: Vec<Entry>,
     settings: Settings,
     analyzer: Analyzer,
-    columns: HashMap<u64, u32>,
+    /// Hashed with FxHash, as are the sets below: every question looks
+    /// its features up here, and a cold isolate fills them from storage.
+    columns: FxHashMap<u64, u32>,
     idf: Vec<f32>,
     /// Weight of a feature no entry has: the largest possible idf.
     unknown_idf: f32,
@@ -79,152 +89,14 @@ pub struct FaqIndex {
     centroid_lengths: Vec<f32>,
     /// Normalized words of the KB, for typo correction, by length.
     vocabulary: Vec<Vec<(String, u32)>>,
-    known_words: HashSet<String>,
-    known_stems: HashSet<String>,
+    known_words: FxHashSet<String>,
+    known_stems: FxHashSet<String>,
     calibration: Calibration,
     residual: Option<Residual>,
     phrasing_count: usize,
     /// Word vectors, when the knowledge base's language has them; their
     /// dimensions are the columns after the words'.
     meaning: Option<Meaning>,
-}
-
-struct Meaning {
-    vectors: Arc<WordVectors>,
-    first_column: u32,
-    /// The mean of the knowledge base's own vectors, taken off every
-    /// vector: what all its texts share says nothing about which is meant.
-    center: Vec<f32>,
-    /// The meaning columns of the phrasings and of the centroids, row by
-    /// row: dense, so they are multiplied as a matrix, not as postings.
-    phrasings: Vec<f32>,
-    centroids: Vec<f32>,
-}
-
-impl Meaning {
-    fn dims(&self) -> usize {
-        self.vectors.dims()
-    }
-
-    /// The meaning columns of each row, as one row-major matrix.
-    fn dense(&self, rows: &[Vec<(u32, f32)>]) -> Vec<f32> {
-        let mut out = vec![0.0f32; rows.len() * self.dims()];
-        for (row, slot) in rows.iter().zip(out.chunks_exact_mut(self.dims())) {
-            self.copy_dense(row, slot);
-        }
-        out
-    }
-
-    /// Writes a (sorted) row's meaning columns into `out`.
-    fn copy_dense(&self, row: &[(u32, f32)], out: &mut [f32]) {
-        let from = row.partition_point(|&(c, _)| c < self.first_column);
-        for &(col, v) in &row[from..] {
-            out[(col - self.first_column) as usize] = v;
-        }
-    }
-
-    /// Adds the meaning's share of the query's similarity to each phrasing
-    /// and each centroid.
-    fn accumulate(&self, query: &[(u32, f32)], phrasings: &mut [f32], centroids: &mut [f32]) {
-        let mut q = vec![0.0f32; self.dims()];
-        self.copy_dense(query, &mut q);
-        for (scores, matrix) in [(phrasings, &self.phrasings), (centroids, &self.centroids)] {
-            for (score, row) in scores.iter_mut().zip(matrix.chunks_exact(self.dims())) {
-                *score += dot(row, &q);
-            }
-        }
-    }
-
-    /// Appends the text's meaning (centred, unit length) to its word
-    /// vector, both parts weighed so that the whole keeps unit length.
-    fn add_to(&self, mut row: Vec<(u32, f32)>, meaning: Option<Vec<f32>>) -> Vec<(u32, f32)> {
-        let total = (1.0 + MEANING_WEIGHT * MEANING_WEIGHT).sqrt();
-        row.iter_mut().for_each(|(_, w)| *w /= total);
-        if let Some(mut meaning) = meaning {
-            meaning
-                .iter_mut()
-                .zip(&self.center)
-                .for_each(|(v, c)| *v -= c);
-            let norm = meaning.iter().map(|v| v * v).sum::<f32>().sqrt();
-            if norm > f32::EPSILON {
-                let weight = MEANING_WEIGHT / total / norm;
-                row.extend(
-                    (self.first_column..)
-                        .zip(meaning)
-                        .map(|(column, v)| (column, v * weight)),
-                );
-            }
-        }
-        row
-    }
-}
-
-/// a · b in eight lanes, which the compiler turns into vector instructions
-/// (a plain sum must keep its order, so it stays scalar): leave-one-out
-/// makes this the similarity's largest part when the index is built.
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut lanes = [0.0f32; 8];
-    let (a8, b8) = (a.chunks_exact(8), b.chunks_exact(8));
-    let tail: f32 = a8
-        .remainder()
-        .iter()
-        .zip(b8.remainder())
-        .map(|(x, y)| x * y)
-        .sum();
-    for (x, y) in a8.zip(b8) {
-        for ((lane, xi), yi) in lanes.iter_mut().zip(x).zip(y) {
-            *lane += xi * yi;
-        }
-    }
-    lanes.iter().sum::<f32>() + tail
-}
-
-/// Column-major sparse matrix: for each feature, the documents having it.
-#[derive(Default)]
-struct Postings {
-    start: Vec<u32>,
-    doc: Vec<u32>,
-    weight: Vec<f32>,
-}
-
-impl Postings {
-    /// The first `columns` columns of the rows (the meaning's are apart).
-    fn from_rows(rows: &[Vec<(u32, f32)>], columns: usize) -> Self {
-        let mut per_column: Vec<Vec<(u32, f32)>> = vec![Vec::new(); columns];
-        for (doc, row) in rows.iter().enumerate() {
-            for &(col, w) in row.iter().filter(|(c, _)| (*c as usize) < columns) {
-                per_column[col as usize].push((doc as u32, w));
-            }
-        }
-        let mut p = Postings {
-            start: Vec::with_capacity(columns + 1),
-            ..Default::default()
-        };
-        p.start.push(0);
-        for list in per_column {
-            for (doc, w) in list {
-                p.doc.push(doc);
-                p.weight.push(w);
-            }
-            p.start.push(p.doc.len() as u32);
-        }
-        p
-    }
-
-    /// scores[doc] += q · column, for each query column it has (the query
-    /// is sorted, its meaning columns last).
-    fn accumulate(&self, query: &[(u32, f32)], scores: &mut [f32]) {
-        let columns = self.start.len().saturating_sub(1) as u32;
-        for &(col, qw) in query.iter().take_while(|(c, _)| *c < columns) {
-            let (s, e) = (
-                self.start[col as usize] as usize,
-                self.start[col as usize + 1] as usize,
-            );
-            for i in s..e {
-                scores[self.doc[i] as usize] += qw * self.weight[i];
-            }
-        }
-    }
 }
 
 /// A feature before weighting: its key, its family's weight, and how often
@@ -239,7 +111,7 @@ impl FaqIndex {
     /// With word vectors, an English index also matches by meaning (the
     /// vectors' vocabulary is English; other languages ignore them).
     pub fn build_with(kb: &KnowledgeBase, vectors: Option<Arc<WordVectors>>) -> Self {
-        let vectors = vectors.filter(|_| kb.settings.language() == Language::English);
+        let vectors = vectors.filter(|_| Self::uses_vectors(kb));
         let analyzer = Analyzer::new(kb.settings.language(), kb.default_synonyms());
         let entries = kb.entries.clone();
 
@@ -248,7 +120,7 @@ impl FaqIndex {
         let mut texts: Vec<&str> = Vec::new();
         let mut raw: Vec<RawFeatures> = Vec::new();
         let mut word_counts: HashMap<String, u32> = HashMap::new();
-        let mut known_stems = HashSet::new();
+        let mut known_stems = FxHashSet::default();
         for (e, entry) in entries.iter().enumerate() {
             for text in std::iter::once(&entry.question).chain(entry.phrasings.iter()) {
                 let words: Vec<Word> = analyzer
@@ -269,7 +141,7 @@ impl FaqIndex {
         }
 
         // Columns and inverse entry frequency.
-        let mut columns: HashMap<u64, u32> = HashMap::new();
+        let mut columns: FxHashMap<u64, u32> = FxHashMap::default();
         let mut entry_freq: Vec<u32> = Vec::new();
         let mut last_entry: Vec<u32> = Vec::new();
         for (p, feats) in raw.iter().enumerate() {
@@ -389,6 +261,12 @@ impl FaqIndex {
         };
         index.fit_model(&rows);
         index
+    }
+
+    /// Whether the knowledge base's index matches by meaning when given
+    /// word vectors: their vocabulary is English.
+    fn uses_vectors(kb: &KnowledgeBase) -> bool {
+        kb.settings.language() == Language::English
     }
 
     pub fn entries(&self) -> &[Entry] {
@@ -667,7 +545,7 @@ fn hash(tag: u8, parts: &[&str]) -> u64 {
 /// Word stems, pairs of neighboring stems, and character n-grams of each
 /// content word (with word boundaries), with their counts.
 fn features(words: &[Word]) -> RawFeatures {
-    let mut counts: HashMap<u64, (f32, f32)> = HashMap::new();
+    let mut counts: FxHashMap<u64, (f32, f32)> = FxHashMap::default();
     let mut add = |key: u64, weight: f32| counts.entry(key).or_insert((weight, 0.0)).1 += 1.0;
     let stems: Vec<&str> = words.iter().filter_map(|w| w.stem.as_deref()).collect();
     for stem in &stems {
