@@ -1,15 +1,17 @@
 //! Each site's knowledge base and its matching indexes. The knowledge base
 //! is versioned in the site's `Inbox` (agents add entries from the panel);
 //! a conversation answers from the version current when it started. A
-//! site's `Faq` is kept per site and version in each isolate; it builds the
-//! index of a language the first time a visitor of that language asks.
+//! site's `Faq` is kept per site and version in each isolate; the index of
+//! a language comes with the knowledge base as the bytes the site's inbox
+//! stores with the version (built once there), and is built here only when
+//! they cannot be had.
 //! The file bundled with the worker (`sites/<id>/faq.toml`) seeds version 1.
 //! The English word vectors (`shared/models/word-vectors.bin`, a static
 //! asset the worker keeps out of the public paths) are read once per
 //! isolate, the first time a knowledge base that speaks English is built.
 
 use crate::inbox;
-use shared::faq::{Faq, KnowledgeBase, Language, WordVectors};
+use shared::faq::{Faq, KnowledgeBase, Language, StoredFaq, WordVectors};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -61,15 +63,18 @@ async fn vectors(env: &Env) -> Option<Arc<WordVectors>> {
 
 async fn read_vectors(env: &Env) -> Result<WordVectors, String> {
     let assets = env.assets("ASSETS").map_err(|e| e.to_string())?;
-    let mut response = assets
+    let response: web_sys::Response = assets
         .fetch(format!("https://assets.local{VECTORS_PATH}"), None)
         .await
-        .map_err(|e| e.to_string())?;
-    if response.status_code() != 200 {
-        return Err(format!("status {}", response.status_code()));
+        .map_err(|e| e.to_string())?
+        .into();
+    if response.status() != 200 {
+        return Err(format!("status {}", response.status()));
     }
-    let bytes = response.bytes().await.map_err(|e| e.to_string())?;
-    WordVectors::from_bytes(&bytes).map_err(|e| e.to_string())
+    let bytes = crate::http::body_bytes(&response)
+        .await
+        .map_err(|e| e.message)?;
+    WordVectors::from_vec(bytes).map_err(|e| e.to_string())
 }
 
 /// The bundled knowledge base of a site: its file name and text (empty for
@@ -81,14 +86,89 @@ pub fn bundled(site: &str) -> (&'static str, &'static str) {
         .map_or(("none", ""), |(_, f, t)| (*f, *t))
 }
 
-/// `version` of the site's knowledge base, ready to answer (the bundled
-/// one when the conversation predates versions or the inbox cannot be
-/// reached).
-pub async fn faq(env: &Env, site: &str, version: Option<i64>) -> Rc<Faq> {
+/// `version` of the site's knowledge base, ready to answer visitors of
+/// `language` (none: its default language). A version is read as the
+/// site's inbox stored it, with the index of that language already built
+/// (a cold isolate copies bytes; it neither parses nor trains). The bundled
+/// text (a conversation from before versions), or a version whose stored
+/// form cannot be had, is parsed here and its index built when first used.
+pub async fn faq(
+    env: &Env,
+    site: &str,
+    version: Option<i64>,
+    language: Option<Language>,
+) -> Rc<Faq> {
     let key = (site.to_string(), version.unwrap_or(0));
-    if let Some(faq) = FAQS.with(|c| c.borrow().get(&key).cloned()) {
+    let cached = FAQS.with(|c| c.borrow().get(&key).cloned());
+    if let Some(faq) = cached {
+        let (answering, ready) =
+            faq.index_language(language.unwrap_or(faq.knowledge_base().settings.language()));
+        if let (Some(version), false) = (version, ready) {
+            if let Err(message) = read_stored(env, site, version, Some(answering), Some(&faq)).await
+            {
+                worker::console_error!("knowledge base {site} v{version}: {message}");
+            }
+        }
         return faq;
     }
+    let stored = match version {
+        Some(version) => read_stored(env, site, version, language, None)
+            .await
+            .map_err(|message| {
+                worker::console_error!("knowledge base {site} v{version}: {message}")
+            })
+            .ok()
+            .flatten(),
+        None => None,
+    };
+    let faq = match stored {
+        Some(faq) => faq,
+        None => Rc::new(ready(env, parsed(env, site, version).await).await),
+    };
+    FAQS.with(|c| c.borrow_mut().insert(key, faq.clone()));
+    faq
+}
+
+/// The stored form of `version` for `language`'s visitors: a new `Faq`,
+/// or, given the one in use, its missing index.
+async fn read_stored(
+    env: &Env,
+    site: &str,
+    version: i64,
+    language: Option<Language>,
+    in_use: Option<&Faq>,
+) -> Result<Option<Rc<Faq>>, String> {
+    let call = inbox::IndexOf {
+        site: site.to_string(),
+        version,
+        language: language.map(|l| l.code().to_string()),
+    };
+    let bytes = inbox::stored_faq(env, call).await.map_err(|e| e.message)?;
+    let stored = StoredFaq::from_bytes(&bytes).map_err(|e| e.to_string())?;
+    if let Some(faq) = in_use {
+        return stored
+            .read_into(faq)
+            .map(|()| None)
+            .map_err(|e| e.to_string());
+    }
+    let vectors = match stored
+        .knowledge_base()
+        .settings
+        .languages
+        .contains(&Language::English)
+    {
+        true => vectors(env).await,
+        false => None,
+    };
+    stored
+        .into_faq(vectors)
+        .map(|faq| Some(Rc::new(faq)))
+        .map_err(|e| e.to_string())
+}
+
+/// `version`'s text (the bundled one without a version, or when the inbox
+/// cannot be reached), parsed.
+async fn parsed(env: &Env, site: &str, version: Option<i64>) -> KnowledgeBase {
     let (file, bundled_text) = bundled(site);
     let text = match version {
         Some(version) => {
@@ -106,13 +186,10 @@ pub async fn faq(env: &Env, site: &str, version: Option<i64>) -> Rc<Faq> {
         }
         None => bundled_text.to_string(),
     };
-    let kb = KnowledgeBase::from_toml(file, &text).unwrap_or_else(|e| {
+    KnowledgeBase::from_toml(file, &text).unwrap_or_else(|e| {
         // Every stored version was parsed before it was stored.
         worker::console_error!("knowledge base: {e}");
         KnowledgeBase::from_toml(file, "")
             .unwrap_or_else(|_| unreachable!("an empty knowledge base is valid"))
-    });
-    let faq = Rc::new(ready(env, kb).await);
-    FAQS.with(|c| c.borrow_mut().insert(key, faq.clone()));
-    faq
+    })
 }

@@ -144,3 +144,121 @@ async fn acknowledged_messages_survive_a_kill_and_a_resend_after_it_is_not_store
         .collect();
     assert_eq!(seqs, vec![1, 2]);
 }
+
+/// The AI's answer, and the entry it came from, to `question` in a new
+/// conversation on `site` in `locale`.
+async fn answer_in(
+    edge: &Edge,
+    site: &str,
+    locale: &str,
+    question: &str,
+) -> (String, Option<String>) {
+    use shared::protocol::{Author, EventBody};
+    let (_visitor, mut socket) = tests::conversation_on(edge, site, locale).await;
+    tests::say(&mut socket, question).await;
+    let event = tests::event_where(
+        &mut socket,
+        |b| matches!(b, EventBody::Message(m) if m.author == Author::Ai),
+    )
+    .await;
+    match event.body {
+        EventBody::Message(m) => (m.text, m.source.map(|s| s.entry_id)),
+        _ => unreachable!("a message"),
+    }
+}
+
+#[tokio::test]
+async fn a_saved_knowledge_base_is_indexed_in_each_language_and_answers_from_it_after_a_restart() {
+    let mut edge = Edge::start();
+    let text = r#"[settings]
+languages = ["en", "de", "es"]
+
+[[entry]]
+id = "cargo-bikes"
+question = "Do you service cargo bikes?"
+phrasings = ["Can you fix my cargo bike?", "Do you repair longtails?"]
+answer = "Yes: cargo bikes and trikes, by appointment."
+
+[entry.de]
+question = "Wartet ihr Lastenräder?"
+phrasings = ["Repariert ihr Lastenräder?"]
+answer = "Ja: Lastenräder und Dreiräder, nach Termin."
+
+[entry.es]
+question = "¿Reparan bicicletas de carga?"
+phrasings = ["¿Arreglan bicis de carga?"]
+answer = "Sí: bicicletas de carga y triciclos, con cita."
+
+[[entry]]
+id = "parking"
+question = "Where can I park?"
+phrasings = ["Is there parking near the shop?"]
+answer = "Free parking behind the shop."
+
+[entry.de]
+question = "Wo kann ich parken?"
+answer = "Kostenlose Parkplätze hinter dem Laden."
+
+[entry.es]
+question = "¿Dónde puedo aparcar?"
+answer = "Aparcamiento gratuito detrás de la tienda."
+"#;
+    let saved = edge.agent_post_json(
+        &edge.anna(),
+        "/api/v1/agent/sites/learn/faq/text",
+        &serde_json::json!({ "toml": text }).to_string(),
+    );
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let version = saved.json::<shared::protocol::KnowledgeSaved>().version;
+    let versions = edge.agent_get(&edge.anna(), "/api/v1/agent/sites/learn/faq/versions");
+    let versions: Vec<shared::protocol::KnowledgeVersion> = versions.json();
+    let newest = versions.first().expect("the saved version");
+    assert_eq!(newest.version, version);
+    assert_eq!(
+        newest.indexed,
+        ["de", "en", "es"],
+        "indexed in each of its languages when saved, before any visitor asked"
+    );
+    assert!(
+        versions.iter().skip(1).all(|v| v.indexed.is_empty()),
+        "versions nobody asked about are not indexed: {versions:?}"
+    );
+
+    // New isolates: conversations read the stored index, in each language
+    // (the German visitor of an entry without German phrasings included).
+    edge.restart();
+    for (locale, question, entry, answer) in [
+        (
+            "en",
+            "can you fix my longtail cargo bike",
+            "cargo-bikes",
+            "Yes: cargo bikes",
+        ),
+        (
+            "de",
+            "Repariert ihr auch Lastenräder?",
+            "cargo-bikes",
+            "Ja: Lastenräder",
+        ),
+        (
+            "es",
+            "¿arreglan bicis de carga?",
+            "cargo-bikes",
+            "Sí: bicicletas de carga",
+        ),
+        (
+            "de",
+            "Wo kann ich parken?",
+            "parking",
+            "Kostenlose Parkplätze",
+        ),
+    ] {
+        let (text, source) = answer_in(&edge, "learn", locale, question).await;
+        assert_eq!(
+            source.as_deref(),
+            Some(entry),
+            "{locale} {question}: {text}"
+        );
+        assert!(text.starts_with(answer), "{locale}: {text}");
+    }
+}

@@ -335,7 +335,7 @@ async fn try_question(req: &mut Request, caller: &Caller<'_>, site: &str) -> Edg
         Some(toml) => {
             Rc::new(knowledge::ready(caller.env, KnowledgeBase::from_toml("draft", &toml)?).await)
         }
-        None => knowledge::faq(caller.env, site, Some(version)).await,
+        None => knowledge::faq(caller.env, site, Some(version), Some(language)).await,
     };
     let trial = assistant::trial(&faq, &config.handoff.policy, &question, language);
     http::json_response(&trial, 200)

@@ -211,8 +211,15 @@ impl Conversation {
         let meta = self.existing()?;
         let last =
             handoff::last_question(&self.events_after(0, super::VIEW_EVENTS)?).unwrap_or_default();
-        let faq = knowledge::faq(&self.env, &meta.site, meta.kb_version).await;
-        let index = faq.index_for(meta.language(&faq));
+        let faq = knowledge::faq(
+            &self.env,
+            &meta.site,
+            meta.kb_version,
+            meta.locale_language(),
+        )
+        .await;
+        let language = meta.language(&faq);
+        let index = faq.index_for(language);
         let search = index.search(&Analysis::new(&last));
         let replies: Vec<SuggestedReply> = search
             .candidates

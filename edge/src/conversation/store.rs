@@ -135,10 +135,15 @@ impl MetaRow {
     /// The language the visitor reads (their locale), or the knowledge
     /// base's default.
     pub fn language(&self, faq: &shared::faq::Faq) -> shared::analysis::Language {
+        self.locale_language()
+            .unwrap_or_else(|| faq.knowledge_base().settings.language())
+    }
+
+    /// The visitor's language, if their locale names one the product speaks.
+    pub fn locale_language(&self) -> Option<shared::analysis::Language> {
         self.locale
             .as_deref()
             .and_then(shared::analysis::Language::parse)
-            .unwrap_or_else(|| faq.knowledge_base().settings.language())
     }
 
     /// A fact of this conversation for the inbox's metrics. Each carries

@@ -240,7 +240,14 @@ impl Conversation {
         // done before anything is stored, so the visitor's message and the
         // AI's answer are stored in one turn and a crash cannot split them.
         let meta = self.existing()?;
-        let faq = knowledge::faq(&self.env, &meta.site, meta.kb_version).await;
+        let faq = knowledge::faq(
+            &self.env,
+            &meta.site,
+            meta.kb_version,
+            meta.locale_language(),
+        )
+        .await;
+        let language = meta.language(&faq);
         if let Some(seq) = self.seq_of(client_id)? {
             // Stored by a resend while the index loaded.
             send(ws, &ServerFrame::Ack { client_id, seq });
@@ -278,7 +285,7 @@ impl Conversation {
         // matching and the escalation policy all read it.
         let message = Analysis::new(&text);
         let reading = escalation::read(&message);
-        let reply = assistant::reply(&faq, &message, &reading, meta.language(&faq));
+        let reply = assistant::reply(&faq, &message, &reading, language);
         let past = self.past_turns()?;
         let entry = reply.entry();
         let decision = (state == ConversationState::Bot).then(|| {

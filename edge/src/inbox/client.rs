@@ -203,6 +203,19 @@ pub struct KnowledgeAt {
     pub version: i64,
 }
 
+/// A knowledge-base version ready to answer visitors of one language: the
+/// knowledge base and the index of the language that answers them (see
+/// `shared::faq::StoredFaq`). Stored with the version, built on first ask;
+/// answered on its own path (`index`), as bytes, by [`stored_faq`].
+#[derive(Debug, Serialize, Deserialize)]
+pub struct IndexOf {
+    pub site: String,
+    pub version: i64,
+    /// The visitor's language tag (`en`, `de`, `es`); none: the site's
+    /// default language.
+    pub language: Option<String>,
+}
+
 /// An agent adds an entry: a new version.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct AddEntry {
@@ -369,6 +382,11 @@ where
 {
     let wire: InboxCall = c.into();
     object::call(&stub(env, site)?, "https://inbox/call", &wire).await
+}
+
+/// Asks a site's inbox for a stored version (see [`IndexOf`]).
+pub async fn stored_faq(env: &Env, c: IndexOf) -> EdgeResult<Vec<u8>> {
+    object::call_for_bytes(&stub(env, &c.site)?, "https://inbox/index", &c).await
 }
 
 /// A call whose answer does not matter; a failure is logged, because a

@@ -161,6 +161,7 @@ const SCHEMA: Schema = Schema {
         author TEXT NOT NULL,
         at_ms INTEGER NOT NULL,
         change TEXT NOT NULL)",
+        knowledge::KB_INDEXES,
         "CREATE TABLE IF NOT EXISTS canned (
         id INTEGER PRIMARY KEY,
         team TEXT NOT NULL,
@@ -220,6 +221,8 @@ const SCHEMA: Schema = Schema {
         // less often.
         queue::PRESENCE_PENDING,
         "ALTER TABLE waiting ADD COLUMN told_ms INTEGER",
+        // Built indexes came to be stored with their versions.
+        knowledge::KB_INDEXES,
     ],
 };
 
@@ -240,6 +243,10 @@ impl DurableObject for Inbox {
         let result = match path.rsplit('/').next().unwrap_or_default() {
             "call" => match serde_json::from_str::<InboxCall>(&req.text().await?) {
                 Ok(c) => self.handle(c).await,
+                Err(e) => Err(EdgeError::from(e)),
+            },
+            "index" => match serde_json::from_str::<IndexOf>(&req.text().await?) {
+                Ok(c) => self.stored_faq(c).await,
                 Err(e) => Err(EdgeError::from(e)),
             },
             "inbox" => self.accept_agent(&req).await,
@@ -333,10 +340,22 @@ impl Inbox {
                 answer::<HeadVersion>(self.knowledge_head(&c.site).map(|(v, _)| v))
             }
             InboxCall::KnowledgeAt(c) => answer::<KnowledgeAt>(self.knowledge_at(c)),
-            InboxCall::AddEntry(c) => answer::<AddEntry>(self.add_entry(c)),
+            InboxCall::AddEntry(c) => {
+                let (site, saved) = (c.site.clone(), self.add_entry(c));
+                self.index_saved(&site, &saved).await;
+                answer::<AddEntry>(saved)
+            }
             InboxCall::Head(c) => answer::<Head>(self.head(c)),
-            InboxCall::SaveKnowledge(c) => answer::<SaveKnowledge>(self.save_knowledge(c)),
-            InboxCall::SaveEntries(c) => answer::<SaveEntries>(self.save_entries(c)),
+            InboxCall::SaveKnowledge(c) => {
+                let (site, saved) = (c.site.clone(), self.save_knowledge(c));
+                self.index_saved(&site, &saved).await;
+                answer::<SaveKnowledge>(saved)
+            }
+            InboxCall::SaveEntries(c) => {
+                let (site, saved) = (c.site.clone(), self.save_entries(c));
+                self.index_saved(&site, &saved).await;
+                answer::<SaveEntries>(saved)
+            }
             InboxCall::History(c) => answer::<History>(self.history(c)),
             InboxCall::Forget(c) => answer::<Forget>(self.forget(c).await),
             InboxCall::FindVisitor(c) => answer::<FindVisitor>(self.find_visitor(c)),
