@@ -4,7 +4,9 @@
 // another, each waiting for its AI answer (`message`: every conversation
 // is created and connected before the profiler starts). Run by
 // `cargo xtask profile-create [N]` and `cargo xtask profile-message [N]`,
-// which start the edge; arguments: BASE_URL INSPECTOR_PORT N MODE.
+// which start the edge; arguments: BASE_URL INSPECTOR_PORT N MODE. And
+// `cargo xtask profile-cold`: a new isolate's first FAQ answer, read from
+// the index the inbox stored (`cold-setup` stores it before a restart).
 //
 // Self time is a function's own samples; inclusive time adds everything it
 // called. Both are per operation, in ms. "(idle)" is the isolate waiting
@@ -94,8 +96,25 @@ const ask = async ({ socket, next }, text) => {
   await answered;
 };
 
+// A create that waits for an edge still starting.
+const createWhenUp = async (i) => {
+  for (let tries = 0; tries < 200; tries++) {
+    refused = 0;
+    await create(i).catch(() => refused++);
+    if (!refused) return created;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error('the edge refused every create');
+};
+// `cold-setup`: one question answered, so the site's inbox stores the
+// knowledge base's index; xtask then restarts the edge on the same state
+// and runs `cold`, which profiles a new isolate's first answer only.
+if (mode === 'cold-setup') {
+  await ask(await connect(await createWhenUp(7000)), QUESTIONS[1]);
+  process.exit(0);
+}
 // A warm isolate, as in production (the edge may still be loading).
-for (let i = 0, tries = 0; i < 20 && tries < 200; tries++) {
+for (let i = 0, tries = 0; i < (mode === 'cold' ? 0 : 20) && tries < 200; tries++) {
   refused = 0;
   await create(i).catch(() => refused++);
   if (refused) await new Promise((r) => setTimeout(r, 250));
@@ -112,6 +131,11 @@ if (mode === 'message') {
   // A warm isolate: the FAQ index built, the first answer given.
   await ask(await connect((await create(5000), created)), QUESTIONS[0]);
 }
+let coldVisitor;
+if (mode === 'cold') {
+  // Opened before the profiler starts: only the first answer is measured.
+  coldVisitor = await connect(await createWhenUp(8000));
+}
 await send('Profiler.enable');
 await send('Profiler.setSamplingInterval', { interval: 50 });
 await send('Profiler.start');
@@ -123,6 +147,9 @@ if (mode === 'message') {
   // What a message sets off a moment later (the search summary, the
   // inbox's facts) is part of its cost.
   await new Promise((r) => setTimeout(r, 6000));
+} else if (mode === 'cold') {
+  await ask(coldVisitor, QUESTIONS[0]);
+  await new Promise((r) => setTimeout(r, 500));
 } else {
   for (let i = 0; i < n; i++) await create(1000 + i);
 }
@@ -135,6 +162,8 @@ if (refused) {
   process.exit(1);
 }
 
+// The raw profile, for DevTools or a closer look.
+if (process.env.PROFILE_OUT) (await import('node:fs')).writeFileSync(process.env.PROFILE_OUT, JSON.stringify(profile));
 const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
 const parent = new Map();
 for (const node of profile.nodes) for (const c of node.children || []) parent.set(c, node.id);
@@ -158,7 +187,8 @@ for (const [id, us] of sampled) {
 }
 const ms = (us) => (us / 1000 / n).toFixed(2);
 const idle = self.get('(idle)') || 0;
-console.log(`${n} ${mode === 'message' ? 'messages answered' : 'creates'}, one after another: wall ${wall.toFixed(1)} ms each;`);
+const what = { message: 'messages answered', create: 'creates', cold: "cold isolate's first answer" }[mode];
+console.log(`${n} ${what}, one after another: wall ${wall.toFixed(1)} ms each;`);
 console.log(`sampled ${ms(total)} ms each, of which idle ${ms(idle)}: busy ${ms(total - idle)} ms`);
 const top = (m, k) =>
   [...m].sort((a, b) => b[1] - a[1]).slice(0, k).map(([what, us]) => `${ms(us).padStart(6)}  ${what}`).join('\n');

@@ -9,7 +9,7 @@ mod tools;
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 
 const USAGE: &str = "usage: cargo xtask <command>
@@ -23,12 +23,14 @@ const USAGE: &str = "usage: cargo xtask <command>
   bench-faq  the FAQ engine on Banking77 (../shared/data/banking77), into docs/faq-benchmark.md
   bench-demo the demo knowledge base answering questions in English, German and Spanish, into docs/faq-languages.md
   bench-widget  launcher click to a focused input, median of 20 cold runs in headless Chromium
+  bench-cold    workerd CPU of a cold isolate's first FAQ answer (stored index) and of a warm one
   train-escalation  the escalation model from data/escalation into shared/models/escalation.bin
   bench-escalation  the escalation model on the test split, into docs/escalation-benchmark.md
   load       a load benchmark against the real edge (not a test), into docs/load.md
   bench-search  searches on 10,000 conversations on the real edge, into docs/search.md
   profile-create [N]  where the worker's CPU goes while N conversations (200) are created: V8's profiler in workerd
   profile-message [N] the same while N FAQ questions (200) are answered, four per conversation
+  profile-cold        the same for a new isolate's first FAQ answer (the index stored before a restart)
 ";
 
 /// A failed step, with a message for a person.
@@ -58,10 +60,12 @@ fn main() -> ExitCode {
         Some("bench-faq") => bench_faq::bench(&project, args.get(1).map(String::as_str)),
         Some("bench-demo") => bench_faq::bench_demo(&project),
         Some("bench-widget") => bench_widget(&project),
+        Some("bench-cold") => bench_cold(&project),
         Some("load") => load(&project),
         Some("bench-search") => bench_search(&project),
         Some("profile-create") => profile(&project, args.get(1).map(String::as_str), "create"),
         Some("profile-message") => profile(&project, args.get(1).map(String::as_str), "message"),
+        Some("profile-cold") => profile(&project, Some("1"), "cold"),
         Some("train-escalation") => escalation::train(&project),
         Some("bench-escalation") => escalation::bench(&project),
         _ => {
@@ -211,6 +215,15 @@ pub fn wrangler_dev(
 }
 
 fn bench_widget(p: &Project) -> Result<(), Fail> {
+    ignored_bench(p, "bench_open")
+}
+
+fn bench_cold(p: &Project) -> Result<(), Fail> {
+    ignored_bench(p, "bench_cold")
+}
+
+/// A benchmark kept among the end-to-end tests as an ignored test.
+fn ignored_bench(p: &Project, test: &str) -> Result<(), Fail> {
     let tools = tools::ensure_build_tools(p)?;
     let browser = tools::ensure_browser()?;
     build::build_all(p, &tools)?;
@@ -220,7 +233,7 @@ fn bench_widget(p: &Project) -> Result<(), Fail> {
         "-p",
         "tests",
         "--test",
-        "bench_open",
+        test,
         "--",
         "--ignored",
         "--nocapture",
@@ -268,13 +281,28 @@ fn bench_search(p: &Project) -> Result<(), Fail> {
 /// created, or messages answered (`xtask/profile.mjs`), on a fresh edge of
 /// its own.
 fn profile(p: &Project, count: Option<&str>, mode: &str) -> Result<(), Fail> {
-    const PORT: u16 = 8899;
-    const INSPECTOR: u16 = 9339;
     let tools = tools::ensure_build_tools(p)?;
     build::build_all(p, &tools)?;
     let state = p.root.join("target/profile-state");
     let _ = std::fs::remove_dir_all(&state);
-    let mut edge = wrangler_dev(p, &tools, PORT, &state)
+    if mode == "cold" {
+        // The index stored by one edge, profiled in the next one's new isolate.
+        profile_run(p, &tools, &state, "1", "cold-setup")?;
+    }
+    profile_run(p, &tools, &state, count.unwrap_or("200"), mode)
+}
+
+/// Starts an edge on `state`, runs `xtask/profile.mjs` against it, stops it.
+fn profile_run(
+    p: &Project,
+    tools: &tools::Tools,
+    state: &Path,
+    count: &str,
+    mode: &str,
+) -> Result<(), Fail> {
+    const PORT: u16 = 8899;
+    const INSPECTOR: u16 = 9339;
+    let mut edge = wrangler_dev(p, tools, PORT, state)
         .args(["--inspector-port", &INSPECTOR.to_string()])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -290,7 +318,7 @@ fn profile(p: &Project, count: Option<&str>, mode: &str) -> Result<(), Fail> {
             .arg(p.root.join("xtask/profile.mjs"))
             .arg(format!("http://127.0.0.1:{PORT}"))
             .arg(INSPECTOR.to_string())
-            .arg(count.unwrap_or("200"))
+            .arg(count)
             .arg(mode))
     } else {
         Err(Fail("the edge did not start within a minute".into()))
