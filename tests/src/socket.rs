@@ -72,6 +72,27 @@ pub async fn conversation_on(edge: &Edge, site: &str, locale: &str) -> (Visitor,
     (visitor, socket)
 }
 
+/// The AI's answer to `question` in a new conversation on `site` in
+/// `locale`: its text, and the entry it came from.
+pub async fn ai_answer_in(
+    edge: &Edge,
+    site: &str,
+    locale: &str,
+    question: &str,
+) -> (String, Option<String>) {
+    let (_visitor, mut socket) = conversation_on(edge, site, locale).await;
+    say(&mut socket, question).await;
+    let event = event_where(
+        &mut socket,
+        |b| matches!(b, EventBody::Message(m) if m.author == shared::protocol::Author::Ai),
+    )
+    .await;
+    match event.body {
+        EventBody::Message(m) => (m.text, m.source.map(|s| s.entry_id)),
+        _ => unreachable!("a message"),
+    }
+}
+
 /// `agent` claims conversation `id` and writes `text` in it; returns once
 /// the edge acknowledged it, with the agent's socket.
 pub async fn claim_and_reply(edge: &Edge, agent: &crate::Agent, id: &str, text: &str) -> Socket {

@@ -4,23 +4,9 @@
 //! another save is refused rather than applied over it.
 
 use fantoccini::Locator;
-use tests::{axe_violations, click, eventually, finish, log_in_to, screenshot, texts, Edge};
-
-/// The AI's answer to `question` in a new conversation in `locale`.
-async fn ai_answer(edge: &Edge, site: &str, locale: &str, question: &str) -> String {
-    use shared::protocol::{Author, EventBody};
-    let (_visitor, mut socket) = tests::conversation_on(edge, site, locale).await;
-    tests::say(&mut socket, question).await;
-    let event = tests::event_where(
-        &mut socket,
-        |b| matches!(b, EventBody::Message(m) if m.author == Author::Ai),
-    )
-    .await;
-    match event.body {
-        EventBody::Message(m) => m.text,
-        _ => unreachable!("a message"),
-    }
-}
+use tests::{
+    ai_answer_in, axe_violations, click, eventually, finish, log_in_to, screenshot, texts, Edge,
+};
 
 #[tokio::test]
 async fn an_admin_adds_an_entry_in_its_form_with_languages_side_by_side_and_new_conversations_answer_from_it(
@@ -155,11 +141,15 @@ answer = "Draft: cargo bikes on Tuesdays only."
 
     // New conversations answer from it, in each language.
     assert_eq!(
-        ai_answer(edge, "kbform", "en", "Do you service cargo bikes?").await,
+        ai_answer_in(edge, "kbform", "en", "Do you service cargo bikes?")
+            .await
+            .0,
         "Yes: cargo bikes and trikes, by appointment."
     );
     assert_eq!(
-        ai_answer(edge, "kbform", "de", "Wartet ihr Lastenräder?").await,
+        ai_answer_in(edge, "kbform", "de", "Wartet ihr Lastenräder?")
+            .await
+            .0,
         "Ja: Lastenräder und Dreiräder, nach Termin."
     );
     // A form loaded before that save is refused, not applied over it.

@@ -145,28 +145,6 @@ async fn acknowledged_messages_survive_a_kill_and_a_resend_after_it_is_not_store
     assert_eq!(seqs, vec![1, 2]);
 }
 
-/// The AI's answer, and the entry it came from, to `question` in a new
-/// conversation on `site` in `locale`.
-async fn answer_in(
-    edge: &Edge,
-    site: &str,
-    locale: &str,
-    question: &str,
-) -> (String, Option<String>) {
-    use shared::protocol::{Author, EventBody};
-    let (_visitor, mut socket) = tests::conversation_on(edge, site, locale).await;
-    tests::say(&mut socket, question).await;
-    let event = tests::event_where(
-        &mut socket,
-        |b| matches!(b, EventBody::Message(m) if m.author == Author::Ai),
-    )
-    .await;
-    match event.body {
-        EventBody::Message(m) => (m.text, m.source.map(|s| s.entry_id)),
-        _ => unreachable!("a message"),
-    }
-}
-
 #[tokio::test]
 async fn a_saved_knowledge_base_is_indexed_in_each_language_and_answers_from_it_after_a_restart() {
     let mut edge = Edge::start();
@@ -253,7 +231,7 @@ answer = "Aparcamiento gratuito detrás de la tienda."
             "Kostenlose Parkplätze",
         ),
     ] {
-        let (text, source) = answer_in(&edge, "learn", locale, question).await;
+        let (text, source) = tests::ai_answer_in(&edge, "learn", locale, question).await;
         assert_eq!(
             source.as_deref(),
             Some(entry),

@@ -8,7 +8,6 @@ use super::{Conversation, Role};
 use crate::error::{EdgeError, EdgeResult};
 use crate::http::{self, now_ms};
 use crate::inbox::{self, TicketStep};
-use crate::knowledge;
 use shared::analysis::Analysis;
 use shared::faq::NewEntry;
 use shared::handoff::{self, HandoffPacket, HandoffView};
@@ -211,14 +210,7 @@ impl Conversation {
         let meta = self.existing()?;
         let last =
             handoff::last_question(&self.events_after(0, super::VIEW_EVENTS)?).unwrap_or_default();
-        let faq = knowledge::faq(
-            &self.env,
-            &meta.site,
-            meta.kb_version,
-            meta.locale_language(),
-        )
-        .await;
-        let language = meta.language(&faq);
+        let (faq, language) = self.knowledge(&meta).await;
         let index = faq.index_for(language);
         let search = index.search(&Analysis::new(&last));
         let replies: Vec<SuggestedReply> = search

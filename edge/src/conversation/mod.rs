@@ -37,10 +37,13 @@ use crate::directory;
 use crate::error::{EdgeError, EdgeResult};
 use crate::http::now_ms;
 use crate::inbox::TicketStep;
+use crate::knowledge;
 use crate::object::{self, answer, AgentContext};
 use serde::{Deserialize, Serialize};
 use shared::access;
+use shared::analysis::Language;
 use shared::escalation::Decision;
+use shared::faq::Faq;
 use shared::limits::{self, TokenBucket};
 use shared::protocol::{
     AgentProfile, ClientFrame, ConversationState, ErrorCode, FrameError, ServerFrame,
@@ -48,7 +51,9 @@ use shared::protocol::{
 use shared::team::RouteHints;
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
+use std::rc::Rc;
 use store::send;
+use store::MetaRow;
 use worker::{
     durable_object, DurableObject, Env, Method, Request, Response, State, WebSocket,
     WebSocketIncomingMessage,
@@ -182,6 +187,20 @@ impl DurableObject for Conversation {
 }
 
 impl Conversation {
+    /// The knowledge base this conversation answers from, ready for its
+    /// visitor's language, and that language.
+    async fn knowledge(&self, meta: &MetaRow) -> (Rc<Faq>, Language) {
+        let faq = knowledge::faq(
+            &self.env,
+            &meta.site,
+            meta.kb_version,
+            meta.locale_language(),
+        )
+        .await;
+        let language = meta.language(&faq);
+        (faq, language)
+    }
+
     /// A typed call from the worker or the site's inbox.
     async fn call(&self, mut req: Request) -> EdgeResult<Response> {
         match serde_json::from_str::<ConversationCall>(&req.text().await?)? {

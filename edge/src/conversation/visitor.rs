@@ -9,7 +9,6 @@ use crate::credentials;
 use crate::error::{EdgeError, EdgeResult};
 use crate::http::{self, now_ms};
 use crate::inbox;
-use crate::knowledge;
 use shared::analysis::Analysis;
 use shared::assistant;
 use shared::escalation::{self, PastTurn};
@@ -240,14 +239,7 @@ impl Conversation {
         // done before anything is stored, so the visitor's message and the
         // AI's answer are stored in one turn and a crash cannot split them.
         let meta = self.existing()?;
-        let faq = knowledge::faq(
-            &self.env,
-            &meta.site,
-            meta.kb_version,
-            meta.locale_language(),
-        )
-        .await;
-        let language = meta.language(&faq);
+        let (faq, language) = self.knowledge(&meta).await;
         if let Some(seq) = self.seq_of(client_id)? {
             // Stored by a resend while the index loaded.
             send(ws, &ServerFrame::Ack { client_id, seq });
