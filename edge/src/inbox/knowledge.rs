@@ -27,6 +27,9 @@ pub(super) const KB_INDEXES: &str = "CREATE TABLE IF NOT EXISTS kb_indexes (
         bytes BLOB NOT NULL,
         PRIMARY KEY (version, language, engine, part))";
 const INDEX_PART_BYTES: usize = 1 << 20;
+/// Versions whose built indexes are kept however old they are.
+const KEEP_INDEXED_VERSIONS: i64 = 3;
+const DAY_MS: i64 = 86_400_000;
 
 #[derive(Deserialize)]
 struct HeadRow {
@@ -287,6 +290,20 @@ impl Inbox {
         sql.exec(
             "DELETE FROM kb_indexes WHERE engine != ?",
             vec![ENGINE.into()],
+        )?;
+        // Megabytes per version and language, and every "turn this answer
+        // into an FAQ entry" makes a version: only the newest versions, and
+        // those saved within a day, keep theirs (a conversation still on an
+        // older one has it built again when a new isolate asks).
+        sql.exec(
+            "DELETE FROM kb_indexes WHERE version != ?
+               AND version NOT IN (SELECT version FROM kb_versions ORDER BY version DESC LIMIT ?)
+               AND version NOT IN (SELECT version FROM kb_versions WHERE at_ms > ?)",
+            vec![
+                version.into(),
+                KEEP_INDEXED_VERSIONS.into(),
+                (now_ms() - DAY_MS).into(),
+            ],
         )?;
         let mut built = Vec::with_capacity(languages.len());
         for &language in languages {
