@@ -38,11 +38,16 @@ thread_local! {
 /// A knowledge base ready to answer, with the word vectors if it speaks
 /// English (a site without English never reads them).
 pub async fn ready(env: &Env, kb: KnowledgeBase) -> Faq {
-    let vectors = match kb.settings.languages.contains(&Language::English) {
+    let vectors = vectors_for(env, &kb).await;
+    Faq::with_vectors(kb, vectors)
+}
+
+/// The word vectors if `kb` speaks English: only its English index uses them.
+async fn vectors_for(env: &Env, kb: &KnowledgeBase) -> Option<Arc<WordVectors>> {
+    match kb.settings.languages.contains(&Language::English) {
         true => vectors(env).await,
         false => None,
-    };
-    Faq::with_vectors(kb, vectors)
+    }
 }
 
 /// The English word vectors, read on first use.
@@ -101,69 +106,65 @@ pub async fn faq(
     let key = (site.to_string(), version.unwrap_or(0));
     let cached = FAQS.with(|c| c.borrow().get(&key).cloned());
     if let Some(faq) = cached {
-        let (answering, ready) =
-            faq.index_language(language.unwrap_or(faq.knowledge_base().settings.language()));
-        if let (Some(version), false) = (version, ready) {
-            if let Err(message) = read_stored(env, site, version, Some(answering), Some(&faq)).await
-            {
+        let answering = faq.knowledge_base().settings.answering(language);
+        if let (Some(version), (_, false)) = (version, faq.index_language(answering)) {
+            let read = fetch_stored(env, site, version, Some(answering))
+                .await
+                .and_then(|bytes| {
+                    let stored = StoredFaq::from_bytes(&bytes).map_err(|e| e.to_string())?;
+                    stored.read_into(&faq).map_err(|e| e.to_string())
+                });
+            if let Err(message) = read {
                 worker::console_error!("knowledge base {site} v{version}: {message}");
             }
         }
         return faq;
     }
     let stored = match version {
-        Some(version) => read_stored(env, site, version, language, None)
-            .await
-            .map_err(|message| {
-                worker::console_error!("knowledge base {site} v{version}: {message}")
-            })
-            .ok()
-            .flatten(),
+        Some(version) => match stored_faq(env, site, version, language).await {
+            Ok(faq) => Some(faq),
+            Err(message) => {
+                worker::console_error!("knowledge base {site} v{version}: {message}");
+                None
+            }
+        },
         None => None,
     };
     let faq = match stored {
-        Some(faq) => faq,
+        Some(faq) => Rc::new(faq),
         None => Rc::new(ready(env, parsed(env, site, version).await).await),
     };
     FAQS.with(|c| c.borrow_mut().insert(key, faq.clone()));
     faq
 }
 
-/// The stored form of `version` for `language`'s visitors: a new `Faq`,
-/// or, given the one in use, its missing index.
-async fn read_stored(
+/// `version` as the inbox stored it for `language`'s visitors, read.
+async fn stored_faq(
     env: &Env,
     site: &str,
     version: i64,
     language: Option<Language>,
-    in_use: Option<&Faq>,
-) -> Result<Option<Rc<Faq>>, String> {
+) -> Result<Faq, String> {
+    let bytes = fetch_stored(env, site, version, language).await?;
+    let stored = StoredFaq::from_bytes(&bytes).map_err(|e| e.to_string())?;
+    let vectors = vectors_for(env, stored.knowledge_base()).await;
+    stored.into_faq(vectors).map_err(|e| e.to_string())
+}
+
+/// The bytes the site's inbox stored (or builds now) for `version` and
+/// `language`'s visitors.
+async fn fetch_stored(
+    env: &Env,
+    site: &str,
+    version: i64,
+    language: Option<Language>,
+) -> Result<Vec<u8>, String> {
     let call = inbox::IndexOf {
         site: site.to_string(),
         version,
         language: language.map(|l| l.code().to_string()),
     };
-    let bytes = inbox::stored_faq(env, call).await.map_err(|e| e.message)?;
-    let stored = StoredFaq::from_bytes(&bytes).map_err(|e| e.to_string())?;
-    if let Some(faq) = in_use {
-        return stored
-            .read_into(faq)
-            .map(|()| None)
-            .map_err(|e| e.to_string());
-    }
-    let vectors = match stored
-        .knowledge_base()
-        .settings
-        .languages
-        .contains(&Language::English)
-    {
-        true => vectors(env).await,
-        false => None,
-    };
-    stored
-        .into_faq(vectors)
-        .map(|faq| Some(Rc::new(faq)))
-        .map_err(|e| e.to_string())
+    inbox::stored_faq(env, call).await.map_err(|e| e.message)
 }
 
 /// `version`'s text (the bundled one without a version, or when the inbox

@@ -181,16 +181,8 @@ impl Inbox {
         {
             return Ok(stored);
         }
-        let toml = self.knowledge_at(KnowledgeAt {
-            site: c.site.clone(),
-            version: c.version,
-        })?;
-        let (file, _) = knowledge::bundled(&c.site);
-        let kb = KnowledgeBase::from_toml(file, &toml)?;
-        let answering = match asked {
-            Some(l) if kb.settings.languages.contains(&l) => l,
-            _ => kb.settings.language(),
-        };
+        let kb = self.parsed_version(&c.site, c.version)?;
+        let answering = kb.settings.answering(asked);
         if let Some(stored) = self.stored(c.version, answering)? {
             return Ok(stored);
         }
@@ -215,12 +207,7 @@ impl Inbox {
     }
 
     async fn index_version(&self, site: &str, version: i64) -> EdgeResult<()> {
-        let toml = self.knowledge_at(KnowledgeAt {
-            site: site.to_string(),
-            version,
-        })?;
-        let (file, _) = knowledge::bundled(site);
-        let kb = KnowledgeBase::from_toml(file, &toml)?;
+        let kb = self.parsed_version(site, version)?;
         let mut missing = Vec::new();
         for &language in &kb.settings.languages {
             if !self.is_stored(version, language)? {
@@ -229,6 +216,15 @@ impl Inbox {
         }
         self.build_indexes(version, kb, &missing).await?;
         Ok(())
+    }
+
+    fn parsed_version(&self, site: &str, version: i64) -> EdgeResult<KnowledgeBase> {
+        let toml = self.knowledge_at(KnowledgeAt {
+            site: site.to_string(),
+            version,
+        })?;
+        let (file, _) = knowledge::bundled(site);
+        Ok(KnowledgeBase::from_toml(file, &toml)?)
     }
 
     fn is_stored(&self, version: i64, language: Language) -> EdgeResult<bool> {

@@ -45,6 +45,14 @@ impl Settings {
     pub fn language(&self) -> Language {
         self.languages.first().copied().unwrap_or(Language::English)
     }
+
+    /// The language whose entries answer a visitor of `language`: that
+    /// one if the knowledge base speaks it, else the default.
+    pub fn answering(&self, language: Option<Language>) -> Language {
+        language
+            .filter(|l| self.languages.contains(l))
+            .unwrap_or_else(|| self.language())
+    }
 }
 
 impl Default for Settings {

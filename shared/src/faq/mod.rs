@@ -184,9 +184,10 @@ impl Faq {
     }
 
     fn slot(&self, language: Language) -> &(Language, std::cell::OnceCell<FaqIndex>) {
+        let answering = self.kb.settings.answering(Some(language));
         self.indexes
             .iter()
-            .find(|(l, _)| *l == language)
+            .find(|(l, _)| *l == answering)
             .unwrap_or(&self.indexes[0])
     }
 }

@@ -50,11 +50,6 @@ impl<'a> StoredFaq<'a> {
         &self.kb
     }
 
-    /// The language whose index the bytes hold.
-    pub fn language(&self) -> Language {
-        self.language
-    }
-
     /// A `Faq` of the stored knowledge base with the stored index (the
     /// English word vectors given if it speaks English, as when built).
     pub fn into_faq(self, vectors: Option<Arc<WordVectors>>) -> Result<Faq, StoredIndexError> {
