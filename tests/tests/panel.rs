@@ -181,8 +181,9 @@ async fn an_agent_takes_a_hand_off_in_the_panel_and_the_visitor_sees_a_person() 
         "no longer open under Mine"
     );
     // Turn the agent's answer into an FAQ entry; the AI answers the next
-    // visitor who asks the same with it.
-    let question = eventually(20, "the FAQ form", || async {
+    // visitor who asks the same with it. The form is prefilled once the
+    // edge's draft arrives, so wait for the value, not for the field.
+    let question = eventually(20, "the FAQ form prefilled", || async {
         agent
             .find(Locator::Css("#faq-question"))
             .await
@@ -190,6 +191,7 @@ async fn an_agent_takes_a_hand_off_in_the_panel_and_the_visitor_sees_a_person() 
             .prop("value")
             .await
             .ok()?
+            .filter(|v| !v.is_empty())
     })
     .await;
     assert_eq!(question, "Can you service a Rohloff hub?");
