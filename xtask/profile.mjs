@@ -169,8 +169,17 @@ const parent = new Map();
 for (const node of profile.nodes) for (const c of node.children || []) parent.set(c, node.id);
 const name = ({ callFrame: f }) =>
   `${f.functionName || '(anonymous)'}${f.url ? ` ${f.url.split('/').pop()}:${f.lineNumber}` : ''}`;
+// A sample more than 10 ms after the one before is a gap in sampling (the
+// sampler thread did not run: both cores busy), not 10 ms of the function
+// it happened to land on; such samples are counted apart and left out.
+const GAP_US = 10_000;
 const sampled = new Map();
-profile.samples.forEach((id, i) => sampled.set(id, (sampled.get(id) || 0) + (profile.timeDeltas[i] || 0)));
+let gaps = 0;
+profile.samples.forEach((id, i) => {
+  const us = profile.timeDeltas[i] || 0;
+  if (us > GAP_US) gaps += us;
+  else sampled.set(id, (sampled.get(id) || 0) + us);
+});
 const self = new Map();
 const inclusive = new Map();
 let total = 0;
@@ -190,6 +199,7 @@ const idle = self.get('(idle)') || 0;
 const what = { message: 'messages answered', create: 'creates', cold: "cold isolate's first answer" }[mode];
 console.log(`${n} ${what}, one after another: wall ${wall.toFixed(1)} ms each;`);
 console.log(`sampled ${ms(total)} ms each, of which idle ${ms(idle)}: busy ${ms(total - idle)} ms`);
+console.log(`(left out: ${ms(gaps)} ms each in gaps of over ${GAP_US / 1000} ms between samples)`);
 const top = (m, k) =>
   [...m].sort((a, b) => b[1] - a[1]).slice(0, k).map(([what, us]) => `${ms(us).padStart(6)}  ${what}`).join('\n');
 console.log(`\nself, ms per ${mode}\n${top(self, 25)}`);

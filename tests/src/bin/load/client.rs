@@ -176,7 +176,7 @@ pub async fn ask(
     text: &str,
     acks: &Samples,
     answers: &Samples,
-    ack_times: Option<&Mutex<Vec<Instant>>>,
+    ack_times: Option<&Mutex<Vec<(Instant, Duration)>>>,
 ) -> bool {
     let id = Uuid::new_v4();
     let sent = Instant::now();
@@ -199,7 +199,10 @@ pub async fn ask(
             Some(ServerFrame::Ack { client_id, .. }) if client_id == id => {
                 acks.add(sent.elapsed());
                 if let Some(times) = ack_times {
-                    times.lock().expect("ack times").push(Instant::now());
+                    times
+                        .lock()
+                        .expect("ack times")
+                        .push((sent, sent.elapsed()));
                 }
                 acked = true;
             }

@@ -35,7 +35,19 @@ pub fn admin_post(t: &Target, admin: &tests::Agent, path: &str, body: &str) -> t
     )
 }
 
-pub async fn handoff_wave(edge: &Edge, t: &Target) -> Wave {
+/// How the visitors of a wave arrive.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Arrival {
+    /// Over time, as visitors do: the 200 chatting over the 10 s before the
+    /// wave, the 100 asking for a person over its 10 s.
+    Spread,
+    /// Each group in one moment (the stress case): the 200 chatting at
+    /// once, the 100 of the wave created and connected at once when it
+    /// starts, still asking for a person over its 10 s.
+    Burst,
+}
+
+pub async fn handoff_wave(edge: &Edge, t: &Target, arrival: Arrival) -> Wave {
     const AGENTS: usize = 20;
     const WAVE: usize = 100;
     const CHATTING: usize = 200;
@@ -172,23 +184,21 @@ pub async fn handoff_wave(edge: &Edge, t: &Target) -> Wave {
         });
     }
 
-    // 200 others keep chatting through the wave.
-    let other_acks = Arc::new(Samples::default());
-    let ack_times: Arc<Mutex<Vec<Instant>>> = Arc::default();
+    // 200 others keep chatting through the wave. Kept: (sent, time to ack)
+    // of each of their messages; what counts is those sent during the wave.
+    let ack_times: Arc<Mutex<Vec<(Instant, Duration)>>> = Arc::default();
     let mut chatters = JoinSet::new();
     for i in 0..CHATTING {
-        let (t, other_acks, ack_times, stop) = (
-            t.clone(),
-            other_acks.clone(),
-            ack_times.clone(),
-            stop.clone(),
-        );
+        let (t, ack_times, stop) = (t.clone(), ack_times.clone(), stop.clone());
         chatters.spawn(async move {
+            if arrival == Arrival::Spread {
+                tokio::time::sleep(Duration::from_millis((i * 10_000 / CHATTING) as u64)).await;
+            }
             let Some(v) = create(&t).await else { return };
             let Some((mut s, _)) = connect(&t, &v, 0).await else {
                 return;
             };
-            let answers = Samples::default();
+            let (acks, answers) = (Samples::default(), Samples::default());
             let mut k = i;
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                 // Answered questions, none twice in a row, never the same twice.
@@ -198,16 +208,17 @@ pub async fn handoff_wave(edge: &Edge, t: &Target) -> Wave {
                     k / QUESTIONS.len()
                 );
                 k += 1;
-                if !ask(&mut s, &q, &other_acks, &answers, Some(&ack_times)).await {
+                if !ask(&mut s, &q, &acks, &answers, Some(&ack_times)).await {
                     return;
                 }
                 tokio::time::sleep(Duration::from_millis(1000 + (i as u64 * 37) % 1000)).await;
             }
         });
     }
-    tokio::time::sleep(Duration::from_secs(5)).await;
+    tokio::time::sleep(Duration::from_secs(12)).await;
 
-    // The wave: 100 visitors ask for a person within 10 s.
+    // The wave: 100 visitors arrive within 10 s, ask a question, and ask for
+    // a person.
     let agent_to_visitor = Arc::new(Samples::default());
     let mut wave = JoinSet::new();
     let wave_start = Instant::now();
@@ -219,11 +230,29 @@ pub async fn handoff_wave(edge: &Edge, t: &Target) -> Wave {
             agent_to_visitor.clone(),
         );
         wave.spawn(async move {
+            let asks_after = Duration::from_millis((i as u64 * 10_000) / WAVE as u64);
+            if arrival == Arrival::Spread {
+                tokio::time::sleep(asks_after).await;
+            }
             let Some(v) = create(&t).await else { return };
             let Some((mut s, _)) = connect(&t, &v, 0).await else {
                 return;
             };
-            tokio::time::sleep(Duration::from_millis((i as u64 * 10_000) / WAVE as u64)).await;
+            if arrival == Arrival::Burst {
+                tokio::time::sleep(asks_after.saturating_sub(wave_start.elapsed())).await;
+            }
+            let (acks, answers) = (Samples::default(), Samples::default());
+            if !ask(
+                &mut s,
+                QUESTIONS[i % QUESTIONS.len()],
+                &acks,
+                &answers,
+                None,
+            )
+            .await
+            {
+                return;
+            }
             requested_at
                 .lock()
                 .expect("requests")
@@ -254,14 +283,20 @@ pub async fn handoff_wave(edge: &Edge, t: &Target) -> Wave {
     while chatters.join_next().await.is_some() {}
     while agent_tasks.join_next().await.is_some() {}
 
-    // The longest time without any ack, during the wave.
-    let mut times: Vec<Instant> = ack_times
+    // The chatters' messages sent during the wave: their acks, and the
+    // longest time without any ack.
+    let during: Vec<(Instant, Duration)> = ack_times
         .lock()
         .expect("ack times")
         .iter()
         .copied()
-        .filter(|t| *t >= wave_start && *t <= wave_end)
+        .filter(|(sent, _)| *sent >= wave_start && *sent <= wave_end)
         .collect();
+    let other_acks = Samples::default();
+    for (_, took) in &during {
+        other_acks.add(*took);
+    }
+    let mut times: Vec<Instant> = during.iter().map(|(sent, took)| *sent + *took).collect();
     times.sort();
     let longest_gap_ms = times
         .windows(2)
@@ -278,7 +313,7 @@ pub async fn handoff_wave(edge: &Edge, t: &Target) -> Wave {
         requested,
         queued: Arc::try_unwrap(queued).unwrap_or_default(),
         agent_to_visitor: Arc::try_unwrap(agent_to_visitor).unwrap_or_default(),
-        other_acks: Arc::try_unwrap(other_acks).unwrap_or_default(),
+        other_acks,
         longest_gap_ms,
         queue_frame_bytes: Arc::try_unwrap(frame_bytes).unwrap_or_default(),
         bytes_per_change: Arc::try_unwrap(per_change).unwrap_or_default(),
