@@ -173,7 +173,7 @@ impl Conversation {
     ) -> EdgeResult<Response> {
         let meta = self.existing()?;
         let step = inbox::TicketAction {
-            conversation_id: meta.conversation_id,
+            conversation_id: meta.conversation_id.clone(),
             site: meta.site.clone(),
             agent: agent.clone(),
             action,

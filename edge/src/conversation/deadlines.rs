@@ -103,7 +103,7 @@ impl Conversation {
                 }
                 RETENTION => {
                     let Some(meta) = self.meta()? else { continue };
-                    let Some(keep_ms) = self.site_config(&meta)?.retention_ms() else {
+                    let Some(keep_ms) = self.site_config()?.retention_ms() else {
                         continue;
                     };
                     let last = self
@@ -116,7 +116,7 @@ impl Conversation {
                             vec![RETENTION.into(), (last + keep_ms).into()],
                         )?;
                     } else {
-                        self.erase_all(meta, "retention period").await?;
+                        self.erase_all(&meta, "retention period").await?;
                         return Ok(());
                     }
                 }

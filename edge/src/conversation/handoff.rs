@@ -17,6 +17,7 @@ use shared::protocol::{
     AgentProfile, ContactReason, ConversationState, ErrorCode, EventBody, Trigger,
 };
 use shared::team::{self, RouteHints, Team};
+use std::rc::Rc;
 use worker::{Request, Response};
 
 impl Conversation {
@@ -31,7 +32,7 @@ impl Conversation {
         hints: RouteHints<'_>,
     ) -> EdgeResult<bool> {
         let meta = self.existing()?;
-        let config = self.site_config(&meta)?.handoff;
+        let config = self.site_config()?.handoff.clone();
         let team = team::route(
             &config.teams,
             config.default_team.as_deref(),
@@ -185,7 +186,7 @@ impl Conversation {
         self.sql().exec("DELETE FROM queue_status", None)?;
         self.clear_deadline(CLAIM).await?;
         let dequeue = inbox::Dequeue {
-            conversation_id: meta.conversation_id,
+            conversation_id: meta.conversation_id.clone(),
             claimed: false,
         };
         inbox::call(&self.env, &meta.site, dequeue).await
@@ -207,7 +208,7 @@ impl Conversation {
     /// it off the queue if it was waiting there).
     async fn join(
         &self,
-        meta: MetaRow,
+        meta: Rc<MetaRow>,
         person: &AgentProfile,
         next: ConversationState,
         from_queue: bool,
@@ -232,7 +233,7 @@ impl Conversation {
         self.report(&meta.site, fact);
         if from_queue {
             let dequeue = inbox::Dequeue {
-                conversation_id: meta.conversation_id,
+                conversation_id: meta.conversation_id.clone(),
                 claimed: true,
             };
             inbox::tell(&self.env, &meta.site, dequeue).await;
@@ -316,7 +317,7 @@ impl Conversation {
     /// for that team, with its original request time (its place is fair).
     async fn transfer_to_team(&self, agent: &AgentProfile, team_id: &str) -> EdgeResult<()> {
         let meta = self.existing()?;
-        let config = self.site_config(&meta)?.handoff;
+        let config = self.site_config()?.handoff.clone();
         let team = config
             .teams
             .iter()

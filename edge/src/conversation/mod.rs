@@ -48,6 +48,7 @@ use shared::limits::{self, TokenBucket};
 use shared::protocol::{
     AgentProfile, ClientFrame, ConversationState, ErrorCode, FrameError, ServerFrame,
 };
+use shared::site::SiteConfig;
 use shared::team::RouteHints;
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -92,6 +93,13 @@ pub struct Conversation {
     busy: Cell<bool>,
     /// Its tables exist (known once per instance; see `store::opened`).
     open: Cell<bool>,
+    /// Its record and the site config it started with, read once per
+    /// instance: written only by `init`, gone only with an erasure, and
+    /// read by nearly every frame.
+    record: RefCell<Option<(Rc<MetaRow>, Rc<SiteConfig>)>>,
+    /// The state as the newest state event says, once read: kept up to
+    /// date by `append`, the one writer of events.
+    current: Cell<Option<ConversationState>>,
     /// When a visitor's typing notice was last relayed. In memory: losing
     /// it lets one more through.
     visitor_typing_ms: Cell<i64>,
@@ -113,6 +121,8 @@ impl DurableObject for Conversation {
             waiting: RefCell::new(VecDeque::new()),
             busy: Cell::new(false),
             open: Cell::new(false),
+            record: RefCell::new(None),
+            current: Cell::new(None),
             visitor_typing_ms: Cell::new(0),
             changed: Cell::new(false),
             index_due: Cell::new(false),

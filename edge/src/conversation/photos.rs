@@ -279,7 +279,7 @@ impl Conversation {
         if !events.iter().any(has_photo) {
             return Ok(());
         }
-        let conversation = self.existing()?.conversation_id;
+        let conversation = self.existing()?.conversation_id.clone();
         let with_thumb: HashSet<String> = self
             .photos()?
             .into_iter()

@@ -36,23 +36,23 @@ impl Conversation {
     /// The visitor erases the conversation with its secret.
     pub(super) async fn erase(&self, req: &Request) -> EdgeResult<Response> {
         let meta = self.authorized(req)?;
-        self.erase_all(meta, "the visitor").await
+        self.erase_all(&meta, "the visitor").await
     }
 
     /// An agent erases the conversation (a visitor's erasure request).
     pub(super) async fn erase_by_agent(&self, agent: &AgentProfile) -> EdgeResult<Response> {
         let meta = self.existing()?;
-        self.erase_all(meta, &format!("agent {} ({})", agent.name, agent.id))
+        self.erase_all(&meta, &format!("agent {} ({})", agent.name, agent.id))
             .await
     }
 
     /// Closes every socket, deletes all of the object's storage, and has the
     /// site's inbox forget it (queue entry, e-mail tickets; its metrics row
     /// is kept without the id). Afterwards it reads as one that never existed.
-    pub(super) async fn erase_all(&self, meta: MetaRow, by: &str) -> EdgeResult<Response> {
+    pub(super) async fn erase_all(&self, meta: &MetaRow, by: &str) -> EdgeResult<Response> {
         self.erase_storage().await?;
         let forget = inbox::Forget {
-            conversation_id: meta.conversation_id,
+            conversation_id: meta.conversation_id.clone(),
             by: by.to_string(),
         };
         inbox::tell(&self.env, &meta.site, forget).await;
@@ -74,6 +74,8 @@ impl Conversation {
         let _ = self.state.storage().delete_alarm().await;
         self.state.storage().delete_all().await?;
         self.open.set(false);
+        self.record.take();
+        self.current.take();
         Ok(())
     }
 
@@ -86,15 +88,15 @@ impl Conversation {
             .and_then(|h| serde_json::from_str(&h.packet).ok());
         let verified = meta.verified();
         let export = Export {
-            conversation_id: meta.conversation_id,
-            site: meta.site,
-            locale: meta.locale,
-            page_url: meta.page_url,
+            conversation_id: meta.conversation_id.clone(),
+            site: meta.site.clone(),
+            locale: meta.locale.clone(),
+            page_url: meta.page_url.clone(),
             created_ms: meta.created_ms,
             disclosure_version: meta.disclosure_version,
-            follows: meta.follows,
+            follows: meta.follows.clone(),
             verified,
-            visitor_name: meta.visitor_name,
+            visitor_name: meta.visitor_name.clone(),
             transcript: self.events_for_reader(0, usize::MAX >> 1)?,
             photos: self.photos()?,
             notes: self.notes()?,

@@ -12,6 +12,7 @@ use shared::protocol::{
     ConversationState, ErrorCode, Event, EventBody, Note, QueueStatus, Seq, ServerFrame,
 };
 use shared::site::SiteConfig;
+use std::rc::Rc;
 use uuid::Uuid;
 use worker::{SqlStorage, SqlStorageValue, WebSocket};
 
@@ -230,16 +231,33 @@ impl Conversation {
     }
 
     /// The conversation's record; "not found" before `init` or after erasure.
-    pub(super) fn existing(&self) -> EdgeResult<MetaRow> {
+    pub(super) fn existing(&self) -> EdgeResult<Rc<MetaRow>> {
+        Ok(self.record()?.0)
+    }
+
+    /// The record and the site config it started with, read and parsed
+    /// once per instance (`Conversation::record`).
+    fn record(&self) -> EdgeResult<(Rc<MetaRow>, Rc<SiteConfig>)> {
+        if let Some(record) = self.record.borrow().as_ref() {
+            return Ok(record.clone());
+        }
         if !self.opened()? {
             return Err(EdgeError::not_found());
         }
-        self.meta()?.ok_or_else(EdgeError::not_found)
+        let meta = self.meta()?.ok_or_else(EdgeError::not_found)?;
+        let config = Rc::new(self.config_of(&meta)?);
+        let record = (Rc::new(meta), config);
+        *self.record.borrow_mut() = Some(record.clone());
+        Ok(record)
     }
 
-    /// The site's config as it was when this conversation started;
-    /// conversations from before settings existed use the deployed one.
-    pub(super) fn site_config(&self, meta: &MetaRow) -> EdgeResult<SiteConfig> {
+    /// The site's config as it was when this conversation started.
+    pub(super) fn site_config(&self) -> EdgeResult<Rc<SiteConfig>> {
+        Ok(self.record()?.1)
+    }
+
+    /// Conversations from before settings existed use the deployed config.
+    fn config_of(&self, meta: &MetaRow) -> EdgeResult<SiteConfig> {
         match meta
             .config
             .as_deref()
@@ -263,18 +281,23 @@ impl Conversation {
 
     /// The latest state event, `Bot` when there is none.
     pub(super) fn state(&self) -> EdgeResult<ConversationState> {
+        if let Some(state) = self.current.get() {
+            return Ok(state);
+        }
         let rows: Vec<EventRow> = self
             .sql()
             .exec("SELECT seq, at_ms, body FROM events WHERE kind = 'state' ORDER BY seq DESC LIMIT 1", None)?
             .to_array()?;
-        Ok(rows
+        let state = rows
             .first()
             .and_then(|r| serde_json::from_str::<EventBody>(&r.body).ok())
             .and_then(|b| match b {
                 EventBody::State { state, .. } => Some(state),
                 _ => None,
             })
-            .unwrap_or(ConversationState::Bot))
+            .unwrap_or(ConversationState::Bot);
+        self.current.set(Some(state));
+        Ok(state)
     }
 
     /// The kind of the newest event among `kinds`.
@@ -348,6 +371,9 @@ impl Conversation {
             .map(|r| r.seq as Seq)
             .ok_or_else(|| EdgeError::new(ErrorCode::Internal, "insert returned no row"))?;
         self.changed.set(true);
+        if let EventBody::State { state, .. } = &body {
+            self.current.set(Some(*state));
+        }
         Ok(Event { seq, at_ms, body })
     }
 

@@ -20,6 +20,7 @@ use shared::protocol::{
 };
 use shared::team::RouteHints;
 use shared::text::{clean_message, sanitize_message, valid_email};
+use std::rc::Rc;
 use uuid::Uuid;
 use worker::{Request, Response, WebSocket, WebSocketPair};
 
@@ -73,14 +74,14 @@ impl Conversation {
     pub(super) fn owner(&self, c: &Owner) -> EdgeResult<String> {
         let meta = self.existing()?;
         if self.is_visitor_secret(&c.secret, &meta)? {
-            Ok(meta.site)
+            Ok(meta.site.clone())
         } else {
             Err(EdgeError::not_found())
         }
     }
 
     /// The conversation, if the request carries its visitor's secret.
-    pub(super) fn authorized(&self, req: &Request) -> EdgeResult<MetaRow> {
+    pub(super) fn authorized(&self, req: &Request) -> EdgeResult<Rc<MetaRow>> {
         let secret = http::bearer(req).ok_or_else(|| {
             EdgeError::new(
                 ErrorCode::Unauthorized,
@@ -173,7 +174,7 @@ impl Conversation {
         });
         let welcome = ServerFrame::Welcome {
             v: PROTOCOL_VERSION,
-            conversation_id: meta.conversation_id,
+            conversation_id: meta.conversation_id.clone(),
             last_seq,
             replay_until,
             disclosure,
@@ -282,8 +283,8 @@ impl Conversation {
         let entry = reply.entry();
         let decision = (state == ConversationState::Bot).then(|| {
             let policy = self
-                .site_config(&meta)
-                .map(|c| c.handoff.policy)
+                .site_config()
+                .map(|c| c.handoff.policy.clone())
                 .unwrap_or_default();
             escalation::decide(&policy, &past, &reply.turn(&message, &reading))
         });
@@ -291,11 +292,10 @@ impl Conversation {
             Some(d) => d.past_turn(&message),
             None => PastTurn::new(&message, reply.answered()),
         };
+        // The conversation counts from the visitor's first message: the
+        // search's update a moment later tells the inbox (`Inbox::index`),
+        // which saves a call to it per new conversation.
         self.record_turn(seq, &this_turn)?;
-        if past.is_empty() {
-            // The visitor's first message: now the conversation counts.
-            self.report(&meta.site, meta.fact());
-        }
         let Some(decision) = decision.filter(|d| d.hand_off()) else {
             self.ai_answers(&reply.message)?;
             return Ok(());
@@ -352,7 +352,7 @@ impl Conversation {
             Err(e) => return Err(e.into()),
         };
         let meta = self.existing()?;
-        let config = self.site_config(&meta)?;
+        let config = self.site_config()?;
         let team = match self.handoff()? {
             Some(h) => h.team,
             None => config
@@ -370,7 +370,7 @@ impl Conversation {
             },
         )?;
         let ticket = inbox::Ticket {
-            conversation_id: meta.conversation_id,
+            conversation_id: meta.conversation_id.clone(),
             team,
             email,
             question,

@@ -186,6 +186,13 @@ impl Inbox {
         if erased.first().is_some_and(|e| e.n > 0) {
             return Ok(());
         }
+        // Indexed once the visitor wrote or asked for a person: from then
+        // on the conversation counts in the metrics.
+        self.record_fact(super::Fact {
+            conversation_id: c.conversation_id.clone(),
+            created_ms: Some(c.created_ms),
+            ..Default::default()
+        })?;
         #[derive(Deserialize)]
         struct Key {
             visitor_key: String,
