@@ -159,6 +159,11 @@ async fn a_spanish_visitor_on_a_phone_gets_the_not_sure_answer_in_spanish() {
         .await
         .expect("setLocale");
     let input = open_chat(&client).await;
+    // The page's tag greets in Spanish too (data-greeting-es).
+    assert_eq!(
+        texts(&client, ".msg-greeting .msg-text").await,
+        vec!["¡Hola! Pregúntame por reparaciones, precios u horarios."]
+    );
     send_message(&client, &input, "¿Vendéis neumáticos para tractores?").await;
     let (badge, text) = ai_answer_after(&client, 1).await;
     assert_eq!(badge, "IA");

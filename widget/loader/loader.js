@@ -10,12 +10,16 @@
 
   var origin = new URL(script.src, location.href).origin;
   var data = script.dataset;
+  var text300 = /^[\s\S]{1,300}$/;
   var checks = {
     site: /^[a-z0-9-]{1,40}$/,
     color: /^#([0-9a-f]{3}|[0-9a-f]{6})$/i,
     position: /^(left|right)$/,
     launcherLabel: /^[^<>]{1,40}$/,
-    greeting: /^[\s\S]{1,300}$/,
+    greeting: text300,
+    greetingEn: text300,
+    greetingDe: text300,
+    greetingEs: text300,
     assistantName: /^[^<>]{1,40}$/,
     locale: /^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/,
     open: /^(true|false)$/,
@@ -31,6 +35,15 @@
   if (!opt.site) return;
 
   var locale = opt.locale || document.documentElement.lang || navigator.language || "en";
+  function lang() { return locale.slice(0, 2).toLowerCase(); }
+  /* data-greeting is in the language the chat starts in; data-greeting-de
+     (-en, -es) in the others, so a visitor who switches language never
+     reads a greeting in one they did not choose. */
+  var startLang = lang();
+  function greeting() {
+    var l = lang();
+    return opt["greeting" + l[0].toUpperCase() + l[1]] || (l === startLang ? opt.greeting : "");
+  }
   var words = {
     en: ["Chat with us", "Close chat", "unread"],
     de: ["Chat starten", "Chat schließen", "ungelesen"],
@@ -60,7 +73,8 @@
       q.set("lang", locale);
       q.set("page", location.origin + location.pathname);
       if (opt.color) q.set("color", opt.color);
-      if (opt.greeting) q.set("greeting", opt.greeting);
+      var g = greeting();
+      if (g) q.set("greeting", g);
       if (opt.assistantName) q.set("name", opt.assistantName);
       if (opt.privacyUrl) q.set("privacy", opt.privacyUrl);
       if (opt.visitorName) q.set("visitor", opt.visitorName);
