@@ -32,7 +32,8 @@ impl Conversation {
         hints: RouteHints<'_>,
     ) -> EdgeResult<bool> {
         let meta = self.existing()?;
-        let config = self.site_config()?.handoff.clone();
+        let site = self.site_config()?;
+        let config = &site.handoff;
         let team = team::route(
             &config.teams,
             config.default_team.as_deref(),
@@ -317,7 +318,8 @@ impl Conversation {
     /// for that team, with its original request time (its place is fair).
     async fn transfer_to_team(&self, agent: &AgentProfile, team_id: &str) -> EdgeResult<()> {
         let meta = self.existing()?;
-        let config = self.site_config()?.handoff.clone();
+        let site = self.site_config()?;
+        let config = &site.handoff;
         let team = config
             .teams
             .iter()

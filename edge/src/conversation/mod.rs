@@ -93,10 +93,11 @@ pub struct Conversation {
     busy: Cell<bool>,
     /// Its tables exist (known once per instance; see `store::opened`).
     open: Cell<bool>,
-    /// Its record and the site config it started with, read once per
-    /// instance: written only by `init`, gone only with an erasure, and
-    /// read by nearly every frame.
-    record: RefCell<Option<(Rc<MetaRow>, Rc<SiteConfig>)>>,
+    /// Its record, and the site config it started with (parsed when first
+    /// asked for), each read once per instance: written only by `init`,
+    /// gone only with an erasure, and read by nearly every frame.
+    record: RefCell<Option<Rc<MetaRow>>>,
+    config: RefCell<Option<Rc<SiteConfig>>>,
     /// The state as the newest state event says, once read: kept up to
     /// date by `append`, the one writer of events.
     current: Cell<Option<ConversationState>>,
@@ -122,6 +123,7 @@ impl DurableObject for Conversation {
             busy: Cell::new(false),
             open: Cell::new(false),
             record: RefCell::new(None),
+            config: RefCell::new(None),
             current: Cell::new(None),
             visitor_typing_ms: Cell::new(0),
             changed: Cell::new(false),

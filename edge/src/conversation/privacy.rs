@@ -75,6 +75,7 @@ impl Conversation {
         self.state.storage().delete_all().await?;
         self.open.set(false);
         self.record.take();
+        self.config.take();
         self.current.take();
         Ok(())
     }

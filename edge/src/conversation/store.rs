@@ -230,30 +230,30 @@ impl Conversation {
         Ok(self.open.get())
     }
 
-    /// The conversation's record; "not found" before `init` or after erasure.
+    /// The conversation's record; "not found" before `init` or after
+    /// erasure. Read once per instance (`Conversation::record`).
     pub(super) fn existing(&self) -> EdgeResult<Rc<MetaRow>> {
-        Ok(self.record()?.0)
-    }
-
-    /// The record and the site config it started with, read and parsed
-    /// once per instance (`Conversation::record`).
-    fn record(&self) -> EdgeResult<(Rc<MetaRow>, Rc<SiteConfig>)> {
-        if let Some(record) = self.record.borrow().as_ref() {
-            return Ok(record.clone());
+        if let Some(meta) = self.record.borrow().as_ref() {
+            return Ok(meta.clone());
         }
         if !self.opened()? {
             return Err(EdgeError::not_found());
         }
-        let meta = self.meta()?.ok_or_else(EdgeError::not_found)?;
-        let config = Rc::new(self.config_of(&meta)?);
-        let record = (Rc::new(meta), config);
-        *self.record.borrow_mut() = Some(record.clone());
-        Ok(record)
+        let meta = Rc::new(self.meta()?.ok_or_else(EdgeError::not_found)?);
+        *self.record.borrow_mut() = Some(meta.clone());
+        Ok(meta)
     }
 
-    /// The site's config as it was when this conversation started.
+    /// The site's config as it was when this conversation started, parsed
+    /// once per instance (`Conversation::config`).
     pub(super) fn site_config(&self) -> EdgeResult<Rc<SiteConfig>> {
-        Ok(self.record()?.1)
+        if let Some(config) = self.config.borrow().as_ref() {
+            return Ok(config.clone());
+        }
+        let meta = self.existing()?;
+        let config = Rc::new(self.config_of(&meta)?);
+        *self.config.borrow_mut() = Some(config.clone());
+        Ok(config)
     }
 
     /// Conversations from before settings existed use the deployed config.

@@ -282,11 +282,10 @@ impl Conversation {
         let past = self.past_turns()?;
         let entry = reply.entry();
         let decision = (state == ConversationState::Bot).then(|| {
-            let policy = self
-                .site_config()
-                .map(|c| c.handoff.policy.clone())
-                .unwrap_or_default();
-            escalation::decide(&policy, &past, &reply.turn(&message, &reading))
+            let config = self.site_config().ok();
+            let fallback = escalation::EscalationPolicy::default();
+            let policy = config.as_ref().map_or(&fallback, |c| &c.handoff.policy);
+            escalation::decide(policy, &past, &reply.turn(&message, &reading))
         });
         let this_turn = match &decision {
             Some(d) => d.past_turn(&message),

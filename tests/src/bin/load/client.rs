@@ -197,12 +197,10 @@ pub async fn ask(
     loop {
         match recv(socket, Duration::from_secs(60)).await {
             Some(ServerFrame::Ack { client_id, .. }) if client_id == id => {
-                acks.add(sent.elapsed());
+                let took = sent.elapsed();
+                acks.add(took);
                 if let Some(times) = ack_times {
-                    times
-                        .lock()
-                        .expect("ack times")
-                        .push((sent, sent.elapsed()));
+                    times.lock().expect("ack times").push((sent, took));
                 }
                 acked = true;
             }

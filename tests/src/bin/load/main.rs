@@ -92,8 +92,8 @@ struct Cpu {
     /// A frame refused at once (not JSON): the runtime's share of a frame
     /// and its answer, plus the little of ours that reads and refuses it.
     refused_frame_ms: f64,
-    /// A conversation's first message: it also starts to count (one call
-    /// to the site's inbox).
+    /// A conversation's first message (its first search update carries
+    /// more: the summary is new).
     first_message_ms: f64,
     /// A later message.
     message_ms: f64,
@@ -365,7 +365,7 @@ async fn main() {
         cpu.refused_frame_ms
     ));
     line(format!(
-        "| a conversation's first message with its AI answer (it starts to count: one inbox call) | {:.1} | {:.1} | |",
+        "| a conversation's first message with its AI answer | {:.1} | {:.1} | |",
         cpu.first_message_ms,
         above_frame(cpu.first_message_ms)
     ));
